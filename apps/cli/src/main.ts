@@ -1,0 +1,1 @@
+console.log('hostplane: commands arrive with the foundation issue');
