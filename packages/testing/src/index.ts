@@ -1,1 +1,1 @@
-export {};
+export * from './stack-env.ts';
