@@ -27,3 +27,4 @@ try {
   console.error(`hostplane ${name}: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 }
+export {};

@@ -1,0 +1,87 @@
+// The panel's rows of one customer, as the reconciler reads them in one transaction.
+// Every desired-state function is a pure function of this value (STYLE.md: no clocks, no
+// random values; generated secrets and hashes are stored in rows so passes are stable).
+
+export type ConditionType = 'Kubernetes' | 'DNS' | 'Mail' | 'Backup' | 'Customer';
+
+export interface PlanLimits {
+  cpu: string; // Kubernetes quantity, e.g. "2"
+  memory: string; // e.g. "4Gi"
+  storage: string; // e.g. "20Gi"
+  sites: number;
+  domains: number;
+  mailboxes: number;
+  mailboxQuota: string; // total mailbox quota, quantity e.g. "10Gi"
+  databases: number;
+  backupRetentionDays: number;
+}
+
+export interface PlanRow {
+  id: number;
+  name: string;
+  limits: PlanLimits;
+}
+
+export type SiteTemplate = 'static' | 'php' | 'wordpress' | 'image';
+
+export interface SiteRow {
+  name: string;
+  template: SiteTemplate;
+  image: string | null; // only for template "image"
+  port: number | null; // only for template "image"
+  domains: string[]; // punycode, lowercase
+  www: boolean;
+  replicas: number;
+  database: boolean;
+  /** Generated once at create time and kept, so the desired Secret is stable. */
+  databasePassword: string | null;
+}
+
+export interface DnsRecordRow {
+  name: string; // fqdn, punycode, lowercase, no trailing dot
+  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'SRV' | 'CAA' | 'NS';
+  ttl: number;
+  records: string[]; // content in presentation format
+}
+
+export interface DomainRow {
+  name: string; // punycode, lowercase, no trailing dot
+  dns: boolean;
+  mail: boolean;
+  dnssec: boolean;
+  records: DnsRecordRow[]; // the customer's own rrsets
+  dkim: { selector: string; publicKey: string; privateKeyPem: string; previousSelector: string | null; previousPublicKey: string | null } | null;
+}
+
+export interface MailboxRow {
+  address: string;
+  passwordHash: string; // with its scheme prefix, e.g. {ARGON2ID}$argon2id$...
+  quotaBytes: number;
+  enabled: boolean;
+  sendLimitPerHour: number;
+}
+
+export interface AliasRow {
+  source: string; // address, or "@domain" for a catch-all
+  destinations: string[];
+}
+
+export interface CustomerSnapshot {
+  id: number;
+  name: string;
+  email: string;
+  /** Bumped by every mutation of the customer's desired state; conditions report the one they observed. */
+  generation: number;
+  suspended: boolean;
+  /** True once DELETE was asked: every target removes what it owns. */
+  deleting: boolean;
+  plan: PlanRow;
+  sites: SiteRow[];
+  domains: DomainRow[];
+  mailboxes: MailboxRow[];
+  aliases: AliasRow[];
+}
+
+export function tenantNamespace(customerId: number): string {
+  return `cust-${customerId}`;
+}
