@@ -1,0 +1,79 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Component, ProcessSpec, StackContext } from '../component.ts';
+import { STACK_HOST } from '../ports.ts';
+import { adminKubeConfig, apiserverUrl, probeOk, writeKubeconfig } from './kube-access.ts';
+import { installCrds } from './kube-crds.ts';
+import { registerFakeNode } from './kube-node.ts';
+import { ensureKubePki, kubePki, SERVICE_CLUSTER_IP_RANGE } from './kube-pki.ts';
+
+/** Added to the apiserver's default admission chain (which already holds most of these): the plugins
+ * a real cluster runs, so quota, limits and pod security are enforced for real in tests. */
+export const ADMISSION_PLUGINS = [
+  'NamespaceLifecycle',
+  'LimitRanger',
+  'ServiceAccount',
+  'ResourceQuota',
+  'PodSecurity',
+  'DefaultStorageClass',
+  'DefaultTolerationSeconds',
+  'Priority',
+  'NodeRestriction',
+];
+
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+export function kubeApiserverArgs(ctx: StackContext): string[] {
+  const pki = kubePki(ctx.stateDir);
+  const serving = pki.cert('apiserver');
+  const etcdClient = pki.cert('apiserver-etcd-client');
+  return [
+    'kube-apiserver',
+    `--bind-address=${STACK_HOST}`,
+    `--advertise-address=${STACK_HOST}`,
+    `--secure-port=${ctx.ports.kubeApiserver}`,
+    `--tls-cert-file=${serving.cert}`,
+    `--tls-private-key-file=${serving.key}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--etcd-servers=https://${STACK_HOST}:${ctx.ports.etcdClient}`,
+    `--etcd-cafile=${pki.caCert}`,
+    `--etcd-certfile=${etcdClient.cert}`,
+    `--etcd-keyfile=${etcdClient.key}`,
+    '--authorization-mode=Node,RBAC',
+    `--enable-admission-plugins=${ADMISSION_PLUGINS.join(',')}`,
+    `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+    `--service-account-key-file=${pki.serviceAccountPub}`,
+    `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    '--allow-privileged=true',
+    // The only "master" is 127.0.0.1, which an EndpointSlice may not carry: nothing in the stack
+    // reaches the apiserver through the in-cluster `kubernetes` Service, so no endpoint is kept for it.
+    '--endpoint-reconciler-type=none',
+    '--profiling=false',
+    '--event-ttl=1h',
+  ];
+}
+
+export const kubeApiserver: Component = {
+  name: 'kube-apiserver',
+  dependsOn: ['etcd'],
+  async prepare(ctx) {
+    await ensureKubePki(ctx.stateDir);
+    await mkdir(path.join(ctx.stateDir, 'kube-apiserver'), { recursive: true });
+    await writeKubeconfig(ctx.stateDir, 'admin');
+  },
+  processes(ctx): ProcessSpec[] {
+    return [{ name: 'kube-apiserver', command: ctx.binaries.localcluster, args: kubeApiserverArgs(ctx) }];
+  },
+  healthy(ctx) {
+    return probeOk(ctx.stateDir, `${apiserverUrl}/readyz`, /^ok$/, { clientCert: 'admin' });
+  },
+  async afterHealthy(ctx) {
+    const kc = adminKubeConfig(ctx.stateDir);
+    await registerFakeNode(kc);
+    await installCrds(kc, path.resolve(ctx.repoRoot, '..', 'shared', 'crds'), ctx.say);
+  },
+  address() {
+    return apiserverUrl;
+  },
+};

@@ -1,0 +1,59 @@
+import {
+  CoreV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Node,
+} from '@kubernetes/client-node';
+
+/** The one fake node kwok plays, sized like a real single node. */
+export const FAKE_NODE_NAME = 'hostplane-node';
+export const FAKE_NODE_CAPACITY = { cpu: '8', memory: '32Gi', pods: '110', 'ephemeral-storage': '200Gi' };
+const FIELD_MANAGER = 'hostplane-localstack';
+
+export function fakeNodeManifest(): V1Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: FAKE_NODE_NAME,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'kubernetes.io/hostname': FAKE_NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node-role.kubernetes.io/control-plane': '',
+        type: 'kwok',
+      },
+    },
+    spec: {},
+  };
+}
+
+/** Registers the fake node (as a kubelet would) and sets its capacity; kwok then marks it Ready. */
+export async function registerFakeNode(kc: KubeConfig): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  await objects.patch(
+    fakeNodeManifest(),
+    undefined,
+    undefined,
+    FIELD_MANAGER,
+    true,
+    PatchStrategy.ServerSideApply,
+  );
+  // Capacity lives in status, which an apply of the object ignores; kwok's node-initialize stage keeps it.
+  const status = { capacity: FAKE_NODE_CAPACITY, allocatable: FAKE_NODE_CAPACITY };
+  await kc
+    .makeApiClient(CoreV1Api)
+    .patchNodeStatus(
+      { name: FAKE_NODE_NAME, body: { status } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+}
+
+/** True when the fake node reports Ready=True (kwok is playing its kubelet). */
+export async function fakeNodeReady(kc: KubeConfig): Promise<boolean> {
+  const node = await kc.makeApiClient(CoreV1Api).readNode({ name: FAKE_NODE_NAME });
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
