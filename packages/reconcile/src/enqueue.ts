@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
+import type { PanelDb } from './db.ts';
 
 /** The graphile-worker task that reconciles one customer. */
 export const RECONCILE_TASK = 'reconcile';
@@ -31,7 +32,7 @@ export interface EnqueueOptions {
  * a job already running is not touched, graphile-worker adds a fresh one after it.
  */
 export async function enqueueReconcile(
-  db: Kysely<any>,
+  db: PanelDb,
   customerId: number,
   opts: EnqueueOptions = {},
 ): Promise<void> {

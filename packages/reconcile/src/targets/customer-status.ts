@@ -1,0 +1,74 @@
+// The first real target: the customer's own row. It proves the framework end to end and tells
+// the operator when a customer holds more than its plan allows (e.g. after a plan downgrade).
+import type { CustomerSnapshot } from '@hostplane/domain';
+import type { Target, TargetOutcome } from '../target.ts';
+
+const binarySuffixes: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+};
+const decimalSuffixes: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+
+/** Bytes of a Kubernetes quantity such as "10Gi" or "500M"; null when it is not one. */
+export function quantityBytes(quantity: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(quantity.trim());
+  if (!match?.[1]) return null;
+  const suffix = match[2] ?? '';
+  const factor = binarySuffixes[suffix] ?? decimalSuffixes[suffix];
+  return factor === undefined ? null : Number(match[1]) * factor;
+}
+
+/** Every plan limit the customer's current rows exceed, in words (empty when within the plan). */
+export function planOverruns(snapshot: CustomerSnapshot): string[] {
+  const { limits } = snapshot.plan;
+  const counts: Array<[string, number, number]> = [
+    ['sites', snapshot.sites.length, limits.sites],
+    ['domains', snapshot.domains.length, limits.domains],
+    ['mailboxes', snapshot.mailboxes.length, limits.mailboxes],
+    ['databases', snapshot.sites.filter((s) => s.database).length, limits.databases],
+  ];
+  const overruns = counts
+    .filter(([, used, limit]) => used > limit)
+    .map(([what, used, limit]) => `${what}: ${used} of ${limit}`);
+  const quotaLimit = quantityBytes(limits.mailboxQuota);
+  const quotaUsed = snapshot.mailboxes.reduce((sum, m) => sum + m.quotaBytes, 0);
+  if (quotaLimit === null)
+    overruns.push(`mailboxQuota: plan limit "${limits.mailboxQuota}" is not a quantity`);
+  else if (quotaUsed > quotaLimit) overruns.push(`mailboxQuota: ${quotaUsed} bytes of ${quotaLimit}`);
+  return overruns;
+}
+
+/** The Customer condition for a snapshot (pure). */
+export function evaluateCustomerStatus(snapshot: CustomerSnapshot): TargetOutcome {
+  if (snapshot.deleting) {
+    return {
+      status: 'True',
+      reason: 'Deleted',
+      message: 'customer is being deleted; nothing left to remove',
+      changes: 0,
+    };
+  }
+  const overruns = planOverruns(snapshot);
+  if (overruns.length > 0) {
+    return {
+      status: 'False',
+      reason: 'OverPlan',
+      message: `exceeds plan "${snapshot.plan.name}": ${overruns.join('; ')}`,
+      changes: 0,
+    };
+  }
+  if (snapshot.suspended) {
+    return { status: 'True', reason: 'Suspended', message: 'customer is suspended', changes: 0 };
+  }
+  return { status: 'True', reason: 'Ready', message: `within plan "${snapshot.plan.name}"`, changes: 0 };
+}
+
+export const customerStatusTarget: Target = {
+  name: 'Customer',
+  async run(snapshot) {
+    return evaluateCustomerStatus(snapshot);
+  },
+};
