@@ -1,1 +1,21 @@
-export {};
+export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
+export { stackComponents } from './components/index.ts';
+export { mariadb } from './components/mariadb.ts';
+export { pdns } from './components/pdns.ts';
+export { postgres } from './components/postgres.ts';
+export { DEBIAN_PACKAGES } from './debian-packages.ts';
+export { buildStackEnv, renderExportLines } from './env.ts';
+export { orderComponents, selectComponents } from './order.ts';
+export { STACK_HOST, type StackPorts, stackPorts } from './ports.ts';
+export { listPidRecords, type PidRecord, processGroupMembers } from './processes.ts';
+export { resolveStateDir, statePaths } from './state.ts';
+export {
+  type ComponentStatus,
+  StackComponentError,
+  type StackOptions,
+  stackDown,
+  stackEnv,
+  stackStatus,
+  stackUp,
+  type UpResult,
+} from './supervisor.ts';

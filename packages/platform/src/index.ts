@@ -1,1 +1,14 @@
-export {};
+export * from './pdns/index.ts';
+export * from './dovecot/index.ts';
+export {
+  absolutePathSchema,
+  CLUSTER_MAIL_ROOT,
+  type Endpoint,
+  type MailDb,
+  type MailTarget,
+  type RenderedFile,
+} from './mail-settings.ts';
+export * from './postfix/index.ts';
+export * from './rspamd/index.ts';
+export * from './config/index.ts';
+export * from './rbac/index.ts';

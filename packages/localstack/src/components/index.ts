@@ -1,0 +1,8 @@
+import type { Component } from '../component.ts';
+import { kubeComponents } from './kube.ts';
+import { mariadb } from './mariadb.ts';
+import { pdns } from './pdns.ts';
+import { postgres } from './postgres.ts';
+
+/** Every component of the local stack; the supervisor orders them by dependsOn. */
+export const stackComponents: Component[] = [postgres, mariadb, pdns, ...kubeComponents];

@@ -1,0 +1,37 @@
+// The Debian packages the local stack runs on, in one place: scripts/setup.ts installs the missing
+// ones, the README lists them. Debian 12 (bookworm) names; Ubuntu 22.04+ has the same names.
+export const DEBIAN_PACKAGES = [
+  // panel database
+  'postgresql',
+  // mail and PowerDNS database
+  'mariadb-server',
+  'mariadb-client',
+  // DNS
+  'pdns-server',
+  'pdns-backend-mysql',
+  // mail
+  'postfix',
+  'postfix-mysql',
+  'dovecot-imapd',
+  'dovecot-pop3d',
+  'dovecot-lmtpd',
+  'dovecot-mysql',
+  'rspamd',
+  'redis-server',
+  // certificates, DNS and SMTP checks used by the stack and its tests
+  'openssl',
+  'dnsutils',
+  'swaks',
+  'ca-certificates',
+] as const;
+
+/** System services Debian starts when these packages are installed; setup stops and disables them. */
+export const DEBIAN_SERVICES = [
+  'postgresql',
+  'mariadb',
+  'pdns',
+  'postfix',
+  'dovecot',
+  'rspamd',
+  'redis-server',
+] as const;

@@ -1,0 +1,31 @@
+import type { StackEnv } from '@hostplane/testing';
+import type { StackContext } from './component.ts';
+import { kubeconfigPath } from './components/kube-access.ts';
+import { mailDatabaseUrl } from './components/mariadb.ts';
+import { pdnsApiUrl } from './components/pdns.ts';
+import { postgresUrl } from './components/postgres.ts';
+import { STACK_HOST } from './ports.ts';
+
+/** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
+export function buildStackEnv(ctx: StackContext): StackEnv {
+  const hostPort = (port: number) => `${STACK_HOST}:${port}`;
+  return {
+    KUBECONFIG: kubeconfigPath(ctx.stateDir, 'admin'),
+    DATABASE_URL: postgresUrl(ctx),
+    MAIL_DATABASE_URL: mailDatabaseUrl(ctx),
+    PDNS_API_URL: pdnsApiUrl(ctx),
+    PDNS_API_KEY: ctx.secrets.pdnsApiKey,
+    PDNS_DNS_ADDR: hostPort(ctx.ports.pdnsDns),
+    SMTP_ADDR: hostPort(ctx.ports.smtp),
+    SUBMISSION_ADDR: hostPort(ctx.ports.submission),
+    IMAP_ADDR: hostPort(ctx.ports.imap),
+  };
+}
+
+/** `export NAME=value` lines; a value with shell-special characters is single-quoted. */
+export function renderExportLines(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([name, value]) => {
+    const safe = /^[A-Za-z0-9_./:@%+=,-]*$/.test(value);
+    return `export ${name}=${safe ? value : `'${value.replaceAll("'", `'\\''`)}'`}`;
+  });
+}

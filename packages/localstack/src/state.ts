@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot, stackStateDir } from '@hostplane/testing';
+import { z } from 'zod';
+import type { StackSecrets } from './component.ts';
+
+export { repoRoot };
+
+/** The files of one stack's state folder. Each component owns `<stateDir>/<name>/`. */
+export interface StatePaths {
+  stateDir: string;
+  pidsDir: string;
+  logsDir: string;
+  secretsFile: string;
+  envFile: string;
+}
+
+/** `HOSTPLANE_STACK_DIR` or `<repo>/.hostplane/stack` (the same rule `loadStackEnv()` reads with). */
+export function resolveStateDir(explicit?: string): string {
+  return path.resolve(explicit ?? stackStateDir());
+}
+
+export function statePaths(stateDir: string): StatePaths {
+  return {
+    stateDir,
+    pidsDir: path.join(stateDir, 'pids'),
+    logsDir: path.join(stateDir, 'logs'),
+    secretsFile: path.join(stateDir, 'secrets.json'),
+    envFile: path.join(stateDir, 'env.json'),
+  };
+}
+
+export function ensureStateDirs(paths: StatePaths): void {
+  for (const dir of [paths.stateDir, paths.pidsDir, paths.logsDir]) mkdirSync(dir, { recursive: true });
+}
+
+const secretsSchema = z.object({
+  postgresPassword: z.string().min(16),
+  mariadbRootPassword: z.string().min(16),
+  mailDbPassword: z.string().min(16),
+  mailDbReadonlyPassword: z.string().min(16),
+  pdnsDbPassword: z.string().min(16),
+  pdnsApiKey: z.string().min(16),
+}) satisfies z.ZodType<StackSecrets>;
+
+// Hex only: the secrets land in URLs, pdns.conf and Postfix/Dovecot map files without quoting.
+function newSecret(): string {
+  return randomBytes(18).toString('hex');
+}
+
+/** Reads `<stateDir>/secrets.json`, generating it (mode 600) the first time. */
+export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
+  if (existsSync(paths.secretsFile)) {
+    const parsed = secretsSchema.safeParse(JSON.parse(readFileSync(paths.secretsFile, 'utf8')));
+    if (!parsed.success) {
+      throw new Error(
+        `${paths.secretsFile} is not valid (${parsed.error.message}); run: hostplane stack down --purge`,
+      );
+    }
+    return parsed.data;
+  }
+  const secrets: StackSecrets = {
+    postgresPassword: newSecret(),
+    mariadbRootPassword: newSecret(),
+    mailDbPassword: newSecret(),
+    mailDbReadonlyPassword: newSecret(),
+    pdnsDbPassword: newSecret(),
+    pdnsApiKey: newSecret(),
+  };
+  writeFileAtomic(paths.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
+  return secrets;
+}
+
+export function writeFileAtomic(file: string, text: string, mode = 0o644): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, file);
+}
+
+/** Writes the file only when its content differs, so a no-op `up` changes nothing on disk. */
+export function writeFileIfChanged(file: string, text: string, mode = 0o644): boolean {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text && (statSync(file).mode & 0o777) === mode)
+    return false;
+  writeFileAtomic(file, text, mode);
+  return true;
+}

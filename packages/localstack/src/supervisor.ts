@@ -1,0 +1,258 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StackEnv } from '@hostplane/testing';
+import type { Component, StackContext } from './component.ts';
+import { stackComponents } from './components/index.ts';
+import { kubeComponents } from './components/kube.ts';
+import { buildStackEnv, renderExportLines } from './env.ts';
+import { orderComponents } from './order.ts';
+import { stackPorts } from './ports.ts';
+import { listPidRecords, logTail, pidFile, runningRecord, spawnProcess, stopProcess } from './processes.ts';
+import type { StatePaths } from './state.ts';
+import {
+  ensureStateDirs,
+  loadOrCreateSecrets,
+  repoRoot,
+  resolveStateDir,
+  statePaths,
+  writeFileIfChanged,
+} from './state.ts';
+import { ensureServiceUser } from './users.ts';
+
+export interface StackOptions {
+  /** Default: HOSTPLANE_STACK_DIR or `<repo>/.hostplane/stack`. */
+  stateDir?: string;
+  /** Default: every component of the stack. */
+  components?: readonly Component[];
+  say?: (line: string) => void;
+  /** How long one component may take to become healthy. Default 120 s (HOSTPLANE_STACK_TIMEOUT_MS). */
+  healthTimeoutMs?: number;
+  /** Path of the tools/localcluster binary; default: built or taken from the cache by ensureLocalcluster. */
+  localclusterBinary?: string;
+}
+
+export interface ComponentStatus {
+  name: string;
+  running: boolean;
+  healthy: boolean;
+  address: string;
+  pids: number[];
+}
+
+export interface UpResult {
+  alreadyUp: boolean;
+  components: Array<{ name: string; address: string; seconds: number; started: boolean }>;
+  env: StackEnv;
+}
+
+/** A component that did not become healthy; the message carries its log tail. */
+export class StackComponentError extends Error {
+  constructor(
+    readonly component: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StackComponentError';
+  }
+}
+
+async function localclusterPath(options: StackOptions, say: (line: string) => void): Promise<string> {
+  if (options.localclusterBinary) return options.localclusterBinary;
+  const { ensureLocalcluster } = await import('./localcluster-build.ts');
+  return (await ensureLocalcluster(say)).binary;
+}
+
+async function contextFor(
+  options: StackOptions,
+  create: boolean,
+): Promise<{ ctx: StackContext; paths: StatePaths } | undefined> {
+  const say = options.say ?? ((line: string) => console.log(line));
+  const paths = statePaths(resolveStateDir(options.stateDir));
+  if (!create && !existsSync(paths.secretsFile)) return undefined;
+  ensureStateDirs(paths);
+  const secrets = loadOrCreateSecrets(paths);
+  const needsCluster = (options.components ?? stackComponents).some((c) => kubeComponents.includes(c));
+  // status/down never build: they only need the component list, not a runnable binary.
+  const localcluster =
+    create && needsCluster
+      ? await localclusterPath(options, say)
+      : (options.localclusterBinary ?? 'localcluster');
+  const ctx: StackContext = {
+    stateDir: paths.stateDir,
+    repoRoot,
+    ports: stackPorts,
+    secrets,
+    binaries: { localcluster },
+    say,
+  };
+  return { ctx, paths };
+}
+
+async function componentStatus(
+  ctx: StackContext,
+  paths: StatePaths,
+  component: Component,
+): Promise<ComponentStatus> {
+  const records = component.processes(ctx).map((spec) => runningRecord(paths, spec.name));
+  const running = records.length > 0 && records.every((r) => r !== undefined);
+  const healthy = running && (await component.healthy(ctx).catch(() => false));
+  const pids = records.filter((r) => r !== undefined).map((r) => r.pid);
+  return { name: component.name, running, healthy, address: component.address(ctx), pids };
+}
+
+function failureMessage(paths: StatePaths, ctx: StackContext, component: Component, reason: string): string {
+  const tails = component
+    .processes(ctx)
+    .map((spec) => `--- ${paths.logsDir}/${spec.name}.log (last lines) ---\n${logTail(paths, spec.name)}`);
+  return `${component.name} ${reason}\n${tails.join('\n')}`;
+}
+
+async function waitHealthy(
+  ctx: StackContext,
+  paths: StatePaths,
+  component: Component,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const specs = component.processes(ctx);
+  for (;;) {
+    if (await component.healthy(ctx).catch(() => false)) return;
+    const exited = specs.find((spec) => !runningRecord(paths, spec.name));
+    if (exited)
+      throw new StackComponentError(
+        component.name,
+        failureMessage(paths, ctx, component, `exited (${exited.name})`),
+      );
+    if (Date.now() > deadline) {
+      const reason = `not healthy after ${Math.round(timeoutMs / 1000)} s`;
+      throw new StackComponentError(component.name, failureMessage(paths, ctx, component, reason));
+    }
+    await sleep(250);
+  }
+}
+
+/** prepare → start the processes that are not running → wait healthy → afterHealthy. */
+async function bringUp(ctx: StackContext, paths: StatePaths, component: Component, timeoutMs: number) {
+  const started = Date.now();
+  const status = await componentStatus(ctx, paths, component);
+  if (status.healthy) {
+    ctx.say(`✓ ${component.name.padEnd(24)} ${status.address} (already running)`);
+    return { name: component.name, address: status.address, seconds: 0, started: false };
+  }
+  await component.prepare(ctx);
+  for (const spec of component.processes(ctx)) {
+    if (runningRecord(paths, spec.name)) continue;
+    rmSync(pidFile(paths, spec.name), { force: true }); // stale: that process is gone
+    const ids = spec.user ? await ensureServiceUser(spec.user) : undefined;
+    spawnProcess(paths, spec, ids);
+  }
+  await waitHealthy(ctx, paths, component, timeoutMs);
+  await component.afterHealthy?.(ctx);
+  const seconds = (Date.now() - started) / 1000;
+  ctx.say(`✓ ${component.name.padEnd(24)} ${component.address(ctx)} (${seconds.toFixed(1)} s)`);
+  return { name: component.name, address: component.address(ctx), seconds, started: true };
+}
+
+function healthTimeout(options: StackOptions): number {
+  return options.healthTimeoutMs ?? Number(process.env.HOSTPLANE_STACK_TIMEOUT_MS ?? 120_000);
+}
+
+/**
+ * Brings every component up in dependency order (independent ones in parallel). A stack that is
+ * already up and healthy is left untouched. Throws StackComponentError (with the log tail) when a
+ * component fails; the components already started keep running (`stack down` stops them).
+ */
+export async function stackUp(options: StackOptions = {}): Promise<UpResult> {
+  const { ctx, paths } = (await contextFor(options, true))!;
+  const ordered = orderComponents(options.components ?? stackComponents);
+  const env = buildStackEnv(ctx);
+  const statuses = await Promise.all(ordered.map((c) => componentStatus(ctx, paths, c)));
+  if (statuses.every((s) => s.healthy)) {
+    ctx.say(`stack already up in ${paths.stateDir}; nothing to do`);
+    for (const s of statuses) ctx.say(`✓ ${s.name.padEnd(24)} ${s.address}`);
+    writeFileIfChanged(paths.envFile, `${JSON.stringify(env, null, 2)}\n`, 0o600);
+    return {
+      alreadyUp: true,
+      components: statuses.map((s) => ({ name: s.name, address: s.address, seconds: 0, started: false })),
+      env,
+    };
+  }
+  const timeoutMs = healthTimeout(options);
+  const done = new Map<string, Promise<UpResult['components'][number]>>();
+  for (const component of ordered) {
+    const deps = component.dependsOn.map((dep) => done.get(dep)!);
+    done.set(
+      component.name,
+      Promise.all(deps).then(() => bringUp(ctx, paths, component, timeoutMs)),
+    );
+  }
+  const settled = await Promise.allSettled(done.values());
+  const failures = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason);
+  const firstOwn = failures.find((f) => f instanceof StackComponentError) ?? failures[0];
+  if (firstOwn) throw firstOwn;
+  writeFileIfChanged(paths.envFile, `${JSON.stringify(env, null, 2)}\n`, 0o600);
+  const components = settled.map((s) => (s as PromiseFulfilledResult<UpResult['components'][number]>).value);
+  return { alreadyUp: false, components, env };
+}
+
+/** Process names in stop order: dependents before their dependencies, unknown leftovers first. */
+function stopOrder(ctx: StackContext | undefined, components: readonly Component[]): string[] {
+  if (!ctx) return [];
+  return orderComponents(components)
+    .reverse()
+    .flatMap((c) => c.processes(ctx).map((spec) => spec.name));
+}
+
+/**
+ * Stops exactly the processes this stack started (its pid files), dependents first; `purge` deletes
+ * the state folder. With `only`, stops just those components' processes (and keeps env.json).
+ */
+export async function stackDown(
+  options: StackOptions & { purge?: boolean; only?: readonly Component[] } = {},
+): Promise<{ stopped: string[] }> {
+  const say = options.say ?? ((line: string) => console.log(line));
+  const paths = statePaths(resolveStateDir(options.stateDir));
+  const found = await contextFor(options, false);
+  const order = stopOrder(found?.ctx, options.components ?? stackComponents);
+  const onlyNames =
+    options.only && found
+      ? new Set(options.only.flatMap((c) => c.processes(found.ctx).map((spec) => spec.name)))
+      : undefined;
+  if (options.only && options.purge)
+    throw new Error('--purge removes the whole state folder: it cannot go with --only');
+  const records = listPidRecords(paths)
+    .filter((r) => !onlyNames || onlyNames.has(r.name))
+    .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  const stopped: string[] = [];
+  for (const record of records) {
+    const outcome = await stopProcess(paths, record);
+    if (outcome !== 'gone') stopped.push(record.name);
+    say(`■ ${record.name.padEnd(24)} pid ${record.pid} ${outcome === 'gone' ? 'was not running' : outcome}`);
+  }
+  if (!options.only) rmSync(paths.envFile, { force: true });
+  if (records.length === 0) say(`nothing of the stack is running (${paths.stateDir})`);
+  if (options.purge) {
+    rmSync(paths.stateDir, { recursive: true, force: true });
+    say(`purged ${paths.stateDir}`);
+  }
+  return { stopped };
+}
+
+/** Per component: its processes running, and its health check passing. */
+export async function stackStatus(options: StackOptions = {}): Promise<ComponentStatus[]> {
+  const found = await contextFor(options, false);
+  const components = orderComponents(options.components ?? stackComponents);
+  if (!found)
+    return components.map((c) => ({ name: c.name, running: false, healthy: false, address: '', pids: [] }));
+  return Promise.all(components.map((c) => componentStatus(found.ctx, found.paths, c)));
+}
+
+/** The `export NAME=value` lines of the running stack; throws when it is not up. */
+export function stackEnv(options: Pick<StackOptions, 'stateDir'> = {}): string[] {
+  const paths = statePaths(resolveStateDir(options.stateDir));
+  if (!existsSync(paths.envFile))
+    throw new Error(`the local stack is not up (no ${paths.envFile}); run: npx hostplane stack up`);
+  return renderExportLines(JSON.parse(readFileSync(paths.envFile, 'utf8')) as Record<string, string>);
+}

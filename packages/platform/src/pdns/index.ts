@@ -1,0 +1,1 @@
+export { type PdnsSettings, type PdnsSettingsInput, pdnsSettingsSchema, renderPdnsConf } from './render.ts';

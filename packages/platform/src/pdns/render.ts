@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+// PowerDNS Authoritative configuration, rendered from typed settings. DESIGN.md §2 "one renderer,
+// two targets": the local stack writes this text to `<stateDir>/pdns/pdns.conf`, and the platform's
+// dns-system ConfigMap carries the very same text, so what ships is what the tests exercised.
+
+const hostPattern = /^[A-Za-z0-9.:_-]+$/;
+// pdns.conf has no quoting: a value with a newline would inject a setting. Secrets are printable, no spaces.
+const settingValue = z.string().regex(/^[\x21-\x7e]+$/, 'printable characters without spaces');
+
+export const pdnsSettingsSchema = z.object({
+  /** Addresses the DNS listener binds (UDP and TCP). */
+  dnsAddresses: z.array(z.string().regex(hostPattern)).min(1),
+  dnsPort: z.number().int().min(1).max(65535),
+  api: z.object({
+    key: settingValue.min(16),
+    address: z.string().regex(hostPattern),
+    port: z.number().int().min(1).max(65535),
+    /** Networks allowed to reach the webserver/API, e.g. `127.0.0.1/32`. */
+    allowFrom: z.array(z.string().regex(/^[0-9A-Fa-f.:]+\/\d{1,3}$/)).min(1),
+  }),
+  mysql: z.object({
+    host: z.string().regex(hostPattern),
+    port: z.number().int().min(1).max(65535),
+    dbname: z.string().regex(/^[A-Za-z0-9_]+$/),
+    user: z.string().regex(/^[A-Za-z0-9_]+$/),
+    password: settingValue,
+    dnssec: z.boolean().default(true),
+  }),
+  /** Folder of the control socket (pdns_control); must be writable by the pdns user. */
+  socketDir: z.string().regex(/^\/[^\s]*$/),
+  /** SOA-EDIT applied to outgoing SOA serials; empty leaves PowerDNS' default. */
+  defaultSoaEdit: z
+    .enum(['', 'INCREMENT-WEEKS', 'INCEPTION-EPOCH', 'INCEPTION-INCREMENT', 'EPOCH', 'NONE'])
+    .default(''),
+  /** SOA content of zones created without one (API zones get theirs from the caller). */
+  defaultSoaContent: z
+    .string()
+    .regex(/^[^\n]+$/)
+    .default('ns1.hostplane.invalid. hostmaster.@ 0 10800 3600 604800 3600'),
+  loglevel: z.number().int().min(0).max(9).default(4),
+});
+
+export type PdnsSettingsInput = z.input<typeof pdnsSettingsSchema>;
+export type PdnsSettings = z.output<typeof pdnsSettingsSchema>;
+
+/** Renders pdns.conf. Throws a zod error naming the bad field when a setting is invalid. */
+export function renderPdnsConf(input: PdnsSettingsInput): string {
+  const s = pdnsSettingsSchema.parse(input);
+  const lines: Array<[string, string]> = [
+    // Foreground, one process: the supervisor (local) or the kubelet (cluster) restarts it.
+    ['daemon', 'no'],
+    ['guardian', 'no'],
+    ['write-pid', 'no'],
+    ['disable-syslog', 'yes'],
+    ['log-timestamp', 'no'],
+    ['loglevel', String(s.loglevel)],
+    ['socket-dir', s.socketDir],
+    ['local-address', s.dnsAddresses.join(', ')],
+    ['local-port', String(s.dnsPort)],
+    ['launch', 'gmysql'],
+    ['gmysql-host', s.mysql.host],
+    ['gmysql-port', String(s.mysql.port)],
+    ['gmysql-dbname', s.mysql.dbname],
+    ['gmysql-user', s.mysql.user],
+    ['gmysql-password', s.mysql.password],
+    ['gmysql-dnssec', s.mysql.dnssec ? 'yes' : 'no'],
+    ['api', 'yes'],
+    ['api-key', s.api.key],
+    ['webserver', 'yes'],
+    ['webserver-address', s.api.address],
+    ['webserver-port', String(s.api.port)],
+    ['webserver-allow-from', s.api.allowFrom.join(', ')],
+    // Zones are edited through the API only; each edit bumps the serial (zone metadata SOA-EDIT-API,
+    // which PowerDNS 4.7 sets to DEFAULT for zones created through the API).
+    ['default-api-rectify', 'yes'],
+    ['default-soa-content', s.defaultSoaContent],
+  ];
+  if (s.defaultSoaEdit) lines.push(['default-soa-edit', s.defaultSoaEdit]);
+  const body = lines.map(([key, value]) => `${key}=${value}`).join('\n');
+  return `# Rendered by @hostplane/platform (pdns/render.ts). Do not edit: changes are overwritten.\n${body}\n`;
+}
