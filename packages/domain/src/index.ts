@@ -1,1 +1,3 @@
+export * from './dns/index.ts';
+export * from './k8s/index.ts';
 export * from './snapshot.ts';
