@@ -1,1 +1,2 @@
-export {};
+export * from './pool-liveness.ts';
+export * from './start-worker.ts';

@@ -1,0 +1,140 @@
+// The reconciler process: graphile-worker's runner with the reconcile and resync tasks, plus the
+// sweep that releases jobs of dead workers (pool-liveness.ts).
+import { EventEmitter } from 'node:events';
+import { loadCustomerSnapshot } from '@hostplane/db';
+import {
+  type BackoffPolicy,
+  type LoadSnapshot,
+  type PanelDb,
+  RESYNC_CRONTAB,
+  reconcileMetrics,
+  reconcileTaskList,
+  registerQueueDepthGauge,
+  type Target,
+} from '@hostplane/reconcile';
+import { run, type WorkerEvents } from 'graphile-worker';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { graphileLogger } from './graphile-logger.ts';
+import { PoolLiveness } from './pool-liveness.ts';
+
+export interface WorkerDeps {
+  /** The pool graphile-worker uses; or a connection string, then the worker makes (and ends) its own. */
+  pgPool?: pg.Pool;
+  connectionString?: string;
+  db: PanelDb;
+  targets: readonly Target[];
+  logger: Logger;
+  registry: Registry;
+  /** Jobs run at once by this process (different customers); default 4. */
+  concurrency?: number;
+  /** Every customer is reconciled at least once per this period; default 10. */
+  resyncMinutes?: number;
+  /** Default: loadCustomerSnapshot of @hostplane/db. */
+  loadSnapshot?: LoadSnapshot;
+  backoff?: BackoffPolicy;
+  requeueDelayMs?: number;
+  targetTimeoutMs?: number;
+  random?: () => number;
+  /** How often to look for jobs of dead workers; default 30 s. */
+  lockSweepMs?: number;
+  /** Locks younger than this are never swept; default 30 s. */
+  lockGraceMs?: number;
+  /** On stop(), in-flight passes get this long before their abort signal fires; default 5 s. */
+  shutdownAbortMs?: number;
+  /** graphile-worker's poll interval for future jobs (retries); default 1 s. */
+  pollIntervalMs?: number;
+}
+
+export interface RunningWorker {
+  /** Stops taking jobs, lets in-flight passes finish (aborted ones are released for a retry), closes. */
+  stop(): Promise<void>;
+  /** Settles when the worker ends: by stop(), or by a failure the caller should exit on. */
+  done: Promise<void>;
+}
+
+function connectionOf(deps: WorkerDeps): { pool: pg.Pool; owned: boolean } {
+  if (deps.pgPool) return { pool: deps.pgPool, owned: false };
+  if (!deps.connectionString) throw new Error('startWorker: pgPool or connectionString is required');
+  return {
+    pool: new pg.Pool({ connectionString: deps.connectionString, max: (deps.concurrency ?? 4) + 2 }),
+    owned: true,
+  };
+}
+
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const logger = deps.logger.child({ component: 'worker' });
+  const { pool, owned } = connectionOf(deps);
+  let failed: ((err: Error) => void) | undefined;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  failure.catch(() => {}); // observed through `done`
+  const liveness = await PoolLiveness.open(
+    pool.options,
+    deps.db,
+    logger,
+    { graceMs: deps.lockGraceMs ?? 30_000 },
+    (err) => {
+      logger.error({ err }, 'presence connection lost; stopping this worker so no job runs twice');
+      failed?.(err);
+    },
+  );
+  const events: WorkerEvents = new EventEmitter();
+  events.on('pool:create', ({ workerPool }) => {
+    liveness.announce(workerPool.id).catch((err: Error) => failed?.(err));
+  });
+  registerQueueDepthGauge(deps.registry, deps.db);
+  const taskList = reconcileTaskList({
+    db: deps.db,
+    targets: deps.targets,
+    loadSnapshot: deps.loadSnapshot ?? (loadCustomerSnapshot as LoadSnapshot),
+    logger: deps.logger,
+    metrics: reconcileMetrics(deps.registry),
+    backoff: deps.backoff,
+    requeueDelayMs: deps.requeueDelayMs,
+    targetTimeoutMs: deps.targetTimeoutMs,
+    random: deps.random,
+    resyncMinutes: deps.resyncMinutes ?? 10,
+  });
+  await liveness.sweep(); // a customer whose worker was killed converges now, not in 4 hours
+  const runner = await run({
+    pgPool: pool,
+    taskList,
+    crontab: RESYNC_CRONTAB,
+    concurrency: deps.concurrency ?? 4,
+    pollInterval: deps.pollIntervalMs ?? 1_000,
+    noHandleSignals: true, // the process owner (hostplane serve) handles signals and calls stop()
+    gracefulShutdownAbortTimeout: deps.shutdownAbortMs ?? 5_000,
+    logger: graphileLogger(deps.logger),
+    events,
+  });
+  const sweeper = setInterval(() => {
+    liveness.sweep().catch((err: Error) => logger.error({ err }, 'sweep of dead worker locks failed'));
+  }, deps.lockSweepMs ?? 30_000);
+  sweeper.unref();
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(sweeper);
+      try {
+        await runner.stop();
+      } finally {
+        await liveness.close();
+        if (owned) await pool.end();
+      }
+      logger.info('worker stopped');
+    })();
+    return stopping;
+  };
+  const done = Promise.race([runner.promise, failure]).catch(async (err: Error) => {
+    await stop().catch(() => {});
+    throw err;
+  });
+  logger.info(
+    { concurrency: deps.concurrency ?? 4, resyncMinutes: deps.resyncMinutes ?? 10 },
+    'worker started',
+  );
+  return { stop, done };
+}
