@@ -1,0 +1,160 @@
+import type { CustomerSnapshot, SiteRow } from '../snapshot.ts';
+import { tenantNamespace } from '../snapshot.ts';
+import { siteLabels, tenantLabels } from './labels.ts';
+import type { HostResolution, KubeObject, TenantPlatformConfig } from './types.ts';
+
+export const REDIRECT_MIDDLEWARE = 'https-redirect';
+export const SUSPENDED_SERVICE = 'suspended-page';
+const TRAEFIK = 'traefik.ingress.kubernetes.io';
+
+/** The hosts a site answers on: its domains, plus www.{domain} when wanted; sorted, unique. */
+export function siteHosts(site: SiteRow): string[] {
+  const hosts = new Set<string>();
+  for (const domain of site.domains) {
+    hosts.add(domain);
+    if (site.www && !domain.startsWith('www.')) hosts.add(`www.${domain}`);
+  }
+  return [...hosts].sort();
+}
+
+/** Hosts that get TLS: only those resolving to the platform (ACME HTTP-01 must be able to succeed). */
+export function splitHostsByResolution(hosts: string[], resolution: HostResolution) {
+  return {
+    tls: hosts.filter((host) => resolution[host] === true),
+    awaitingDns: hosts.filter((host) => resolution[host] !== true),
+  };
+}
+
+function backend(snapshot: CustomerSnapshot, site: SiteRow, config: TenantPlatformConfig) {
+  // Suspended: the platform's page, through an ExternalName Service in this namespace (see suspendedPageService).
+  return snapshot.suspended
+    ? { service: { name: SUSPENDED_SERVICE, port: { number: config.suspendedPage.port } } }
+    : { service: { name: site.name, port: { name: 'http' } } };
+}
+
+function ingress(
+  snapshot: CustomerSnapshot,
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  name: string,
+  hosts: string[],
+  annotations: Record<string, string>,
+  tls: boolean,
+): KubeObject {
+  const target = backend(snapshot, site, config);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name,
+      namespace: tenantNamespace(snapshot.id),
+      labels: siteLabels(snapshot.id, site.name),
+      annotations,
+    },
+    spec: {
+      ingressClassName: config.ingress.className,
+      rules: hosts.map((host) => ({
+        host,
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: target }] },
+      })),
+      ...(tls ? { tls: [{ hosts }] } : {}),
+    },
+  };
+}
+
+/**
+ * Traefik takes its router settings per Ingress, so a site has up to three: `{site}` (websecure,
+ * TLS from the ACME certresolver) and `{site}-redirect` (web → https) for hosts that resolve to
+ * the platform, and `{site}-http` (plain HTTP) for hosts still awaiting DNS.
+ */
+export function siteIngresses(
+  snapshot: CustomerSnapshot,
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  resolution: HostResolution,
+): KubeObject[] {
+  const { tls, awaitingDns } = splitHostsByResolution(siteHosts(site), resolution);
+  const { webEntrypoint, websecureEntrypoint, certResolver } = config.ingress;
+  const objects: KubeObject[] = [];
+  if (tls.length > 0) {
+    objects.push(
+      ingress(
+        snapshot,
+        site,
+        config,
+        site.name,
+        tls,
+        {
+          [`${TRAEFIK}/router.entrypoints`]: websecureEntrypoint,
+          [`${TRAEFIK}/router.tls`]: 'true',
+          [`${TRAEFIK}/router.tls.certresolver`]: certResolver,
+        },
+        true,
+      ),
+      ingress(
+        snapshot,
+        site,
+        config,
+        `${site.name}-redirect`,
+        tls,
+        {
+          [`${TRAEFIK}/router.entrypoints`]: webEntrypoint,
+          [`${TRAEFIK}/router.middlewares`]: `${tenantNamespace(snapshot.id)}-${REDIRECT_MIDDLEWARE}@kubernetescrd`,
+        },
+        false,
+      ),
+    );
+  }
+  if (awaitingDns.length > 0) {
+    objects.push(
+      ingress(
+        snapshot,
+        site,
+        config,
+        `${site.name}-http`,
+        awaitingDns,
+        {
+          [`${TRAEFIK}/router.entrypoints`]: webEntrypoint,
+        },
+        false,
+      ),
+    );
+  }
+  return objects;
+}
+
+/** A Traefik Middleware in the tenant namespace (no cross-namespace reference needed). */
+export function redirectMiddleware(snapshot: CustomerSnapshot): KubeObject {
+  return {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    metadata: {
+      name: REDIRECT_MIDDLEWARE,
+      namespace: tenantNamespace(snapshot.id),
+      labels: tenantLabels(snapshot.id),
+    },
+    spec: { redirectScheme: { scheme: 'https', permanent: true } },
+  };
+}
+
+/**
+ * While suspended, Ingresses point at this ExternalName Service, an alias of the platform's
+ * suspended page; Traefik must run with `allowExternalNameServices: true` (platform config).
+ */
+export function suspendedPageService(snapshot: CustomerSnapshot, config: TenantPlatformConfig): KubeObject {
+  const { namespace, service, port } = config.suspendedPage;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: SUSPENDED_SERVICE,
+      namespace: tenantNamespace(snapshot.id),
+      labels: tenantLabels(snapshot.id),
+    },
+    spec: {
+      type: 'ExternalName',
+      externalName: `${service}.${namespace}.svc.${config.clusterDomain}`,
+      ports: [{ name: 'http', port, protocol: 'TCP' }],
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import type { SiteRow } from '../snapshot.ts';
+import { type ContainerResources, containerSecurityContext, scratchVolumes } from './security.ts';
+import type { TenantPlatformConfig } from './types.ts';
+
+/** uids the images are built for: nginx-unprivileged 101, Alpine www-data 82. */
+export const NGINX_UID = 101;
+export const WWW_DATA_UID = 82;
+export const WEB_PORT = 8080;
+
+export interface PodParts {
+  uid: number;
+  containers: Record<string, unknown>[];
+  volumes: Record<string, unknown>[];
+  /** The port the Service targets. */
+  port: number;
+  nginxConf: 'static' | 'php' | null;
+}
+
+type Clamp = (resources: ContainerResources) => ContainerResources;
+
+function httpProbes(port: number | string): Record<string, unknown> {
+  const probe = { httpGet: { path: '/healthz', port } };
+  return {
+    readinessProbe: { ...probe, periodSeconds: 10, timeoutSeconds: 2 },
+    livenessProbe: {
+      ...probe,
+      initialDelaySeconds: 10,
+      periodSeconds: 20,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+  };
+}
+
+export function tcpProbes(port: number | string): Record<string, unknown> {
+  const probe = { tcpSocket: { port } };
+  return {
+    readinessProbe: { ...probe, periodSeconds: 10, timeoutSeconds: 2 },
+    livenessProbe: {
+      ...probe,
+      initialDelaySeconds: 15,
+      periodSeconds: 20,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+  };
+}
+
+const NGINX_SCRATCH = { 'nginx-cache': '/var/cache/nginx', tmp: '/tmp' };
+
+function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clamp): Record<string, unknown> {
+  const scratch = scratchVolumes(NGINX_SCRATCH);
+  return {
+    name: 'nginx',
+    image,
+    ports: [{ name: 'http', containerPort: WEB_PORT, protocol: 'TCP' }],
+    resources: clamp({ requests: { cpu: '25m', memory: '32Mi' }, limits: { cpu: '250m', memory: '128Mi' } }),
+    securityContext: containerSecurityContext(uid, true),
+    volumeMounts: [
+      { name: 'data', mountPath: webRoot },
+      { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
+      ...scratch.mounts,
+    ],
+    ...httpProbes('http'),
+  };
+}
+
+function phpContainer(
+  name: string,
+  image: string,
+  env: Record<string, unknown>[],
+  clamp: Clamp,
+): Record<string, unknown> {
+  return {
+    name,
+    image,
+    env,
+    ports: [{ name: 'fastcgi', containerPort: 9000, protocol: 'TCP' }],
+    resources: clamp({ requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
+    securityContext: containerSecurityContext(WWW_DATA_UID, true),
+    volumeMounts: [
+      { name: 'data', mountPath: '/var/www/html' },
+      { name: 'php-tmp', mountPath: '/tmp' },
+    ],
+    ...tcpProbes('fastcgi'),
+  };
+}
+
+/** WordPress reads its database settings from the site's database Secret (see database.ts). */
+function wordpressEnv(site: SiteRow): Record<string, unknown>[] {
+  if (!site.database) return [];
+  const fromSecret = (name: string, key: string) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: `${site.name}-db`, key } },
+  });
+  return [
+    fromSecret('WORDPRESS_DB_HOST', 'host'),
+    fromSecret('WORDPRESS_DB_NAME', 'database'),
+    fromSecret('WORDPRESS_DB_PASSWORD', 'password'),
+    fromSecret('WORDPRESS_DB_USER', 'username'),
+  ];
+}
+
+/** Containers and volumes of a site's web pod, per template. */
+export function sitePodParts(site: SiteRow, config: TenantPlatformConfig, clamp: Clamp): PodParts {
+  const { images } = config;
+  const nginxScratch = scratchVolumes(NGINX_SCRATCH).volumes;
+  const nginxConfVolume = { name: 'nginx-conf', configMap: { name: `${site.name}-nginx` } };
+  switch (site.template) {
+    case 'static':
+      return {
+        uid: NGINX_UID,
+        port: WEB_PORT,
+        nginxConf: 'static',
+        containers: [nginxContainer(images.nginx, NGINX_UID, '/usr/share/nginx/html', clamp)],
+        volumes: [nginxConfVolume, ...nginxScratch],
+      };
+    case 'php':
+    case 'wordpress': {
+      const php =
+        site.template === 'php'
+          ? phpContainer('php-fpm', images.phpFpm, [], clamp)
+          : phpContainer('wordpress', images.wordpress, wordpressEnv(site), clamp);
+      return {
+        uid: WWW_DATA_UID,
+        port: WEB_PORT,
+        nginxConf: 'php',
+        containers: [nginxContainer(images.nginx, WWW_DATA_UID, '/var/www/html', clamp), php],
+        volumes: [nginxConfVolume, ...nginxScratch, { name: 'php-tmp', emptyDir: { sizeLimit: '256Mi' } }],
+      };
+    }
+    case 'image':
+      return imagePodParts(site, config, clamp);
+  }
+}
+
+/** Any image: we cannot know whether it writes to its root filesystem, so that stays writable. */
+function imagePodParts(site: SiteRow, config: TenantPlatformConfig, clamp: Clamp): PodParts {
+  if (!site.image || !site.port) throw new Error(`site ${site.name}: template image needs image and port`);
+  const uid = config.tenantLimits.imageUid;
+  return {
+    uid,
+    port: site.port,
+    nginxConf: null,
+    containers: [
+      {
+        name: 'app',
+        image: site.image,
+        ports: [{ name: 'http', containerPort: site.port, protocol: 'TCP' }],
+        resources: clamp({
+          requests: { cpu: '50m', memory: '64Mi' },
+          limits: { cpu: '500m', memory: '256Mi' },
+        }),
+        securityContext: containerSecurityContext(uid, false),
+        volumeMounts: [
+          { name: 'data', mountPath: '/data' },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
+        ...tcpProbes('http'),
+      },
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
+  };
+}

@@ -1,0 +1,101 @@
+import type { CustomerSnapshot, SiteRow } from '../snapshot.ts';
+import { tenantNamespace } from '../snapshot.ts';
+import { COMPONENT_LABEL, componentSelector, siteLabels } from './labels.ts';
+import { fnv1a, phpNginxConf, staticNginxConf } from './nginx-conf.ts';
+import { type ContainerResources, podSecurityContext } from './security.ts';
+import { sitePodParts } from './site-pod.ts';
+import type { KubeObject, TenantPlatformConfig } from './types.ts';
+
+type Clamp = (resources: ContainerResources) => ContainerResources;
+
+function meta(snapshot: CustomerSnapshot, site: SiteRow, name: string) {
+  return { name, namespace: tenantNamespace(snapshot.id), labels: siteLabels(snapshot.id, site.name) };
+}
+
+function webConfigMap(snapshot: CustomerSnapshot, site: SiteRow, conf: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(snapshot, site, `${site.name}-nginx`),
+    data: { 'default.conf': conf },
+  };
+}
+
+function webVolumeClaim(snapshot: CustomerSnapshot, site: SiteRow, config: TenantPlatformConfig): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(snapshot, site, `${site.name}-data`),
+    spec: {
+      accessModes: [config.storage.siteVolumeAccessMode],
+      storageClassName: config.storage.storageClass,
+      resources: { requests: { storage: config.storage.siteVolumeSize } },
+    },
+  };
+}
+
+function webService(snapshot: CustomerSnapshot, site: SiteRow): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(snapshot, site, site.name),
+    spec: {
+      type: 'ClusterIP',
+      selector: componentSelector(site.name, 'web'),
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+function webDeployment(
+  snapshot: CustomerSnapshot,
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  clamp: Clamp,
+): { deployment: KubeObject; conf: string | null } {
+  const parts = sitePodParts(site, config, clamp);
+  const conf =
+    parts.nginxConf === 'static' ? staticNginxConf() : parts.nginxConf === 'php' ? phpNginxConf() : null;
+  const podLabels = { ...siteLabels(snapshot.id, site.name), [COMPONENT_LABEL]: 'web' };
+  const template = {
+    metadata: {
+      labels: podLabels,
+      ...(conf ? { annotations: { 'hostplane.io/nginx-conf': fnv1a(conf) } } : {}),
+    },
+    spec: {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: podSecurityContext(parts.uid),
+      containers: parts.containers,
+      volumes: [
+        { name: 'data', persistentVolumeClaim: { claimName: `${site.name}-data` } },
+        ...parts.volumes,
+      ].sort((a, b) => String(a.name).localeCompare(String(b.name))),
+    },
+  };
+  const deployment: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(snapshot, site, site.name),
+    spec: {
+      replicas: snapshot.suspended ? 0 : site.replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: componentSelector(site.name, 'web') },
+      template,
+    },
+  };
+  return { deployment, conf };
+}
+
+/** Deployment, Service, PVC and (nginx templates) the nginx ConfigMap of one site. */
+export function siteWorkloadObjects(
+  snapshot: CustomerSnapshot,
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  clamp: Clamp,
+): KubeObject[] {
+  const { deployment, conf } = webDeployment(snapshot, site, config, clamp);
+  const objects = [deployment, webService(snapshot, site), webVolumeClaim(snapshot, site, config)];
+  if (conf) objects.push(webConfigMap(snapshot, site, conf));
+  return objects;
+}

@@ -1,0 +1,124 @@
+import type { TenantPlatformConfig } from '@hostplane/domain';
+import { z } from 'zod';
+
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'a Kubernetes quantity');
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label');
+const port = z.number().int().min(1).max(65535);
+/** Pinned: a tag with a version number, or a digest; never "latest". */
+const pinnedImage = z
+  .string()
+  .regex(/^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@sha256:[a-f0-9]{64})?$/, 'an image reference')
+  .refine(
+    (image) => /@sha256:|:[^/]*[0-9][^/]*$/.test(image) && !/:latest$/.test(image),
+    'pin a version tag or digest',
+  );
+const cidr = z.union([z.cidrv4(), z.cidrv6()]);
+
+/**
+ * The platform's configuration (`hostplane bootstrap --config F`), parsed once at boot. Every
+ * field has a default fit for a single-node k3s-like cluster, so `{}` is a valid configuration
+ * for the local stack.
+ */
+export const platformConfigSchema = z.object({
+  clusterDomain: z.string().default('cluster.local'),
+  storage: z
+    .object({
+      storageClass: dnsLabel.default('longhorn'),
+      siteVolumeSize: quantity.default('1Gi'),
+      databaseVolumeSize: quantity.default('1Gi'),
+      siteVolumeAccessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany']).default('ReadWriteOnce'),
+      pvcMin: quantity.default('100Mi'),
+    })
+    .prefault({}),
+  images: z
+    .object({
+      nginx: pinnedImage.default('docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine'),
+      phpFpm: pinnedImage.default('docker.io/library/php:8.3.21-fpm-alpine'),
+      wordpress: pinnedImage.default('docker.io/library/wordpress:6.8.1-php8.3-fpm-alpine'),
+      mariadb: pinnedImage.default('docker.io/library/mariadb:11.4.7'),
+    })
+    .prefault({}),
+  publicAddresses: z
+    .object({ ipv4: z.array(z.ipv4()).default([]), ipv6: z.array(z.ipv6()).default([]) })
+    .prefault({}),
+  network: z
+    .object({
+      clusterCidrs: z.array(cidr).default(['10.42.0.0/16', '10.43.0.0/16']),
+      nodeCidrs: z.array(cidr).default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']),
+      // Link-local covers the cloud metadata endpoints (169.254.169.254, fd00:ec2::254 is in fc00::/7).
+      blockedEgressCidrs: z.array(cidr).default(['169.254.0.0/16', '100.64.0.0/10', 'fc00::/7', 'fe80::/10']),
+    })
+    .prefault({}),
+  namespaces: z
+    .object({
+      ingress: dnsLabel.default('ingress-system'),
+      monitoring: dnsLabel.default('monitoring-system'),
+      mail: dnsLabel.default('mail-system'),
+      panel: dnsLabel.default('panel-system'),
+    })
+    .prefault({}),
+  clusterDns: z
+    .object({
+      namespace: dnsLabel.default('kube-system'),
+      podLabels: z.record(z.string(), z.string()).default({ 'k8s-app': 'kube-dns' }),
+    })
+    .prefault({}),
+  mailSubmissionPort: port.default(587),
+  metricsPorts: z.array(port).default([9104, 9113, 9253]),
+  ingress: z
+    .object({
+      className: z.string().default('traefik'),
+      webEntrypoint: z.string().default('web'),
+      websecureEntrypoint: z.string().default('websecure'),
+      certResolver: z.string().min(1).default('letsencrypt'),
+    })
+    .prefault({}),
+  suspendedPage: z
+    .object({
+      namespace: dnsLabel.default('panel-system'),
+      service: dnsLabel.default('suspended-page'),
+      port: port.default(8080),
+    })
+    .prefault({}),
+  panelIdentity: z
+    .object({
+      serviceAccount: dnsLabel.default('hostplane-panel'),
+      namespace: dnsLabel.default('panel-system'),
+      tenantClusterRole: z.string().default('hostplane-tenant'),
+    })
+    .prefault({}),
+  tenantLimits: z
+    .object({
+      maxReplicasPerSite: z.number().int().min(1).max(50).default(3),
+      containerMaxCpu: quantity.default('2'),
+      containerMaxMemory: quantity.default('4Gi'),
+      imageUid: z.number().int().min(1000).default(10001),
+    })
+    .prefault({}),
+  kubernetes: z
+    .object({
+      /** A namespace Terminating longer than this turns the Kubernetes condition False. */
+      namespaceStuckAfterSeconds: z.number().int().min(10).default(600),
+      /** DNS server the reconciler asks whether a host resolves to the platform (host:port). */
+      resolverAddress: z.string().optional(),
+    })
+    .prefault({}),
+});
+
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+
+/** Parses the configuration or throws with every bad field named. */
+export function parsePlatformConfig(input: unknown): PlatformConfig {
+  const result = platformConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`invalid platform config:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+// Compile-time proof that the parsed config is what the pure tenant desired state takes.
+const _assignable: (config: PlatformConfig) => TenantPlatformConfig = (config) => config;
+void _assignable;

@@ -1,0 +1,72 @@
+import type { KubeObject } from '@hostplane/domain';
+import { describe, expect, it } from 'vitest';
+import {
+  defaultPanelRbacOptions,
+  panelClusterRole,
+  panelRbacManifests,
+  tenantClusterRole,
+} from './panel-rbac.ts';
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+
+function rules(object: KubeObject): Rule[] {
+  return object.rules as Rule[];
+}
+
+describe('panel RBAC', () => {
+  it('grants nothing cluster-wide on Secrets or workloads', () => {
+    const cluster = rules(panelClusterRole(defaultPanelRbacOptions));
+    const resources = cluster.flatMap((r) => r.resources).sort();
+    expect(resources).toEqual(['clusterroles', 'namespaces', 'rolebindings', 'selfsubjectaccessreviews']);
+    expect(cluster.find((r) => r.resources.includes('clusterroles'))).toEqual({
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['clusterroles'],
+      verbs: ['bind'],
+      resourceNames: ['hostplane-tenant'],
+    });
+  });
+
+  it('lets the tenant role write only what the provisioner applies and read status', () => {
+    const tenant = rules(tenantClusterRole(defaultPanelRbacOptions));
+    const writable = tenant
+      .filter((r) => r.verbs.includes('patch'))
+      .flatMap((r) => r.resources)
+      .sort();
+    expect(writable).toEqual([
+      'configmaps',
+      'deployments',
+      'ingresses',
+      'limitranges',
+      'middlewares',
+      'networkpolicies',
+      'persistentvolumeclaims',
+      'resourcequotas',
+      'secrets',
+      'services',
+      'statefulsets',
+    ]);
+    const readOnly = tenant.filter((r) => !r.verbs.includes('patch'));
+    for (const rule of readOnly) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
+    expect(readOnly.flatMap((r) => r.resources).sort()).toEqual(['events', 'events', 'pods', 'replicasets']);
+  });
+
+  it('never uses wildcards', () => {
+    for (const object of panelRbacManifests()) {
+      for (const rule of (object.rules as Rule[] | undefined) ?? []) {
+        expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
+      }
+    }
+  });
+
+  it('scopes namespace and RoleBinding writes of the panel to cust-*', () => {
+    const policy = panelRbacManifests().find((o) => o.kind === 'ValidatingAdmissionPolicy');
+    const spec = policy?.spec as {
+      matchConditions: { expression: string }[];
+      validations: { expression: string }[];
+    };
+    expect(spec.matchConditions[0]?.expression).toBe(
+      "request.userInfo.username == 'system:serviceaccount:panel-system:hostplane-panel'",
+    );
+    expect(spec.validations[0]?.expression).toContain("startsWith('cust-')");
+  });
+});

@@ -1,0 +1,168 @@
+import type { KubeObject } from '@hostplane/domain';
+
+export interface PanelRbacOptions {
+  namespace: string; // panel-system
+  serviceAccount: string; // hostplane-panel
+  tenantClusterRole: string; // hostplane-tenant
+  tenantNamespacePrefix: string; // cust-
+}
+
+export const defaultPanelRbacOptions: PanelRbacOptions = {
+  namespace: 'panel-system',
+  serviceAccount: 'hostplane-panel',
+  tenantClusterRole: 'hostplane-tenant',
+  tenantNamespacePrefix: 'cust-',
+};
+
+const labels = { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/part-of': 'hostplane' };
+const WRITE = ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'];
+const READ = ['get', 'list', 'watch'];
+
+/**
+ * What the panel may do inside one tenant namespace. A ClusterRole only as a template: it is bound
+ * per namespace by the RoleBinding the reconciler creates with the namespace, so the panel can
+ * read Secrets in cust-* namespaces and nowhere else (not kube-system, not mail-system).
+ */
+export function tenantClusterRole(options: PanelRbacOptions): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: options.tenantClusterRole, labels },
+    rules: [
+      {
+        apiGroups: [''],
+        resources: [
+          'configmaps',
+          'persistentvolumeclaims',
+          'resourcequotas',
+          'limitranges',
+          'secrets',
+          'services',
+        ],
+        verbs: WRITE,
+      },
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: WRITE },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE },
+      { apiGroups: ['traefik.io'], resources: ['middlewares'], verbs: WRITE },
+      // Status observation only.
+      { apiGroups: [''], resources: ['pods', 'events'], verbs: READ },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+    ],
+  };
+}
+
+/**
+ * Cluster-wide, the panel needs only: tenant namespaces themselves, the per-namespace RoleBinding
+ * that hands it the tenant role (bind is limited to that one role), and access reviews to know
+ * when that binding has taken effect. The admission policy below keeps both writes to cust-*.
+ */
+export function panelClusterRole(options: PanelRbacOptions): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'hostplane-panel', labels },
+    rules: [
+      {
+        apiGroups: [''],
+        resources: ['namespaces'],
+        verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+      },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: WRITE },
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['clusterroles'],
+        verbs: ['bind'],
+        resourceNames: [options.tenantClusterRole],
+      },
+      { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
+    ],
+  };
+}
+
+function panelServiceAccount(options: PanelRbacOptions): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: options.serviceAccount, namespace: options.namespace, labels },
+    automountServiceAccountToken: true,
+  };
+}
+
+function panelClusterRoleBinding(options: PanelRbacOptions): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'hostplane-panel', labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'hostplane-panel' },
+    subjects: [{ kind: 'ServiceAccount', name: options.serviceAccount, namespace: options.namespace }],
+  };
+}
+
+/**
+ * RBAC cannot scope namespace and RoleBinding writes by name pattern, so a compromised panel could
+ * bind the tenant role in kube-system. This policy closes that: the panel's service account may
+ * only write namespaces named cust-* and RoleBindings inside them.
+ */
+export function panelScopePolicy(options: PanelRbacOptions): KubeObject[] {
+  const user = `system:serviceaccount:${options.namespace}:${options.serviceAccount}`;
+  const prefix = options.tenantNamespacePrefix;
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'hostplane-panel-tenant-scope', labels },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE', 'DELETE'],
+              resources: ['namespaces'],
+            },
+            {
+              apiGroups: ['rbac.authorization.k8s.io'],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE', 'DELETE'],
+              resources: ['rolebindings'],
+            },
+          ],
+        },
+        matchConditions: [{ name: 'is-panel', expression: `request.userInfo.username == '${user}'` }],
+        validations: [
+          {
+            expression: `request.resource.resource == 'namespaces' ? request.name.startsWith('${prefix}') : request.namespace.startsWith('${prefix}')`,
+            message: `the panel may only manage namespaces named ${prefix}* and RoleBindings inside them`,
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'hostplane-panel-tenant-scope', labels },
+      spec: { policyName: 'hostplane-panel-tenant-scope', validationActions: ['Deny'] },
+    },
+  ];
+}
+
+/** Everything to apply (as cluster admin, at bootstrap) for the panel's identity, in apply order. */
+export function panelRbacManifests(options: PanelRbacOptions = defaultPanelRbacOptions): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: options.namespace,
+        labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
+    },
+    panelServiceAccount(options),
+    tenantClusterRole(options),
+    panelClusterRole(options),
+    panelClusterRoleBinding(options),
+    ...panelScopePolicy(options),
+  ];
+}
