@@ -1,0 +1,8 @@
+import type { Component } from '../component.ts';
+import { dovecot } from './dovecot.ts';
+import { postfix } from './postfix.ts';
+import { redis } from './redis.ts';
+import { rspamd } from './rspamd.ts';
+
+/** The mail part of the local stack, in start order; dovecot and postfix need the `mariadb` component. */
+export const mailComponents: Component[] = [redis, rspamd, dovecot, postfix];

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { NETWORK_MODULES, renderRspamd } from '@hostplane/platform';
+import type { Component, StackContext } from '../component.ts';
+import { STACK_HOST } from '../ports.ts';
+import { chownTree, ensureServiceUser } from '../users.ts';
+import { ensureMailRoot, mailDirs, writeRenderedFiles } from './mail-support.ts';
+
+// Rspamd from Debian's package: the packaged /etc/rspamd/rspamd.conf with $LOCAL_CONFDIR pointing at
+// the rendered local.d (the same files the cluster mounts as a ConfigMap), its databases and pid
+// file inside the state folder. It runs as the package's `_rspamd` user.
+
+const NAME = 'rspamd';
+const SERVICE_USER = '_rspamd';
+/** Locally generous: tests send bursts; the cluster's limit is the platform config's. */
+const LOCAL_USER_RATE = { perHour: 1000, burst: 200 };
+
+export function rspamdFiles(ctx: StackContext) {
+  const d = mailDirs(ctx);
+  return renderRspamd({
+    target: 'local',
+    listen: STACK_HOST,
+    ports: {
+      milter: ctx.ports.rspamdMilter,
+      normal: ctx.ports.rspamdNormal,
+      controller: ctx.ports.rspamdController,
+    },
+    redis: { host: STACK_HOST, port: ctx.ports.redis },
+    dkim: { keysDir: d.dkimKeys, selectorMap: d.dkimSelectorMap },
+    userRateLimit: LOCAL_USER_RATE,
+    disabledModules: [...NETWORK_MODULES],
+    hyperscan: false,
+  });
+}
+
+export const rspamd: Component = {
+  name: NAME,
+  dependsOn: ['redis'],
+  async prepare(ctx) {
+    ensureMailRoot(ctx);
+    const d = mailDirs(ctx);
+    for (const dir of [d.rspamdLocalConf, d.rspamdDb, d.rspamdRun, d.dkimKeys])
+      mkdirSync(dir, { recursive: true });
+    writeRenderedFiles(d.rspamdLocalConf, rspamdFiles(ctx));
+    // Issue 6 writes `domain selector` lines and <domain>.<selector>.key files here; Rspamd
+    // re-reads the map when it changes.
+    if (!existsSync(d.dkimSelectorMap)) writeFileSync(d.dkimSelectorMap, '');
+    const ids = await ensureServiceUser(SERVICE_USER);
+    for (const dir of [d.rspamdDb, d.rspamdRun, d.dkimKeys]) await chownTree(dir, ids);
+  },
+  processes(ctx) {
+    const d = mailDirs(ctx);
+    return [
+      {
+        name: NAME,
+        command: '/usr/bin/rspamd',
+        args: [
+          '-f',
+          '-c',
+          '/etc/rspamd/rspamd.conf',
+          '--var',
+          `LOCAL_CONFDIR=${d.rspamdLocalConf}`,
+          '--var',
+          `DBDIR=${d.rspamdDb}`,
+          '--var',
+          `RUNDIR=${d.rspamdRun}`,
+          '--var',
+          `LOGDIR=${d.rspamdRun}`,
+        ],
+        user: SERVICE_USER,
+      },
+    ];
+  },
+  async healthy(ctx) {
+    try {
+      const response = await fetch(`http://${STACK_HOST}:${ctx.ports.rspamdController}/ping`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      return response.ok && (await response.text()).trim() === 'pong';
+    } catch {
+      return false;
+    }
+  },
+  address(ctx) {
+    const p = ctx.ports;
+    return `${STACK_HOST}:${p.rspamdMilter} (milter), controller http://${STACK_HOST}:${p.rspamdController}`;
+  },
+};

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import {
+  absolutePathSchema,
+  hostSchema,
+  mailDbSchema,
+  mailTargetSchema,
+  portSchema,
+  tlsFilesSchema,
+} from '../mail-settings.ts';
+
+export const passwordSchemeSchema = z.enum(['ARGON2ID', 'BLF-CRYPT']);
+export type PasswordScheme = z.infer<typeof passwordSchemeSchema>;
+
+const cidrSchema = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'a CIDR range');
+
+export const dovecotSettingsSchema = z
+  .object({
+    target: mailTargetSchema,
+    /** `listen`: 127.0.0.1 locally, `*` in a pod. */
+    listen: z.union([z.literal('*'), hostSchema]),
+    ports: z.object({
+      imap: portSchema,
+      pop3: portSchema,
+      lmtp: portSchema,
+      /** Dovecot's auth service for Postfix SASL (an inet_listener: Postfix may run in another pod). */
+      auth: portSchema,
+      imaps: portSchema.nullable().default(null),
+      pop3s: portSchema.nullable().default(null),
+    }),
+    paths: z.object({
+      baseDir: absolutePathSchema,
+      stateDir: absolutePathSchema,
+      /** Root of the maildirs: `<mailRoot>/<domain>/<user>/` (CLUSTER_MAIL_ROOT in the cluster). */
+      mailRoot: absolutePathSchema,
+      /** Where dovecot-sql.conf.ext is placed. */
+      sqlConfig: absolutePathSchema,
+    }),
+    /** Unix ids owning every maildir (vmail); they bound valid uids so no other account can be used. */
+    mailUser: z.object({ uid: z.number().int().min(1), gid: z.number().int().min(1) }),
+    internalUser: z.string().default('dovecot'),
+    loginUser: z.string().default('dovenull'),
+    /** Read-only user on the mail tables. */
+    mailDb: mailDbSchema,
+    /** Scheme assumed for a stored hash without a {SCHEME} prefix; rows carry the prefix anyway. */
+    defaultPasswordScheme: passwordSchemeSchema.default('ARGON2ID'),
+    postmasterAddress: z.string().regex(/^[^\s@]+@[^\s@]+$/),
+    tls: tlsFilesSchema.extend({ dhPath: absolutePathSchema.optional() }).nullable(),
+    /** Ranges allowed to send a PROXY header (Traefik in ingress-system); cluster only. */
+    proxyTrustedNetworks: z.array(cidrSchema).default([]),
+  })
+  .refine((s) => s.target === 'cluster' || s.proxyTrustedNetworks.length === 0, {
+    message: 'the PROXY protocol is for the cluster target only',
+    path: ['proxyTrustedNetworks'],
+  });
+
+export type DovecotSettingsInput = z.input<typeof dovecotSettingsSchema>;
+export type DovecotSettings = z.output<typeof dovecotSettingsSchema>;

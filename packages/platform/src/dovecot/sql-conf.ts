@@ -1,0 +1,20 @@
+import { header } from '../mail-settings.ts';
+import type { DovecotSettings } from './settings.ts';
+
+/** dovecot-sql.conf.ext: passdb and userdb on the mail tables. Dovecot escapes %u for SQL. */
+export function renderDovecotSql(settings: DovecotSettings): string {
+  const { mailDb, paths } = settings;
+  const connect = `host=${mailDb.host} port=${mailDb.port} dbname=${mailDb.database} user=${mailDb.user} password=${mailDb.password}`;
+  return [
+    header(settings.target).trimEnd(),
+    'driver = mysql',
+    `connect = ${connect}`,
+    `default_pass_scheme = ${settings.defaultPasswordScheme}`,
+    // A disabled mailbox cannot log in (IMAP, POP3, SMTP AUTH) but keeps receiving mail.
+    "password_query = SELECT email AS user, password FROM virtual_users WHERE email = '%u' AND enabled = 1",
+    // 0 bytes means no limit for Dovecot's quota plugin.
+    `user_query = SELECT CONCAT('${paths.mailRoot}/', maildir) AS home, CONCAT('*:bytes=', quota_bytes) AS quota_rule FROM virtual_users WHERE email = '%u'`,
+    'iterate_query = SELECT email AS user FROM virtual_users',
+    '',
+  ].join('\n');
+}

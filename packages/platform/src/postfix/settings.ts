@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import {
+  absolutePathSchema,
+  endpointSchema,
+  hostSchema,
+  mailDbSchema,
+  mailTargetSchema,
+  portSchema,
+  tlsFilesSchema,
+} from '../mail-settings.ts';
+
+export const postfixSettingsSchema = z.object({
+  target: mailTargetSchema,
+  hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/),
+  /** `inet_interfaces`: 127.0.0.1 locally, `all` in a pod. */
+  listen: z.union([z.literal('all'), hostSchema]),
+  inetProtocols: z.enum(['ipv4', 'ipv6', 'all']).default('ipv4'),
+  ports: z.object({
+    smtp: portSchema,
+    submission: portSchema,
+    /** Implicit-TLS submission; needs `tls`. */
+    smtps: portSchema.nullable(),
+  }),
+  paths: z.object({
+    /** Where main.cf, master.cf and the mysql map files live (postfix -c). */
+    configDir: absolutePathSchema,
+    queueDirectory: absolutePathSchema,
+    dataDirectory: absolutePathSchema,
+  }),
+  mailOwner: z.string().default('postfix'),
+  setgidGroup: z.string().default('postdrop'),
+  /** Read-only user on the mail tables. */
+  mailDb: mailDbSchema,
+  lmtp: endpointSchema,
+  dovecotAuth: endpointSchema,
+  rspamdMilter: endpointSchema,
+  tls: tlsFilesSchema.nullable(),
+  messageSizeLimitBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+});
+
+export type PostfixSettingsInput = z.input<typeof postfixSettingsSchema>;
+export type PostfixSettings = z.output<typeof postfixSettingsSchema>;
+
+/** mynetworks holds loopback alone, and no restriction permits it: relaying needs SASL auth. */
+export const POSTFIX_MYNETWORKS = '127.0.0.0/8 [::1]/128';
+
+export const MAP_FILES = {
+  domains: 'mysql-virtual-mailbox-domains.cf',
+  mailboxes: 'mysql-virtual-mailbox-maps.cf',
+  aliases: 'mysql-virtual-alias-maps.cf',
+  mailboxIdentity: 'mysql-virtual-mailbox-identity.cf',
+  senderLogins: 'mysql-sender-login-maps.cf',
+} as const;

@@ -1,0 +1,29 @@
+import type { RenderedFile } from '../mail-settings.ts';
+import { renderLocalD } from './local-d.ts';
+import {
+  type DkimSelectorEntry,
+  dkimSelectorEntrySchema,
+  type RspamdSettingsInput,
+  rspamdSettingsSchema,
+} from './settings.ts';
+
+export {
+  type DkimSelectorEntry,
+  NETWORK_MODULES,
+  type RspamdSettings,
+  type RspamdSettingsInput,
+} from './settings.ts';
+
+/** Rspamd's local.d overrides (names relative to $LOCAL_CONFDIR). */
+export function renderRspamd(input: RspamdSettingsInput): RenderedFile[] {
+  return renderLocalD(rspamdSettingsSchema.parse(input));
+}
+
+/** The DKIM selector map: one `domain selector` line per signing domain, sorted for stable output. */
+export function renderDkimSelectorMap(entries: DkimSelectorEntry[]): string {
+  const lines = entries
+    .map((entry) => dkimSelectorEntrySchema.parse(entry))
+    .sort((a, b) => a.domain.localeCompare(b.domain))
+    .map((entry) => `${entry.domain} ${entry.selector}`);
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,84 @@
+import type { RenderedFile } from '../mail-settings.ts';
+import type { RspamdSettings } from './settings.ts';
+
+// Files for Rspamd's $LOCAL_CONFDIR/local.d: the packaged rspamd.conf stays as shipped and merges
+// these over its defaults (in the cluster this folder is the mounted ConfigMap).
+const HEADER = (s: RspamdSettings) =>
+  `# Rendered by @hostplane/platform for target "${s.target}". Do not edit: it is overwritten.\n`;
+
+function socket(s: RspamdSettings, port: number): string {
+  return `"${s.listen}:${port}"`;
+}
+
+function workers(s: RspamdSettings): RenderedFile[] {
+  const controller = [
+    `bind_socket = ${socket(s, s.ports.controller)};`,
+    'count = 1;',
+    // Requests from loopback need no password (health checks, rspamc inside the pod).
+    'secure_ip = ["127.0.0.1", "::1"];',
+  ];
+  if (s.controllerPassword) controller.push(`password = "${s.controllerPassword}";`);
+  return [
+    file('worker-proxy.inc', [
+      `bind_socket = ${socket(s, s.ports.milter)};`,
+      'milter = yes;',
+      'timeout = 120s;',
+      'count = 1;',
+      'upstream "local" {\n  default = yes;\n  self_scan = yes;\n}',
+    ]),
+    file('worker-normal.inc', [`bind_socket = ${socket(s, s.ports.normal)};`, 'count = 1;']),
+    file('worker-controller.inc', controller),
+  ].map((f) => ({ ...f, content: HEADER(s) + f.content }));
+}
+
+function file(name: string, lines: string[], sensitive = false): RenderedFile {
+  return { name: `local.d/${name}`, content: `${lines.join('\n')}\n`, sensitive };
+}
+
+function options(s: RspamdSettings): string[] {
+  const lines = ['local_addrs = ["127.0.0.0/8", "::1"];'];
+  if (!s.hyperscan) lines.push('disable_hyperscan = true;');
+  if (s.nameservers.length > 0) {
+    const servers = s.nameservers.map((server) => `"${server}"`).join(', ');
+    lines.push(`dns {\n  nameserver = [${servers}];\n  timeout = 1s;\n  retransmits = 2;\n}`);
+  }
+  return lines;
+}
+
+function modules(s: RspamdSettings): RenderedFile[] {
+  const rate = `${s.userRateLimit.perHour} / 1h`;
+  const files = [
+    file('logging.inc', ['type = "console";', 'level = "notice";', 'color = false;']),
+    file('options.inc', options(s)),
+    file('redis.conf', [`servers = "${s.redis.host}:${s.redis.port}";`]),
+    file('dkim_signing.conf', [
+      'enabled = true;',
+      `path = "${s.dkim.keysDir}/$domain.$selector.key";`,
+      `selector_map = "${s.dkim.selectorMap}";`,
+      // Only mail from authenticated users is signed; Postfix already holds them to their own addresses.
+      'sign_authenticated = true;',
+      'sign_local = false;',
+      'sign_inbound = false;',
+      'use_domain = "header";',
+      'use_esld = false;',
+      'allow_username_mismatch = true;',
+      'try_fallback = false;',
+    ]),
+    file('milter_headers.conf', [
+      'use = ["x-spamd-bar", "x-spam-level", "x-spam-status", "authentication-results"];',
+      'authenticated_headers = ["authentication-results"];',
+      'extended_spam_headers = true;',
+    ]),
+    file('ratelimit.conf', [
+      'rates {',
+      `  user = {\n    bucket = {\n      burst = ${s.userRateLimit.burst};\n      rate = "${rate}";\n    }\n  }`,
+      '}',
+    ]),
+    ...s.disabledModules.map((name) => file(`${name}.conf`, ['enabled = false;'])),
+  ];
+  return files.map((f) => ({ ...f, content: HEADER(s) + f.content }));
+}
+
+export function renderLocalD(s: RspamdSettings): RenderedFile[] {
+  return [...workers(s), ...modules(s)];
+}

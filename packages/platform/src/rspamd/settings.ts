@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import {
+  absolutePathSchema,
+  endpointSchema,
+  hostSchema,
+  mailTargetSchema,
+  portSchema,
+} from '../mail-settings.ts';
+
+// Modules that look things up on the Internet (DNS lists, fuzzy hashes, URL reputation). The local
+// stack has no Internet: every lookup would wait for its timeout on each message.
+export const NETWORK_MODULES = [
+  'rbl',
+  'fuzzy_check',
+  'phishing',
+  'asn',
+  'emails',
+  'url_redirector',
+  'spamassassin',
+  'history_redis',
+] as const;
+
+export const rspamdSettingsSchema = z.object({
+  target: mailTargetSchema,
+  /** Address the workers bind: 127.0.0.1 locally, `*` in a pod. */
+  listen: z.union([z.literal('*'), hostSchema]),
+  ports: z.object({ milter: portSchema, normal: portSchema, controller: portSchema }),
+  redis: endpointSchema,
+  /** Controller password (plain or an `rspamadm pw` hash); null leaves only loopback access. */
+  controllerPassword: z.string().regex(/^\S+$/).nullable().default(null),
+  dkim: z.object({
+    /** Key files `<keysDir>/<domain>.<selector>.key` (mounted Secrets in the cluster). */
+    keysDir: absolutePathSchema,
+    /** Map file of `domain selector` lines (renderDkimSelectorMap). */
+    selectorMap: absolutePathSchema,
+  }),
+  /** Outbound limit per authenticated user: a hacked mailbox cannot send a flood. */
+  userRateLimit: z.object({ perHour: z.number().int().positive(), burst: z.number().int().positive() }),
+  /** DNS resolvers; empty uses the system's. */
+  nameservers: z.array(z.string().regex(/^[0-9a-fA-F.:[\]]+$/)).default([]),
+  /** Modules switched off (NETWORK_MODULES locally). */
+  disabledModules: z.array(z.string().regex(/^[a-z_]+$/)).default([]),
+  /** Hyperscan speeds up regexps but compiles for minutes on a small machine: off locally. */
+  hyperscan: z.boolean().default(true),
+});
+
+export type RspamdSettingsInput = z.input<typeof rspamdSettingsSchema>;
+export type RspamdSettings = z.output<typeof rspamdSettingsSchema>;
+
+export const dkimSelectorEntrySchema = z.object({
+  domain: z.string().regex(/^[a-z0-9.-]+$/),
+  selector: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+});
+export type DkimSelectorEntry = z.infer<typeof dkimSelectorEntrySchema>;

@@ -1,0 +1,55 @@
+/** One step of the mail database schema. Statements are idempotent on their own (IF NOT EXISTS)
+ * because MySQL commits DDL implicitly: a run interrupted half-way must be able to run again. */
+export interface MailMigration {
+  id: string;
+  statements: string[];
+}
+
+// Case-insensitive collation: mail addresses and domain names compare without case, like Postfix
+// and Dovecot compare them. Rows are ASCII (IDNA) in practice; utf8mb4 leaves room for SMTPUTF8.
+const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
+
+export const MAIL_TABLES = ['virtual_domains', 'virtual_users', 'virtual_aliases'] as const;
+
+export const mailMigrations: readonly MailMigration[] = [
+  {
+    id: '0001_virtual_tables',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS virtual_domains (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+        name VARCHAR(253) NOT NULL,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_virtual_domains_name (name)
+      ) ${TABLE_OPTIONS}`,
+      // password carries its scheme prefix ({ARGON2ID}…, {BLF-CRYPT}…) so Dovecot verifies any scheme;
+      // maildir is relative to the mail root ("example.com/alice/"); quota_bytes 0 means no quota.
+      `CREATE TABLE IF NOT EXISTS virtual_users (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+        domain_id INT UNSIGNED NOT NULL,
+        email VARCHAR(320) NOT NULL,
+        password VARCHAR(255) NOT NULL,
+        quota_bytes BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        maildir VARCHAR(512) NOT NULL,
+        enabled TINYINT(1) NOT NULL DEFAULT 1,
+        send_limit_per_hour INT UNSIGNED NOT NULL DEFAULT 100,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_virtual_users_email (email),
+        KEY ix_virtual_users_domain (domain_id),
+        CONSTRAINT fk_virtual_users_domain FOREIGN KEY (domain_id)
+          REFERENCES virtual_domains (id) ON DELETE CASCADE
+      ) ${TABLE_OPTIONS}`,
+      // A catch-all has source "@example.com"; Postfix tries it after the full address.
+      `CREATE TABLE IF NOT EXISTS virtual_aliases (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+        domain_id INT UNSIGNED NOT NULL,
+        source VARCHAR(320) NOT NULL,
+        destination VARCHAR(320) NOT NULL,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_virtual_aliases_pair (source, destination),
+        KEY ix_virtual_aliases_domain (domain_id),
+        CONSTRAINT fk_virtual_aliases_domain FOREIGN KEY (domain_id)
+          REFERENCES virtual_domains (id) ON DELETE CASCADE
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
+];
