@@ -1,0 +1,214 @@
+// The worker process parts through graphile-worker against a real PostgreSQL: passes from the
+// queue, retries that never run out, the per-customer queue across two workers, the resync,
+// and a graceful stop.
+import type { PanelDatabase } from '@hostplane/db';
+import {
+  customerStatusTarget,
+  enqueueReconcile,
+  RESYNC_TASK,
+  resyncSlotOfMinute,
+} from '@hostplane/reconcile';
+import { type Kysely, sql } from 'kysely';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningWorker, startWorker, type WorkerDeps } from './start-worker.ts';
+import { createFreshDb, type FreshDb, insertCustomer, insertPlan, waitFor } from './testing/fresh-db.ts';
+import { FlakyTarget, type PassInterval, TimedTarget } from './testing/test-targets.ts';
+
+let fresh: FreshDb;
+let db: Kysely<PanelDatabase>;
+let planId: number;
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+beforeAll(async () => {
+  fresh = await createFreshDb('worker');
+  db = fresh.db;
+  planId = await insertPlan(db);
+});
+afterAll(async () => {
+  await fresh?.drop();
+});
+
+async function withWorker<T>(deps: Partial<WorkerDeps>, body: (w: RunningWorker) => Promise<T>): Promise<T> {
+  const worker = await startWorker({
+    connectionString: fresh.url,
+    db,
+    targets: [customerStatusTarget],
+    logger,
+    registry: new Registry(),
+    concurrency: 4,
+    pollIntervalMs: 100,
+    ...deps,
+  });
+  try {
+    return await body(worker);
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function condition(customerId: number, type: string) {
+  return db
+    .selectFrom('customer_conditions')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('type', '=', type)
+    .executeTakeFirst();
+}
+
+describe('startWorker', () => {
+  it('runs the reconcile a committed mutation enqueued and reports queue depth', async () => {
+    const id = await insertCustomer(db, planId, 'Queued');
+    const registry = new Registry();
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('customers').set({ generation: 4 }).where('id', '=', id).execute();
+      await enqueueReconcile(trx, id);
+    });
+    await withWorker({ registry }, async () => {
+      const row = await waitFor('Customer condition', async () => {
+        const c = await condition(id, 'Customer');
+        return c?.observed_generation === 4 ? c : undefined;
+      });
+      expect(row).toMatchObject({ status: 'True', reason: 'Ready' });
+      const text = await registry.metrics();
+      expect(text).toMatch(/hostplane_queue_depth\{state="ready"\} \d+/);
+      expect(text).toMatch(/hostplane_reconcile_outcomes_total\{target="Customer",outcome="True"\} [1-9]/);
+      expect(text).toContain('hostplane_reconcile_duration_seconds_bucket');
+    });
+  });
+
+  it('keeps retrying a failing target through the queue until it succeeds', async () => {
+    const id = await insertCustomer(db, planId, 'Retry');
+    const flaky = new FlakyTarget('Mail', 4);
+    await enqueueReconcile(db, id);
+    await withWorker(
+      { targets: [flaky, customerStatusTarget], backoff: { baseMs: 100, capMs: 400 } },
+      async () => {
+        const row = await waitFor('Mail condition to recover', async () => {
+          const c = await condition(id, 'Mail');
+          return c?.status === 'True' ? c : undefined;
+        });
+        expect(row).toMatchObject({ reason: 'Ready', attempts: 0, last_error: null, next_attempt_at: null });
+        expect(flaky.runs).toBe(5);
+      },
+    );
+  });
+
+  it('never runs one customer on two workers at once, while different customers run in parallel', async () => {
+    const ids = [
+      await insertCustomer(db, planId, 'OverlapA'),
+      await insertCustomer(db, planId, 'OverlapB'),
+      await insertCustomer(db, planId, 'OverlapC'),
+    ];
+    const intervals: PassInterval[] = [];
+    const common = { requeueDelayMs: 1, concurrency: 3 };
+    const first = await startWorker({
+      ...common,
+      connectionString: fresh.url,
+      db,
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 50,
+      targets: [new TimedTarget('Kubernetes', 'w1', 120, intervals, 5)],
+    });
+    const second = await startWorker({
+      ...common,
+      connectionString: fresh.url,
+      db,
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 50,
+      targets: [new TimedTarget('Kubernetes', 'w2', 120, intervals, 5)],
+    });
+    try {
+      // Mutations keep arriving while passes run: a running job's key is released, so a second job of
+      // the same customer exists and is ready; only the customer's queue lock keeps it waiting.
+      const deadline = Date.now() + 2_500;
+      while (Date.now() < deadline) {
+        for (const id of ids) await enqueueReconcile(db, id);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      await waitFor('queues to drain', async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from graphile_worker.jobs where task_identifier = 'reconcile'`.execute(
+          db,
+        );
+        return rows[0]?.n === 0 ? true : undefined;
+      });
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+    for (const id of ids) {
+      const mine = intervals.filter((i) => i.customerId === id).sort((a, b) => a.start - b.start);
+      expect(mine.length).toBeGreaterThanOrEqual(6);
+      for (let i = 1; i < mine.length; i++) {
+        expect(mine[i]?.start, `customer ${id} pass ${i} overlaps the previous one`).toBeGreaterThanOrEqual(
+          mine[i - 1]?.end ?? Number.POSITIVE_INFINITY,
+        );
+      }
+    }
+    // The test could fail: passes of different customers did overlap, and both workers took part.
+    const overlapsAcrossCustomers = intervals.some((a) =>
+      intervals.some((b) => a.customerId !== b.customerId && a.start < b.end && b.start < a.end),
+    );
+    expect(overlapsAcrossCustomers).toBe(true);
+    expect(new Set(intervals.map((i) => i.worker))).toEqual(new Set(['w1', 'w2']));
+  });
+
+  it('resyncs the customers of the minute slot the cron fired for, and registers the cron', async () => {
+    const period = 3;
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await insertCustomer(db, planId, `Resync${i}`));
+    const firedAt = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const slot = resyncSlotOfMinute(firedAt, period);
+    const due = ids.filter((id) => id % period === slot);
+    const notDue = ids.filter((id) => id % period !== slot);
+    const intervals: PassInterval[] = [];
+    await withWorker(
+      { resyncMinutes: period, targets: [new TimedTarget('Backup', 'w', 1, intervals)] },
+      async () => {
+        // The job the cron adds each minute (graphile-worker puts the minute in `_cron.ts`).
+        await sql`select graphile_worker.add_job(${RESYNC_TASK}, json_build_object('_cron', json_build_object('ts', ${firedAt.toISOString()}::text, 'backfilled', false)))`.execute(
+          db,
+        );
+        await waitFor('due customers reconciled', async () =>
+          due.every((id) => intervals.some((i) => i.customerId === id)) ? true : undefined,
+        );
+        const { rows } = await sql<{
+          identifier: string;
+        }>`select identifier from graphile_worker._private_known_crontabs`.execute(db);
+        expect(rows.map((r) => r.identifier)).toContain(RESYNC_TASK);
+      },
+    );
+    expect(due.length).toBe(2);
+    expect(intervals.filter((i) => notDue.includes(i.customerId))).toEqual([]);
+  });
+
+  it('lets an in-flight pass finish on stop()', async () => {
+    const id = await insertCustomer(db, planId, 'Graceful');
+    const intervals: PassInterval[] = [];
+    const worker = await startWorker({
+      connectionString: fresh.url,
+      db,
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 50,
+      targets: [new TimedTarget('DNS', 'w', 1_500, intervals)],
+    });
+    await enqueueReconcile(db, id);
+    await waitFor('the pass to start', async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from graphile_worker.jobs where locked_by is not null and queue_name = ${`customer-${id}`}`.execute(
+        db,
+      );
+      return rows[0]?.n === 1 ? true : undefined;
+    });
+    await worker.stop();
+    expect(intervals).toHaveLength(1);
+    expect(await condition(id, 'DNS')).toMatchObject({ status: 'True', reason: 'Ready' });
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from graphile_worker.jobs where queue_name = ${`customer-${id}`}`.execute(db);
+    expect(rows[0]?.n).toBe(0);
+  });
+});
