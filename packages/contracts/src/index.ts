@@ -1,1 +1,10 @@
-export {};
+export * from './auth.ts';
+export * from './backups.ts';
+export * from './common.ts';
+export * from './customers.ts';
+export * from './domains.ts';
+export * from './mail.ts';
+export * from './names.ts';
+export * from './plans.ts';
+export * from './records.ts';
+export * from './sites.ts';

@@ -1,1 +1,4 @@
-export {};
+export * from './connect.ts';
+export * from './migrate.ts';
+export * from './schema.ts';
+export * from './snapshot.ts';

@@ -1,0 +1,92 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import type { PanelDatabase } from '@hostplane/db';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import type { Registry } from 'prom-client';
+import { enforceAccess, resolvePrincipal } from './auth/authenticate.ts';
+import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
+import { handleError } from './error-handler.ts';
+import { NotFoundError } from './errors.ts';
+import { logRedactPaths } from './http/redact.ts';
+import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
+import { registerRoutes } from './routes/index.ts';
+import type { ApiInstance } from './types.ts';
+
+export interface BuildAppDeps {
+  db: Kysely<PanelDatabase>;
+  /** Parsed with apiConfigSchema; defaults fill the rest. */
+  config?: ApiConfigInput;
+  /** A pino logger; by default one on stdout at config.logLevel. */
+  logger?: FastifyBaseLogger;
+  /** Shared with the worker's metrics when given, so /metrics shows both. */
+  metricsRegistry?: Registry;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** The panel API as a Fastify instance (not listening): the composition root calls listen(). */
+export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
+  const config: ApiConfig = apiConfigSchema.parse(deps.config ?? {});
+  const loggerInstance =
+    deps.logger ?? pino({ level: config.logLevel, redact: { paths: logRedactPaths, censor: '[REDACTED]' } });
+  const registry = deps.metricsRegistry ?? createRegistry();
+  const app = Fastify({
+    loggerInstance,
+    // One line per request, written by our onResponse hook (with route and duration), not two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req) => {
+    throw new NotFoundError(`route ${req.method} ${req.url.split('?')[0]}`);
+  });
+  app.decorateRequest('principal', null);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Hostplane panel API',
+        version: '1.0.0',
+        description: 'Plans, customers and their hosting resources.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'API token (hp_…) from POST /api/v1/tokens',
+          },
+          session: { type: 'apiKey', in: 'cookie', name: 'hp_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  registerObservability(app, registry);
+  app.addHook('onRequest', async (req) => {
+    if (req.is404) return;
+    req.principal = await resolvePrincipal(deps.db, req);
+    enforceAccess(req);
+  });
+  await app.register(async (scope) => {
+    await registerRoutes(scope as ApiInstance, { db: deps.db, config, registry });
+  });
+  return app;
+}

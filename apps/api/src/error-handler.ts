@@ -1,0 +1,89 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type FieldError, PROBLEM_BASE } from './errors.ts';
+
+type Part = NonNullable<FieldError['in']>;
+
+interface ValidationEntry {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: { keys?: string[] };
+}
+
+function issuesOf(
+  error: FastifyError & { validation?: unknown[]; validationContext?: string },
+): FieldError[] {
+  const where = (error.validationContext ?? 'body') as Part;
+  const out: FieldError[] = [];
+  for (const entry of (error.validation ?? []) as ValidationEntry[]) {
+    const base = (entry.instancePath ?? '').split('/').filter(Boolean);
+    if (entry.keyword === 'unrecognized_keys' && entry.params?.keys) {
+      for (const key of entry.params.keys)
+        out.push({ path: [...base, key].join('.'), in: where, message: 'unknown field' });
+    } else {
+      out.push({ path: base.join('.'), in: where, message: entry.message ?? 'invalid' });
+    }
+  }
+  return out;
+}
+
+// Fastify's own 4xx errors (parsing, limits, media types) keep their status with a problem body.
+const FASTIFY_TITLES: Record<string, [string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload-too-large', 'Request body too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported-media-type', 'Unsupported media type'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['validation', 'Invalid request'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['validation', 'Invalid request'],
+};
+
+/** The one place errors become answers: RFC 9457 problem+json, with the request id. */
+export function handleError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  let problem: { type: string; title: string; status: number; detail?: string; errors?: FieldError[] };
+  if (error instanceof AppError) {
+    problem = error.toProblem();
+    reply.headers(error.headers);
+  } else if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = issuesOf(error);
+    const detail = errors.map((e) => `${e.in}${e.path ? `.${e.path}` : ''}: ${e.message}`).join('; ');
+    problem = { type: `${PROBLEM_BASE}validation`, title: 'Invalid request', status: 400, detail, errors };
+  } else if (isPgError(error) && PG_CODES[error.code]) {
+    const [status, code, title] = PG_CODES[error.code]!;
+    problem = { type: `${PROBLEM_BASE}${code}`, title, status, detail: pgDetail(error) };
+  } else if (!isResponseSerializationError(error) && error.statusCode && error.statusCode < 500) {
+    const [code, title] = FASTIFY_TITLES[error.code] ?? ['bad-request', 'Bad request'];
+    problem = { type: `${PROBLEM_BASE}${code}`, title, status: error.statusCode, detail: error.message };
+  } else {
+    req.log.error({ err: error }, 'request failed');
+    problem = {
+      type: `${PROBLEM_BASE}internal`,
+      title: 'Internal error',
+      status: 500,
+      detail: `see the server log, request ${req.id}`,
+    };
+  }
+  if (problem.status < 500)
+    req.log.info({ status: problem.status, type: problem.type }, problem.detail ?? problem.title);
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({ ...problem, instance: req.url.split('?')[0], requestId: req.id });
+}
+
+const PG_CODES: Record<string, [number, string, string]> = {
+  '23505': [409, 'conflict', 'Conflict'],
+  '23503': [409, 'conflict', 'Conflict'],
+};
+
+function isPgError(error: unknown): error is { code: string; constraint?: string; table?: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    'severity' in error
+  );
+}
+
+function pgDetail(error: { code: string; constraint?: string; table?: string }): string {
+  if (error.code === '23505') return `already exists (${error.constraint ?? 'unique constraint'})`;
+  return `still referenced or refers to something missing (${error.constraint ?? 'foreign key'})`;
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { PanelDatabase } from '@hostplane/db';
+import type { FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import { BadRequestError, UnprocessableError } from '../errors.ts';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+export interface IdempotencyClaim {
+  userId: number;
+  key: string;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; claim: IdempotencyClaim }
+  | { kind: 'replay'; status: number; body: unknown };
+
+function requestHash(req: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(req.body ?? null)}`)
+    .digest('hex');
+}
+
+/**
+ * Claims the request's Idempotency-Key inside the mutation's transaction. The insert waits on a
+ * concurrent first use of the key until that transaction ends, so two racing retries cannot both
+ * take effect: the second sees the stored answer. A rolled-back first attempt frees the key.
+ */
+export async function claimIdempotencyKey(
+  trx: Transaction<PanelDatabase>,
+  req: FastifyRequest,
+): Promise<ClaimResult | null> {
+  const key = req.headers[IDEMPOTENCY_HEADER];
+  if (key === undefined || req.method !== 'POST' || !req.principal) return null;
+  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new BadRequestError('Idempotency-Key must be 1 to 200 visible ASCII characters', [
+      { path: IDEMPOTENCY_HEADER, in: 'headers', message: 'invalid' },
+    ]);
+  }
+  const userId = req.principal.user.id;
+  const hash = requestHash(req);
+  const inserted = await trx
+    .insertInto('idempotency_keys')
+    .values({ user_id: userId, key, method: req.method, path: req.url.split('?')[0]!, request_hash: hash })
+    .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  if (inserted) return { kind: 'claimed', claim: { userId, key } };
+  const existing = await trx
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'response_status', 'response_body'])
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
+  if (existing.request_hash !== hash || existing.response_status === null) {
+    throw new UnprocessableError(
+      'this Idempotency-Key was used with another request; use a new key for a new request',
+      [{ path: IDEMPOTENCY_HEADER, in: 'headers', message: 'reused with a different body or path' }],
+      'idempotency-key-reused',
+    );
+  }
+  return { kind: 'replay', status: existing.response_status, body: existing.response_body };
+}
+
+export async function storeIdempotentAnswer(
+  trx: Transaction<PanelDatabase>,
+  claim: IdempotencyClaim,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  await trx
+    .updateTable('idempotency_keys')
+    .set({ response_status: status, response_body: JSON.stringify(body ?? null) })
+    .where('user_id', '=', claim.userId)
+    .where('key', '=', claim.key)
+    .execute();
+}

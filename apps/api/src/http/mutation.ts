@@ -1,0 +1,89 @@
+import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
+import { enqueueReconcile } from '@hostplane/reconcile';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { type AuditEntry, writeAudit } from './audit.ts';
+import { claimIdempotencyKey, storeIdempotentAnswer } from './idempotency.ts';
+
+export interface MutationResult<T> {
+  body: T;
+  audit: Omit<AuditEntry, 'customerId'> & { customerId?: number | null };
+  /** Customer to reconcile when it was not known up front (customer create). */
+  customerId?: number;
+}
+
+export interface MutationSpec<T> {
+  /** 201 for creates, 200 for updates, 202 for asynchronous work, 204 for deletes. */
+  status: number;
+  /**
+   * The customer whose desired state changes: its row is locked and its generation bumped first
+   * (serialising concurrent mutations, so plan limits hold), and a reconcile is enqueued.
+   */
+  customerId?: number;
+  /** A deleting customer accepts no changes, except those that allow it (DELETE again). */
+  allowDeleting?: boolean;
+  /** False for requests that change no desired state (a resync): lock the row, keep the generation. */
+  bumpGeneration?: boolean;
+  /** False where the answer holds a secret that must not be stored for replay (a new API token). */
+  idempotent?: boolean;
+  run(trx: Transaction<PanelDatabase>, customer: CustomerRecord | null): Promise<MutationResult<T>>;
+}
+
+/** Locks the customer row and bumps its generation; 404 for unknown or gone customers. */
+export async function bumpCustomer(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  allowDeleting = false,
+  bump = true,
+): Promise<CustomerRecord> {
+  const row = bump
+    ? await trx
+        .updateTable('customers')
+        .set({ generation: sql`generation + 1`, updated_at: sql`now()` })
+        .where('id', '=', customerId)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst()
+    : await trx
+        .selectFrom('customers')
+        .selectAll()
+        .where('id', '=', customerId)
+        .where('deleted_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst();
+  if (!row) throw new NotFoundError(`customer ${customerId}`);
+  if (row.deleting && !allowDeleting)
+    throw new ConflictError(`customer ${customerId} is being deleted`, 'customer-deleting');
+  return row;
+}
+
+/**
+ * Every mutation of the API goes through here, in ONE transaction: idempotency claim, customer
+ * lock + generation bump, the rows, the audit row, the reconcile job (transactional outbox) and
+ * the stored idempotent answer. Any error rolls all of it back: nothing written, nothing enqueued.
+ */
+export async function mutate<T>(
+  db: Kysely<PanelDatabase>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  spec: MutationSpec<T>,
+): Promise<T | undefined> {
+  const outcome = await db.transaction().execute(async (trx) => {
+    const claim = spec.idempotent === false ? null : await claimIdempotencyKey(trx, req);
+    if (claim?.kind === 'replay') return { replay: true as const, status: claim.status, body: claim.body };
+    const customer =
+      spec.customerId === undefined
+        ? null
+        : await bumpCustomer(trx, spec.customerId, spec.allowDeleting, spec.bumpGeneration ?? true);
+    const result = await spec.run(trx, customer);
+    const customerId = result.customerId ?? spec.customerId ?? null;
+    await writeAudit(trx, req, { ...result.audit, customerId: result.audit.customerId ?? customerId });
+    if (customerId !== null) await enqueueReconcile(trx, customerId);
+    if (claim?.kind === 'claimed') await storeIdempotentAnswer(trx, claim.claim, spec.status, result.body);
+    return { replay: false as const, status: spec.status, body: result.body };
+  });
+  reply.code(outcome.status);
+  if (outcome.replay) reply.header('idempotent-replayed', 'true');
+  return outcome.body as T | undefined;
+}

@@ -1,0 +1,83 @@
+import { quantityToNumber } from '@hostplane/contracts';
+import type { PanelDatabase } from '@hostplane/db';
+import type { PlanLimits } from '@hostplane/domain';
+import { sql, type Transaction } from 'kysely';
+import { PlanLimitError } from './errors.ts';
+
+export interface Usage {
+  sites: number;
+  databases: number;
+  domains: number;
+  mailboxes: number;
+  mailboxQuotaBytes: number;
+}
+
+/** What a customer uses now, counted inside the mutation's transaction (the customer row is locked). */
+export async function customerUsage(trx: Transaction<PanelDatabase>, customerId: number): Promise<Usage> {
+  const row = await sql<Usage>`select
+      (select count(*) from sites where customer_id = ${customerId})::int as sites,
+      (select count(*) from sites where customer_id = ${customerId} and database)::int as databases,
+      (select count(*) from domains where customer_id = ${customerId})::int as domains,
+      (select count(*) from mailboxes where customer_id = ${customerId})::int as mailboxes,
+      (select coalesce(sum(quota_bytes), 0) from mailboxes where customer_id = ${customerId})::bigint as "mailboxQuotaBytes"`.execute(
+    trx,
+  );
+  return row.rows[0]!;
+}
+
+export async function planOf(
+  trx: Transaction<PanelDatabase>,
+  planId: number,
+): Promise<{ name: string; limits: PlanLimits }> {
+  const plan = await trx
+    .selectFrom('plans')
+    .select(['name', 'limits'])
+    .where('id', '=', planId)
+    .executeTakeFirstOrThrow();
+  return { name: plan.name, limits: plan.limits as PlanLimits };
+}
+
+/** Throws a 409 naming the first limit the usage exceeds. */
+export function assertWithinPlan(
+  plan: { name: string; limits: PlanLimits },
+  usage: Usage,
+  only?: ReadonlySet<keyof Usage>,
+): void {
+  const checks: [keyof PlanLimits & keyof Usage, number, number, string][] = [
+    ['sites', usage.sites, plan.limits.sites, 'sites'],
+    ['databases', usage.databases, plan.limits.databases, 'databases'],
+    ['domains', usage.domains, plan.limits.domains, 'domains'],
+    ['mailboxes', usage.mailboxes, plan.limits.mailboxes, 'mailboxes'],
+  ];
+  for (const [limit, used, allowed, noun] of checks) {
+    if (only && !only.has(limit)) continue;
+    if (used > allowed) {
+      throw new PlanLimitError(
+        limit,
+        `plan "${plan.name}" allows ${allowed} ${noun} (limit ${limit}); this would make ${used}`,
+      );
+    }
+  }
+  const quota = quantityToNumber(plan.limits.mailboxQuota);
+  if ((!only || only.has('mailboxQuotaBytes')) && usage.mailboxQuotaBytes > quota) {
+    throw new PlanLimitError(
+      'mailboxQuota',
+      `plan "${plan.name}" allows ${plan.limits.mailboxQuota} of mailbox quota in total (limit mailboxQuota)`,
+    );
+  }
+}
+
+/** Usage after a change, checked against the customer's plan. */
+export async function assertChangeWithinPlan(
+  trx: Transaction<PanelDatabase>,
+  customer: { id: number; plan_id: number },
+  delta: Partial<Usage>,
+): Promise<void> {
+  const [usage, plan] = await Promise.all([customerUsage(trx, customer.id), planOf(trx, customer.plan_id)]);
+  const next: Usage = { ...usage };
+  for (const [key, value] of Object.entries(delta) as [keyof Usage, number][]) next[key] += value;
+  // Only what grows is checked: a customer already over a lowered plan may still shrink.
+  const grown = (Object.keys(delta) as (keyof Usage)[]).filter((k) => (delta[k] ?? 0) > 0);
+  if (grown.length === 0) return;
+  assertWithinPlan(plan, next, new Set(grown));
+}

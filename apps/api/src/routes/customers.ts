@@ -1,0 +1,212 @@
+import {
+  acceptedSchema,
+  createCustomerBody,
+  customerIdParams,
+  customerSchema,
+  pageOf,
+  paginationQuery,
+  updateCustomerBody,
+} from '@hostplane/contracts';
+import { sql } from 'kysely';
+import { createUser } from '../auth/users.ts';
+import { UnprocessableError } from '../errors.ts';
+import { conditionsOf, customerAnswer, findCustomer } from '../http/customers.ts';
+import { mutate } from '../http/mutation.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { answers } from '../http/responses.ts';
+import { assertWithinPlan, customerUsage, planOf } from '../limits.ts';
+import { presentCustomer } from '../present.ts';
+import type { ApiInstance } from '../types.ts';
+import type { RouteDeps } from './index.ts';
+
+const tags = ['customers'];
+const scoped = { access: 'user', customerScoped: true } as const;
+const adminScoped = { access: 'admin', customerScoped: true } as const;
+
+export function customerRoutes(app: ApiInstance, { db }: RouteDeps): void {
+  app.get(
+    '/customers',
+    {
+      config: { access: 'user' },
+      schema: { tags, querystring: paginationQuery, response: answers({ 200: pageOf(customerSchema) }) },
+    },
+    async (req) => {
+      let query = db
+        .selectFrom('customers')
+        .selectAll()
+        .where('deleted_at', 'is', null)
+        .where('id', '>', decodeCursor(req.query.cursor));
+      const own = req.principal!.user;
+      if (own.role !== 'admin') query = query.where('id', '=', own.customerId ?? -1);
+      const rows = await query
+        .orderBy('id')
+        .limit(req.query.limit + 1)
+        .execute();
+      const conditions = await conditionsOf(
+        db,
+        rows.map((r) => r.id),
+      );
+      return toPage(rows, req.query, (row) => presentCustomer(row, conditions.get(row.id) ?? []));
+    },
+  );
+
+  app.post(
+    '/customers',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'create a customer (and its login when a password is given)',
+        body: createCustomerBody,
+        response: answers({ 201: customerSchema }, 403, 409, 422),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 201,
+        run: async (trx) => {
+          const { name, email, planId, password } = req.body;
+          const plan = await trx.selectFrom('plans').select('id').where('id', '=', planId).executeTakeFirst();
+          if (!plan)
+            throw new UnprocessableError(`plan ${planId} does not exist`, [
+              { path: 'planId', in: 'body', message: 'unknown plan' },
+            ]);
+          const row = await trx
+            .insertInto('customers')
+            .values({ name, email, plan_id: planId })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          if (password !== undefined)
+            await createUser(trx, { email, password, role: 'customer', customerId: row.id });
+          const body = presentCustomer(row, []);
+          return {
+            body,
+            customerId: row.id,
+            audit: {
+              action: 'customer.create',
+              target: `customer/${row.id}`,
+              after: { ...body, login: password !== undefined },
+            },
+          };
+        },
+      }),
+  );
+
+  app.get(
+    '/customers/:id',
+    {
+      config: scoped,
+      schema: { tags, params: customerIdParams, response: answers({ 200: customerSchema }, 404) },
+    },
+    async (req) => customerAnswer(db, await findCustomer(db, req.params.id)),
+  );
+
+  app.patch(
+    '/customers/:id',
+    {
+      config: adminScoped,
+      schema: {
+        tags,
+        summary: 'change plan, suspend or resume',
+        params: customerIdParams,
+        body: updateCustomerBody,
+        response: answers({ 200: customerSchema }, 403, 404, 409, 422),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 200,
+        customerId: req.params.id,
+        run: async (trx, before) => {
+          const { planId, suspended, name, email } = req.body;
+          if (planId !== undefined && planId !== before!.plan_id) {
+            const exists = await trx
+              .selectFrom('plans')
+              .select('id')
+              .where('id', '=', planId)
+              .executeTakeFirst();
+            if (!exists)
+              throw new UnprocessableError(`plan ${planId} does not exist`, [
+                { path: 'planId', in: 'body', message: 'unknown plan' },
+              ]);
+            assertWithinPlan(await planOf(trx, planId), await customerUsage(trx, req.params.id));
+          }
+          const row = await trx
+            .updateTable('customers')
+            .set({ plan_id: planId, suspended, name, email, updated_at: sql`now()` })
+            .where('id', '=', req.params.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const body = await customerAnswer(trx, row);
+          return {
+            body,
+            audit: {
+              action: 'customer.update',
+              target: `customer/${row.id}`,
+              before: presentCustomer(before!, []),
+              after: body,
+            },
+          };
+        },
+      }),
+  );
+
+  app.delete(
+    '/customers/:id',
+    {
+      config: adminScoped,
+      schema: {
+        tags,
+        summary: 'delete the customer everywhere (asynchronous)',
+        params: customerIdParams,
+        response: answers({ 202: acceptedSchema }, 403, 404),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 202,
+        customerId: req.params.id,
+        allowDeleting: true,
+        run: async (trx, customer) => {
+          await trx
+            .updateTable('customers')
+            .set({ deleting: true })
+            .where('id', '=', req.params.id)
+            .execute();
+          const body = { id: customer!.id, generation: customer!.generation, status: 'Deleting' };
+          return {
+            body,
+            audit: {
+              action: 'customer.delete',
+              target: `customer/${customer!.id}`,
+              before: presentCustomer(customer!, []),
+            },
+          };
+        },
+      }),
+  );
+
+  app.post(
+    '/customers/:id/reconcile',
+    {
+      config: adminScoped,
+      schema: {
+        tags,
+        summary: 'reconcile this customer now',
+        params: customerIdParams,
+        response: answers({ 202: acceptedSchema }, 403, 404),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 202,
+        customerId: req.params.id,
+        allowDeleting: true,
+        bumpGeneration: false,
+        run: async (_trx, customer) => ({
+          body: { id: customer!.id, generation: customer!.generation, status: 'Queued' },
+          audit: { action: 'customer.reconcile', target: `customer/${customer!.id}` },
+        }),
+      }),
+  );
+}

@@ -1,0 +1,230 @@
+import {
+  createDomainBody,
+  customerIdParams,
+  domainParams,
+  domainSchema,
+  pageOf,
+  paginationQuery,
+  updateDomainBody,
+} from '@hostplane/contracts';
+import type { PanelDatabase } from '@hostplane/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { generateDkimKey } from '../dkim.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { findCustomer } from '../http/customers.ts';
+import { mutate } from '../http/mutation.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { answers, noContent } from '../http/responses.ts';
+import { assertChangeWithinPlan } from '../limits.ts';
+import { presentDomain } from '../present.ts';
+import type { ApiInstance } from '../types.ts';
+import type { RouteDeps } from './index.ts';
+
+const tags = ['domains'];
+const scoped = { access: 'user', customerScoped: true } as const;
+
+export async function findDomain(
+  db: Kysely<PanelDatabase> | Transaction<PanelDatabase>,
+  customerId: number,
+  name: string,
+) {
+  await findCustomer(db, customerId);
+  const row = await db
+    .selectFrom('domains')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`domain ${name}`);
+  return row;
+}
+
+async function dkimColumns(mail: boolean) {
+  if (!mail) return {};
+  const key = await generateDkimKey();
+  return {
+    dkim_selector: key.selector,
+    dkim_public_key: key.publicKey,
+    dkim_private_key_pem: key.privateKeyPem,
+  };
+}
+
+export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
+  app.get(
+    '/customers/:id/domains',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: customerIdParams,
+        querystring: paginationQuery,
+        response: answers({ 200: pageOf(domainSchema) }, 404),
+      },
+    },
+    async (req) => {
+      await findCustomer(db, req.params.id);
+      const rows = await db
+        .selectFrom('domains')
+        .selectAll()
+        .where('customer_id', '=', req.params.id)
+        .where('id', '>', decodeCursor(req.query.cursor))
+        .orderBy('id')
+        .limit(req.query.limit + 1)
+        .execute();
+      return toPage(rows, req.query, presentDomain);
+    },
+  );
+
+  app.post(
+    '/customers/:id/domains',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: customerIdParams,
+        body: createDomainBody,
+        response: answers({ 201: domainSchema }, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      // The key is made before the transaction: no row lock is held while the CPU works.
+      const dkim = await dkimColumns(req.body.mail);
+      return mutate(db, req, reply, {
+        status: 201,
+        customerId: req.params.id,
+        run: async (trx, customer) => {
+          await assertChangeWithinPlan(trx, customer!, { domains: 1 });
+          const taken = await trx
+            .selectFrom('domains')
+            .select('customer_id')
+            .where('name', '=', req.body.name)
+            .executeTakeFirst();
+          if (taken) throw new ConflictError(`domain ${req.body.name} is already in use`, 'domain-taken');
+          const row = await trx
+            .insertInto('domains')
+            .values({
+              customer_id: customer!.id,
+              name: req.body.name,
+              dns: req.body.dns,
+              mail: req.body.mail,
+              dnssec: req.body.dnssec,
+              ...dkim,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const body = presentDomain(row);
+          return {
+            body,
+            audit: {
+              action: 'domain.create',
+              target: `customer/${customer!.id}/domain/${row.name}`,
+              after: body,
+            },
+          };
+        },
+      });
+    },
+  );
+
+  app.get(
+    '/customers/:id/domains/:name',
+    { config: scoped, schema: { tags, params: domainParams, response: answers({ 200: domainSchema }, 404) } },
+    async (req) => presentDomain(await findDomain(db, req.params.id, req.params.name)),
+  );
+
+  app.patch(
+    '/customers/:id/domains/:name',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: domainParams,
+        body: updateDomainBody,
+        response: answers({ 200: domainSchema }, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      const dkim = req.body.mail ? await dkimColumns(true) : {};
+      return mutate(db, req, reply, {
+        status: 200,
+        customerId: req.params.id,
+        run: async (trx, customer) => {
+          const before = await findDomain(trx, customer!.id, req.params.name);
+          const row = await trx
+            .updateTable('domains')
+            .set({
+              dns: req.body.dns,
+              mail: req.body.mail,
+              dnssec: req.body.dnssec,
+              // A domain keeps its first key; a new one is only made when it never had one.
+              ...(before.dkim_selector ? {} : dkim),
+              updated_at: sql`now()`,
+            })
+            .where('id', '=', before.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const body = presentDomain(row);
+          return {
+            body,
+            audit: {
+              action: 'domain.update',
+              target: `customer/${customer!.id}/domain/${row.name}`,
+              before: presentDomain(before),
+              after: body,
+            },
+          };
+        },
+      });
+    },
+  );
+
+  app.delete(
+    '/customers/:id/domains/:name',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        summary: 'delete a domain and its records; refused while mailboxes use it',
+        params: domainParams,
+        response: answers({ 204: noContent }, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      await mutate(db, req, reply, {
+        status: 204,
+        customerId: req.params.id,
+        run: async (trx, customer) => {
+          const before = await findDomain(trx, customer!.id, req.params.name);
+          const inUse = await trx
+            .selectFrom('mailboxes')
+            .select('address')
+            .where('customer_id', '=', customer!.id)
+            .where('address', 'like', `%@${before.name}`)
+            .executeTakeFirst();
+          if (inUse)
+            throw new ConflictError(
+              `mailbox ${inUse.address} uses ${before.name}; delete the mailboxes first`,
+              'domain-in-use',
+            );
+          await trx
+            .deleteFrom('aliases')
+            .where('customer_id', '=', customer!.id)
+            .where((eb) =>
+              eb.or([eb('source', 'like', `%@${before.name}`), eb('source', '=', `@${before.name}`)]),
+            )
+            .execute();
+          await trx.deleteFrom('domains').where('id', '=', before.id).execute();
+          return {
+            body: undefined,
+            audit: {
+              action: 'domain.delete',
+              target: `customer/${customer!.id}/domain/${before.name}`,
+              before: presentDomain(before),
+            },
+          };
+        },
+      });
+      return reply.send(null);
+    },
+  );
+}

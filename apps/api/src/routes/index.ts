@@ -1,0 +1,49 @@
+import type { PanelDatabase } from '@hostplane/db';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { ApiConfig } from '../config.ts';
+import type { ApiInstance } from '../types.ts';
+import { aliasRoutes } from './aliases.ts';
+import { authRoutes } from './auth.ts';
+import { backupRoutes } from './backups.ts';
+import { customerRoutes } from './customers.ts';
+import { domainRoutes } from './domains.ts';
+import { healthRoutes } from './health.ts';
+import { mailboxRoutes } from './mailboxes.ts';
+import { planRoutes } from './plans.ts';
+import { recordRoutes } from './records.ts';
+import { siteRoutes } from './sites.ts';
+import { tokenRoutes } from './tokens.ts';
+
+export interface RouteDeps {
+  db: Kysely<PanelDatabase>;
+  config: ApiConfig;
+  registry: Registry;
+}
+
+export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
+  healthRoutes(app, deps);
+  await app.register(
+    async (api) => {
+      const v1 = api as ApiInstance;
+      v1.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
+        app.swagger(),
+      );
+      for (const routes of [
+        authRoutes,
+        tokenRoutes,
+        planRoutes,
+        customerRoutes,
+        siteRoutes,
+        domainRoutes,
+        recordRoutes,
+        mailboxRoutes,
+        aliasRoutes,
+        backupRoutes,
+      ]) {
+        routes(v1, deps);
+      }
+    },
+    { prefix: '/api/v1' },
+  );
+}

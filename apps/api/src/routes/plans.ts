@@ -1,0 +1,139 @@
+import {
+  createPlanBody,
+  idParam,
+  pageOf,
+  paginationQuery,
+  planSchema,
+  updatePlanBody,
+} from '@hostplane/contracts';
+import type { PanelDatabase } from '@hostplane/db';
+import { enqueueReconcile } from '@hostplane/reconcile';
+import { sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import { NotFoundError } from '../errors.ts';
+import { mutate } from '../http/mutation.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { answers } from '../http/responses.ts';
+import { assertWithinPlan, customerUsage } from '../limits.ts';
+import { presentPlan } from '../present.ts';
+import type { ApiInstance } from '../types.ts';
+import type { RouteDeps } from './index.ts';
+
+const planParams = z.object({ id: idParam }).strict();
+const tags = ['plans'];
+
+export function planRoutes(app: ApiInstance, { db }: RouteDeps): void {
+  app.get(
+    '/plans',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        summary: 'list plans',
+        querystring: paginationQuery,
+        response: answers({ 200: pageOf(planSchema) }),
+      },
+    },
+    async (req) => {
+      const rows = await db
+        .selectFrom('plans')
+        .selectAll()
+        .where('id', '>', decodeCursor(req.query.cursor))
+        .orderBy('id')
+        .limit(req.query.limit + 1)
+        .execute();
+      return toPage(rows, req.query, presentPlan);
+    },
+  );
+
+  app.post(
+    '/plans',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'create a plan',
+        body: createPlanBody,
+        response: answers({ 201: planSchema }, 403, 409, 422),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 201,
+        run: async (trx) => {
+          const row = await trx
+            .insertInto('plans')
+            .values({ name: req.body.name, limits: JSON.stringify(req.body.limits) })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const plan = presentPlan(row);
+          return { body: plan, audit: { action: 'plan.create', target: `plan/${row.id}`, after: plan } };
+        },
+      }),
+  );
+
+  app.patch(
+    '/plans/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'change a plan; refused when a customer on it would exceed the new limits',
+        params: planParams,
+        body: updatePlanBody,
+        response: answers({ 200: planSchema }, 403, 404, 409),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 200,
+        run: async (trx) => {
+          const before = await trx
+            .selectFrom('plans')
+            .selectAll()
+            .where('id', '=', req.params.id)
+            .forUpdate()
+            .executeTakeFirst();
+          if (!before) throw new NotFoundError(`plan ${req.params.id}`);
+          const row = await trx
+            .updateTable('plans')
+            .set({
+              ...(req.body.name !== undefined ? { name: req.body.name } : {}),
+              ...(req.body.limits !== undefined ? { limits: JSON.stringify(req.body.limits) } : {}),
+              updated_at: sql`now()`,
+            })
+            .where('id', '=', req.params.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          for (const id of await bumpCustomersOnPlan(trx, row.id)) {
+            assertWithinPlan(presentPlan(row), await customerUsage(trx, id));
+            await enqueueReconcile(trx, id);
+          }
+          return {
+            body: presentPlan(row),
+            audit: {
+              action: 'plan.update',
+              target: `plan/${row.id}`,
+              before: presentPlan(before),
+              after: presentPlan(row),
+            },
+          };
+        },
+      }),
+  );
+}
+
+/**
+ * Customers on a plan get a new generation and a reconcile (their quotas follow the plan); the
+ * update locks them, so a concurrent create cannot slip past the new limits.
+ */
+async function bumpCustomersOnPlan(trx: Transaction<PanelDatabase>, planId: number): Promise<number[]> {
+  const rows = await trx
+    .updateTable('customers')
+    .set({ generation: sql`generation + 1`, updated_at: sql`now()` })
+    .where('plan_id', '=', planId)
+    .where('deleted_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createSiteBody,
+  customerIdParams,
+  pageOf,
+  paginationQuery,
+  siteParams,
+  siteSchema,
+  updateSiteBody,
+} from '@hostplane/contracts';
+import type { PanelDatabase } from '@hostplane/db';
+import { sql, type Transaction } from 'kysely';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { findCustomer } from '../http/customers.ts';
+import { mutate } from '../http/mutation.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { answers, noContent } from '../http/responses.ts';
+import { assertChangeWithinPlan } from '../limits.ts';
+import { presentSite } from '../present.ts';
+import type { ApiInstance } from '../types.ts';
+import type { RouteDeps } from './index.ts';
+
+const tags = ['sites'];
+const scoped = { access: 'user', customerScoped: true } as const;
+
+/** All parent names of a host with two labels or more: www.shop.example.com → shop.example.com, example.com. */
+function namesCovering(host: string): string[] {
+  const labels = host.replace(/^\*\./, '').split('.');
+  return labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+}
+
+/** A site may not serve a host under a domain another customer holds (no hijacking of routes). */
+async function assertHostsAvailable(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  hosts: string[],
+): Promise<void> {
+  const names = [...new Set(hosts.flatMap(namesCovering))];
+  if (names.length === 0) return;
+  const taken = await trx
+    .selectFrom('domains')
+    .select('name')
+    .where('name', 'in', names)
+    .where('customer_id', '<>', customerId)
+    .executeTakeFirst();
+  if (taken) throw new ConflictError(`${taken.name} belongs to another customer`, 'domain-taken');
+}
+
+export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
+  app.get(
+    '/customers/:id/sites',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: customerIdParams,
+        querystring: paginationQuery,
+        response: answers({ 200: pageOf(siteSchema) }, 404),
+      },
+    },
+    async (req) => {
+      await findCustomer(db, req.params.id);
+      const rows = await db
+        .selectFrom('sites')
+        .selectAll()
+        .where('customer_id', '=', req.params.id)
+        .where('id', '>', decodeCursor(req.query.cursor))
+        .orderBy('id')
+        .limit(req.query.limit + 1)
+        .execute();
+      return toPage(rows, req.query, presentSite);
+    },
+  );
+
+  app.post(
+    '/customers/:id/sites',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: customerIdParams,
+        body: createSiteBody,
+        response: answers({ 201: siteSchema }, 403, 404, 409),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 201,
+        customerId: req.params.id,
+        run: async (trx, customer) => {
+          const b = req.body;
+          await assertChangeWithinPlan(trx, customer!, { sites: 1, databases: b.database ? 1 : 0 });
+          await assertHostsAvailable(trx, customer!.id, b.domains);
+          const row = await trx
+            .insertInto('sites')
+            .values({
+              customer_id: customer!.id,
+              name: b.name,
+              template: b.template,
+              image: b.image ?? null,
+              port: b.template === 'image' ? (b.port ?? 8080) : null,
+              domains: b.domains,
+              www: b.www,
+              replicas: b.replicas,
+              database: b.database,
+              database_password: b.database ? randomBytes(24).toString('base64url') : null,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const body = presentSite(row);
+          return {
+            body,
+            audit: {
+              action: 'site.create',
+              target: `customer/${customer!.id}/site/${row.name}`,
+              after: body,
+            },
+          };
+        },
+      }),
+  );
+
+  app.get(
+    '/customers/:id/sites/:name',
+    { config: scoped, schema: { tags, params: siteParams, response: answers({ 200: siteSchema }, 404) } },
+    async (req) => presentSite(await findSite(db, req.params.id, req.params.name)),
+  );
+
+  app.patch(
+    '/customers/:id/sites/:name',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: siteParams,
+        body: updateSiteBody,
+        response: answers({ 200: siteSchema }, 403, 404, 409, 422),
+      },
+    },
+    async (req, reply) =>
+      mutate(db, req, reply, {
+        status: 200,
+        customerId: req.params.id,
+        run: async (trx, customer) => {
+          const before = await findSite(trx, customer!.id, req.params.name);
+          const b = req.body;
+          if (before.template !== 'image' && (b.image !== undefined || b.port !== undefined)) {
+            throw new UnprocessableError('image and port are only for sites of template image', [
+              { path: 'image', in: 'body', message: 'only for template image' },
+            ]);
+          }
+          const addsDatabase = b.database === true && !before.database;
+          await assertChangeWithinPlan(trx, customer!, { databases: addsDatabase ? 1 : 0 });
+          if (b.domains) await assertHostsAvailable(trx, customer!.id, b.domains);
+          const row = await trx
+            .updateTable('sites')
+            .set({
+              image: b.image,
+              port: b.port,
+              domains: b.domains,
+              www: b.www,
+              replicas: b.replicas,
+              database: b.database,
+              // Generated once and kept: turning the database off and on again keeps its password.
+              ...(addsDatabase && !before.database_password
+                ? { database_password: randomBytes(24).toString('base64url') }
+                : {}),
+              updated_at: sql`now()`,
+            })
+            .where('id', '=', before.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const body = presentSite(row);
+          return {
+            body,
+            audit: {
+              action: 'site.update',
+              target: `customer/${customer!.id}/site/${row.name}`,
+              before: presentSite(before),
+              after: body,
+            },
+          };
+        },
+      }),
+  );
+
+  app.delete(
+    '/customers/:id/sites/:name',
+    { config: scoped, schema: { tags, params: siteParams, response: answers({ 204: noContent }, 403, 404) } },
+    async (req, reply) => {
+      await mutate(db, req, reply, {
+        status: 204,
+        customerId: req.params.id,
+        run: async (trx, customer) => {
+          const before = await findSite(trx, customer!.id, req.params.name);
+          await trx.deleteFrom('sites').where('id', '=', before.id).execute();
+          return {
+            body: undefined,
+            audit: {
+              action: 'site.delete',
+              target: `customer/${customer!.id}/site/${before.name}`,
+              before: presentSite(before),
+            },
+          };
+        },
+      });
+      return reply.send(null);
+    },
+  );
+}
+
+async function findSite(db: Transaction<PanelDatabase> | RouteDeps['db'], customerId: number, name: string) {
+  await findCustomer(db, customerId);
+  const row = await db
+    .selectFrom('sites')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`site ${name}`);
+  return row;
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
+import { loadStackEnv } from '@hostplane/testing';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { buildApp } from '../app.ts';
+import { createApiToken } from '../auth/api-tokens.ts';
+import { createAdminUser } from '../auth/users.ts';
+import type { ApiConfigInput } from '../config.ts';
+
+/** The stack's panel PostgreSQL; HOSTPLANE_TEST_DATABASE_URL overrides it (a throwaway server). */
+export function serverUrl(): string {
+  return process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
+}
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: Kysely<PanelDatabase>;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database per test file (so files never see each other's rows), migrated, with an admin token. */
+export async function startTestApi(config: ApiConfigInput = {}): Promise<TestApi> {
+  const base = new URL(serverUrl());
+  const name = `hp_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const db = createPanelDb(url.toString(), { max: 5 });
+  await migratePanelDb(db);
+  const app = await buildApp({ db, config: { logLevel: 'silent', ...config } });
+  await app.ready();
+  const adminId = await createAdminUser(db, 'admin@hostplane.test', 'admin-password-1');
+  const { token } = await createApiToken(db, adminId, { name: 'tests', scope: 'write' });
+  return {
+    app,
+    db,
+    adminToken: token,
+    async close() {
+      await app.close();
+      await db.destroy();
+      const client = new pg.Client({ connectionString: base.toString() });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export const basicLimits = {
+  cpu: '2',
+  memory: '4Gi',
+  storage: '20Gi',
+  sites: 5,
+  domains: 5,
+  mailboxes: 5,
+  mailboxQuota: '5Gi',
+  databases: 2,
+  backupRetentionDays: 7,
+};
+
+export async function createPlan(
+  api: TestApi,
+  limits: Partial<typeof basicLimits> = {},
+  name = `plan-${randomBytes(3).toString('hex')}`,
+) {
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/api/v1/plans',
+    headers: bearer(api.adminToken),
+    payload: { name, limits: { ...basicLimits, ...limits } },
+  });
+  if (res.statusCode !== 201) throw new Error(`create plan: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: number; name: string };
+}
+
+export interface TestCustomer {
+  id: number;
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** A customer with its login and a write token of that login. */
+export async function createCustomer(api: TestApi, planId: number): Promise<TestCustomer> {
+  const email = `c-${randomBytes(4).toString('hex')}@example.test`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/api/v1/customers',
+    headers: bearer(api.adminToken),
+    payload: { name: 'Test customer', email, planId, password },
+  });
+  if (res.statusCode !== 201) throw new Error(`create customer: ${res.statusCode} ${res.body}`);
+  const id = (res.json() as { id: number }).id;
+  const user = await api.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  const { token } = await createApiToken(api.db, user.id, { name: 'customer', scope: 'write' });
+  return { id, email, password, token };
+}
+
+export function expectProblem(res: LightMyRequestResponse, status: number): Record<string, unknown> {
+  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
+  if (!String(res.headers['content-type']).startsWith('application/problem+json')) {
+    throw new Error(`expected problem+json, got ${String(res.headers['content-type'])}: ${res.body}`);
+  }
+  return res.json() as Record<string, unknown>;
+}
+
+/** Jobs graphile-worker holds for the reconcile task of a customer. */
+export async function reconcileJobs(api: TestApi, customerId: number): Promise<number> {
+  const res = await pg_count(api, customerId);
+  return res;
+}
+
+async function pg_count(api: TestApi, customerId: number): Promise<number> {
+  const { sql } = await import('kysely');
+  const r = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
+    where task_identifier = 'reconcile' and (payload->>'customerId')::int = ${customerId}`.execute(api.db);
+  return r.rows[0]!.n;
+}

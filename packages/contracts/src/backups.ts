@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { timestamp } from './common.ts';
+
+const backupName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a backup name (DNS label)');
+
+export const createBackupBody = z
+  .object({
+    name: backupName.max(40).optional().describe('suffix of the name; it is prefixed with cust-{id}-'),
+  })
+  .strict();
+export type CreateBackupBody = z.infer<typeof createBackupBody>;
+
+export const backupSchema = z
+  .object({
+    name: z.string(),
+    phase: z.string(),
+    message: z.string().nullable(),
+    startedAt: timestamp.nullable(),
+    completedAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Backup' });
+export type Backup = z.infer<typeof backupSchema>;
+
+export const createRestoreBody = z.object({ backup: backupName }).strict();
+export type CreateRestoreBody = z.infer<typeof createRestoreBody>;
+
+export const restoreSchema = z
+  .object({
+    name: z.string(),
+    backup: z.string(),
+    phase: z.string(),
+    message: z.string().nullable(),
+    startedAt: timestamp.nullable(),
+    completedAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Restore' });
+export type Restore = z.infer<typeof restoreSchema>;

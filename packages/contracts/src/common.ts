@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** RFC 9457 problem details; `errors` carries one entry per invalid field. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string().describe('dotted field path, e.g. limits.sites'),
+          in: z.enum(['body', 'params', 'querystring', 'headers']).optional(),
+          message: z.string(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.infer<typeof problemSchema>;
+
+/** Ids travel as path strings: digits only, within int4. */
+export const idParam = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int()
+  .min(1)
+  .max(2_147_483_647);
+
+export const customerIdParams = z.object({ id: idParam }).strict();
+
+export const timestamp = z.iso.datetime({ offset: true });
+
+export const paginationQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor from a previous page')
+      .optional(),
+  })
+  .strict();
+export type PaginationQuery = z.infer<typeof paginationQuery>;
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+/** A Kubernetes resource quantity ("500m", "2", "4Gi", "10G"). */
+export const quantity = z
+  .string()
+  .max(32)
+  .regex(
+    /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/,
+    'must be a Kubernetes quantity, e.g. 500m, 2, 4Gi',
+  );
+
+const binary: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const decimal: Record<string, number> = { m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** The value of a quantity in base units (bytes for memory and storage), rounded up. */
+export function quantityToNumber(value: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(value);
+  if (!match) throw new Error(`not a quantity: ${value}`);
+  const factor = binary[match[2]!] ?? decimal[match[2]!];
+  if (factor === undefined) throw new Error(`unknown quantity suffix in ${value}`);
+  return Math.ceil(Number(match[1]) * factor);
+}
+
+/** A name used in Kubernetes object names: RFC 1123 label, short enough for suffixes. */
+export const dnsLabel = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and inner dashes (a DNS label)');
+
+export const displayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters');
+
+export const email = z
+  .email()
+  .max(254)
+  .transform((value) => value.toLowerCase());
+
+export const password = z.string().min(10, 'at least 10 characters').max(256);

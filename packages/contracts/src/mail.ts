@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { idParam, password, quantity, timestamp } from './common.ts';
+import { mailAddress, toAsciiHostname } from './names.ts';
+
+export const createMailboxBody = z
+  .object({
+    address: mailAddress,
+    password,
+    quota: quantity.default('1Gi'),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type CreateMailboxBody = z.infer<typeof createMailboxBody>;
+
+export const updateMailboxBody = z
+  .object({ password: password.optional(), quota: quantity.optional(), enabled: z.boolean().optional() })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
+export type UpdateMailboxBody = z.infer<typeof updateMailboxBody>;
+
+export const mailboxParams = z.object({ id: idParam, address: mailAddress }).strict();
+
+export const mailboxSchema = z
+  .object({
+    address: z.string(),
+    quota: z.string(),
+    quotaBytes: z.number().int(),
+    enabled: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Mailbox' });
+export type Mailbox = z.infer<typeof mailboxSchema>;
+
+/** An alias source: an address, or "@domain" for a catch-all. */
+export const aliasSource = z
+  .string()
+  .max(254)
+  .transform((value, ctx) => {
+    if (value.startsWith('@')) {
+      const host = toAsciiHostname(value.slice(1));
+      if (host?.includes('.')) return `@${host}`;
+    } else {
+      const parsed = mailAddress.safeParse(value);
+      if (parsed.success) return parsed.data;
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be an address or @domain for a catch-all' });
+    return z.NEVER;
+  });
+
+export const createAliasBody = z
+  .object({ source: aliasSource, destinations: z.array(mailAddress).min(1).max(50) })
+  .strict();
+export type CreateAliasBody = z.infer<typeof createAliasBody>;
+
+export const aliasParams = z.object({ id: idParam, source: aliasSource }).strict();
+
+export const aliasSchema = z
+  .object({ source: z.string(), destinations: z.array(z.string()), createdAt: timestamp })
+  .meta({ id: 'Alias' });
+export type Alias = z.infer<typeof aliasSchema>;

@@ -1,0 +1,73 @@
+import { getDomain, parse } from 'tldts';
+import { z } from 'zod';
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** IDNA to ASCII (punycode) through the WHATWG URL parser; null when the host is not a name. */
+export function toAsciiHostname(input: string): string | null {
+  const trimmed = input.trim().replace(/\.$/, '');
+  if (trimmed === '' || /[\s/:@?#[\]\\%]/.test(trimmed)) return null;
+  let host: string;
+  try {
+    host = new URL(`http://${trimmed}/`).hostname;
+  } catch {
+    return null;
+  }
+  if (host.length > 253 || /^[0-9.]+$/.test(host)) return null;
+  return host.split('.').every((label) => LABEL.test(label)) ? host : null;
+}
+
+/**
+ * A domain a customer may hold: IDNA-normalised to lowercase punycode, at least two labels, and
+ * not itself a public suffix (no one hosts "co.uk"). Unknown TLDs (".test", ".internal") pass.
+ */
+export const domainName = z
+  .string()
+  .max(253)
+  .transform((value, ctx) => {
+    const host = toAsciiHostname(value);
+    if (!host?.includes('.')) {
+      ctx.addIssue({ code: 'custom', message: 'must be a domain name such as example.com' });
+      return z.NEVER;
+    }
+    const info = parse(host, { allowPrivateDomains: false });
+    if (info.publicSuffix === host || getDomain(host) === null) {
+      ctx.addIssue({ code: 'custom', message: `${host} is a public suffix, not a registrable domain` });
+      return z.NEVER;
+    }
+    return host;
+  });
+
+/** A host name (site domains, record targets): IDNA-normalised, any number of labels, wildcard allowed first. */
+export const hostName = z
+  .string()
+  .max(253)
+  .transform((value, ctx) => {
+    const wildcard = value.startsWith('*.');
+    const host = toAsciiHostname(wildcard ? value.slice(2) : value);
+    if (!host?.includes('.')) {
+      ctx.addIssue({ code: 'custom', message: 'must be a host name such as www.example.com' });
+      return z.NEVER;
+    }
+    return wildcard ? `*.${host}` : host;
+  });
+
+/** A mail address with an IDNA-normalised domain part; local part kept as given but lowercased. */
+export const mailAddress = z
+  .string()
+  .max(254)
+  .transform((value, ctx) => {
+    const at = value.lastIndexOf('@');
+    const local = value.slice(0, at).toLowerCase();
+    const host = at > 0 ? toAsciiHostname(value.slice(at + 1)) : null;
+    if (
+      !host ||
+      !/^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/.test(local) ||
+      local.startsWith('.') ||
+      local.endsWith('.')
+    ) {
+      ctx.addIssue({ code: 'custom', message: 'must be a mail address such as info@example.com' });
+      return z.NEVER;
+    }
+    return `${local}@${host}`;
+  });

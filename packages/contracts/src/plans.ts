@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { displayName, quantity, timestamp } from './common.ts';
+
+const count = (max: number) => z.number().int().min(0).max(max);
+
+export const planLimitsSchema = z
+  .object({
+    cpu: quantity.describe('CPU for all of the customer\'s pods, e.g. "2" or "1500m"'),
+    memory: quantity.describe('memory for all pods, e.g. "4Gi"'),
+    storage: quantity.describe('total volume storage, e.g. "20Gi"'),
+    sites: count(1000),
+    domains: count(10_000),
+    mailboxes: count(100_000),
+    mailboxQuota: quantity.describe('sum of every mailbox quota, e.g. "10Gi"'),
+    databases: count(1000),
+    backupRetentionDays: z.number().int().min(0).max(3650),
+  })
+  .strict()
+  .meta({ id: 'PlanLimits' });
+export type PlanLimitsBody = z.infer<typeof planLimitsSchema>;
+
+export const planNameSchema = displayName.max(60);
+
+export const createPlanBody = z.object({ name: planNameSchema, limits: planLimitsSchema }).strict();
+export const updatePlanBody = z
+  .object({ name: planNameSchema.optional(), limits: planLimitsSchema.optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.limits !== undefined, 'give name or limits');
+export type CreatePlanBody = z.infer<typeof createPlanBody>;
+export type UpdatePlanBody = z.infer<typeof updatePlanBody>;
+
+export const planSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    limits: z.object({
+      cpu: z.string(),
+      memory: z.string(),
+      storage: z.string(),
+      sites: z.number().int(),
+      domains: z.number().int(),
+      mailboxes: z.number().int(),
+      mailboxQuota: z.string(),
+      databases: z.number().int(),
+      backupRetentionDays: z.number().int(),
+    }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Plan' });
+export type Plan = z.infer<typeof planSchema>;

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { dnsLabel, idParam, timestamp } from './common.ts';
+import { hostName } from './names.ts';
+
+/** An OCI image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
+export const imageReference = z
+  .string()
+  .max(255)
+  .regex(
+    /^(?:[a-z0-9.-]+(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+    'must be an image reference such as nginx:1.27 or ghcr.io/acme/app@sha256:…',
+  );
+
+export const siteTemplate = z.enum(['static', 'php', 'wordpress', 'image']);
+
+const siteDomains = z.array(hostName).max(50);
+
+export const createSiteBody = z
+  .object({
+    name: dnsLabel,
+    template: siteTemplate,
+    image: imageReference.optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    domains: siteDomains.default([]),
+    www: z.boolean().default(false),
+    replicas: z.number().int().min(0).max(20).default(1),
+    database: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.template === 'image' && !b.image)
+      ctx.addIssue({ code: 'custom', path: ['image'], message: 'required for template image' });
+    if (b.template !== 'image' && b.image)
+      ctx.addIssue({ code: 'custom', path: ['image'], message: 'only for template image' });
+    if (b.template !== 'image' && b.port)
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'only for template image' });
+  });
+export type CreateSiteBody = z.infer<typeof createSiteBody>;
+
+export const updateSiteBody = z
+  .object({
+    image: imageReference.optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    domains: siteDomains.optional(),
+    www: z.boolean().optional(),
+    replicas: z.number().int().min(0).max(20).optional(),
+    database: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
+export type UpdateSiteBody = z.infer<typeof updateSiteBody>;
+
+export const siteParams = z.object({ id: idParam, name: dnsLabel }).strict();
+
+export const siteSchema = z
+  .object({
+    name: z.string(),
+    template: siteTemplate,
+    image: z.string().nullable(),
+    port: z.number().int().nullable(),
+    domains: z.array(z.string()),
+    www: z.boolean(),
+    replicas: z.number().int(),
+    database: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Site' });
+export type Site = z.infer<typeof siteSchema>;

@@ -1,0 +1,41 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { PanelDatabase } from './schema.ts';
+
+const INT8_OID = 20;
+
+// bigint columns (quota bytes, count(*)) stay far below 2^53 here: read them as numbers, on this
+// pool only, without touching pg's global type parsers that other rooms share.
+const panelTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number.parseInt(value, 10);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+const pools = new WeakMap<Kysely<PanelDatabase>, pg.Pool>();
+
+export interface PanelDbOptions {
+  /** Pool size; default 10. */
+  max?: number;
+  /** An idle connection failed (server restart, network): the pool drops it and makes a new one. */
+  onIdleError?: (err: Error) => void;
+}
+
+/** A Kysely handle on the panel database; `destroy()` closes its pool. */
+export function createPanelDb(url: string, opts: PanelDbOptions = {}): Kysely<PanelDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: panelTypes });
+  // Without a listener an idle client's error would crash the process.
+  pool.on(
+    'error',
+    opts.onIdleError ?? ((err) => console.error(`panel database: idle connection failed: ${err.message}`)),
+  );
+  const db = new Kysely<PanelDatabase>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool behind a handle made by createPanelDb (graphile-worker wants one). */
+export function poolOf(db: Kysely<PanelDatabase>): pg.Pool | undefined {
+  return pools.get(db);
+}

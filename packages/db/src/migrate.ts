@@ -1,0 +1,46 @@
+import { Logger, runMigrations } from 'graphile-worker';
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import type pg from 'pg';
+import { poolOf } from './connect.ts';
+import * as core from './migrations/0001_core.ts';
+import type { PanelDatabase } from './schema.ts';
+
+/**
+ * The panel's migrations in order. Other rooms add theirs through `extraMigrations` (named `0100_…`),
+ * which is why unordered migrations are allowed.
+ */
+export const panelMigrations: Record<string, Migration> = {
+  '0001_core': core,
+};
+
+export interface MigrateOptions {
+  /** Needed when `db` was not made by createPanelDb (graphile-worker installs its schema through it). */
+  pgPool?: pg.Pool;
+  extraMigrations?: Record<string, Migration>;
+}
+
+// graphile-worker logs to the console by default; migrations are reported by the caller instead.
+const quietLogger = new Logger(() => () => {});
+
+/** Applies the panel schema and graphile-worker's schema; safe to run again and from several processes. */
+export async function migratePanelDb(db: Kysely<PanelDatabase>, opts: MigrateOptions = {}): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...panelMigrations, ...opts.extraMigrations }) },
+    allowUnorderedMigrations: true,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(
+      `panel migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const pgPool = opts.pgPool ?? poolOf(db);
+  if (!pgPool)
+    throw new Error('migratePanelDb: pass opts.pgPool when the handle was not made by createPanelDb');
+  await runMigrations({ pgPool, logger: quietLogger });
+}

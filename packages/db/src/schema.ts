@@ -1,0 +1,238 @@
+import type { PlanLimits } from '@hostplane/domain';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A timestamptz column: read as Date, written as Date or SQL default. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = 'admin' | 'customer';
+export type TokenScope = 'read' | 'write';
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Always stored lowercased; unique. */
+  email: string;
+  password_hash: string;
+  role: Role;
+  /** Null for admins (and, later, resellers); the customer a customer user belongs to. */
+  customer_id: number | null;
+  /** Encrypted TOTP secret; set during enrolment, active once totp_enabled_at is set. */
+  totp_secret: string | null;
+  totp_enabled_at: NullableTimestamp;
+  /** Last accepted TOTP time step, so a code cannot be replayed. */
+  totp_last_step: number | null;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie value: a database leak does not hand out sessions. */
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  expires_at: Date;
+  created_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  scope: TokenScope;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  /** `email:<address>` or `ip:<address>`. */
+  key: string;
+  created_at: Timestamp;
+}
+
+export interface PlansTable {
+  id: Generated<number>;
+  /** Null: a platform plan; later a reseller's user id. */
+  owner_id: number | null;
+  name: string;
+  limits: Json<PlanLimits>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CustomersTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  name: string;
+  email: string;
+  plan_id: number;
+  suspended: Generated<boolean>;
+  generation: Generated<number>;
+  deleting: Generated<boolean>;
+  deleted_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CustomerConditionsTable {
+  customer_id: number;
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  observed_generation: number;
+  last_transition_time: Timestamp;
+  last_error: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface SitesTable {
+  id: Generated<number>;
+  customer_id: number;
+  name: string;
+  template: 'static' | 'php' | 'wordpress' | 'image';
+  image: string | null;
+  port: number | null;
+  domains: string[];
+  www: boolean;
+  replicas: number;
+  database: boolean;
+  database_password: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DomainsTable {
+  id: Generated<number>;
+  customer_id: number;
+  name: string;
+  dns: boolean;
+  mail: boolean;
+  dnssec: boolean;
+  dkim_selector: string | null;
+  dkim_public_key: string | null;
+  dkim_private_key_pem: string | null;
+  dkim_previous_selector: string | null;
+  dkim_previous_public_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DnsRecordsTable {
+  id: Generated<number>;
+  domain_id: number;
+  name: string;
+  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'SRV' | 'CAA' | 'NS';
+  ttl: number;
+  records: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MailboxesTable {
+  id: Generated<number>;
+  customer_id: number;
+  address: string;
+  password_hash: string;
+  quota_bytes: number;
+  enabled: boolean;
+  send_limit_per_hour: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AliasesTable {
+  id: Generated<number>;
+  customer_id: number;
+  source: string;
+  destinations: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BackupsTable {
+  id: Generated<number>;
+  customer_id: number;
+  name: string;
+  phase: Generated<string>;
+  message: Generated<string | null>;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface RestoresTable {
+  id: Generated<number>;
+  customer_id: number;
+  name: string;
+  backup_name: string;
+  phase: Generated<string>;
+  message: Generated<string | null>;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_user_id: number | null;
+  actor_token_id: number | null;
+  action: string;
+  target: string;
+  customer_id: number | null;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+  request_id: string | null;
+  source_ip: string | null;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: number;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  /** Null while the first request is still in its transaction. */
+  response_status: number | null;
+  response_body: Json<unknown> | null;
+  created_at: Timestamp;
+}
+
+export interface PanelDatabase {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_failures: LoginFailuresTable;
+  plans: PlansTable;
+  customers: CustomersTable;
+  customer_conditions: CustomerConditionsTable;
+  sites: SitesTable;
+  domains: DomainsTable;
+  dns_records: DnsRecordsTable;
+  mailboxes: MailboxesTable;
+  aliases: AliasesTable;
+  backups: BackupsTable;
+  restores: RestoresTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type CustomerRecord = Selectable<CustomersTable>;
+export type PlanRecord = Selectable<PlansTable>;
+export type SiteRecord = Selectable<SitesTable>;
+export type DomainRecord = Selectable<DomainsTable>;
+export type DnsRecordRecord = Selectable<DnsRecordsTable>;
+export type MailboxRecord = Selectable<MailboxesTable>;
+export type AliasRecord = Selectable<AliasesTable>;
+export type BackupRecord = Selectable<BackupsTable>;
+export type RestoreRecord = Selectable<RestoresTable>;
+export type ConditionRecord = Selectable<CustomerConditionsTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;

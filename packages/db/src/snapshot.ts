@@ -1,0 +1,105 @@
+import type { CustomerSnapshot, DnsRecordRow, DomainRow, PlanLimits } from '@hostplane/domain';
+import type { Kysely, Transaction } from 'kysely';
+import type { DnsRecordRecord, DomainRecord, PanelDatabase } from './schema.ts';
+
+type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
+
+/**
+ * Every row the reconciler needs for one customer, read in one repeatable-read transaction so the
+ * pieces agree with each other and with `generation`. Null when the customer does not exist or is
+ * gone (deleted_at set). Lists are sorted by name: the snapshot is the input of pure functions.
+ */
+export async function loadCustomerSnapshot(db: Db, customerId: number): Promise<CustomerSnapshot | null> {
+  if (db.isTransaction) return readSnapshot(db, customerId);
+  return (db as Kysely<PanelDatabase>)
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => readSnapshot(trx, customerId));
+}
+
+async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapshot | null> {
+  const customer = await trx
+    .selectFrom('customers')
+    .innerJoin('plans', 'plans.id', 'customers.plan_id')
+    .select([
+      'customers.id',
+      'customers.name',
+      'customers.email',
+      'customers.generation',
+      'customers.suspended',
+      'customers.deleting',
+      'plans.id as plan_id',
+      'plans.name as plan_name',
+      'plans.limits',
+    ])
+    .where('customers.id', '=', customerId)
+    .where('customers.deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!customer) return null;
+  const [sites, domains, records, mailboxes, aliases] = await Promise.all([
+    trx.selectFrom('sites').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
+    trx.selectFrom('domains').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
+    trx
+      .selectFrom('dns_records')
+      .innerJoin('domains', 'domains.id', 'dns_records.domain_id')
+      .selectAll('dns_records')
+      .where('domains.customer_id', '=', customerId)
+      .orderBy('dns_records.name')
+      .orderBy('dns_records.type')
+      .execute(),
+    trx
+      .selectFrom('mailboxes')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .orderBy('address')
+      .execute(),
+    trx.selectFrom('aliases').selectAll().where('customer_id', '=', customerId).orderBy('source').execute(),
+  ]);
+  return {
+    id: customer.id,
+    name: customer.name,
+    email: customer.email,
+    generation: customer.generation,
+    suspended: customer.suspended,
+    deleting: customer.deleting,
+    plan: { id: customer.plan_id, name: customer.plan_name, limits: customer.limits as PlanLimits },
+    sites: sites.map((s) => ({
+      name: s.name,
+      template: s.template,
+      image: s.image,
+      port: s.port,
+      domains: [...s.domains],
+      www: s.www,
+      replicas: s.replicas,
+      database: s.database,
+      databasePassword: s.database_password,
+    })),
+    domains: domains.map((d) => toDomainRow(d, records)),
+    mailboxes: mailboxes.map((m) => ({
+      address: m.address,
+      passwordHash: m.password_hash,
+      quotaBytes: m.quota_bytes,
+      enabled: m.enabled,
+      sendLimitPerHour: m.send_limit_per_hour,
+    })),
+    aliases: aliases.map((a) => ({ source: a.source, destinations: [...a.destinations].sort() })),
+  };
+}
+
+function toDomainRow(d: DomainRecord, records: DnsRecordRecord[]): DomainRow {
+  const own: DnsRecordRow[] = records
+    .filter((r) => r.domain_id === d.id)
+    .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, records: [...r.records] }));
+  const dkim =
+    d.dkim_selector && d.dkim_public_key && d.dkim_private_key_pem
+      ? {
+          selector: d.dkim_selector,
+          publicKey: d.dkim_public_key,
+          privateKeyPem: d.dkim_private_key_pem,
+          previousSelector: d.dkim_previous_selector,
+          previousPublicKey: d.dkim_previous_public_key,
+        }
+      : null;
+  return { name: d.name, dns: d.dns, mail: d.mail, dnssec: d.dnssec, records: own, dkim };
+}
