@@ -97,20 +97,52 @@ export function spawnProcess(paths: StatePaths, spec: ProcessSpec, ids: ServiceI
   }
 }
 
-/** Pids of every live process in a process group (the leader and whatever it forked). */
-export function processGroupMembers(pgid: number): number[] {
-  const members: number[] = [];
+interface ProcEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+}
+
+function liveProcesses(): ProcEntry[] {
+  const entries: ProcEntry[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(entry));
+      if (fields[0] !== 'Z')
+        entries.push({ pid: Number(entry), ppid: Number(fields[1]), pgid: Number(fields[2]) });
     } catch {
       // exited while we looked
     }
   }
-  return members;
+  return entries;
+}
+
+/**
+ * The live processes a started process stands for: itself, its process group, and its descendants
+ * (PostgreSQL gives each backend its own session, so the group alone misses them).
+ */
+export function processFamily(pid: number): number[] {
+  const all = liveProcesses();
+  const family = new Set(all.filter((p) => p.pid === pid || p.pgid === pid).map((p) => p.pid));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of all) {
+      if (!family.has(p.pid) && family.has(p.ppid)) {
+        family.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...family].sort((a, b) => a - b);
+}
+
+/** Which of these pids still run (a pid snapshot taken before a stop). */
+export function stillRunning(pids: readonly number[]): number[] {
+  const live = new Set(liveProcesses().map((p) => p.pid));
+  return pids.filter((pid) => live.has(pid));
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

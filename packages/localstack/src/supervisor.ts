@@ -5,7 +5,7 @@ import type { Component, StackContext } from './component.ts';
 import { stackComponents } from './components/index.ts';
 import { kubeComponents } from './components/kube.ts';
 import { buildStackEnv, renderExportLines } from './env.ts';
-import { orderComponents } from './order.ts';
+import { orderComponents, selectComponents } from './order.ts';
 import { stackPorts } from './ports.ts';
 import { listPidRecords, logTail, pidFile, runningRecord, spawnProcess, stopProcess } from './processes.ts';
 import type { StatePaths } from './state.ts';
@@ -56,6 +56,12 @@ export class StackComponentError extends Error {
   }
 }
 
+/** Every component, or those HOSTPLANE_STACK_ONLY names (a,b) and their dependencies. */
+export function defaultComponents(): Component[] {
+  const only = process.env.HOSTPLANE_STACK_ONLY?.split(',').filter(Boolean);
+  return only?.length ? selectComponents(stackComponents, only) : stackComponents;
+}
+
 async function localclusterPath(options: StackOptions, say: (line: string) => void): Promise<string> {
   if (options.localclusterBinary) return options.localclusterBinary;
   const { ensureLocalcluster } = await import('./localcluster-build.ts');
@@ -71,7 +77,7 @@ async function contextFor(
   if (!create && !existsSync(paths.secretsFile)) return undefined;
   ensureStateDirs(paths);
   const secrets = loadOrCreateSecrets(paths);
-  const needsCluster = (options.components ?? stackComponents).some((c) => kubeComponents.includes(c));
+  const needsCluster = (options.components ?? defaultComponents()).some((c) => kubeComponents.includes(c));
   // status/down never build: they only need the component list, not a runnable binary.
   const localcluster =
     create && needsCluster
@@ -118,6 +124,7 @@ async function waitHealthy(
   for (;;) {
     if (await component.healthy(ctx).catch(() => false)) return;
     const exited = specs.find((spec) => !runningRecord(paths, spec.name));
+    if (exited) rmSync(pidFile(paths, exited.name), { force: true }); // it is gone: nothing for `down` to stop
     if (exited)
       throw new StackComponentError(
         component.name,
@@ -164,7 +171,7 @@ function healthTimeout(options: StackOptions): number {
  */
 export async function stackUp(options: StackOptions = {}): Promise<UpResult> {
   const { ctx, paths } = (await contextFor(options, true))!;
-  const ordered = orderComponents(options.components ?? stackComponents);
+  const ordered = orderComponents(options.components ?? defaultComponents());
   const env = buildStackEnv(ctx);
   const statuses = await Promise.all(ordered.map((c) => componentStatus(ctx, paths, c)));
   if (statuses.every((s) => s.healthy)) {
@@ -215,7 +222,7 @@ export async function stackDown(
   const say = options.say ?? ((line: string) => console.log(line));
   const paths = statePaths(resolveStateDir(options.stateDir));
   const found = await contextFor(options, false);
-  const order = stopOrder(found?.ctx, options.components ?? stackComponents);
+  const order = stopOrder(found?.ctx, options.components ?? defaultComponents());
   const onlyNames =
     options.only && found
       ? new Set(options.only.flatMap((c) => c.processes(found.ctx).map((spec) => spec.name)))
@@ -243,7 +250,7 @@ export async function stackDown(
 /** Per component: its processes running, and its health check passing. */
 export async function stackStatus(options: StackOptions = {}): Promise<ComponentStatus[]> {
   const found = await contextFor(options, false);
-  const components = orderComponents(options.components ?? stackComponents);
+  const components = orderComponents(options.components ?? defaultComponents());
   if (!found)
     return components.map((c) => ({ name: c.name, running: false, healthy: false, address: '', pids: [] }));
   return Promise.all(components.map((c) => componentStatus(found.ctx, found.paths, c)));

@@ -1,8 +1,9 @@
 import type { Component } from '../component.ts';
 import { kubeComponents } from './kube.ts';
+import { mailComponents } from './mail.ts';
 import { mariadb } from './mariadb.ts';
 import { pdns } from './pdns.ts';
 import { postgres } from './postgres.ts';
 
 /** Every component of the local stack; the supervisor orders them by dependsOn. */
-export const stackComponents: Component[] = [postgres, mariadb, pdns, ...kubeComponents];
+export const stackComponents: Component[] = [postgres, mariadb, pdns, ...kubeComponents, ...mailComponents];

@@ -156,8 +156,10 @@ export const mariadb: Component = {
   async healthy(ctx) {
     try {
       return await withRoot(ctx, async (conn) => {
-        const [rows] = await conn.query('SELECT 1 AS ok');
-        return (rows as Array<{ ok: number }>)[0]?.ok === 1;
+        // The socket is ours; @@port proves this server (and not a stranger on the port) owns the
+        // TCP listener, since mariadbd exits when it cannot bind.
+        const [rows] = await conn.query('SELECT @@port AS port');
+        return (rows as Array<{ port: number }>)[0]?.port === ctx.ports.mariadb;
       });
     } catch {
       return false;

@@ -1,0 +1,107 @@
+// The setup step shared by `npm start`, `npm test` and `.ci/run` (also `npm run setup`):
+// Debian packages of the local stack, Node and Go checks, and the tools/localcluster build (cached).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { checkGo, DEBIAN_PACKAGES, DEBIAN_SERVICES, ensureLocalcluster } from '@hostplane/localstack';
+
+const say = (line: string) => console.log(line);
+const POLICY_RC = '/usr/sbin/policy-rc.d';
+// Postfix asks which kind of mail server it is; the stack writes its own configuration elsewhere.
+const DEBCONF = [
+  'postfix postfix/main_mailer_type select No configuration',
+  'postfix postfix/mailname string localhost',
+].join('\n');
+
+export class SetupError extends Error {}
+
+function isInstalled(pkg: string): boolean {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return result.status === 0 && result.stdout.includes('install ok installed');
+}
+
+export function missingPackages(): string[] {
+  return DEBIAN_PACKAGES.filter((pkg) => !isInstalled(pkg));
+}
+
+function runLoud(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  say(`$ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
+  if (result.status !== 0)
+    throw new SetupError(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+/** Installing Debian's daemons starts them; they must not: they would hold memory and their own ports. */
+function stopSystemServices(): void {
+  const hasSystemctl = spawnSync('systemctl', ['is-system-running'], { encoding: 'utf8' }).status !== null;
+  for (const service of DEBIAN_SERVICES) {
+    if (!existsSync(`/etc/init.d/${service}`) && !hasSystemctl) continue;
+    if (hasSystemctl) spawnSync('systemctl', ['disable', '--now', service], { stdio: 'ignore' });
+    if (existsSync(`/etc/init.d/${service}`)) {
+      spawnSync('service', [service, 'stop'], { stdio: 'ignore' });
+      spawnSync('update-rc.d', [service, 'disable'], { stdio: 'ignore' });
+    }
+  }
+}
+
+function installPackages(missing: string[]): void {
+  const aptLine = `apt-get install -y ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    throw new SetupError(
+      `missing Debian packages: ${missing.join(' ')}\nrun as root (or with sudo):\n  sudo apt-get update && sudo ${aptLine}`,
+    );
+  }
+  say(`installing Debian packages: ${missing.join(' ')}`);
+  // policy-rc.d answering 101 keeps every daemon from starting during the install (Debian's
+  // invoke-rc.d contract); one already in place (containers ship one) is left as it is.
+  const ownPolicy = !existsSync(POLICY_RC);
+  if (ownPolicy) writeFileSync(POLICY_RC, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    execFileSync('debconf-set-selections', { input: `${DEBCONF}\n` });
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    runLoud('apt-get', ['update'], env);
+    runLoud('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', ...missing], env);
+  } finally {
+    if (ownPolicy) rmSync(POLICY_RC, { force: true });
+  }
+  stopSystemServices();
+}
+
+function checkNode(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) throw new SetupError(`Node 20 or newer is needed; this is ${process.version}`);
+}
+
+function checkDebian(): void {
+  if (!existsSync('/etc/debian_version')) {
+    throw new SetupError('the local stack runs on Debian or Ubuntu (apt-get and Debian package names)');
+  }
+}
+
+/** Everything the local stack needs on this machine; returns the localcluster binary. */
+export async function runSetup(): Promise<{ localcluster: string }> {
+  checkNode();
+  checkDebian();
+  const missing = missingPackages();
+  if (missing.length > 0) installPackages(missing);
+  else say(`Debian packages: all ${DEBIAN_PACKAGES.length} present`);
+  const go = await checkGo().catch((err: Error) => {
+    throw new SetupError(err.message);
+  });
+  say(`Go ${go.version} (needs ${go.required})`);
+  const { binary, version } = await ensureLocalcluster(say);
+  say(`localcluster ${version}: ${binary}`);
+  return { localcluster: binary };
+}
+
+async function main(): Promise<void> {
+  try {
+    await runSetup();
+  } catch (err) {
+    console.error(`setup: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
