@@ -68,6 +68,10 @@ function modules(s: RspamdSettings): RenderedFile[] {
       'use = ["x-spamd-bar", "x-spam-level", "x-spam-status", "authentication-results"];',
       'authenticated_headers = ["authentication-results"];',
       'extended_spam_headers = true;',
+      // Loopback is "local" to Rspamd: the local stack's whole traffic. Outbound mail of authenticated
+      // users carries no spam verdict to the outside world.
+      'skip_local = false;',
+      'skip_authenticated = true;',
     ]),
     file('ratelimit.conf', [
       'rates {',

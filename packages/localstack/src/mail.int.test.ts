@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { loadStackEnv } from '@hostplane/testing';
+import { hash } from '@node-rs/argon2';
+import { ImapFlow } from 'imapflow';
+import mysql from 'mysql2/promise';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The local stack's mail path as a mail client sees it: rows in the mail database, SMTP into
+// Postfix (through Rspamd's milter), LMTP to Dovecot, IMAP out; SASL on submission via Dovecot.
+
+const env = loadStackEnv();
+const [smtpHost, smtpPort] = hostPort(env.SMTP_ADDR);
+const [submissionHost, submissionPort] = hostPort(env.SUBMISSION_ADDR);
+const [imapHost, imapPort] = hostPort(env.IMAP_ADDR);
+
+const domain = `t${randomBytes(4).toString('hex')}.hostplane.test`;
+const address = `alice@${domain}`;
+const password = `pw-${randomBytes(9).toString('base64url')}`;
+// The stack's certificate is self-signed; these tests are about routing and auth, not PKI.
+const tls = { rejectUnauthorized: false };
+
+function hostPort(value: string): [string, number] {
+  const at = value.lastIndexOf(':');
+  return [value.slice(0, at), Number(value.slice(at + 1))];
+}
+
+/** An ARGON2ID hash in the form Dovecot verifies (libsodium: one lane). */
+async function dovecotArgon2id(plain: string): Promise<string> {
+  const encoded = await hash(plain, { algorithm: 2, memoryCost: 65536, timeCost: 3, parallelism: 1 });
+  return `{ARGON2ID}${encoded}`;
+}
+
+function imapClient(user: string, pass: string): ImapFlow {
+  return new ImapFlow({
+    host: imapHost,
+    port: imapPort,
+    secure: false,
+    auth: { user, pass },
+    tls,
+    logger: false,
+  });
+}
+
+/** Polls INBOX until a message with `subject` is there (LMTP delivery is asynchronous to SMTP). */
+async function waitForMessage(subject: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const client = imapClient(address, password);
+    await client.connect();
+    try {
+      await client.mailboxOpen('INBOX');
+      const uids = await client.search({ subject }, { uid: true });
+      const uid = Array.isArray(uids) ? uids[0] : undefined;
+      if (uid !== undefined) {
+        const message = await client.fetchOne(String(uid), { source: true, envelope: true }, { uid: true });
+        if (message) return message;
+      }
+    } finally {
+      await client.logout();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no message "${subject}" in ${address}'s INBOX after ${timeoutMs} ms`);
+}
+
+describe('mail on the local stack', () => {
+  let db: mysql.Connection;
+
+  beforeAll(async () => {
+    db = await mysql.createConnection(env.MAIL_DATABASE_URL);
+    const [result] = await db.execute<mysql.ResultSetHeader>(
+      'INSERT INTO virtual_domains (name) VALUES (?)',
+      [domain],
+    );
+    await db.execute(
+      'INSERT INTO virtual_users (domain_id, email, password, quota_bytes, maildir) VALUES (?, ?, ?, ?, ?)',
+      [result.insertId, address, await dovecotArgon2id(password), 10 * 1024 * 1024, `${domain}/alice/`],
+    );
+  });
+
+  afterAll(async () => {
+    await db?.execute('DELETE FROM virtual_domains WHERE name = ?', [domain]);
+    await db?.end();
+  });
+
+  it('delivers a message sent to the SMTP port over LMTP to Dovecot, readable over IMAP', async () => {
+    const subject = `delivery ${randomBytes(6).toString('hex')}`;
+    const transport = nodemailer.createTransport({
+      host: smtpHost,
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const info = await transport.sendMail({
+      from: 'bob@example.org',
+      to: address,
+      subject,
+      text: 'hello alice',
+    });
+    expect(info.accepted).toEqual([address]);
+
+    const message = await waitForMessage(subject);
+    const source = message.source?.toString('utf8') ?? '';
+    expect(message.envelope?.subject).toBe(subject);
+    expect(source).toContain('hello alice');
+    // Passed through Rspamd's milter on the way in.
+    expect(source).toMatch(/^X-Rspamd-Queue-Id: /m);
+  });
+
+  it('refuses a wrong password over IMAP', async () => {
+    const client = imapClient(address, `${password}-wrong`);
+    await expect(client.connect()).rejects.toMatchObject({ authenticationFailed: true });
+  });
+
+  it('refuses to relay for an unauthenticated client, loopback included', async () => {
+    const transport = nodemailer.createTransport({
+      host: smtpHost,
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const sending = transport.sendMail({
+      from: 'bob@example.org',
+      to: 'carol@outside.example',
+      subject: 'x',
+      text: 'x',
+    });
+    await expect(sending).rejects.toMatchObject({
+      responseCode: 554,
+      response: expect.stringMatching(/Relay access denied/),
+    });
+  });
+
+  it('lets an authenticated user submit as its own address only', async () => {
+    const transport = nodemailer.createTransport({
+      host: submissionHost,
+      port: submissionPort,
+      secure: false,
+      auth: { user: address, pass: password },
+      tls,
+    });
+    const subject = `submission ${randomBytes(6).toString('hex')}`;
+    const own = await transport.sendMail({ from: address, to: address, subject, text: 'to myself' });
+    expect(own.accepted).toEqual([address]);
+    await waitForMessage(subject);
+
+    const spoofed = transport.sendMail({ from: `mallory@${domain}`, to: address, subject: 'x', text: 'x' });
+    await expect(spoofed).rejects.toMatchObject({ responseCode: 553 });
+  });
+
+  it('refuses SMTP AUTH with a wrong password', async () => {
+    const transport = nodemailer.createTransport({
+      host: submissionHost,
+      port: submissionPort,
+      secure: false,
+      auth: { user: address, pass: `${password}-wrong` },
+      tls,
+    });
+    await expect(transport.verify()).rejects.toMatchObject({ responseCode: 535 });
+  });
+});
