@@ -5,6 +5,7 @@ import type { Component, StackContext } from './component.ts';
 import { stackComponents } from './components/index.ts';
 import { kubeComponents } from './components/kube.ts';
 import { buildStackEnv, renderExportLines } from './env.ts';
+import { withStateLock } from './lock.ts';
 import { orderComponents, selectComponents } from './order.ts';
 import { stackPorts } from './ports.ts';
 import { listPidRecords, logTail, pidFile, runningRecord, spawnProcess, stopProcess } from './processes.ts';
@@ -184,7 +185,16 @@ export async function stackUp(options: StackOptions = {}): Promise<UpResult> {
       env,
     };
   }
-  const timeoutMs = healthTimeout(options);
+  return withStateLock(paths, () => startComponents(ctx, paths, ordered, env, healthTimeout(options)));
+}
+
+async function startComponents(
+  ctx: StackContext,
+  paths: StatePaths,
+  ordered: Component[],
+  env: StackEnv,
+  timeoutMs: number,
+): Promise<UpResult> {
   const done = new Map<string, Promise<UpResult['components'][number]>>();
   for (const component of ordered) {
     const deps = component.dependsOn.map((dep) => done.get(dep)!);
@@ -229,22 +239,30 @@ export async function stackDown(
       : undefined;
   if (options.only && options.purge)
     throw new Error('--purge removes the whole state folder: it cannot go with --only');
-  const records = listPidRecords(paths)
-    .filter((r) => !onlyNames || onlyNames.has(r.name))
-    .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  const stopped: string[] = [];
-  for (const record of records) {
-    const outcome = await stopProcess(paths, record);
-    if (outcome !== 'gone') stopped.push(record.name);
-    say(`■ ${record.name.padEnd(24)} pid ${record.pid} ${outcome === 'gone' ? 'was not running' : outcome}`);
+  if (!existsSync(paths.stateDir)) {
+    say(`nothing of the stack is running (${paths.stateDir} does not exist)`);
+    return { stopped: [] };
   }
-  if (!options.only) rmSync(paths.envFile, { force: true });
-  if (records.length === 0) say(`nothing of the stack is running (${paths.stateDir})`);
-  if (options.purge) {
-    rmSync(paths.stateDir, { recursive: true, force: true });
-    say(`purged ${paths.stateDir}`);
-  }
-  return { stopped };
+  return withStateLock(paths, async () => {
+    const records = listPidRecords(paths)
+      .filter((r) => !onlyNames || onlyNames.has(r.name))
+      .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    const stopped: string[] = [];
+    for (const record of records) {
+      const outcome = await stopProcess(paths, record);
+      if (outcome !== 'gone') stopped.push(record.name);
+      say(
+        `■ ${record.name.padEnd(24)} pid ${record.pid} ${outcome === 'gone' ? 'was not running' : outcome}`,
+      );
+    }
+    if (!options.only) rmSync(paths.envFile, { force: true });
+    if (records.length === 0) say(`nothing of the stack is running (${paths.stateDir})`);
+    if (options.purge) {
+      rmSync(paths.stateDir, { recursive: true, force: true });
+      say(`purged ${paths.stateDir}`);
+    }
+    return { stopped };
+  });
 }
 
 /** Per component: its processes running, and its health check passing. */

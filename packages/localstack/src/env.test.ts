@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { StackContext } from './component.ts';
+import { buildStackEnv, renderExportLines } from './env.ts';
+import { stackPorts } from './ports.ts';
+
+const ctx: StackContext = {
+  stateDir: '/srv/stack',
+  repoRoot: '/srv/repo',
+  ports: stackPorts,
+  secrets: {
+    postgresPassword: 'pgpass0123456789ab',
+    mariadbRootPassword: 'rootpass0123456789',
+    mailDbPassword: 'mailpass0123456789',
+    mailDbReadonlyPassword: 'ropass0123456789ab',
+    pdnsDbPassword: 'pdnsdb0123456789ab',
+    pdnsApiKey: 'apikey0123456789ab',
+  },
+  binaries: { localcluster: '/bin/localcluster' },
+  say: () => {},
+};
+
+describe('buildStackEnv', () => {
+  it('gives the DESIGN.md §4 variables for the stack', () => {
+    expect(buildStackEnv(ctx)).toEqual({
+      KUBECONFIG: '/srv/stack/kube/admin.kubeconfig',
+      DATABASE_URL: 'postgres://hostplane:pgpass0123456789ab@127.0.0.1:25432/hostplane',
+      MAIL_DATABASE_URL: 'mysql://mail:mailpass0123456789@127.0.0.1:23306/mail',
+      PDNS_API_URL: 'http://127.0.0.1:28081',
+      PDNS_API_KEY: 'apikey0123456789ab',
+      PDNS_DNS_ADDR: '127.0.0.1:20053',
+      SMTP_ADDR: '127.0.0.1:20025',
+      SUBMISSION_ADDR: '127.0.0.1:20587',
+      IMAP_ADDR: '127.0.0.1:20143',
+    });
+  });
+});
+
+describe('renderExportLines', () => {
+  it('prints plain values as they are and single-quotes the rest', () => {
+    expect(renderExportLines({ A: 'postgres://u:p@127.0.0.1:1/db', B: "it's a $HOME" })).toEqual([
+      'export A=postgres://u:p@127.0.0.1:1/db',
+      `export B='it'\\''s a $HOME'`,
+    ]);
+  });
+});
