@@ -1,1 +1,18 @@
-export {};
+import { PowerDnsClient } from './client/powerdns-client.ts';
+import { type PowerDnsConnection, powerDnsConnectionSchema } from './config.ts';
+import type { DnsLogger } from './logger.ts';
+import { PowerDnsZones } from './powerdns-zones.ts';
+
+export { PowerDnsClient, type PowerDnsClientOptions, type RequestCounts } from './client/powerdns-client.ts';
+export * from './config.ts';
+export * from './errors.ts';
+export type { DnsLogger } from './logger.ts';
+export type { ApplyReport, ChangeFailure, DnsZones, DsRecord } from './port.ts';
+export { getDsRecords, PowerDnsZones, parseDsRecord } from './powerdns-zones.ts';
+export { createDnsTarget, type DnsTargetDeps } from './target.ts';
+
+/** Client + DnsZones from connection settings (validated here, so a bad setting fails at boot). */
+export function createPowerDnsZones(connection: unknown, logger?: DnsLogger): PowerDnsZones {
+  const settings: PowerDnsConnection = powerDnsConnectionSchema.parse(connection);
+  return new PowerDnsZones(new PowerDnsClient({ ...settings, ...(logger ? { logger } : {}) }));
+}

@@ -1,0 +1,165 @@
+import {
+  type DesiredZone,
+  normalizeName,
+  type ObservedZone,
+  type Rrset,
+  type ZonePlan,
+} from '@hostplane/domain';
+import type { PowerDnsClient } from './client/powerdns-client.ts';
+import type { PdnsRrsetChange, PdnsZone } from './client/powerdns-schemas.ts';
+import type { DnsLogger } from './logger.ts';
+import type { ApplyReport, DnsZones, DsRecord } from './port.ts';
+
+// DnsZones over PowerDNS: observe only what carries our mark, apply a plan operation by operation
+// (carrying on past a failure), read DS records. Policy lives in @hostplane/domain, not here.
+
+/** A disabled record never equals a desired one, so the planner replaces the rrset (re-enabling it). */
+function observedRrsets(zone: PdnsZone): Rrset[] {
+  return zone.rrsets.map((r) => ({
+    name: r.name,
+    type: r.type,
+    ttl: r.ttl,
+    records: r.records.map((rec) => (rec.disabled ? `;disabled ${rec.content}` : rec.content)),
+  }));
+}
+
+function toPdnsChange(change: ZonePlan['patch'][number]['changes'][number]): PdnsRrsetChange {
+  if (change.changetype === 'DELETE')
+    return { name: `${change.name}.`, type: change.type, changetype: 'DELETE' };
+  return {
+    name: `${change.name}.`,
+    type: change.type,
+    changetype: 'REPLACE',
+    ttl: change.ttl,
+    records: change.records.map((content) => ({ content, disabled: false })),
+  };
+}
+
+function createBody(zone: DesiredZone) {
+  return {
+    name: zone.name,
+    kind: zone.kind,
+    account: zone.account,
+    soa_edit_api: zone.soaEditApi,
+    api_rectify: true,
+    dnssec: zone.dnssec,
+    // The apex NS come as an rrset of the desired zone; PowerDNS refuses both at once.
+    nameservers: [],
+    rrsets: zone.rrsets.map((r) => toPdnsChange({ changetype: 'REPLACE', ...r })),
+  };
+}
+
+export function parseDsRecord(content: string): DsRecord | null {
+  const match = /^(\d+) (\d+) (\d+) ([0-9a-fA-F]+)$/.exec(content.trim());
+  if (!match) return null;
+  const [, keyTag, algorithm, digestType, digest] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const ds = { keyTag: Number(keyTag), algorithm: Number(algorithm), digestType: Number(digestType) };
+  return {
+    ...ds,
+    digest: digest.toLowerCase(),
+    content: `${keyTag} ${algorithm} ${digestType} ${digest.toLowerCase()}`,
+  };
+}
+
+/** DS records of a signed zone, for the customer's registrar; [] when the zone is unsigned. */
+export async function getDsRecords(
+  client: PowerDnsClient,
+  zone: string,
+  signal?: AbortSignal,
+): Promise<DsRecord[]> {
+  const keys = await client.listCryptokeys(zone, signal);
+  return keys
+    .filter((k) => k.active && (k.keytype === 'ksk' || k.keytype === 'csk'))
+    .flatMap((k) => k.ds)
+    .map(parseDsRecord)
+    .filter((ds): ds is DsRecord => ds !== null);
+}
+
+export class PowerDnsZones implements DnsZones {
+  constructor(readonly client: PowerDnsClient) {}
+
+  async observe(account: string, names: readonly string[], signal?: AbortSignal): Promise<ObservedZone[]> {
+    const wanted = new Set(names);
+    const summaries = await this.client.listZones(signal);
+    const relevant = summaries.filter((s) => s.account === account || wanted.has(normalizeName(s.name)));
+    return Promise.all(
+      relevant.map(async (s): Promise<ObservedZone> => {
+        const name = normalizeName(s.name);
+        if (s.account !== account) {
+          return { name, account: s.account, kind: s.kind, soaEditApi: '', dnssec: s.dnssec, rrsets: null };
+        }
+        const zone = await this.client.getZone(name, signal);
+        const base = { name, account: zone.account, kind: zone.kind, soaEditApi: zone.soa_edit_api };
+        return { ...base, dnssec: zone.dnssec, rrsets: observedRrsets(zone) };
+      }),
+    );
+  }
+
+  async apply(plan: ZonePlan, log: DnsLogger, signal?: AbortSignal): Promise<ApplyReport> {
+    const report: ApplyReport = { applied: 0, failures: [] };
+    const step = async (op: string, zone: string, count: number, run: () => Promise<void>) => {
+      const started = performance.now();
+      try {
+        await run();
+        report.applied += count;
+        log.info(
+          { op, zone, changes: count, outcome: 'ok', ms: Math.round(performance.now() - started) },
+          'dns change',
+        );
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        report.failures.push({ op, zone, error: err });
+        const ms = Math.round(performance.now() - started);
+        log.warn({ op, zone, outcome: 'failed', ms, error: err.message }, 'dns change failed');
+      }
+    };
+    const c = this.client;
+    // PowerDNS keeps answers of a zone it did not have (REFUSED) in its packet cache after the zone
+    // is created, and answers of a deleted zone: flush so DNS follows the API at once.
+    for (const zone of plan.delete) {
+      await step('deleteZone', zone, 1, async () => {
+        await c.deleteZone(zone, signal);
+        await c.flushCache(zone, signal);
+      });
+    }
+    for (const zone of plan.create) {
+      await step('createZone', zone.name, 1, async () => {
+        await c.createZone(createBody(zone), signal);
+        await c.flushCache(zone.name, signal);
+      });
+    }
+    for (const s of plan.settings) {
+      await step('updateZone', s.zone, 1, () =>
+        c.updateZone(s.zone, { kind: s.kind, soa_edit_api: s.soaEditApi }, signal),
+      );
+    }
+    for (const p of plan.patch) {
+      await step('patchRrsets', p.zone, p.changes.length, () =>
+        c.patchRrsets(p.zone, p.changes.map(toPdnsChange), signal),
+      );
+    }
+    for (const d of plan.dnssec) {
+      await step(d.enabled ? 'signZone' : 'unsignZone', d.zone, 1, () =>
+        this.setDnssec(d.zone, d.enabled, signal),
+      );
+    }
+    return report;
+  }
+
+  /** On: PowerDNS creates a CSK and signs; off: PowerDNS removes every key. Caches flushed either way. */
+  private async setDnssec(zone: string, enabled: boolean, signal?: AbortSignal): Promise<void> {
+    await this.client.updateZone(zone, { dnssec: enabled, api_rectify: true }, signal);
+    if (enabled) await this.client.rectifyZone(zone, signal);
+    await this.client.flushCache(zone, signal);
+  }
+
+  dsRecords(zone: string, signal?: AbortSignal): Promise<DsRecord[]> {
+    return getDsRecords(this.client, zone, signal);
+  }
+}
