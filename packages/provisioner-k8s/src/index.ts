@@ -1,1 +1,16 @@
-export {};
+export { applyWithFingerprint, convergeTenant, isManaged, TENANT_KINDS } from './apply.ts';
+export { KubeHttpClient, type KubeRequestStats } from './client/kube-client.ts';
+export { deleteTenant, describeStuckNamespace } from './delete.ts';
+export { isKubeError, KubeError, type KubeErrorCode } from './errors.ts';
+export { DnsHostResolver, resolvesToPlatform } from './host-resolver.ts';
+export { KINDS, type KindRef, kindRef } from './kinds.ts';
+export { kubernetesOutcome } from './outcome.ts';
+export { planTenantChanges, type TenantPlan } from './plan.ts';
+export type { HostResolver, KubeApi, LiveObject } from './port.ts';
+export type { HostStatus, SiteState, SiteStatus } from './site-status.ts';
+export {
+  createKubernetesTarget,
+  type KubernetesTarget,
+  type KubernetesTargetDeps,
+  type SiteStatusSink,
+} from './target.ts';

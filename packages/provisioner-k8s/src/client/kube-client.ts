@@ -1,0 +1,225 @@
+// The only importer of @kubernetes/client-node: it reads the kubeconfig (certificates, token),
+// and requests go over one keep-alive https.Agent, with a static path table instead of discovery.
+import https from 'node:https';
+import type { KubeObject } from '@hostplane/domain';
+import { FIELD_MANAGER } from '@hostplane/domain';
+import { KubeConfig } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { KubeError, kubeErrorFromStatus } from '../errors.ts';
+import { type KindRef, kindRef, resourcePath } from '../kinds.ts';
+import type { DeleteOptions, KubeApi, LiveObject } from '../port.ts';
+
+const liveObjectSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: z.looseObject({ name: z.string() }),
+});
+const listSchema = z.looseObject({
+  items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string() }) })),
+});
+const statusSchema = z.looseObject({ message: z.string().optional(), reason: z.string().optional() });
+const accessReviewSchema = z.looseObject({ status: z.looseObject({ allowed: z.boolean() }) });
+const tokenRequestSchema = z.looseObject({ status: z.looseObject({ token: z.string() }) });
+
+interface RequestOptions {
+  query?: Record<string, string>;
+  body?: unknown;
+  contentType?: string;
+}
+
+/** Requests sent, by verb; tests use `writes` to prove a converged pass sends none. */
+export interface KubeRequestStats {
+  reads: number;
+  writes: number;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export class KubeHttpClient implements KubeApi {
+  readonly stats: KubeRequestStats = { reads: 0, writes: 0 };
+
+  private constructor(
+    private readonly server: URL,
+    private readonly agent: https.Agent,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  /** From a kubeconfig file (its current context). */
+  static async fromKubeconfigFile(file: string): Promise<KubeHttpClient> {
+    const kc = new KubeConfig();
+    kc.loadFromFile(file);
+    return KubeHttpClient.fromKubeConfig(kc);
+  }
+
+  /** A bearer token (e.g. a service account's) against the server and CA of a kubeconfig file. */
+  static async fromToken(kubeconfigFile: string, token: string): Promise<KubeHttpClient> {
+    const base = new KubeConfig();
+    base.loadFromFile(kubeconfigFile);
+    const cluster = base.getCurrentCluster();
+    if (!cluster) throw new Error(`${kubeconfigFile} has no current cluster`);
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(cluster, { name: 'token', token });
+    return KubeHttpClient.fromKubeConfig(kc);
+  }
+
+  private static async fromKubeConfig(kc: KubeConfig): Promise<KubeHttpClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    // Resolve certificates and the auth header once, not on every request.
+    const options: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(options);
+    const agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (typeof value === 'string') headers[name] = value;
+    }
+    return new KubeHttpClient(new URL(cluster.server), agent, headers);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async apply(object: KubeObject): Promise<LiveObject> {
+    const kind = kindRef(object.kind);
+    const path = resourcePath(kind, object.metadata.namespace ?? null, object.metadata.name);
+    // JSON is YAML, so the apply patch can be sent as JSON under the apply content type.
+    const body = await this.request('PATCH', path, {
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+    });
+    return liveObjectSchema.parse(body) as LiveObject;
+  }
+
+  async get(kind: KindRef, namespace: string | null, name: string): Promise<LiveObject | null> {
+    try {
+      return liveObjectSchema.parse(
+        await this.request('GET', resourcePath(kind, namespace, name)),
+      ) as LiveObject;
+    } catch (error) {
+      if (error instanceof KubeError && error.code === 'NotFound') return null;
+      throw error;
+    }
+  }
+
+  async list(kind: KindRef, namespace: string | null, labelSelector?: string): Promise<LiveObject[]> {
+    const query = labelSelector ? { labelSelector } : undefined;
+    const body = listSchema.parse(await this.request('GET', resourcePath(kind, namespace), { query }));
+    // List items carry no apiVersion/kind; put them back so callers can key by kind.
+    return body.items.map(
+      (item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind }) as LiveObject,
+    );
+  }
+
+  async delete(
+    kind: KindRef,
+    namespace: string | null,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<boolean> {
+    try {
+      await this.request('DELETE', resourcePath(kind, namespace, name), {
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: options.propagationPolicy ?? 'Background',
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof KubeError && error.code === 'NotFound') return false;
+      throw error;
+    }
+  }
+
+  async canI(verb: string, group: string, resource: string, namespace: string): Promise<boolean> {
+    const body = await this.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb, group, resource, namespace } },
+      },
+    });
+    return accessReviewSchema.parse(body).status.allowed;
+  }
+
+  /** TokenRequest API: a short-lived token for a service account (tests run the panel with it). */
+  async createServiceAccountToken(
+    namespace: string,
+    name: string,
+    expirationSeconds = 3600,
+  ): Promise<string> {
+    const path = `${resourcePath(kindRef('ServiceAccount'), namespace, name)}/token`;
+    const body = await this.request('POST', path, {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } },
+    });
+    return tokenRequestSchema.parse(body).status.token;
+  }
+
+  private request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+    if (method === 'GET') this.stats.reads++;
+    else if (!path.endsWith('selfsubjectaccessreviews')) this.stats.writes++;
+    const url = new URL(path, this.server);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers: Record<string, string> = { ...this.headers, Accept: 'application/json' };
+    if (payload !== undefined) {
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        url,
+        { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              try {
+                resolve(text === '' ? {} : JSON.parse(text));
+              } catch (error) {
+                reject(
+                  new KubeError(
+                    'Unavailable',
+                    `unparsable answer to ${method} ${path}: ${String(error)}`,
+                    status,
+                  ),
+                );
+              }
+              return;
+            }
+            reject(kubeErrorFromStatus(status, `${method} ${path}: ${statusMessage(text, status)}`));
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', (error) =>
+        reject(new KubeError('Unavailable', `${method} ${path}: ${error.message}`, 0)),
+      );
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+}
+
+function statusMessage(text: string, status: number): string {
+  try {
+    const parsed = statusSchema.safeParse(JSON.parse(text));
+    if (parsed.success && parsed.data.message) return parsed.data.message;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): fall through to the raw text.
+  }
+  return text.slice(0, 300) || `HTTP ${status}`;
+}

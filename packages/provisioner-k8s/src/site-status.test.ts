@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { describeStuckNamespace } from './delete.ts';
+import { kubeErrorFromStatus } from './errors.ts';
+import { resolvesToPlatform } from './host-resolver.ts';
+import { kubernetesOutcome } from './outcome.ts';
+import type { LiveObject } from './port.ts';
+import { type SiteStatusInput, summarizeSites } from './site-status.ts';
+
+const site = 'home';
+const labels = { 'hostplane.io/site': site };
+
+function obj(
+  kind: string,
+  name: string,
+  spec: object,
+  status: object,
+  extra: Partial<LiveObject> = {},
+): LiveObject {
+  return {
+    apiVersion: 'v1',
+    kind,
+    metadata: { name, labels, generation: 1 },
+    spec: spec as never,
+    status: status as never,
+    ...extra,
+  };
+}
+
+const readyDeployment = obj('Deployment', site, { replicas: 2 }, { readyReplicas: 2, observedGeneration: 1 });
+const boundVolume = obj('PersistentVolumeClaim', `${site}-data`, {}, { phase: 'Bound' });
+
+function input(live: LiveObject[], overrides: Partial<SiteStatusInput> = {}): SiteStatusInput {
+  return {
+    suspended: false,
+    sites: [{ name: site, hosts: ['home.example.com'], database: false }],
+    hosts: { 'home.example.com': { tls: true, resolvesTo: ['203.0.113.10'] } },
+    live,
+    failures: [],
+    ...overrides,
+  };
+}
+
+describe('summarizeSites', () => {
+  it.each<[string, SiteStatusInput, { state: string; reason: string; message?: RegExp }]>([
+    ['ready', input([readyDeployment, boundVolume]), { state: 'Ready', reason: 'Ready' }],
+    [
+      'pods still starting',
+      input([
+        obj('Deployment', site, { replicas: 2 }, { readyReplicas: 1, observedGeneration: 1 }),
+        boundVolume,
+      ]),
+      { state: 'Progressing', reason: 'Progressing', message: /1\/2 ready/ },
+    ],
+    [
+      'volume not bound',
+      input([readyDeployment, obj('PersistentVolumeClaim', `${site}-data`, {}, { phase: 'Pending' })]),
+      { state: 'Progressing', reason: 'VolumePending' },
+    ],
+    [
+      'quota refuses a pod',
+      input([
+        readyDeployment,
+        boundVolume,
+        obj(
+          'ReplicaSet',
+          `${site}-abc`,
+          { replicas: 3 },
+          {
+            conditions: [
+              {
+                type: 'ReplicaFailure',
+                status: 'True',
+                reason: 'FailedCreate',
+                message:
+                  'pods "home-abc-x" is forbidden: exceeded quota: plan, requested: pods=1, used: pods=4, limited: pods=4',
+              },
+            ],
+          },
+        ),
+      ]),
+      { state: 'Failed', reason: 'QuotaExceeded', message: /limited: pods=4/ },
+    ],
+    [
+      'image cannot be pulled',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          `${site}-abc-1`,
+          {},
+          {
+            containerStatuses: [
+              { name: 'app', state: { waiting: { reason: 'ErrImagePull', message: 'manifest unknown' } } },
+            ],
+          },
+        ),
+      ]),
+      { state: 'Failed', reason: 'ImagePullBackOff', message: /home-abc-1\/app: manifest unknown/ },
+    ],
+    [
+      'crash loop',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          `${site}-abc-1`,
+          {},
+          {
+            containerStatuses: [
+              { name: 'app', state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } } },
+            ],
+          },
+        ),
+      ]),
+      { state: 'Failed', reason: 'CrashLoopBackOff' },
+    ],
+    [
+      'database refused by quota (StatefulSet event)',
+      input(
+        [
+          readyDeployment,
+          boundVolume,
+          obj('StatefulSet', `${site}-db`, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+          obj(
+            'Event',
+            'e1',
+            {},
+            {},
+            {
+              reason: 'FailedCreate',
+              message:
+                'create Pod home-db-0 in StatefulSet home-db failed error: pods "home-db-0" is forbidden: exceeded quota: plan',
+              involvedObject: { kind: 'StatefulSet', name: `${site}-db` },
+            },
+          ),
+        ],
+        { sites: [{ name: site, hosts: ['home.example.com'], database: true }] },
+      ),
+      { state: 'Failed', reason: 'QuotaExceeded' },
+    ],
+    [
+      'host not pointing here',
+      input([readyDeployment, boundVolume], {
+        hosts: { 'home.example.com': { tls: false, resolvesTo: ['198.51.100.7'] } },
+      }),
+      { state: 'Ready', reason: 'AwaitingDNS', message: /home.example.com resolves to 198.51.100.7/ },
+    ],
+    [
+      'suspended',
+      input([obj('Deployment', site, { replicas: 0 }, { observedGeneration: 1 }), boundVolume], {
+        suspended: true,
+      }),
+      { state: 'Suspended', reason: 'Suspended' },
+    ],
+    [
+      'an apply refused',
+      input([readyDeployment, boundVolume], {
+        failures: [
+          {
+            key: 'PersistentVolumeClaim/home-data',
+            site,
+            code: 'QuotaExceeded',
+            message: 'exceeded quota: plan',
+          },
+        ],
+      }),
+      { state: 'Failed', reason: 'QuotaExceeded', message: /PersistentVolumeClaim\/home-data/ },
+    ],
+  ])('%s', (_, given, want) => {
+    const [status] = summarizeSites(given);
+    expect(status).toMatchObject({ state: want.state, reason: want.reason });
+    if (want.message) expect(status?.message).toMatch(want.message);
+  });
+});
+
+describe('kubernetesOutcome', () => {
+  const ready = summarizeSites(input([readyDeployment, boundVolume]));
+  it.each([
+    ['all ready', ready, [], { status: 'True', reason: 'Ready' }],
+    ['no sites', [], [], { status: 'True', reason: 'Ready' }],
+    [
+      'a guard rail refused',
+      ready,
+      [{ key: 'ResourceQuota/plan', code: 'Invalid', message: 'bad' }],
+      { status: 'False', reason: 'Invalid' },
+    ],
+    [
+      'progressing',
+      summarizeSites(input([boundVolume])),
+      [],
+      { status: 'False', reason: 'Progressing', requeue: true },
+    ],
+  ])('%s', (_, sites, failures, want) => {
+    expect(kubernetesOutcome(sites, failures, 0)).toMatchObject(want);
+  });
+});
+
+describe('resolvesToPlatform', () => {
+  const platform = { ipv4: ['203.0.113.10'], ipv6: ['2001:db8::10'] };
+  it.each<[string[], boolean]>([
+    [[], false],
+    [['203.0.113.10'], true],
+    [['203.0.113.10', '2001:0db8:0000::0010'], true],
+    [['203.0.113.10', '198.51.100.1'], false],
+  ])('%j → %s', (addresses, want) => {
+    expect(resolvesToPlatform(addresses, platform)).toBe(want);
+  });
+});
+
+describe('describeStuckNamespace', () => {
+  it('names finalizers and what the namespace controller reports', () => {
+    const ns: LiveObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'cust-1', finalizers: ['example.com/hold'] },
+      spec: { finalizers: ['kubernetes'] },
+      status: {
+        conditions: [
+          {
+            type: 'NamespaceContentRemaining',
+            status: 'True',
+            message: 'Some resources are remaining: widgets.example.com has 1 resource instances',
+          },
+          {
+            type: 'NamespaceDeletionDiscoveryFailure',
+            status: 'False',
+            message: 'All resources successfully discovered',
+          },
+        ],
+      },
+    };
+    expect(describeStuckNamespace(ns)).toBe(
+      'finalizers example.com/hold, kubernetes; NamespaceContentRemaining: Some resources are remaining: widgets.example.com has 1 resource instances',
+    );
+  });
+});
+
+describe('kubeErrorFromStatus', () => {
+  it.each([
+    [404, 'x', 'NotFound'],
+    [409, 'x', 'Conflict'],
+    [422, 'x', 'Invalid'],
+    [403, 'pods "a" is forbidden: exceeded quota: plan', 'QuotaExceeded'],
+    [403, 'forbidden', 'Forbidden'],
+    [503, 'x', 'Unavailable'],
+  ])('%d %s → %s', (status, message, code) => {
+    expect(kubeErrorFromStatus(status, message).code).toBe(code);
+  });
+});
