@@ -13,6 +13,12 @@ import (
 // runKwok mirrors sigs.k8s.io/kwok/cmd/kwok/main.go: global logging and config flags are
 // parsed from os.Args first, then the root command runs with the rest.
 func runKwok() int {
+	// Linking the Kubernetes components registers their global flags on pflag.CommandLine, among
+	// them component-base's non-bool --version, which cobra merges into kwok's root command and
+	// then fails on ("trying to get bool value of flag of type version"). Only kwok runs in this
+	// process, so it gets a clean global flag set, as in its own binary.
+	pflag.CommandLine = pflag.NewFlagSet(os.Args[0], pflag.ExitOnError)
+
 	flagset := pflag.NewFlagSet("global", pflag.ContinueOnError)
 	flagset.ParseErrorsAllowlist.UnknownFlags = true
 	flagset.Usage = func() {}
