@@ -1,5 +1,241 @@
-// Placeholder until its issue lands: says so instead of pretending to work.
-export async function run(_argv: string[]): Promise<number> {
-  console.error('hostplane serve: not implemented yet');
-  return 1;
+// `hostplane serve [--api-only | --worker-only]`: the composition root of the panel. Reads the
+// environment once (zod), applies migrations, runs the API and the reconcile worker in one process
+// sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
+import { createServer, type Server } from 'node:http';
+import type { PanelDatabase } from '@hostplane/db';
+import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
+import type { RunningWorker } from '@hostplane/worker';
+import { type Kysely, sql } from 'kysely';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { z } from 'zod';
+
+const flag = () =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1');
+const url = (protocols: string[]) =>
+  z
+    .string({ message: 'is required' })
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+      message: `must be a ${protocols.join(' or ')} URL`,
+    });
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`))
+    .default(fallback);
+
+/** The environment `hostplane serve` reads (the variables `hostplane stack env` prints, and a few knobs). */
+export const serveEnvSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  PORT: wholeNumber(1, 65_535, 8080),
+  /** 127.0.0.1 by default; 0.0.0.0 in a pod. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RESYNC_MINUTES: wholeNumber(1, 1_440, 10),
+  WORKER_CONCURRENCY: wholeNumber(1, 64, 4),
+  /** API: Secure session cookie (turn off only for plain-HTTP development). */
+  SESSION_COOKIE_SECURE: flag().default(true),
+  /** API: trust X-Forwarded-For (behind Traefik). */
+  TRUST_PROXY: flag().default(false),
+  /** API: encrypts TOTP secrets at rest. */
+  SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  // For the targets that come with their own issues (Kubernetes, DNS, mail).
+  KUBECONFIG: z.string().min(1).optional(),
+  PDNS_API_URL: url(['http:', 'https:']).optional(),
+  PDNS_API_KEY: z.string().min(1).optional(),
+  MAIL_DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+});
+export type ServeEnv = z.infer<typeof serveEnvSchema>;
+
+/** Parses the environment; the error names every missing or malformed variable. */
+export function parseServeEnv(env: NodeJS.ProcessEnv): ServeEnv {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = serveEnvSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ServeConfigError(`invalid environment:\n${problems.join('\n')}`);
+}
+
+export class ServeConfigError extends Error {}
+
+export type ServeMode = 'all' | 'api' | 'worker';
+
+export function parseServeArgs(argv: string[]): ServeMode {
+  const unknown = argv.filter((a) => a !== '--api-only' && a !== '--worker-only');
+  if (unknown.length > 0)
+    throw new ServeConfigError(
+      `unknown argument ${unknown[0]}; usage: hostplane serve [--api-only|--worker-only]`,
+    );
+  const api = argv.includes('--api-only');
+  const worker = argv.includes('--worker-only');
+  if (api && worker) throw new ServeConfigError('--api-only and --worker-only exclude each other');
+  return api ? 'api' : worker ? 'worker' : 'all';
+}
+
+/**
+ * The reconcile targets, in one list. Each later target is added here, built from its own
+ * variables (KUBECONFIG → Kubernetes, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail).
+ */
+export function assembleTargets(_env: ServeEnv, _logger: Logger): Target[] {
+  return [customerStatusTarget];
+}
+
+interface Running {
+  close(): Promise<void>;
+  done: Promise<void>;
+}
+
+async function startApi(
+  env: ServeEnv,
+  db: Kysely<PanelDatabase>,
+  logger: Logger,
+  registry: Registry,
+): Promise<Running> {
+  const { API_PREFIX, buildApp } = await import('@hostplane/api');
+  const app = await buildApp({
+    db,
+    logger: logger.child({ component: 'api' }),
+    metricsRegistry: registry,
+    config: {
+      logLevel: env.LOG_LEVEL,
+      cookieSecure: env.SESSION_COOKIE_SECURE,
+      trustProxy: env.TRUST_PROXY,
+      secretKey: env.SECRET_KEY,
+    },
+  });
+  await app.listen({ port: env.PORT, host: env.HOST });
+  const base = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`;
+  process.stdout.write(`API:     ${base}${API_PREFIX}\nOpenAPI: ${base}${API_PREFIX}/openapi.json\n`);
+  return { close: () => app.close(), done: new Promise(() => {}) };
+}
+
+/** In --worker-only mode the process still answers probes and scrapes. */
+async function startProbeServer(
+  env: ServeEnv,
+  db: Kysely<PanelDatabase>,
+  registry: Registry,
+): Promise<Running> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const answer = (status: number, type: string, body: string) =>
+      res.writeHead(status, { 'content-type': type }).end(body);
+    if (path === '/healthz') return answer(200, 'application/json', '{"status":"ok"}');
+    if (path === '/readyz') {
+      sql`select 1`.execute(db).then(
+        () => answer(200, 'application/json', '{"status":"ready"}'),
+        () => answer(503, 'application/json', '{"status":"database unavailable"}'),
+      );
+      return;
+    }
+    if (path === '/metrics') {
+      registry.metrics().then(
+        (text) => answer(200, registry.contentType, text),
+        (err: Error) => answer(500, 'text/plain', err.message),
+      );
+      return;
+    }
+    answer(404, 'application/json', '{"status":"not found"}');
+  });
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(env.PORT, env.HOST, resolve),
+  );
+  process.stdout.write(`Worker probes: http://${env.HOST}:${env.PORT}/healthz, /readyz, /metrics\n`);
+  return {
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+    done: new Promise(() => {}),
+  };
+}
+
+async function startWorkerPart(
+  env: ServeEnv,
+  db: Kysely<PanelDatabase>,
+  logger: Logger,
+  registry: Registry,
+): Promise<Running> {
+  const [{ startWorker }, { poolOf }] = await Promise.all([
+    import('@hostplane/worker'),
+    import('@hostplane/db'),
+  ]);
+  const worker: RunningWorker = await startWorker({
+    pgPool: poolOf(db),
+    db,
+    targets: assembleTargets(env, logger),
+    logger,
+    registry,
+    concurrency: env.WORKER_CONCURRENCY,
+    resyncMinutes: env.RESYNC_MINUTES,
+  });
+  return { close: () => worker.stop(), done: worker.done };
+}
+
+/** Resolves with the first signal received; a second one exits at once. */
+function nextSignal(logger: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once('SIGTERM', () => process.exit(1));
+      process.once('SIGINT', () => process.exit(1));
+      logger.info({ signal }, 'shutting down (a second signal exits at once)');
+      resolve(signal);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let env: ServeEnv;
+  let mode: ServeMode;
+  try {
+    mode = parseServeArgs(argv);
+    env = parseServeEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof ServeConfigError)) throw err;
+    process.stderr.write(`hostplane serve: ${err.message}\n`);
+    return 2;
+  }
+  const logger = pino({ level: env.LOG_LEVEL, base: { service: 'hostplane' } });
+  const { createPanelDb, migratePanelDb } = await import('@hostplane/db');
+  const db = createPanelDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 8 });
+  const parts: Running[] = [];
+  try {
+    await migratePanelDb(db);
+    logger.info('panel database migrated');
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    registerQueueDepthGauge(registry, db);
+    parts.push(
+      mode === 'worker'
+        ? await startProbeServer(env, db, registry)
+        : await startApi(env, db, logger, registry),
+    );
+    if (mode !== 'api') parts.push(await startWorkerPart(env, db, logger, registry));
+    logger.info({ mode }, 'hostplane serve running');
+    const failed = Promise.race(parts.map((p) => p.done)).then(
+      () => 1,
+      (err: Error) => {
+        logger.fatal({ err }, 'a part of hostplane serve failed');
+        return 1;
+      },
+    );
+    const code = await Promise.race([nextSignal(logger).then(() => 0), failed]);
+    await shutDown(parts, db, logger);
+    return code;
+  } catch (err) {
+    logger.fatal({ err }, 'hostplane serve could not start');
+    await shutDown(parts, db, logger);
+    return 1;
+  }
+}
+
+/** HTTP first (no new mutations), then the worker (in-flight passes finish or are released), then the pool. */
+async function shutDown(parts: Running[], db: Kysely<PanelDatabase>, logger: Logger): Promise<void> {
+  for (const part of parts) {
+    await part.close().catch((err: Error) => logger.error({ err }, 'error while stopping'));
+  }
+  await db.destroy().catch((err: Error) => logger.error({ err }, 'error while closing the database pool'));
+  logger.info('hostplane serve stopped');
 }
