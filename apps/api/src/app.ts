@@ -33,6 +33,21 @@ export interface BuildAppDeps {
 
 export const API_PREFIX = '/api/v1';
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: string | undefined;
+  customerScoped: boolean;
+  hidden: boolean;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route the app serves (HEAD twins excluded): tests walk it so no route escapes a check. */
+export function routeTable(app: FastifyInstance): RouteEntry[] {
+  return routeTables.get(app) ?? [];
+}
+
 /** The panel API as a Fastify instance (not listening): the composition root calls listen(). */
 export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   const config: ApiConfig = apiConfigSchema.parse(deps.config ?? {});
@@ -55,6 +70,22 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     throw new NotFoundError(`route ${req.method} ${req.url.split('?')[0]}`);
   });
   app.decorateRequest('principal', null);
+  const table: RouteEntry[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const config = (route.config ?? {}) as { access?: string; customerScoped?: boolean };
+      const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+      table.push({
+        method,
+        url: route.url,
+        access: config.access,
+        customerScoped: config.customerScoped === true,
+        hidden,
+      });
+    }
+  });
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,4 +1,4 @@
-export { API_PREFIX, type BuildAppDeps, buildApp } from './app.ts';
+export { API_PREFIX, type BuildAppDeps, buildApp, type RouteEntry, routeTable } from './app.ts';
 export { type CreatedToken, createApiToken, type NewTokenInput } from './auth/api-tokens.ts';
 export { hashMailPassword, hashPassword, verifyPassword } from './auth/passwords.ts';
 export { TOKEN_PREFIX } from './auth/secrets.ts';

@@ -25,11 +25,12 @@ export interface PanelDbOptions {
 /** A Kysely handle on the panel database; `destroy()` closes its pool. */
 export function createPanelDb(url: string, opts: PanelDbOptions = {}): Kysely<PanelDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: panelTypes });
-  // Without a listener an idle client's error would crash the process.
-  pool.on(
-    'error',
-    opts.onIdleError ?? ((err) => console.error(`panel database: idle connection failed: ${err.message}`)),
-  );
+  const onIdleError =
+    opts.onIdleError ?? ((err: Error) => console.error(`panel database: connection failed: ${err.message}`));
+  // Without these listeners an idle client's error (server restart) would crash the process; a
+  // checked-out client's error still surfaces in its query.
+  pool.on('error', onIdleError);
+  pool.on('connect', (client) => client.on('error', onIdleError));
   const db = new Kysely<PanelDatabase>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

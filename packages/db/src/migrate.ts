@@ -1,7 +1,7 @@
 import { Logger, runMigrations } from 'graphile-worker';
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import type pg from 'pg';
-import { poolOf } from './connect.ts';
+import { createPanelDb, poolOf } from './connect.ts';
 import * as core from './migrations/0001_core.ts';
 import type { PanelDatabase } from './schema.ts';
 
@@ -43,4 +43,16 @@ export async function migratePanelDb(db: Kysely<PanelDatabase>, opts: MigrateOpt
   if (!pgPool)
     throw new Error('migratePanelDb: pass opts.pgPool when the handle was not made by createPanelDb');
   await runMigrations({ pgPool, logger: quietLogger });
+}
+
+/** createPanelDb + migratePanelDb: what one-shot commands (admin create, token create) need. */
+export async function openMigratedPanelDb(url: string): Promise<Kysely<PanelDatabase>> {
+  const db = createPanelDb(url, { max: 2 });
+  try {
+    await migratePanelDb(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
 }

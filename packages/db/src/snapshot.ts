@@ -38,15 +38,13 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     .executeTakeFirst();
   if (!customer) return null;
   const [sites, domains, records, mailboxes, aliases] = await Promise.all([
-    trx.selectFrom('sites').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
-    trx.selectFrom('domains').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
+    trx.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
+    trx.selectFrom('domains').selectAll().where('customer_id', '=', customerId).execute(),
     trx
       .selectFrom('dns_records')
       .innerJoin('domains', 'domains.id', 'dns_records.domain_id')
       .selectAll('dns_records')
       .where('domains.customer_id', '=', customerId)
-      .orderBy('dns_records.name')
-      .orderBy('dns_records.type')
       .execute(),
     trx
       .selectFrom('mailboxes')
@@ -54,7 +52,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       .where('customer_id', '=', customerId)
       .orderBy('address')
       .execute(),
-    trx.selectFrom('aliases').selectAll().where('customer_id', '=', customerId).orderBy('source').execute(),
+    trx.selectFrom('aliases').selectAll().where('customer_id', '=', customerId).execute(),
   ]);
   return {
     id: customer.id,
@@ -64,7 +62,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     suspended: customer.suspended,
     deleting: customer.deleting,
     plan: { id: customer.plan_id, name: customer.plan_name, limits: customer.limits as PlanLimits },
-    sites: sites.map((s) => ({
+    sites: sites.sort(byKey((s) => s.name)).map((s) => ({
       name: s.name,
       template: s.template,
       image: s.image,
@@ -75,21 +73,33 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       database: s.database,
       databasePassword: s.database_password,
     })),
-    domains: domains.map((d) => toDomainRow(d, records)),
-    mailboxes: mailboxes.map((m) => ({
+    domains: domains.sort(byKey((d) => d.name)).map((d) => toDomainRow(d, records)),
+    mailboxes: mailboxes.sort(byKey((m) => m.address)).map((m) => ({
       address: m.address,
       passwordHash: m.password_hash,
       quotaBytes: m.quota_bytes,
       enabled: m.enabled,
       sendLimitPerHour: m.send_limit_per_hour,
     })),
-    aliases: aliases.map((a) => ({ source: a.source, destinations: [...a.destinations].sort() })),
+    aliases: aliases
+      .sort(byKey((a) => a.source))
+      .map((a) => ({ source: a.source, destinations: [...a.destinations].sort() })),
+  };
+}
+
+/** Code-point order, independent of the database's collation: the snapshot must be byte-stable. */
+function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
   };
 }
 
 function toDomainRow(d: DomainRecord, records: DnsRecordRecord[]): DomainRow {
   const own: DnsRecordRow[] = records
     .filter((r) => r.domain_id === d.id)
+    .sort(byKey((r) => `${r.name} ${r.type}`))
     .map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, records: [...r.records] }));
   const dkim =
     d.dkim_selector && d.dkim_public_key && d.dkim_private_key_pem

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
 import { loadStackEnv } from '@hostplane/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../app.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
@@ -117,15 +117,14 @@ export function expectProblem(res: LightMyRequestResponse, status: number): Reco
   return res.json() as Record<string, unknown>;
 }
 
-/** Jobs graphile-worker holds for the reconcile task of a customer. */
-export async function reconcileJobs(api: TestApi, customerId: number): Promise<number> {
-  const res = await pg_count(api, customerId);
-  return res;
-}
-
-async function pg_count(api: TestApi, customerId: number): Promise<number> {
-  const { sql } = await import('kysely');
-  const r = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
-    where task_identifier = 'reconcile' and (payload->>'customerId')::int = ${customerId}`.execute(api.db);
-  return r.rows[0]!.n;
+/**
+ * The pending reconcile job of a customer (graphile-worker keeps one per customer: job key
+ * reconcile-{id}, mode replace) and how many times it was (re)enqueued: revision counts the
+ * replacements, so "nothing enqueued" shows as an unchanged revision.
+ */
+export async function reconcileJob(api: TestApi, customerId: number): Promise<{ enqueues: number } | null> {
+  const r = await sql<{ revision: number }>`select revision from graphile_worker._private_jobs
+    where key = ${`reconcile-${customerId}`}`.execute(api.db);
+  const row = r.rows[0];
+  return row ? { enqueues: row.revision + 1 } : null;
 }
