@@ -4,6 +4,7 @@
 import type { PanelDatabase } from '@hostplane/db';
 import {
   customerStatusTarget,
+  deleteAbandonedReconcileJobs,
   enqueueReconcile,
   RESYNC_TASK,
   resyncSlotOfMinute,
@@ -210,5 +211,74 @@ describe('startWorker', () => {
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from graphile_worker.jobs where queue_name = ${`customer-${id}`}`.execute(db);
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it('releases a pass still running when the shutdown grace ends; the next worker runs it again', async () => {
+    const id = await insertCustomer(db, planId, 'Released');
+    const intervals: PassInterval[] = [];
+    const worker = await startWorker({
+      connectionString: fresh.url,
+      db,
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 50,
+      shutdownAbortMs: 300,
+      targets: [new TimedTarget('DNS', 'first', 60_000, intervals)],
+    });
+    await enqueueReconcile(db, id);
+    const queue = `customer-${id}`;
+    await waitFor('the pass to start', async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from graphile_worker.jobs where locked_by is not null and queue_name = ${queue}`.execute(
+        db,
+      );
+      return rows[0]?.n === 1 ? true : undefined;
+    });
+    const stopping = Date.now();
+    await worker.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    // Aborted, nothing written, the job is back in the queue (unlocked, one attempt used).
+    expect(await condition(id, 'DNS')).toBeUndefined();
+    const { rows } = await sql<{ locked_by: string | null; attempts: number; last_error: string }>`
+      select locked_by, attempts, last_error from graphile_worker.jobs where queue_name = ${queue}`.execute(
+      db,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ locked_by: null, attempts: 1 });
+    expect(rows[0]?.last_error).toContain('aborted by shutdown');
+
+    await withWorker({ targets: [new TimedTarget('DNS', 'second', 1, intervals)] }, async () => {
+      await waitFor(
+        'the released pass to complete',
+        async () => (await condition(id, 'DNS')) ?? undefined,
+        30_000,
+      );
+    });
+    expect(intervals.map((i) => i.worker)).toEqual(['first', 'second']);
+  });
+
+  it('deletes only reconcile jobs graphile-worker gave up on over an hour ago', async () => {
+    const [stale, recent, live] = [
+      await insertCustomer(db, planId, 'Stale'),
+      await insertCustomer(db, planId, 'Recent'),
+      await insertCustomer(db, planId, 'Live'),
+    ];
+    for (const id of [stale, recent, live])
+      await enqueueReconcile(db, id, { runAt: new Date(Date.now() + 3_600_000) });
+    const giveUp = (id: number, age: string) =>
+      sql`
+      update graphile_worker._private_jobs set attempts = max_attempts, updated_at = now() - ${age}::interval
+      where key = ${`reconcile-${id}`}`.execute(db);
+    await giveUp(stale, '2 hours');
+    await giveUp(recent, '5 minutes');
+    expect(await deleteAbandonedReconcileJobs(db)).toBe(1);
+    const { rows } = await sql<{ key: string }>`
+      select key from graphile_worker.jobs where key = any(${[stale, recent, live].map((id) => `reconcile-${id}`)}) order by key`.execute(
+      db,
+    );
+    expect(rows.map((r) => r.key).sort()).toEqual([`reconcile-${live}`, `reconcile-${recent}`].sort());
+    await sql`select graphile_worker.remove_job(key) from graphile_worker.jobs where key = any(${[`reconcile-${live}`, `reconcile-${recent}`]})`.execute(
+      db,
+    );
   });
 });

@@ -39,6 +39,22 @@ export async function enqueueResyncSlot(db: PanelDb, slot: number, periodMinutes
   return rows.length;
 }
 
+/**
+ * Deletes reconcile jobs graphile-worker gave up on more than an hour ago. They arise when a running
+ * job is superseded by a newer one (graphile-worker then marks the old one as out of attempts) and
+ * that old one fails or its worker dies; the newer job carries the work, so the old row is only
+ * clutter. Same statement as graphile-worker's DELETE_PERMAFAILED_JOBS cleanup, limited to our task.
+ */
+export async function deleteAbandonedReconcileJobs(db: PanelDb): Promise<number> {
+  const result = await sql`
+    delete from graphile_worker._private_jobs jobs
+    using graphile_worker._private_tasks tasks
+    where tasks.id = jobs.task_id and tasks.identifier = ${RECONCILE_TASK}
+      and jobs.attempts >= jobs.max_attempts and jobs.locked_at is null
+      and jobs.updated_at < now() - interval '1 hour'`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 export function reconcileTaskList(deps: ReconcileTaskDeps): TaskList {
   return {
     [RECONCILE_TASK]: async (payload, helpers) => {
@@ -50,7 +66,9 @@ export function reconcileTaskList(deps: ReconcileTaskDeps): TaskList {
       const firedAt = parsed._cron ? new Date(parsed._cron.ts) : new Date();
       const slot = resyncSlotOfMinute(firedAt, deps.resyncMinutes);
       const count = await enqueueResyncSlot(deps.db, slot, deps.resyncMinutes);
-      deps.logger.info({ slot, periodMinutes: deps.resyncMinutes, customers: count }, 'resync slot enqueued');
+      // Once per period is plenty for the clean-up.
+      const abandoned = slot === 0 ? await deleteAbandonedReconcileJobs(deps.db) : 0;
+      deps.logger.info({ slot, periodMinutes: deps.resyncMinutes, customers: count, abandoned }, 'resync slot enqueued');
     },
   };
 }

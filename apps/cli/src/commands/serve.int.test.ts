@@ -1,0 +1,149 @@
+// `hostplane serve` as a process against a real PostgreSQL: start-up output, API + worker in one
+// process with one /metrics, a customer reconciled, graceful exit on SIGTERM, --worker-only probes,
+// and a configuration error that names the variable.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { loadStackEnv } from '@hostplane/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/hostplane.js', import.meta.url));
+const serverUrl = process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
+const dbName = `hp_serve_${randomBytes(4).toString('hex')}`;
+const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const children: ChildProcess[] = [];
+
+async function admin(text: string, url = serverUrl, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+function serve(args: string[], env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], {
+    env: { ...process.env, DATABASE_URL: undefined, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const waitForOutput = async (text: string) => {
+    const deadline = Date.now() + 60_000;
+    while (!out.includes(text)) {
+      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${err}`);
+      if (Date.now() > deadline) throw new Error(`no "${text}" in output: ${out}${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { child, out: () => out, err: () => err, waitForOutput };
+}
+
+beforeAll(async () => {
+  await admin(`create database ${dbName}`);
+});
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await admin(`drop database if exists ${dbName} with (force)`);
+});
+
+describe('hostplane serve', () => {
+  it('migrates, serves the API and runs the worker in one process, and exits cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const proc = serve([], { DATABASE_URL: dbUrl, PORT: String(port), RESYNC_MINUTES: '5' });
+    await proc.waitForOutput('OpenAPI:');
+    expect(proc.out()).toContain(`API:     http://127.0.0.1:${port}/api/v1\n`);
+    expect(proc.out()).toContain(`OpenAPI: http://127.0.0.1:${port}/api/v1/openapi.json\n`);
+    const openapi = await fetch(`http://127.0.0.1:${port}/api/v1/openapi.json`);
+    expect(openapi.status).toBe(200);
+
+    // A customer written with its outbox job is reconciled by the worker of this process.
+    const plan = await admin(`insert into plans (name, limits) values ('p', $1) returning id`, dbUrl, [
+      JSON.stringify({
+        cpu: '1',
+        memory: '1Gi',
+        storage: '1Gi',
+        sites: 1,
+        domains: 1,
+        mailboxes: 1,
+        mailboxQuota: '1Gi',
+        databases: 0,
+        backupRetentionDays: 1,
+      }),
+    ]);
+    const customer = await admin(
+      `insert into customers (name, email, plan_id) values ('A', 'a@example.test', $1) returning id`,
+      dbUrl,
+      [plan.rows[0].id],
+    );
+    const id: number = customer.rows[0].id;
+    await admin(
+      `select graphile_worker.add_job('reconcile', json_build_object('customerId', $1::int), queue_name => 'customer-' || $1, job_key => 'reconcile-' || $1)`,
+      dbUrl,
+      [id],
+    );
+    const deadline = Date.now() + 20_000;
+    let status: string | undefined;
+    while (!status && Date.now() < deadline) {
+      const rows = await admin(
+        `select status from customer_conditions where customer_id = $1 and type = 'Customer'`,
+        dbUrl,
+        [id],
+      );
+      status = rows.rows[0]?.status;
+      if (!status) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe('True');
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/hostplane_queue_depth\{state="ready"\} \d+/);
+    expect(metrics).toMatch(/hostplane_reconcile_outcomes_total\{target="Customer",outcome="True"\} [1-9]/);
+    expect(metrics).toContain('hostplane_http_request_duration_seconds');
+
+    proc.child.kill('SIGTERM');
+    const [code] = await once(proc.child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('answers probes and scrapes with --worker-only, without the API', async () => {
+    const port = await freePort();
+    const proc = serve(['--worker-only'], { DATABASE_URL: dbUrl, PORT: String(port) });
+    await proc.waitForOutput('Worker probes:');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('hostplane_queue_depth');
+    expect((await fetch(`http://127.0.0.1:${port}/api/v1/openapi.json`)).status).toBe(404);
+    proc.child.kill('SIGTERM');
+    const [code] = await once(proc.child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('refuses to start with a malformed variable and names it', async () => {
+    const proc = serve([], { DATABASE_URL: dbUrl, WORKER_CONCURRENCY: 'many' });
+    const [code] = await once(proc.child, 'exit');
+    expect(code).toBe(2);
+    expect(proc.err()).toContain('WORKER_CONCURRENCY: must be a whole number');
+  });
+});
