@@ -68,7 +68,10 @@ export function reconcileTaskList(deps: ReconcileTaskDeps): TaskList {
       const count = await enqueueResyncSlot(deps.db, slot, deps.resyncMinutes);
       // Once per period is plenty for the clean-up.
       const abandoned = slot === 0 ? await deleteAbandonedReconcileJobs(deps.db) : 0;
-      deps.logger.info({ slot, periodMinutes: deps.resyncMinutes, customers: count, abandoned }, 'resync slot enqueued');
+      deps.logger.info(
+        { slot, periodMinutes: deps.resyncMinutes, customers: count, abandoned },
+        'resync slot enqueued',
+      );
     },
   };
 }
