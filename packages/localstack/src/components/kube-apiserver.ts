@@ -39,6 +39,15 @@ export function kubeApiserverArgs(ctx: StackContext): string[] {
     `--etcd-cafile=${pki.caCert}`,
     `--etcd-certfile=${etcdClient.cert}`,
     `--etcd-keyfile=${etcdClient.key}`,
+    // Aggregation layer, as kubeadm sets it up: the apiserver proxies to extension APIs with the
+    // front-proxy client certificate, and every component trusts those identity headers.
+    `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki.cert('front-proxy-client').cert}`,
+    `--proxy-client-key-file=${pki.cert('front-proxy-client').key}`,
     '--authorization-mode=Node,RBAC',
     `--enable-admission-plugins=${ADMISSION_PLUGINS.join(',')}`,
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,

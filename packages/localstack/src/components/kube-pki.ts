@@ -11,12 +11,17 @@ const VALID_DAYS = '3650';
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
+export type CaName = 'ca' | 'front-proxy-ca';
+const caNames: CaName[] = ['ca', 'front-proxy-ca'];
+
 export interface LeafSpec {
   /** File stem under pki/: `<name>.key`, `<name>.crt`. */
   name: string;
   commonName: string;
   organization?: string;
   usage: 'server' | 'client' | 'both';
+  /** Signing CA: the cluster CA (default) or the front-proxy CA of the aggregation layer. */
+  issuer?: CaName;
   ips?: string[];
   dnsNames?: string[];
 }
@@ -44,12 +49,15 @@ export const kubeLeafCerts: LeafSpec[] = [
   { name: 'kube-scheduler', commonName: 'system:kube-scheduler', usage: 'client' },
   // kwok plays every kubelet of its fake nodes (node and pod status, leases), so it is admin too.
   { name: 'kwok', commonName: 'kwok-controller', organization: 'system:masters', usage: 'client' },
+  // The apiserver's identity towards aggregated APIs (metrics-server, …), trusted through its own CA as in kubeadm.
+  { name: 'front-proxy-client', commonName: 'front-proxy-client', usage: 'client', issuer: 'front-proxy-ca' },
 ];
 
 export interface KubePki {
   dir: string;
   caCert: string;
   caKey: string;
+  frontProxyCaCert: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
   cert(name: string): { cert: string; key: string };
@@ -65,6 +73,7 @@ export function kubePki(stateDir: string): KubePki {
     dir,
     caCert: path.join(dir, 'ca.crt'),
     caKey: path.join(dir, 'ca.key'),
+    frontProxyCaCert: path.join(dir, 'front-proxy-ca.crt'),
     serviceAccountKey: path.join(dir, 'sa.key'),
     serviceAccountPub: path.join(dir, 'sa.pub'),
     cert: (name) => ({ cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) }),
@@ -106,9 +115,10 @@ async function generateKey(file: string): Promise<void> {
   await rename(tmp, file);
 }
 
-async function generateCa(pki: KubePki, reqConfig: string): Promise<void> {
-  await generateKey(pki.caKey);
-  const tmp = `${pki.caCert}.tmp`;
+async function generateCa(pki: KubePki, ca: CaName, reqConfig: string): Promise<void> {
+  const { cert, key } = pki.cert(ca);
+  await generateKey(key);
+  const tmp = `${cert}.tmp`;
   await run('openssl', [
     'req',
     '-x509',
@@ -118,15 +128,15 @@ async function generateCa(pki: KubePki, reqConfig: string): Promise<void> {
     '-extensions',
     'ca',
     '-key',
-    pki.caKey,
+    key,
     '-subj',
-    '/CN=hostplane-local-ca',
+    `/CN=hostplane-local-${ca}`,
     '-days',
     VALID_DAYS,
     '-out',
     tmp,
   ]);
-  await rename(tmp, pki.caCert);
+  await rename(tmp, cert);
 }
 
 async function generateLeaf(pki: KubePki, spec: LeafSpec, reqConfig: string): Promise<void> {
@@ -148,15 +158,16 @@ async function generateLeaf(pki: KubePki, spec: LeafSpec, reqConfig: string): Pr
   ]);
   await writeFile(ext, leafExtensions(spec));
   const serial = `0x${randomBytes(16).toString('hex')}`;
+  const issuer = pki.cert(spec.issuer ?? 'ca');
   await run('openssl', [
     'x509',
     '-req',
     '-in',
     csr,
     '-CA',
-    pki.caCert,
+    issuer.cert,
     '-CAkey',
-    pki.caKey,
+    issuer.key,
     '-set_serial',
     serial,
     '-days',
@@ -190,11 +201,18 @@ async function generatePki(stateDir: string): Promise<KubePki> {
   const reqConfig = path.join(pki.dir, 'openssl-req.cnf');
   await writeFile(reqConfig, REQ_CONFIG);
   // A new CA invalidates every leaf signed by the old one.
-  const freshCa = !(await exists(pki.caKey)) || !(await exists(pki.caCert));
-  if (freshCa) await generateCa(pki, reqConfig);
+  const freshCas = new Set<CaName>();
+  for (const ca of caNames) {
+    const { cert, key } = pki.cert(ca);
+    if (!(await exists(key)) || !(await exists(cert))) {
+      await generateCa(pki, ca, reqConfig);
+      freshCas.add(ca);
+    }
+  }
   for (const spec of kubeLeafCerts) {
     const { cert, key } = pki.cert(spec.name);
-    if (freshCa || !(await exists(cert)) || !(await exists(key))) await generateLeaf(pki, spec, reqConfig);
+    const stale = freshCas.has(spec.issuer ?? 'ca') || !(await exists(cert)) || !(await exists(key));
+    if (stale) await generateLeaf(pki, spec, reqConfig);
   }
   if (!(await exists(pki.serviceAccountKey)) || !(await exists(pki.serviceAccountPub))) {
     await generateServiceAccountKeys(pki);

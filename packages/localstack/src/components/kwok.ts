@@ -29,6 +29,8 @@ export function kwokArgs(ctx: StackContext): string[] {
     `--node-ip=${KWOK_NODE_IP}`,
     `--node-name=${FAKE_NODE_NAME}`,
     `--server-address=${serverAddress(ctx)}`,
+    // kwok logs every lease renewal at INFO (every 10 s); warnings and errors are what a log tail needs.
+    '--v=WARN',
   ];
 }
 
