@@ -18,7 +18,9 @@ export class ToggleProxy {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Listens (again) on the same port; a no-op when already up. */
   async start(): Promise<void> {
+    if (this.server) return;
     const server = http.createServer((req, res) => this.forward(req, res));
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as AddressInfo).port;
@@ -32,6 +34,15 @@ export class ToggleProxy {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** A loopback port nothing listens on (for "connection refused"). */
+  static async closedPort(): Promise<number> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
   }
 
   stopAfter(requests: number): void {
