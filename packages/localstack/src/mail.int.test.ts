@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { loadStackEnv } from '@hostplane/testing';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadStackEnv, stackStateDir } from '@hostplane/testing';
 import { hash } from '@node-rs/argon2';
 import { ImapFlow } from 'imapflow';
 import mysql from 'mysql2/promise';
@@ -158,5 +160,37 @@ describe('mail on the local stack', () => {
       tls,
     });
     await expect(transport.verify()).rejects.toMatchObject({ responseCode: 535 });
+  });
+
+  // Last: it spends alice's sending budget. The map is the one the mail provisioner maintains
+  // (virtual_users.send_limit_per_hour); the test adds a line and puts the file back.
+  it("holds back a burst beyond the user's send limit (Rspamd ratelimit)", async () => {
+    const limitsMap = path.join(stackStateDir(), 'mail', 'rspamd', 'send_limits.map');
+    const original = readFileSync(limitsMap, 'utf8');
+    writeFileSync(limitsMap, `${original}${address} 2\n`);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // Rspamd re-reads file maps every second
+      const transport = nodemailer.createTransport({
+        host: submissionHost,
+        port: submissionPort,
+        secure: false,
+        auth: { user: address, pass: password },
+        tls,
+      });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 6 && !outcomes.some((o) => o.startsWith('451')); i++) {
+        const sending = transport.sendMail({ from: address, to: address, subject: `burst ${i}`, text: 'x' });
+        outcomes.push(
+          await sending.then(
+            () => 'accepted',
+            (err: { response?: string }) => err.response ?? String(err),
+          ),
+        );
+      }
+      expect(outcomes.filter((o) => o === 'accepted').length).toBeLessThanOrEqual(2);
+      expect(outcomes.at(-1)).toMatch(/^451 4\.7\.1 Ratelimit/);
+    } finally {
+      writeFileSync(limitsMap, original);
+    }
   });
 });

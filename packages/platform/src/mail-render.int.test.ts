@@ -104,7 +104,7 @@ describe('the cluster rendering is accepted by the real tools', () => {
         ports: { milter: 11332, normal: 11333, controller: 11334 },
         redis: { host: '127.0.0.1', port: 6379 },
         dkim: { keysDir: '/var/lib/rspamd/dkim', selectorMap: '/etc/rspamd/dkim/selectors.map' },
-        userRateLimit: { perHour: 200, burst: 50 },
+        userRateLimit: { perHour: 200, burst: 50, limitsMap: '/etc/rspamd/maps/send_limits.map' },
       }),
     );
     const { stdout } = await run('rspamadm', [

@@ -32,6 +32,7 @@ export function mailDirs(ctx: StackContext) {
     rspamdRun: path.join(root, 'rspamd', 'run'),
     dkimKeys: path.join(root, 'rspamd', 'dkim'),
     dkimSelectorMap: path.join(root, 'rspamd', 'dkim', 'selectors.map'),
+    sendLimitsMap: path.join(root, 'rspamd', 'send_limits.map'),
     redis: path.join(root, 'redis'),
   };
 }

@@ -11,8 +11,8 @@ import { ensureMailRoot, mailDirs, writeRenderedFiles } from './mail-support.ts'
 
 const NAME = 'rspamd';
 const SERVICE_USER = '_rspamd';
-/** Locally generous: tests send bursts; the cluster's limit is the platform config's. */
-const LOCAL_USER_RATE = { perHour: 1000, burst: 200 };
+/** Small enough that a test can show a burst being held back; the cluster's limit comes from the platform config. */
+const LOCAL_USER_RATE = { perHour: 100, burst: 10 };
 
 export function rspamdFiles(ctx: StackContext) {
   const d = mailDirs(ctx);
@@ -26,9 +26,10 @@ export function rspamdFiles(ctx: StackContext) {
     },
     redis: { host: STACK_HOST, port: ctx.ports.redis },
     dkim: { keysDir: d.dkimKeys, selectorMap: d.dkimSelectorMap },
-    userRateLimit: LOCAL_USER_RATE,
+    userRateLimit: { ...LOCAL_USER_RATE, limitsMap: d.sendLimitsMap },
     disabledModules: [...NETWORK_MODULES],
     hyperscan: false,
+    mapWatchIntervalSeconds: 10,
   });
 }
 
@@ -41,9 +42,11 @@ export const rspamd: Component = {
     for (const dir of [d.rspamdLocalConf, d.rspamdDb, d.rspamdRun, d.dkimKeys])
       mkdirSync(dir, { recursive: true });
     writeRenderedFiles(d.rspamdLocalConf, rspamdFiles(ctx));
-    // Issue 6 writes `domain selector` lines and <domain>.<selector>.key files here; Rspamd
-    // re-reads the map when it changes.
+    // The mail provisioner writes `domain selector` lines and <domain>.<selector>.key files here
+    // (the local stand-in of the cluster's DKIM Secrets); Rspamd re-reads the map when it changes.
     if (!existsSync(d.dkimSelectorMap)) writeFileSync(d.dkimSelectorMap, '');
+    // `address messages-per-hour` lines (virtual_users.send_limit_per_hour), also re-read on change.
+    if (!existsSync(d.sendLimitsMap)) writeFileSync(d.sendLimitsMap, '');
     const ids = await ensureServiceUser(SERVICE_USER);
     for (const dir of [d.rspamdDb, d.rspamdRun, d.dkimKeys]) await chownTree(dir, ids);
   },

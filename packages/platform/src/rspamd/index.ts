@@ -5,6 +5,8 @@ import {
   dkimSelectorEntrySchema,
   type RspamdSettingsInput,
   rspamdSettingsSchema,
+  type SendLimitEntry,
+  sendLimitEntrySchema,
 } from './settings.ts';
 
 export {
@@ -12,6 +14,7 @@ export {
   NETWORK_MODULES,
   type RspamdSettings,
   type RspamdSettingsInput,
+  type SendLimitEntry,
 } from './settings.ts';
 
 /** Rspamd's local.d overrides (names relative to $LOCAL_CONFDIR). */
@@ -25,5 +28,14 @@ export function renderDkimSelectorMap(entries: DkimSelectorEntry[]): string {
     .map((entry) => dkimSelectorEntrySchema.parse(entry))
     .sort((a, b) => a.domain.localeCompare(b.domain))
     .map((entry) => `${entry.domain} ${entry.selector}`);
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** The per-user send limits map: `address messages-per-hour` lines (virtual_users.send_limit_per_hour). */
+export function renderSendLimitsMap(entries: SendLimitEntry[]): string {
+  const lines = entries
+    .map((entry) => sendLimitEntrySchema.parse(entry))
+    .sort((a, b) => a.address.localeCompare(b.address))
+    .map((entry) => `${entry.address} ${entry.perHour}`);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import type { RenderedFile } from '../mail-settings.ts';
+import { RATELIMIT_LUA, renderRatelimitLua } from './ratelimit-lua.ts';
 import type { RspamdSettings } from './settings.ts';
 
 // Files for Rspamd's $LOCAL_CONFDIR/local.d: the packaged rspamd.conf stays as shipped and merges
@@ -38,6 +39,7 @@ function file(name: string, lines: string[], sensitive = false): RenderedFile {
 function options(s: RspamdSettings): string[] {
   const lines = ['local_addrs = ["127.0.0.0/8", "::1"];'];
   if (!s.hyperscan) lines.push('disable_hyperscan = true;');
+  if (s.mapWatchIntervalSeconds !== null) lines.push(`map_watch_interval = ${s.mapWatchIntervalSeconds}s;`);
   if (s.nameservers.length > 0) {
     const servers = s.nameservers.map((server) => `"${server}"`).join(', ');
     lines.push(`dns {\n  nameserver = [${servers}];\n  timeout = 1s;\n  retransmits = 2;\n}`);
@@ -46,7 +48,6 @@ function options(s: RspamdSettings): string[] {
 }
 
 function modules(s: RspamdSettings): RenderedFile[] {
-  const rate = `${s.userRateLimit.perHour} / 1h`;
   const files = [
     file('logging.inc', ['type = "console";', 'level = "notice";', 'color = false;']),
     file('options.inc', options(s)),
@@ -73,14 +74,13 @@ function modules(s: RspamdSettings): RenderedFile[] {
       'skip_local = false;',
       'skip_authenticated = true;',
     ]),
-    file('ratelimit.conf', [
-      'rates {',
-      `  user = {\n    bucket = {\n      burst = ${s.userRateLimit.burst};\n      rate = "${rate}";\n    }\n  }`,
-      '}',
-    ]),
+    // Rspamd expands $LOCAL_CONFDIR itself: the folder these files are mounted in.
+    file('ratelimit.conf', [`custom_keywords = "$LOCAL_CONFDIR/local.d/${RATELIMIT_LUA}";`]),
+    file(RATELIMIT_LUA, renderRatelimitLua(s)),
     ...s.disabledModules.map((name) => file(`${name}.conf`, ['enabled = false;'])),
   ];
-  return files.map((f) => ({ ...f, content: HEADER(s) + f.content }));
+  // The Lua file carries its own `--` header: `#` is no Lua comment.
+  return files.map((f) => (f.name.endsWith('.lua') ? f : { ...f, content: HEADER(s) + f.content }));
 }
 
 export function renderLocalD(s: RspamdSettings): RenderedFile[] {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NETWORK_MODULES, type RspamdSettingsInput, renderDkimSelectorMap, renderRspamd } from './index.ts';
+import {
+  NETWORK_MODULES,
+  type RspamdSettingsInput,
+  renderDkimSelectorMap,
+  renderRspamd,
+  renderSendLimitsMap,
+} from './index.ts';
 
 const local: RspamdSettingsInput = {
   target: 'local',
@@ -7,9 +13,10 @@ const local: RspamdSettingsInput = {
   ports: { milter: 21332, normal: 21333, controller: 21334 },
   redis: { host: '127.0.0.1', port: 26379 },
   dkim: { keysDir: '/state/rspamd/dkim', selectorMap: '/state/rspamd/dkim/selectors.map' },
-  userRateLimit: { perHour: 1000, burst: 200 },
+  userRateLimit: { perHour: 1000, burst: 200, limitsMap: '/state/rspamd/send_limits.map' },
   disabledModules: [...NETWORK_MODULES],
   hyperscan: false,
+  mapWatchIntervalSeconds: 10,
 };
 
 const cluster: RspamdSettingsInput = {
@@ -18,9 +25,10 @@ const cluster: RspamdSettingsInput = {
   listen: '*',
   ports: { milter: 11332, normal: 11333, controller: 11334 },
   redis: { host: 'redis.mail-system.svc', port: 6379 },
-  userRateLimit: { perHour: 200, burst: 50 },
+  userRateLimit: { perHour: 200, burst: 50, limitsMap: '/etc/rspamd/maps/send_limits.map' },
   disabledModules: [],
   hyperscan: true,
+  mapWatchIntervalSeconds: null,
 };
 
 function fileOf(input: RspamdSettingsInput, name: string): string {
@@ -36,8 +44,18 @@ describe('renderRspamd', () => {
     ['worker-normal.inc', 'bind_socket = "127.0.0.1:21333";', 'bind_socket = "*:11333";'],
     ['worker-controller.inc', 'bind_socket = "127.0.0.1:21334";', 'bind_socket = "*:11334";'],
     ['redis.conf', 'servers = "127.0.0.1:26379";', 'servers = "redis.mail-system.svc:6379";'],
-    ['ratelimit.conf', 'rate = "1000 / 1h";', 'rate = "200 / 1h";'],
-    ['ratelimit.conf', 'burst = 200;', 'burst = 50;'],
+    [
+      'ratelimit.conf',
+      'custom_keywords = "$LOCAL_CONFDIR/local.d/hostplane_ratelimit.lua";',
+      'custom_keywords = "$LOCAL_CONFDIR/local.d/hostplane_ratelimit.lua";',
+    ],
+    ['hostplane_ratelimit.lua', 'local default_per_hour = 1000', 'local default_per_hour = 200'],
+    ['hostplane_ratelimit.lua', 'local max_burst = 200', 'local max_burst = 50'],
+    [
+      'hostplane_ratelimit.lua',
+      "local limits = lua_maps.map_add_from_ucl('/state/rspamd/send_limits.map', 'map', 'Hostplane per-user send limits')",
+      "local limits = lua_maps.map_add_from_ucl('/etc/rspamd/maps/send_limits.map', 'map', 'Hostplane per-user send limits')",
+    ],
     [
       'dkim_signing.conf',
       'selector_map = "/state/rspamd/dkim/selectors.map";',
@@ -70,6 +88,8 @@ describe('renderRspamd', () => {
     expect(renderRspamd(cluster).some((f) => f.name === 'local.d/rbl.conf')).toBe(false);
     expect(fileOf(local, 'options.inc')).toContain('disable_hyperscan = true;');
     expect(fileOf(cluster, 'options.inc')).not.toContain('disable_hyperscan');
+    expect(fileOf(local, 'options.inc')).toContain('map_watch_interval = 10s;');
+    expect(fileOf(cluster, 'options.inc')).not.toContain('map_watch_interval');
   });
 
   it('sets a controller password only when given one', () => {
@@ -81,7 +101,7 @@ describe('renderRspamd', () => {
 
   it.each([
     ['a module name with a dot', { ...local, disabledModules: ['rbl.conf'] }],
-    ['a zero rate', { ...local, userRateLimit: { perHour: 0, burst: 1 } }],
+    ['a zero rate', { ...local, userRateLimit: { perHour: 0, burst: 1, limitsMap: '/x' } }],
     ['a relative key folder', { ...local, dkim: { ...local.dkim, keysDir: 'dkim' } }],
   ])('refuses %s', (_case, input) => {
     expect(() => renderRspamd(input)).toThrow();
@@ -108,5 +128,33 @@ describe('renderDkimSelectorMap', () => {
     [{ domain: 'example.com', selector: 'bad selector' }],
   ])('refuses %j', (entry) => {
     expect(() => renderDkimSelectorMap([entry])).toThrow();
+  });
+});
+
+describe('renderSendLimitsMap', () => {
+  it.each([
+    [[], ''],
+    [
+      [
+        { address: 'zoe@example.com', perHour: 50 },
+        { address: 'al@example.com', perHour: 500 },
+      ],
+      'al@example.com 500\nzoe@example.com 50\n',
+    ],
+  ])('renders %j', (entries, expected) => {
+    expect(renderSendLimitsMap(entries)).toBe(expected);
+  });
+
+  it.each([
+    [{ address: 'Al@example.com', perHour: 5 }],
+    [{ address: 'al@example.com', perHour: 0 }],
+    [{ address: 'al example.com', perHour: 5 }],
+  ])('refuses %j', (entry) => {
+    expect(() => renderSendLimitsMap([entry])).toThrow();
+  });
+
+  it('keeps the Lua file free of the # header', () => {
+    const lua = renderRspamd(local).find((f) => f.name === 'local.d/hostplane_ratelimit.lua')!;
+    expect(lua.content.startsWith('--')).toBe(true);
   });
 });

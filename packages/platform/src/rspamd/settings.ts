@@ -34,12 +34,20 @@ export const rspamdSettingsSchema = z.object({
     /** Map file of `domain selector` lines (renderDkimSelectorMap). */
     selectorMap: absolutePathSchema,
   }),
-  /** Outbound limit per authenticated user: a hacked mailbox cannot send a flood. */
-  userRateLimit: z.object({ perHour: z.number().int().positive(), burst: z.number().int().positive() }),
+  /** Outbound limit per authenticated user, so a hacked mailbox cannot send a flood: each user's own
+   * messages-per-hour from `limitsMap` (`address limit` lines, renderSendLimitsMap), else the default. */
+  userRateLimit: z.object({
+    perHour: z.number().int().positive(),
+    burst: z.number().int().positive(),
+    limitsMap: absolutePathSchema,
+  }),
   /** DNS resolvers; empty uses the system's. */
   nameservers: z.array(z.string().regex(/^[0-9a-fA-F.:[\]]+$/)).default([]),
   /** Modules switched off (NETWORK_MODULES locally). */
   disabledModules: z.array(z.string().regex(/^[a-z_]+$/)).default([]),
+  /** How often maps are re-checked (files: a tenth of it). Locally short, so a new DKIM selector or
+   * send limit applies within a second; null keeps Rspamd's default (5 min). */
+  mapWatchIntervalSeconds: z.number().int().positive().nullable().default(null),
   /** Hyperscan speeds up regexps but compiles for minutes on a small machine: off locally. */
   hyperscan: z.boolean().default(true),
 });
@@ -52,3 +60,9 @@ export const dkimSelectorEntrySchema = z.object({
   selector: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
 });
 export type DkimSelectorEntry = z.infer<typeof dkimSelectorEntrySchema>;
+
+export const sendLimitEntrySchema = z.object({
+  address: z.string().regex(/^[^\s@A-Z]+@[a-z0-9.-]+$/, 'a lower-case mail address'),
+  perHour: z.number().int().positive(),
+});
+export type SendLimitEntry = z.infer<typeof sendLimitEntrySchema>;
