@@ -99,6 +99,22 @@ export class KubeHttpClient implements KubeApi {
     return liveObjectSchema.parse(body) as LiveObject;
   }
 
+  /** JSON merge patch under another field manager: how tests edit an object "by hand". */
+  async patchMerge(
+    kind: KindRef,
+    namespace: string | null,
+    name: string,
+    patch: unknown,
+    fieldManager: string,
+  ): Promise<LiveObject> {
+    const body = await this.request('PATCH', resourcePath(kind, namespace, name), {
+      query: { fieldManager },
+      body: patch,
+      contentType: 'application/merge-patch+json',
+    });
+    return liveObjectSchema.parse(body) as LiveObject;
+  }
+
   async get(kind: KindRef, namespace: string | null, name: string): Promise<LiveObject | null> {
     try {
       return liveObjectSchema.parse(
