@@ -12,7 +12,7 @@ import {
   registerQueueDepthGauge,
   type Target,
 } from '@hostplane/reconcile';
-import { run, type WorkerEvents } from 'graphile-worker';
+import { type Runner, run, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -63,30 +63,8 @@ function connectionOf(deps: WorkerDeps): { pool: pg.Pool; owned: boolean } {
   };
 }
 
-export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
-  const logger = deps.logger.child({ component: 'worker' });
-  const { pool, owned } = connectionOf(deps);
-  let failed: ((err: Error) => void) | undefined;
-  const failure = new Promise<never>((_, reject) => {
-    failed = reject;
-  });
-  failure.catch(() => {}); // observed through `done`
-  const liveness = await PoolLiveness.open(
-    pool.options,
-    deps.db,
-    logger,
-    { graceMs: deps.lockGraceMs ?? 30_000 },
-    (err) => {
-      logger.error({ err }, 'presence connection lost; stopping this worker so no job runs twice');
-      failed?.(err);
-    },
-  );
-  const events: WorkerEvents = new EventEmitter();
-  events.on('pool:create', ({ workerPool }) => {
-    liveness.announce(workerPool.id).catch((err: Error) => failed?.(err));
-  });
-  registerQueueDepthGauge(deps.registry, deps.db);
-  const taskList = reconcileTaskList({
+function taskListOf(deps: WorkerDeps) {
+  return reconcileTaskList({
     db: deps.db,
     targets: deps.targets,
     loadSnapshot: deps.loadSnapshot ?? (loadCustomerSnapshot as LoadSnapshot),
@@ -98,20 +76,56 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     random: deps.random,
     resyncMinutes: deps.resyncMinutes ?? 10,
   });
-  await liveness.sweep(); // a customer whose worker was killed converges now, not in 4 hours
-  const runner = await run({
-    pgPool: pool,
-    taskList,
-    crontab: RESYNC_CRONTAB,
-    concurrency: deps.concurrency ?? 4,
-    pollInterval: deps.pollIntervalMs ?? 1_000,
-    noHandleSignals: true, // the process owner (hostplane serve) handles signals and calls stop()
-    gracefulShutdownAbortTimeout: deps.shutdownAbortMs ?? 5_000,
-    logger: graphileLogger(deps.logger),
-    events,
+}
+
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const logger = deps.logger.child({ component: 'worker' });
+  const { pool, owned } = connectionOf(deps);
+  let failed: ((err: Error) => void) | undefined;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
   });
+  failure.catch(() => {}); // observed through `done`
+  const onLost = (err: Error) => {
+    logger.error({ err }, 'presence connection lost; stopping this worker so no job runs twice');
+    failed?.(err);
+  };
+  let liveness: PoolLiveness | undefined;
+  let runner: Runner;
+  try {
+    liveness = await PoolLiveness.open(
+      pool.options,
+      deps.db,
+      logger,
+      { graceMs: deps.lockGraceMs ?? 30_000 },
+      onLost,
+    );
+    const presence = liveness;
+    const events: WorkerEvents = new EventEmitter();
+    events.on('pool:create', ({ workerPool }) => {
+      presence.announce(workerPool.id).catch((err: Error) => failed?.(err));
+    });
+    registerQueueDepthGauge(deps.registry, deps.db);
+    await liveness.sweep(); // a customer whose worker was killed converges now, not in 4 hours
+    runner = await run({
+      pgPool: pool,
+      taskList: taskListOf(deps),
+      crontab: RESYNC_CRONTAB,
+      concurrency: deps.concurrency ?? 4,
+      pollInterval: deps.pollIntervalMs ?? 1_000,
+      noHandleSignals: true, // the process owner (hostplane serve) handles signals and calls stop()
+      gracefulShutdownAbortTimeout: deps.shutdownAbortMs ?? 5_000,
+      logger: graphileLogger(deps.logger),
+      events,
+    });
+  } catch (err) {
+    await liveness?.close().catch(() => {});
+    if (owned) await pool.end().catch(() => {});
+    throw err;
+  }
+  const presence = liveness;
   const sweeper = setInterval(() => {
-    liveness.sweep().catch((err: Error) => logger.error({ err }, 'sweep of dead worker locks failed'));
+    presence.sweep().catch((err: Error) => logger.error({ err }, 'sweep of dead worker locks failed'));
   }, deps.lockSweepMs ?? 30_000);
   sweeper.unref();
   let stopping: Promise<void> | undefined;
@@ -121,7 +135,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       try {
         await runner.stop();
       } finally {
-        await liveness.close();
+        await presence.close();
         if (owned) await pool.end();
       }
       logger.info('worker stopped');
