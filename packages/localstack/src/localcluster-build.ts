@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,14 @@ export interface LocalclusterBinary {
   binary: string;
   /** The Kubernetes release stamped into the binary, e.g. `v1.37.2`. */
   version: string;
+}
+
+/** `<cache dir>/build.json`, written beside the binary by the build that produced it. */
+export interface BuildRecord {
+  seconds: number;
+  version: string;
+  builtAt: string;
+  packagesCompiled: number;
 }
 
 export interface GoToolchain {
@@ -126,7 +134,14 @@ export async function ensureLocalcluster(say: (line: string) => void): Promise<L
   const sources = await readModuleSources();
   const goMod = sources.find((source) => source.name === 'go.mod')?.content ?? '';
   const { kubernetesVersion } = parseGoMod(goMod);
-  const dir = path.join(localclusterCacheRoot(), localclusterCacheKey(kubernetesVersion, sources));
+  const dir = path.join(
+    localclusterCacheRoot(),
+    localclusterCacheKey(kubernetesVersion, [
+      ...sources,
+      // The build recipe is part of the binary too: a change of flags makes a new cache entry.
+      { name: '(ldflags)', content: versionLdflags(kubernetesVersion, '') },
+    ]),
+  );
   const binary = path.join(dir, 'localcluster');
   if (await exists(binary)) return { binary, version: kubernetesVersion };
 
@@ -136,13 +151,16 @@ export async function ensureLocalcluster(say: (line: string) => void): Promise<L
   say(
     `building tools/localcluster (Kubernetes ${kubernetesVersion}, etcd, kwok) into ${dir}; first build takes minutes`,
   );
+  const started = Date.now();
+  const builtAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   try {
-    await goBuild(
-      tmp,
-      versionLdflags(kubernetesVersion, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
-      say,
-    );
+    const packagesCompiled = await goBuild(tmp, versionLdflags(kubernetesVersion, builtAt), say);
     await chmod(tmp, 0o755);
+    // Read by `npm run bench:stack`. packagesCompiled tells a cold build (~2700 packages) from a relink
+    // on a warm Go build cache (a handful), so a relink's seconds are not taken for a first build's.
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const record: BuildRecord = { seconds, version: kubernetesVersion, builtAt, packagesCompiled };
+    await writeFile(path.join(dir, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
     await rename(tmp, binary);
   } finally {
     await rm(tmp, { force: true });
@@ -156,7 +174,7 @@ function formatElapsed(ms: number): string {
 }
 
 /** `go build -v` prints one package path per line on stderr as it compiles: that count is the progress. */
-function goBuild(output: string, ldflags: string, say: (line: string) => void): Promise<void> {
+function goBuild(output: string, ldflags: string, say: (line: string) => void): Promise<number> {
   const started = Date.now();
   const args = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', output, '.'];
   const child = spawn('go', args, { cwd: localclusterModuleDir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -190,7 +208,7 @@ function goBuild(output: string, ldflags: string, say: (line: string) => void): 
       clearInterval(timer);
       if (code === 0) {
         say(`  go build: done, ${packages} packages in ${formatElapsed(Date.now() - started)}`);
-        resolve();
+        resolve(packages);
       } else {
         reject(new Error(`go ${args.join(' ')} failed (exit ${code}):\n${tail.join('\n')}`));
       }
