@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type BuildRecord,
   ensureLocalcluster,
   listPidRecords,
   processFamily,
@@ -25,8 +26,12 @@ const quiet = () => {};
 function firstBuildSeconds(binary: string): string {
   const record = path.join(path.dirname(binary), 'build.json');
   if (!existsSync(record)) return 'not recorded (no build.json beside the cached binary)';
-  const { seconds } = JSON.parse(readFileSync(record, 'utf8')) as { seconds?: number };
-  return typeof seconds === 'number' ? `${seconds.toFixed(0)} s` : 'not recorded';
+  const build = JSON.parse(readFileSync(record, 'utf8')) as Partial<BuildRecord>;
+  if (typeof build.seconds !== 'number') return 'not recorded';
+  // A build on a warm Go build cache only relinks: its seconds are not a first build's.
+  const compiled = build.packagesCompiled ?? 0;
+  const kind = compiled > 1000 ? 'cold Go cache' : 'warm Go cache, relink only';
+  return `${build.seconds} s (${kind}: ${compiled} packages compiled, ${build.builtAt ?? '?'})`;
 }
 
 async function timedUp(localcluster: string): Promise<number> {

@@ -5,7 +5,12 @@ export { pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
-export { checkGo, ensureLocalcluster, localclusterCacheRoot } from './localcluster-build.ts';
+export {
+  type BuildRecord,
+  checkGo,
+  ensureLocalcluster,
+  localclusterCacheRoot,
+} from './localcluster-build.ts';
 export { orderComponents, selectComponents } from './order.ts';
 export { STACK_HOST, type StackPorts, stackPorts } from './ports.ts';
 export { listPidRecords, type PidRecord, processFamily, stillRunning } from './processes.ts';
