@@ -7,7 +7,7 @@ export { PowerDnsClient, type PowerDnsClientOptions, type RequestCounts } from '
 export * from './config.ts';
 export * from './errors.ts';
 export type { DnsLogger } from './logger.ts';
-export type { ApplyReport, ChangeFailure, DnsZones, DsRecord } from './port.ts';
+export type { ApplyReport, ChangeFailure, DnsZones, DsRecord, ObserveOptions } from './port.ts';
 export { getDsRecords, PowerDnsZones, parseDsRecord } from './powerdns-zones.ts';
 export { createDnsTarget, type DnsTargetDeps } from './target.ts';
 
@@ -16,3 +16,5 @@ export function createPowerDnsZones(connection: unknown, logger?: DnsLogger): Po
   const settings: PowerDnsConnection = powerDnsConnectionSchema.parse(connection);
   return new PowerDnsZones(new PowerDnsClient({ ...settings, ...(logger ? { logger } : {}) }));
 }
+/** Read-back over DNS (UDP/TCP, optional DO bit) for tests and benchmarks of any room. */
+export { answerTexts, type DnsResponse, queryDns } from './test-support/dns-query.ts';

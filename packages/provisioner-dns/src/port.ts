@@ -25,9 +25,15 @@ export interface DsRecord {
   content: string;
 }
 
+export interface ObserveOptions {
+  signal?: AbortSignal;
+  /** Only these zones (the verify step after an apply re-reads only what it touched). */
+  only?: readonly string[];
+}
+
 export interface DnsZones {
   /** Zones carrying `account`, with their rrsets, plus zones named in `names` held by others (rrsets null). */
-  observe(account: string, names: readonly string[], signal?: AbortSignal): Promise<ObservedZone[]>;
+  observe(account: string, names: readonly string[], options?: ObserveOptions): Promise<ObservedZone[]>;
   apply(plan: ZonePlan, log: DnsLogger, signal?: AbortSignal): Promise<ApplyReport>;
   /** DS records of a signed zone for the registrar; [] when the zone is not signed. */
   dsRecords(zone: string, signal?: AbortSignal): Promise<DsRecord[]>;

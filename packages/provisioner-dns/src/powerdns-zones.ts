@@ -8,7 +8,7 @@ import {
 import type { PowerDnsClient } from './client/powerdns-client.ts';
 import type { PdnsRrsetChange, PdnsZone } from './client/powerdns-schemas.ts';
 import type { DnsLogger } from './logger.ts';
-import type { ApplyReport, DnsZones, DsRecord } from './port.ts';
+import type { ApplyReport, DnsZones, DsRecord, ObserveOptions } from './port.ts';
 
 // DnsZones over PowerDNS: observe only what carries our mark, apply a plan operation by operation
 // (carrying on past a failure), read DS records. Policy lives in @hostplane/domain, not here.
@@ -84,21 +84,38 @@ export async function getDsRecords(
 export class PowerDnsZones implements DnsZones {
   constructor(readonly client: PowerDnsClient) {}
 
-  async observe(account: string, names: readonly string[], signal?: AbortSignal): Promise<ObservedZone[]> {
+  async observe(
+    account: string,
+    names: readonly string[],
+    options: ObserveOptions = {},
+  ): Promise<ObservedZone[]> {
     const wanted = new Set(names);
-    const summaries = await this.client.listZones(signal);
-    const relevant = summaries.filter((s) => s.account === account || wanted.has(normalizeName(s.name)));
-    return Promise.all(
-      relevant.map(async (s): Promise<ObservedZone> => {
-        const name = normalizeName(s.name);
-        if (s.account !== account) {
-          return { name, account: s.account, kind: s.kind, soaEditApi: '', dnssec: s.dnssec, rrsets: null };
-        }
-        const zone = await this.client.getZone(name, signal);
-        const base = { name, account: zone.account, kind: zone.kind, soaEditApi: zone.soa_edit_api };
-        return { ...base, dnssec: zone.dnssec, rrsets: observedRrsets(zone) };
-      }),
-    );
+    const only = options.only ? new Set(options.only) : null;
+    const summaries = await this.client.listZones(options.signal);
+    const relevant = summaries
+      .map((s) => ({ ...s, name: normalizeName(s.name) }))
+      .filter((s) => s.account === account || wanted.has(s.name))
+      .filter((s) => only === null || only.has(s.name));
+    const observed: ObservedZone[] = [];
+    // One read at a time: PowerDNS's webserver answers concurrent requests an order of magnitude
+    // slower per request than sequential ones (measured: 3 ms vs 38 ms per zone read).
+    for (const s of relevant) {
+      if (s.account !== account) {
+        observed.push({
+          name: s.name,
+          account: s.account,
+          kind: s.kind,
+          soaEditApi: '',
+          dnssec: s.dnssec,
+          rrsets: null,
+        });
+        continue;
+      }
+      const zone = await this.client.getZone(s.name, options.signal);
+      const base = { name: s.name, account: zone.account, kind: zone.kind, soaEditApi: zone.soa_edit_api };
+      observed.push({ ...base, dnssec: zone.dnssec, rrsets: observedRrsets(zone) });
+    }
+    return observed;
   }
 
   async apply(plan: ZonePlan, log: DnsLogger, signal?: AbortSignal): Promise<ApplyReport> {

@@ -24,10 +24,27 @@ async function observeAndPlan(
   desired: DesiredZone[],
   account: string,
   ctx: PassContext,
-) {
+  only?: readonly string[],
+): Promise<ZonePlan> {
   const names = desired.map((z) => z.name);
-  const observed = await deps.zones.observe(account, names, ctx.signal);
-  return planZoneChanges(desired, observed, account);
+  const observed = await deps.zones.observe(account, names, {
+    signal: ctx.signal,
+    ...(only ? { only } : {}),
+  });
+  const wanted = only ? desired.filter((z) => only.includes(z.name)) : desired;
+  return planZoneChanges(wanted, observed, account);
+}
+
+/** The zones a plan writes to: the verify step re-reads only these. */
+function touchedZones(plan: ZonePlan): string[] {
+  const zones = [
+    ...plan.create.map((z) => z.name),
+    ...plan.delete,
+    ...plan.patch.map((p) => p.zone),
+    ...plan.settings.map((s) => s.zone),
+    ...plan.dnssec.map((d) => d.zone),
+  ];
+  return [...new Set(zones)];
 }
 
 function summarise(plan: ZonePlan): object {
@@ -80,7 +97,7 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
         const report = await deps.zones.apply(plan, ctx.log, ctx.signal);
         if (report.failures.length > 0) return failureOutcome(report);
         changes = report.applied;
-        const again = await observeAndPlan(deps, desired, account, ctx);
+        const again = await observeAndPlan(deps, desired, account, ctx, touchedZones(plan));
         if (countPlanChanges(again) > 0) {
           ctx.log.warn({ plan: summarise(again) }, 'dns not converged after apply');
           const message = 'PowerDNS does not hold the desired zones after applying; will check again';

@@ -1,0 +1,183 @@
+// npm run bench:dns [-- --zones N --changes M]
+// Figures of the DNS room against the local stack's PowerDNS (loadStackEnv; HOSTPLANE_STACK_DIR
+// points it at another stack):
+//   1. zones created per second through the DNS target (desired → observe → plan → apply → verify)
+//      against direct PowerDNS API calls (one POST per zone, same rrsets) in the same run, and the ratio;
+//   2. time from a record change (one reconcile pass of the DNS target) to the new answer over DNS,
+//      p50/p99.
+// Through the panel API (HTTP → PostgreSQL → queue → worker → target) comes with the API/worker
+// issues; this measures the provisioner part of that path.
+import { parseArgs } from 'node:util';
+import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
+import { answerTexts, createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provisioner-dns';
+import type { PassContext } from '@hostplane/reconcile';
+import { loadStackEnv } from '@hostplane/testing';
+import { pino } from 'pino';
+
+const { values } = parseArgs({
+  options: { zones: { type: 'string', default: '50' }, changes: { type: 'string', default: '100' } },
+});
+const zoneCount = Number(values.zones);
+const changeCount = Number(values.changes);
+
+const env = loadStackEnv();
+const config = dnsPlatformConfigSchema.parse({
+  nameservers: ['ns1.hostplane.test', 'ns2.hostplane.test'],
+  publicIPv4: ['192.0.2.10'],
+  publicIPv6: ['2001:db8::10'],
+  mail: { host: 'mail.hostplane.test' },
+});
+const client = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY });
+const target = createDnsTarget({ zones: new PowerDnsZones(client), config });
+const ctx: PassContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+const tag = `b${Date.now().toString(36)}`;
+const customerIds = { direct: 980_001, target: 980_002, incremental: 980_003, latency: 980_004 };
+
+function domains(prefix: string, count: number): DomainRow[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${tag}-${prefix}${i}.example`,
+    dns: true,
+    mail: true,
+    dnssec: false,
+    records: [],
+    dkim: null,
+  }));
+}
+
+function snapshot(id: number, rows: DomainRow[], deleting = false) {
+  const plan = {
+    id: 1,
+    name: 'bench',
+    limits: {
+      cpu: '1',
+      memory: '1Gi',
+      storage: '1Gi',
+      sites: 1,
+      domains: 1000,
+      mailboxes: 1,
+      mailboxQuota: '1Gi',
+      databases: 0,
+      backupRetentionDays: 1,
+    },
+  };
+  return {
+    id,
+    name: 'bench',
+    email: 'bench@example.test',
+    generation: 1,
+    suspended: false,
+    deleting,
+    plan,
+    sites: [],
+    domains: rows,
+    mailboxes: [],
+    aliases: [],
+  };
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return (performance.now() - started) / 1000;
+}
+
+async function direct(): Promise<number> {
+  const zones = desiredZones(snapshot(customerIds.direct, domains('d', zoneCount)), config);
+  const seconds = await timed(async () => {
+    for (const zone of zones) {
+      await client.createZone({
+        name: zone.name,
+        kind: zone.kind,
+        account: zone.account,
+        soa_edit_api: zone.soaEditApi,
+        api_rectify: true,
+        dnssec: false,
+        nameservers: [],
+        rrsets: zone.rrsets.map((r) => ({
+          name: `${r.name}.`,
+          type: r.type,
+          changetype: 'REPLACE' as const,
+          ttl: r.ttl,
+          records: r.records.map((content) => ({ content, disabled: false })),
+        })),
+      });
+    }
+  });
+  for (const zone of zones) await client.deleteZone(zone.name);
+  return seconds;
+}
+
+/** N customers adding one domain each: one pass per customer, as the panel's queue would run them. */
+async function perCustomer(): Promise<number> {
+  const rows = domains('c', zoneCount);
+  const id = (i: number) => 981_000 + i;
+  const seconds = await timed(async () => {
+    for (const [i, row] of rows.entries()) await target.run(snapshot(id(i), [row]), ctx);
+  });
+  for (const [i] of rows.entries()) await target.run(snapshot(id(i), [], true), ctx);
+  return seconds;
+}
+
+async function throughTarget(id: number, prefix: string, incremental: boolean): Promise<number> {
+  const rows = domains(prefix, zoneCount);
+  const seconds = await timed(async () => {
+    if (!incremental) return target.run(snapshot(id, rows), ctx);
+    for (let n = 1; n <= rows.length; n++) await target.run(snapshot(id, rows.slice(0, n)), ctx);
+  });
+  await target.run(snapshot(id, [], true), ctx);
+  return seconds;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function changeToAnswer(): Promise<{ p50: number; p99: number; passP50: number }> {
+  const [row] = domains('lat', 1) as [DomainRow];
+  const name = `app.${row.name}`;
+  const total: number[] = [];
+  const pass: number[] = [];
+  await target.run(snapshot(customerIds.latency, [row]), ctx);
+  for (let i = 0; i < changeCount; i++) {
+    const ip = `198.51.100.${(i % 250) + 1}`;
+    const changed = { ...row, records: [{ name, type: 'A' as const, ttl: 60, records: [ip] }] };
+    const started = performance.now();
+    await target.run(snapshot(customerIds.latency, [changed]), ctx);
+    pass.push(performance.now() - started);
+    while ((await answerTexts(env.PDNS_DNS_ADDR, name, 'A'))[0] !== ip) {
+      if (performance.now() - started > 30_000) throw new Error(`no new answer for ${name} after 30 s`);
+    }
+    total.push(performance.now() - started);
+  }
+  await target.run(snapshot(customerIds.latency, [], true), ctx);
+  total.sort((a, b) => a - b);
+  pass.sort((a, b) => a - b);
+  return { p50: percentile(total, 50), p99: percentile(total, 99), passP50: percentile(pass, 50) };
+}
+
+const directSeconds = await direct();
+const targetSeconds = await throughTarget(customerIds.target, 't', false);
+const incrementalSeconds = await throughTarget(customerIds.incremental, 'i', true);
+const perCustomerSeconds = await perCustomer();
+const latency = await changeToAnswer();
+const rate = (s: number) => zoneCount / s;
+const fmt = (n: number) => n.toFixed(1);
+console.log(
+  `DNS benchmark against PowerDNS at ${env.PDNS_API_URL} (DNS ${env.PDNS_DNS_ADDR}); ${zoneCount} zones, ${changeCount} changes`,
+);
+console.log(`zones/s direct PowerDNS API (one POST per zone):             ${fmt(rate(directSeconds))}`);
+console.log(
+  `zones/s DNS target, one pass creating all zones:             ${fmt(rate(targetSeconds))}  (ratio ${(rate(targetSeconds) / rate(directSeconds)).toFixed(2)})`,
+);
+console.log(
+  `zones/s DNS target, one pass per added zone (as the panel):  ${fmt(rate(incrementalSeconds))}  (ratio ${(rate(incrementalSeconds) / rate(directSeconds)).toFixed(2)})`,
+);
+console.log(
+  `zones/s DNS target, ${zoneCount} customers adding one zone each: ${fmt(rate(perCustomerSeconds))}  (ratio ${(rate(perCustomerSeconds) / rate(directSeconds)).toFixed(2)})`,
+);
+console.log(
+  `record change → new answer over DNS (UDP): p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (reconcile pass alone p50 ${fmt(latency.passP50)} ms)`,
+);
+console.log(
+  'through the panel API (HTTP → queue → worker): not measured yet, comes with the API/worker issues',
+);
