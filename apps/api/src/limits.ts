@@ -67,17 +67,35 @@ export function assertWithinPlan(
   }
 }
 
-/** Usage after a change, checked against the customer's plan. */
+const COUNTERS: Record<keyof Usage, string> = {
+  sites: 'select count(*) from sites where customer_id = $1',
+  databases: 'select count(*) from sites where customer_id = $1 and database',
+  domains: 'select count(*) from domains where customer_id = $1',
+  mailboxes: 'select count(*) from mailboxes where customer_id = $1',
+  mailboxQuotaBytes: 'select coalesce(sum(quota_bytes), 0) from mailboxes where customer_id = $1',
+};
+
+/**
+ * Usage after a change, checked against the customer's plan. One query counts only what grows and
+ * reads the plan with it: this runs while the customer row is locked, so round trips matter.
+ */
 export async function assertChangeWithinPlan(
   trx: Transaction<PanelDatabase>,
   customer: { id: number; plan_id: number },
   delta: Partial<Usage>,
 ): Promise<void> {
-  const [usage, plan] = await Promise.all([customerUsage(trx, customer.id), planOf(trx, customer.plan_id)]);
-  const next: Usage = { ...usage };
-  for (const [key, value] of Object.entries(delta) as [keyof Usage, number][]) next[key] += value;
   // Only what grows is checked: a customer already over a lowered plan may still shrink.
   const grown = (Object.keys(delta) as (keyof Usage)[]).filter((k) => (delta[k] ?? 0) > 0);
   if (grown.length === 0) return;
-  assertWithinPlan(plan, next, new Set(grown));
+  const counters = grown.map(
+    (k) => sql`(${sql.raw(COUNTERS[k].replace('$1', String(customer.id)))})::bigint as ${sql.ref(k)}`,
+  );
+  const result = await sql<
+    Partial<Usage> & { name: string; limits: PlanLimits }
+  >`select plans.name, plans.limits, ${sql.join(counters)}
+    from plans where plans.id = ${customer.plan_id}`.execute(trx);
+  const row = result.rows[0]!;
+  const next: Usage = { sites: 0, databases: 0, domains: 0, mailboxes: 0, mailboxQuotaBytes: 0 };
+  for (const key of grown) next[key] = Number(row[key] ?? 0) + (delta[key] ?? 0);
+  assertWithinPlan({ name: row.name, limits: row.limits }, next, new Set(grown));
 }

@@ -94,7 +94,7 @@ describe('quantities and images', () => {
     'nginx',
     'nginx:1.27',
     'ghcr.io/acme/app:v1.2.3',
-    'registry.local:5000/team/app@sha256:' + 'a'.repeat(64),
+    `registry.local:5000/team/app@sha256:${'a'.repeat(64)}`,
   ])('accepts image %s', (ref) => {
     expect(imageReference.safeParse(ref).success).toBe(true);
   });

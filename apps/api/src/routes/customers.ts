@@ -10,7 +10,7 @@ import {
 import { sql } from 'kysely';
 import { createUser } from '../auth/users.ts';
 import { UnprocessableError } from '../errors.ts';
-import { conditionsOf, customerAnswer, findCustomer } from '../http/customers.ts';
+import { conditionsOf, customerAnswer, readCustomer } from '../http/customers.ts';
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers } from '../http/responses.ts';
@@ -98,7 +98,7 @@ export function customerRoutes(app: ApiInstance, { db }: RouteDeps): void {
       config: scoped,
       schema: { tags, params: customerIdParams, response: answers({ 200: customerSchema }, 404) },
     },
-    async (req) => customerAnswer(db, await findCustomer(db, req.params.id)),
+    async (req) => readCustomer(db, req.params.id),
   );
 
   app.patch(
