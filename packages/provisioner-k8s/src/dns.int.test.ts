@@ -1,5 +1,6 @@
 import { tenantNamespace } from '@hostplane/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DnsHostResolver } from './host-resolver.ts';
 import { KINDS } from './kinds.ts';
 import {
   converge,

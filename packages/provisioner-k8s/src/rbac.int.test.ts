@@ -62,7 +62,14 @@ describe('the panel service account (platform RBAC)', () => {
       }),
     );
     expect(create).toContain('only manage namespaces named cust-*');
-    expect(await refusal(() => h.panel.delete(KINDS.Namespace, null, 'kube-system'))).toContain('cust-*');
+    const other = `hostplane-int-other-${h.run}`;
+    await h.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: other, labels: {} } });
+    try {
+      expect(await refusal(() => h.panel.delete(KINDS.Namespace, null, other))).toContain('cust-*');
+      expect(await h.admin.get(KINDS.Namespace, null, other)).not.toBeNull();
+    } finally {
+      await h.admin.delete(KINDS.Namespace, null, other);
+    }
   });
 
   it('cannot write cluster-wide objects', async () => {

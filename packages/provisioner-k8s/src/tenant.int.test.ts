@@ -1,8 +1,10 @@
 import { quotaHard, tenantNamespace } from '@hostplane/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_KINDS } from './apply.ts';
+import { DnsHostResolver } from './host-resolver.ts';
 import { KINDS } from './kinds.ts';
 import type { LiveObject } from './port.ts';
+import { createKubernetesTarget } from './target.ts';
 import {
   converge,
   customer,
@@ -190,6 +192,7 @@ describe('quota', () => {
   });
 
   afterAll(async () => {
+    if (!h) return;
     await converge(h, { ...tight, deleting: true }, 60);
   });
 
@@ -219,5 +222,43 @@ describe('customer deletion', () => {
     const outcome = await converge(h, { ...doomed, deleting: true }, 90);
     expect(outcome).toMatchObject({ status: 'True', reason: 'Deleted' });
     expect(await h.admin.get(KINDS.Namespace, null, tenantNamespace(gone))).toBeNull();
+  });
+});
+
+describe('a namespace that stays Terminating', () => {
+  it('turns the condition False naming what holds it, then Deleted once released', async () => {
+    const held = customerId();
+    const namespace = tenantNamespace(held);
+    const impatient = createKubernetesTarget({
+      kube: h.panel,
+      config: h.config,
+      resolver: new DnsHostResolver(h.env.PDNS_DNS_ADDR),
+      namespaceStuckAfterMs: 2_000,
+    });
+    const ctx = () => ({ signal: AbortSignal.timeout(60_000), log: h.log });
+    await converge(h, customer(held));
+    // Someone else's object with a finalizer nobody will remove: the namespace cannot finish.
+    await h.admin.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'held', namespace, labels: {}, finalizers: ['example.com/hold'] } as never,
+    });
+    const doomed = { ...customer(held), deleting: true };
+    let outcome = await impatient.run(doomed, ctx());
+    // The namespace controller reports what is left once it has tried to empty the namespace.
+    for (
+      let i = 0;
+      i < 30 && !(outcome.reason === 'NamespaceStuck' && /example\.com\/hold/.test(outcome.message));
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      outcome = await impatient.run(doomed, ctx());
+    }
+    expect(outcome).toMatchObject({ status: 'False', reason: 'NamespaceStuck', requeue: true });
+    expect(outcome.message).toContain('example.com/hold');
+
+    await h.admin.patchMerge(KINDS.ConfigMap, namespace, 'held', { metadata: { finalizers: null } }, 'test');
+    outcome = await converge(h, doomed, 60);
+    expect(outcome).toMatchObject({ status: 'True', reason: 'Deleted' });
   });
 });
