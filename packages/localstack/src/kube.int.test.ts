@@ -161,6 +161,13 @@ describe('local Kubernetes control plane', () => {
       return pods.items.some((pod) => pod.status?.phase === 'Running') ? true : undefined;
     });
     await core.deleteNamespace({ name: namespace });
+    // The namespace controller empties a Terminating namespace, then drops its `kubernetes` finalizer:
+    // the namespace itself vanishes only after every object in it is gone.
+    const terminating = await core.readNamespace({ name: namespace }).catch((error: unknown) => {
+      ignoreNotFound(error);
+      return undefined;
+    });
+    if (terminating) expect(terminating.status?.phase).toBe('Terminating');
     await waitFor(
       'namespace gone',
       () =>
