@@ -7,8 +7,9 @@ export { PowerDnsClient, type PowerDnsClientOptions, type RequestCounts } from '
 export * from './config.ts';
 export * from './errors.ts';
 export type { DnsLogger } from './logger.ts';
+export { parseDsRecord } from './mapping.ts';
 export type { ApplyReport, ChangeFailure, DnsZones, DsRecord, ObserveOptions } from './port.ts';
-export { getDsRecords, PowerDnsZones, parseDsRecord } from './powerdns-zones.ts';
+export { getDsRecords, PowerDnsZones } from './powerdns-zones.ts';
 export { createDnsTarget, type DnsTargetDeps } from './target.ts';
 
 /** Client + DnsZones from connection settings (validated here, so a bad setting fails at boot). */

@@ -1,71 +1,11 @@
-import {
-  type DesiredZone,
-  normalizeName,
-  type ObservedZone,
-  type Rrset,
-  type ZonePlan,
-} from '@hostplane/domain';
+import { normalizeName, type ObservedZone, type ZonePlan } from '@hostplane/domain';
 import type { PowerDnsClient } from './client/powerdns-client.ts';
-import type { PdnsRrsetChange, PdnsZone } from './client/powerdns-schemas.ts';
 import type { DnsLogger } from './logger.ts';
+import { createBody, observedRrsets, parseDsRecord, toPdnsChange } from './mapping.ts';
 import type { ApplyReport, DnsZones, DsRecord, ObserveOptions } from './port.ts';
 
 // DnsZones over PowerDNS: observe only what carries our mark, apply a plan operation by operation
 // (carrying on past a failure), read DS records. Policy lives in @hostplane/domain, not here.
-
-/** A disabled record never equals a desired one, so the planner replaces the rrset (re-enabling it). */
-function observedRrsets(zone: PdnsZone): Rrset[] {
-  return zone.rrsets.map((r) => ({
-    name: r.name,
-    type: r.type,
-    ttl: r.ttl,
-    records: r.records.map((rec) => (rec.disabled ? `;disabled ${rec.content}` : rec.content)),
-  }));
-}
-
-function toPdnsChange(change: ZonePlan['patch'][number]['changes'][number]): PdnsRrsetChange {
-  if (change.changetype === 'DELETE')
-    return { name: `${change.name}.`, type: change.type, changetype: 'DELETE' };
-  return {
-    name: `${change.name}.`,
-    type: change.type,
-    changetype: 'REPLACE',
-    ttl: change.ttl,
-    records: change.records.map((content) => ({ content, disabled: false })),
-  };
-}
-
-function createBody(zone: DesiredZone) {
-  return {
-    name: zone.name,
-    kind: zone.kind,
-    account: zone.account,
-    soa_edit_api: zone.soaEditApi,
-    api_rectify: true,
-    dnssec: zone.dnssec,
-    // The apex NS come as an rrset of the desired zone; PowerDNS refuses both at once.
-    nameservers: [],
-    rrsets: zone.rrsets.map((r) => toPdnsChange({ changetype: 'REPLACE', ...r })),
-  };
-}
-
-export function parseDsRecord(content: string): DsRecord | null {
-  const match = /^(\d+) (\d+) (\d+) ([0-9a-fA-F]+)$/.exec(content.trim());
-  if (!match) return null;
-  const [, keyTag, algorithm, digestType, digest] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const ds = { keyTag: Number(keyTag), algorithm: Number(algorithm), digestType: Number(digestType) };
-  return {
-    ...ds,
-    digest: digest.toLowerCase(),
-    content: `${keyTag} ${algorithm} ${digestType} ${digest.toLowerCase()}`,
-  };
-}
 
 /** DS records of a signed zone, for the customer's registrar; [] when the zone is unsigned. */
 export async function getDsRecords(

@@ -50,7 +50,7 @@ function describeFetchError(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
-function errorForStatus(status: number, what: string, detail: string): DnsProviderError {
+export function errorForStatus(status: number, what: string, detail: string): DnsProviderError {
   const message = `PowerDNS ${what}: ${status}${detail ? ` ${detail}` : ''}`;
   if (status === 404) return new NotFoundError(message, status);
   if (status === 409) return new ConflictError(message, status);
