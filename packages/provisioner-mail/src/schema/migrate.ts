@@ -2,8 +2,9 @@ import mysql from 'mysql2/promise';
 import { MAIL_TABLES, type MailMigration, mailMigrations } from './migrations.ts';
 
 export interface MigrateMailDbOptions {
-  /** Read-only database users (Postfix, Dovecot) that get SELECT on the mail tables, e.g. ['mail_ro'].
-   * Granting needs a connection allowed to GRANT (root locally, the DB admin in the cluster). */
+  /** Read-only accounts (Postfix, Dovecot) that get SELECT on the mail tables: `user` (any host) or
+   * `user@host`, e.g. ['mail_ro']. Needs a connection allowed to GRANT (the DB admin in the cluster;
+   * locally the MariaDB component grants SELECT on the whole database itself). */
   readonlyUsers?: string[];
   migrations?: readonly MailMigration[];
 }
@@ -71,28 +72,24 @@ async function applyPending(
   return applied;
 }
 
-/** GRANT SELECT on the mail tables to every host entry of each read-only user. A user that does not
- * exist is an error: Postfix and Dovecot would fail later with a far less helpful message. */
-async function grantReadonly(connection: mysql.Connection, users: string[]): Promise<string[]> {
-  const granted: string[] = [];
+/** GRANT SELECT on the mail tables to each read-only account (`user` means `user@'%'`). A failure names
+ * the account: Postfix and Dovecot would fail later with a far less helpful message. */
+async function grantReadonly(connection: mysql.Connection, accounts: string[]): Promise<string[]> {
   const [dbRows] = await connection.query<mysql.RowDataPacket[]>('SELECT DATABASE() AS db');
   const database = dbRows[0]?.db;
   if (typeof database !== 'string') throw new Error('mail schema: the database URL names no database');
-  for (const user of users) {
-    const [hosts] = await connection.query<mysql.RowDataPacket[]>(
-      'SELECT Host FROM mysql.user WHERE User = ?',
-      [user],
-    );
-    if (hosts.length === 0) throw new Error(`mail schema: read-only user ${user} does not exist`);
-    for (const { Host } of hosts) {
-      for (const table of MAIL_TABLES) {
-        await connection.query(
-          `GRANT SELECT ON ${mysql.escapeId(database)}.${mysql.escapeId(table)} TO ?@?`,
-          [user, Host],
-        );
-      }
-      granted.push(`${user}@${Host}`);
+  const granted: string[] = [];
+  for (const account of accounts) {
+    const [user = '', host = '%'] = account.split('@');
+    for (const table of MAIL_TABLES) {
+      const sql = `GRANT SELECT ON ${mysql.escapeId(database)}.${mysql.escapeId(table)} TO ?@?`;
+      await connection.query(sql, [user, host]).catch((err: Error) => {
+        throw new Error(`mail schema: GRANT SELECT on ${table} to ${user}@${host} failed: ${err.message}`, {
+          cause: err,
+        });
+      });
     }
+    granted.push(`${user}@${host}`);
   }
   return granted;
 }
