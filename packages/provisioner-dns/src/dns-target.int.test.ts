@@ -25,6 +25,8 @@ const zone = `${runTag}-shop.example`;
 const foreignZone = `${runTag}-foreign.example`;
 
 let domains: DomainRow[] = [];
+const soaSerial = async () =>
+  (JSON.parse((await queryDns(dns, zone, 'SOA')).answers[0]?.text ?? '{}') as { serial: number }).serial;
 const run = (over = {}) => target.run(snapshotOf(customer, domains, over), passContext());
 
 beforeAll(async () => {
@@ -78,11 +80,14 @@ describe('DNS target against the real PowerDNS', () => {
     const setRecords = (records: DomainRow['records']) => {
       domains = [domainRow(zone, { mail: true, records })];
     };
+    const serialBefore = await soaSerial();
     setRecords([{ name, type: 'A', ttl: 60, records: ['198.51.100.1'] }]);
     client.resetCounts();
     expect(await run()).toMatchObject({ status: 'True', changes: 1 });
     expect(client.counts.PATCH).toBe(1);
     expect(await answerTexts(dns, name, 'A')).toEqual(['198.51.100.1']);
+    // SOA-EDIT-API: the serial secondaries and caches look at moves with every change.
+    expect(await soaSerial()).toBeGreaterThan(serialBefore);
 
     setRecords([{ name, type: 'A', ttl: 60, records: ['198.51.100.2', '198.51.100.3'] }]);
     await run();
