@@ -78,28 +78,38 @@ async function waitForTenantAccess(api: KubeApi, namespace: string, signal: Abor
   throw new KubeError('Forbidden', `no access to ${namespace} 10 s after its RoleBinding was applied`, 403);
 }
 
+async function applyOne(
+  api: KubeApi,
+  change: { object: KubeObject; reason: string },
+  log: Log,
+  result: ConvergeResult,
+): Promise<void> {
+  const key = objectKey(change.object);
+  const started = Date.now();
+  try {
+    const live = await applyWithFingerprint(api, change.object);
+    result.live = [...result.live.filter((o) => objectKey(o) !== key), live];
+    result.changes++;
+    log.info({ op: 'apply', key, reason: change.reason, outcome: 'ok', ms: Date.now() - started }, 'applied');
+  } catch (error) {
+    if (isKubeError(error, 'Unavailable')) throw error;
+    result.failures.push({ key, op: 'apply', error: error as Error });
+    const err = (error as Error).message;
+    log.warn({ op: 'apply', key, reason: change.reason, outcome: 'failed', err }, 'apply failed');
+  }
+}
+
+/** Kind by kind in apply order (quota before pods); objects of one kind go in parallel. */
 async function applyAll(
   api: KubeApi,
   changes: { object: KubeObject; reason: string }[],
   log: Log,
   result: ConvergeResult,
 ): Promise<void> {
-  for (const { object, reason } of changes) {
-    const key = objectKey(object);
-    const started = Date.now();
-    try {
-      const live = await applyWithFingerprint(api, object);
-      result.live = [...result.live.filter((o) => objectKey(o) !== key), live];
-      result.changes++;
-      log.info({ op: 'apply', key, reason, outcome: 'ok', ms: Date.now() - started }, 'applied');
-    } catch (error) {
-      if (isKubeError(error, 'Unavailable')) throw error;
-      result.failures.push({ key, op: 'apply', error: error as Error });
-      log.warn(
-        { op: 'apply', key, reason, outcome: 'failed', err: (error as Error).message },
-        'apply failed',
-      );
-    }
+  const kinds = [...new Set(changes.map((change) => change.object.kind))];
+  for (const kind of kinds) {
+    const ofKind = changes.filter((change) => change.object.kind === kind);
+    await Promise.all(ofKind.map((change) => applyOne(api, change, log, result)));
   }
 }
 

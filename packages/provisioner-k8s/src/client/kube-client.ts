@@ -34,25 +34,46 @@ export interface KubeRequestStats {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+const CREDENTIALS_TTL_MS = 5 * 60_000;
+
+interface Transport {
+  agent: https.Agent;
+  headers: Record<string, string>;
+}
 
 export class KubeHttpClient implements KubeApi {
   readonly stats: KubeRequestStats = { reads: 0, writes: 0 };
 
+  /** Certificates and the auth header, resolved once in a while (client-node's API for it is async). */
+  private transport: Promise<Transport>;
+  private resolvedAt = Date.now();
+
   private constructor(
     private readonly server: URL,
-    private readonly agent: https.Agent,
-    private readonly headers: Record<string, string>,
-  ) {}
+    private readonly kc: KubeConfig,
+    private readonly skipTLSVerify: boolean,
+  ) {
+    this.transport = KubeHttpClient.transportOf(kc, skipTLSVerify);
+    // Surfaced by the first request; this keeps an early failure from being an unhandled rejection.
+    this.transport.catch(() => undefined);
+  }
+
+  /** Inside a pod: the service account's token file, which the kubelet rotates (re-read every few minutes). */
+  static inCluster(): KubeHttpClient {
+    const kc = new KubeConfig();
+    kc.loadFromCluster();
+    return KubeHttpClient.fromKubeConfig(kc);
+  }
 
   /** From a kubeconfig file (its current context). */
-  static async fromKubeconfigFile(file: string): Promise<KubeHttpClient> {
+  static fromKubeconfigFile(file: string): KubeHttpClient {
     const kc = new KubeConfig();
     kc.loadFromFile(file);
     return KubeHttpClient.fromKubeConfig(kc);
   }
 
   /** A bearer token (e.g. a service account's) against the server and CA of a kubeconfig file. */
-  static async fromToken(kubeconfigFile: string, token: string): Promise<KubeHttpClient> {
+  static fromToken(kubeconfigFile: string, token: string): KubeHttpClient {
     const base = new KubeConfig();
     base.loadFromFile(kubeconfigFile);
     const cluster = base.getCurrentCluster();
@@ -62,10 +83,13 @@ export class KubeHttpClient implements KubeApi {
     return KubeHttpClient.fromKubeConfig(kc);
   }
 
-  private static async fromKubeConfig(kc: KubeConfig): Promise<KubeHttpClient> {
+  private static fromKubeConfig(kc: KubeConfig): KubeHttpClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
-    // Resolve certificates and the auth header once, not on every request.
+    return new KubeHttpClient(new URL(cluster.server), kc, cluster.skipTLSVerify);
+  }
+
+  private static async transportOf(kc: KubeConfig, skipTLSVerify: boolean): Promise<Transport> {
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
     const agent = new https.Agent({
@@ -74,17 +98,31 @@ export class KubeHttpClient implements KubeApi {
       ca: options.ca,
       cert: options.cert,
       key: options.key,
-      ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+      ...(skipTLSVerify ? { rejectUnauthorized: false } : {}),
     });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (typeof value === 'string') headers[name] = value;
     }
-    return new KubeHttpClient(new URL(cluster.server), agent, headers);
+    return { agent, headers };
   }
 
-  close(): void {
-    this.agent.destroy();
+  /** Bound service account tokens expire: resolve credentials again every few minutes. */
+  private async currentTransport(): Promise<Transport> {
+    if (Date.now() - this.resolvedAt > CREDENTIALS_TTL_MS) {
+      const previous = this.transport;
+      this.resolvedAt = Date.now();
+      this.transport = KubeHttpClient.transportOf(this.kc, this.skipTLSVerify);
+      // Requests in flight keep the old agent; it closes its idle sockets once they finish.
+      previous
+        .then((old) => setTimeout(() => old.agent.destroy(), REQUEST_TIMEOUT_MS).unref())
+        .catch(() => undefined);
+    }
+    return this.transport;
+  }
+
+  async close(): Promise<void> {
+    (await this.transport).agent.destroy();
   }
 
   async apply(object: KubeObject): Promise<LiveObject> {
@@ -180,46 +218,43 @@ export class KubeHttpClient implements KubeApi {
     return tokenRequestSchema.parse(body).status.token;
   }
 
-  private request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+  private async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+    const { agent, headers: authHeaders } = await this.currentTransport();
     if (method === 'GET') this.stats.reads++;
     else if (!path.endsWith('selfsubjectaccessreviews')) this.stats.writes++;
     const url = new URL(path, this.server);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string> = { ...this.headers, Accept: 'application/json' };
+    const headers: Record<string, string> = { ...authHeaders, Accept: 'application/json' };
     if (payload !== undefined) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              try {
-                resolve(text === '' ? {} : JSON.parse(text));
-              } catch (error) {
-                reject(
-                  new KubeError(
-                    'Unavailable',
-                    `unparsable answer to ${method} ${path}: ${String(error)}`,
-                    status,
-                  ),
-                );
-              }
-              return;
+      const req = https.request(url, { method, headers, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            try {
+              resolve(text === '' ? {} : JSON.parse(text));
+            } catch (error) {
+              reject(
+                new KubeError(
+                  'Unavailable',
+                  `unparsable answer to ${method} ${path}: ${String(error)}`,
+                  status,
+                ),
+              );
             }
-            reject(kubeErrorFromStatus(status, `${method} ${path}: ${statusMessage(text, status)}`));
-          });
-        },
-      );
+            return;
+          }
+          reject(kubeErrorFromStatus(status, `${method} ${path}: ${statusMessage(text, status)}`));
+        });
+      });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${REQUEST_TIMEOUT_MS} ms`)));
       req.on('error', (error) =>
         reject(new KubeError('Unavailable', `${method} ${path}: ${error.message}`, 0)),

@@ -33,7 +33,7 @@ export function testLog(): Harness['log'] {
 
 export async function startHarness(volumes: number): Promise<Harness> {
   const env = loadStackEnv();
-  const admin = await KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
+  const admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
   const panel = await panelKubeClient(admin, env.KUBECONFIG);
   const run = Date.now().toString(36);
   await ensureTestVolumes(admin, run, volumes);
@@ -61,8 +61,8 @@ export async function startHarness(volumes: number): Promise<Harness> {
     run,
     async close() {
       await removeTestVolumes(admin, run);
-      admin.close();
-      panel.close();
+      await admin.close();
+      await panel.close();
     },
   };
 }

@@ -1,0 +1,25 @@
+import type { TenantPlatformConfig } from '@hostplane/domain';
+import { KubeHttpClient } from './client/kube-client.ts';
+import { DnsHostResolver } from './host-resolver.ts';
+import { createKubernetesTarget, type KubernetesTarget, type SiteStatusSink } from './target.ts';
+
+export interface KubernetesTargetSettings {
+  /** Path of the kubeconfig (the panel's service account in a cluster; KUBECONFIG locally). */
+  kubeconfig: string;
+  /** host:port of the DNS server that says whether a host points at the platform (PDNS_DNS_ADDR locally). */
+  dnsServer: string;
+  config: TenantPlatformConfig;
+  namespaceStuckAfterMs?: number;
+  siteStatus?: SiteStatusSink;
+}
+
+/** For the composition root (`hostplane serve`): the Kubernetes target from plain settings. */
+export function kubernetesTargetFromSettings(settings: KubernetesTargetSettings): KubernetesTarget {
+  return createKubernetesTarget({
+    kube: KubeHttpClient.fromKubeconfigFile(settings.kubeconfig),
+    resolver: new DnsHostResolver(settings.dnsServer),
+    config: settings.config,
+    namespaceStuckAfterMs: settings.namespaceStuckAfterMs,
+    siteStatus: settings.siteStatus,
+  });
+}
