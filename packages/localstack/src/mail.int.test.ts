@@ -166,7 +166,7 @@ describe('mail on the local stack', () => {
     await client.connect();
     try {
       const quota = await client.getQuota('INBOX');
-      expect(quota && quota.storage?.limit).toBe(10 * 1024 * 1024);
+      expect(quota ? quota.storage?.limit : undefined).toBe(10 * 1024 * 1024);
     } finally {
       await client.logout();
     }
