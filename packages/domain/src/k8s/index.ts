@@ -5,4 +5,5 @@ export * from './labels.ts';
 export * from './quantity.ts';
 export type { ContainerResources } from './security.ts';
 export * from './types.ts';
+export * from './usage.ts';
 export * from './validate-site.ts';
