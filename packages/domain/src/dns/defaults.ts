@@ -56,6 +56,32 @@ function zoneApexRrsets(zone: string, config: DnsPlatformConfig): PlatformRrset[
   return out;
 }
 
+// A selector is an owner-name label sequence (RFC 6376 §3.1); a bad one from a row would make PowerDNS
+// refuse the whole PATCH of the zone, so it is left out instead.
+const SELECTOR = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+function dkimRrsets(domain: DomainRow, ttl: number): PlatformRrset[] {
+  const dkim = domain.dkim;
+  if (!dkim) return [];
+  const keys: [string, string][] = [[dkim.selector, dkim.publicKey]];
+  // During a key rotation the previous selector stays published until mail signed with it is delivered.
+  if (dkim.previousSelector && dkim.previousPublicKey && dkim.previousSelector !== dkim.selector) {
+    keys.push([dkim.previousSelector, dkim.previousPublicKey]);
+  }
+  return keys
+    .map(([selector, key]) => [selector.toLowerCase(), key] as const)
+    .filter(([selector]) => SELECTOR.test(selector))
+    .map(([selector, key]) =>
+      rrset(
+        `${selector}._domainkey.${domain.name}`,
+        'TXT',
+        ttl,
+        [txtContentFromText(dkimTxtValue(key))],
+        true,
+      ),
+    );
+}
+
 function mailRrsets(domain: DomainRow, config: DnsPlatformConfig): PlatformRrset[] {
   const mail = config.mail;
   if (!domain.mail || !mail) return [];
@@ -72,24 +98,7 @@ function mailRrsets(domain: DomainRow, config: DnsPlatformConfig): PlatformRrset
     rrset(`autoconfig.${d}`, 'CNAME', ttl, [autoconfig], true),
     rrset(`autodiscover.${d}`, 'CNAME', ttl, [autoconfig], true),
   ];
-  const dkim = domain.dkim;
-  if (dkim) {
-    out.push(
-      rrset(
-        `${dkim.selector}._domainkey.${d}`,
-        'TXT',
-        ttl,
-        [txtContentFromText(dkimTxtValue(dkim.publicKey))],
-        true,
-      ),
-    );
-    // During a key rotation the previous selector stays published until mail signed with it is delivered.
-    if (dkim.previousSelector && dkim.previousPublicKey && dkim.previousSelector !== dkim.selector) {
-      const value = txtContentFromText(dkimTxtValue(dkim.previousPublicKey));
-      out.push(rrset(`${dkim.previousSelector}._domainkey.${d}`, 'TXT', ttl, [value], true));
-    }
-  }
-  return out;
+  return [...out, ...dkimRrsets(domain, ttl)];
 }
 
 /** Every default rrset of `domain`, which lives in `zone` (itself when it is a zone apex). */

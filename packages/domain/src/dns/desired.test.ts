@@ -140,3 +140,26 @@ describe('desiredZones', () => {
     expect(soaRname(contact)).toBe(rname);
   });
 });
+
+describe('DKIM selectors from rows', () => {
+  it.each([
+    ['HP2026', 'hp2026._domainkey.example.com'],
+    ['a.b', 'a.b._domainkey.example.com'],
+    ['bad selector', null],
+    ['-x', null],
+  ])('selector %j publishes %s', (selector, name) => {
+    const dkim = {
+      selector,
+      publicKey: 'AAAA',
+      privateKeyPem: 'x',
+      previousSelector: null,
+      previousPublicKey: null,
+    };
+    const [zone] = desiredZones(
+      { id: 1, deleting: false, domains: [domain('example.com', { mail: true, dkim })] },
+      config,
+    );
+    const names = zone!.rrsets.filter((r) => r.name.includes('_domainkey')).map((r) => r.name);
+    expect(names).toEqual(name ? [name] : []);
+  });
+});
