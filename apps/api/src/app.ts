@@ -16,6 +16,7 @@ import { enforceAccess, resolvePrincipal } from './auth/authenticate.ts';
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
 import { handleError } from './error-handler.ts';
 import { NotFoundError } from './errors.ts';
+import { schedulePurge } from './housekeeping.ts';
 import { logRedactPaths } from './http/redact.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
@@ -111,6 +112,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   registerObservability(app, registry);
+  const stopPurge = schedulePurge(deps.db, config, app.log);
+  app.addHook('onClose', async () => stopPurge());
   app.addHook('onRequest', async (req) => {
     if (req.is404) return;
     req.principal = await resolvePrincipal(deps.db, req);

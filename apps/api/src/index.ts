@@ -5,4 +5,5 @@ export { TOKEN_PREFIX } from './auth/secrets.ts';
 export { createAdminUser, createUser, findUserIdByEmail } from './auth/users.ts';
 export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
 export * from './errors.ts';
+export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
 export { createRegistry } from './observability.ts';

@@ -2,7 +2,7 @@ import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
 import { enqueueReconcile } from '@hostplane/reconcile';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { type AuditEntry, writeAudit } from './audit.ts';
 import { claimIdempotencyKey, storeIdempotentAnswer } from './idempotency.ts';
 
@@ -76,6 +76,10 @@ export async function mutate<T>(
       spec.customerId === undefined
         ? null
         : await bumpCustomer(trx, spec.customerId, spec.allowDeleting, spec.bumpGeneration ?? true);
+    // A suspended customer's own users can read but not change anything; admins still can.
+    if (customer?.suspended && req.principal?.user.role !== 'admin') {
+      throw new ForbiddenError(`customer ${customer.id} is suspended`);
+    }
     const result = await spec.run(trx, customer);
     const customerId = result.customerId ?? spec.customerId ?? null;
     await writeAudit(trx, req, { ...result.audit, customerId: result.audit.customerId ?? customerId });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
 import { loadStackEnv } from '@hostplane/testing';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../app.ts';
@@ -22,7 +22,10 @@ export interface TestApi {
 }
 
 /** A fresh database per test file (so files never see each other's rows), migrated, with an admin token. */
-export async function startTestApi(config: ApiConfigInput = {}): Promise<TestApi> {
+export async function startTestApi(
+  config: ApiConfigInput = {},
+  logger?: FastifyBaseLogger,
+): Promise<TestApi> {
   const base = new URL(serverUrl());
   const name = `hp_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base.toString() });
@@ -33,7 +36,11 @@ export async function startTestApi(config: ApiConfigInput = {}): Promise<TestApi
   url.pathname = `/${name}`;
   const db = createPanelDb(url.toString(), { max: 5 });
   await migratePanelDb(db);
-  const app = await buildApp({ db, config: { logLevel: 'silent', ...config } });
+  const app = await buildApp({
+    db,
+    config: { logLevel: 'silent', ...config },
+    ...(logger ? { logger } : {}),
+  });
   await app.ready();
   const adminId = await createAdminUser(db, 'admin@hostplane.test', 'admin-password-1');
   const { token } = await createApiToken(db, adminId, { name: 'tests', scope: 'write' });
