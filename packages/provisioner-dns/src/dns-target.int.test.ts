@@ -156,6 +156,43 @@ describe('DNS target against the real PowerDNS', () => {
     expect((await queryDns(dns, `y.${zone}`, 'A')).rcode).toBe('NXDOMAIN');
   });
 
+  it('every record type, as PowerDNS spells it back, compares equal: the next pass sends nothing', async () => {
+    const inputs = [
+      { name: `v6.${zone}`, type: 'AAAA', records: ['2001:DB8:0:0:0:0:0:1', '2001:db8::ffff:0:1'] },
+      { name: `alias.${zone}`, type: 'CNAME', records: ['Target.Example.NET'] },
+      { name: `mx.${zone}`, type: 'MX', records: ['20 mx2.example.net', '10 mx1.example.net.'] },
+      { name: `_sip._tcp.${zone}`, type: 'SRV', records: ['10 5 5060 SIP.example.net'] },
+      {
+        name: `caa.${zone}`,
+        type: 'CAA',
+        records: ['0 ISSUE letsencrypt.org', '128 iodef "mailto:sec@example.net"'],
+      },
+      { name: `txt.${zone}`, type: 'TXT', records: ['héllo "quoted" \\ back', '"a" "b"', ''] },
+      { name: `deleg.${zone}`, type: 'NS', records: ['ns1.elsewhere.net', 'ns2.elsewhere.net'] },
+      { name: `*.wild.${zone}`, type: 'A', records: ['192.0.2.44'] },
+    ];
+    domains = [domainRow(zone, { mail: true })];
+    await run();
+    const ctx = recordContextFor(domains, zone);
+    const rows = inputs.map((input) => {
+      const result = validateRrset({ ...input, ttl: 120 }, ctx);
+      if (!result.ok) throw new Error(`${input.name}: ${JSON.stringify(result.errors)}`);
+      return result.value;
+    });
+    domains = [domainRow(zone, { mail: true, records: rows })];
+    expect(await run()).toMatchObject({ status: 'True', changes: rows.length });
+    client.resetCounts();
+    expect(await run()).toMatchObject({ status: 'True', changes: 0 });
+    expect(client.counts.PATCH).toBe(0);
+    expect(await answerTexts(dns, `v6.${zone}`, 'AAAA')).toEqual(['2001:db8::1', '2001:db8::ffff:0:1']);
+    expect(await answerTexts(dns, `x.wild.${zone}`, 'A')).toEqual(['192.0.2.44']);
+    const txt = await queryDns(dns, `txt.${zone}`, 'TXT', { tcp: true });
+    const values = txt.answers.map((a) => a.strings?.map((b) => b.toString('utf8')));
+    expect(values).toEqual(expect.arrayContaining([['héllo "quoted" \\ back'], ['a', 'b'], ['']]));
+    domains = [domainRow(zone, { mail: true })];
+    await run();
+  });
+
   it('repairs drift injected by hand in one PATCH', async () => {
     const drift = [
       {
