@@ -1,4 +1,4 @@
-import { normalizeName, type ObservedZone, type ZonePlan } from '@hostplane/domain';
+import { normalizeDnsName, type ObservedZone, type ZonePlan } from '@hostplane/domain';
 import type { PowerDnsClient } from './client/powerdns-client.ts';
 import type { DnsLogger } from './logger.ts';
 import { createBody, observedRrsets, parseDsRecord, toPdnsChange } from './mapping.ts';
@@ -33,7 +33,7 @@ export class PowerDnsZones implements DnsZones {
     const only = options.only ? new Set(options.only) : null;
     const summaries = await this.client.listZones(options.signal);
     const relevant = summaries
-      .map((s) => ({ ...s, name: normalizeName(s.name) }))
+      .map((s) => ({ ...s, name: normalizeDnsName(s.name) }))
       .filter((s) => s.account === account || wanted.has(s.name))
       .filter((s) => only === null || only.has(s.name));
     const observed: ObservedZone[] = [];

@@ -1,18 +1,18 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { normalizeTargetName } from './names.ts';
 import { formatTxtStrings, parseTxtStrings, txtContentFromText } from './txt.ts';
-import { fail, ok, type Result } from './types.ts';
+import { type DnsResult, fail, ok } from './types.ts';
 
 // One canonical presentation form per record type. Both sides of a comparison (the desired rrsets
 // and what PowerDNS answers) go through these functions, so equal data always compares equal
 // whatever spelling PowerDNS or a customer used (case, trailing dots, IPv6 zero runs, TXT quoting).
 
 type Path = (string | number)[];
-type Canonicaliser = (content: string, path: Path) => Result<string>;
+type Canonicaliser = (content: string, path: Path) => DnsResult<string>;
 
 const U16 = 65535;
 
-function uint(text: string | undefined, max: number, what: string, path: Path): Result<number> {
+function uint(text: string | undefined, max: number, what: string, path: Path): DnsResult<number> {
   if (text === undefined || !/^\d{1,5}$/.test(text) || Number(text) > max) {
     return fail(path, 'out_of_range', `${what} must be an integer from 0 to ${max}`);
   }
@@ -20,7 +20,7 @@ function uint(text: string | undefined, max: number, what: string, path: Path): 
 }
 
 /** An absolute target name, or "." (null MX / "no service" SRV). */
-function target(text: string | undefined, path: Path, allowRoot: boolean): Result<string> {
+function target(text: string | undefined, path: Path, allowRoot: boolean): DnsResult<string> {
   if (text === undefined) return fail(path, 'invalid_content', 'a target name is missing');
   if (allowRoot && text === '.') return ok('.');
   const name = normalizeTargetName(text, path);
@@ -123,7 +123,7 @@ const CANONICALISERS: Record<string, Canonicaliser> = {
 };
 
 /** Canonical content of one record, or a field error. Unknown types are only trimmed. */
-export function canonicalContent(type: string, content: string, path: Path = []): Result<string> {
+export function canonicalContent(type: string, content: string, path: Path = []): DnsResult<string> {
   const canonicaliser = CANONICALISERS[type.toUpperCase()];
   return canonicaliser ? canonicaliser(content, path) : ok(content.trim());
 }

@@ -2,7 +2,7 @@ import type { CustomerSnapshot, DnsRecordRow, DomainRow } from '../snapshot.ts';
 import { type DnsPlatformConfig, zoneAccount } from './config.ts';
 import { addressDefaultNames, platformRrsets } from './defaults.ts';
 import { isSpfText, type ManagedScope, managedReason } from './managed.ts';
-import { isWithin } from './names.ts';
+import { isNameWithin } from './names.ts';
 import { normalizeRrset, rrsetKey, sortRrsets } from './normalize.ts';
 import { txtTextFromContent } from './txt.ts';
 import type { Rrset } from './types.ts';
@@ -61,7 +61,7 @@ function zoneRrsets(zone: string, domains: DomainRow[], config: DnsPlatformConfi
     for (const r of platformRrsets(domain, zone, config)) entries.set(rrsetKey(r), r);
   }
   const scope: ManagedScope = { zone, mailDomains: domains.filter((d) => d.mail).map((d) => d.name) };
-  const rows = sortRrsets(domains.flatMap((d) => d.records).filter((r) => isWithin(r.name, zone)));
+  const rows = sortRrsets(domains.flatMap((d) => d.records).filter((r) => isNameWithin(r.name, zone)));
   // A customer address or alias at apex/www replaces the platform's default A and AAAA there.
   const defaultNames = new Set(domains.flatMap((d) => addressDefaultNames(d.name)));
   for (const row of rows) {
@@ -107,6 +107,6 @@ export function recordsView(
   domainName: string,
 ): DesiredRrset[] {
   const zones = desiredZones({ ...customer, deleting: false }, config);
-  const zone = zones.find((z) => isWithin(domainName, z.name));
-  return zone ? zone.rrsets.filter((r) => isWithin(r.name, domainName)) : [];
+  const zone = zones.find((z) => isNameWithin(domainName, z.name));
+  return zone ? zone.rrsets.filter((r) => isNameWithin(r.name, domainName)) : [];
 }

@@ -8,5 +8,13 @@ export * from './normalize.ts';
 export * from './plan.ts';
 export * from './records.ts';
 export * from './txt.ts';
-export * from './types.ts';
+export {
+  CUSTOMER_RECORD_TYPES,
+  type CustomerRecordType,
+  type DnsErrorCode,
+  type DnsFieldError,
+  type DnsResult,
+  type PlatformRrset,
+  type Rrset,
+} from './types.ts';
 export * from './zones.ts';

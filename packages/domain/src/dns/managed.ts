@@ -1,4 +1,4 @@
-import { isWithin } from './names.ts';
+import { isNameWithin } from './names.ts';
 
 // Which rrsets of a zone belong to the platform and are read-only for the customer. The record
 // editor (validateRrset) refuses them, the desired-state builder ignores customer rows there, and
@@ -14,7 +14,7 @@ export interface ManagedScope {
 /** Mail names where the platform owns every type (a CNAME or other data there would clash). */
 function mailOwnedName(name: string, domain: string): boolean {
   const fixed = ['_dmarc', '_submission._tcp', '_imaps._tcp', 'autoconfig', 'autodiscover'];
-  return fixed.some((label) => name === `${label}.${domain}`) || isWithin(name, `_domainkey.${domain}`);
+  return fixed.some((label) => name === `${label}.${domain}`) || isNameWithin(name, `_domainkey.${domain}`);
 }
 
 /** Why (name, type) is read-only for the customer, or null when the customer may edit it. */

@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { parse as parseHost } from 'tldts';
-import { type FieldError, fail, ok, type Result } from './types.ts';
+import { type DnsFieldError, type DnsResult, fail, ok } from './types.ts';
 
 // Domain names enter as typed by a person (any case, IDN, trailing dot) and leave as punycode,
 // lowercase, without the trailing dot: the one spelling the panel stores and compares.
@@ -15,7 +15,7 @@ const IDNA_DOTS = /[\u3002\uff0e\uff61]/g;
 type LabelKind = 'host' | 'service' | 'owner';
 
 /** Splits, converts each non-ASCII label to punycode and lowercases; no syntax rules yet. */
-function toAsciiLabels(input: string, path: (string | number)[]): Result<string[]> {
+function toAsciiLabels(input: string, path: (string | number)[]): DnsResult<string[]> {
   const trimmed = input.trim().replace(IDNA_DOTS, '.');
   const withoutDot = trimmed.endsWith('.') ? trimmed.slice(0, -1) : trimmed;
   if (withoutDot === '') return fail(path, 'required', 'a domain name is required');
@@ -35,7 +35,7 @@ function toAsciiLabels(input: string, path: (string | number)[]): Result<string[
   return ok(labels);
 }
 
-function checkLabels(labels: string[], kind: LabelKind, path: (string | number)[]): FieldError | null {
+function checkLabels(labels: string[], kind: LabelKind, path: (string | number)[]): DnsFieldError | null {
   for (const [index, label] of labels.entries()) {
     if (kind === 'owner' && label === '*' && index === 0) continue;
     if (label === '*') {
@@ -58,7 +58,7 @@ function checkLabels(labels: string[], kind: LabelKind, path: (string | number)[
   return null;
 }
 
-function asciiName(input: string, kind: LabelKind, path: (string | number)[]): Result<string> {
+function asciiName(input: string, kind: LabelKind, path: (string | number)[]): DnsResult<string> {
   const labels = toAsciiLabels(input, path);
   if (!labels.ok) return labels;
   const error = checkLabels(labels.value, kind, path);
@@ -71,7 +71,7 @@ function asciiName(input: string, kind: LabelKind, path: (string | number)[]): R
  * suffix itself, or a name with no registrable domain under it (`localhost`, `example`), is refused.
  * `bücher.example` → `xn--bcher-kva.example` (unknown TLDs fall under the list's "*" rule).
  */
-export function normalizeDomainName(input: string, path: (string | number)[] = ['name']): Result<string> {
+export function normalizeDomainName(input: string, path: (string | number)[] = ['name']): DnsResult<string> {
   const name = asciiName(input, 'host', path);
   if (!name.ok) return name;
   const host = parseHost(name.value, { allowPrivateDomains: true, detectIp: true });
@@ -93,7 +93,7 @@ export function registrableDomain(name: string): string | null {
 }
 
 /** A target inside record content (CNAME, MX, NS, SRV): absolute, service labels allowed. */
-export function normalizeTargetName(input: string, path: (string | number)[]): Result<string> {
+export function normalizeTargetName(input: string, path: (string | number)[]): DnsResult<string> {
   const name = asciiName(input, 'service', path);
   if (!name.ok) return name;
   if (!name.value.includes('.')) {
@@ -111,17 +111,17 @@ export function normalizeOwnerName(
   input: string,
   zone: string,
   path: (string | number)[] = ['name'],
-): Result<string> {
+): DnsResult<string> {
   if (input.trim() === '@') return ok(zone);
   const name = asciiName(input, 'owner', path);
   if (!name.ok) return name;
-  if (!isWithin(name.value, zone)) {
+  if (!isNameWithin(name.value, zone)) {
     return fail(path, 'outside_zone', `"${name.value}" is not inside ${zone}; write the full name or "@"`);
   }
   return name;
 }
 
 /** True when `name` is `parent` itself or a name below it. */
-export function isWithin(name: string, parent: string): boolean {
+export function isNameWithin(name: string, parent: string): boolean {
   return name === parent || name.endsWith(`.${parent}`);
 }

@@ -4,13 +4,13 @@ import type { Rrset } from './types.ts';
 // Both sides of every comparison pass through normalizeRrset: most endless diffs are a trailing
 // dot, a capital letter, a different record order or TXT quoting, not a real change.
 
-export function normalizeName(name: string): string {
+export function normalizeDnsName(name: string): string {
   const lower = name.trim().toLowerCase();
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 export function rrsetKey(r: Pick<Rrset, 'name' | 'type'>): string {
-  return `${normalizeName(r.name)}|${r.type.toUpperCase()}`;
+  return `${normalizeDnsName(r.name)}|${r.type.toUpperCase()}`;
 }
 
 /** Canonical records of one rrset: canonical content (unparseable content kept trimmed), unique, sorted. */
@@ -24,7 +24,7 @@ export function normalizeRecords(type: string, records: readonly string[]): stri
 
 export function normalizeRrset(r: Rrset): Rrset {
   const type = r.type.toUpperCase();
-  return { name: normalizeName(r.name), type, ttl: r.ttl, records: normalizeRecords(type, r.records) };
+  return { name: normalizeDnsName(r.name), type, ttl: r.ttl, records: normalizeRecords(type, r.records) };
 }
 
 export function sortRrsets<T extends Pick<Rrset, 'name' | 'type'>>(rrsets: readonly T[]): T[] {

@@ -4,7 +4,7 @@ import { canonicalContent } from './content.ts';
 import { isMailDomainName, isSpfText, type ManagedScope, managedReason } from './managed.ts';
 import { normalizeOwnerName } from './names.ts';
 import { txtTextFromContent } from './txt.ts';
-import { CUSTOMER_RECORD_TYPES, type FieldError, fail, ok, type Result } from './types.ts';
+import { CUSTOMER_RECORD_TYPES, type DnsFieldError, type DnsResult, fail, ok } from './types.ts';
 import { zoneApexes, zoneForName } from './zones.ts';
 
 // The customer's record editor: one rrset in, a canonical DnsRecordRow or field-path errors out.
@@ -46,7 +46,7 @@ export function recordContextFor(
   };
 }
 
-function zodErrors(error: z.ZodError): FieldError[] {
+function zodErrors(error: z.ZodError): DnsFieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
     code: 'invalid_syntax' as const,
@@ -54,8 +54,8 @@ function zodErrors(error: z.ZodError): FieldError[] {
   }));
 }
 
-function canonicalRecords(type: string, records: string[]): Result<string[]> {
-  const errors: FieldError[] = [];
+function canonicalRecords(type: string, records: string[]): DnsResult<string[]> {
+  const errors: DnsFieldError[] = [];
   const out: string[] = [];
   records.forEach((content, index) => {
     const c = canonicalContent(type, content, ['records', index]);
@@ -71,7 +71,7 @@ function canonicalRecords(type: string, records: string[]): Result<string[]> {
 }
 
 /** Rules that depend on the rest of the zone: apex, read-only, CNAME exclusivity, SPF. */
-function zoneRules(row: DnsRecordRow, ctx: RecordContext): FieldError | null {
+function zoneRules(row: DnsRecordRow, ctx: RecordContext): DnsFieldError | null {
   const { name, type } = row;
   const readOnly = managedReason(name, type, ctx);
   if (type === 'CNAME' && name === ctx.zone) {
@@ -122,7 +122,7 @@ function zoneRules(row: DnsRecordRow, ctx: RecordContext): FieldError | null {
 }
 
 /** Validates and canonicalises one customer rrset (create or replace) against its zone. */
-export function validateRrset(input: unknown, ctx: RecordContext): Result<DnsRecordRow> {
+export function validateRrset(input: unknown, ctx: RecordContext): DnsResult<DnsRecordRow> {
   const parsed = rrsetInputSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const { type, records } = parsed.data;

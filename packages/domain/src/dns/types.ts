@@ -40,18 +40,18 @@ export type DnsErrorCode =
   | 'too_many_records';
 
 /** One problem with a field; `path` follows the request body (e.g. ["records", 2]). */
-export interface FieldError {
+export interface DnsFieldError {
   path: (string | number)[];
   code: DnsErrorCode;
   message: string;
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+export type DnsResult<T> = { ok: true; value: T } | { ok: false; errors: DnsFieldError[] };
 
-export function ok<T>(value: T): Result<T> {
+export function ok<T>(value: T): DnsResult<T> {
   return { ok: true, value };
 }
 
-export function fail<T>(path: (string | number)[], code: DnsErrorCode, message: string): Result<T> {
+export function fail<T>(path: (string | number)[], code: DnsErrorCode, message: string): DnsResult<T> {
   return { ok: false, errors: [{ path, code, message }] };
 }

@@ -1,4 +1,4 @@
-import { isWithin, registrableDomain } from './names.ts';
+import { isNameWithin, registrableDomain } from './names.ts';
 
 // The zone rule (also in docs/dns.md):
 //
@@ -17,7 +17,7 @@ import { isWithin, registrableDomain } from './names.ts';
 /** The zone apexes among a customer's DNS-hosted domain names: those with no hosted ancestor. */
 export function zoneApexes(domainNames: readonly string[]): string[] {
   const unique = [...new Set(domainNames)];
-  return unique.filter((name) => !unique.some((other) => other !== name && isWithin(name, other))).sort();
+  return unique.filter((name) => !unique.some((other) => other !== name && isNameWithin(name, other))).sort();
 }
 
 /**
@@ -27,7 +27,7 @@ export function zoneApexes(domainNames: readonly string[]): string[] {
 export function zoneForName(name: string, customerZones: readonly string[]): string | null {
   let best: string | null = null;
   for (const zone of customerZones) {
-    if (isWithin(name, zone) && (best === null || zone.length > best.length)) best = zone;
+    if (isNameWithin(name, zone) && (best === null || zone.length > best.length)) best = zone;
   }
   return best;
 }
