@@ -79,6 +79,19 @@ describe('PowerDNS unavailable', () => {
     expect(client.counts.PATCH).toBe(0);
   });
 
+  it('PowerDNS answering 5xx fails the pass retryably with the status, and the next pass converges', async () => {
+    const third = snapshotOf(customer, [row(zoneA, '198.51.100.4'), row(zoneB, '198.51.100.3')]);
+    proxy.failWith(503);
+    const failed = await target.run(third, passContext(logLines)).catch((error: unknown) => error);
+    proxy.failWith(null);
+    expect(failed).toBeInstanceOf(UnavailableError);
+    expect(failed).toMatchObject({ retryable: true, status: 503 });
+    expect((failed as Error).message).toContain('503 backend unavailable');
+    expect(await answerTexts(dns, `api.${zoneA}`, 'A')).toEqual(['198.51.100.2']);
+    expect(await target.run(third, passContext(logLines))).toMatchObject({ status: 'True', changes: 1 });
+    expect(await answerTexts(dns, `api.${zoneA}`, 'A')).toEqual(['198.51.100.4']);
+  });
+
   it('maps a closed port to Unavailable and a wrong key to Forbidden, never revealing the key', async () => {
     const closedUrl = `http://127.0.0.1:${await ToggleProxy.closedPort()}`;
     const closed = new PowerDnsClient({

@@ -11,6 +11,8 @@ export class ToggleProxy {
   private forwarded = 0;
   /** Go down by itself once this many requests were forwarded (null: never). */
   private downAfter: number | null = null;
+  /** Answer every request with this HTTP status instead of forwarding (null: forward). */
+  private failStatus: number | null = null;
 
   constructor(private readonly upstream: string) {}
 
@@ -45,6 +47,11 @@ export class ToggleProxy {
     return port;
   }
 
+  /** Answers every request with `status` (e.g. 503) until called with null. */
+  failWith(status: number | null): void {
+    this.failStatus = status;
+  }
+
   stopAfter(requests: number): void {
     this.forwarded = 0;
     this.downAfter = requests;
@@ -55,6 +62,11 @@ export class ToggleProxy {
       this.downAfter = null;
       req.socket.destroy();
       void this.stop();
+      return;
+    }
+    if (this.failStatus !== null) {
+      res.writeHead(this.failStatus, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: 'backend unavailable (injected by the test proxy)' }));
       return;
     }
     this.forwarded++;
