@@ -6,4 +6,5 @@ export { createAdminUser, createUser, findUserIdByEmail } from './auth/users.ts'
 export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
 export * from './errors.ts';
 export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
+export { logRedactPaths } from './http/redact.ts';
 export { createRegistry } from './observability.ts';

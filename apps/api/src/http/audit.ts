@@ -9,6 +9,8 @@ export interface AuditEntry {
   customerId: number | null;
   before?: unknown;
   after?: unknown;
+  /** Who acted when the request has no principal yet (a sign-in). */
+  actorUserId?: number;
 }
 
 /** One row per mutation, in the mutation's transaction; secrets are redacted before writing. */
@@ -22,7 +24,7 @@ export async function writeAudit(
   await trx
     .insertInto('audit_log')
     .values({
-      actor_user_id: req.principal?.user.id ?? null,
+      actor_user_id: req.principal?.user.id ?? entry.actorUserId ?? null,
       actor_token_id: req.principal?.tokenId ?? null,
       action: entry.action,
       target: entry.target,

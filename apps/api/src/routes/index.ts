@@ -14,6 +14,7 @@ import { planRoutes } from './plans.ts';
 import { recordRoutes } from './records.ts';
 import { siteRoutes } from './sites.ts';
 import { tokenRoutes } from './tokens.ts';
+import { totpRoutes } from './totp.ts';
 
 export interface RouteDeps {
   db: Kysely<PanelDatabase>;
@@ -31,6 +32,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
       );
       for (const routes of [
         authRoutes,
+        totpRoutes,
         tokenRoutes,
         planRoutes,
         customerRoutes,

@@ -1,0 +1,116 @@
+import { totpCodeBody, totpDisableBody, totpSetupAnswer, userSchema } from '@hostplane/contracts';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { verifyPassword } from '../auth/passwords.ts';
+import { openSecret, sealSecret } from '../auth/secrets.ts';
+import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp.ts';
+import { ConflictError, ForbiddenError, UnprocessableError } from '../errors.ts';
+import { writeAudit } from '../http/audit.ts';
+import { answers, noContent } from '../http/responses.ts';
+import type { ApiInstance } from '../types.ts';
+import type { RouteDeps } from './index.ts';
+
+const tags = ['auth'];
+
+/** Optional second factor: setup (a new secret, shown once) → enable (a valid code) → login needs codes. */
+export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
+  app.post(
+    '/auth/totp/setup',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        summary: 'start TOTP enrolment: a new secret, active after /auth/totp/enable',
+        response: answers({ 200: totpSetupAnswer }, 403, 409),
+      },
+    },
+    async (req) => {
+      const user = req.principal!.user;
+      if (user.totpEnabled) throw new ConflictError('TOTP is already on; turn it off first', 'totp-enabled');
+      const secret = newTotpSecret();
+      await db
+        .updateTable('users')
+        .set({ totp_secret: sealSecret(secret, config.secretKey), totp_last_step: null })
+        .where('id', '=', user.id)
+        .execute();
+      return { secret, otpauthUrl: totpUri(config.totpIssuer, user.email, secret) };
+    },
+  );
+
+  app.post(
+    '/auth/totp/enable',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        summary: 'finish enrolment with a current code',
+        body: totpCodeBody,
+        response: answers({ 200: z.object({ user: userSchema }) }, 403, 422),
+      },
+    },
+    async (req) => {
+      const principal = req.principal!;
+      const row = await db
+        .selectFrom('users')
+        .select(['totp_secret', 'totp_enabled_at'])
+        .where('id', '=', principal.user.id)
+        .executeTakeFirstOrThrow();
+      if (!row.totp_secret || row.totp_enabled_at)
+        throw new UnprocessableError('start with POST /auth/totp/setup');
+      const step = await verifyTotp(openSecret(row.totp_secret, config.secretKey), req.body.code, null);
+      if (step === null)
+        throw new UnprocessableError('wrong TOTP code', [
+          { path: 'code', in: 'body', message: 'wrong code' },
+        ]);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ totp_enabled_at: sql`now()`, totp_last_step: step })
+          .where('id', '=', principal.user.id)
+          .execute();
+        await writeAudit(trx, req, {
+          action: 'auth.totp.enable',
+          target: `user/${principal.user.id}`,
+          customerId: principal.user.customerId,
+        });
+      });
+      return { user: { ...principal.user, totpEnabled: true } };
+    },
+  );
+
+  app.post(
+    '/auth/totp/disable',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        summary: 'turn TOTP off (needs the password)',
+        body: totpDisableBody,
+        response: answers({ 204: noContent }, 403),
+      },
+    },
+    async (req, reply) => {
+      const principal = req.principal!;
+      const user = await db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', principal.user.id)
+        .executeTakeFirstOrThrow();
+      if (!(await verifyPassword(user.password_hash, req.body.password)))
+        throw new ForbiddenError('the password is wrong');
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
+          .where('id', '=', principal.user.id)
+          .execute();
+        await writeAudit(trx, req, {
+          action: 'auth.totp.disable',
+          target: `user/${principal.user.id}`,
+          customerId: principal.user.customerId,
+        });
+      });
+      return reply.code(204).send(null);
+    },
+  );
+}
