@@ -78,6 +78,9 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       if (method === 'HEAD') continue;
       const config = (route.config ?? {}) as { access?: string; customerScoped?: boolean };
       const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+      // Public routes need no credentials: say so in the OpenAPI document.
+      if (config.access === 'public' && route.schema)
+        (route.schema as { security?: unknown[] }).security = [];
       table.push({
         method,
         url: route.url,

@@ -51,3 +51,13 @@ describe('OpenAPI document', () => {
     );
   });
 });
+
+describe('OpenAPI security', () => {
+  it('marks public routes as needing no credentials and the rest as bearer or session', () => {
+    const login = doc.paths['/api/v1/auth/login']!.post as unknown as { security?: unknown[] };
+    const health = doc.paths['/healthz']!.get as unknown as { security?: unknown[] };
+    expect(login.security).toEqual([]);
+    expect(health.security).toEqual([]);
+    expect((doc as unknown as { security: unknown[] }).security).toEqual([{ bearer: [] }, { session: [] }]);
+  });
+});
