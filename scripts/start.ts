@@ -17,7 +17,7 @@ function printCredentials(env: StackEnv): void {
   const paths = statePaths(resolveStateDir());
   const secrets = JSON.parse(readFileSync(paths.secretsFile, 'utf8')) as StackSecrets;
   const rows: Array<[string, string]> = [
-    ['Kubernetes', `kubectl --kubeconfig ${env.KUBECONFIG} get nodes`],
+    ['Kubernetes (admin)', `KUBECONFIG=${env.KUBECONFIG}`],
     ['PostgreSQL (panel)', env.DATABASE_URL],
     ['MariaDB mail (rw)', env.MAIL_DATABASE_URL],
     ['MariaDB mail (read-only)', `user mail_ro, password ${secrets.mailDbReadonlyPassword}`],
