@@ -80,7 +80,8 @@ async function seed(url: string): Promise<{ token: string; customerId: number }>
 
 function startServer(url: string): Promise<ChildProcess> {
   const child = fork(path.join(here, 'api-server.ts'), {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_SERVER_FLAGS: extra node flags for the API process, e.g. --max-semi-space-size=4.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_PORT: String(PORT) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -125,9 +126,12 @@ async function main(): Promise<void> {
     try {
       const base = `http://127.0.0.1:${PORT}/api/v1/customers/${customerId}`;
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      await new Promise((r) => setTimeout(r, 3000));
+      const fresh = rssMiB(server.pid!);
       await autocannon({ url: base, headers, connections: 10, duration: 3 }); // warm-up (JIT, pool)
       await new Promise((r) => setTimeout(r, 5000));
       const idle = rssMiB(server.pid!);
+      const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       let n = 0;
       const domainPost = (mail: boolean): autocannon.Options => ({
         url: `${base}/domains`,
@@ -155,10 +159,14 @@ async function main(): Promise<void> {
           { ...domainPost(true), duration: Math.min(DURATION, 10) },
         ),
       ];
+      const flags = process.env.BENCH_SERVER_FLAGS
+        ? ` (API node flags: ${process.env.BENCH_SERVER_FLAGS})`
+        : '';
       console.log(
-        `\nAPI on 127.0.0.1:${PORT}, autocannon ${CONNECTIONS} connections, ${DURATION} s per run, Node ${process.version}`,
+        `\nAPI on 127.0.0.1:${PORT}${flags}, autocannon ${CONNECTIONS} connections, ${DURATION} s per run, Node ${process.version}`,
       );
-      console.log(`idle RSS of the API process: ${idle} MiB`);
+      console.log(`load average before the runs: ${loadBefore}`);
+      console.log(`RSS of the API process: ${fresh} MiB just started, ${idle} MiB idle after a warm-up`);
       for (const r of results) {
         console.log(
           `${r.name}\n  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  peak RSS ${r.peakRssMiB} MiB`,
