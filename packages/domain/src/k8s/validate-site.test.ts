@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuantity } from './quantity.ts';
-import { type SiteRestrictedInput, validateSiteForRestricted } from './validate-site.ts';
+import { type SiteRestrictedInput, siteNameIssues, validateSiteForRestricted } from './validate-site.ts';
 
 describe('validateSiteForRestricted', () => {
   it.each<[string, SiteRestrictedInput, (string | number)[][]]>([
@@ -76,5 +76,19 @@ describe('parseQuantity', () => {
 
   it('refuses what is not a quantity', () => {
     expect(() => parseQuantity('two')).toThrow(/quantity/);
+  });
+});
+
+describe('siteNameIssues', () => {
+  it.each([
+    ['blog', 0],
+    ['my-shop-2', 0],
+    ['a'.repeat(40), 0],
+    ['a'.repeat(41), 1],
+    ['2fast', 1],
+    ['ends-', 1],
+    ['Upper', 1],
+  ])('%s → %d issue(s)', (name, count) => {
+    expect(siteNameIssues(name)).toHaveLength(count);
   });
 });

@@ -114,3 +114,20 @@ function securityContextIssues(context: SiteSecurityContextInput | undefined): S
 export function validateSiteForRestricted(input: SiteRestrictedInput): SiteValidationIssue[] {
   return [...imageIssues(input), ...securityContextIssues(input.securityContext)];
 }
+
+/**
+ * Longest site name whose derived names fit Kubernetes: the database StatefulSet `{site}-db` gets
+ * a `controller-revision-hash` label `{site}-db-{10 chars}`, and label values stop at 63.
+ */
+export const SITE_NAME_MAX_LENGTH = 40;
+
+/** The site name as the Kubernetes objects need it (a DNS-1035 label of at most 40 characters). */
+export function siteNameIssues(name: string): SiteValidationIssue[] {
+  if (name.length > SITE_NAME_MAX_LENGTH) {
+    return [{ path: ['name'], message: `at most ${SITE_NAME_MAX_LENGTH} characters` }];
+  }
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    return [{ path: ['name'], message: 'lowercase letters, digits and "-", starting with a letter' }];
+  }
+  return [];
+}
