@@ -67,6 +67,20 @@ describe('sites', () => {
     expectProblem(await api.app.inject({ url: url('sites/shop'), headers: h }), 404);
   });
 
+  it('refuses sites that could not run under Pod Security restricted (422 naming the field)', async () => {
+    const nginx = expectProblem(
+      await post('sites', { name: 'web', template: 'image', image: 'nginx:1.27' }),
+      422,
+    );
+    expect((nginx.errors as { path: string }[]).map((e) => e.path)).toEqual(['image']);
+    const low = expectProblem(
+      await post('sites', { name: 'web', template: 'image', image: 'ghcr.io/acme/app', port: 80 }),
+      422,
+    );
+    expect((low.errors as { path: string }[]).map((e) => e.path)).toEqual(['port']);
+    expectProblem(await post('sites', { name: '9lives', template: 'static' }), 400);
+  });
+
   it("refuses a host under another customer's domain", async () => {
     const other = await createCustomer(api, (await createPlan(api)).id);
     await api.app.inject({
@@ -96,6 +110,19 @@ describe('domains, records, mailboxes, aliases', () => {
     expect(res.body).not.toContain('PRIVATE KEY');
     expectProblem(await post('domains', { name: 'co.uk' }), 400);
     expectProblem(await post('domains', { name: 'xn--bcher-kva.test' }), 409);
+  });
+
+  it("refuses a domain under or above another customer's domain", async () => {
+    const other = await createCustomer(api, (await createPlan(api)).id);
+    const theirs = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${other.id}/domains`,
+      headers: bearer(other.token),
+      payload: { name: 'shop.overlap.test', mail: false },
+    });
+    expect(theirs.statusCode).toBe(201);
+    expectProblem(await post('domains', { name: 'overlap.test', mail: false }), 409);
+    expectProblem(await post('domains', { name: 'eu.shop.overlap.test', mail: false }), 409);
   });
 
   it('creates, replaces and deletes rrsets inside the domain only', async () => {
@@ -137,6 +164,20 @@ describe('domains, records, mailboxes, aliases', () => {
       }),
       400,
     );
+    expectProblem(
+      await post('domains/records.test/records', {
+        name: '@',
+        type: 'CNAME',
+        records: ['elsewhere.example.net'],
+      }),
+      422,
+    );
+    const apex = await post('domains/records.test/records', {
+      name: '@',
+      type: 'AAAA',
+      records: ['2001:DB8::1'],
+    });
+    expect(apex.json()).toMatchObject({ name: 'records.test', records: ['2001:db8::1'] });
     const put = await api.app.inject({
       method: 'PUT',
       url: url('domains/records.test/records/MX/records.test'),
@@ -150,7 +191,7 @@ describe('domains, records, mailboxes, aliases', () => {
       records: ['10 mail.records.test.'],
     });
     const list = (await api.app.inject({ url: url('domains/records.test/records'), headers: h })).json();
-    expect(list.items.map((r: { type: string }) => r.type).sort()).toEqual(['A', 'MX', 'TXT']);
+    expect(list.items.map((r: { type: string }) => r.type).sort()).toEqual(['A', 'AAAA', 'MX', 'TXT']);
     expect(
       (
         await api.app.inject({
@@ -172,6 +213,16 @@ describe('domains, records, mailboxes, aliases', () => {
 
   it('stores mailbox passwords as {ARGON2ID} hashes, never answers them, and checks the mail domain', async () => {
     await post('domains', { name: 'mail.test' });
+    // With mail on, the platform owns the MX and DKIM names of the domain: read-only for the customer.
+    const mx = expectProblem(
+      await post('domains/mail.test/records', {
+        name: 'mail.test',
+        type: 'MX',
+        records: ['10 mx.example.net'],
+      }),
+      422,
+    );
+    expect(mx.detail).toMatch(/read-only/);
     const res = await post('mailboxes', {
       address: 'Info@Mail.test',
       password: 'mailbox-password-1',
@@ -228,6 +279,7 @@ describe('domains, records, mailboxes, aliases', () => {
     expect(snap!.domains[0]!.dkim!.privateKeyPem).toContain('PRIVATE KEY');
     expect(snap!.domains[1]!.records.map((r) => `${r.type} ${r.name}`)).toEqual([
       'TXT _dmarc.records.test',
+      'AAAA records.test',
       'MX records.test',
     ]);
     expect(snap!.mailboxes[0]).toMatchObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idParam, timestamp } from './common.ts';
 import { domainName } from './names.ts';
-import { recordName, recordType } from './records.ts';
+import { recordFqdnParam, recordType } from './records.ts';
 
 export const createDomainBody = z
   .object({
@@ -21,7 +21,7 @@ export type UpdateDomainBody = z.infer<typeof updateDomainBody>;
 
 export const domainParams = z.object({ id: idParam, name: domainName }).strict();
 export const recordParams = z
-  .object({ id: idParam, name: domainName, type: recordType, fqdn: recordName })
+  .object({ id: idParam, name: domainName, type: recordType, fqdn: recordFqdnParam })
   .strict();
 
 export const domainSchema = z

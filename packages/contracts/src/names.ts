@@ -1,4 +1,4 @@
-import { getDomain, parse } from 'tldts';
+import { normalizeDomainName } from '@hostplane/domain';
 import { z } from 'zod';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -18,24 +18,17 @@ export function toAsciiHostname(input: string): string | null {
 }
 
 /**
- * A domain a customer may hold: IDNA-normalised to lowercase punycode, at least two labels, and
- * not itself a public suffix (no one hosts "co.uk"). Unknown TLDs (".test", ".internal") pass.
+ * A domain a customer may hold: the DNS rules of @hostplane/domain (IDNA → punycode, lowercase,
+ * LDH labels, public suffix list with its private section). Unknown TLDs (".test") pass.
  */
 export const domainName = z
   .string()
   .max(253)
   .transform((value, ctx) => {
-    const host = toAsciiHostname(value);
-    if (!host?.includes('.')) {
-      ctx.addIssue({ code: 'custom', message: 'must be a domain name such as example.com' });
-      return z.NEVER;
-    }
-    const info = parse(host, { allowPrivateDomains: false });
-    if (info.publicSuffix === host || getDomain(host) === null) {
-      ctx.addIssue({ code: 'custom', message: `${host} is a public suffix, not a registrable domain` });
-      return z.NEVER;
-    }
-    return host;
+    const result = normalizeDomainName(value, []);
+    if (result.ok) return result.value;
+    for (const error of result.errors) ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
   });
 
 /** A host name (site domains, record targets): IDNA-normalised, any number of labels, wildcard allowed first. */

@@ -1,5 +1,6 @@
+import { SITE_NAME_MAX_LENGTH } from '@hostplane/domain';
 import { z } from 'zod';
-import { dnsLabel, idParam, timestamp } from './common.ts';
+import { idParam, timestamp } from './common.ts';
 import { hostName } from './names.ts';
 
 /** An OCI image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
@@ -11,13 +12,20 @@ export const imageReference = z
     'must be an image reference such as nginx:1.27 or ghcr.io/acme/app@sha256:…',
   );
 
+/** DNS-1035 label of at most 40 characters: the Kubernetes names derived from it must fit (SITE_NAME_MAX_LENGTH). */
+export const siteName = z
+  .string()
+  .min(1)
+  .max(SITE_NAME_MAX_LENGTH)
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'lowercase letters, digits and "-", starting with a letter');
+
 export const siteTemplate = z.enum(['static', 'php', 'wordpress', 'image']);
 
 const siteDomains = z.array(hostName).max(50);
 
 export const createSiteBody = z
   .object({
-    name: dnsLabel,
+    name: siteName,
     template: siteTemplate,
     image: imageReference.optional(),
     port: z.number().int().min(1).max(65535).optional(),
@@ -50,7 +58,7 @@ export const updateSiteBody = z
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
 export type UpdateSiteBody = z.infer<typeof updateSiteBody>;
 
-export const siteParams = z.object({ id: idParam, name: dnsLabel }).strict();
+export const siteParams = z.object({ id: idParam, name: siteName }).strict();
 
 export const siteSchema = z
   .object({

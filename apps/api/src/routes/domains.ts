@@ -39,6 +39,32 @@ export async function findDomain(
   return row;
 }
 
+/**
+ * A domain may not sit under (or above) another customer's domain: shop.example.com belongs with
+ * example.com, or one customer could answer DNS and mail for another's names.
+ */
+async function assertNoOverlap(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  name: string,
+): Promise<void> {
+  const labels = name.split('.');
+  const parents = labels.slice(1, -1).map((_, i) => labels.slice(i + 1).join('.'));
+  const clash = await trx
+    .selectFrom('domains')
+    .select('name')
+    .where('customer_id', '<>', customerId)
+    .where((eb) =>
+      eb.or([eb('name', 'in', parents.length > 0 ? parents : ['']), eb('name', 'like', `%.${name}`)]),
+    )
+    .executeTakeFirst();
+  if (clash)
+    throw new ConflictError(
+      `${name} overlaps ${clash.name}, which belongs to another customer`,
+      'domain-taken',
+    );
+}
+
 async function dkimColumns(mail: boolean) {
   if (!mail) return {};
   const key = await generateDkimKey();
@@ -94,6 +120,7 @@ export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
         customerId: req.params.id,
         run: async (trx, customer) => {
           await assertChangeWithinPlan(trx, customer!, { domains: 1 });
+          await assertNoOverlap(trx, customer!.id, req.body.name);
           // The unique index decides, not a read before the insert (one round trip less under the lock).
           const row = await trx
             .insertInto('domains')

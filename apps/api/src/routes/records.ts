@@ -1,17 +1,15 @@
 import {
-  checkRecordContents,
   createRecordBody,
   domainParams,
   pageOf,
   paginationQuery,
   putRecordBody,
-  type RecordType,
   recordParams,
   recordSchema,
 } from '@hostplane/contracts';
-import type { DnsRecordRecord } from '@hostplane/db';
 import { sql } from 'kysely';
-import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { checkRrset, ownerFromPath, recordContext, toRow } from '../http/dns-rules.ts';
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
@@ -21,21 +19,8 @@ import type { RouteDeps } from './index.ts';
 
 const tags = ['dns'];
 const scoped = { access: 'user', customerScoped: true } as const;
-
-const present = (r: DnsRecordRecord) => ({ name: r.name, type: r.type, ttl: r.ttl, records: r.records });
-
-function assertInside(domain: string, name: string, type: string): void {
-  if (name !== domain && !name.endsWith(`.${domain}`)) {
-    throw new UnprocessableError(`${name} is not inside ${domain}`, [
-      { path: 'name', in: 'body', message: `must be ${domain} or end with .${domain}` },
-    ]);
-  }
-  if (type === 'CNAME' && name === domain) {
-    throw new UnprocessableError('a CNAME cannot sit at the zone apex', [
-      { path: 'type', in: 'body', message: 'no CNAME at the apex' },
-    ]);
-  }
-}
+const target = (customerId: number, domain: string, type: string, name: string) =>
+  `customer/${customerId}/domain/${domain}/record/${type}/${name}`;
 
 export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
   const base = '/customers/:id/domains/:name/records';
@@ -60,7 +45,7 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
         .orderBy('id')
         .limit(req.query.limit + 1)
         .execute();
-      return toPage(rows, req.query, present);
+      return toPage(rows, req.query, toRow);
     },
   );
 
@@ -82,21 +67,21 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
         customerId: req.params.id,
         run: async (trx, customer) => {
           const domain = await findDomain(trx, customer!.id, req.params.name);
-          const b = req.body;
-          assertInside(domain.name, b.name, b.type);
+          const rrset = checkRrset(req.body, await recordContext(trx, customer!.id, domain));
           const row = await trx
             .insertInto('dns_records')
-            .values({ domain_id: domain.id, name: b.name, type: b.type, ttl: b.ttl, records: b.records })
+            .values({ domain_id: domain.id, ...rrset })
             .onConflict((oc) => oc.columns(['domain_id', 'name', 'type']).doNothing())
             .returningAll()
             .executeTakeFirst();
-          if (!row) throw new ConflictError(`${b.type} ${b.name} exists; PUT replaces it`, 'record-exists');
+          if (!row)
+            throw new ConflictError(`${rrset.type} ${rrset.name} exists; PUT replaces it`, 'record-exists');
           return {
-            body: present(row),
+            body: toRow(row),
             audit: {
               action: 'record.create',
-              target: `customer/${customer!.id}/domain/${domain.name}/record/${b.type}/${b.name}`,
-              after: present(row),
+              target: target(customer!.id, domain.name, row.type, row.name),
+              after: toRow(row),
             },
           };
         },
@@ -120,40 +105,37 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
         status: 200,
         customerId: req.params.id,
         run: async (trx, customer) => {
-          const { type, fqdn } = req.params;
-          const b = req.body;
-          if ((b.name !== undefined && b.name !== fqdn) || (b.type !== undefined && b.type !== type)) {
+          const domain = await findDomain(trx, customer!.id, req.params.name);
+          const ctx = await recordContext(trx, customer!.id, domain);
+          const name = ownerFromPath(req.params.fqdn, ctx);
+          const { type } = req.params;
+          if (
+            (req.body.name !== undefined && ownerFromPath(req.body.name, ctx) !== name) ||
+            (req.body.type !== undefined && req.body.type !== type)
+          ) {
             throw new UnprocessableError('name and type in the body must match the path', [
               { path: 'name', in: 'body', message: 'differs from the path' },
             ]);
           }
-          const records = parseContents(type, b.records);
-          const domain = await findDomain(trx, customer!.id, req.params.name);
-          assertInside(domain.name, fqdn, type);
-          const before = await trx
-            .selectFrom('dns_records')
-            .selectAll()
-            .where('domain_id', '=', domain.id)
-            .where('name', '=', fqdn)
-            .where('type', '=', type)
-            .executeTakeFirst();
+          const rrset = checkRrset({ name, type, ttl: req.body.ttl, records: req.body.records }, ctx);
+          const before = ctx.existing.find((r) => r.name === name && r.type === type);
           const row = await trx
             .insertInto('dns_records')
-            .values({ domain_id: domain.id, name: fqdn, type, ttl: b.ttl, records })
+            .values({ domain_id: domain.id, ...rrset })
             .onConflict((oc) =>
               oc
                 .columns(['domain_id', 'name', 'type'])
-                .doUpdateSet({ ttl: b.ttl, records, updated_at: sql`now()` }),
+                .doUpdateSet({ ttl: rrset.ttl, records: rrset.records, updated_at: sql`now()` }),
             )
             .returningAll()
             .executeTakeFirstOrThrow();
           return {
-            body: present(row),
+            body: toRow(row),
             audit: {
               action: 'record.put',
-              target: `customer/${customer!.id}/domain/${domain.name}/record/${type}/${fqdn}`,
-              before: before ? present(before) : undefined,
-              after: present(row),
+              target: target(customer!.id, domain.name, type, name),
+              before,
+              after: toRow(row),
             },
           };
         },
@@ -173,20 +155,21 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
         run: async (trx, customer) => {
           const { type, fqdn } = req.params;
           const domain = await findDomain(trx, customer!.id, req.params.name);
+          const name = ownerFromPath(fqdn, await recordContext(trx, customer!.id, domain));
           const gone = await trx
             .deleteFrom('dns_records')
             .where('domain_id', '=', domain.id)
-            .where('name', '=', fqdn)
+            .where('name', '=', name)
             .where('type', '=', type)
             .returningAll()
             .executeTakeFirst();
-          if (!gone) throw new NotFoundError(`${type} record ${fqdn}`);
+          if (!gone) throw new NotFoundError(`${type} record ${name}`);
           return {
             body: undefined,
             audit: {
               action: 'record.delete',
-              target: `customer/${customer!.id}/domain/${domain.name}/record/${type}/${fqdn}`,
-              before: present(gone),
+              target: target(customer!.id, domain.name, type, name),
+              before: toRow(gone),
             },
           };
         },
@@ -194,18 +177,4 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
       return reply.send(null);
     },
   );
-}
-
-/** PUT takes its type from the path, so its contents are checked here rather than in the body schema. */
-function parseContents(type: RecordType, records: string[]): string[] {
-  const checked = checkRecordContents(type, records);
-  if (checked.invalid.length > 0) {
-    const errors = checked.invalid.map((i) => ({
-      path: `records.${i}`,
-      in: 'body' as const,
-      message: `not a valid ${type} record`,
-    }));
-    throw new BadRequestError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
-  }
-  return checked.records;
 }

@@ -9,6 +9,7 @@ import {
   updateSiteBody,
 } from '@hostplane/contracts';
 import type { PanelDatabase } from '@hostplane/db';
+import { validateSiteForRestricted } from '@hostplane/domain';
 import { sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
@@ -22,6 +23,19 @@ import type { RouteDeps } from './index.ts';
 
 const tags = ['sites'];
 const scoped = { access: 'user', customerScoped: true } as const;
+
+/** Pod Security "restricted" and Kubernetes naming, as @hostplane/domain states them: 422 with field paths. */
+function assertRunnable(site: { template: string; image: string | null; port: number | null }): void {
+  const issues = validateSiteForRestricted(site);
+  if (issues.length > 0) {
+    const errors = issues.map((i) => ({ path: i.path.join('.'), in: 'body' as const, message: i.message }));
+    throw new UnprocessableError(
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors,
+      'site-not-runnable',
+    );
+  }
+}
 
 /** All parent names of a host with two labels or more: www.shop.example.com → shop.example.com, example.com. */
 function namesCovering(host: string): string[] {
@@ -89,6 +103,8 @@ export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
         customerId: req.params.id,
         run: async (trx, customer) => {
           const b = req.body;
+          const port = b.template === 'image' ? (b.port ?? 8080) : null;
+          assertRunnable({ template: b.template, image: b.image ?? null, port });
           await assertChangeWithinPlan(trx, customer!, { sites: 1, databases: b.database ? 1 : 0 });
           await assertHostsAvailable(trx, customer!.id, b.domains);
           const row = await trx
@@ -98,7 +114,7 @@ export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
               name: b.name,
               template: b.template,
               image: b.image ?? null,
-              port: b.template === 'image' ? (b.port ?? 8080) : null,
+              port,
               domains: b.domains,
               www: b.www,
               replicas: b.replicas,
@@ -149,6 +165,11 @@ export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
               { path: 'image', in: 'body', message: 'only for template image' },
             ]);
           }
+          assertRunnable({
+            template: before.template,
+            image: b.image ?? before.image,
+            port: b.port ?? before.port,
+          });
           const addsDatabase = b.database === true && !before.database;
           await assertChangeWithinPlan(trx, customer!, { databases: addsDatabase ? 1 : 0 });
           if (b.domains) await assertHostsAvailable(trx, customer!.id, b.domains);

@@ -1,0 +1,82 @@
+import type { DnsRecordRecord, DomainRecord, PanelDatabase } from '@hostplane/db';
+import {
+  type DnsFieldError,
+  type DnsRecordRow,
+  normalizeOwnerName,
+  type RecordContext,
+  type RrsetInput,
+  recordContextFor,
+  validateRrset,
+} from '@hostplane/domain';
+import type { Transaction } from 'kysely';
+import { type AppError, BadRequestError, type FieldError, UnprocessableError } from '../errors.ts';
+
+// The API runs the same record rules the DNS target builds desired state with (@hostplane/domain),
+// so what is stored is already canonical and a second reconcile finds nothing to change.
+
+const SYNTAX_CODES = new Set([
+  'required',
+  'invalid_syntax',
+  'invalid_idna',
+  'invalid_label',
+  'too_long',
+  'invalid_content',
+  'out_of_range',
+  'too_many_records',
+]);
+
+function toFieldErrors(errors: DnsFieldError[]): FieldError[] {
+  return errors.map((e) => ({ path: e.path.join('.'), in: 'body' as const, message: e.message }));
+}
+
+/** Syntax errors are 400; zone rules (apex, read-only platform records, CNAME clashes) are 422. */
+export function dnsProblem(errors: DnsFieldError[]): AppError {
+  const detail = errors.map((e) => `${e.path.join('.') || 'body'}: ${e.message}`).join('; ');
+  return errors.every((e) => SYNTAX_CODES.has(e.code))
+    ? new BadRequestError(detail, toFieldErrors(errors))
+    : new UnprocessableError(detail, toFieldErrors(errors), 'dns-rule');
+}
+
+/** The zone context of the domain an rrset is edited through: the customer's domains and rrsets. */
+export async function recordContext(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  domain: DomainRecord,
+): Promise<RecordContext> {
+  const domains = await trx
+    .selectFrom('domains')
+    .select(['id', 'name', 'dns', 'mail'])
+    .where('customer_id', '=', customerId)
+    .execute();
+  const records = await trx
+    .selectFrom('dns_records')
+    .selectAll()
+    .where(
+      'domain_id',
+      'in',
+      domains.map((d) => d.id),
+    )
+    .execute();
+  const rows = domains.map((d) => ({
+    ...d,
+    records: records.filter((r) => r.domain_id === d.id).map(toRow),
+  }));
+  return recordContextFor(rows, domain.name);
+}
+
+export function toRow(r: DnsRecordRecord): DnsRecordRow {
+  return { name: r.name, type: r.type, ttl: r.ttl, records: r.records };
+}
+
+export function checkRrset(input: RrsetInput, ctx: RecordContext): DnsRecordRow {
+  const result = validateRrset(input, ctx);
+  if (!result.ok) throw dnsProblem(result.errors);
+  return result.value;
+}
+
+/** The owner name of a path (`…/records/{type}/{fqdn}`), normalised against the zone. */
+export function ownerFromPath(fqdn: string, ctx: RecordContext): string {
+  const result = normalizeOwnerName(fqdn, ctx.zone, ['fqdn']);
+  if (!result.ok) throw dnsProblem(result.errors);
+  return result.value;
+}
