@@ -3,6 +3,7 @@ import type { PanelDatabase } from '@hostplane/db';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { BadRequestError, UnprocessableError } from '../errors.ts';
+import { redactSecrets } from './redact.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
@@ -16,9 +17,13 @@ export type ClaimResult =
   | { kind: 'replay'; status: number; body: unknown };
 
 function requestHash(req: FastifyRequest): string {
-  return createHash('sha256')
-    .update(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(req.body ?? null)}`)
-    .digest('hex');
+  return (
+    createHash('sha256')
+      // Secrets are left out: a fast hash of a body holding a password would let anyone with the
+      // database guess the password offline. A retry differing only in a secret counts as the same.
+      .update(`${req.method} ${req.url.split('?')[0]}\n${JSON.stringify(redactSecrets(req.body ?? null))}`)
+      .digest('hex')
+  );
 }
 
 /**
