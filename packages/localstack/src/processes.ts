@@ -25,12 +25,36 @@ export function logFile(paths: StatePaths, name: string): string {
   return path.join(paths.logsDir, `${name}.log`);
 }
 
+/** Fields 3… of /proc/<pid>/stat (the command name, field 2, may hold spaces and parentheses). */
+function statFields(file: string): string[] {
+  const stat = readFileSync(file, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * A zombie thread-group leader may still have live threads holding its sockets: PowerDNS' main
+ * thread can finish before its listener threads on SIGTERM. Only when every thread has exited is
+ * the process gone (and its ports free).
+ */
+function hasLiveThreads(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      try {
+        const state = statFields(`/proc/${pid}/task/${tid}/stat`)[0];
+        return state !== 'Z' && state !== 'X';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 function startTimeOf(pid: number): string | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined; // a zombie has exited already
+    const fields = statFields(`/proc/${pid}/stat`);
+    if ((fields[0] === 'Z' || fields[0] === 'X') && !hasLiveThreads(pid)) return undefined; // exited
     return fields[19];
   } catch {
     return undefined;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +27,12 @@ function snapshotState() {
     readFileSync(path.join(paths.pidsDir, `${r.name}.pid`), 'utf8'),
   ]);
   return { pidFiles: Object.fromEntries(pidFiles), envMtime: statSync(paths.envFile).mtimeMs };
+}
+
+/** Who listens on a port, for the message of a failed assertion. */
+function listeners(port: number): string {
+  const result = spawnSync('ss', ['-ltnp', `sport = :${port}`], { encoding: 'utf8' });
+  return `listening on ${port}: ${result.stdout.trim() || result.stderr.trim()}`;
 }
 
 function uidOf(pid: number): number {
@@ -70,13 +77,18 @@ describe('hostplane stack (supervisor)', () => {
     const family = processFamily(target.pid);
     const others = listPidRecords(paths).filter((r) => r.name !== pdns.name && isRunning(r));
 
-    const { stopped } = await stackDown({ only: [pdns], say: () => {} });
-    expect(stopped).toEqual(['pdns']);
-    expect(stillRunning(family)).toEqual([]);
-    expect(await tcpOpen('127.0.0.1', stackPorts.pdnsApi)).toBe(false);
-    expect(await dnsAnswers('127.0.0.1', stackPorts.pdnsDns)).toBe(false);
-    // Everything else still runs, with the same pids.
-    expect(listPidRecords(paths).filter(isRunning)).toEqual(others);
+    try {
+      const { stopped } = await stackDown({ only: [pdns], say: () => {} });
+      expect(stopped).toEqual(['pdns']);
+      expect(stillRunning(family)).toEqual([]);
+      expect(await tcpOpen('127.0.0.1', stackPorts.pdnsApi), listeners(stackPorts.pdnsApi)).toBe(false);
+      expect(await dnsAnswers('127.0.0.1', stackPorts.pdnsDns)).toBe(false);
+      // Everything else still runs, with the same pids.
+      expect(listPidRecords(paths).filter(isRunning)).toEqual(others);
+    } catch (failure) {
+      await stackUp({ say: () => {} }); // the files after this one need PowerDNS whatever happened here
+      throw failure;
+    }
 
     const result = await stackUp({ say: () => {} });
     expect(result.alreadyUp).toBe(false);
