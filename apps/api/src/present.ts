@@ -69,6 +69,17 @@ export function presentSite(row: SiteRecord): Site {
     www: row.www,
     replicas: row.replicas,
     database: row.database,
+    status:
+      row.status && row.status_generation !== null && row.status_updated_at
+        ? {
+            ...(row.status as Record<string, unknown>),
+            state: String((row.status as { state?: unknown }).state ?? 'Unknown'),
+            reason: String((row.status as { reason?: unknown }).reason ?? ''),
+            message: String((row.status as { message?: unknown }).message ?? ''),
+            observedGeneration: row.status_generation,
+            updatedAt: iso(row.status_updated_at),
+          }
+        : null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -1,4 +1,4 @@
-import { loadCustomerSnapshot } from '@hostplane/db';
+import { loadCustomerSnapshot, saveSiteStatuses } from '@hostplane/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -65,6 +65,26 @@ describe('sites', () => {
       204,
     );
     expectProblem(await api.app.inject({ url: url('sites/shop'), headers: h }), 404);
+  });
+
+  it('shows the status the Kubernetes target stored for a site', async () => {
+    expect((await post('sites', { name: 'watched', template: 'static' })).json().status).toBeNull();
+    const status = {
+      name: 'watched',
+      state: 'Ready',
+      reason: 'Ready',
+      message: '1/1 ready',
+      replicas: { desired: 1, ready: 1 },
+      hosts: [],
+    };
+    await saveSiteStatuses(api.db, c.id, 7, [status, { ...status, name: 'gone-meanwhile' }]);
+    const got = (await api.app.inject({ url: url('sites/watched'), headers: h })).json();
+    expect(got.status).toMatchObject({
+      state: 'Ready',
+      replicas: { desired: 1, ready: 1 },
+      observedGeneration: 7,
+    });
+    expect(got.status).not.toHaveProperty('name');
   });
 
   it('refuses sites that could not run under Pod Security restricted (422 naming the field)', async () => {

@@ -60,6 +60,17 @@ export type UpdateSiteBody = z.infer<typeof updateSiteBody>;
 
 export const siteParams = z.object({ id: idParam, name: siteName }).strict();
 
+/** What the Kubernetes target last observed; unknown fields pass through as the target grows. */
+export const siteStatusSchema = z
+  .looseObject({
+    state: z.string().describe('Ready | Progressing | Suspended | Failed'),
+    reason: z.string(),
+    message: z.string(),
+    observedGeneration: z.number().int(),
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'SiteStatus' });
+
 export const siteSchema = z
   .object({
     name: z.string(),
@@ -70,6 +81,7 @@ export const siteSchema = z
     www: z.boolean(),
     replicas: z.number().int(),
     database: z.boolean(),
+    status: siteStatusSchema.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

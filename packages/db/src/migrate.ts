@@ -3,6 +3,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import type pg from 'pg';
 import { createPanelDb, poolOf } from './connect.ts';
 import * as core from './migrations/0001_core.ts';
+import * as siteStatus from './migrations/0002_site_status.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -11,6 +12,7 @@ import type { PanelDatabase } from './schema.ts';
  */
 export const panelMigrations: Record<string, Migration> = {
   '0001_core': core,
+  '0002_site_status': siteStatus,
 };
 
 export interface MigrateOptions {

@@ -103,6 +103,10 @@ export interface SitesTable {
   replicas: number;
   database: boolean;
   database_password: string | null;
+  /** Last status the Kubernetes target observed (SiteStatus of provisioner-k8s, without the name). */
+  status: ColumnType<unknown | null, string | null | undefined, string | null>;
+  status_generation: number | null;
+  status_updated_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
