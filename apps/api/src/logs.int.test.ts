@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAdminUser } from './auth/users.ts';
 import { apiConfigSchema } from './config.ts';
 import { purgeExpiredRows } from './housekeeping.ts';
 import { logRedactPaths } from './http/redact.ts';
@@ -89,5 +90,31 @@ describe('housekeeping', () => {
     expect((await api.db.selectFrom('idempotency_keys').select('key').execute()).map((k) => k.key)).toEqual([
       'new',
     ]);
+  });
+});
+
+describe('ensureAdminUser', () => {
+  it('creates nothing when an admin exists (the harness made one)', async () => {
+    expect(await ensureAdminUser(api.db, 'second@hostplane.test')).toEqual({ created: false });
+    expect(
+      await api.db.selectFrom('users').select('id').where('email', '=', 'second@hostplane.test').execute(),
+    ).toEqual([]);
+  });
+
+  it('creates an admin with a generated password that signs in', async () => {
+    await api.db
+      .updateTable('users')
+      .set({ role: 'customer', customer_id: (await createCustomer(api, (await createPlan(api)).id)).id })
+      .where('role', '=', 'admin')
+      .execute();
+    const made = await ensureAdminUser(api.db, 'First@Hostplane.test');
+    if (!made.created) throw new Error('expected an admin to be created');
+    expect(made.email).toBe('first@hostplane.test');
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: made.email, password: made.password },
+    });
+    expect(login.json().user).toMatchObject({ role: 'admin', customerId: null });
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { PanelDatabase, Role } from '@hostplane/db';
 import type { Kysely, Transaction } from 'kysely';
 import { ConflictError } from '../errors.ts';
@@ -37,4 +38,19 @@ export async function findUserIdByEmail(db: Db, email: string): Promise<number |
     .where('email', '=', email.trim().toLowerCase())
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+/**
+ * For `npm start`: creates an admin with a generated password when the panel has none. The
+ * password is returned once (to print) and never stored in clear.
+ */
+export async function ensureAdminUser(
+  db: Kysely<PanelDatabase>,
+  email: string,
+): Promise<{ created: false } | { created: true; email: string; password: string }> {
+  const existing = await db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
+  if (existing) return { created: false };
+  const password = randomBytes(15).toString('base64url');
+  await createAdminUser(db, email, password);
+  return { created: true, email: email.trim().toLowerCase(), password };
 }
