@@ -1,1 +1,30 @@
+export { DnsDkimPublication } from './client/dns-publication.ts';
+export {
+  dkimSecretName,
+  FIELD_MANAGER,
+  KubeDkimSecrets,
+  type KubeDkimSecretsOptions,
+  MAIL_NAMESPACE,
+} from './client/kube-secrets-client.ts';
+export { type MailDbStats, MysqlMailDatabase, type MysqlMailDatabaseOptions } from './client/mysql-client.ts';
+export { type MailTargetSettings, mailTargetFromSettings } from './compose.ts';
+export { type DesiredMail, desiredMail } from './desired.ts';
+export {
+  type DkimPlan,
+  type DkimSigningKey,
+  type DomainDkim,
+  desiredDkimKeys,
+  nextDkimSelector,
+  planDkimKeys,
+  previousDkimRetirable,
+  retirePreviousDkim,
+  rotateDkim,
+} from './dkim.ts';
+export * from './errors.ts';
+export { LocalMaildirRemover } from './local/maildir-remover.ts';
+export { RspamdDkimFiles, type RspamdFilesOptions, rspamdFilesOfStack } from './local/rspamd-files.ts';
+export { countMailChanges, type MailPlan, type ObservedMail, planMailChanges } from './plan.ts';
+export type { DkimKeyStore, DkimPublication, MailApplyReport, MailDatabase, MaildirRemover } from './port.ts';
+export type { MailAliasRow, MailRows, MailUserRow } from './rows.ts';
 export * from './schema/index.ts';
+export { createMailTarget, type MailTargetDeps, runMailPass } from './target.ts';

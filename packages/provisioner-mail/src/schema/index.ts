@@ -1,2 +1,2 @@
 export { type MigrateMailDbOptions, type MigrateMailDbResult, migrateMailDb } from './migrate.ts';
-export { MAIL_TABLES, type MailMigration, mailMigrations } from './migrations.ts';
+export { MAIL_TABLES, type MailMigration, type MigrationStatement, mailMigrations } from './migrations.ts';

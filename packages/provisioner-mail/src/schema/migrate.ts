@@ -64,7 +64,12 @@ async function applyPending(
   for (const migration of migrations) {
     if (done.has(migration.id)) continue;
     for (const statement of migration.statements) {
-      await connection.query(statement);
+      if (typeof statement === 'string') {
+        await connection.query(statement);
+        continue;
+      }
+      const [check] = await connection.query<mysql.RowDataPacket[]>(statement.when);
+      if (Number(check[0]?.needed) === 1) await connection.query(statement.sql);
     }
     await connection.query('INSERT INTO schema_migrations (id) VALUES (?)', [migration.id]);
     applied.push(migration.id);

@@ -2,8 +2,17 @@
  * because MySQL commits DDL implicitly: a run interrupted half-way must be able to run again. */
 export interface MailMigration {
   id: string;
-  statements: string[];
+  statements: MigrationStatement[];
 }
+
+/** A statement, or one that runs only when `when` (a SELECT of one `needed` column) answers 1: MySQL 8
+ * has no `ADD COLUMN IF NOT EXISTS`, so a re-run checks information_schema first. */
+export type MigrationStatement = string | { sql: string; when: string };
+
+const columnMissing = (table: string, column: string) =>
+  `SELECT COUNT(*) = 0 AS needed FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${table}' AND COLUMN_NAME = '${column}'`;
+const indexMissing = (table: string, index: string) =>
+  `SELECT COUNT(*) = 0 AS needed FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${table}' AND INDEX_NAME = '${index}'`;
 
 // Case-insensitive collation: mail addresses and domain names compare without case, like Postfix
 // and Dovecot compare them. Rows are ASCII (IDNA) in practice; utf8mb4 leaves room for SMTPUTF8.
@@ -50,6 +59,21 @@ export const mailMigrations: readonly MailMigration[] = [
         CONSTRAINT fk_virtual_aliases_domain FOREIGN KEY (domain_id)
           REFERENCES virtual_domains (id) ON DELETE CASCADE
       ) ${TABLE_OPTIONS}`,
+    ],
+  },
+  {
+    // Ownership mark (STYLE.md: never delete what you cannot prove you created): the panel customer
+    // whose reconcile wrote the domain. NULL is a row the panel did not write; it is never touched.
+    id: '0002_domain_owner',
+    statements: [
+      {
+        sql: 'ALTER TABLE virtual_domains ADD COLUMN customer_id INT UNSIGNED NULL AFTER name',
+        when: columnMissing('virtual_domains', 'customer_id'),
+      },
+      {
+        sql: 'CREATE INDEX ix_virtual_domains_customer ON virtual_domains (customer_id)',
+        when: indexMissing('virtual_domains', 'ix_virtual_domains_customer'),
+      },
     ],
   },
 ];

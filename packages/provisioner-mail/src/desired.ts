@@ -1,0 +1,93 @@
+import type { CustomerSnapshot, MailboxRow } from '@hostplane/domain';
+import type { MailAliasRow, MailRows, MailUserRow } from './rows.ts';
+import { sortRows } from './rows.ts';
+
+// Pure: the mail rows one customer should have, from the panel's snapshot. No clocks, no random values:
+// password hashes and DKIM keys come from the rows, so every pass computes the same value.
+
+/** A local part that is safe as a maildir folder name (no `/`, no leading dot, no `..`). */
+const SAFE_LOCAL_PART = /^[a-z0-9!#$%&'*+=?^_`{|}~-][a-z0-9!#$%&'*+=?^_`{|}~.-]{0,63}$/;
+const DOMAIN_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+export interface DesiredMail {
+  /** Every domain name of the customer's snapshot (mail on or off): the names this customer may own. */
+  customerDomains: string[];
+  rows: MailRows;
+  /** Rows left out because they cannot be written safely, in words for the condition message. */
+  issues: string[];
+}
+
+export function splitAddress(address: string): { local: string; domain: string } | null {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return null;
+  return { local: address.slice(0, at), domain: address.slice(at + 1) };
+}
+
+function desiredUser(mailbox: MailboxRow, mailDomains: Set<string>, issues: string[]): MailUserRow | null {
+  const email = mailbox.address.trim().toLowerCase();
+  const parts = splitAddress(email);
+  if (!parts || !mailDomains.has(parts.domain)) {
+    issues.push(`mailbox ${email}: its domain has no mail`);
+    return null;
+  }
+  if (!SAFE_LOCAL_PART.test(parts.local) || parts.local.includes('..')) {
+    issues.push(`mailbox ${email}: local part cannot name a maildir`);
+    return null;
+  }
+  return {
+    email,
+    domain: parts.domain,
+    password: mailbox.passwordHash,
+    quotaBytes: mailbox.quotaBytes,
+    maildir: `${parts.domain}/${parts.local}/`,
+    enabled: mailbox.enabled,
+    sendLimitPerHour: mailbox.sendLimitPerHour,
+  };
+}
+
+function desiredAliases(
+  snapshot: CustomerSnapshot,
+  mailDomains: Set<string>,
+  issues: string[],
+): MailAliasRow[] {
+  const out = new Map<string, MailAliasRow>();
+  for (const alias of snapshot.aliases) {
+    const source = alias.source.trim().toLowerCase();
+    const domain = splitAddress(source)?.domain ?? '';
+    if (!mailDomains.has(domain)) {
+      issues.push(`alias ${source}: its domain has no mail`);
+      continue;
+    }
+    for (const raw of alias.destinations) {
+      const destination = raw.trim().toLowerCase();
+      if (!splitAddress(destination)?.domain) {
+        issues.push(`alias ${source}: destination ${destination} is no address`);
+        continue;
+      }
+      out.set(`${source}\u0000${destination}`, { domain, source, destination });
+    }
+  }
+  return [...out.values()];
+}
+
+/** The customer's desired mail rows. A deleting customer wants none (but still names its domains). */
+export function desiredMail(snapshot: CustomerSnapshot): DesiredMail {
+  const customerDomains = [...new Set(snapshot.domains.map((d) => d.name.toLowerCase()))].sort();
+  const issues: string[] = [];
+  if (snapshot.deleting) return { customerDomains, rows: { domains: [], users: [], aliases: [] }, issues };
+  const domains = snapshot.domains
+    .filter((d) => d.mail)
+    .map((d) => d.name.toLowerCase())
+    .filter((name) => {
+      if (DOMAIN_NAME.test(name)) return true;
+      issues.push(`domain ${name}: not a lower-case IDNA name`);
+      return false;
+    });
+  const mailDomains = new Set(domains);
+  const users = snapshot.mailboxes
+    .map((m) => desiredUser(m, mailDomains, issues))
+    .filter((u): u is MailUserRow => u !== null);
+  const aliases = desiredAliases(snapshot, mailDomains, issues);
+  return { customerDomains, rows: sortRows({ domains: [...mailDomains], users, aliases }), issues };
+}

@@ -1,0 +1,80 @@
+import { aliasKey, type MailAliasRow, type MailRows, type MailUserRow, userKey } from './rows.ts';
+
+// Pure: compare desired rows with the rows this customer owns into upserts and deletes (STYLE.md,
+// external-dns `plan/`). Rows of domains owned elsewhere are never in `observed.owned`, and desired
+// rows of such domains are held back as conflicts instead of being written.
+
+export interface ObservedMail {
+  /** Rows of the domains marked as this customer's (virtual_domains.customer_id). */
+  owned: MailRows;
+  /** Names the customer wants that exist in the mail DB without this customer's mark. */
+  foreignDomains: string[];
+}
+
+export interface MailPlan {
+  domainsToAdd: string[];
+  domainsToRemove: string[];
+  usersToAdd: MailUserRow[];
+  usersToUpdate: MailUserRow[];
+  /** Including the users of removed domains: their maildirs go too. */
+  usersToRemove: MailUserRow[];
+  aliasesToAdd: MailAliasRow[];
+  aliasesToRemove: MailAliasRow[];
+  /** Desired domains left alone because another owner holds them. */
+  conflicts: string[];
+}
+
+export function countMailChanges(plan: MailPlan): number {
+  return (
+    plan.domainsToAdd.length +
+    plan.domainsToRemove.length +
+    plan.usersToAdd.length +
+    plan.usersToUpdate.length +
+    plan.usersToRemove.length +
+    plan.aliasesToAdd.length +
+    plan.aliasesToRemove.length
+  );
+}
+
+function sameUser(a: MailUserRow, b: MailUserRow): boolean {
+  return (
+    a.domain === b.domain &&
+    a.password === b.password &&
+    a.quotaBytes === b.quotaBytes &&
+    a.maildir === b.maildir &&
+    a.enabled === b.enabled &&
+    a.sendLimitPerHour === b.sendLimitPerHour
+  );
+}
+
+export function planMailChanges(desired: MailRows, observed: ObservedMail): MailPlan {
+  const foreign = new Set(observed.foreignDomains);
+  const wantedDomains = desired.domains.filter((d) => !foreign.has(d));
+  const wanted = new Set(wantedDomains);
+  const have = new Set(observed.owned.domains);
+
+  const desiredUsers = new Map(desired.users.filter((u) => wanted.has(u.domain)).map((u) => [userKey(u), u]));
+  const ownedUsers = new Map(observed.owned.users.map((u) => [userKey(u), u]));
+  const desiredAliases = new Map(
+    desired.aliases.filter((a) => wanted.has(a.domain)).map((a) => [aliasKey(a), a]),
+  );
+  const ownedAliases = new Map(observed.owned.aliases.map((a) => [aliasKey(a), a]));
+
+  const usersToAdd: MailUserRow[] = [];
+  const usersToUpdate: MailUserRow[] = [];
+  for (const [key, user] of desiredUsers) {
+    const current = ownedUsers.get(key);
+    if (!current) usersToAdd.push(user);
+    else if (!sameUser(user, current)) usersToUpdate.push(user);
+  }
+  return {
+    domainsToAdd: wantedDomains.filter((d) => !have.has(d)),
+    domainsToRemove: observed.owned.domains.filter((d) => !wanted.has(d)),
+    usersToAdd,
+    usersToUpdate,
+    usersToRemove: [...ownedUsers].filter(([key]) => !desiredUsers.has(key)).map(([, u]) => u),
+    aliasesToAdd: [...desiredAliases].filter(([key]) => !ownedAliases.has(key)).map(([, a]) => a),
+    aliasesToRemove: [...ownedAliases].filter(([key]) => !desiredAliases.has(key)).map(([, a]) => a),
+    conflicts: desired.domains.filter((d) => foreign.has(d)),
+  };
+}

@@ -1,0 +1,38 @@
+import type { DkimSigningKey } from './dkim.ts';
+import type { MailPlan, ObservedMail } from './plan.ts';
+
+// The mail room's ports, in our words. Adapters live in client/ (MySQL, Kubernetes) and local/ (the
+// local stack's files); the target composes them and never sees a driver type.
+
+/** What one applied plan wrote: `statements` counts write statements (0 on a converged customer). */
+export interface MailApplyReport {
+  statements: number;
+  /** Maildirs (relative to the mail root) whose user rows are gone: their removal is queued. */
+  removedMaildirs: string[];
+}
+
+/** The mail MySQL tables of one customer. */
+export interface MailDatabase {
+  /** Rows of domains marked as this customer's, plus which of `wantedDomains` belong to someone else. */
+  observe(customerId: number, wantedDomains: readonly string[]): Promise<ObservedMail>;
+  /** Applies a plan in ONE transaction; an empty plan sends nothing. */
+  apply(customerId: number, plan: MailPlan): Promise<MailApplyReport>;
+}
+
+/** The signing keys Rspamd uses, one per domain: the cluster's Secrets, or a projection of them. */
+export interface DkimKeyStore {
+  /** Keys stored for this customer; `domains` lists every domain name the customer may own. */
+  read(customerId: number, domains: readonly string[]): Promise<DkimSigningKey[]>;
+  write(customerId: number, key: DkimSigningKey): Promise<void>;
+  remove(customerId: number, domain: string): Promise<void>;
+}
+
+/** Whether a DKIM selector's TXT record with this key is served (authoritative DNS). */
+export interface DkimPublication {
+  isPublished(domain: string, selector: string, publicKey: string): Promise<boolean>;
+}
+
+/** Removes a deleted mailbox's maildir. Idempotent: a missing folder is no error. */
+export interface MaildirRemover {
+  remove(maildir: string): Promise<{ removed: boolean; path: string }>;
+}
