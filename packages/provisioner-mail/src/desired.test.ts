@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { desiredMail } from './desired.ts';
+import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
+
+const mailbox = (address: string, over = {}) => ({
+  address,
+  passwordHash: '{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$abc$def',
+  quotaBytes: 1024,
+  enabled: true,
+  sendLimitPerHour: 50,
+  ...over,
+});
+
+describe('desiredMail', () => {
+  it('lists mail domains, users with their maildir and one alias row per destination, sorted', () => {
+    const snapshot = customerSnapshot({
+      domains: [mailDomain('b.example'), mailDomain('a.example'), mailDomain('web.example', { mail: false })],
+      mailboxes: [mailbox('Zed@A.example'), mailbox('amy@b.example', { enabled: false })],
+      aliases: [
+        { source: 'info@a.example', destinations: ['zed@a.example', 'Out@Elsewhere.org', 'zed@a.example'] },
+        { source: '@b.example', destinations: ['amy@b.example'] },
+      ],
+    });
+    expect(desiredMail(snapshot)).toEqual({
+      customerDomains: ['a.example', 'b.example', 'web.example'],
+      issues: [],
+      rows: {
+        domains: ['a.example', 'b.example'],
+        users: [
+          expect.objectContaining({ email: 'amy@b.example', maildir: 'b.example/amy/', enabled: false }),
+          expect.objectContaining({ email: 'zed@a.example', domain: 'a.example', maildir: 'a.example/zed/' }),
+        ],
+        aliases: [
+          { domain: 'b.example', source: '@b.example', destination: 'amy@b.example' },
+          { domain: 'a.example', source: 'info@a.example', destination: 'out@elsewhere.org' },
+          { domain: 'a.example', source: 'info@a.example', destination: 'zed@a.example' },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    [
+      'a mailbox of a domain without mail',
+      { mailboxes: [mailbox('x@web.example')] },
+      /x@web.example: its domain/,
+    ],
+    [
+      'a local part that would leave the mail root',
+      { mailboxes: [mailbox('../x@a.example')] },
+      /cannot name/,
+    ],
+    [
+      'an alias of a foreign domain',
+      { aliases: [{ source: 'a@other.example', destinations: ['b@c.d'] }] },
+      /alias/,
+    ],
+  ])('leaves out %s and says why', (_case, over, issue) => {
+    const domains = [mailDomain('a.example'), mailDomain('web.example', { mail: false })];
+    const result = desiredMail(customerSnapshot({ domains, ...over }));
+    expect(result.rows.users).toEqual([]);
+    expect(result.rows.aliases).toEqual([]);
+    expect(result.issues.join('\n')).toMatch(issue);
+  });
+
+  it('wants nothing for a deleting customer but still names its domains', () => {
+    const snapshot = customerSnapshot({
+      deleting: true,
+      domains: [mailDomain('a.example')],
+      mailboxes: [mailbox('x@a.example')],
+    });
+    expect(desiredMail(snapshot)).toEqual({
+      customerDomains: ['a.example'],
+      rows: { domains: [], users: [], aliases: [] },
+      issues: [],
+    });
+  });
+});

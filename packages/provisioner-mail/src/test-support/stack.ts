@@ -1,0 +1,151 @@
+// Shared by the mail integration tests and bench/mail.ts: the local stack's mail endpoints, the
+// target wired to the real adapters, and mail-client helpers (SMTP in, IMAP out).
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { dnsPlatformConfigSchema } from '@hostplane/domain';
+import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
+import type { PassContext } from '@hostplane/reconcile';
+import { loadStackEnv, stackStateDir } from '@hostplane/testing';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { hash } from '@node-rs/argon2';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { pino } from 'pino';
+import { DnsDkimPublication } from '../client/dns-publication.ts';
+import { KubeDkimSecrets, MAIL_NAMESPACE } from '../client/kube-secrets-client.ts';
+import { MysqlMailDatabase } from '../client/mysql-client.ts';
+import { LocalMaildirRemover } from '../local/maildir-remover.ts';
+import { RspamdDkimFiles, rspamdFilesOfStack } from '../local/rspamd-files.ts';
+import type { MailTargetDeps } from '../target.ts';
+
+export const env = loadStackEnv();
+export const stateDir = stackStateDir();
+// The stack's certificate is self-signed; these tests are about routing and auth, not PKI.
+export const tls = { rejectUnauthorized: false };
+
+export function hostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
+}
+
+/** A label unique to this run: parallel suites on the shared stack never share a domain. */
+export const runTag = `m${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+
+/** Customer ids far from the panel's (1001…), distinct per test process. */
+export function testCustomerId(offset = 0): number {
+  return 800_000 + (process.pid % 50_000) * 4 + offset;
+}
+
+/** Test pass context; log lines are kept for assertions. */
+export function passContext(lines: string[] = []): PassContext {
+  const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+  return { signal: new AbortController().signal, log };
+}
+
+/** The target's adapters on the local stack: the cluster truth (Secrets) and its local projection. */
+export function stackDeps(): MailTargetDeps & { db: MysqlMailDatabase; dkimSecrets: KubeDkimSecrets } {
+  return {
+    db: new MysqlMailDatabase({ url: env.MAIL_DATABASE_URL }),
+    dkimSecrets: KubeDkimSecrets.fromConfig({ kubeconfigFile: env.KUBECONFIG }),
+    localRspamd: new RspamdDkimFiles(rspamdFilesOfStack(stateDir)),
+    publication: new DnsDkimPublication([env.PDNS_DNS_ADDR]),
+    maildirs: LocalMaildirRemover.ofStack(stateDir),
+  };
+}
+
+export function coreApi(): CoreV1Api {
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.KUBECONFIG);
+  return kc.makeApiClient(CoreV1Api);
+}
+
+/** Bootstrap's job in the cluster; the target never creates namespaces. */
+export async function ensureMailNamespace(api = coreApi()): Promise<void> {
+  try {
+    await api.readNamespace({ name: MAIL_NAMESPACE });
+  } catch {
+    await api
+      .createNamespace({ body: { metadata: { name: MAIL_NAMESPACE } } })
+      .catch((err: { code?: number }) => {
+        if (err.code !== 409) throw err; // another suite made it meanwhile
+      });
+  }
+}
+
+/** An ARGON2ID hash with Dovecot's scheme prefix, as the API stores it. */
+export async function dovecotHash(plain: string): Promise<string> {
+  return `{ARGON2ID}${await hash(plain)}`;
+}
+
+export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
+
+export function smtpTransport() {
+  const { host, port } = hostPort(env.SMTP_ADDR);
+  return nodemailer.createTransport({ host, port, secure: false, ignoreTLS: true });
+}
+
+export function submissionTransport(user: string, pass: string) {
+  const { host, port } = hostPort(env.SUBMISSION_ADDR);
+  return nodemailer.createTransport({ host, port, secure: false, auth: { user, pass }, tls });
+}
+
+export function imapClient(user: string, pass: string): ImapFlow {
+  const { host, port } = hostPort(env.IMAP_ADDR);
+  return new ImapFlow({ host, port, secure: false, auth: { user, pass }, tls, logger: false });
+}
+
+/** Polls INBOX until a message with `subject` is there; its full source. */
+export async function waitForMessage(user: string, pass: string, subject: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const client = imapClient(user, pass);
+    await client.connect();
+    try {
+      await client.mailboxOpen('INBOX');
+      const uids = await client.search({ subject }, { uid: true });
+      const uid = Array.isArray(uids) ? uids[0] : undefined;
+      if (uid !== undefined) {
+        const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
+        if (message && message.source) return message.source.toString('utf8');
+      }
+    } finally {
+      await client.logout();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`no message "${subject}" in ${user}'s INBOX after ${timeoutMs} ms`);
+}
+
+/** mailauth asks this for TXT records: the local PowerDNS, as a verifier on the Internet would ask. */
+export function pdnsResolver() {
+  const resolver = new Resolver({ timeout: 2_000, tries: 2 });
+  resolver.setServers([env.PDNS_DNS_ADDR]);
+  return (name: string, rrtype: string) => {
+    if (rrtype !== 'TXT') return resolver.resolve(name, rrtype) as Promise<string[]>;
+    return resolver.resolveTxt(name);
+  };
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The DNS target on the local PowerDNS, to publish the DKIM TXT records a verifier looks up. */
+export function dnsTarget() {
+  const config = dnsPlatformConfigSchema.parse({
+    nameservers: ['ns1.hostplane.test', 'ns2.hostplane.test'],
+    soa: { contact: 'hostmaster@hostplane.test' },
+    publicIPv4: ['192.0.2.10'],
+    mail: { host: 'mail.hostplane.test', dmarcRua: 'dmarc@hostplane.test' },
+  });
+  const zones = createPowerDnsZones({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY });
+  return createDnsTarget({ zones, config });
+}
+
+/** A DKIM key as apps/api/src/dkim.ts makes it (RSA 2048, DER SPKI base64, PKCS#8 PEM). */
+export function dkimKey(selector: string) {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { selector, publicKey: publicKey.toString('base64'), privateKeyPem: privateKey };
+}
