@@ -97,8 +97,9 @@ async function syncSendLimits(
   desired: DesiredMail,
   ctx: PassContext,
 ): Promise<number> {
+  const mine = new Set(domains);
   const wanted: SendLimitEntry[] = desired.rows.users
-    .filter((u) => u.sendLimitPerHour > 0)
+    .filter((u) => u.sendLimitPerHour > 0 && mine.has(u.domain))
     .map((u) => ({ address: u.email, perHour: u.sendLimitPerHour }))
     .sort((a, b) => a.address.localeCompare(b.address));
   const current = await files.readSendLimits(domains);
