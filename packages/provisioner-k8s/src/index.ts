@@ -6,7 +6,7 @@ export { isKubeError, KubeError, type KubeErrorCode } from './errors.ts';
 export { DnsHostResolver, resolvesToPlatform } from './host-resolver.ts';
 export { KINDS, type KindRef, kindRef } from './kinds.ts';
 export { kubernetesOutcome } from './outcome.ts';
-export { planTenantChanges, type TenantPlan } from './plan.ts';
+export { applyReason, objectKey, planTenantChanges, type TenantPlan } from './plan.ts';
 export type { HostResolver, KubeApi, LiveObject } from './port.ts';
 export type { HostStatus, SiteState, SiteStatus } from './site-status.ts';
 export {

@@ -48,6 +48,16 @@ export const KINDS = {
   ),
   StorageClass: ref('storage.k8s.io/v1', 'StorageClass', 'storageclasses', false),
   PersistentVolume: ref('v1', 'PersistentVolume', 'persistentvolumes', false),
+  // Velero (backup-system), written by @hostplane/provisioner-backup through this client.
+  Schedule: ref('velero.io/v1', 'Schedule', 'schedules'),
+  Backup: ref('velero.io/v1', 'Backup', 'backups'),
+  Restore: ref('velero.io/v1', 'Restore', 'restores'),
+  BackupStorageLocation: ref('velero.io/v1', 'BackupStorageLocation', 'backupstoragelocations'),
+  // `hostplane bootstrap`: k3s helm-controller charts, Traefik TCP routes, namespaced RBAC.
+  HelmChart: ref('helm.cattle.io/v1', 'HelmChart', 'helmcharts'),
+  IngressRouteTCP: ref('traefik.io/v1alpha1', 'IngressRouteTCP', 'ingressroutetcps'),
+  Role: ref('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
+  DaemonSet: ref('apps/v1', 'DaemonSet', 'daemonsets'),
 } as const satisfies Record<string, KindRef>;
 
 export type KnownKind = keyof typeof KINDS;

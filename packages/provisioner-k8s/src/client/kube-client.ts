@@ -144,8 +144,11 @@ export class KubeHttpClient implements KubeApi {
     name: string,
     patch: unknown,
     fieldManager: string,
+    /** `status` for kinds with a status subresource (what a controller writes). */
+    subresource?: 'status',
   ): Promise<LiveObject> {
-    const body = await this.request('PATCH', resourcePath(kind, namespace, name), {
+    const path = `${resourcePath(kind, namespace, name)}${subresource ? `/${subresource}` : ''}`;
+    const body = await this.request('PATCH', path, {
       query: { fieldManager },
       body: patch,
       contentType: 'application/merge-patch+json',
