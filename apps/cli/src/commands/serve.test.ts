@@ -84,4 +84,9 @@ describe('assembleTargets', () => {
     const targets = assembleTargets(parseServeEnv(base), pino({ level: 'silent' }));
     expect(targets.map((t) => t.name)).toEqual(['Customer']);
   });
+
+  it('adds the Mail target when MAIL_DATABASE_URL is set', () => {
+    const env = parseServeEnv({ ...base, MAIL_DATABASE_URL: 'mysql://mail:pw@127.0.0.1:3306/mail' });
+    expect(assembleTargets(env, pino({ level: 'silent' })).map((t) => t.name)).toEqual(['Customer', 'Mail']);
+  });
 });

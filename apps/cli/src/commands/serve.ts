@@ -3,6 +3,7 @@
 // sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
 import { createServer, type Server } from 'node:http';
 import type { PanelDatabase } from '@hostplane/db';
+import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
 import { type Kysely, sql } from 'kysely';
@@ -48,6 +49,13 @@ export const serveEnvSchema = z.object({
   PDNS_API_URL: url(['http:', 'https:']).optional(),
   PDNS_API_KEY: z.string().min(1).optional(),
   MAIL_DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+  /** Mail: authoritative DNS (host:port) asked before a rotated DKIM selector signs. */
+  PDNS_DNS_ADDR: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
+  /** Mail, local stack only: its state folder, where Rspamd's DKIM keys, send limits and maildirs live. */
+  HOSTPLANE_STACK_DIR: z.string().min(1).optional(),
 });
 export type ServeEnv = z.infer<typeof serveEnvSchema>;
 
@@ -80,8 +88,18 @@ export function parseServeArgs(argv: string[]): ServeMode {
  * The reconcile targets, in one list. Each later target is added here, built from its own
  * variables (KUBECONFIG → Kubernetes, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail).
  */
-export function assembleTargets(_env: ServeEnv, _logger: Logger): Target[] {
-  return [customerStatusTarget];
+export function assembleTargets(env: ServeEnv, _logger: Logger): Target[] {
+  const targets: Target[] = [customerStatusTarget];
+  if (env.MAIL_DATABASE_URL) {
+    const { target } = mailTargetFromSettings({
+      mailDatabaseUrl: env.MAIL_DATABASE_URL,
+      kubeconfig: env.KUBECONFIG,
+      dnsServer: env.PDNS_DNS_ADDR,
+      localStackDir: env.HOSTPLANE_STACK_DIR,
+    });
+    targets.push(target);
+  }
+  return targets;
 }
 
 interface Running {
