@@ -44,6 +44,8 @@ export function renderLocalPdnsConf(ctx: StackContext): string {
       password: ctx.secrets.pdnsDbPassword,
     },
     socketDir: dirs(ctx).run,
+    // No caching locally: tests read a record right after writing it (see the renderer's cacheTtl).
+    cacheTtl: { packet: 0, query: 0, negative: 0 },
   });
 }
 

@@ -63,6 +63,23 @@ describe('renderPdnsConf', () => {
     expect(edited.get('default-soa-edit')).toBe('INCEPTION-INCREMENT');
   });
 
+  it('keeps PowerDNS cache lifetimes by default and renders the ones given', () => {
+    const cached = settingsOf(renderPdnsConf(localSettings));
+    expect([
+      cached.get('cache-ttl'),
+      cached.get('query-cache-ttl'),
+      cached.get('negquery-cache-ttl'),
+    ]).toEqual(['20', '20', '60']);
+    const uncached = settingsOf(
+      renderPdnsConf({ ...localSettings, cacheTtl: { packet: 0, query: 0, negative: 0 } }),
+    );
+    expect([
+      uncached.get('cache-ttl'),
+      uncached.get('query-cache-ttl'),
+      uncached.get('negquery-cache-ttl'),
+    ]).toEqual(['0', '0', '0']);
+  });
+
   it.each([
     [
       'a password with a newline (would inject a setting)',

@@ -39,6 +39,20 @@ export const pdnsSettingsSchema = z.object({
     .regex(/^[^\n]+$/)
     .default('ns1.hostplane.invalid. hostmaster.@ 0 10800 3600 604800 3600'),
   loglevel: z.number().int().min(0).max(9).default(4),
+  /**
+   * Seconds PowerDNS caches answers (packet cache), backend answers and negative answers; its own
+   * defaults are 20/20/60. Creating a zone through the API does not purge them, so a name queried
+   * just before (REFUSED) stays REFUSED for up to `packet` seconds: the local stack uses 0 so a read
+   * right after a write sees it; the cluster keeps caching and the DNS provisioner flushes the zone
+   * (PUT /api/v1/servers/localhost/cache/flush?domain=…) after creating it.
+   */
+  cacheTtl: z
+    .object({
+      packet: z.number().int().min(0).default(20),
+      query: z.number().int().min(0).default(20),
+      negative: z.number().int().min(0).default(60),
+    })
+    .default({ packet: 20, query: 20, negative: 60 }),
 });
 
 export type PdnsSettingsInput = z.input<typeof pdnsSettingsSchema>;
@@ -75,6 +89,9 @@ export function renderPdnsConf(input: PdnsSettingsInput): string {
     // which PowerDNS 4.7 sets to DEFAULT for zones created through the API).
     ['default-api-rectify', 'yes'],
     ['default-soa-content', s.defaultSoaContent],
+    ['cache-ttl', String(s.cacheTtl.packet)],
+    ['query-cache-ttl', String(s.cacheTtl.query)],
+    ['negquery-cache-ttl', String(s.cacheTtl.negative)],
   ];
   if (s.defaultSoaEdit) lines.push(['default-soa-edit', s.defaultSoaEdit]);
   const body = lines.map(([key, value]) => `${key}=${value}`).join('\n');
