@@ -2,7 +2,8 @@
 // environment once (zod), applies migrations, runs the API and the reconcile worker in one process
 // sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
 import { createServer, type Server } from 'node:http';
-import type { PanelDatabase } from '@hostplane/db';
+import { backupJobLedger, type PanelDatabase } from '@hostplane/db';
+import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
@@ -88,8 +89,12 @@ export function parseServeArgs(argv: string[]): ServeMode {
  * The reconcile targets, in one list. Each later target is added here, built from its own
  * variables (KUBECONFIG → Kubernetes, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail).
  */
-export function assembleTargets(env: ServeEnv, _logger: Logger): Target[] {
+export function assembleTargets(env: ServeEnv, _logger: Logger, db?: Kysely<PanelDatabase>): Target[] {
   const targets: Target[] = [customerStatusTarget];
+  if (env.KUBECONFIG && db) {
+    // Velero objects in backup-system; progress goes back onto the backups/restores rows.
+    targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
+  }
   if (env.MAIL_DATABASE_URL) {
     const { target } = mailTargetFromSettings({
       mailDatabaseUrl: env.MAIL_DATABASE_URL,
@@ -181,7 +186,7 @@ async function startWorkerPart(
   const worker: RunningWorker = await startWorker({
     pgPool: poolOf(db),
     db,
-    targets: assembleTargets(env, logger),
+    targets: assembleTargets(env, logger, db),
     logger,
     registry,
     concurrency: env.WORKER_CONCURRENCY,

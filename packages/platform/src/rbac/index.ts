@@ -1,1 +1,2 @@
+export * from './backup-rbac.ts';
 export * from './panel-rbac.ts';

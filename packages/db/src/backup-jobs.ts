@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import type { PanelDatabase } from './schema.ts';
+
+// The backups and restores rows as the Backup target reads and updates them (the worker's
+// BackupJobLedger of @hostplane/provisioner-backup, satisfied structurally). Status columns only:
+// the customer's generation is left alone, these are observations, not desired state.
+
+export interface BackupJobRow {
+  kind: 'backup' | 'restore';
+  name: string;
+  backupName: string | null;
+  phase: string;
+  message: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export type BackupJobStatus = Omit<BackupJobRow, 'backupName'>;
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+/** The customer's backups and restores, sorted by kind then name. */
+export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: number): Promise<BackupJobRow[]> {
+  const [backups, restores] = await Promise.all([
+    db.selectFrom('backups').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
+    db.selectFrom('restores').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
+  ]);
+  const common = (r: (typeof backups)[number]) => ({
+    name: r.name,
+    phase: r.phase,
+    message: r.message,
+    startedAt: iso(r.started_at),
+    completedAt: iso(r.completed_at),
+  });
+  return [
+    ...backups.map((r) => ({ kind: 'backup' as const, backupName: null, ...common(r) })),
+    ...restores.map((r) => ({ kind: 'restore' as const, backupName: r.backup_name, ...common(r) })),
+  ];
+}
+
+/**
+ * Writes what Velero reports. A backup without a row (made by the customer's Schedule) gets one, so
+ * the customer sees it and may restore it; a restore without a row is never invented.
+ */
+export async function recordBackupJobStatuses(
+  db: Kysely<PanelDatabase>,
+  customerId: number,
+  statuses: readonly BackupJobStatus[],
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const s of statuses) {
+      const values = {
+        phase: s.phase,
+        message: s.message,
+        started_at: s.startedAt,
+        completed_at: s.completedAt,
+      };
+      if (s.kind === 'restore') {
+        await trx
+          .updateTable('restores')
+          .set(values)
+          .where('customer_id', '=', customerId)
+          .where('name', '=', s.name)
+          .execute();
+        continue;
+      }
+      await trx
+        .insertInto('backups')
+        .values({ customer_id: customerId, name: s.name, ...values })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet(values).where('backups.customer_id', '=', customerId),
+        )
+        .execute();
+    }
+  });
+}
+
+/** For the composition root: the ledger the Backup target takes. */
+export function backupJobLedger(db: Kysely<PanelDatabase>) {
+  return {
+    load: (customerId: number) => loadBackupJobs(db, customerId),
+    record: (customerId: number, statuses: readonly BackupJobStatus[]) =>
+      recordBackupJobStatuses(db, customerId, statuses),
+  };
+}

@@ -1,0 +1,72 @@
+import type { KubeObject } from '@hostplane/domain';
+import type { LiveObject } from '@hostplane/provisioner-k8s';
+import type { TargetOutcome } from '@hostplane/reconcile';
+import type { JobRow, JobStatus } from './port.ts';
+import { FAILED_PHASES, TERMINAL_PHASES } from './status.ts';
+
+/** Rows as they are after this pass's updates. */
+function currentRows(rows: JobRow[], statuses: JobStatus[]): JobRow[] {
+  const updated = new Map(statuses.map((s) => [`${s.kind}/${s.name}`, s]));
+  const merged = rows.map((row) => ({ ...row, ...updated.get(`${row.kind}/${row.name}`) }));
+  const added = statuses
+    .filter((s) => !rows.some((r) => r.kind === s.kind && r.name === s.name))
+    .map((s) => ({ ...s, backupName: null }));
+  return [...merged, ...added];
+}
+
+function latestBackup(rows: JobRow[]): JobRow | undefined {
+  return rows
+    .filter((r) => r.kind === 'backup' && r.phase !== 'Deleted' && TERMINAL_PHASES.has(r.phase))
+    .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.name.localeCompare(b.name))
+    .at(-1);
+}
+
+/**
+ * The Backup condition: False when a write failed or the latest finished backup failed; True otherwise,
+ * with requeue while Velero still works on a Backup or Restore, so its progress reaches the rows soon.
+ */
+export function backupOutcome(input: {
+  schedule: KubeObject;
+  rows: JobRow[];
+  statuses: JobStatus[];
+  failures: string[];
+  changes: number;
+}): TargetOutcome {
+  const { failures, changes } = input;
+  if (failures.length > 0)
+    return { status: 'False', reason: 'ApplyFailed', message: failures.join('; '), changes };
+  const rows = currentRows(input.rows, input.statuses);
+  const running = rows.filter((r) => !TERMINAL_PHASES.has(r.phase));
+  const spec = input.schedule.spec as { schedule: string; template: { ttl: string } };
+  const latest = latestBackup(rows);
+  if (latest && FAILED_PHASES.has(latest.phase)) {
+    const why = latest.message ? `: ${latest.message}` : '';
+    return {
+      status: 'False',
+      reason: 'BackupFailed',
+      message: `backup ${latest.name} ${latest.phase}${why}`,
+      changes,
+      requeue: running.length > 0,
+    };
+  }
+  const last = latest ? `, last ${latest.name} ${latest.phase}` : ', no backup finished yet';
+  const busy = running.length > 0 ? `, ${running.length} in progress` : '';
+  return {
+    status: 'True',
+    reason: running.length > 0 ? 'InProgress' : 'Scheduled',
+    message: `daily (cron ${spec.schedule} UTC), kept ${spec.template.ttl}${last}${busy}`,
+    changes,
+    requeue: running.length > 0,
+  };
+}
+
+/** After deletion: the Schedule is gone; backups stay until Velero expires them. */
+export function deletedOutcome(backups: LiveObject[], changes: number): TargetOutcome {
+  const kept = backups.filter((b) => !b.metadata.deletionTimestamp).length;
+  return {
+    status: 'True',
+    reason: 'Deleted',
+    message: `schedule removed; ${kept} backup(s) kept until their retention ends`,
+    changes,
+  };
+}

@@ -1,0 +1,134 @@
+// Velero's progress (status.phase and timestamps) read back into the panel's rows. Pure.
+import type { KubeObject } from '@hostplane/domain';
+import { applyReason, type LiveObject } from '@hostplane/provisioner-k8s';
+import { z } from 'zod';
+import { SCHEDULE_NAME_LABEL, veleroObjectName } from './desired.ts';
+import type { JobKind, JobRow, JobStatus } from './port.ts';
+
+/** Phases after which Velero does nothing more with the object (besides deleting it at its TTL). */
+export const TERMINAL_PHASES = new Set([
+  'Completed',
+  'PartiallyFailed',
+  'Failed',
+  'FailedValidation',
+  'Deleted',
+]);
+export const FAILED_PHASES = new Set(['PartiallyFailed', 'Failed', 'FailedValidation']);
+
+const veleroStatusSchema = z
+  .looseObject({
+    phase: z.string().optional(),
+    startTimestamp: z.string().optional(),
+    completionTimestamp: z.string().optional(),
+    failureReason: z.string().optional(),
+    validationErrors: z.array(z.string()).optional(),
+    errors: z.number().optional(),
+    warnings: z.number().optional(),
+  })
+  .optional();
+
+function isoOrNull(value: string | undefined): string | null {
+  if (!value) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+function messageOf(status: z.infer<typeof veleroStatusSchema>): string | null {
+  if (!status) return null;
+  if (status.failureReason) return status.failureReason;
+  if (status.validationErrors?.length) return status.validationErrors.join('; ');
+  if (status.errors || status.warnings)
+    return `${status.errors ?? 0} error(s), ${status.warnings ?? 0} warning(s)`;
+  return null;
+}
+
+/** A Velero object's status in the row's terms; an object Velero has not picked up yet is `New`. */
+export function liveJobStatus(kind: JobKind, name: string, live: LiveObject): JobStatus {
+  const status = veleroStatusSchema.parse(live.status);
+  return {
+    kind,
+    name,
+    phase: status?.phase || 'New',
+    message: messageOf(status),
+    startedAt: isoOrNull(status?.startTimestamp),
+    completedAt: isoOrNull(status?.completionTimestamp),
+  };
+}
+
+function sameStatus(row: JobRow, status: JobStatus): boolean {
+  return (
+    row.phase === status.phase &&
+    row.message === status.message &&
+    row.startedAt === status.startedAt &&
+    row.completedAt === status.completedAt
+  );
+}
+
+export interface ObservedJobs {
+  backups: LiveObject[];
+  restores: LiveObject[];
+}
+
+/**
+ * The row updates a pass writes: rows whose object reports something new; rows Velero had seen whose
+ * object is gone (deleted at its TTL) become `Deleted`; backups made by the customer's Schedule get a
+ * row, so the customer sees and can restore them. Nothing when rows already say what Velero says.
+ */
+export function planJobStatuses(
+  customerId: number,
+  rows: JobRow[],
+  observed: ObservedJobs,
+  schedule: string,
+): JobStatus[] {
+  const byName = (objects: LiveObject[]) => new Map(objects.map((o) => [o.metadata.name, o]));
+  const live = { backup: byName(observed.backups), restore: byName(observed.restores) };
+  const updates: JobStatus[] = [];
+  for (const row of rows) {
+    const object = live[row.kind].get(veleroObjectName(customerId, row.name));
+    const status = object
+      ? { ...liveJobStatus(row.kind, row.name, object) }
+      : row.phase === 'New' || row.phase === 'Deleted'
+        ? null
+        : { ...rowStatus(row), phase: 'Deleted', message: 'removed from the backup storage' };
+    if (status && !sameStatus(row, status)) updates.push(status);
+  }
+  const known = new Set(
+    rows.filter((r) => r.kind === 'backup').map((r) => veleroObjectName(customerId, r.name)),
+  );
+  for (const backup of observed.backups) {
+    const fromSchedule = backup.metadata.labels?.[SCHEDULE_NAME_LABEL] === schedule;
+    if (fromSchedule && !known.has(backup.metadata.name) && !backup.metadata.deletionTimestamp)
+      updates.push(liveJobStatus('backup', backup.metadata.name, backup));
+  }
+  return updates.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+}
+
+function rowStatus(row: JobRow): JobStatus {
+  const { kind, name, phase, message, startedAt, completedAt } = row;
+  return { kind, name, phase, message, startedAt, completedAt };
+}
+
+export interface BackupPlan {
+  /** Schedule when missing, changed or drifted; Backups and Restores only when missing (create once). */
+  apply: KubeObject[];
+  /** The customer's Schedules no longer desired (all of them when the customer is deleted). */
+  deleteSchedules: LiveObject[];
+}
+
+export function planBackupChanges(
+  desired: { schedule: KubeObject | null; jobs: KubeObject[] },
+  observed: { schedules: LiveObject[] } & ObservedJobs,
+): BackupPlan {
+  const schedules = new Map(observed.schedules.map((o) => [o.metadata.name, o]));
+  const apply: KubeObject[] = [];
+  const { schedule } = desired;
+  if (schedule && applyReason(schedule, schedules.get(schedule.metadata.name))) apply.push(schedule);
+  const existing = new Set(
+    [...observed.backups, ...observed.restores].map((o) => `${o.kind}/${o.metadata.name}`),
+  );
+  for (const job of desired.jobs) if (!existing.has(`${job.kind}/${job.metadata.name}`)) apply.push(job);
+  const deleteSchedules = observed.schedules.filter(
+    (o) => o.metadata.name !== schedule?.metadata.name && !o.metadata.deletionTimestamp,
+  );
+  return { apply, deleteSchedules };
+}

@@ -1,0 +1,115 @@
+import type { CustomerSnapshot, KubeObject } from '@hostplane/domain';
+import { managedSelector } from '@hostplane/domain';
+import {
+  applyWithFingerprint,
+  isKubeError,
+  KINDS,
+  type KubeApi,
+  type LiveObject,
+} from '@hostplane/provisioner-k8s';
+import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
+import { desiredJobObjects, desiredSchedule, scheduleName } from './desired.ts';
+import { backupOutcome, deletedOutcome } from './outcome.ts';
+import type { BackupJobLedger } from './port.ts';
+import { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';
+import { planBackupChanges, planJobStatuses } from './status.ts';
+
+export interface BackupTargetDeps {
+  kube: KubeApi;
+  ledger: BackupJobLedger;
+  settings?: BackupSettingsInput;
+}
+
+interface Observed {
+  schedules: LiveObject[];
+  backups: LiveObject[];
+  restores: LiveObject[];
+}
+
+async function observe(kube: KubeApi, customerId: number, settings: BackupSettings): Promise<Observed> {
+  const selector = managedSelector(customerId);
+  const [schedules, backups, restores] = await Promise.all(
+    [KINDS.Schedule, KINDS.Backup, KINDS.Restore].map((kind) =>
+      kube.list(kind, settings.namespace, selector),
+    ),
+  );
+  return { schedules: schedules ?? [], backups: backups ?? [], restores: restores ?? [] };
+}
+
+/** Schedule through the fingerprinting apply (drift shows); Backups and Restores are created once. */
+async function applyObject(kube: KubeApi, object: KubeObject): Promise<LiveObject> {
+  return object.kind === 'Schedule' ? applyWithFingerprint(kube, object) : kube.apply(object);
+}
+
+/**
+ * The `Backup` target: the customer's daily Velero Schedule, a Velero Backup per backups row and a
+ * Restore per restores row (in Velero's namespace), and Velero's progress copied back onto the rows.
+ * Deleting a customer deletes its Schedule and any Restore, and keeps its Backups: Velero removes each
+ * at the end of its TTL (the plan's retention), as a hosting provider keeps backups after a contract ends.
+ */
+export function createBackupTarget(deps: BackupTargetDeps): Target {
+  const settings = backupSettingsSchema.parse(deps.settings ?? {});
+
+  async function remove(customerId: number, ctx: PassContext): Promise<TargetOutcome> {
+    const observed = await observe(deps.kube, customerId, settings);
+    let changes = 0;
+    const doomed = [...observed.schedules, ...observed.restores].filter((o) => !o.metadata.deletionTimestamp);
+    for (const object of doomed) {
+      const kind = object.kind === 'Schedule' ? KINDS.Schedule : KINDS.Restore;
+      if (await deps.kube.delete(kind, settings.namespace, object.metadata.name)) changes++;
+      ctx.log.info({ op: 'delete', key: `${object.kind}/${object.metadata.name}`, outcome: 'ok' }, 'deleted');
+    }
+    return deletedOutcome(observed.backups, changes);
+  }
+
+  async function run(snapshot: CustomerSnapshot, ctx: PassContext): Promise<TargetOutcome> {
+    try {
+      if (snapshot.deleting) return await remove(snapshot.id, ctx);
+      return await converge(snapshot, ctx);
+    } catch (error) {
+      if (isKubeError(error, 'NotFound'))
+        return {
+          status: 'False',
+          reason: 'VeleroMissing',
+          message: `Velero's resources are not served in ${settings.namespace}: ${(error as Error).message}`,
+          changes: 0,
+        };
+      throw error;
+    }
+  }
+
+  async function converge(snapshot: CustomerSnapshot, ctx: PassContext): Promise<TargetOutcome> {
+    const retention = snapshot.plan.limits.backupRetentionDays;
+    const rows = await deps.ledger.load(snapshot.id);
+    const observed = await observe(deps.kube, snapshot.id, settings);
+    const schedule = desiredSchedule(snapshot.id, retention, settings);
+    const plan = planBackupChanges(
+      { schedule, jobs: desiredJobObjects(snapshot.id, rows, retention, settings) },
+      observed,
+    );
+    const failures: string[] = [];
+    let changes = 0;
+    for (const object of plan.apply) {
+      const key = `${object.kind}/${object.metadata.name}`;
+      try {
+        const live = await applyObject(deps.kube, object);
+        changes++;
+        if (live.kind === 'Backup') observed.backups.push(live);
+        if (live.kind === 'Restore') observed.restores.push(live);
+        ctx.log.info({ op: 'apply', key, outcome: 'ok' }, 'applied');
+      } catch (error) {
+        if (isKubeError(error, 'Unavailable')) throw error;
+        failures.push(`${key}: ${(error as Error).message}`);
+        ctx.log.warn({ op: 'apply', key, outcome: 'failed', err: (error as Error).message }, 'apply failed');
+      }
+    }
+    for (const stale of plan.deleteSchedules) {
+      if (await deps.kube.delete(KINDS.Schedule, settings.namespace, stale.metadata.name)) changes++;
+    }
+    const statuses = planJobStatuses(snapshot.id, rows, observed, scheduleName(snapshot.id));
+    if (statuses.length > 0) await deps.ledger.record(snapshot.id, statuses);
+    return backupOutcome({ schedule, rows, statuses, failures, changes });
+  }
+
+  return { name: 'Backup', run };
+}

@@ -1,0 +1,102 @@
+// Integration fixtures: a fresh migrated panel database, Velero's namespace with the panel's Role,
+// and a Kubernetes client holding the panel service account's token (never cluster-admin).
+import { randomBytes } from 'node:crypto';
+import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
+import type { CustomerSnapshot, PlanLimits } from '@hostplane/domain';
+import { defaultPanelRbacOptions, panelBackupRbacManifests, panelRbacManifests } from '@hostplane/platform';
+import { KubeHttpClient } from '@hostplane/provisioner-k8s';
+import type { PassContext } from '@hostplane/reconcile';
+import { loadStackEnv } from '@hostplane/testing';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+
+export const BACKUP_NAMESPACE = 'backup-system';
+
+export const limits: PlanLimits = {
+  cpu: '2',
+  memory: '4Gi',
+  storage: '20Gi',
+  sites: 2,
+  domains: 2,
+  mailboxes: 2,
+  mailboxQuota: '1Gi',
+  databases: 1,
+  backupRetentionDays: 14,
+};
+
+async function adminQuery(serverUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function freshPanelDb(): Promise<{ db: Kysely<PanelDatabase>; drop(): Promise<void> }> {
+  const serverUrl = loadStackEnv().DATABASE_URL;
+  const name = `hp_backup_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = createPanelDb(url.toString());
+  await migratePanelDb(db);
+  return {
+    db,
+    async drop() {
+      await db.destroy();
+      await adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+/** A customer with an id of its own, so its Velero objects cannot meet another run's. */
+export async function insertCustomer(db: Kysely<PanelDatabase>): Promise<CustomerSnapshot> {
+  const plan = await db
+    .insertInto('plans')
+    .values({
+      name: `plan-${randomBytes(3).toString('hex')}`,
+      limits: JSON.stringify(limits),
+      owner_id: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = 700_000 + randomBytes(3).readUIntBE(0, 3);
+  await db
+    .insertInto('customers')
+    .values({ id, name: 'Backup Co', email: `b${id}@example.test`, plan_id: plan.id, owner_id: null })
+    .execute();
+  return {
+    id,
+    name: 'Backup Co',
+    email: `b${id}@example.test`,
+    generation: 1,
+    suspended: false,
+    deleting: false,
+    plan: { id: plan.id, name: 'p', limits },
+    sites: [],
+    domains: [],
+    mailboxes: [],
+    aliases: [],
+  };
+}
+
+/** Velero's namespace and the panel's Role in it (what `hostplane bootstrap` installs), then a panel client. */
+export async function panelClient(admin: KubeHttpClient, kubeconfig: string): Promise<KubeHttpClient> {
+  await admin.apply({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: BACKUP_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'hostplane' } },
+  });
+  for (const object of [...panelRbacManifests(), ...panelBackupRbacManifests(BACKUP_NAMESPACE)])
+    await admin.apply(object);
+  const { namespace, serviceAccount } = defaultPanelRbacOptions;
+  const token = await admin.createServiceAccountToken(namespace, serviceAccount, 3600);
+  return KubeHttpClient.fromToken(kubeconfig, token);
+}
+
+export function testContext(): PassContext {
+  const noop = () => undefined;
+  return { signal: new AbortController().signal, log: { info: noop, warn: noop, error: noop, debug: noop } };
+}
