@@ -31,6 +31,21 @@ async function pdns(method: string, path: string, body?: unknown): Promise<void>
 beforeAll(async () => {
   h = await startHarness(2);
   zone = `k8s-${h.run}.test`;
+  // The zone exists from the start, without a record for web.{zone} (NXDOMAIN).
+  await pdns('POST', '/zones', {
+    name: `${zone}.`,
+    kind: 'Native',
+    nameservers: [],
+    rrsets: [
+      {
+        name: `elsewhere.${zone}.`,
+        type: 'A',
+        ttl: 60,
+        changetype: 'REPLACE',
+        records: [{ content: '198.51.100.7', disabled: false }],
+      },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -56,10 +71,8 @@ describe('TLS only once DNS points at the platform', () => {
   });
 
   it('adds the certresolver once the record exists in PowerDNS, and names hosts pointing elsewhere', async () => {
-    await pdns('POST', '/zones', {
-      name: `${zone}.`,
-      kind: 'Native',
-      nameservers: [],
+    // PowerDNS may answer from its negative cache for a while: wait until the record is visible.
+    await pdns('PATCH', `/zones/${zone}.`, {
       rrsets: [
         {
           name: `web.${zone}.`,
@@ -68,15 +81,12 @@ describe('TLS only once DNS points at the platform', () => {
           changetype: 'REPLACE',
           records: [{ content: PLATFORM_IPV4, disabled: false }],
         },
-        {
-          name: `elsewhere.${zone}.`,
-          type: 'A',
-          ttl: 60,
-          changetype: 'REPLACE',
-          records: [{ content: '198.51.100.7', disabled: false }],
-        },
       ],
     });
+    const resolver = new DnsHostResolver(h.env.PDNS_DNS_ADDR);
+    for (let i = 0; i < 90 && !(await resolver.resolve(`web.${zone}`)).includes(PLATFORM_IPV4); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
     const snapshot = customer(id, {
       sites: [site('web', { domains: [`web.${zone}`, `elsewhere.${zone}`] })],
     });

@@ -8,17 +8,19 @@ const NO_ADDRESS = new Set(['ENOTFOUND', 'ENODATA', 'EREFUSED', 'ESERVFAIL', 'EN
 
 /** A and AAAA through one configured DNS server, `host:port` (in the local stack, PowerDNS). */
 export class DnsHostResolver implements HostResolver {
-  private readonly resolver: Resolver;
-
-  constructor(serverAddress: string, options: { timeoutMs?: number } = {}) {
-    this.resolver = new Resolver({ timeout: options.timeoutMs ?? 2000, tries: 2 });
-    this.resolver.setServers([serverAddress]);
-  }
+  constructor(
+    private readonly serverAddress: string,
+    private readonly options: { timeoutMs?: number } = {},
+  ) {}
 
   async resolve(host: string): Promise<string[]> {
+    // A channel per lookup: c-ares keeps a per-channel answer cache, and a pass must see a record
+    // the moment it exists, not when an earlier negative answer expires.
+    const resolver = new Resolver({ timeout: this.options.timeoutMs ?? 2000, tries: 2 });
+    resolver.setServers([this.serverAddress]);
     const [v4, v6] = await Promise.all([
-      this.lookup(() => this.resolver.resolve4(host)),
-      this.lookup(() => this.resolver.resolve6(host)),
+      this.lookup(() => resolver.resolve4(host)),
+      this.lookup(() => resolver.resolve6(host)),
     ]);
     return [...v4, ...v6.map(normalizeAddress)].sort();
   }

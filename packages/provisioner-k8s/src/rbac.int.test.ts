@@ -72,7 +72,19 @@ describe('the panel service account (platform RBAC)', () => {
     }
   });
 
-  it('cannot write cluster-wide objects', async () => {
-    expect(await refusal(() => h.panel.list(KINDS.ClusterRoleBinding, null))).toMatch(/forbidden/);
+  it('cannot make itself cluster-admin', async () => {
+    const message = await refusal(() =>
+      h.panel.apply({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `hostplane-panel-escalation-${h.run}`, labels: {} },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'hostplane-panel', namespace: 'panel-system' }],
+      }),
+    );
+    expect(message).toMatch(/forbidden/);
+    expect(
+      await h.admin.get(KINDS.ClusterRoleBinding, null, `hostplane-panel-escalation-${h.run}`),
+    ).toBeNull();
   });
 });
