@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: these assertions read nested fields of plain manifest JSON
 import { describe, expect, it } from 'vitest';
 import type { PlanLimits } from '../snapshot.ts';
 import { desiredTenantObjects } from './desired.ts';
