@@ -1,0 +1,184 @@
+'use client';
+
+import type { CreateDomainBody, Domain, UpdateDomainBody } from '@hostplane/contracts';
+import Link from 'next/link';
+import { type FormEvent, useState } from 'react';
+import {
+  Badge,
+  Check,
+  ConfirmButton,
+  Empty,
+  ErrorBox,
+  Field,
+  Loading,
+  Section,
+} from '../../../../../components/ui.tsx';
+import { api, enc } from '../../../../../lib/api.ts';
+import { useCustomer, useCustomerId } from '../../../../../lib/customer.tsx';
+import { checked, text } from '../../../../../lib/forms.ts';
+import { useAction, useLoad } from '../../../../../lib/hooks.ts';
+import { ALL, type Page } from '../../../../../lib/types.ts';
+
+function CreateDomainForm({ base, onDone }: { base: string; onDone: () => void }) {
+  const action = useAction();
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body: CreateDomainBody = {
+      name: text(form, 'name'),
+      dns: checked(form, 'dns'),
+      mail: checked(form, 'mail'),
+      dnssec: checked(form, 'dnssec'),
+    };
+    if (await action.run(() => api('POST', `${base}/domains`, body))) onDone();
+  }
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label="New domain">
+      <ErrorBox error={action.error} />
+      <Field
+        label="Domain name"
+        name="name"
+        placeholder="example.com"
+        required
+        error={action.fieldError('name')}
+      />
+      <div className="checks">
+        <Check label="Host its DNS zone" name="dns" defaultChecked />
+        <Check label="Receive mail" name="mail" defaultChecked />
+        <Check label="Sign with DNSSEC" name="dnssec" />
+      </div>
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          Add domain
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** DS records, when the API shows them for a signed zone (to hand to the registrar). */
+function dsRecordsOf(domain: Domain): string[] {
+  const extra = domain as Domain & { ds?: unknown };
+  return Array.isArray(extra.ds) ? extra.ds.filter((r): r is string => typeof r === 'string') : [];
+}
+
+function DomainRow({ base, domain, onChange }: { base: string; domain: Domain; onChange: () => void }) {
+  const id = useCustomerId();
+  const action = useAction();
+  const path = `${base}/domains/${enc(domain.name)}`;
+  async function toggle(body: UpdateDomainBody) {
+    if (await action.run(() => api('PATCH', path, body))) onChange();
+  }
+  const ds = dsRecordsOf(domain);
+  const flag = (on: boolean, label: string, field: keyof UpdateDomainBody) => (
+    <button
+      type="button"
+      className="btn btn-ghost"
+      aria-pressed={on}
+      disabled={action.busy}
+      onClick={() => void toggle({ [field]: !on })}
+      title={`${on ? 'Turn off' : 'Turn on'} ${label}`}
+    >
+      <Badge tone={on ? 'ok' : 'muted'}>{label}</Badge>
+    </button>
+  );
+  return (
+    <tr data-domain={domain.name}>
+      <th scope="row">{domain.name}</th>
+      <td className="badges">
+        {flag(domain.dns, 'DNS', 'dns')}
+        {flag(domain.mail, 'Mail', 'mail')}
+        {flag(domain.dnssec, 'DNSSEC', 'dnssec')}
+      </td>
+      <td>
+        {domain.dkim ? (
+          <details>
+            <summary>
+              DKIM selector <code>{domain.dkim.selector}</code>
+            </summary>
+            <code className="secret">{domain.dkim.publicKey}</code>
+          </details>
+        ) : (
+          <span className="muted">—</span>
+        )}
+        {ds.length > 0 ? (
+          <details>
+            <summary>DS records for the registrar</summary>
+            {ds.map((r) => (
+              <code key={r} className="secret">
+                {r}
+              </code>
+            ))}
+          </details>
+        ) : null}
+      </td>
+      <td className="row-actions">
+        {domain.dns ? (
+          <Link className="btn btn-ghost" href={`/customers/${id}/domains/${enc(domain.name)}`}>
+            DNS records
+          </Link>
+        ) : null}
+        <ConfirmButton
+          label="Delete"
+          question={`Delete ${domain.name}, its zone and its mail?`}
+          onConfirm={async () => {
+            if (await action.run(() => api('DELETE', path))) onChange();
+          }}
+        />
+        <ErrorBox error={action.error} />
+      </td>
+    </tr>
+  );
+}
+
+export default function DomainsPage() {
+  const { base } = useCustomer();
+  const domains = useLoad<Page<Domain>>(`${base}/domains${ALL}`);
+  const [creating, setCreating] = useState(false);
+  return (
+    <Section
+      title="Domains"
+      actions={
+        <button type="button" className="btn btn-primary" onClick={() => setCreating(!creating)}>
+          {creating ? 'Close' : 'Add domain'}
+        </button>
+      }
+    >
+      {creating ? (
+        <CreateDomainForm
+          base={base}
+          onDone={() => {
+            setCreating(false);
+            void domains.reload();
+          }}
+        />
+      ) : null}
+      <ErrorBox error={domains.error} />
+      {!domains.data ? (
+        <Loading />
+      ) : domains.data.items.length === 0 ? (
+        <Empty>No domains yet.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Domain</th>
+                <th scope="col">Services</th>
+                <th scope="col">Keys</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {domains.data.items.map((d) => (
+                <DomainRow key={d.name} base={base} domain={d} onChange={() => void domains.reload()} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,277 @@
+'use client';
+
+import type {
+  Alias,
+  CreateAliasBody,
+  CreateMailboxBody,
+  Mailbox,
+  UpdateMailboxBody,
+} from '@hostplane/contracts';
+import { type FormEvent, useState } from 'react';
+import {
+  Badge,
+  ConfirmButton,
+  Empty,
+  ErrorBox,
+  Field,
+  Loading,
+  Section,
+  TextArea,
+} from '../../../../../components/ui.tsx';
+import { api, enc } from '../../../../../lib/api.ts';
+import { useCustomer } from '../../../../../lib/customer.tsx';
+import { list, text } from '../../../../../lib/forms.ts';
+import { useAction, useLoad } from '../../../../../lib/hooks.ts';
+import { ALL, type Page } from '../../../../../lib/types.ts';
+
+function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void }) {
+  const action = useAction();
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body: CreateMailboxBody = {
+      address: text(form, 'address'),
+      password: String(form.get('password') ?? ''),
+      quota: text(form, 'quota'),
+      enabled: true,
+    };
+    if (await action.run(() => api('POST', `${base}/mailboxes`, body))) onDone();
+  }
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label="New mailbox">
+      <ErrorBox error={action.error} />
+      <div className="grid">
+        <Field
+          label="Address"
+          name="address"
+          type="email"
+          placeholder="info@example.com"
+          error={action.fieldError('address')}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint="10 characters or more"
+          error={action.fieldError('password')}
+        />
+        <Field
+          label="Quota"
+          name="quota"
+          defaultValue="1Gi"
+          hint="e.g. 500Mi, 2Gi"
+          error={action.fieldError('quota')}
+        />
+      </div>
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          Create mailbox
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function MailboxRow({ base, mailbox, onChange }: { base: string; mailbox: Mailbox; onChange: () => void }) {
+  const action = useAction();
+  const [changing, setChanging] = useState(false);
+  const path = `${base}/mailboxes/${enc(mailbox.address)}`;
+  async function patch(body: UpdateMailboxBody) {
+    return action.run(() => api('PATCH', path, body));
+  }
+  async function changePassword(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (await patch({ password: String(form.get('password') ?? '') })) {
+      setChanging(false);
+      onChange();
+    }
+  }
+  return (
+    <tr data-mailbox={mailbox.address}>
+      <th scope="row">{mailbox.address}</th>
+      <td>{mailbox.quota}</td>
+      <td>{mailbox.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}</td>
+      <td className="row-actions">
+        {changing ? (
+          <form
+            className="actions"
+            onSubmit={changePassword}
+            noValidate
+            aria-label={`New password for ${mailbox.address}`}
+          >
+            <Field
+              label="New password"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              error={action.fieldError('password')}
+            />
+            <button type="submit" className="btn btn-primary" disabled={action.busy}>
+              Set
+            </button>
+            <button type="button" className="btn btn-ghost" onClick={() => setChanging(false)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <>
+            <button type="button" className="btn btn-ghost" onClick={() => setChanging(true)}>
+              Change password
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              disabled={action.busy}
+              onClick={async () => {
+                if (await patch({ enabled: !mailbox.enabled })) onChange();
+              }}
+            >
+              {mailbox.enabled ? 'Disable' : 'Enable'}
+            </button>
+            <ConfirmButton
+              label="Delete"
+              question={`Delete ${mailbox.address} and its mail?`}
+              onConfirm={async () => {
+                if (await action.run(() => api('DELETE', path))) onChange();
+              }}
+            />
+          </>
+        )}
+        <ErrorBox error={action.error} />
+      </td>
+    </tr>
+  );
+}
+
+function Mailboxes({ base }: { base: string }) {
+  const mailboxes = useLoad<Page<Mailbox>>(`${base}/mailboxes${ALL}`);
+  const [creating, setCreating] = useState(false);
+  return (
+    <Section
+      title="Mailboxes"
+      actions={
+        <button type="button" className="btn btn-primary" onClick={() => setCreating(!creating)}>
+          {creating ? 'Close' : 'New mailbox'}
+        </button>
+      }
+    >
+      {creating ? (
+        <CreateMailboxForm
+          base={base}
+          onDone={() => {
+            setCreating(false);
+            void mailboxes.reload();
+          }}
+        />
+      ) : null}
+      <ErrorBox error={mailboxes.error} />
+      {!mailboxes.data ? (
+        <Loading />
+      ) : mailboxes.data.items.length === 0 ? (
+        <Empty>No mailboxes yet. Add a domain with mail first.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Address</th>
+                <th scope="col">Quota</th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {mailboxes.data.items.map((m) => (
+                <MailboxRow
+                  key={m.address}
+                  base={base}
+                  mailbox={m}
+                  onChange={() => void mailboxes.reload()}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function Aliases({ base }: { base: string }) {
+  const aliases = useLoad<Page<Alias>>(`${base}/aliases${ALL}`);
+  const create = useAction();
+  const remove = useAction();
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const body: CreateAliasBody = { source: text(form, 'source'), destinations: list(form, 'destinations') };
+    if (await create.run(() => api('POST', `${base}/aliases`, body))) {
+      formElement.reset();
+      void aliases.reload();
+    }
+  }
+  return (
+    <Section title="Aliases and forwarding">
+      <form className="form" onSubmit={submit} noValidate aria-label="New alias">
+        <ErrorBox error={create.error} />
+        <div className="grid">
+          <Field
+            label="Source"
+            name="source"
+            placeholder="sales@example.com"
+            hint="an address, or @example.com for a catch-all"
+            error={create.fieldError('source')}
+          />
+          <TextArea
+            label="Destinations"
+            name="destinations"
+            hint="addresses, one per line"
+            error={create.fieldError('destinations')}
+          />
+        </div>
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={create.busy}>
+            Add alias
+          </button>
+        </div>
+      </form>
+      <ErrorBox error={aliases.error ?? remove.error} />
+      {!aliases.data ? (
+        <Loading />
+      ) : aliases.data.items.length === 0 ? (
+        <Empty>No aliases yet.</Empty>
+      ) : (
+        <ul className="plain-list">
+          {aliases.data.items.map((a) => (
+            <li key={a.source} className="actions">
+              <strong>{a.source}</strong> → {a.destinations.join(', ')}
+              <ConfirmButton
+                label="Delete"
+                question={`Delete alias ${a.source}?`}
+                onConfirm={async () => {
+                  if (await remove.run(() => api('DELETE', `${base}/aliases/${enc(a.source)}`)))
+                    void aliases.reload();
+                }}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+export default function MailPage() {
+  const { base } = useCustomer();
+  return (
+    <>
+      <Mailboxes base={base} />
+      <Aliases base={base} />
+    </>
+  );
+}
