@@ -4,8 +4,8 @@ import { DnsHostResolver } from './host-resolver.ts';
 import { createKubernetesTarget, type KubernetesTarget, type SiteStatusSink } from './target.ts';
 
 export interface KubernetesTargetSettings {
-  /** Path of the kubeconfig (the panel's service account in a cluster; KUBECONFIG locally). */
-  kubeconfig: string;
+  /** Path of a kubeconfig (KUBECONFIG locally); absent inside a pod: the service account's own token. */
+  kubeconfig?: string;
   /** host:port of the DNS server that says whether a host points at the platform (PDNS_DNS_ADDR locally). */
   dnsServer: string;
   config: TenantPlatformConfig;
@@ -16,7 +16,9 @@ export interface KubernetesTargetSettings {
 /** For the composition root (`hostplane serve`): the Kubernetes target from plain settings. */
 export function kubernetesTargetFromSettings(settings: KubernetesTargetSettings): KubernetesTarget {
   return createKubernetesTarget({
-    kube: KubeHttpClient.fromKubeconfigFile(settings.kubeconfig),
+    kube: settings.kubeconfig
+      ? KubeHttpClient.fromKubeconfigFile(settings.kubeconfig)
+      : KubeHttpClient.inCluster(),
     resolver: new DnsHostResolver(settings.dnsServer),
     config: settings.config,
     namespaceStuckAfterMs: settings.namespaceStuckAfterMs,
