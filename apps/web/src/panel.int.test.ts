@@ -1,0 +1,160 @@
+import type { Customer, Plan } from '@hostplane/contracts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchBrowser } from './testing/browser.ts';
+import { ensureBuilt, type RunningApi, type RunningWeb, startApi, startWeb } from './testing/servers.ts';
+
+// The panel end to end: the production Next build in Debian's Chromium, against the real API on a
+// fresh database of the stack's PostgreSQL. Everything is read back through the API afterwards.
+
+let api: RunningApi;
+let web: RunningWeb;
+let browser: Browser;
+const customerPassword = 'customer-pass-123';
+let customerId = 0;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  api = await startApi();
+  web = await startWeb(api.url);
+  browser = await launchBrowser();
+}, 400_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await api?.close();
+});
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${web.url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user-email').waitFor();
+}
+
+/** The message shown beside a field: the element its aria-describedby names, once it is marked invalid. */
+async function fieldError(page: Page, form: string, label: string): Promise<string> {
+  const input = page.getByRole('form', { name: form }).getByLabel(label, { exact: true });
+  await page.getByRole('form', { name: form }).locator('[aria-invalid="true"]').first().waitFor();
+  expect(await input.getAttribute('aria-invalid')).toBe('true');
+  const describedBy = await input.getAttribute('aria-describedby');
+  expect(describedBy).toBeTruthy();
+  return (await page.locator(`[id="${describedBy}"]`).textContent()) ?? '';
+}
+
+const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
+/** GET through the panel's own proxy with the page's session cookie. */
+async function apiGet<T>(page: Page, path: string): Promise<T> {
+  const res = await page.request.get(`${web.url}/api/v1${path}`);
+  expect(res.status(), await res.text()).toBe(200);
+  return (await res.json()) as T;
+}
+
+describe('panel in Chromium', () => {
+  it('refuses a wrong password and names a malformed email beside its field', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${web.url}/`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByLabel('Password').fill('whatever');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[aria-invalid="true"]').waitFor();
+    expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Email').fill(api.adminEmail);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('wrong email or password').waitFor();
+    await page.close();
+  });
+
+  it('admin signs in, creates a plan and a customer and sees it in the list', async () => {
+    const page = await browser.context.newPage();
+    await signIn(page, api.adminEmail, api.adminPassword);
+    const session = (await browser.context.cookies(web.url)).find((c) => c.name === 'hp_session');
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
+
+    await nav(page).getByRole('link', { name: 'Plans' }).click();
+    await page.getByRole('button', { name: 'New plan' }).click();
+    const planForm = page.getByRole('form', { name: 'New plan' });
+    await planForm.getByLabel('Plan name').fill('Starter');
+    await planForm.getByLabel('CPU', { exact: true }).fill('lots');
+    await planForm.getByRole('button', { name: 'Create plan' }).click();
+    expect(await fieldError(page, 'New plan', 'CPU')).toContain('Kubernetes quantity');
+    await planForm.getByLabel('CPU', { exact: true }).fill('1500m');
+    await planForm.getByRole('button', { name: 'Create plan' }).click();
+    await page.getByRole('row', { name: /Starter/ }).waitFor();
+    const plans = await apiGet<{ items: Plan[] }>(page, '/plans');
+    expect(plans.items.map((p) => [p.name, p.limits.cpu])).toEqual([['Starter', '1500m']]);
+
+    await nav(page).getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('button', { name: 'New customer' }).click();
+    const customerForm = page.getByRole('form', { name: 'New customer' });
+    await customerForm.getByLabel('Customer name').fill('Acme Ltd');
+    await customerForm.getByLabel('Email').fill('owner@acme.test');
+    await customerForm.getByLabel('Plan').selectOption({ label: 'Starter' });
+    await customerForm.getByLabel('Login password').fill(customerPassword);
+    await customerForm.getByRole('button', { name: 'Create customer' }).click();
+    const row = page.getByRole('row', { name: /Acme Ltd/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Not ready');
+    const customers = await apiGet<{ items: Customer[] }>(page, '/customers');
+    const acme = customers.items.find((c) => c.name === 'Acme Ltd');
+    expect(acme).toMatchObject({ email: 'owner@acme.test', planId: plans.items[0]!.id, suspended: false });
+    customerId = acme!.id;
+    await page.screenshot({ path: '/tmp/hostplane-web-customers.png', fullPage: true });
+
+    // A second customer the first one must never see.
+    const csrf = (await browser.context.cookies(web.url)).find((c) => c.name === 'hp_csrf')!.value;
+    const other = await page.request.post(`${web.url}/api/v1/customers`, {
+      headers: { 'x-csrf-token': csrf },
+      data: { name: 'Other Co', email: 'owner@other.test', planId: plans.items[0]!.id },
+    });
+    expect(other.status(), await other.text()).toBe(201);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.close();
+  });
+
+  it('a customer sees only its own customer, creates a site and sees it listed', async () => {
+    expect(customerId).toBeGreaterThan(0);
+    const page = await browser.context.newPage();
+    await signIn(page, 'owner@acme.test', customerPassword);
+    await page.waitForURL(`${web.url}/customers/${customerId}`);
+    await page.getByRole('heading', { name: 'Acme Ltd' }).waitFor();
+    expect(await nav(page).getByRole('link', { name: 'Customers' }).count()).toBe(0);
+    const visible = await apiGet<{ items: Customer[] }>(page, '/customers');
+    expect(visible.items.map((c) => c.name)).toEqual(['Acme Ltd']);
+
+    await page.getByRole('button', { name: 'New site' }).click();
+    const siteForm = page.getByRole('form', { name: 'New site' });
+    await siteForm.getByLabel('Site name').fill('Bad_Name');
+    await siteForm.getByRole('button', { name: 'Create site' }).click();
+    expect(await fieldError(page, 'New site', 'Site name')).toMatch(/lowercase/);
+
+    await siteForm.getByLabel('Site name').fill('blog');
+    await siteForm.getByLabel('Template').selectOption('php');
+    await siteForm.getByLabel('Replicas').fill('2');
+    await siteForm.getByRole('button', { name: 'Create site' }).click();
+    const row = page.getByRole('row', { name: /blog/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('php');
+    const sites = await apiGet<{ items: { name: string; template: string; replicas: number }[] }>(
+      page,
+      `/customers/${customerId}/sites`,
+    );
+    expect(sites.items.map((s) => [s.name, s.template, s.replicas])).toEqual([['blog', 'php', 2]]);
+    await page.screenshot({ path: '/tmp/hostplane-web-sites.png', fullPage: true });
+
+    // Another customer's page answers 404 for this login, and the panel says so.
+    const otherId = customerId + 1;
+    await page.goto(`${web.url}/customers/${otherId}`);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not found/i })
+      .waitFor();
+    await page.close();
+  });
+});

@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp, createAdminUser } from '@hostplane/api';
+import { createPanelDb, migratePanelDb } from '@hostplane/db';
+import { loadStackEnv } from '@hostplane/testing';
+import pg from 'pg';
+
+export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+export interface RunningApi {
+  url: string;
+  adminEmail: string;
+  adminPassword: string;
+  close(): Promise<void>;
+}
+
+/** Same source as the API's own tests: the stack's panel PostgreSQL, or HOSTPLANE_TEST_DATABASE_URL. */
+function serverUrl(): string {
+  return process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
+}
+
+async function adminQuery(base: URL, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: base.toString() });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The real API on a fresh, migrated database of its own, listening on a loopback port, with one admin. */
+export async function startApi(): Promise<RunningApi> {
+  const base = new URL(serverUrl());
+  const name = `hp_test_web_${randomBytes(6).toString('hex')}`;
+  await adminQuery(base, `create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const db = createPanelDb(url.toString(), { max: 5 });
+  await migratePanelDb(db);
+  // cookieSecure stays on: Chromium keeps Secure cookies from http://127.0.0.1 (a trustworthy origin).
+  const app = await buildApp({ db, config: { logLevel: 'silent', cookieSecure: true } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the API has no TCP address');
+  const adminEmail = 'admin@hostplane.test';
+  const adminPassword = `admin-${randomBytes(6).toString('hex')}`;
+  await createAdminUser(db, adminEmail, adminPassword);
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    adminEmail,
+    adminPassword,
+    async close() {
+      await app.close();
+      await db.destroy();
+      await adminQuery(base, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (!entry.name.includes('.test.')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function mtimeOrZero(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** True when .next is missing or older than a source file, the config or the package manifest. */
+export function buildIsStale(): boolean {
+  const built = mtimeOrZero(path.join(webRoot, '.next', 'BUILD_ID'));
+  const sources = Math.max(
+    newestMtime(path.join(webRoot, 'src')),
+    mtimeOrZero(path.join(webRoot, 'next.config.mjs')),
+    mtimeOrZero(path.join(webRoot, 'package.json')),
+  );
+  return built < sources;
+}
+
+function run(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [nextBin, ...args], {
+    cwd: webRoot,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function outputOf(child: ChildProcess): () => string {
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return () => output.slice(-4000);
+}
+
+/** `next build` when the build is missing or stale (a production build, as `npm run build` makes). */
+export async function ensureBuilt(): Promise<void> {
+  if (!buildIsStale()) return;
+  const child = run(['build'], {});
+  const output = outputOf(child);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`next build failed (${code}):\n${output()}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject).listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningWeb {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `next start` on a loopback port, proxying /api to the given API. */
+export async function startWeb(apiUrl: string): Promise<RunningWeb> {
+  const port = await freePort();
+  const child = run(['start', '--hostname', '127.0.0.1', '--port', String(port)], {
+    HOSTPLANE_API_URL: apiUrl,
+  });
+  const output = outputOf(child);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output()}`);
+    const ready = await fetch(`${url}/login`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`next start did not answer within 60 s:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    async close() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
