@@ -12,3 +12,4 @@ export * from './postfix/index.ts';
 export * from './rspamd/index.ts';
 export * from './config/index.ts';
 export * from './rbac/index.ts';
+export * from './bootstrap/index.ts';

@@ -1,5 +1,96 @@
-// Placeholder until its issue lands: says so instead of pretending to work.
-export async function run(_argv: string[]): Promise<number> {
-  console.error('hostplane bootstrap: not implemented yet');
-  return 1;
+// `hostplane bootstrap --config F (--render DIR | --apply)`: the system namespaces of DESIGN.md §1.
+// --render writes numbered manifests (01-storage-system.yaml …); --apply applies them in order through
+// the Kubernetes client (KUBECONFIG), waiting for each namespace's workloads before the next.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type BootstrapConfig, parseBootstrapConfig, renderBootstrap, stepToYaml } from '@hostplane/platform';
+import { KubeHttpClient } from '@hostplane/provisioner-k8s';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { applyBootstrap } from '../bootstrap/apply.ts';
+
+const USAGE =
+  'usage: hostplane bootstrap --config F (--render DIR | --apply [--kubeconfig K] [--timeout SECONDS])';
+
+const argsSchema = z
+  .object({
+    config: z.string({ message: '--config F is required' }).min(1),
+    render: z.string().min(1).optional(),
+    apply: z.boolean().default(false),
+    kubeconfig: z.string().min(1).optional(),
+    timeout: z.coerce.number().int().min(1).max(7200).default(600),
+  })
+  .refine((a) => (a.render === undefined) !== !a.apply, {
+    message: 'give exactly one of --render DIR and --apply',
+  });
+
+export type BootstrapArgs = z.infer<typeof argsSchema>;
+
+export function parseBootstrapArgs(argv: string[]): BootstrapArgs {
+  const raw: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--apply') raw.apply = true;
+    else if (['--config', '--render', '--kubeconfig', '--timeout'].includes(arg)) {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
+      raw[arg.slice(2)] = value;
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  const parsed = argsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+/** YAML or JSON (JSON is YAML), validated by the platform's schema. */
+export function loadBootstrapConfig(file: string): BootstrapConfig {
+  return parseBootstrapConfig(parse(readFileSync(file, 'utf8')));
+}
+
+export function renderTo(dir: string, config: BootstrapConfig): string[] {
+  mkdirSync(dir, { recursive: true });
+  return renderBootstrap(config).map((step) => {
+    const file = path.join(dir, step.file);
+    // Secrets are inside (base64): readable by the owner only.
+    writeFileSync(file, stepToYaml(step), { mode: 0o600 });
+    return file;
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args: BootstrapArgs;
+  let config: BootstrapConfig;
+  try {
+    args = parseBootstrapArgs(argv);
+    config = loadBootstrapConfig(args.config);
+  } catch (error) {
+    process.stderr.write(`hostplane bootstrap: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.render !== undefined) {
+    for (const file of renderTo(args.render, config)) process.stdout.write(`${file}\n`);
+    return 0;
+  }
+  const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG;
+  if (!kubeconfig) {
+    process.stderr.write('hostplane bootstrap: --apply needs KUBECONFIG or --kubeconfig\n');
+    return 2;
+  }
+  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+  try {
+    const results = await applyBootstrap(kube, renderBootstrap(config), {
+      timeoutMs: args.timeout * 1000,
+      progress: (line) => process.stdout.write(`${line}\n`),
+    });
+    const changed = results.reduce((sum, r) => sum + r.applied.length, 0);
+    process.stdout.write(
+      `bootstrap done: ${changed} object(s) applied, ${results.length} namespaces ready\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`hostplane bootstrap: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await kube.close();
+  }
 }

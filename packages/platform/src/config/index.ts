@@ -1,1 +1,2 @@
+export * from './bootstrap-schema.ts';
 export * from './schema.ts';

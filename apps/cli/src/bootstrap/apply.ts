@@ -1,0 +1,103 @@
+// `hostplane bootstrap --apply`: each step's objects by server-side apply (field manager hostplane),
+// skipping objects whose desired hash and owned fields are unchanged (a second run writes nothing),
+// then waiting for the step's workloads to be ready before the next namespace.
+import type { KubeObject } from '@hostplane/domain';
+import type { BootstrapStep } from '@hostplane/platform';
+import {
+  applyReason,
+  applyWithFingerprint,
+  type KubeApi,
+  kindRef,
+  type LiveObject,
+} from '@hostplane/provisioner-k8s';
+
+export interface StepResult {
+  file: string;
+  applied: string[];
+  unchanged: number;
+  workloads: number;
+  ms: number;
+}
+
+export interface ApplyOptions {
+  /** Per step: how long workloads may take to become ready. */
+  timeoutMs: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  progress?: (line: string) => void;
+}
+
+const key = (o: KubeObject | LiveObject) =>
+  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+
+async function applyStep(
+  kube: KubeApi,
+  step: BootstrapStep,
+): Promise<{ applied: string[]; unchanged: number }> {
+  const applied: string[] = [];
+  let unchanged = 0;
+  for (const object of step.objects) {
+    const live = await kube.get(
+      kindRef(object.kind),
+      object.metadata.namespace ?? null,
+      object.metadata.name,
+    );
+    if (!applyReason(object, live ?? undefined)) {
+      unchanged++;
+      continue;
+    }
+    await applyWithFingerprint(kube, object);
+    applied.push(key(object));
+  }
+  return { applied, unchanged };
+}
+
+/** Ready: the controller saw the latest spec and every replica is ready (and updated). */
+export function isWorkloadReady(live: LiveObject): boolean {
+  const status = live.status ?? {};
+  const wanted = Number(live.spec?.replicas ?? 1);
+  const observed = Number(status.observedGeneration ?? 0) >= Number(live.metadata.generation ?? 0);
+  const ready = Number(status.readyReplicas ?? 0) >= wanted;
+  const updated = live.kind !== 'Deployment' || Number(status.updatedReplicas ?? 0) >= wanted;
+  return observed && ready && updated;
+}
+
+async function waitForWorkloads(kube: KubeApi, step: BootstrapStep, options: ApplyOptions): Promise<number> {
+  const workloads = step.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const pending: string[] = [];
+    for (const w of workloads) {
+      const live = await kube.get(kindRef(w.kind), w.metadata.namespace ?? null, w.metadata.name);
+      if (!live || !isWorkloadReady(live)) pending.push(key(w));
+    }
+    if (pending.length === 0) return workloads.length;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${step.file}: not ready after ${Math.round(options.timeoutMs / 1000)} s: ${pending.join(', ')}`,
+      );
+    options.signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+  }
+}
+
+/** Steps strictly in order; a step that does not become ready stops the run (later ones depend on it). */
+export async function applyBootstrap(
+  kube: KubeApi,
+  steps: BootstrapStep[],
+  options: ApplyOptions,
+): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const step of steps) {
+    const started = Date.now();
+    const { applied, unchanged } = await applyStep(kube, step);
+    options.progress?.(
+      `${step.file}: ${applied.length} applied, ${unchanged} unchanged; waiting for workloads`,
+    );
+    const workloads = await waitForWorkloads(kube, step, options);
+    const result = { file: step.file, applied, unchanged, workloads, ms: Date.now() - started };
+    options.progress?.(`${step.file}: ${workloads} workload(s) ready in ${result.ms} ms`);
+    results.push(result);
+  }
+  return results;
+}

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '@hostplane/domain';
+import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
+import { renderPdnsConf } from '../pdns/render.ts';
+import {
+  configMap,
+  env,
+  envFromSecret,
+  namespace,
+  restrictedContainer,
+  restrictedPod,
+  scratch,
+  secret,
+  service,
+  workload,
+} from './common.ts';
+
+export const DNS_NAMESPACE = 'dns-system';
+const PDNS_UID = 953; // the pdns user of the upstream image
+const MARIADB_UID = 999; // the mysql user of the upstream image
+/** Unprivileged port inside the pod; the Service answers on 53 (restricted forbids binding < 1024). */
+const DNS_CONTAINER_PORT = 1053;
+const API_PORT = 8081;
+// The rendered file carries placeholders for its two secrets; the real values come from the Secret as
+// command-line settings, which PowerDNS lets override the file (so the ConfigMap holds no secret).
+const PLACEHOLDER = 'set-from-secret-on-the-command-line';
+
+/** The pdns.conf the dns-system ConfigMap ships: the same renderer as the local stack. */
+export function clusterPdnsConf(config: BootstrapConfig): string {
+  return renderPdnsConf({
+    dnsAddresses: ['0.0.0.0', '::'],
+    dnsPort: DNS_CONTAINER_PORT,
+    api: { key: PLACEHOLDER, address: '0.0.0.0', port: API_PORT, allowFrom: config.network.clusterCidrs },
+    mysql: {
+      host: `pdns-db.${DNS_NAMESPACE}.svc`,
+      port: 3306,
+      dbname: 'pdns',
+      user: 'pdns',
+      password: PLACEHOLDER,
+    },
+    socketDir: '/var/run/pdns',
+  });
+}
+
+function database(config: BootstrapConfig): KubeObject[] {
+  const b = config.bootstrap;
+  return [
+    secret('pdns-db', DNS_NAMESPACE, 'pdns-db', {
+      MARIADB_ROOT_PASSWORD: b.secrets.pdnsDbPassword,
+      MARIADB_PASSWORD: b.secrets.pdnsDbPassword,
+    }),
+    service('pdns-db', DNS_NAMESPACE, 'pdns-db', [{ name: 'mysql', port: 3306, targetPort: 3306 }]),
+    workload({
+      kind: 'StatefulSet',
+      name: 'pdns-db',
+      ns: DNS_NAMESPACE,
+      replicas: 1,
+      podSecurity: restrictedPod(MARIADB_UID),
+      containers: [
+        {
+          name: 'mariadb',
+          image: b.systemImages.mariadb,
+          env: [
+            env('MARIADB_DATABASE', 'pdns'),
+            env('MARIADB_USER', 'pdns'),
+            envFromSecret('MARIADB_ROOT_PASSWORD', 'pdns-db', 'MARIADB_ROOT_PASSWORD'),
+            envFromSecret('MARIADB_PASSWORD', 'pdns-db', 'MARIADB_PASSWORD'),
+          ],
+          ports: [{ name: 'mysql', containerPort: 3306 }],
+          securityContext: restrictedContainer,
+          readinessProbe: { exec: { command: ['healthcheck.sh', '--connect'] }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'data', mountPath: '/var/lib/mysql' },
+            { name: 'run', mountPath: '/run/mysqld' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: scratch('run', 'tmp'),
+      claims: [{ name: 'data', size: b.volumes.pdnsDb, storageClass: config.storage.storageClass }],
+    }),
+  ];
+}
+
+function server(config: BootstrapConfig, conf: string): KubeObject {
+  const b = config.bootstrap;
+  return workload({
+    kind: 'Deployment',
+    name: 'pdns',
+    ns: DNS_NAMESPACE,
+    replicas: 2,
+    podSecurity: restrictedPod(PDNS_UID),
+    configHash: createHash('sha256').update(conf).digest('hex').slice(0, 16),
+    initContainers: [
+      {
+        // Loads the gmysql schema shipped in the pdns image unless its tables exist already.
+        name: 'schema',
+        image: b.systemImages.mariadb,
+        command: ['sh', '-c'],
+        args: [
+          `mariadb -h pdns-db -u pdns -p"$PDNS_DB_PASSWORD" pdns -e 'select 1 from domains limit 1' 2>/dev/null || mariadb -h pdns-db -u pdns -p"$PDNS_DB_PASSWORD" pdns < /schema/schema.mysql.sql`,
+        ],
+        env: [envFromSecret('PDNS_DB_PASSWORD', 'pdns', 'db-password')],
+        securityContext: restrictedContainer,
+        volumeMounts: [{ name: 'schema', mountPath: '/schema' }],
+      },
+    ],
+    containers: [
+      {
+        name: 'pdns',
+        image: b.systemImages.pdns,
+        command: ['pdns_server'],
+        args: [
+          '--config-dir=/etc/pdns',
+          '--api-key=$(PDNS_API_KEY)',
+          '--gmysql-password=$(PDNS_DB_PASSWORD)',
+        ],
+        env: [
+          envFromSecret('PDNS_API_KEY', 'pdns', 'api-key'),
+          envFromSecret('PDNS_DB_PASSWORD', 'pdns', 'db-password'),
+        ],
+        ports: [
+          { name: 'dns-udp', containerPort: DNS_CONTAINER_PORT, protocol: 'UDP' },
+          { name: 'dns-tcp', containerPort: DNS_CONTAINER_PORT, protocol: 'TCP' },
+          { name: 'api', containerPort: API_PORT, protocol: 'TCP' },
+        ],
+        securityContext: restrictedContainer,
+        readinessProbe: { tcpSocket: { port: DNS_CONTAINER_PORT }, periodSeconds: 10 },
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/pdns', readOnly: true },
+          { name: 'socket', mountPath: '/var/run/pdns' },
+        ],
+      },
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: 'pdns-config' } },
+      // The schema file is copied out of the pdns image by `schema-source` before `schema` runs.
+      ...scratch('socket', 'schema'),
+    ],
+  });
+}
+
+/** 2. PowerDNS Authoritative over its own MariaDB; the API key in a Secret the panel also gets. */
+export function dnsSystem(config: BootstrapConfig): KubeObject[] {
+  const b = config.bootstrap;
+  const conf = clusterPdnsConf(config);
+  const pdns = server(config, conf);
+  addSchemaSource(pdns, b.systemImages.pdns);
+  return [
+    namespace(DNS_NAMESPACE, 'restricted', 'PowerDNS and MariaDB run as non-root on unprivileged ports'),
+    ...database(config),
+    secret('pdns', DNS_NAMESPACE, 'pdns', {
+      'api-key': b.secrets.pdnsApiKey,
+      'db-password': b.secrets.pdnsDbPassword,
+    }),
+    configMap('pdns-config', DNS_NAMESPACE, 'pdns', { 'pdns.conf': conf }),
+    service('pdns', DNS_NAMESPACE, 'pdns', [
+      { name: 'dns-udp', port: 53, targetPort: DNS_CONTAINER_PORT, protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, targetPort: DNS_CONTAINER_PORT, protocol: 'TCP' },
+    ]),
+    service('pdns-api', DNS_NAMESPACE, 'pdns', [{ name: 'api', port: API_PORT, targetPort: API_PORT }]),
+    pdns,
+  ];
+}
+
+function addSchemaSource(deployment: KubeObject, pdnsImage: string): void {
+  const pod = (deployment.spec as { template: { spec: { initContainers: unknown[] } } }).template.spec;
+  pod.initContainers.unshift({
+    name: 'schema-source',
+    image: pdnsImage,
+    command: ['cp', '/usr/local/share/doc/pdns/schema.mysql.sql', '/schema/schema.mysql.sql'],
+    securityContext: restrictedContainer,
+    volumeMounts: [{ name: 'schema', mountPath: '/schema' }],
+  });
+}

@@ -1,0 +1,50 @@
+import type { KubeObject } from '@hostplane/domain';
+import { stringify } from 'yaml';
+import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
+import { BACKUP_NAMESPACE, backupSystem } from './backup.ts';
+import { DNS_NAMESPACE, dnsSystem } from './dns.ts';
+import { INGRESS_NAMESPACE, ingressSystem } from './ingress.ts';
+import { MAIL_NAMESPACE, mailSystem } from './mail.ts';
+import { MONITORING_NAMESPACE, monitoringSystem } from './monitoring.ts';
+import { panelSystem } from './panel.ts';
+import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
+
+export { clusterPdnsConf } from './dns.ts';
+export { clusterDovecotFiles, clusterPostfixFiles, clusterRspamdFiles } from './mail.ts';
+
+/** One system namespace of DESIGN.md §1, in install order. */
+export interface BootstrapStep {
+  order: number;
+  namespace: string;
+  /** `01-storage-system.yaml` */
+  file: string;
+  objects: KubeObject[];
+}
+
+/** The system namespaces in the order of DESIGN.md §1 (tenants, #8, are the panel's business). */
+export function renderBootstrap(config: BootstrapConfig): BootstrapStep[] {
+  const steps: [string, (c: BootstrapConfig) => KubeObject[]][] = [
+    [STORAGE_NAMESPACE, storageSystem],
+    [DNS_NAMESPACE, dnsSystem],
+    [MAIL_NAMESPACE, mailSystem],
+    [INGRESS_NAMESPACE, ingressSystem],
+    [BACKUP_NAMESPACE, backupSystem],
+    [MONITORING_NAMESPACE, monitoringSystem],
+    [config.panelIdentity.namespace, panelSystem],
+  ];
+  return steps.map(([namespace, build], index) => {
+    const order = index + 1;
+    return {
+      order,
+      namespace,
+      file: `${String(order).padStart(2, '0')}-${namespace}.yaml`,
+      objects: build(config),
+    };
+  });
+}
+
+/** Multi-document YAML of one step (deterministic: same config, same bytes). */
+export function stepToYaml(step: BootstrapStep): string {
+  const header = `# Rendered by hostplane bootstrap: step ${step.order}, namespace ${step.namespace}. Do not edit.\n`;
+  return header + step.objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
+}

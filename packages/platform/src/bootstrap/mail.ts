@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '@hostplane/domain';
+import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
+import { renderDovecot } from '../dovecot/index.ts';
+import { CLUSTER_MAIL_ROOT, type MailDb, type RenderedFile } from '../mail-settings.ts';
+import { renderPostfix } from '../postfix/index.ts';
+import { renderRspamd } from '../rspamd/index.ts';
+import {
+  configMap,
+  env,
+  namespace,
+  restrictedContainer,
+  restrictedPod,
+  rootDroppingContainer,
+  scratch,
+  secret,
+  service,
+  workload,
+} from './common.ts';
+import { mailDatabase } from './mail-db.ts';
+
+export const MAIL_NAMESPACE = 'mail-system';
+export const MAIL_PORTS = {
+  smtp: 25,
+  submission: 587,
+  smtps: 465,
+  imap: 143,
+  imaps: 993,
+  pop3: 110,
+  pop3s: 995,
+};
+const INTERNAL = { lmtp: 24, auth: 12345, milter: 11332, normal: 11333, controller: 11334, redis: 6379 };
+const RSPAMD_UID = 11333; // _rspamd in the upstream image
+const REDIS_UID = 999;
+const TLS = { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' };
+const svc = (name: string) => `${name}.${MAIL_NAMESPACE}.svc`;
+
+function readonlyDb(config: BootstrapConfig): MailDb {
+  const password = config.bootstrap.secrets.mailDbReadonlyPassword;
+  return { host: svc('mail-db'), port: 3306, database: 'mail', user: 'mail_ro', password };
+}
+
+const hash = (files: RenderedFile[]) =>
+  createHash('sha256')
+    .update(files.map((f) => `${f.name}\n${f.content}`).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+const base = (name: string) => name.split('/').pop() ?? name;
+/** Rendered files as ConfigMap/Secret data (keys are basenames; sensitive files go to the Secret). */
+function split(files: RenderedFile[]) {
+  const pick = (sensitive: boolean) =>
+    Object.fromEntries(files.filter((f) => f.sensitive === sensitive).map((f) => [base(f.name), f.content]));
+  return { plain: pick(false), sensitive: pick(true) };
+}
+
+export function clusterPostfixFiles(config: BootstrapConfig): RenderedFile[] {
+  return renderPostfix({
+    target: 'cluster',
+    hostname: config.bootstrap.hosts.mail,
+    listen: 'all',
+    ports: { smtp: MAIL_PORTS.smtp, submission: MAIL_PORTS.submission, smtps: MAIL_PORTS.smtps },
+    paths: {
+      configDir: '/etc/postfix',
+      queueDirectory: '/var/spool/postfix',
+      dataDirectory: '/var/lib/postfix',
+    },
+    mailDb: readonlyDb(config),
+    lmtp: { host: svc('dovecot'), port: INTERNAL.lmtp },
+    dovecotAuth: { host: svc('dovecot'), port: INTERNAL.auth },
+    rspamdMilter: { host: svc('rspamd'), port: INTERNAL.milter },
+    tls: TLS,
+  });
+}
+
+export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
+  return renderDovecot({
+    target: 'cluster',
+    listen: '*',
+    ports: { imap: 143, pop3: 110, lmtp: INTERNAL.lmtp, auth: INTERNAL.auth, imaps: 993, pop3s: 995 },
+    paths: {
+      baseDir: '/run/dovecot',
+      stateDir: '/var/lib/dovecot',
+      mailRoot: CLUSTER_MAIL_ROOT,
+      sqlConfig: '/etc/dovecot/sql/dovecot-sql.conf.ext',
+    },
+    mailUser: { uid: 5000, gid: 5000 },
+    mailDb: readonlyDb(config),
+    postmasterAddress: `postmaster@${config.bootstrap.hosts.mail}`,
+    tls: TLS,
+    // Traefik's TCP routes send a PROXY header; only the cluster network may.
+    proxyTrustedNetworks: config.network.clusterCidrs,
+  });
+}
+
+export function clusterRspamdFiles(): RenderedFile[] {
+  return renderRspamd({
+    target: 'cluster',
+    listen: '*',
+    ports: { milter: INTERNAL.milter, normal: INTERNAL.normal, controller: INTERNAL.controller },
+    redis: { host: svc('redis'), port: INTERNAL.redis },
+    dkim: { keysDir: '/var/lib/rspamd/dkim', selectorMap: '/var/lib/rspamd/dkim/selectors.map' },
+    userRateLimit: { perHour: 200, burst: 20, limitsMap: '/var/lib/rspamd/dkim/send_limits.map' },
+  });
+}
+
+function postfix(config: BootstrapConfig): KubeObject[] {
+  const files = clusterPostfixFiles(config);
+  const { plain, sensitive } = split(files);
+  return [
+    configMap('postfix-config', MAIL_NAMESPACE, 'postfix', plain),
+    secret('postfix-maps', MAIL_NAMESPACE, 'postfix', sensitive),
+    service('postfix', MAIL_NAMESPACE, 'postfix', [
+      { name: 'smtp', port: 25, targetPort: 25 },
+      { name: 'submission', port: 587, targetPort: 587 },
+      { name: 'smtps', port: 465, targetPort: 465 },
+    ]),
+    workload({
+      kind: 'StatefulSet',
+      name: 'postfix',
+      ns: MAIL_NAMESPACE,
+      replicas: 1,
+      // Postfix's master must start as root (it binds 25 and drops to the postfix user itself).
+      podSecurity: { seccompProfile: { type: 'RuntimeDefault' } },
+      configHash: hash(files),
+      containers: [
+        {
+          name: 'postfix',
+          image: config.bootstrap.systemImages.postfix,
+          command: ['postfix', 'start-fg'],
+          ports: [25, 587, 465].map((p) => ({ containerPort: p })),
+          securityContext: rootDroppingContainer([
+            'CHOWN',
+            'DAC_OVERRIDE',
+            'FOWNER',
+            'NET_BIND_SERVICE',
+            'SETGID',
+            'SETUID',
+          ]),
+          readinessProbe: { tcpSocket: { port: 25 }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/postfix/main.cf', subPath: 'main.cf' },
+            { name: 'config', mountPath: '/etc/postfix/master.cf', subPath: 'master.cf' },
+            ...Object.keys(sensitive).map((file) => ({
+              name: 'maps',
+              mountPath: `/etc/postfix/${file}`,
+              subPath: file,
+            })),
+            { name: 'tls', mountPath: '/etc/mail-tls', readOnly: true },
+            { name: 'queue', mountPath: '/var/spool/postfix' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: 'postfix-config' } },
+        { name: 'maps', secret: { secretName: 'postfix-maps', defaultMode: 0o440 } },
+        { name: 'tls', secret: { secretName: 'mail-tls', optional: true } },
+      ],
+      claims: [
+        {
+          name: 'queue',
+          size: config.bootstrap.volumes.postfixQueue,
+          storageClass: config.storage.storageClass,
+        },
+      ],
+    }),
+  ];
+}
+
+function dovecot(config: BootstrapConfig): KubeObject[] {
+  const files = clusterDovecotFiles(config);
+  const { plain, sensitive } = split(files);
+  return [
+    configMap('dovecot-config', MAIL_NAMESPACE, 'dovecot', plain),
+    secret('dovecot-sql', MAIL_NAMESPACE, 'dovecot', sensitive),
+    service('dovecot', MAIL_NAMESPACE, 'dovecot', [
+      ...(['imap', 'imaps', 'pop3', 'pop3s'] as const).map((name) => ({
+        name,
+        port: MAIL_PORTS[name],
+        targetPort: MAIL_PORTS[name],
+      })),
+      { name: 'lmtp', port: INTERNAL.lmtp, targetPort: INTERNAL.lmtp },
+      { name: 'auth', port: INTERNAL.auth, targetPort: INTERNAL.auth },
+    ]),
+    workload({
+      kind: 'StatefulSet',
+      name: 'dovecot',
+      ns: MAIL_NAMESPACE,
+      replicas: 1,
+      // Dovecot's master starts as root and runs each mail process as vmail (uid 5000).
+      podSecurity: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: 5000 },
+      configHash: hash(files),
+      containers: [
+        {
+          name: 'dovecot',
+          image: config.bootstrap.systemImages.dovecot,
+          command: ['dovecot', '-F', '-c', '/etc/dovecot/dovecot.conf'],
+          ports: [143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth].map((p) => ({ containerPort: p })),
+          securityContext: rootDroppingContainer([
+            'CHOWN',
+            'DAC_OVERRIDE',
+            'FOWNER',
+            'NET_BIND_SERVICE',
+            'SETGID',
+            'SETUID',
+            'KILL',
+            'SYS_CHROOT',
+          ]),
+          readinessProbe: { tcpSocket: { port: 143 }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/dovecot/dovecot.conf', subPath: 'dovecot.conf' },
+            { name: 'sql', mountPath: '/etc/dovecot/sql', readOnly: true },
+            { name: 'tls', mountPath: '/etc/mail-tls', readOnly: true },
+            { name: 'maildirs', mountPath: CLUSTER_MAIL_ROOT },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: 'dovecot-config' } },
+        { name: 'sql', secret: { secretName: 'dovecot-sql', defaultMode: 0o440 } },
+        { name: 'tls', secret: { secretName: 'mail-tls', optional: true } },
+      ],
+      claims: [
+        {
+          name: 'maildirs',
+          size: config.bootstrap.volumes.maildirs,
+          storageClass: config.storage.storageClass,
+        },
+      ],
+    }),
+  ];
+}
+
+function rspamd(config: BootstrapConfig): KubeObject[] {
+  const files = clusterRspamdFiles();
+  const { plain } = split(files);
+  const images = config.bootstrap.systemImages;
+  return [
+    configMap('rspamd-local-d', MAIL_NAMESPACE, 'rspamd', plain),
+    service('rspamd', MAIL_NAMESPACE, 'rspamd', [
+      { name: 'milter', port: INTERNAL.milter, targetPort: INTERNAL.milter },
+      { name: 'controller', port: INTERNAL.controller, targetPort: INTERNAL.controller },
+    ]),
+    workload({
+      kind: 'Deployment',
+      name: 'rspamd',
+      ns: MAIL_NAMESPACE,
+      replicas: 1,
+      podSecurity: restrictedPod(RSPAMD_UID),
+      configHash: hash(files),
+      serviceAccountName: 'rspamd-dkim',
+      containers: [
+        {
+          name: 'rspamd',
+          image: images.rspamd,
+          command: ['rspamd', '-f'],
+          ports: [INTERNAL.milter, INTERNAL.normal, INTERNAL.controller].map((p) => ({ containerPort: p })),
+          securityContext: restrictedContainer,
+          readinessProbe: { tcpSocket: { port: INTERNAL.milter }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'local-d', mountPath: '/etc/rspamd/local.d', readOnly: true },
+            { name: 'dkim', mountPath: '/var/lib/rspamd/dkim', readOnly: true },
+            { name: 'db', mountPath: '/var/lib/rspamd/db' },
+            { name: 'run', mountPath: '/run/rspamd' },
+          ],
+        },
+        {
+          // DKIM keys are one Secret per domain (labelled hostplane.io/dkim-domain, written by the
+          // mail target): this sidecar copies them into the shared folder Rspamd reads.
+          name: 'dkim-sync',
+          image: images.dkimSync,
+          env: [
+            env('LABEL', 'hostplane.io/dkim-domain'),
+            env('RESOURCE', 'secret'),
+            env('NAMESPACE', MAIL_NAMESPACE),
+            env('FOLDER', '/var/lib/rspamd/dkim'),
+            env('FOLDER_ANNOTATION', 'hostplane.io/dkim-folder'),
+          ],
+          securityContext: restrictedContainer,
+          volumeMounts: [{ name: 'dkim', mountPath: '/var/lib/rspamd/dkim' }],
+        },
+      ],
+      volumes: [{ name: 'local-d', configMap: { name: 'rspamd-local-d' } }, ...scratch('dkim', 'db', 'run')],
+    }),
+  ];
+}
+
+function redis(config: BootstrapConfig): KubeObject[] {
+  return [
+    service('redis', MAIL_NAMESPACE, 'redis', [
+      { name: 'redis', port: INTERNAL.redis, targetPort: INTERNAL.redis },
+    ]),
+    workload({
+      kind: 'Deployment',
+      name: 'redis',
+      ns: MAIL_NAMESPACE,
+      replicas: 1,
+      podSecurity: restrictedPod(REDIS_UID),
+      containers: [
+        {
+          name: 'redis',
+          image: config.bootstrap.systemImages.redis,
+          args: ['--save', '', '--appendonly', 'no'],
+          ports: [{ containerPort: INTERNAL.redis }],
+          securityContext: restrictedContainer,
+          readinessProbe: { tcpSocket: { port: INTERNAL.redis }, periodSeconds: 10 },
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      ],
+      volumes: scratch('data'),
+    }),
+  ];
+}
+
+/** The sidecar lists and reads DKIM Secrets in mail-system, nothing else. */
+function dkimReader(): KubeObject[] {
+  const labels = { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/part-of': 'hostplane' };
+  const ns = MAIL_NAMESPACE;
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rspamd-dkim', namespace: ns, labels } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'rspamd-dkim', namespace: ns, labels },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'rspamd-dkim', namespace: ns, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rspamd-dkim' },
+      subjects: [{ kind: 'ServiceAccount', name: 'rspamd-dkim', namespace: ns }],
+    },
+  ];
+}
+
+/** 3. Shared mail: MySQL tables, Postfix, Dovecot, Rspamd (+ Redis), from the same renderers as the stack. */
+export function mailSystem(config: BootstrapConfig): KubeObject[] {
+  return [
+    namespace(
+      MAIL_NAMESPACE,
+      'baseline',
+      "Postfix's and Dovecot's master processes start as root and drop privileges themselves; Rspamd, Redis and MariaDB meet restricted",
+    ),
+    ...mailDatabase(config),
+    ...redis(config),
+    ...dkimReader(),
+    ...rspamd(config),
+    ...dovecot(config),
+    ...postfix(config),
+  ];
+}

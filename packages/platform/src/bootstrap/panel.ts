@@ -1,0 +1,195 @@
+import type { KubeObject } from '@hostplane/domain';
+import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
+import { panelRbacManifests } from '../rbac/panel-rbac.ts';
+import {
+  configMap,
+  env,
+  envFromSecret,
+  meta,
+  namespace,
+  restrictedContainer,
+  restrictedPod,
+  scratch,
+  secret,
+  service,
+  workload,
+} from './common.ts';
+
+const POSTGRES_UID = 70; // postgres in the alpine image
+const PANEL_UID = 10001;
+const NGINX_UID = 101; // nginx-unprivileged
+
+function postgres(config: BootstrapConfig, ns: string): KubeObject[] {
+  return [
+    secret('panel-db', ns, 'panel-db', { POSTGRES_PASSWORD: config.bootstrap.secrets.postgresPassword }),
+    service('panel-db', ns, 'panel-db', [{ name: 'postgres', port: 5432, targetPort: 5432 }]),
+    workload({
+      kind: 'StatefulSet',
+      name: 'panel-db',
+      ns,
+      replicas: 1,
+      podSecurity: restrictedPod(POSTGRES_UID),
+      containers: [
+        {
+          name: 'postgres',
+          image: config.bootstrap.systemImages.postgres,
+          env: [
+            env('POSTGRES_USER', 'hostplane'),
+            env('POSTGRES_DB', 'hostplane'),
+            env('PGDATA', '/var/lib/postgresql/data/pgdata'),
+            envFromSecret('POSTGRES_PASSWORD', 'panel-db', 'POSTGRES_PASSWORD'),
+          ],
+          ports: [{ name: 'postgres', containerPort: 5432 }],
+          securityContext: restrictedContainer,
+          readinessProbe: { exec: { command: ['pg_isready', '-U', 'hostplane'] }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'data', mountPath: '/var/lib/postgresql/data' },
+            { name: 'run', mountPath: '/var/run/postgresql' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: scratch('run', 'tmp'),
+      claims: [
+        { name: 'data', size: config.bootstrap.volumes.panelDb, storageClass: config.storage.storageClass },
+      ],
+    }),
+  ];
+}
+
+/** What `hostplane serve` reads (DESIGN.md §4), addresses of the other system namespaces. */
+function panelEnvironment(config: BootstrapConfig): Record<string, string> {
+  const s = config.bootstrap.secrets;
+  const ns = config.panelIdentity.namespace;
+  return {
+    DATABASE_URL: `postgres://hostplane:${encodeURIComponent(s.postgresPassword)}@panel-db.${ns}.svc:5432/hostplane`,
+    MAIL_DATABASE_URL: `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
+    PDNS_API_KEY: s.pdnsApiKey,
+    SECRET_KEY: s.panelSecretKey,
+  };
+}
+
+function panel(config: BootstrapConfig, ns: string): KubeObject[] {
+  const b = config.bootstrap;
+  const secretEnv = Object.keys(panelEnvironment(config)).map((key) => envFromSecret(key, 'panel-env', key));
+  const host = b.hosts.panel;
+  return [
+    secret('panel-env', ns, 'panel', panelEnvironment(config)),
+    service('panel', ns, 'panel', [{ name: 'http', port: 80, targetPort: 8080 }]),
+    workload({
+      kind: 'Deployment',
+      name: 'panel',
+      ns,
+      replicas: b.panelReplicas,
+      podSecurity: restrictedPod(PANEL_UID),
+      serviceAccountName: config.panelIdentity.serviceAccount,
+      containers: [
+        {
+          name: 'panel',
+          image: b.systemImages.panel,
+          args: ['serve'],
+          env: [
+            env('HOST', '0.0.0.0'),
+            env('PORT', '8080'),
+            env('TRUST_PROXY', 'true'),
+            env('PDNS_API_URL', 'http://pdns-api.dns-system.svc:8081'),
+            env('PDNS_DNS_ADDR', 'pdns.dns-system.svc:53'),
+            ...secretEnv,
+          ],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          securityContext: restrictedContainer,
+          readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 10 },
+          livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 20 },
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        },
+      ],
+      volumes: scratch('tmp'),
+    }),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        ...meta('panel', ns, 'panel'),
+        annotations: {
+          'traefik.ingress.kubernetes.io/router.entrypoints': config.ingress.websecureEntrypoint,
+          'traefik.ingress.kubernetes.io/router.tls': 'true',
+          'traefik.ingress.kubernetes.io/router.tls.certresolver': config.ingress.certResolver,
+        },
+      },
+      spec: {
+        ingressClassName: config.ingress.className,
+        rules: [
+          {
+            host,
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'panel', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+        tls: [{ hosts: [host] }],
+      },
+    },
+  ];
+}
+
+/** The page suspended customers' hosts show (tenant Ingresses point at it through an ExternalName). */
+function suspendedPage(config: BootstrapConfig): KubeObject[] {
+  const p = config.suspendedPage;
+  const html =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Suspended</title></head>' +
+    '<body><h1>This site is suspended</h1><p>Please contact your hosting provider.</p></body></html>\n';
+  return [
+    configMap(p.service, p.namespace, p.service, { 'index.html': html }),
+    service(p.service, p.namespace, p.service, [{ name: 'http', port: p.port, targetPort: 8080 }]),
+    workload({
+      kind: 'Deployment',
+      name: p.service,
+      ns: p.namespace,
+      replicas: 1,
+      podSecurity: restrictedPod(NGINX_UID),
+      containers: [
+        {
+          name: 'nginx',
+          image: config.images.nginx,
+          ports: [{ name: 'http', containerPort: 8080 }],
+          securityContext: restrictedContainer,
+          readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: 'html', mountPath: '/usr/share/nginx/html', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: [{ name: 'html', configMap: { name: p.service } }, ...scratch('tmp')],
+    }),
+  ];
+}
+
+/** 7. The panel (API + worker), its identity and RBAC, its PostgreSQL, the suspended page. */
+export function panelSystem(config: BootstrapConfig): KubeObject[] {
+  const ns = config.panelIdentity.namespace;
+  const rbac = panelRbacManifests({
+    namespace: ns,
+    serviceAccount: config.panelIdentity.serviceAccount,
+    tenantClusterRole: config.panelIdentity.tenantClusterRole,
+    tenantNamespacePrefix: 'cust-',
+  });
+  const ownNamespace = namespace(
+    ns,
+    'restricted',
+    'the panel, its PostgreSQL and the suspended page run as non-root',
+  );
+  return [
+    ownNamespace,
+    ...rbac.filter((o) => o.kind !== 'Namespace'),
+    ...postgres(config, ns),
+    ...panel(config, ns),
+    ...suspendedPage(config),
+  ];
+}

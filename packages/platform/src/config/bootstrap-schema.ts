@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { platformConfigSchema } from './schema.ts';
+
+// `hostplane bootstrap --config F`: the tenant-facing platform config plus what installing the system
+// namespaces needs (DESIGN.md §1). Every upstream chart and image is pinned here; secrets come from the
+// file (rendering stays deterministic: nothing is generated), so keep the file out of version control.
+
+const fqdn = z
+  .string()
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case host name');
+const secret = z.string().regex(/^[A-Za-z0-9_.~+/=-]{16,128}$/, '16–128 characters of [A-Za-z0-9_.~+/=-]');
+const pinnedImage = z
+  .string()
+  .regex(/^[^\s:@]+:[A-Za-z0-9_][A-Za-z0-9_.-]*(@sha256:[a-f0-9]{64})?$/, 'an image with a tag')
+  .refine((image) => /:[^/]*[0-9][^/]*$/.test(image) && !/:latest/.test(image), 'pin a version tag');
+const semver = z.string().regex(/^v?\d+\.\d+\.\d+$/, 'an exact chart version (no ranges)');
+const chart = (repo: string, name: string, version: string) =>
+  z
+    .object({
+      repo: z.url().default(repo),
+      chart: z.string().default(name),
+      version: semver.default(version),
+    })
+    .prefault({});
+
+export const bootstrapSectionSchema = z.object({
+  /** Host names of the platform (each must resolve to publicAddresses for ACME to succeed). */
+  hosts: z.object({ panel: fqdn, mail: fqdn }),
+  acme: z.object({
+    email: z.email(),
+    caServer: z.url().default('https://acme-v02.api.letsencrypt.org/directory'),
+  }),
+  /** Helm charts installed through the k3s helm-controller (HelmChart objects). Pinned versions. */
+  charts: z
+    .object({
+      longhorn: chart('https://charts.longhorn.io', 'longhorn', '1.12.1'),
+      traefik: chart('https://traefik.github.io/charts', 'traefik', '37.4.0'),
+      velero: chart('https://vmware-tanzu.github.io/helm-charts', 'velero', '11.2.0'),
+      kubePrometheusStack: chart(
+        'https://prometheus-community.github.io/helm-charts',
+        'kube-prometheus-stack',
+        '79.7.1',
+      ),
+    })
+    .prefault({}),
+  /** Images of what Hostplane runs itself (the charts' images are pinned through their values). */
+  systemImages: z
+    .object({
+      pdns: pinnedImage.default('docker.io/powerdns/pdns-auth-49:4.9.8'),
+      mariadb: pinnedImage.default('docker.io/library/mariadb:11.4.7'),
+      postfix: pinnedImage.default('ghcr.io/hostplane/postfix:3.7.11-1'),
+      dovecot: pinnedImage.default('docker.io/dovecot/dovecot:2.3.21.1'),
+      rspamd: pinnedImage.default('docker.io/rspamd/rspamd:3.12.1'),
+      redis: pinnedImage.default('docker.io/library/redis:7.4.5-alpine'),
+      dkimSync: pinnedImage.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
+      postgres: pinnedImage.default('docker.io/library/postgres:16.9-alpine'),
+      panel: pinnedImage.default('ghcr.io/hostplane/panel:0.1.0'),
+      traefik: pinnedImage.default('docker.io/library/traefik:v3.7.9'),
+      velero: pinnedImage.default('docker.io/velero/velero:v1.18.1'),
+      veleroAwsPlugin: pinnedImage.default('docker.io/velero/velero-plugin-for-aws:v1.14.1'),
+    })
+    .prefault({}),
+  /** Velero's S3-compatible storage (DESIGN.md §1 backup-system). */
+  backup: z.object({
+    storageLocation: z.string().default('default'),
+    bucket: z.string().min(3),
+    prefix: z.string().default('hostplane'),
+    region: z.string().default('us-east-1'),
+    /** For MinIO, Ceph RGW, Wasabi…; empty for AWS itself. */
+    s3Url: z.url().optional(),
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1),
+  }),
+  /** Sizes of the system volumes (Longhorn PVCs). */
+  volumes: z
+    .object({
+      pdnsDb: z.string().default('2Gi'),
+      mailDb: z.string().default('2Gi'),
+      maildirs: z.string().default('50Gi'),
+      postfixQueue: z.string().default('2Gi'),
+      panelDb: z.string().default('5Gi'),
+    })
+    .prefault({}),
+  longhornReplicas: z.number().int().min(1).max(5).default(1),
+  panelReplicas: z.number().int().min(1).max(20).default(2),
+  /** Secret values (not generated, so rendering is deterministic). */
+  secrets: z.object({
+    pdnsApiKey: secret,
+    pdnsDbPassword: secret,
+    mailDbRootPassword: secret,
+    /** The panel's read-write account on the mail tables. */
+    mailDbPassword: secret,
+    /** Postfix's and Dovecot's read-only account. */
+    mailDbReadonlyPassword: secret,
+    postgresPassword: secret,
+    /** Encrypts TOTP secrets at rest (the panel's SECRET_KEY). */
+    panelSecretKey: secret,
+    grafanaAdminPassword: secret,
+  }),
+});
+
+export const bootstrapConfigSchema = platformConfigSchema.extend({ bootstrap: bootstrapSectionSchema });
+export type BootstrapConfig = z.infer<typeof bootstrapConfigSchema>;
+export type BootstrapConfigInput = z.input<typeof bootstrapConfigSchema>;
+
+/** Parses a bootstrap configuration or throws with every bad field named. */
+export function parseBootstrapConfig(input: unknown): BootstrapConfig {
+  const result = bootstrapConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`invalid bootstrap config:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}
