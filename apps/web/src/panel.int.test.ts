@@ -1,4 +1,5 @@
 import type { Customer, Plan } from '@hostplane/contracts';
+import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './testing/browser.ts';
@@ -133,6 +134,7 @@ describe('panel in Chromium', () => {
     await siteForm.getByLabel('Site name').fill('Bad_Name');
     await siteForm.getByRole('button', { name: 'Create site' }).click();
     expect(await fieldError(page, 'New site', 'Site name')).toMatch(/lowercase/);
+    await page.screenshot({ path: '/tmp/hostplane-web-site-error.png' });
 
     await siteForm.getByLabel('Site name').fill('blog');
     await siteForm.getByLabel('Template').selectOption('php');
@@ -155,6 +157,83 @@ describe('panel in Chromium', () => {
       .getByRole('alert')
       .filter({ hasText: /not found/i })
       .waitFor();
+    await page.close();
+  });
+
+  it('the customer adds a domain, a DNS record set, a mailbox and an API token', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${web.url}/customers/${customerId}/domains`);
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const domainForm = page.getByRole('form', { name: 'New domain' });
+    await domainForm.getByLabel('Domain name').fill('acme-web.test');
+    await domainForm.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('row', { name: /acme-web\.test/ }).waitFor();
+
+    await page.getByRole('link', { name: 'DNS records' }).click();
+    await page.getByRole('button', { name: 'Add record set' }).click();
+    const recordForm = page.getByRole('form', { name: 'New record set' });
+    await recordForm.getByLabel('Name').fill('www.acme-web.test');
+    await recordForm.getByLabel('Type').selectOption('A');
+    await recordForm.getByLabel('Records (one per line)').fill('192.0.2.10\n192.0.2.11');
+    await recordForm.getByRole('button', { name: 'Add record set' }).click();
+    await page.getByRole('row', { name: /www\.acme-web\.test/ }).waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: '/tmp/hostplane-web-records-mobile.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const records = await apiGet<{ items: { name: string; type: string; records: string[] }[] }>(
+      page,
+      `/customers/${customerId}/domains/acme-web.test/records`,
+    );
+    expect(records.items.map((r) => [r.type, r.records])).toEqual([['A', ['192.0.2.10', '192.0.2.11']]]);
+
+    await page.getByRole('link', { name: 'Mail' }).click();
+    await page.getByRole('button', { name: 'New mailbox' }).click();
+    const mailboxForm = page.getByRole('form', { name: 'New mailbox' });
+    await mailboxForm.getByLabel('Address').fill('info@acme-web.test');
+    await mailboxForm.getByLabel('Password').fill('short');
+    await mailboxForm.getByRole('button', { name: 'Create mailbox' }).click();
+    expect(await fieldError(page, 'New mailbox', 'Password')).toContain('10 characters');
+    await mailboxForm.getByLabel('Password').fill('mailbox-pass-123');
+    await mailboxForm.getByRole('button', { name: 'Create mailbox' }).click();
+    await page.getByRole('row', { name: /info@acme-web\.test/ }).waitFor();
+
+    await nav(page).getByRole('link', { name: 'API tokens' }).click();
+    const tokenForm = page.getByRole('form', { name: 'New token' });
+    await tokenForm.getByLabel('Name').fill('billing');
+    await tokenForm.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('new-token').textContent()) ?? '';
+    const me = await fetch(`${api.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { user: { email: string } }).user.email).toBe('owner@acme.test');
+    await page.screenshot({ path: '/tmp/hostplane-web-tokens.png', fullPage: true });
+    await page.close();
+  });
+
+  it('admin turns on TOTP in Account, then sign-in asks for the code', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await signIn(page, api.adminEmail, api.adminPassword);
+    await nav(page).getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').trim();
+    const enrol = page.getByRole('form', { name: 'Finish two-factor enrolment' });
+    await enrol.getByLabel('Code').fill(await generate({ secret }));
+    await enrol.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Two-factor authentication is on').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+
+    await page.getByLabel('Email').fill(api.adminEmail);
+    await page.getByLabel('Password').fill(api.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The code of the next time step: the enrolment used this one, and codes are never accepted twice.
+    await page
+      .getByLabel('Authentication code')
+      .fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user-email').waitFor();
+    const me = await apiGet<{ user: { email: string; totpEnabled: boolean } }>(page, '/auth/me');
+    expect(me.user).toMatchObject({ email: api.adminEmail, totpEnabled: true });
     await page.close();
   });
 });

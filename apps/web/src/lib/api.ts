@@ -35,21 +35,16 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-async function toProblem(res: Response): Promise<Problem> {
-  const text = await res.text();
+/** The problem+json of a failed answer; a generic one when the body is not (a proxy's error page). */
+export function problemFrom(status: number, statusText: string, text: string): Problem {
   try {
-    const parsed = JSON.parse(text) as Partial<Problem>;
-    if (typeof parsed.title === 'string')
-      return { type: 'about:blank', status: res.status, ...parsed } as Problem;
+    const parsed = JSON.parse(text) as Partial<Problem> | null;
+    if (parsed && typeof parsed.title === 'string')
+      return { type: 'about:blank', status, ...parsed } as Problem;
   } catch {
-    // Not JSON (a proxy's error page): fall through to a generic problem.
+    // Not JSON: fall through to a generic problem that still shows the start of the body.
   }
-  return {
-    type: 'about:blank',
-    title: res.statusText || 'Request failed',
-    status: res.status,
-    detail: text.slice(0, 200),
-  };
+  return { type: 'about:blank', title: statusText || 'Request failed', status, detail: text.slice(0, 200) };
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -69,7 +64,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
     credentials: 'same-origin',
     cache: 'no-store',
   });
-  if (!res.ok) throw new ApiError(await toProblem(res));
+  if (!res.ok) throw new ApiError(problemFrom(res.status, res.statusText, await res.text()));
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }

@@ -5,13 +5,8 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense, useState } from 'react';
 import { ErrorBox, Field } from '../../components/ui.tsx';
 import { ApiError, api } from '../../lib/api.ts';
-import { optionalText, text } from '../../lib/forms.ts';
+import { optionalText, safeNext, text } from '../../lib/forms.ts';
 import { useAction } from '../../lib/hooks.ts';
-
-function safeNext(next: string | null): string {
-  // Only paths of this panel: never an absolute URL an attacker could put in the link.
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
 
 function LoginForm() {
   const router = useRouter();
