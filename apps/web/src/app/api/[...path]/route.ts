@@ -10,6 +10,10 @@ const REQUEST_HEADERS = [
   'x-csrf-token',
   'idempotency-key',
   'authorization',
+  'user-agent',
+  'x-request-id',
+  // The client's address for the API's per-IP sign-in throttle; the API believes it only with TRUST_PROXY.
+  'x-forwarded-for',
 ];
 // fetch() has already decoded the body and framed it; these would describe the wrong bytes.
 const DROPPED_RESPONSE_HEADERS = new Set([
