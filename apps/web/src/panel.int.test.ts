@@ -209,6 +209,48 @@ describe('panel in Chromium', () => {
     await page.close();
   });
 
+  it('admin edits a plan, suspends, resyncs and deletes customers (deletion asks first)', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await signIn(page, api.adminEmail, api.adminPassword);
+    await nav(page).getByRole('link', { name: 'Plans' }).click();
+    await page
+      .getByRole('row', { name: /Starter/ })
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    const planForm = page.getByRole('form', { name: 'Edit plan Starter' });
+    await planForm.getByLabel('Sites', { exact: true }).fill('3');
+    await planForm.getByRole('button', { name: 'Save plan' }).click();
+    await planForm.waitFor({ state: 'detached' });
+    const plans = await apiGet<{ items: Plan[] }>(page, '/plans');
+    expect(plans.items.map((p) => [p.name, p.limits.sites])).toEqual([['Starter', 3]]);
+
+    await nav(page).getByRole('link', { name: 'Customers' }).click();
+    const acme = page.getByRole('row', { name: /Acme Ltd/ });
+    await acme.getByRole('button', { name: 'Suspend' }).click();
+    await acme.getByRole('button', { name: 'Unsuspend' }).waitFor();
+    expect(await acme.textContent()).toContain('Suspended');
+    expect((await apiGet<Customer>(page, `/customers/${customerId}`)).suspended).toBe(true);
+    await acme.getByRole('button', { name: 'Unsuspend' }).click();
+    await acme.getByRole('button', { name: 'Suspend' }).waitFor();
+    expect((await apiGet<Customer>(page, `/customers/${customerId}`)).suspended).toBe(false);
+    await acme.getByRole('button', { name: 'Resync' }).click();
+    await acme.getByText('Resync queued').waitFor();
+
+    const other = page.getByRole('row', { name: /Other Co/ });
+    await other.getByRole('button', { name: 'Delete' }).click();
+    await other.getByRole('button', { name: 'Cancel' }).click();
+    const otherId = customerId + 1;
+    expect((await apiGet<Customer>(page, `/customers/${otherId}`)).deleting).toBe(false);
+    await other.getByRole('button', { name: 'Delete' }).click();
+    await other.getByRole('button', { name: 'Yes, delete' }).click();
+    await other.getByText('Deleting').waitFor();
+    const res = await page.request.get(`${web.url}/api/v1/customers/${otherId}`);
+    // Accepted: the worker removes it; until then it is listed as deleting (or already gone).
+    expect(res.status() === 404 || ((await res.json()) as Customer).deleting).toBe(true);
+    await page.close();
+  });
+
   it('admin turns on TOTP in Account, then sign-in asks for the code', async () => {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
