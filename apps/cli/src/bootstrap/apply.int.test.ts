@@ -1,0 +1,162 @@
+import { parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
+import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
+import { loadStackEnv } from '@hostplane/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyBootstrap } from './apply.ts';
+
+// Against the local stack's apiserver (Pod Security admission on, kwok node making pods Ready).
+// The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller, Velero or Traefik runs:
+// the charts are accepted as objects and nothing installs them. The stack has no volume provisioner,
+// so the test pre-binds a PersistentVolume to each claim the StatefulSets will make.
+
+const env = loadStackEnv();
+const STORAGE_CLASS = 'hostplane-bootstrap-int';
+const run = Date.now().toString(36);
+const config = parseBootstrapConfig({
+  storage: { storageClass: STORAGE_CLASS },
+  bootstrap: {
+    hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
+    acme: { email: 'hostmaster@example.net' },
+    backup: {
+      bucket: 'backups',
+      s3Url: 'http://127.0.0.1:9000',
+      accessKeyId: 'key',
+      secretAccessKey: 'secret',
+    },
+    panelReplicas: 1,
+    secrets: Object.fromEntries(
+      [
+        'pdnsApiKey',
+        'pdnsDbPassword',
+        'mailDbRootPassword',
+        'mailDbPassword',
+        'mailDbReadonlyPassword',
+        'postgresPassword',
+        'panelSecretKey',
+        'grafanaAdminPassword',
+      ].map((k) => [k, `int-test-${k}-0123456789`]),
+    ),
+  },
+});
+const steps = renderBootstrap(config);
+const CLAIMS = [
+  ['dns-system', 'data-pdns-db-0'],
+  ['mail-system', 'data-mail-db-0'],
+  ['mail-system', 'maildirs-dovecot-0'],
+  ['mail-system', 'queue-postfix-0'],
+  ['panel-system', 'data-panel-db-0'],
+] as const;
+/** Namespaces only this test uses; mail-system and panel-system are shared with other suites. */
+const OWN_NAMESPACES = ['storage-system', 'dns-system', 'ingress-system', 'monitoring-system'];
+let admin: KubeHttpClient;
+
+beforeAll(async () => {
+  admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
+  await admin.apply({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: STORAGE_CLASS, labels: {} },
+    provisioner: 'kubernetes.io/no-provisioner',
+    volumeBindingMode: 'Immediate',
+  });
+  for (const [namespace, name] of CLAIMS) {
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `bootstrap-${run}-${name}`, labels: { 'hostplane.io/test-volume': run } },
+      spec: {
+        capacity: { storage: '100Gi' },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Delete',
+        storageClassName: STORAGE_CLASS,
+        claimRef: { namespace, name },
+        hostPath: { path: `/tmp/hostplane-bootstrap-int/${run}/${name}` },
+      },
+    });
+  }
+});
+
+afterAll(async () => {
+  if (!admin) return;
+  for (const step of [...steps].reverse()) {
+    for (const object of step.objects) {
+      // Cluster-wide objects and the panel's identity are shared with the other suites: left in place.
+      if (
+        (object.kind === 'ServiceAccount' && object.metadata.name === 'hostplane-panel') ||
+        object.kind === 'Namespace' ||
+        object.kind.startsWith('Cluster') ||
+        object.kind.startsWith('Validating')
+      )
+        continue;
+      await admin.delete(
+        KINDS[object.kind as keyof typeof KINDS],
+        object.metadata.namespace ?? null,
+        object.metadata.name,
+      );
+    }
+  }
+  for (const [namespace, name] of CLAIMS) await admin.delete(KINDS.PersistentVolumeClaim, namespace, name);
+  for (const name of OWN_NAMESPACES) await admin.delete(KINDS.Namespace, null, name);
+  for (const pv of await admin.list(KINDS.PersistentVolume, null, `hostplane.io/test-volume=${run}`))
+    await admin.delete(KINDS.PersistentVolume, null, pv.metadata.name);
+  await admin.close();
+});
+
+describe('hostplane bootstrap --apply against the local apiserver', () => {
+  it('creates every system namespace in order with its objects, and the workloads become ready', async () => {
+    const lines: string[] = [];
+    const results = await applyBootstrap(admin, steps, {
+      timeoutMs: 150_000,
+      progress: (l) => lines.push(l),
+    });
+    expect(results.map((r) => r.file)).toEqual([
+      '01-storage-system.yaml',
+      '02-dns-system.yaml',
+      '03-mail-system.yaml',
+      '04-ingress-system.yaml',
+      '05-backup-system.yaml',
+      '06-monitoring-system.yaml',
+      '07-panel-system.yaml',
+    ]);
+    for (const step of steps) {
+      const ns = await admin.get(KINDS.Namespace, null, step.namespace);
+      expect(ns?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toMatch(
+        /^(privileged|baseline|restricted)$/,
+      );
+      for (const object of step.objects) {
+        const live = await admin.get(
+          KINDS[object.kind as keyof typeof KINDS],
+          object.metadata.namespace ?? null,
+          object.metadata.name,
+        );
+        expect(live, `${object.kind}/${object.metadata.name}`).not.toBeNull();
+      }
+    }
+    const chart = await admin.get(KINDS.HelmChart, 'kube-system', 'velero');
+    expect(chart?.spec).toMatchObject({ chart: 'velero', targetNamespace: 'backup-system' });
+    const pdns = await admin.get(KINDS.Deployment, 'dns-system', 'pdns');
+    expect(pdns?.status?.readyReplicas).toBe(2);
+    const dovecot = await admin.get(KINDS.StatefulSet, 'mail-system', 'dovecot');
+    expect(dovecot?.status?.readyReplicas).toBe(1);
+    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; panel-db, panel, suspended-page.
+    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(10);
+  }, 600_000);
+
+  it('the pods were admitted under their namespace’s Pod Security level', async () => {
+    for (const [ns, selector] of [
+      ['dns-system', 'app.kubernetes.io/name=pdns'],
+      ['panel-system', 'app.kubernetes.io/name=panel'],
+      ['mail-system', 'app.kubernetes.io/name=postfix'],
+    ] as const) {
+      const pods = await admin.list(KINDS.Pod, ns, selector);
+      expect(pods.length, `${ns} ${selector}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('a second --apply changes nothing', async () => {
+    const writes = admin.stats.writes;
+    const results = await applyBootstrap(admin, steps, { timeoutMs: 60_000 });
+    expect(results.flatMap((r) => r.applied)).toEqual([]);
+    expect(admin.stats.writes).toBe(writes);
+  }, 300_000);
+});

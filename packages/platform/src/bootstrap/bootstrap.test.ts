@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { parseBootstrapConfig } from '../config/bootstrap-schema.ts';
+import { renderDovecot } from '../dovecot/index.ts';
+import {
+  clusterDovecotFiles,
+  clusterPdnsConf,
+  clusterPostfixFiles,
+  clusterRspamdFiles,
+  renderBootstrap,
+  stepToYaml,
+} from './index.ts';
+
+const secrets = Object.fromEntries(
+  [
+    'pdnsApiKey',
+    'pdnsDbPassword',
+    'mailDbRootPassword',
+    'mailDbPassword',
+    'mailDbReadonlyPassword',
+    'postgresPassword',
+    'panelSecretKey',
+    'grafanaAdminPassword',
+  ].map((k) => [k, `secret-${k}-0123456789`]),
+);
+const input = {
+  bootstrap: {
+    hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
+    acme: { email: 'hostmaster@example.net' },
+    backup: { bucket: 'backups', accessKeyId: 'AKIA', secretAccessKey: 'shh' },
+    secrets,
+  },
+};
+const config = parseBootstrapConfig(input);
+const steps = renderBootstrap(config);
+const all = steps.flatMap((s) => s.objects);
+// biome-ignore lint/suspicious/noExplicitAny: tests read deep manifest fields without retyping each kind
+type Manifest = Record<string, any>;
+const find = (kind: string, name: string): Manifest => {
+  const found = all.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} not rendered`);
+  return found;
+};
+const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+
+describe('renderBootstrap', () => {
+  it('has every system namespace of DESIGN.md §1, in order, numbered', () => {
+    expect(steps.map((s) => s.file)).toEqual([
+      '01-storage-system.yaml',
+      '02-dns-system.yaml',
+      '03-mail-system.yaml',
+      '04-ingress-system.yaml',
+      '05-backup-system.yaml',
+      '06-monitoring-system.yaml',
+      '07-panel-system.yaml',
+    ]);
+    for (const step of steps)
+      expect(step.objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: step.namespace } });
+  });
+
+  it('is deterministic: the same config renders the same bytes', () => {
+    const again = renderBootstrap(parseBootstrapConfig(structuredClone(input)));
+    expect(again.map(stepToYaml)).toEqual(steps.map(stepToYaml));
+  });
+
+  it('each file is valid multi-document YAML of the step objects', () => {
+    for (const step of steps) {
+      const docs = parseAllDocuments(stepToYaml(step)).map((d) => d.toJSON());
+      expect(docs).toEqual(step.objects);
+    }
+  });
+
+  it.each([
+    ['storage-system', 'privileged'],
+    ['dns-system', 'restricted'],
+    ['mail-system', 'baseline'],
+    ['ingress-system', 'restricted'],
+    ['backup-system', 'privileged'],
+    ['monitoring-system', 'privileged'],
+    ['panel-system', 'restricted'],
+  ])('%s enforces Pod Security %s and says why', (name, level) => {
+    const ns = find('Namespace', name);
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(level);
+    expect(ns.metadata.labels['pod-security.kubernetes.io/warn']).toBe('restricted');
+    expect(ns.metadata.annotations['hostplane.io/pod-security-reason']).toMatch(/\w+/);
+  });
+
+  it('pods in restricted namespaces run as non-root with no capabilities and RuntimeDefault seccomp', () => {
+    const restricted = new Set(['dns-system', 'panel-system']);
+    const workloads = all.filter(
+      (o) => ['Deployment', 'StatefulSet'].includes(o.kind) && restricted.has(o.metadata.namespace ?? ''),
+    );
+    expect(workloads.length).toBeGreaterThan(4);
+    for (const w of workloads) {
+      const pod = (w as Manifest).spec.template.spec;
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])])
+        expect(c.securityContext, `${w.metadata.name}/${c.name}`).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+    }
+  });
+
+  it('pins every chart version and image tag', () => {
+    const charts = all.filter((o) => o.kind === 'HelmChart');
+    expect(charts.map((c) => c.metadata.name).sort()).toEqual([
+      'kube-prometheus-stack',
+      'longhorn',
+      'traefik',
+      'velero',
+    ]);
+    for (const c of charts) expect((c as Manifest).spec.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+    const images = JSON.stringify(all).match(/"image":"[^"]+"/g) ?? [];
+    expect(images.length).toBeGreaterThan(8);
+    for (const image of images) expect(image).toMatch(/:[^":]*\d[^":]*"$/);
+  });
+});
+
+describe('the same renderers as the local stack', () => {
+  it('the dns-system ConfigMap is renderPdnsConf output, with no secret in it', () => {
+    const conf = find('ConfigMap', 'pdns-config').data['pdns.conf'];
+    expect(conf).toBe(clusterPdnsConf(config));
+    expect(conf.startsWith('# Rendered by @hostplane/platform (pdns/render.ts)')).toBe(true);
+    expect(conf).not.toContain(secrets.pdnsApiKey);
+    expect(decode(find('Secret', 'pdns').data['api-key'])).toBe(secrets.pdnsApiKey);
+    expect(find('Deployment', 'pdns').spec.template.spec.containers[0].args).toContain(
+      '--api-key=$(PDNS_API_KEY)',
+    );
+  });
+
+  it('Postfix, Dovecot and Rspamd files come from the mail renderers with target cluster', () => {
+    const postfix = clusterPostfixFiles(config);
+    expect(find('ConfigMap', 'postfix-config').data['main.cf']).toBe(
+      postfix.find((f) => f.name === 'main.cf')?.content,
+    );
+    expect(find('ConfigMap', 'postfix-config').data['main.cf']).toContain('target "cluster"');
+    for (const map of postfix.filter((f) => f.sensitive))
+      expect(decode(find('Secret', 'postfix-maps').data[map.name])).toBe(map.content);
+    const dovecot = clusterDovecotFiles(config);
+    expect(find('ConfigMap', 'dovecot-config').data['dovecot.conf']).toBe(dovecot[0]?.content);
+    expect(dovecot).toEqual(renderDovecot({ ...dovecotInput() }));
+    const rspamd = clusterRspamdFiles();
+    for (const file of rspamd)
+      expect(find('ConfigMap', 'rspamd-local-d').data[file.name.split('/').pop() ?? '']).toBe(file.content);
+  });
+
+  it('mail ports reach Postfix and Dovecot through Traefik TCP routes with PROXY protocol v2', () => {
+    expect(find('ServersTransportTCP', 'proxy-protocol').spec).toEqual({ proxyProtocol: { version: 2 } });
+    const smtp = find('IngressRouteTCP', 'smtp');
+    expect(smtp.spec.routes[0].services[0]).toEqual({
+      name: 'postfix',
+      port: 25,
+      serversTransport: 'proxy-protocol',
+    });
+    const values = parse(find('HelmChart', 'traefik').spec.valuesContent);
+    expect(values.ports.smtp).toMatchObject({ exposedPort: 25, protocol: 'TCP' });
+    expect(values.certificatesResolvers.letsencrypt.acme.email).toBe('hostmaster@example.net');
+  });
+
+  it('Velero: node agent with Kopia, and the S3 location from the config', () => {
+    const values = parse(find('HelmChart', 'velero').spec.valuesContent);
+    expect(values).toMatchObject({ deployNodeAgent: true, configuration: { uploaderType: 'kopia' } });
+    expect(find('BackupStorageLocation', 'default').spec).toMatchObject({
+      provider: 'aws',
+      objectStorage: { bucket: 'backups' },
+    });
+    expect(find('Role', 'hostplane-panel-backups').metadata.namespace).toBe('backup-system');
+  });
+
+  it('the panel gets its ServiceAccount and RBAC from packages/platform/src/rbac', () => {
+    expect(find('ServiceAccount', 'hostplane-panel').metadata.namespace).toBe('panel-system');
+    expect(find('ClusterRole', 'hostplane-tenant')).toBeDefined();
+    expect(find('ValidatingAdmissionPolicy', 'hostplane-panel-tenant-scope')).toBeDefined();
+    expect(find('Deployment', 'panel').spec.template.spec.serviceAccountName).toBe('hostplane-panel');
+  });
+});
+
+describe('parseBootstrapConfig', () => {
+  it('names every bad field', () => {
+    expect(() =>
+      parseBootstrapConfig({
+        bootstrap: { ...input.bootstrap, secrets: { ...secrets, pdnsApiKey: 'short' } },
+      }),
+    ).toThrow(/bootstrap\.secrets\.pdnsApiKey/);
+    expect(() => parseBootstrapConfig({})).toThrow(/bootstrap/);
+  });
+  it('refuses unpinned images and chart ranges', () => {
+    const bad = {
+      ...input.bootstrap,
+      systemImages: { pdns: 'powerdns/pdns-auth-49:latest' },
+      charts: { velero: { version: '^11' } },
+    };
+    expect(() => parseBootstrapConfig({ bootstrap: bad })).toThrow(
+      /systemImages\.pdns[\s\S]*charts\.velero\.version|charts\.velero\.version[\s\S]*systemImages\.pdns/,
+    );
+  });
+});
+
+function dovecotInput() {
+  return {
+    target: 'cluster' as const,
+    listen: '*' as const,
+    ports: { imap: 143, pop3: 110, lmtp: 24, auth: 12345, imaps: 993, pop3s: 995 },
+    paths: {
+      baseDir: '/run/dovecot',
+      stateDir: '/var/lib/dovecot',
+      mailRoot: '/var/mail/vhosts',
+      sqlConfig: '/etc/dovecot/sql/dovecot-sql.conf.ext',
+    },
+    mailUser: { uid: 5000, gid: 5000 },
+    mailDb: {
+      host: 'mail-db.mail-system.svc',
+      port: 3306,
+      database: 'mail',
+      user: 'mail_ro',
+      password: secrets.mailDbReadonlyPassword as string,
+    },
+    postmasterAddress: 'postmaster@mail.example.net',
+    tls: { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' },
+    proxyTrustedNetworks: ['10.42.0.0/16', '10.43.0.0/16'],
+  };
+}
