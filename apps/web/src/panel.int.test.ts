@@ -89,6 +89,7 @@ describe('panel in Chromium', () => {
     await page.getByRole('row', { name: /Starter/ }).waitFor();
     const plans = await apiGet<{ items: Plan[] }>(page, '/plans');
     expect(plans.items.map((p) => [p.name, p.limits.cpu])).toEqual([['Starter', '1500m']]);
+    await page.screenshot({ path: '/tmp/hostplane-web-plans.png', fullPage: true });
 
     await nav(page).getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('button', { name: 'New customer' }).click();
@@ -168,6 +169,7 @@ describe('panel in Chromium', () => {
     await domainForm.getByLabel('Domain name').fill('acme-web.test');
     await domainForm.getByRole('button', { name: 'Add domain' }).click();
     await page.getByRole('row', { name: /acme-web\.test/ }).waitFor();
+    await page.screenshot({ path: '/tmp/hostplane-web-domains.png', fullPage: true });
 
     await page.getByRole('link', { name: 'DNS records' }).click();
     await page.getByRole('button', { name: 'Add record set' }).click();
@@ -196,6 +198,7 @@ describe('panel in Chromium', () => {
     await mailboxForm.getByLabel('Password').fill('mailbox-pass-123');
     await mailboxForm.getByRole('button', { name: 'Create mailbox' }).click();
     await page.getByRole('row', { name: /info@acme-web\.test/ }).waitFor();
+    await page.screenshot({ path: '/tmp/hostplane-web-mail.png', fullPage: true });
 
     await nav(page).getByRole('link', { name: 'API tokens' }).click();
     const tokenForm = page.getByRole('form', { name: 'New token' });
