@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Component } from './component.ts';
-import { listPidRecords, processFamily, stillRunning } from './processes.ts';
+import { isRunning, listPidRecords, processFamily, stillRunning } from './processes.ts';
 import { statePaths } from './state.ts';
 import { StackComponentError, stackDown, stackStatus, stackUp } from './supervisor.ts';
 
@@ -64,12 +64,24 @@ describe('supervisor mechanics', () => {
     await stackDown({ stateDir, components: [stuck], say: quiet });
   });
 
+  it('refuses to start a component whose address already answers for someone else', async () => {
+    const squatted = shellComponent('squatted', 'exec sleep 300', async () => true);
+    const failure = await stackUp({ stateDir, components: [squatted], say: quiet }).catch(
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(StackComponentError);
+    expect((failure as Error).message).toMatch(
+      /squatted: something this stack did not start already answers/,
+    );
+    expect(listPidRecords(statePaths(stateDir))).toEqual([]); // nothing was spawned
+  });
+
   it('`down` stops the whole process tree it started, and `up` twice starts it once', async () => {
-    let up = false;
-    const tree = shellComponent('tree', 'sleep 300 & sleep 300 & wait', async () => up);
-    const starting = stackUp({ stateDir, components: [tree], say: quiet });
-    up = true;
-    const first = await starting;
+    // Healthy once its own process runs (as a real check would find it answering).
+    const tree = shellComponent('tree', 'sleep 300 & sleep 300 & wait', async () =>
+      listPidRecords(statePaths(stateDir)).some((r) => r.name === 'tree' && isRunning(r)),
+    );
+    const first = await stackUp({ stateDir, components: [tree], say: quiet });
     expect(first.alreadyUp).toBe(false);
     const second = await stackUp({ stateDir, components: [tree], say: quiet });
     expect(second.alreadyUp).toBe(true);

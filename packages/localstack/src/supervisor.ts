@@ -147,6 +147,12 @@ async function bringUp(ctx: StackContext, paths: StatePaths, component: Componen
     ctx.say(`✓ ${component.name.padEnd(24)} ${status.address} (already running)`);
     return { name: component.name, address: status.address, seconds: 0, started: false };
   }
+  if (!status.running && status.pids.length === 0 && (await component.healthy(ctx).catch(() => false))) {
+    // Nothing of ours runs, yet the address answers: another stack (or a system service) holds the port,
+    // and starting ours would only fail to bind, or worse, pass its health check against the stranger.
+    const reason = `: something this stack did not start already answers on ${status.address} (another stack? see: ss -ltnp)`;
+    throw new StackComponentError(component.name, `${component.name}${reason}`);
+  }
   await component.prepare(ctx);
   for (const spec of component.processes(ctx)) {
     if (runningRecord(paths, spec.name)) continue;
