@@ -10,8 +10,11 @@ export interface Loaded<T> {
   reload: () => Promise<void>;
 }
 
-/** GETs a path on mount (and when it changes); reload() fetches again after a mutation. */
-export function useLoad<T>(path: string | null): Loaded<T> {
+/**
+ * GETs a path on mount (and when it changes); reload() fetches again after a mutation. With
+ * refreshMs it also polls while the tab is visible, so reconcile status shows up without a click.
+ */
+export function useLoad<T>(path: string | null, refreshMs?: number): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | null>(null);
   const [loading, setLoading] = useState(path !== null);
@@ -30,6 +33,13 @@ export function useLoad<T>(path: string | null): Loaded<T> {
   useEffect(() => {
     void reload();
   }, [reload]);
+  useEffect(() => {
+    if (!refreshMs) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void reload();
+    }, refreshMs);
+    return () => clearInterval(timer);
+  }, [reload, refreshMs]);
   return { data, error, loading, reload };
 }
 

@@ -18,3 +18,6 @@ export function customerState(customer: Customer): { tone: 'ok' | 'bad' | 'warn'
   if (customer.suspended) return { tone: 'warn', label: 'Suspended' };
   return customer.status.ready ? { tone: 'ok', label: 'Ready' } : { tone: 'bad', label: 'Not ready' };
 }
+
+/** How often pages showing reconcile status (customers, sites) poll the API. */
+export const STATUS_REFRESH_MS = 15_000;

@@ -2,7 +2,7 @@
 
 import type { LoginBody } from '@hostplane/contracts';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { type FormEvent, Suspense, useState } from 'react';
+import { type FormEvent, Suspense, useEffect, useState } from 'react';
 import { ErrorBox, Field } from '../../components/ui.tsx';
 import { ApiError, api } from '../../lib/api.ts';
 import { optionalText, safeNext, text } from '../../lib/forms.ts';
@@ -13,6 +13,14 @@ function LoginForm() {
   const params = useSearchParams();
   const action = useAction();
   const [needsTotp, setNeedsTotp] = useState(false);
+
+  // Already signed in (a bookmark of /login): go straight on.
+  useEffect(() => {
+    api('GET', '/auth/me').then(
+      () => router.replace(safeNext(params.get('next'))),
+      () => undefined, // 401 is the expected answer here: stay on the form.
+    );
+  }, [router, params]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

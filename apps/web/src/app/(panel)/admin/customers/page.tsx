@@ -17,7 +17,7 @@ import {
 import { api } from '../../../../lib/api.ts';
 import { numberOf, optionalText, text } from '../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../lib/hooks.ts';
-import { ALL, type Page } from '../../../../lib/types.ts';
+import { ALL, type Page, STATUS_REFRESH_MS } from '../../../../lib/types.ts';
 
 function CreateCustomerForm({ plans, onDone }: { plans: Plan[]; onDone: () => void }) {
   const action = useAction();
@@ -147,7 +147,7 @@ function CustomerRow({
 }
 
 export default function CustomersPage() {
-  const customers = useLoad<Page<Customer>>(`/customers${ALL}`);
+  const customers = useLoad<Page<Customer>>(`/customers${ALL}`, STATUS_REFRESH_MS);
   const plans = useLoad<Page<Plan>>(`/plans${ALL}`);
   const [creating, setCreating] = useState(false);
   const planList = plans.data?.items ?? [];

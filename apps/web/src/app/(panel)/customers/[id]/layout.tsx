@@ -10,6 +10,7 @@ import { api } from '../../../../lib/api.ts';
 import { CustomerProvider, useCustomerId } from '../../../../lib/customer.tsx';
 import { useAction, useLoad } from '../../../../lib/hooks.ts';
 import { useSession } from '../../../../lib/session.tsx';
+import { STATUS_REFRESH_MS } from '../../../../lib/types.ts';
 
 const TABS = [
   { path: '', label: 'Sites' },
@@ -44,7 +45,7 @@ export default function CustomerLayout({ children }: { children: ReactNode }) {
   const id = useCustomerId();
   const { user } = useSession();
   const base = `/customers/${encodeURIComponent(id)}`;
-  const customer = useLoad<Customer>(base);
+  const customer = useLoad<Customer>(base, STATUS_REFRESH_MS);
   const resync = useAction();
   if (customer.error) return <ErrorBox error={customer.error} />;
   if (!customer.data) return <Loading />;

@@ -19,7 +19,7 @@ import { api, enc } from '../../../../lib/api.ts';
 import { useCustomer } from '../../../../lib/customer.tsx';
 import { checked, list, numberOf, optionalText, text } from '../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../lib/hooks.ts';
-import { ALL, type Page } from '../../../../lib/types.ts';
+import { ALL, type Page, STATUS_REFRESH_MS } from '../../../../lib/types.ts';
 
 const TEMPLATES: { value: CreateSiteBody['template']; label: string }[] = [
   { value: 'static', label: 'Static files (nginx)' },
@@ -236,7 +236,7 @@ function SiteRow({ base, site, onChange }: { base: string; site: Site; onChange:
 
 export default function SitesPage() {
   const { base } = useCustomer();
-  const sites = useLoad<Page<Site>>(`${base}/sites${ALL}`);
+  const sites = useLoad<Page<Site>>(`${base}/sites${ALL}`, STATUS_REFRESH_MS);
   const [creating, setCreating] = useState(false);
   return (
     <Section
