@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
 import type { CustomerSnapshot, PlanLimits } from '@hostplane/domain';
 import { defaultPanelRbacOptions, panelBackupRbacManifests, panelRbacManifests } from '@hostplane/platform';
-import { KubeHttpClient } from '@hostplane/provisioner-k8s';
+import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { PassContext } from '@hostplane/reconcile';
 import { loadStackEnv } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
@@ -84,11 +84,13 @@ export async function insertCustomer(db: Kysely<PanelDatabase>): Promise<Custome
 
 /** Velero's namespace and the panel's Role in it (what `hostplane bootstrap` installs), then a panel client. */
 export async function panelClient(admin: KubeHttpClient, kubeconfig: string): Promise<KubeHttpClient> {
-  await admin.apply({
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: BACKUP_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'hostplane' } },
-  });
+  // Created only when missing: re-applying it under our field manager would drop bootstrap's labels.
+  if (!(await admin.get(KINDS.Namespace, null, BACKUP_NAMESPACE)))
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: BACKUP_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'hostplane' } },
+    });
   for (const object of [...panelRbacManifests(), ...panelBackupRbacManifests(BACKUP_NAMESPACE)])
     await admin.apply(object);
   const { namespace, serviceAccount } = defaultPanelRbacOptions;

@@ -1,0 +1,126 @@
+// The backup flow across rooms: the panel API writes the rows, the Backup target turns them into
+// Velero objects in the local stack's apiserver and copies Velero's progress back, the API shows it.
+// No Velero controller runs in the local stack (only its CRDs): the test writes `status` the way
+// Velero's server would (merge patch, field manager velero-server; the CRDs have no status subresource).
+import { backupJobLedger, loadCustomerSnapshot } from '@hostplane/db';
+import type { CustomerSnapshot } from '@hostplane/domain';
+import { createBackupTarget } from '@hostplane/provisioner-backup';
+import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
+import type { PassContext, Target } from '@hostplane/reconcile';
+import { loadStackEnv } from '@hostplane/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  createCustomer,
+  createPlan,
+  startTestApi,
+  type TestApi,
+} from '../apps/api/src/testing/harness.ts';
+
+const NS = 'backup-system';
+const noop = () => undefined;
+const ctx: PassContext = {
+  signal: new AbortController().signal,
+  log: { info: noop, warn: noop, error: noop, debug: noop },
+};
+let api: TestApi;
+let admin: KubeHttpClient;
+let target: Target;
+let customerId: number;
+
+const snapshot = async (): Promise<CustomerSnapshot> => {
+  const s = await loadCustomerSnapshot(api.db, customerId);
+  if (!s) throw new Error('customer vanished');
+  return s;
+};
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = KubeHttpClient.fromKubeconfigFile(loadStackEnv().KUBECONFIG);
+  // Created only when missing: re-applying it under our field manager would drop bootstrap's labels.
+  if (!(await admin.get(KINDS.Namespace, null, NS)))
+    await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: {} } });
+  const plan = await createPlan(api, { backupRetentionDays: 3 });
+  customerId = (await createCustomer(api, plan.id)).id;
+  target = createBackupTarget({ kube: admin, ledger: backupJobLedger(api.db) });
+});
+
+afterAll(async () => {
+  if (admin && customerId) {
+    for (const kind of [KINDS.Schedule, KINDS.Backup, KINDS.Restore])
+      for (const o of await admin.list(
+        kind,
+        NS,
+        `customer-id=${customerId},app.kubernetes.io/managed-by=hostplane`,
+      ))
+        await admin.delete(kind, NS, o.metadata.name);
+  }
+  await admin?.close();
+  await api?.close();
+});
+
+describe('backups through the API, Velero objects, phases back in the API', () => {
+  it('POST /backups → Velero Backup with the plan retention → phase shown by GET /backups', async () => {
+    const created = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${customerId}/backups`,
+      headers: bearer(api.adminToken),
+      payload: { name: 'before-upgrade' },
+    });
+    expect(created.statusCode).toBe(201);
+    const name = created.json().name as string;
+    expect(name).toBe(`cust-${customerId}-before-upgrade`);
+    expect(created.json().phase).toBe('New');
+
+    await target.run(await snapshot(), ctx);
+    const backup = await admin.get(KINDS.Backup, NS, name);
+    expect(backup?.spec).toMatchObject({ includedNamespaces: [`cust-${customerId}`], ttl: '72h0m0s' });
+    expect(await admin.get(KINDS.Schedule, NS, `cust-${customerId}-daily`)).not.toBeNull();
+
+    await admin.patchMerge(
+      KINDS.Backup,
+      NS,
+      name,
+      {
+        status: {
+          phase: 'Completed',
+          startTimestamp: '2026-11-26T08:00:00Z',
+          completionTimestamp: '2026-11-26T08:01:00Z',
+        },
+      },
+      'velero-server',
+    );
+    await target.run(await snapshot(), ctx);
+    const listed = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/customers/${customerId}/backups`,
+      headers: bearer(api.adminToken),
+    });
+    expect(listed.json().items).toEqual([
+      expect.objectContaining({
+        name,
+        phase: 'Completed',
+        startedAt: '2026-11-26T08:00:00.000Z',
+        completedAt: '2026-11-26T08:01:00.000Z',
+      }),
+    ]);
+  });
+
+  it('POST /restores → Velero Restore of that backup into the same namespace', async () => {
+    const backup = `cust-${customerId}-before-upgrade`;
+    const created = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${customerId}/restores`,
+      headers: bearer(api.adminToken),
+      payload: { backup },
+    });
+    expect(created.statusCode).toBe(201);
+    await target.run(await snapshot(), ctx);
+    const restore = await admin.get(KINDS.Restore, NS, created.json().name);
+    expect(restore?.spec).toMatchObject({
+      backupName: backup,
+      includedNamespaces: [`cust-${customerId}`],
+      existingResourcePolicy: 'update',
+    });
+  });
+});
