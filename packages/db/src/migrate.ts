@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { createPanelDb, poolOf } from './connect.ts';
 import * as core from './migrations/0001_core.ts';
 import * as siteStatus from './migrations/0002_site_status.ts';
+import * as domainDnsStatus from './migrations/0003_domain_dns_status.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -13,6 +14,7 @@ import type { PanelDatabase } from './schema.ts';
 export const panelMigrations: Record<string, Migration> = {
   '0001_core': core,
   '0002_site_status': siteStatus,
+  '0003_domain_dns_status': domainDnsStatus,
 };
 
 export interface MigrateOptions {

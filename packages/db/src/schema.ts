@@ -123,6 +123,9 @@ export interface DomainsTable {
   dkim_private_key_pem: string | null;
   dkim_previous_selector: string | null;
   dkim_previous_public_key: string | null;
+  /** DS records of the signed zone, as the DNS target last read them (null when unsigned). */
+  ds: ColumnType<unknown | null, string | null | undefined, string | null>;
+  dns_status_updated_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

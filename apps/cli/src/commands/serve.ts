@@ -2,8 +2,11 @@
 // environment once (zod), applies migrations, runs the API and the reconcile worker in one process
 // sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
 import { createServer, type Server } from 'node:http';
-import { backupJobLedger, type PanelDatabase } from '@hostplane/db';
+import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
+import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
+import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
+import { kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
@@ -11,6 +14,7 @@ import { type Kysely, sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
+import { loadPlatformConfig, withDsRecords } from './serve-targets.ts';
 
 const flag = () =>
   z
@@ -57,6 +61,16 @@ export const serveEnvSchema = z.object({
     .optional(),
   /** Mail, local stack only: its state folder, where Rspamd's DKIM keys, send limits and maildirs live. */
   HOSTPLANE_STACK_DIR: z.string().min(1).optional(),
+  /** Platform config file (YAML or JSON, the tenant part of `bootstrap --config`); local defaults when unset. */
+  PLATFORM_CONFIG: z.string().min(1).optional(),
+  /**
+   * Kubernetes: DNS server (host:port) asked whether a site's host resolves to the platform before
+   * TLS is requested. Falls back to the platform config's kubernetes.resolverAddress, then PDNS_DNS_ADDR.
+   */
+  DNS_RESOLVER_ADDR: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
 });
 export type ServeEnv = z.infer<typeof serveEnvSchema>;
 
@@ -86,11 +100,35 @@ export function parseServeArgs(argv: string[]): ServeMode {
 }
 
 /**
- * The reconcile targets, in one list. Each later target is added here, built from its own
- * variables (KUBECONFIG → Kubernetes, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail).
+ * The reconcile targets, in one list, each built from its own variables: KUBECONFIG → Kubernetes
+ * and Backup, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail. DNS runs before
+ * Kubernetes so a new zone answers before the TLS gate asks. Without `db` (tests of the wiring)
+ * the status sinks are left out.
  */
-export function assembleTargets(env: ServeEnv, _logger: Logger, db?: Kysely<PanelDatabase>): Target[] {
+export function assembleTargets(
+  env: ServeEnv,
+  logger: Logger,
+  db?: Kysely<PanelDatabase>,
+  platform: PlatformConfig = loadPlatformConfig(env.PLATFORM_CONFIG),
+): Target[] {
   const targets: Target[] = [customerStatusTarget];
+  if (env.PDNS_API_URL && env.PDNS_API_KEY) targets.push(dnsTarget(env, platform, logger, db));
+  if (env.KUBECONFIG) {
+    const dnsServer = env.DNS_RESOLVER_ADDR ?? platform.kubernetes.resolverAddress ?? env.PDNS_DNS_ADDR;
+    if (!dnsServer)
+      throw new ServeConfigError(
+        'KUBECONFIG is set but no DNS resolver: set DNS_RESOLVER_ADDR or PDNS_DNS_ADDR',
+      );
+    targets.push(
+      kubernetesTargetFromSettings({
+        kubeconfig: env.KUBECONFIG,
+        dnsServer,
+        config: platform,
+        namespaceStuckAfterMs: platform.kubernetes.namespaceStuckAfterSeconds * 1000,
+        ...(db ? { siteStatus: (id, generation, sites) => saveSiteStatuses(db, id, generation, sites) } : {}),
+      }),
+    );
+  }
   if (env.KUBECONFIG && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
     targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
@@ -105,6 +143,21 @@ export function assembleTargets(env: ServeEnv, _logger: Logger, db?: Kysely<Pane
     targets.push(target);
   }
   return targets;
+}
+
+/** PowerDNS zones of the platform config's DNS policy; DS records of signed zones go onto the domain rows. */
+function dnsTarget(
+  env: ServeEnv,
+  platform: PlatformConfig,
+  logger: Logger,
+  db?: Kysely<PanelDatabase>,
+): Target {
+  const zones = createPowerDnsZones(
+    { apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY },
+    logger.child({ component: 'dns' }),
+  );
+  const target = createDnsTarget({ zones, config: dnsConfigOf(platform) });
+  return db ? withDsRecords(target, zones, (id, statuses) => saveDomainDnsStatus(db, id, statuses)) : target;
 }
 
 interface Running {
@@ -175,6 +228,7 @@ async function startProbeServer(
 
 async function startWorkerPart(
   env: ServeEnv,
+  platform: PlatformConfig,
   db: Kysely<PanelDatabase>,
   logger: Logger,
   registry: Registry,
@@ -186,7 +240,7 @@ async function startWorkerPart(
   const worker: RunningWorker = await startWorker({
     pgPool: poolOf(db),
     db,
-    targets: assembleTargets(env, logger, db),
+    targets: assembleTargets(env, logger, db, platform),
     logger,
     registry,
     concurrency: env.WORKER_CONCURRENCY,
@@ -212,15 +266,21 @@ function nextSignal(logger: Logger): Promise<NodeJS.Signals> {
 export async function run(argv: string[]): Promise<number> {
   let env: ServeEnv;
   let mode: ServeMode;
+  let platform: PlatformConfig;
   try {
     mode = parseServeArgs(argv);
     env = parseServeEnv(process.env);
+    platform = loadPlatformConfig(env.PLATFORM_CONFIG);
   } catch (err) {
-    if (!(err instanceof ServeConfigError)) throw err;
-    process.stderr.write(`hostplane serve: ${err.message}\n`);
+    process.stderr.write(`hostplane serve: ${(err as Error).message}\n`);
     return 2;
   }
-  const logger = pino({ level: env.LOG_LEVEL, base: { service: 'hostplane' } });
+  const { logRedactPaths } = await import('@hostplane/api');
+  const logger = pino({
+    level: env.LOG_LEVEL,
+    base: { service: 'hostplane' },
+    redact: { paths: logRedactPaths },
+  });
   const { createPanelDb, migratePanelDb } = await import('@hostplane/db');
   const db = createPanelDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 8 });
   const parts: Running[] = [];
@@ -235,7 +295,7 @@ export async function run(argv: string[]): Promise<number> {
         ? await startProbeServer(env, db, registry)
         : await startApi(env, db, logger, registry),
     );
-    if (mode !== 'api') parts.push(await startWorkerPart(env, db, logger, registry));
+    if (mode !== 'api') parts.push(await startWorkerPart(env, platform, db, logger, registry));
     logger.info({ mode }, 'hostplane serve running');
     const failed = Promise.race(parts.map((p) => p.done)).then(
       () => 1,

@@ -1,4 +1,8 @@
-import type { TenantPlatformConfig } from '@hostplane/domain';
+import {
+  type DnsPlatformConfig,
+  dnsPlatformConfigSchema,
+  type TenantPlatformConfig,
+} from '@hostplane/domain';
 import { z } from 'zod';
 
 const quantity = z
@@ -105,6 +109,16 @@ export const platformConfigSchema = z.object({
       resolverAddress: z.string().optional(),
     })
     .prefault({}),
+  /**
+   * DNS hosting policy (name servers, SOA, mail records, CAA). The zones' apex/www addresses are not
+   * repeated here: they are `publicAddresses`, the same ones the Kubernetes target's TLS gate checks.
+   * The defaults are the local stack's; a real installation names its own servers.
+   */
+  dns: dnsPlatformConfigSchema.omit({ publicIPv4: true, publicIPv6: true }).prefault({
+    nameservers: ['ns1.hostplane.test', 'ns2.hostplane.test'],
+    soa: { contact: 'hostmaster@hostplane.test' },
+    mail: { host: 'mail.hostplane.test' },
+  }),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;
@@ -117,6 +131,11 @@ export function parsePlatformConfig(input: unknown): PlatformConfig {
     throw new Error(`invalid platform config:\n  ${lines.join('\n  ')}`);
   }
   return result.data;
+}
+
+/** The DNS target's settings, derived from the one platform config (public addresses included). */
+export function dnsConfigOf(config: PlatformConfig): DnsPlatformConfig {
+  return { ...config.dns, publicIPv4: config.publicAddresses.ipv4, publicIPv6: config.publicAddresses.ipv6 };
 }
 
 // Compile-time proof that the parsed config is what the pure tenant desired state takes.

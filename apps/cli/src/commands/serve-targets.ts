@@ -1,0 +1,55 @@
+// The reconcile targets of `hostplane serve`, each built from its own variables and all of them
+// from one platform config, so that the DNS zones and the Kubernetes TLS gate agree on the
+// platform's public addresses.
+import { readFileSync } from 'node:fs';
+import { type CustomerSnapshot, zoneApexes } from '@hostplane/domain';
+import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
+import type { DnsZones } from '@hostplane/provisioner-dns';
+import type { Target } from '@hostplane/reconcile';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * Used when PLATFORM_CONFIG is not set: the schema's defaults plus the local stack's public address
+ * (the local PowerDNS answers 127.0.0.1 for hosted names, so the TLS gate opens there).
+ */
+export const LOCAL_PLATFORM_CONFIG_INPUT = { publicAddresses: { ipv4: ['127.0.0.1'] } };
+
+/** Reads PLATFORM_CONFIG (YAML or JSON; JSON is YAML), or the local default; throws naming bad fields. */
+export function loadPlatformConfig(path: string | undefined): PlatformConfig {
+  if (!path) return parsePlatformConfig(LOCAL_PLATFORM_CONFIG_INPUT);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`PLATFORM_CONFIG ${path} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  return parsePlatformConfig(parseYaml(text) ?? {});
+}
+
+export type DsSink = (customerId: number, zones: { name: string; ds: object[] | null }[]) => Promise<void>;
+
+/**
+ * After a converged DNS pass, reads the DS records of the customer's signed zones and hands them to
+ * the sink (the domains rows), so the API can show them without calling PowerDNS in a request.
+ */
+export function withDsRecords(target: Target, zones: Pick<DnsZones, 'dsRecords'>, save: DsSink): Target {
+  return {
+    name: target.name,
+    async run(snapshot: CustomerSnapshot, ctx) {
+      const outcome = await target.run(snapshot, ctx);
+      if (snapshot.deleting || outcome.status !== 'True') return outcome;
+      const hosted = snapshot.domains.filter((d) => d.dns);
+      const apexes = new Set(zoneApexes(hosted.map((d) => d.name)));
+      const statuses: { name: string; ds: object[] | null }[] = [];
+      for (const domain of hosted) {
+        const signed = domain.dnssec && apexes.has(domain.name);
+        statuses.push({
+          name: domain.name,
+          ds: signed ? await zones.dsRecords(domain.name, ctx.signal) : null,
+        });
+      }
+      await save(snapshot.id, statuses);
+      return outcome;
+    },
+  };
+}
