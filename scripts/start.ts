@@ -1,7 +1,9 @@
 // `npm start`: setup, the local stack up, then every address and credential. The panel (API, worker,
 // web) is started by `startPanel` below once it exists: DESIGN.md §4 has `npm start` run
 // `hostplane serve` against the stack's variables, create an admin and print the panel's URL.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   resolveStateDir,
   StackComponentError,
@@ -10,7 +12,9 @@ import {
   stackUp,
   statePaths,
 } from '@hostplane/localstack';
-import type { StackEnv } from '@hostplane/testing';
+import { repoRoot, type StackEnv } from '@hostplane/testing';
+// The same staleness rule the panel's browser tests use, so both build exactly when needed.
+import { buildIsStale } from '../apps/web/src/testing/servers.ts';
 import { runSetup } from './setup.ts';
 
 function printCredentials(env: StackEnv): void {
@@ -39,10 +43,75 @@ function printCredentials(env: StackEnv): void {
   for (const line of stackEnv()) console.log(`  ${line}`);
 }
 
-/** Hook for the panel: a later issue runs `hostplane serve` here (API + worker + web) and prints its URL. */
-async function startPanel(_env: StackEnv): Promise<number> {
-  console.log('\nThe panel is not part of this build yet; stop the stack with: npx hostplane stack down');
-  return 0;
+const API_PORT = Number(process.env.PORT ?? 8080);
+const WEB_PORT = Number(process.env.WEB_PORT ?? 3000);
+const ADMIN_EMAIL = process.env.HOSTPLANE_ADMIN_EMAIL ?? 'admin@hostplane.test';
+
+/** Migrations first, then an admin when there is none: its generated password is printed this once. */
+async function ensureAdmin(env: StackEnv): Promise<void> {
+  const { openMigratedPanelDb } = await import('@hostplane/db');
+  const { ensureAdminUser } = await import('@hostplane/api');
+  const db = await openMigratedPanelDb(env.DATABASE_URL);
+  try {
+    const admin = await ensureAdminUser(db, ADMIN_EMAIL);
+    if (admin.created) {
+      console.log('\nPanel admin created (the password is shown only now):');
+      console.log(`  email    ${admin.email}\n  password ${admin.password}`);
+    } else {
+      console.log('\nPanel admin: exists already (its password was printed at the first start;');
+      console.log('  another: npx hostplane admin create --email E --password P)');
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+function spawnPart(name: string, args: string[], env: NodeJS.ProcessEnv, cwd = repoRoot): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: 'inherit' });
+  child.on('exit', (code, signal) => console.log(`${name} stopped (${signal ?? code})`));
+  return child;
+}
+
+/** `hostplane serve` (API + worker) and the Next.js panel against the stack, until Ctrl-C. */
+async function startPanel(env: StackEnv): Promise<number> {
+  await ensureAdmin(env);
+  const webRoot = path.join(repoRoot, 'apps', 'web');
+  const nextBin = path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
+  if (buildIsStale()) {
+    console.log('building the panel (next build, once per change)…');
+    const built = spawnSync(process.execPath, [nextBin, 'build'], {
+      cwd: webRoot,
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    if (built.status !== 0) return 1;
+  }
+  const apiUrl = `http://127.0.0.1:${API_PORT}`;
+  const serve = spawnPart('hostplane serve', ['apps/cli/bin/hostplane.js', 'serve'], {
+    ...process.env,
+    ...env,
+    PORT: String(API_PORT),
+  });
+  const web = spawnPart(
+    'panel web',
+    [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(WEB_PORT)],
+    { ...process.env, NEXT_TELEMETRY_DISABLED: '1', HOSTPLANE_API_URL: apiUrl },
+    webRoot, // next start finds .next from its working directory
+  );
+  console.log(`\nPanel      http://127.0.0.1:${WEB_PORT}`);
+  console.log(`API        ${apiUrl}/api/v1`);
+  console.log(`OpenAPI    ${apiUrl}/api/v1/openapi.json`);
+  console.log('Ctrl-C stops the panel; the stack keeps running (npx hostplane stack down stops it).\n');
+  const stop = () => {
+    serve.kill('SIGTERM');
+    web.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const codes = await Promise.all(
+    [serve, web].map((c) => new Promise<number>((resolve) => c.once('exit', (code) => resolve(code ?? 0)))),
+  );
+  return Math.max(...codes);
 }
 
 async function main(): Promise<number> {
