@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['apps/*/src/**/*.int.test.ts', 'packages/*/src/**/*.int.test.ts', 'tests/**/*.int.test.ts'],
+          include: [
+            'apps/*/src/**/*.int.test.ts',
+            'packages/*/src/**/*.int.test.ts',
+            'tests/**/*.int.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
           testTimeout: 120_000,

@@ -1,12 +1,27 @@
 // The `hostplane` command. Each subcommand lives in ./commands/<name>.ts and exports
 // `run(argv: string[]): Promise<number>` (the exit code); it is loaded only when used so
 // `hostplane stack status` does not pay for the API's dependencies.
-const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
-  stack: { summary: 'up | down [--purge] | status | env — the local stack', load: () => import('./commands/stack.ts') },
-  serve: { summary: 'run the API and the worker (--api-only, --worker-only)', load: () => import('./commands/serve.ts') },
+const commands: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
+  stack: {
+    summary: 'up | down [--purge] | status | env — the local stack',
+    load: () => import('./commands/stack.ts'),
+  },
+  serve: {
+    summary: 'run the API and the worker (--api-only, --worker-only)',
+    load: () => import('./commands/serve.ts'),
+  },
   admin: { summary: 'create --email E --password P', load: () => import('./commands/admin.ts') },
-  token: { summary: 'create --email E --name N [--scope read|write]', load: () => import('./commands/token.ts') },
-  bootstrap: { summary: '--config F (--render DIR | --apply) — the system namespaces', load: () => import('./commands/bootstrap.ts') },
+  token: {
+    summary: 'create --email E --name N [--scope read|write]',
+    load: () => import('./commands/token.ts'),
+  },
+  bootstrap: {
+    summary: '--config F (--render DIR | --apply) — the system namespaces',
+    load: () => import('./commands/bootstrap.ts'),
+  },
 };
 
 function usage(): string {
@@ -27,4 +42,5 @@ try {
   console.error(`hostplane ${name}: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 }
+
 export {};

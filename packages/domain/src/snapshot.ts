@@ -50,7 +50,13 @@ export interface DomainRow {
   mail: boolean;
   dnssec: boolean;
   records: DnsRecordRow[]; // the customer's own rrsets
-  dkim: { selector: string; publicKey: string; privateKeyPem: string; previousSelector: string | null; previousPublicKey: string | null } | null;
+  dkim: {
+    selector: string;
+    publicKey: string;
+    privateKeyPem: string;
+    previousSelector: string | null;
+    previousPublicKey: string | null;
+  } | null;
 }
 
 export interface MailboxRow {
