@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import type { PanelDatabase } from '@hostplane/db';
+import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -30,6 +31,11 @@ export interface BuildAppDeps {
   logger?: FastifyBaseLogger;
   /** Shared with the worker's metrics when given, so /metrics shows both. */
   metricsRegistry?: Registry;
+  /**
+   * The platform config the worker's targets use (replica cap, quotas for plan changes, the DNS
+   * policy the record listing shows); the schema's defaults when absent.
+   */
+  platform?: PlatformConfig;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -123,7 +129,12 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     enforceAccess(req);
   });
   await app.register(async (scope) => {
-    await registerRoutes(scope as ApiInstance, { db: deps.db, config, registry });
+    await registerRoutes(scope as ApiInstance, {
+      db: deps.db,
+      config,
+      registry,
+      platform: deps.platform ?? parsePlatformConfig({}),
+    });
   });
   return app;
 }

@@ -79,6 +79,20 @@ export class PlanLimitError extends AppError {
   }
 }
 
+/** A plan change the customer's current use does not fit; one field error per resource over. */
+export class PlanConflictError extends AppError {
+  constructor(planName: string, over: { resource: string; message: string }[]) {
+    const detail = `customer uses more than plan "${planName}" allows: ${over.map((o) => `${o.resource} (${o.message})`).join('; ')}`;
+    super(
+      409,
+      'plan-limit',
+      'Plan limit reached',
+      detail,
+      over.map((o) => ({ path: o.resource, message: o.message })),
+    );
+  }
+}
+
 export class TooManyRequestsError extends AppError {
   constructor(retryAfterSeconds: number, detail: string) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));

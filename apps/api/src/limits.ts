@@ -1,8 +1,13 @@
 import { quantityToNumber } from '@hostplane/contracts';
-import type { PanelDatabase } from '@hostplane/db';
-import type { PlanLimits } from '@hostplane/domain';
+import { loadCustomerSnapshot, type PanelDatabase } from '@hostplane/db';
+import {
+  type PlanLimits,
+  planQuotaConflicts,
+  type QuotaConflict,
+  type TenantPlatformConfig,
+} from '@hostplane/domain';
 import { sql, type Transaction } from 'kysely';
-import { PlanLimitError } from './errors.ts';
+import { PlanConflictError, PlanLimitError } from './errors.ts';
 
 export interface Usage {
   sites: number;
@@ -98,4 +103,43 @@ export async function assertChangeWithinPlan(
   const next: Usage = { sites: 0, databases: 0, domains: 0, mailboxes: 0, mailboxQuotaBytes: 0 };
   for (const key of grown) next[key] = Number(row[key] ?? 0) + (delta[key] ?? 0);
   assertWithinPlan({ name: row.name, limits: row.limits }, next, new Set(grown));
+}
+
+/** "limits.memory" 1.5 GiB → "1536Mi"; cpu in cores; counts as they are. */
+function formatUse(resource: string, value: number): string {
+  if (/memory|storage|mailboxQuota/.test(resource)) return `${Math.ceil(value / 2 ** 20)}Mi`;
+  return String(Math.round(value * 1000) / 1000);
+}
+
+/**
+ * A plan change (a customer moving to `plan`, or `plan` itself edited) must fit what the customer
+ * uses now: the tenant's quota (cpu, memory, storage, pods… from the sites' desired objects) and the
+ * counted limits. Throws a 409 naming every resource over; the caller's transaction writes nothing.
+ */
+export async function assertPlanFits(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  plan: { name: string; limits: PlanLimits },
+  platform: TenantPlatformConfig,
+): Promise<void> {
+  const snapshot = await loadCustomerSnapshot(trx, customerId);
+  if (!snapshot) return;
+  const conflicts: QuotaConflict[] = planQuotaConflicts(snapshot, plan.limits, platform);
+  const usage = await customerUsage(trx, customerId);
+  const counted: [string, number, number][] = [
+    ['domains', usage.domains, plan.limits.domains],
+    ['mailboxes', usage.mailboxes, plan.limits.mailboxes],
+    ['mailboxQuota', Number(usage.mailboxQuotaBytes), quantityToNumber(plan.limits.mailboxQuota)],
+  ];
+  for (const [resource, used, limit] of counted) {
+    if (used > limit) conflicts.push({ resource, used, limit });
+  }
+  if (conflicts.length === 0) return;
+  throw new PlanConflictError(
+    plan.name,
+    conflicts.map((c) => ({
+      resource: c.resource,
+      message: `${formatUse(c.resource, c.used)} in use, plan "${plan.name}" allows ${formatUse(c.resource, c.limit)}`,
+    })),
+  );
 }

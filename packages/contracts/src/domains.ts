@@ -24,6 +24,17 @@ export const recordParams = z
   .object({ id: idParam, name: domainName, type: recordType, fqdn: recordFqdnParam })
   .strict();
 
+/** A DS record of a signed zone, for the customer's registrar. */
+export const dsRecordSchema = z
+  .object({
+    keyTag: z.number().int(),
+    algorithm: z.number().int(),
+    digestType: z.number().int(),
+    digest: z.string(),
+    content: z.string().describe('presentation form: "<key tag> <algorithm> <digest type> <digest>"'),
+  })
+  .meta({ id: 'DsRecord' });
+
 export const domainSchema = z
   .object({
     name: z.string(),
@@ -31,6 +42,11 @@ export const domainSchema = z
     mail: z.boolean(),
     dnssec: z.boolean(),
     dkim: z.object({ selector: z.string(), publicKey: z.string() }).nullable(),
+    ds: z
+      .array(dsRecordSchema)
+      .describe(
+        'DS records of the signed zone, as last read from the DNS server; empty while unsigned or pending',
+      ),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

@@ -1,20 +1,19 @@
-import { normalizeDomainName } from '@hostplane/domain';
+import { normalizeDomainName, normalizeTargetName } from '@hostplane/domain';
 import { z } from 'zod';
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** IDNA to ASCII (punycode) through the WHATWG URL parser; null when the host is not a name. */
+/**
+ * IDNA to ASCII (punycode), lowercase, LDH labels: the name rules of @hostplane/domain (one rule set
+ * for the API and the DNS target), without the public-suffix check; null when not a host name.
+ */
 export function toAsciiHostname(input: string): string | null {
-  const trimmed = input.trim().replace(/\.$/, '');
-  if (trimmed === '' || /[\s/:@?#[\]\\%]/.test(trimmed)) return null;
-  let host: string;
-  try {
-    host = new URL(`http://${trimmed}/`).hostname;
-  } catch {
-    return null;
-  }
-  if (host.length > 253 || /^[0-9.]+$/.test(host)) return null;
-  return host.split('.').every((label) => LABEL.test(label)) ? host : null;
+  const trimmed = input.trim();
+  if (trimmed === '') return null;
+  const result = normalizeTargetName(trimmed, []);
+  if (!result.ok) return null;
+  const host = result.value;
+  // Service labels (_dmarc) belong in records, not in host names; an all-digit TLD is an address.
+  if (host.includes('_') || /^\d+$/.test(host.split('.').at(-1) ?? '')) return null;
+  return host;
 }
 
 /**

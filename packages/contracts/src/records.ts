@@ -34,6 +34,13 @@ export type PutRecordBody = z.infer<typeof putRecordBody>;
 export const recordFqdnParam = ownerName;
 
 export const recordSchema = z
-  .object({ name: z.string(), type: recordType, ttl: z.number().int(), records: z.array(z.string()) })
+  .object({
+    name: z.string(),
+    type: z.string().describe('a customer type, or SOA/NS/MX/TXT/CAA… for platform-managed rrsets'),
+    ttl: z.number().int(),
+    records: z.array(z.string()),
+    managed: z.boolean().describe('platform-managed: read-only for the customer'),
+    reason: z.string().optional().describe('why a managed rrset is read-only'),
+  })
   .meta({ id: 'DnsRecord' });
 export type DnsRecord = z.infer<typeof recordSchema>;

@@ -23,6 +23,29 @@ export const siteTemplate = z.enum(['static', 'php', 'wordpress', 'image']);
 
 const siteDomains = z.array(hostName).max(50);
 
+/**
+ * What a custom image asks of its container's security context. Checked against Pod Security
+ * "restricted" (a root uid or an added capability is refused with the field); not stored: the
+ * platform always runs site containers with its own restricted context.
+ */
+export const siteSecurityContext = z
+  .object({
+    runAsUser: z.number().int().min(0).optional(),
+    runAsGroup: z.number().int().min(0).optional(),
+    runAsNonRoot: z.boolean().optional(),
+    privileged: z.boolean().optional(),
+    allowPrivilegeEscalation: z.boolean().optional(),
+    readOnlyRootFilesystem: z.boolean().optional(),
+    capabilities: z
+      .object({
+        add: z.array(z.string().max(64)).max(64).optional(),
+        drop: z.array(z.string().max(64)).max(64).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const createSiteBody = z
   .object({
     name: siteName,
@@ -33,6 +56,7 @@ export const createSiteBody = z
     www: z.boolean().default(false),
     replicas: z.number().int().min(0).max(20).default(1),
     database: z.boolean().default(false),
+    securityContext: siteSecurityContext.optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -53,6 +77,7 @@ export const updateSiteBody = z
     www: z.boolean().optional(),
     replicas: z.number().int().min(0).max(20).optional(),
     database: z.boolean().optional(),
+    securityContext: siteSecurityContext.optional(),
   })
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');

@@ -9,7 +9,7 @@ import {
   validateRrset,
 } from '@hostplane/domain';
 import type { Transaction } from 'kysely';
-import { type AppError, BadRequestError, type FieldError, UnprocessableError } from '../errors.ts';
+import { AppError, BadRequestError, type FieldError, UnprocessableError } from '../errors.ts';
 
 // The API runs the same record rules the DNS target builds desired state with (@hostplane/domain),
 // so what is stored is already canonical and a second reconcile finds nothing to change.
@@ -29,9 +29,18 @@ function toFieldErrors(errors: DnsFieldError[]): FieldError[] {
   return errors.map((e) => ({ path: e.path.join('.'), in: 'body' as const, message: e.message }));
 }
 
-/** Syntax errors are 400; zone rules (apex, read-only platform records, CNAME clashes) are 422. */
+/** A platform-managed rrset (SOA, apex NS/CAA, mail records): the customer may not change it. */
+export function readOnlyRecord(detail: string, errors: FieldError[]): AppError {
+  return new AppError(409, 'read-only-record', 'Record is managed by the platform', detail, errors);
+}
+
+/**
+ * Syntax errors are 400; a platform-managed rrset is 409; other zone rules (apex, CNAME clashes)
+ * are 422.
+ */
 export function dnsProblem(errors: DnsFieldError[]): AppError {
   const detail = errors.map((e) => `${e.path.join('.') || 'body'}: ${e.message}`).join('; ');
+  if (errors.some((e) => e.code === 'read_only')) return readOnlyRecord(detail, toFieldErrors(errors));
   return errors.every((e) => SYNTAX_CODES.has(e.code))
     ? new BadRequestError(detail, toFieldErrors(errors))
     : new UnprocessableError(detail, toFieldErrors(errors), 'dns-rule');

@@ -14,7 +14,7 @@ import { conditionsOf, customerAnswer, readCustomer } from '../http/customers.ts
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers } from '../http/responses.ts';
-import { assertWithinPlan, customerUsage, planOf } from '../limits.ts';
+import { assertPlanFits, planOf } from '../limits.ts';
 import { presentCustomer } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
 import type { RouteDeps } from './index.ts';
@@ -23,7 +23,7 @@ const tags = ['customers'];
 const scoped = { access: 'user', customerScoped: true } as const;
 const adminScoped = { access: 'admin', customerScoped: true } as const;
 
-export function customerRoutes(app: ApiInstance, { db }: RouteDeps): void {
+export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {
   app.get(
     '/customers',
     {
@@ -129,7 +129,7 @@ export function customerRoutes(app: ApiInstance, { db }: RouteDeps): void {
               throw new UnprocessableError(`plan ${planId} does not exist`, [
                 { path: 'planId', in: 'body', message: 'unknown plan' },
               ]);
-            assertWithinPlan(await planOf(trx, planId), await customerUsage(trx, req.params.id));
+            await assertPlanFits(trx, req.params.id, await planOf(trx, planId), platform);
           }
           const row = await trx
             .updateTable('customers')

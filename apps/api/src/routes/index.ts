@@ -1,4 +1,5 @@
 import type { PanelDatabase } from '@hostplane/db';
+import type { PlatformConfig } from '@hostplane/platform';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config.ts';
@@ -20,6 +21,7 @@ export interface RouteDeps {
   db: Kysely<PanelDatabase>;
   config: ApiConfig;
   registry: Registry;
+  platform: PlatformConfig;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {

@@ -14,7 +14,7 @@ import { NotFoundError } from '../errors.ts';
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers } from '../http/responses.ts';
-import { assertWithinPlan, customerUsage } from '../limits.ts';
+import { assertPlanFits } from '../limits.ts';
 import { presentPlan } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
 import type { RouteDeps } from './index.ts';
@@ -22,7 +22,7 @@ import type { RouteDeps } from './index.ts';
 const planParams = z.object({ id: idParam }).strict();
 const tags = ['plans'];
 
-export function planRoutes(app: ApiInstance, { db }: RouteDeps): void {
+export function planRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {
   app.get(
     '/plans',
     {
@@ -106,7 +106,7 @@ export function planRoutes(app: ApiInstance, { db }: RouteDeps): void {
             .returningAll()
             .executeTakeFirstOrThrow();
           for (const id of await bumpCustomersOnPlan(trx, row.id)) {
-            assertWithinPlan(presentPlan(row), await customerUsage(trx, id));
+            await assertPlanFits(trx, id, presentPlan(row), platform);
             await enqueueReconcile(trx, id);
           }
           return {

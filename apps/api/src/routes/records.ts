@@ -7,22 +7,31 @@ import {
   recordParams,
   recordSchema,
 } from '@hostplane/contracts';
+import type { DnsRecordRecord } from '@hostplane/db';
+import { type DnsRecordRow, managedReason } from '@hostplane/domain';
 import { sql } from 'kysely';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
-import { checkRrset, ownerFromPath, recordContext, toRow } from '../http/dns-rules.ts';
+import { checkRrset, ownerFromPath, readOnlyRecord, recordContext, toRow } from '../http/dns-rules.ts';
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
 import type { ApiInstance } from '../types.ts';
 import { findDomain } from './domains.ts';
 import type { RouteDeps } from './index.ts';
+import { managedRrsets } from './managed-records.ts';
 
 const tags = ['dns'];
 const scoped = { access: 'user', customerScoped: true } as const;
 const target = (customerId: number, domain: string, type: string, name: string) =>
   `customer/${customerId}/domain/${domain}/record/${type}/${name}`;
 
-export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
+/** A customer rrset as answered (a row is never platform-managed). */
+const customerRrset = (row: DnsRecordRecord | DnsRecordRow) => ({
+  ...toRow(row as DnsRecordRecord),
+  managed: false,
+});
+
+export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {
   const base = '/customers/:id/domains/:name/records';
   app.get(
     base,
@@ -45,7 +54,11 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
         .orderBy('id')
         .limit(req.query.limit + 1)
         .execute();
-      return toPage(rows, req.query, toRow);
+      const page = toPage(rows, req.query, customerRrset);
+      // The platform's read-only rrsets lead the first page (they are not rows, so not paged).
+      if (req.query.cursor) return page;
+      const managed = await managedRrsets(db, req.params.id, domain.name, platform);
+      return { ...page, items: [...managed, ...page.items] };
     },
   );
 
@@ -77,7 +90,7 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
           if (!row)
             throw new ConflictError(`${rrset.type} ${rrset.name} exists; PUT replaces it`, 'record-exists');
           return {
-            body: toRow(row),
+            body: customerRrset(row),
             audit: {
               action: 'record.create',
               target: target(customer!.id, domain.name, row.type, row.name),
@@ -130,7 +143,7 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
             .returningAll()
             .executeTakeFirstOrThrow();
           return {
-            body: toRow(row),
+            body: customerRrset(row),
             audit: {
               action: 'record.put',
               target: target(customer!.id, domain.name, type, name),
@@ -155,7 +168,14 @@ export function recordRoutes(app: ApiInstance, { db }: RouteDeps): void {
         run: async (trx, customer) => {
           const { type, fqdn } = req.params;
           const domain = await findDomain(trx, customer!.id, req.params.name);
-          const name = ownerFromPath(fqdn, await recordContext(trx, customer!.id, domain));
+          const ctx = await recordContext(trx, customer!.id, domain);
+          const name = ownerFromPath(fqdn, ctx);
+          const readOnly = managedReason(name, type, ctx);
+          if (readOnly) {
+            throw readOnlyRecord(`${type} ${name}: ${readOnly}; it is read-only`, [
+              { path: 'fqdn', in: 'params', message: readOnly },
+            ]);
+          }
           const gone = await trx
             .deleteFrom('dns_records')
             .where('domain_id', '=', domain.id)

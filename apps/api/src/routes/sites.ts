@@ -9,7 +9,12 @@ import {
   updateSiteBody,
 } from '@hostplane/contracts';
 import type { PanelDatabase } from '@hostplane/db';
-import { validateSiteForRestricted } from '@hostplane/domain';
+import {
+  type SiteRestrictedInput,
+  type SiteValidationIssue,
+  siteNameIssues,
+  validateSiteForRestricted,
+} from '@hostplane/domain';
 import { sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
@@ -24,9 +29,21 @@ import type { RouteDeps } from './index.ts';
 const tags = ['sites'];
 const scoped = { access: 'user', customerScoped: true } as const;
 
-/** Pod Security "restricted" and Kubernetes naming, as @hostplane/domain states them: 422 with field paths. */
-function assertRunnable(site: { template: string; image: string | null; port: number | null }): void {
-  const issues = validateSiteForRestricted(site);
+/**
+ * Pod Security "restricted", Kubernetes naming and the platform's replica cap, as @hostplane/domain
+ * and the platform config state them: 422 with field paths, nothing stored.
+ */
+function assertRunnable(
+  site: SiteRestrictedInput & { name?: string; replicas?: number | undefined },
+  maxReplicas: number,
+): void {
+  const issues: SiteValidationIssue[] = [
+    ...(site.name === undefined ? [] : siteNameIssues(site.name)),
+    ...validateSiteForRestricted(site),
+  ];
+  if (site.replicas !== undefined && site.replicas > maxReplicas) {
+    issues.push({ path: ['replicas'], message: `at most ${maxReplicas} replicas per site on this platform` });
+  }
   if (issues.length > 0) {
     const errors = issues.map((i) => ({ path: i.path.join('.'), in: 'body' as const, message: i.message }));
     throw new UnprocessableError(
@@ -60,7 +77,8 @@ async function assertHostsAvailable(
   if (taken) throw new ConflictError(`${taken.name} belongs to another customer`, 'domain-taken');
 }
 
-export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
+export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {
+  const maxReplicas = platform.tenantLimits.maxReplicasPerSite;
   app.get(
     '/customers/:id/sites',
     {
@@ -104,7 +122,17 @@ export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
         run: async (trx, customer) => {
           const b = req.body;
           const port = b.template === 'image' ? (b.port ?? 8080) : null;
-          assertRunnable({ template: b.template, image: b.image ?? null, port });
+          assertRunnable(
+            {
+              name: b.name,
+              template: b.template,
+              image: b.image ?? null,
+              port,
+              replicas: b.replicas,
+              ...(b.securityContext ? { securityContext: b.securityContext } : {}),
+            },
+            maxReplicas,
+          );
           await assertChangeWithinPlan(trx, customer!, { sites: 1, databases: b.database ? 1 : 0 });
           await assertHostsAvailable(trx, customer!.id, b.domains);
           const row = await trx
@@ -165,11 +193,16 @@ export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
               { path: 'image', in: 'body', message: 'only for template image' },
             ]);
           }
-          assertRunnable({
-            template: before.template,
-            image: b.image ?? before.image,
-            port: b.port ?? before.port,
-          });
+          assertRunnable(
+            {
+              template: before.template,
+              image: b.image ?? before.image,
+              port: b.port ?? before.port,
+              replicas: b.replicas,
+              ...(b.securityContext ? { securityContext: b.securityContext } : {}),
+            },
+            maxReplicas,
+          );
           const addsDatabase = b.database === true && !before.database;
           await assertChangeWithinPlan(trx, customer!, { databases: addsDatabase ? 1 : 0 });
           if (b.domains) await assertHostsAvailable(trx, customer!.id, b.domains);
@@ -183,7 +216,7 @@ export function siteRoutes(app: ApiInstance, { db }: RouteDeps): void {
               replicas: b.replicas,
               database: b.database,
               // Generated once and kept: turning the database off and on again keeps its password.
-              ...(addsDatabase && !before.database_password
+              ...(b.database === true && !before.database_password
                 ? { database_password: randomBytes(24).toString('base64url') }
                 : {}),
               updated_at: sql`now()`,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
+import type { PlatformConfig } from '@hostplane/platform';
 import { loadStackEnv } from '@hostplane/testing';
 import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
@@ -25,6 +26,7 @@ export interface TestApi {
 export async function startTestApi(
   config: ApiConfigInput = {},
   logger?: FastifyBaseLogger,
+  platform?: PlatformConfig,
 ): Promise<TestApi> {
   const base = new URL(serverUrl());
   const name = `hp_test_${randomBytes(6).toString('hex')}`;
@@ -40,6 +42,7 @@ export async function startTestApi(
     db,
     config: { logLevel: 'silent', ...config },
     ...(logger ? { logger } : {}),
+    ...(platform ? { platform } : {}),
   });
   await app.ready();
   const adminId = await createAdminUser(db, 'admin@hostplane.test', 'admin-password-1');

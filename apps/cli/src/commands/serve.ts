@@ -167,6 +167,7 @@ interface Running {
 
 async function startApi(
   env: ServeEnv,
+  platform: PlatformConfig,
   db: Kysely<PanelDatabase>,
   logger: Logger,
   registry: Registry,
@@ -176,6 +177,7 @@ async function startApi(
     db,
     logger: logger.child({ component: 'api' }),
     metricsRegistry: registry,
+    platform,
     config: {
       logLevel: env.LOG_LEVEL,
       cookieSecure: env.SESSION_COOKIE_SECURE,
@@ -293,7 +295,7 @@ export async function run(argv: string[]): Promise<number> {
     parts.push(
       mode === 'worker'
         ? await startProbeServer(env, db, registry)
-        : await startApi(env, db, logger, registry),
+        : await startApi(env, platform, db, logger, registry),
     );
     if (mode !== 'api') parts.push(await startWorkerPart(env, platform, db, logger, registry));
     logger.info({ mode }, 'hostplane serve running');
