@@ -1,0 +1,177 @@
+// The whole panel in-process against the local stack, wired the way `hostplane serve` wires it:
+// buildApp + startWorker with assembleTargets from the stack's environment, on a fresh database.
+// Customer ids start far from other suites' (the apiserver, PowerDNS and the mail DB are shared).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { poolOf } from '@hostplane/db';
+import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
+import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
+import { loadStackEnv, repoRoot, type StackEnv, stackStateDir } from '@hostplane/testing';
+import { type RunningWorker, startWorker } from '@hostplane/worker';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/harness.ts';
+import { assembleTargets, parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
+import {
+  ensureTestVolumes,
+  removeTestVolumes,
+  TEST_STORAGE_CLASS,
+} from '../../packages/provisioner-k8s/src/test-support/storage.ts';
+import { migrateMailDb } from '../../packages/provisioner-mail/src/schema/index.ts';
+
+export const stack: StackEnv = loadStackEnv();
+/** Unique per run: zones, mail domains and PVs of parallel runs never meet. */
+export const runTag = `e${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+
+/** The platform config of these tests: the local PowerDNS answers 127.0.0.1, volumes from test PVs. */
+export const platformInput = {
+  storage: { storageClass: TEST_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
+  publicAddresses: { ipv4: ['127.0.0.1'] },
+  kubernetes: { namespaceStuckAfterSeconds: 300 },
+};
+
+/** The variables `hostplane stack env` prints, plus the panel database and the platform config file. */
+export function serveVariables(databaseUrl: string, platformFile: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    KUBECONFIG: stack.KUBECONFIG,
+    PDNS_API_URL: stack.PDNS_API_URL,
+    PDNS_API_KEY: stack.PDNS_API_KEY,
+    PDNS_DNS_ADDR: stack.PDNS_DNS_ADDR,
+    MAIL_DATABASE_URL: stack.MAIL_DATABASE_URL,
+    HOSTPLANE_STACK_DIR: stackStateDir(),
+    PLATFORM_CONFIG: platformFile,
+  };
+}
+
+export interface Panel {
+  api: TestApi;
+  admin: KubeHttpClient;
+  platform: PlatformConfig;
+  databaseUrl: string;
+  platformFile: string;
+  /** Starts the reconcile worker in this process (stopped by close()). */
+  startWorker(): Promise<RunningWorker>;
+  /** `hostplane serve --worker-only` as a child process, for hard stops. */
+  spawnServeWorker(): ChildProcess;
+  /** An API call as a client makes it; the answer's shape is what the test's assertions check. */
+  http(
+    method: string,
+    path: string,
+    payload?: object,
+    token?: string,
+    // biome-ignore lint/suspicious/noExplicitAny: answers are JSON read by the assertions that check them
+  ): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** Namespaces the panel needs that bootstrap would make (the targets never create them). */
+async function ensureSystemNamespaces(admin: KubeHttpClient): Promise<void> {
+  for (const name of ['mail-system', 'backup-system']) {
+    if (!(await admin.get(KINDS.Namespace, null, name)))
+      await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: {} } });
+  }
+}
+
+export async function startPanel(firstCustomerId: number, volumes: number): Promise<Panel> {
+  const platform = parsePlatformConfig(platformInput);
+  const platformFile = join(tmpdir(), `hostplane-e2e-${runTag}.json`);
+  writeFileSync(platformFile, JSON.stringify(platformInput));
+  const api = await startTestApi({}, undefined, platform);
+  await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
+  const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options
+    .connectionString;
+  const admin = KubeHttpClient.fromKubeconfigFile(stack.KUBECONFIG);
+  await ensureSystemNamespaces(admin);
+  await ensureTestVolumes(admin, runTag, volumes);
+  await migrateMailDb(stack.MAIL_DATABASE_URL);
+  const workers: RunningWorker[] = [];
+  const children: ChildProcess[] = [];
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const env = parseServeEnv(serveVariables(databaseUrl, platformFile));
+  return {
+    api,
+    admin,
+    platform,
+    databaseUrl,
+    platformFile,
+    async startWorker() {
+      const worker = await startWorker({
+        // Its own pool: the API harness's pool is small, and the worker holds connections per job.
+        connectionString: databaseUrl,
+        db: api.db,
+        targets: assembleTargets(env, logger, api.db, platform),
+        logger,
+        registry: new Registry(),
+        concurrency: 2,
+        resyncMinutes: 10,
+        pollIntervalMs: 200,
+        requeueDelayMs: 1_000,
+        lockGraceMs: 2_000,
+        lockSweepMs: 1_000,
+      });
+      workers.push(worker);
+      return worker;
+    },
+    spawnServeWorker() {
+      const child = spawn(
+        process.execPath,
+        [join(repoRoot, 'apps/cli/bin/hostplane.js'), 'serve', '--worker-only'],
+        {
+          cwd: repoRoot,
+          env: {
+            ...process.env,
+            ...serveVariables(databaseUrl, platformFile),
+            PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+            LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      children.push(child);
+      return child;
+    },
+    async http(method, path, payload, token) {
+      const res = await api.app.inject({
+        method: method as 'GET',
+        url: `/api/v1${path}`,
+        headers: bearer(token ?? api.adminToken),
+        ...(payload ? { payload } : {}),
+      });
+      return { status: res.statusCode, body: res.body ? res.json() : null };
+    },
+    async close() {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const worker of workers) await worker.stop().catch(() => undefined);
+      await removeTestVolumes(admin, runTag);
+      await admin.close();
+      await api.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined/false), or fails with the last state. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
