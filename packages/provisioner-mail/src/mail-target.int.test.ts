@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dkimSecretName, MAIL_NAMESPACE } from './client/kube-secrets-client.ts';
+import { dkimSecretName, KubeDkimSecrets, MAIL_NAMESPACE } from './client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from './client/mysql-client.ts';
 import { rotateDkim } from './dkim.ts';
 import { isRetryable } from './errors.ts';
@@ -183,6 +183,18 @@ describe('Mail target on the local stack', () => {
     const failed = await down.run(snapshot, passContext()).catch((err: unknown) => err);
     expect(isRetryable(failed)).toBe(true);
     expect(failed).toMatchObject({ reason: 'MailDatabaseUnavailable' });
+  });
+
+  it('still applies the rows when the DKIM key store fails, and says so', async () => {
+    const broken = createMailTarget({ ...deps, dkimSecrets: new KubeDkimSecrets(api, `${runTag}-missing`) });
+    const extra = { ...snapshot.mailboxes[0]!, address: `late@${domain}` };
+    const outcome = await broken.run(
+      { ...snapshot, mailboxes: [...snapshot.mailboxes, extra] },
+      passContext(),
+    );
+    expect(outcome).toMatchObject({ status: 'False', reason: 'DkimKeysFailed' });
+    expect(await rows('SELECT email FROM virtual_users WHERE email = ?', [`late@${domain}`])).toHaveLength(1);
+    expect(await run(snapshot)).toMatchObject({ status: 'True', reason: 'Ready' });
   });
 
   it("removes a deleting customer's rows, Secrets and key files, then reports Deleted with no changes", async () => {

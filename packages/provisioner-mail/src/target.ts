@@ -3,6 +3,7 @@ import type { SendLimitEntry } from '@hostplane/platform';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { type DesiredMail, desiredMail } from './desired.ts';
 import { type DkimPlan, type DkimSigningKey, desiredDkimKeys, planDkimKeys } from './dkim.ts';
+import { MailProviderError } from './errors.ts';
 import type { RspamdDkimFiles } from './local/rspamd-files.ts';
 import { countMailChanges, type MailPlan, planMailChanges } from './plan.ts';
 import type { DkimKeyStore, DkimPublication, MailDatabase, MaildirRemover } from './port.ts';
@@ -170,6 +171,12 @@ function outcomeOf(
   return { status: 'True', reason: 'Ready', message, changes };
 }
 
+/** Retryable store failures fail the pass (the engine retries with backoff); others become the condition. */
+function dkimFailure(error: unknown, changes: number): TargetOutcome {
+  if (!(error instanceof MailProviderError) || error.retryable) throw error;
+  return { status: 'False', reason: 'DkimKeysFailed', message: error.message, changes };
+}
+
 export async function runMailPass(deps: MailTargetDeps, snapshot: CustomerSnapshot, ctx: PassContext) {
   const desired = desiredMail(snapshot);
   const observed = await deps.db.observe(snapshot.id, desired.customerDomains);
@@ -178,7 +185,12 @@ export async function runMailPass(deps: MailTargetDeps, snapshot: CustomerSnapsh
     .filter((d) => !foreign.has(d))
     .sort();
   const wantedKeys = desiredDkimKeys(snapshot).filter((k) => !foreign.has(k.domain));
-  const dkim = await syncDkim(deps, snapshot, domains, wantedKeys, ctx);
+  // A failing key store (e.g. no mail-system namespace yet) must not keep mailboxes from working:
+  // the rows are still applied, then the DKIM failure is what the pass reports.
+  const dkim = await syncDkim(deps, snapshot, domains, wantedKeys, ctx).catch((err: unknown) => {
+    ctx.log.error({ op: 'dkim', err }, 'DKIM keys not synchronised');
+    return { changes: 0, awaitingDns: [], error: err };
+  });
   let changes = dkim.changes;
   if (deps.localRspamd) changes += await syncSendLimits(deps.localRspamd, domains, desired, ctx);
   const plan = planMailChanges(desired.rows, observed);
@@ -191,6 +203,7 @@ export async function runMailPass(deps: MailTargetDeps, snapshot: CustomerSnapsh
   }
   changes += countMailChanges(plan);
   const failures = await removeMaildirs(deps, report.removedMaildirs, ctx);
+  if ('error' in dkim) return dkimFailure(dkim.error, changes);
   return outcomeOf(snapshot, plan, desired, { changes, awaitingDns: dkim.awaitingDns, failures });
 }
 
