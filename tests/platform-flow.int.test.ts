@@ -240,5 +240,5 @@ describe('a customer from sign-up to deletion, through the API only', () => {
     } finally {
       await mail.end();
     }
-  });
+  }, SLOW);
 });
