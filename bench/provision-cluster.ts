@@ -44,23 +44,6 @@ export async function startBenchNodes(stackDir: string, count: number, run: stri
   const kc = new KubeConfig();
   kc.loadFromFile(path.join(stackDir, 'kube/admin.kubeconfig'));
   const core = kc.makeApiClient(CoreV1Api);
-  const port = 20_900 + Math.floor(Math.random() * 90);
-  const kwok: ChildProcess = spawn(
-    localclusterBinary(),
-    [
-      'kwok',
-      `--kubeconfig=${path.join(stackDir, 'kube/kwok.kubeconfig')}`,
-      `--config=${path.join(stackDir, 'kwok/stages.yaml')}`,
-      `--manage-nodes-with-label-selector=${NODE_LABEL}=${run}`,
-      '--node-lease-duration-seconds=40',
-      '--cidr=10.245.0.0/16',
-      '--node-ip=10.240.0.2',
-      `--server-address=127.0.0.1:${port}`,
-      '--v=WARN',
-    ],
-    // kwok logs every pod it cannot find while a namespace goes; keep that out of the figures.
-    { stdio: ['ignore', 'ignore', openSync(path.join(tmpdir(), `hostplane-bench-kwok-${run}.log`), 'a')] },
-  );
   const names = Array.from({ length: count }, (_, i) => `bench-node-${run}-${i}`);
   for (const name of names) {
     await core.createNode({
@@ -85,8 +68,32 @@ export async function startBenchNodes(stackDir: string, count: number, run: stri
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }
+  // kwok starts only now: its node-initialize stage keeps a capacity it finds, but writes its own
+  // default (1M pods, 1k cpu) on a node it meets before our status patch — a race seen in a first run.
+  const port = 20_900 + Math.floor(Math.random() * 90);
+  const kwok: ChildProcess = spawn(
+    localclusterBinary(),
+    [
+      'kwok',
+      `--kubeconfig=${path.join(stackDir, 'kube/kwok.kubeconfig')}`,
+      `--config=${path.join(stackDir, 'kwok/stages.yaml')}`,
+      `--manage-nodes-with-label-selector=${NODE_LABEL}=${run}`,
+      '--node-lease-duration-seconds=40',
+      '--cidr=10.245.0.0/16',
+      '--node-ip=10.240.0.2',
+      `--server-address=127.0.0.1:${port}`,
+      '--v=WARN',
+    ],
+    // kwok logs every pod it cannot find while a namespace goes; keep that out of the figures.
+    { stdio: ['ignore', 'ignore', openSync(path.join(tmpdir(), `hostplane-bench-kwok-${run}.log`), 'a')] },
+  );
   await waitFor(`${count} bench nodes Ready`, 120_000, async () => {
     const nodes = await core.listNode({ labelSelector: `${NODE_LABEL}=${run}` });
+    for (const node of nodes.items) {
+      const pods = node.status?.allocatable?.pods;
+      if (pods !== undefined && pods !== NODE_CAPACITY.pods)
+        throw new Error(`${node.metadata?.name} has allocatable pods ${pods}, not ${NODE_CAPACITY.pods}`);
+    }
     return (
       nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
         .length === count

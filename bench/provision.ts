@@ -285,11 +285,18 @@ async function runOnce(n: number, concurrency: number): Promise<void> {
 
     const resync = await idleResync(panel, worker, env.KUBECONFIG, panelRun.ids);
     const apiserverTotal = resync.apiserverWrites.reduce((sum, [, count]) => sum + count, 0);
+    // The panel writes only by PATCH (server-side apply) and DELETE (prune); PATCH is the telling verb.
+    const patches = resync.apiserverWrites.filter(([key]) => key.startsWith('PATCH '));
     console.log(
       `resync:   ${n} Ready customers in ${seconds(resync.elapsed)}; worker client ${resync.workerWrites} writes, ${resync.workerReads} reads`,
     );
     console.log(
-      `          apiserver non-read requests meanwhile (all clients): ${apiserverTotal} — ${resync.apiserverWrites.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+      `          apiserver, all clients: PATCH ${patches.reduce((sum, [, c]) => sum + c, 0)} (${patches.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); non-read ${apiserverTotal}, largest ${
+        resync.apiserverWrites
+          .slice(0, 6)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      }`,
     );
     console.log(`          worker RSS after resync ${rssMiB(pid)} MiB`);
   } finally {
