@@ -218,7 +218,8 @@ async function removeRunNamespaces(admin: KubeHttpClient, firstId: number): Prom
   const names = (await admin.list(KINDS.Namespace, null, 'tenant=true'))
     .map((ns) => ns.metadata.name)
     .filter(inRun(firstId));
-  const took = await deleteNamespaces(admin, names, 30 * 60_000);
+  // The namespace controller sweeps every resource type (~95 with the stack's CRDs) per namespace.
+  const took = await deleteNamespaces(admin, names, Math.max(30 * 60_000, names.length * 3000));
   console.log(`cleanup:  ${names.length} namespaces deleted and gone in ${seconds(took)}`);
 }
 
@@ -300,8 +301,11 @@ async function runOnce(n: number, concurrency: number): Promise<void> {
     );
     console.log(`          worker RSS after resync ${rssMiB(pid)} MiB`);
   } finally {
-    // Reverse order: the worker stops before the namespaces go, the nodes go after them.
-    for (const step of cleanup.reverse()) await step();
+    // Reverse order: the worker stops before the namespaces go, the nodes go after them. Every step
+    // runs even when one fails, so nothing of the bench is left behind on the shared stack.
+    for (const step of cleanup.reverse()) {
+      await step().catch((err: Error) => console.error(`cleanup step failed: ${err.message}`));
+    }
     await admin.close();
   }
 }
