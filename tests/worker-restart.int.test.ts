@@ -4,7 +4,14 @@
 import { once } from 'node:events';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, newPassword, type Panel, runTag, startPanel } from './support/panel.ts';
+import {
+  eventually,
+  NAMESPACE_GONE_MS,
+  newPassword,
+  type Panel,
+  runTag,
+  startPanel,
+} from './support/panel.ts';
 
 const FIRST_ID = 620_000 + (process.pid % 20_000) * 10;
 const domain = `${runTag}-restart.test`;
@@ -24,76 +31,80 @@ interface Condition {
 }
 
 describe('a worker killed mid-pass', () => {
-  it('leaves the customer to the next worker, which converges it', async () => {
-    const plan = await panel.http('POST', '/plans', {
-      name: `restart-${runTag}`,
-      limits: {
-        cpu: '2',
-        memory: '4Gi',
-        storage: '10Gi',
-        sites: 2,
-        domains: 2,
-        mailboxes: 2,
-        mailboxQuota: '1Gi',
-        databases: 1,
-        backupRetentionDays: 3,
-      },
-    });
-    expect(plan.status).toBe(201);
-    const created = await panel.http('POST', '/customers', {
-      name: 'Restart Ltd',
-      email: `owner@${domain}`,
-      planId: plan.body.id,
-      password: newPassword(),
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.id as number;
-    expect((await panel.http('POST', `/customers/${id}/domains`, { name: domain })).status).toBe(201);
-    const site = { name: 'web', template: 'static', domains: [domain] };
-    expect((await panel.http('POST', `/customers/${id}/sites`, site)).status).toBe(201);
+  it(
+    'leaves the customer to the next worker, which converges it',
+    async () => {
+      const plan = await panel.http('POST', '/plans', {
+        name: `restart-${runTag}`,
+        limits: {
+          cpu: '2',
+          memory: '4Gi',
+          storage: '10Gi',
+          sites: 2,
+          domains: 2,
+          mailboxes: 2,
+          mailboxQuota: '1Gi',
+          databases: 1,
+          backupRetentionDays: 3,
+        },
+      });
+      expect(plan.status).toBe(201);
+      const created = await panel.http('POST', '/customers', {
+        name: 'Restart Ltd',
+        email: `owner@${domain}`,
+        planId: plan.body.id,
+        password: newPassword(),
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as number;
+      expect((await panel.http('POST', `/customers/${id}/domains`, { name: domain })).status).toBe(201);
+      const site = { name: 'web', template: 'static', domains: [domain] };
+      expect((await panel.http('POST', `/customers/${id}/sites`, site)).status).toBe(201);
 
-    // The first worker starts the pass; it dies as soon as the namespace shows the pass is under way.
-    const first = panel.spawnServeWorker();
-    const output: string[] = [];
-    first.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!(await panel.admin.get(KINDS.Namespace, null, `cust-${id}`))) {
-      if (first.exitCode !== null)
-        throw new Error(`serve --worker-only exited ${first.exitCode}: ${output.join('')}`);
-      if (Date.now() > deadline) throw new Error(`no namespace after 60 s: ${output.join('')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    first.kill('SIGKILL');
-    await once(first, 'exit');
-    const atKill = await panel.http('GET', `/customers/${id}`);
-    expect(atKill.body.status.ready).toBe(false);
+      // The first worker starts the pass; it dies as soon as the namespace shows the pass is under way.
+      const first = panel.spawnServeWorker();
+      const output: string[] = [];
+      first.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      const deadline = Date.now() + 60_000;
+      while (!(await panel.admin.get(KINDS.Namespace, null, `cust-${id}`))) {
+        if (first.exitCode !== null)
+          throw new Error(`serve --worker-only exited ${first.exitCode}: ${output.join('')}`);
+        if (Date.now() > deadline) throw new Error(`no namespace after 60 s: ${output.join('')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      first.kill('SIGKILL');
+      await once(first, 'exit');
+      const atKill = await panel.http('GET', `/customers/${id}`);
+      expect(atKill.body.status.ready).toBe(false);
 
-    await panel.startWorker();
-    await eventually(
-      'Kubernetes, DNS and Mail True after the restart',
-      async () => {
-        const c = (await panel.http('GET', `/customers/${id}`)).body;
-        const conditions = c.status.conditions as Condition[];
-        return ['Kubernetes', 'DNS', 'Mail'].every((t) =>
-          conditions.some(
-            (x) => x.type === t && x.status === 'True' && x.observedGeneration === c.generation,
-          ),
-        );
-      },
-      120_000,
-    );
-    const deployments = await panel.admin.list(KINDS.Deployment, `cust-${id}`, 'hostplane.io/site=web');
-    expect(deployments).toHaveLength(1);
-    const status = (await panel.http('GET', `/customers/${id}/sites/web`)).body.status;
-    expect(status).toMatchObject({ state: 'Ready', replicas: { desired: 1, ready: 1 } });
+      await panel.startWorker();
+      await eventually(
+        'Kubernetes, DNS and Mail True after the restart',
+        async () => {
+          const c = (await panel.http('GET', `/customers/${id}`)).body;
+          const conditions = c.status.conditions as Condition[];
+          return ['Kubernetes', 'DNS', 'Mail'].every((t) =>
+            conditions.some(
+              (x) => x.type === t && x.status === 'True' && x.observedGeneration === c.generation,
+            ),
+          );
+        },
+        120_000,
+      );
+      const deployments = await panel.admin.list(KINDS.Deployment, `cust-${id}`, 'hostplane.io/site=web');
+      expect(deployments).toHaveLength(1);
+      const status = (await panel.http('GET', `/customers/${id}/sites/web`)).body.status;
+      expect(status).toMatchObject({ state: 'Ready', replicas: { desired: 1, ready: 1 } });
 
-    // Clean up through the API too (the namespace is shared state of the stack).
-    expect((await panel.http('DELETE', `/customers/${id}`)).status).toBe(202);
-    await eventually(
-      'customer gone',
-      async () => (await panel.http('GET', `/customers/${id}`)).status === 404,
-      180_000,
-    );
-    expect(await panel.admin.get(KINDS.Namespace, null, `cust-${id}`)).toBeNull();
-  }, 400_000);
+      // Clean up through the API too (the namespace is shared state of the stack).
+      expect((await panel.http('DELETE', `/customers/${id}`)).status).toBe(202);
+      await eventually(
+        'customer gone',
+        async () => (await panel.http('GET', `/customers/${id}`)).status === 404,
+        NAMESPACE_GONE_MS,
+      );
+      expect(await panel.admin.get(KINDS.Namespace, null, `cust-${id}`)).toBeNull();
+    },
+    300_000 + NAMESPACE_GONE_MS,
+  );
 });

@@ -154,6 +154,12 @@ export async function startPanel(firstCustomerId: number, volumes: number): Prom
   };
 }
 
+/**
+ * How long a deleted customer's namespace may take to go: the apiserver's namespace controller is
+ * shared, and a benchmark deleting a thousand namespaces on the same stack queues ours behind them.
+ */
+export const NAMESPACE_GONE_MS = 540_000;
+
 /** Polls `check` until it returns a value (not undefined/false), or fails with the last state. */
 export async function eventually<T>(
   what: string,

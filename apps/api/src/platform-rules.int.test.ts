@@ -155,7 +155,7 @@ describe('domains: DS records and platform-managed rrsets', () => {
     expect((await call('GET', 'domains/signed.test')).json().ds).toEqual([]);
     const ds = { keyTag: 4711, algorithm: 13, digestType: 2, digest: 'ab12', content: '4711 13 2 ab12' };
     await saveDomainDnsStatus(api.db, c.id, [{ name: 'signed.test', ds: [ds] }]);
-    expect((await call('GET', 'domains/signed.test')).json().ds).toEqual([ds]);
+    expect((await call('GET', 'domains/signed.test')).json().ds).toEqual(['4711 13 2 ab12']);
     expect((await call('PATCH', 'domains/signed.test', { dnssec: false })).statusCode).toBe(200);
     expect((await call('GET', 'domains/signed.test')).json().ds).toEqual([]);
   });

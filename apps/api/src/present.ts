@@ -96,7 +96,7 @@ export function presentDomain(row: DomainRecord): Domain {
         ? { selector: row.dkim_selector, publicKey: row.dkim_public_key }
         : null,
     // Shown while DNSSEC is on; written by the DNS target after it signed the zone (never read live).
-    ds: row.dnssec && Array.isArray(row.ds) ? (row.ds as Domain['ds']) : [],
+    ds: row.dnssec && Array.isArray(row.ds) ? (row.ds as { content: string }[]).map((d) => d.content) : [],
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

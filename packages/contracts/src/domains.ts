@@ -24,17 +24,6 @@ export const recordParams = z
   .object({ id: idParam, name: domainName, type: recordType, fqdn: recordFqdnParam })
   .strict();
 
-/** A DS record of a signed zone, for the customer's registrar. */
-export const dsRecordSchema = z
-  .object({
-    keyTag: z.number().int(),
-    algorithm: z.number().int(),
-    digestType: z.number().int(),
-    digest: z.string(),
-    content: z.string().describe('presentation form: "<key tag> <algorithm> <digest type> <digest>"'),
-  })
-  .meta({ id: 'DsRecord' });
-
 export const domainSchema = z
   .object({
     name: z.string(),
@@ -43,9 +32,9 @@ export const domainSchema = z
     dnssec: z.boolean(),
     dkim: z.object({ selector: z.string(), publicKey: z.string() }).nullable(),
     ds: z
-      .array(dsRecordSchema)
+      .array(z.string())
       .describe(
-        'DS records of the signed zone, as last read from the DNS server; empty while unsigned or pending',
+        'DS records of the signed zone for the registrar ("<key tag> <algorithm> <digest type> <digest>"), as the DNS target last read them; empty while unsigned or pending',
       ),
     createdAt: timestamp,
     updatedAt: timestamp,
