@@ -30,4 +30,9 @@ export const logRedactPaths = [
   '*.token',
   '*.totp',
   '*.secret',
+  // The worker's adapters log through the same pino instance in `hostplane serve`.
+  '*.apiKey',
+  '*.headers["x-api-key"]',
+  '*.databasePassword',
+  '*.privateKeyPem',
 ];
