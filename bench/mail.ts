@@ -144,10 +144,10 @@ async function startServe(databaseUrl: string, port: number): Promise<ChildProce
       PORT: String(port),
       HOSTPLANE_STACK_DIR: stateDir,
       SESSION_COOKIE_SECURE: 'false',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_VERBOSE ? 'debug' : 'warn',
       RESYNC_MINUTES: '60',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
   });
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     if (child.exitCode !== null) throw new Error(`hostplane serve exited with ${child.exitCode}`);
@@ -208,7 +208,9 @@ async function withPanel<T>(run: (url: string, token: string, customerId: number
     }
     return await run(url.toString(), token, customerId);
   } finally {
+    step('dropping the scratch panel database');
     await admin.query(`drop database if exists ${name} with (force)`);
+    step('dropped');
     await admin.end();
   }
 }
@@ -259,13 +261,17 @@ async function throughPanel(count: number) {
         if (Number(r[0]?.n) === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
+      step('customer deleted');
       return { posted: perSecond(count, postedMs), inMailDb: perSecond(rows, totalMs), rows };
     } finally {
       await db.end();
       if (serve.exitCode === null) {
         const exited = new Promise((resolve) => serve.once('exit', resolve));
         serve.kill('SIGTERM');
+        // serve logs "stopped" but idle pools of its targets may keep the process alive: not for ever.
+        const killer = setTimeout(() => serve.kill('SIGKILL'), 5_000);
         await exited;
+        clearTimeout(killer);
       }
     }
   });
