@@ -111,7 +111,7 @@ describe('Mail target on the local stack', () => {
           `info@${domain}`,
         ])
       ).map((r) => r.destination),
-    ).toEqual(['ann@' + domain, 'ext@example.org']);
+    ).toEqual([`ann@${domain}`, 'ext@example.org']);
     const s = await secret(dkimSecretName(domain));
     expect(s?.metadata?.labels).toMatchObject({
       'app.kubernetes.io/managed-by': 'hostplane',

@@ -106,7 +106,7 @@ export async function waitForMessage(user: string, pass: string, subject: string
       const uid = Array.isArray(uids) ? uids[0] : undefined;
       if (uid !== undefined) {
         const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        if (message && message.source) return message.source.toString('utf8');
+        if (message && message.source !== undefined) return message.source.toString('utf8');
       }
     } finally {
       await client.logout();
