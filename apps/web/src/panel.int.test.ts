@@ -182,11 +182,13 @@ describe('panel in Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: '/tmp/hostplane-web-records-mobile.png', fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
-    const records = await apiGet<{ items: { name: string; type: string; records: string[] }[] }>(
-      page,
-      `/customers/${customerId}/domains/acme-web.test/records`,
-    );
-    expect(records.items.map((r) => [r.type, r.records])).toEqual([['A', ['192.0.2.10', '192.0.2.11']]]);
+    const records = await apiGet<{
+      items: { name: string; type: string; records: string[]; managed: boolean }[];
+    }>(page, `/customers/${customerId}/domains/acme-web.test/records`);
+    // The list also carries the platform's read-only rrsets (SOA, NS, MX, …); the customer's own is the A set.
+    const own = records.items.filter((r) => !r.managed);
+    expect(own.map((r) => [r.type, r.records])).toEqual([['A', ['192.0.2.10', '192.0.2.11']]]);
+    expect(records.items.some((r) => r.managed && r.type === 'SOA')).toBe(true);
 
     await page.getByRole('link', { name: 'Mail' }).click();
     await page.getByRole('button', { name: 'New mailbox' }).click();
