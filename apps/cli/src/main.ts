@@ -42,5 +42,9 @@ try {
   console.error(`hostplane ${name}: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 }
+// A finished command is finished: driver pools and keep-alive agents some adapters hold (mysql2,
+// the Kubernetes client) must not keep the process alive after `serve` has shut down in order.
+// stdout and stderr are synchronous for files and pipes on Linux, so nothing printed is lost.
+process.exit();
 
 export {};

@@ -286,6 +286,9 @@ export async function run(argv: string[]): Promise<number> {
   const { createPanelDb, migratePanelDb } = await import('@hostplane/db');
   const db = createPanelDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 8 });
   const parts: Running[] = [];
+  // Listen for SIGTERM before anything starts: a signal during start-up (an orchestrator stopping a
+  // pod that is still booting) then shuts down cleanly instead of killing the process mid-migration.
+  const signalled = nextSignal(logger);
   try {
     await migratePanelDb(db);
     logger.info('panel database migrated');
@@ -306,7 +309,7 @@ export async function run(argv: string[]): Promise<number> {
         return 1;
       },
     );
-    const code = await Promise.race([nextSignal(logger).then(() => 0), failed]);
+    const code = await Promise.race([signalled.then(() => 0), failed]);
     await shutDown(parts, db, logger);
     return code;
   } catch (err) {
