@@ -1,4 +1,5 @@
-export * from './pdns/index.ts';
+export * from './bootstrap/index.ts';
+export * from './config/index.ts';
 export * from './dovecot/index.ts';
 export {
   absolutePathSchema,
@@ -8,8 +9,7 @@ export {
   type MailTarget,
   type RenderedFile,
 } from './mail-settings.ts';
+export * from './pdns/index.ts';
 export * from './postfix/index.ts';
-export * from './rspamd/index.ts';
-export * from './config/index.ts';
 export * from './rbac/index.ts';
-export * from './bootstrap/index.ts';
+export * from './rspamd/index.ts';
