@@ -17,10 +17,10 @@ import { answers } from '../http/responses.ts';
 import { assertPlanFits, planOf } from '../limits.ts';
 import { presentCustomer } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
+import { scoped } from './customer-scoped.ts';
 import type { RouteDeps } from './index.ts';
 
 const tags = ['customers'];
-const scoped = { access: 'user', customerScoped: true } as const;
 const adminScoped = { access: 'admin', customerScoped: true } as const;
 
 export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {

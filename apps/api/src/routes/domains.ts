@@ -3,8 +3,6 @@ import {
   customerIdParams,
   domainParams,
   domainSchema,
-  pageOf,
-  paginationQuery,
   updateDomainBody,
 } from '@hostplane/contracts';
 import type { PanelDatabase } from '@hostplane/db';
@@ -12,16 +10,20 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { generateDkimKey } from '../dkim.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
-import { mutate } from '../http/mutation.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentDomain } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
+import {
+  changeForCustomer,
+  customerTarget,
+  deleteForCustomer,
+  registerCustomerList,
+  scoped,
+} from './customer-scoped.ts';
 import type { RouteDeps } from './index.ts';
 
 const tags = ['domains'];
-const scoped = { access: 'user', customerScoped: true } as const;
 
 export async function findDomain(
   db: Kysely<PanelDatabase> | Transaction<PanelDatabase>,
@@ -76,30 +78,14 @@ async function dkimColumns(mail: boolean) {
 }
 
 export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
-  app.get(
-    '/customers/:id/domains',
-    {
-      config: scoped,
-      schema: {
-        tags,
-        params: customerIdParams,
-        querystring: paginationQuery,
-        response: answers({ 200: pageOf(domainSchema) }, 404),
-      },
-    },
-    async (req) => {
-      await findCustomer(db, req.params.id);
-      const rows = await db
-        .selectFrom('domains')
-        .selectAll()
-        .where('customer_id', '=', req.params.id)
-        .where('id', '>', decodeCursor(req.query.cursor))
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute();
-      return toPage(rows, req.query, presentDomain);
-    },
-  );
+  registerCustomerList(app, {
+    path: '/customers/:id/domains',
+    table: 'domains',
+    itemSchema: domainSchema,
+    present: presentDomain,
+    tags,
+    db,
+  });
 
   app.post(
     '/customers/:id/domains',
@@ -115,37 +101,29 @@ export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
     async (req, reply) => {
       // The key is made before the transaction: no row lock is held while the CPU works.
       const dkim = await dkimColumns(req.body.mail);
-      return mutate(db, req, reply, {
-        status: 201,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          await assertChangeWithinPlan(trx, customer!, { domains: 1 });
-          await assertNoOverlap(trx, customer!.id, req.body.name);
-          // The unique index decides, not a read before the insert (one round trip less under the lock).
-          const row = await trx
-            .insertInto('domains')
-            .values({
-              customer_id: customer!.id,
-              name: req.body.name,
-              dns: req.body.dns,
-              mail: req.body.mail,
-              dnssec: req.body.dnssec,
-              ...dkim,
-            })
-            .onConflict((oc) => oc.column('name').doNothing())
-            .returningAll()
-            .executeTakeFirst();
-          if (!row) throw new ConflictError(`domain ${req.body.name} is already in use`, 'domain-taken');
-          const body = presentDomain(row);
-          return {
-            body,
-            audit: {
-              action: 'domain.create',
-              target: `customer/${customer!.id}/domain/${row.name}`,
-              after: body,
-            },
-          };
-        },
+      return changeForCustomer(db, req, reply, 201, async (trx, customer) => {
+        await assertChangeWithinPlan(trx, customer, { domains: 1 });
+        await assertNoOverlap(trx, customer.id, req.body.name);
+        // The unique index decides, not a read before the insert (one round trip less under the lock).
+        const row = await trx
+          .insertInto('domains')
+          .values({
+            customer_id: customer.id,
+            name: req.body.name,
+            dns: req.body.dns,
+            mail: req.body.mail,
+            dnssec: req.body.dnssec,
+            ...dkim,
+          })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) throw new ConflictError(`domain ${req.body.name} is already in use`, 'domain-taken');
+        return {
+          body: presentDomain(row),
+          action: 'domain.create',
+          target: customerTarget(customer.id, 'domain', row.name),
+        };
       });
     },
   );
@@ -169,35 +147,27 @@ export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
     },
     async (req, reply) => {
       const dkim = req.body.mail ? await dkimColumns(true) : {};
-      return mutate(db, req, reply, {
-        status: 200,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const before = await findDomain(trx, customer!.id, req.params.name);
-          const row = await trx
-            .updateTable('domains')
-            .set({
-              dns: req.body.dns,
-              mail: req.body.mail,
-              dnssec: req.body.dnssec,
-              // A domain keeps its first key; a new one is only made when it never had one.
-              ...(before.dkim_selector ? {} : dkim),
-              updated_at: sql`now()`,
-            })
-            .where('id', '=', before.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          const body = presentDomain(row);
-          return {
-            body,
-            audit: {
-              action: 'domain.update',
-              target: `customer/${customer!.id}/domain/${row.name}`,
-              before: presentDomain(before),
-              after: body,
-            },
-          };
-        },
+      return changeForCustomer(db, req, reply, 200, async (trx, customer) => {
+        const before = await findDomain(trx, customer.id, req.params.name);
+        const row = await trx
+          .updateTable('domains')
+          .set({
+            dns: req.body.dns,
+            mail: req.body.mail,
+            dnssec: req.body.dnssec,
+            // A domain keeps its first key; a new one is only made when it never had one.
+            ...(before.dkim_selector ? {} : dkim),
+            updated_at: sql`now()`,
+          })
+          .where('id', '=', before.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return {
+          body: presentDomain(row),
+          action: 'domain.update',
+          target: customerTarget(customer.id, 'domain', row.name),
+          before: presentDomain(before),
+        };
       });
     },
   );
@@ -213,42 +183,33 @@ export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
         response: answers({ 204: noContent }, 403, 404, 409),
       },
     },
-    async (req, reply) => {
-      await mutate(db, req, reply, {
-        status: 204,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const before = await findDomain(trx, customer!.id, req.params.name);
-          const inUse = await trx
-            .selectFrom('mailboxes')
-            .select('address')
-            .where('customer_id', '=', customer!.id)
-            .where('address', 'like', `%@${before.name}`)
-            .executeTakeFirst();
-          if (inUse)
-            throw new ConflictError(
-              `mailbox ${inUse.address} uses ${before.name}; delete the mailboxes first`,
-              'domain-in-use',
-            );
-          await trx
-            .deleteFrom('aliases')
-            .where('customer_id', '=', customer!.id)
-            .where((eb) =>
-              eb.or([eb('source', 'like', `%@${before.name}`), eb('source', '=', `@${before.name}`)]),
-            )
-            .execute();
-          await trx.deleteFrom('domains').where('id', '=', before.id).execute();
-          return {
-            body: undefined,
-            audit: {
-              action: 'domain.delete',
-              target: `customer/${customer!.id}/domain/${before.name}`,
-              before: presentDomain(before),
-            },
-          };
-        },
-      });
-      return reply.send(null);
-    },
+    async (req, reply) =>
+      deleteForCustomer(db, req, reply, async (trx, customer) => {
+        const before = await findDomain(trx, customer.id, req.params.name);
+        const inUse = await trx
+          .selectFrom('mailboxes')
+          .select('address')
+          .where('customer_id', '=', customer.id)
+          .where('address', 'like', `%@${before.name}`)
+          .executeTakeFirst();
+        if (inUse)
+          throw new ConflictError(
+            `mailbox ${inUse.address} uses ${before.name}; delete the mailboxes first`,
+            'domain-in-use',
+          );
+        await trx
+          .deleteFrom('aliases')
+          .where('customer_id', '=', customer.id)
+          .where((eb) =>
+            eb.or([eb('source', 'like', `%@${before.name}`), eb('source', '=', `@${before.name}`)]),
+          )
+          .execute();
+        await trx.deleteFrom('domains').where('id', '=', before.id).execute();
+        return {
+          action: 'domain.delete',
+          target: customerTarget(customer.id, 'domain', before.name),
+          before: presentDomain(before),
+        };
+      }),
   );
 }

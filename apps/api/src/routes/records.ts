@@ -12,16 +12,15 @@ import { type DnsRecordRow, managedReason } from '@hostplane/domain';
 import { sql } from 'kysely';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { checkRrset, ownerFromPath, readOnlyRecord, recordContext, toRow } from '../http/dns-rules.ts';
-import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
 import type { ApiInstance } from '../types.ts';
+import { changeForCustomer, deleteForCustomer, scoped } from './customer-scoped.ts';
 import { findDomain } from './domains.ts';
 import type { RouteDeps } from './index.ts';
 import { managedRrsets } from './managed-records.ts';
 
 const tags = ['dns'];
-const scoped = { access: 'user', customerScoped: true } as const;
 const target = (customerId: number, domain: string, type: string, name: string) =>
   `customer/${customerId}/domain/${domain}/record/${type}/${name}`;
 
@@ -75,29 +74,23 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
       },
     },
     async (req, reply) =>
-      mutate(db, req, reply, {
-        status: 201,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const domain = await findDomain(trx, customer!.id, req.params.name);
-          const rrset = checkRrset(req.body, await recordContext(trx, customer!.id, domain));
-          const row = await trx
-            .insertInto('dns_records')
-            .values({ domain_id: domain.id, ...rrset })
-            .onConflict((oc) => oc.columns(['domain_id', 'name', 'type']).doNothing())
-            .returningAll()
-            .executeTakeFirst();
-          if (!row)
-            throw new ConflictError(`${rrset.type} ${rrset.name} exists; PUT replaces it`, 'record-exists');
-          return {
-            body: customerRrset(row),
-            audit: {
-              action: 'record.create',
-              target: target(customer!.id, domain.name, row.type, row.name),
-              after: toRow(row),
-            },
-          };
-        },
+      changeForCustomer(db, req, reply, 201, async (trx, customer) => {
+        const domain = await findDomain(trx, customer.id, req.params.name);
+        const rrset = checkRrset(req.body, await recordContext(trx, customer.id, domain));
+        const row = await trx
+          .insertInto('dns_records')
+          .values({ domain_id: domain.id, ...rrset })
+          .onConflict((oc) => oc.columns(['domain_id', 'name', 'type']).doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (!row)
+          throw new ConflictError(`${rrset.type} ${rrset.name} exists; PUT replaces it`, 'record-exists');
+        return {
+          body: customerRrset(row),
+          action: 'record.create',
+          target: target(customer.id, domain.name, row.type, row.name),
+          after: toRow(row),
+        };
       }),
   );
 
@@ -114,44 +107,38 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
       },
     },
     async (req, reply) =>
-      mutate(db, req, reply, {
-        status: 200,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const domain = await findDomain(trx, customer!.id, req.params.name);
-          const ctx = await recordContext(trx, customer!.id, domain);
-          const name = ownerFromPath(req.params.fqdn, ctx);
-          const { type } = req.params;
-          if (
-            (req.body.name !== undefined && ownerFromPath(req.body.name, ctx) !== name) ||
-            (req.body.type !== undefined && req.body.type !== type)
-          ) {
-            throw new UnprocessableError('name and type in the body must match the path', [
-              { path: 'name', in: 'body', message: 'differs from the path' },
-            ]);
-          }
-          const rrset = checkRrset({ name, type, ttl: req.body.ttl, records: req.body.records }, ctx);
-          const before = ctx.existing.find((r) => r.name === name && r.type === type);
-          const row = await trx
-            .insertInto('dns_records')
-            .values({ domain_id: domain.id, ...rrset })
-            .onConflict((oc) =>
-              oc
-                .columns(['domain_id', 'name', 'type'])
-                .doUpdateSet({ ttl: rrset.ttl, records: rrset.records, updated_at: sql`now()` }),
-            )
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          return {
-            body: customerRrset(row),
-            audit: {
-              action: 'record.put',
-              target: target(customer!.id, domain.name, type, name),
-              before,
-              after: toRow(row),
-            },
-          };
-        },
+      changeForCustomer(db, req, reply, 200, async (trx, customer) => {
+        const domain = await findDomain(trx, customer.id, req.params.name);
+        const ctx = await recordContext(trx, customer.id, domain);
+        const name = ownerFromPath(req.params.fqdn, ctx);
+        const { type } = req.params;
+        if (
+          (req.body.name !== undefined && ownerFromPath(req.body.name, ctx) !== name) ||
+          (req.body.type !== undefined && req.body.type !== type)
+        ) {
+          throw new UnprocessableError('name and type in the body must match the path', [
+            { path: 'name', in: 'body', message: 'differs from the path' },
+          ]);
+        }
+        const rrset = checkRrset({ name, type, ttl: req.body.ttl, records: req.body.records }, ctx);
+        const before = ctx.existing.find((r) => r.name === name && r.type === type);
+        const row = await trx
+          .insertInto('dns_records')
+          .values({ domain_id: domain.id, ...rrset })
+          .onConflict((oc) =>
+            oc
+              .columns(['domain_id', 'name', 'type'])
+              .doUpdateSet({ ttl: rrset.ttl, records: rrset.records, updated_at: sql`now()` }),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return {
+          body: customerRrset(row),
+          action: 'record.put',
+          target: target(customer.id, domain.name, type, name),
+          before,
+          after: toRow(row),
+        };
       }),
   );
 
@@ -161,40 +148,31 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
       config: scoped,
       schema: { tags, params: recordParams, response: answers({ 204: noContent }, 403, 404) },
     },
-    async (req, reply) => {
-      await mutate(db, req, reply, {
-        status: 204,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const { type, fqdn } = req.params;
-          const domain = await findDomain(trx, customer!.id, req.params.name);
-          const ctx = await recordContext(trx, customer!.id, domain);
-          const name = ownerFromPath(fqdn, ctx);
-          const readOnly = managedReason(name, type, ctx);
-          if (readOnly) {
-            throw readOnlyRecord(`${type} ${name}: ${readOnly}; it is read-only`, [
-              { path: 'fqdn', in: 'params', message: readOnly },
-            ]);
-          }
-          const gone = await trx
-            .deleteFrom('dns_records')
-            .where('domain_id', '=', domain.id)
-            .where('name', '=', name)
-            .where('type', '=', type)
-            .returningAll()
-            .executeTakeFirst();
-          if (!gone) throw new NotFoundError(`${type} record ${name}`);
-          return {
-            body: undefined,
-            audit: {
-              action: 'record.delete',
-              target: target(customer!.id, domain.name, type, name),
-              before: toRow(gone),
-            },
-          };
-        },
-      });
-      return reply.send(null);
-    },
+    async (req, reply) =>
+      deleteForCustomer(db, req, reply, async (trx, customer) => {
+        const { type, fqdn } = req.params;
+        const domain = await findDomain(trx, customer.id, req.params.name);
+        const ctx = await recordContext(trx, customer.id, domain);
+        const name = ownerFromPath(fqdn, ctx);
+        const readOnly = managedReason(name, type, ctx);
+        if (readOnly) {
+          throw readOnlyRecord(`${type} ${name}: ${readOnly}; it is read-only`, [
+            { path: 'fqdn', in: 'params', message: readOnly },
+          ]);
+        }
+        const gone = await trx
+          .deleteFrom('dns_records')
+          .where('domain_id', '=', domain.id)
+          .where('name', '=', name)
+          .where('type', '=', type)
+          .returningAll()
+          .executeTakeFirst();
+        if (!gone) throw new NotFoundError(`${type} record ${name}`);
+        return {
+          action: 'record.delete',
+          target: target(customer.id, domain.name, type, name),
+          before: toRow(gone),
+        };
+      }),
   );
 }

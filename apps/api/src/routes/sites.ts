@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import {
   createSiteBody,
   customerIdParams,
-  pageOf,
-  paginationQuery,
   siteParams,
   siteSchema,
   updateSiteBody,
@@ -18,16 +16,20 @@ import {
 import { sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
-import { mutate } from '../http/mutation.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentSite } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
+import {
+  changeForCustomer,
+  customerTarget,
+  deleteForCustomer,
+  registerCustomerList,
+  scoped,
+} from './customer-scoped.ts';
 import type { RouteDeps } from './index.ts';
 
 const tags = ['sites'];
-const scoped = { access: 'user', customerScoped: true } as const;
 
 /**
  * Pod Security "restricted", Kubernetes naming and the platform's replica cap, as @hostplane/domain
@@ -79,30 +81,14 @@ async function assertHostsAvailable(
 
 export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {
   const maxReplicas = platform.tenantLimits.maxReplicasPerSite;
-  app.get(
-    '/customers/:id/sites',
-    {
-      config: scoped,
-      schema: {
-        tags,
-        params: customerIdParams,
-        querystring: paginationQuery,
-        response: answers({ 200: pageOf(siteSchema) }, 404),
-      },
-    },
-    async (req) => {
-      await findCustomer(db, req.params.id);
-      const rows = await db
-        .selectFrom('sites')
-        .selectAll()
-        .where('customer_id', '=', req.params.id)
-        .where('id', '>', decodeCursor(req.query.cursor))
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute();
-      return toPage(rows, req.query, presentSite);
-    },
-  );
+  registerCustomerList(app, {
+    path: '/customers/:id/sites',
+    table: 'sites',
+    itemSchema: siteSchema,
+    present: presentSite,
+    tags,
+    db,
+  });
 
   app.post(
     '/customers/:id/sites',
@@ -116,51 +102,43 @@ export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
       },
     },
     async (req, reply) =>
-      mutate(db, req, reply, {
-        status: 201,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const b = req.body;
-          const port = b.template === 'image' ? (b.port ?? 8080) : null;
-          assertRunnable(
-            {
-              name: b.name,
-              template: b.template,
-              image: b.image ?? null,
-              port,
-              replicas: b.replicas,
-              ...(b.securityContext ? { securityContext: b.securityContext } : {}),
-            },
-            maxReplicas,
-          );
-          await assertChangeWithinPlan(trx, customer!, { sites: 1, databases: b.database ? 1 : 0 });
-          await assertHostsAvailable(trx, customer!.id, b.domains);
-          const row = await trx
-            .insertInto('sites')
-            .values({
-              customer_id: customer!.id,
-              name: b.name,
-              template: b.template,
-              image: b.image ?? null,
-              port,
-              domains: b.domains,
-              www: b.www,
-              replicas: b.replicas,
-              database: b.database,
-              database_password: b.database ? randomBytes(24).toString('base64url') : null,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          const body = presentSite(row);
-          return {
-            body,
-            audit: {
-              action: 'site.create',
-              target: `customer/${customer!.id}/site/${row.name}`,
-              after: body,
-            },
-          };
-        },
+      changeForCustomer(db, req, reply, 201, async (trx, customer) => {
+        const b = req.body;
+        const port = b.template === 'image' ? (b.port ?? 8080) : null;
+        assertRunnable(
+          {
+            name: b.name,
+            template: b.template,
+            image: b.image ?? null,
+            port,
+            replicas: b.replicas,
+            ...(b.securityContext ? { securityContext: b.securityContext } : {}),
+          },
+          maxReplicas,
+        );
+        await assertChangeWithinPlan(trx, customer, { sites: 1, databases: b.database ? 1 : 0 });
+        await assertHostsAvailable(trx, customer.id, b.domains);
+        const row = await trx
+          .insertInto('sites')
+          .values({
+            customer_id: customer.id,
+            name: b.name,
+            template: b.template,
+            image: b.image ?? null,
+            port,
+            domains: b.domains,
+            www: b.www,
+            replicas: b.replicas,
+            database: b.database,
+            database_password: b.database ? randomBytes(24).toString('base64url') : null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return {
+          body: presentSite(row),
+          action: 'site.create',
+          target: customerTarget(customer.id, 'site', row.name),
+        };
       }),
   );
 
@@ -182,84 +160,67 @@ export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
       },
     },
     async (req, reply) =>
-      mutate(db, req, reply, {
-        status: 200,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const before = await findSite(trx, customer!.id, req.params.name);
-          const b = req.body;
-          if (before.template !== 'image' && (b.image !== undefined || b.port !== undefined)) {
-            throw new UnprocessableError('image and port are only for sites of template image', [
-              { path: 'image', in: 'body', message: 'only for template image' },
-            ]);
-          }
-          assertRunnable(
-            {
-              template: before.template,
-              image: b.image ?? before.image,
-              port: b.port ?? before.port,
-              replicas: b.replicas,
-              ...(b.securityContext ? { securityContext: b.securityContext } : {}),
-            },
-            maxReplicas,
-          );
-          const addsDatabase = b.database === true && !before.database;
-          await assertChangeWithinPlan(trx, customer!, { databases: addsDatabase ? 1 : 0 });
-          if (b.domains) await assertHostsAvailable(trx, customer!.id, b.domains);
-          const row = await trx
-            .updateTable('sites')
-            .set({
-              image: b.image,
-              port: b.port,
-              domains: b.domains,
-              www: b.www,
-              replicas: b.replicas,
-              database: b.database,
-              // Generated once and kept: turning the database off and on again keeps its password.
-              ...(b.database === true && !before.database_password
-                ? { database_password: randomBytes(24).toString('base64url') }
-                : {}),
-              updated_at: sql`now()`,
-            })
-            .where('id', '=', before.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          const body = presentSite(row);
-          return {
-            body,
-            audit: {
-              action: 'site.update',
-              target: `customer/${customer!.id}/site/${row.name}`,
-              before: presentSite(before),
-              after: body,
-            },
-          };
-        },
+      changeForCustomer(db, req, reply, 200, async (trx, customer) => {
+        const before = await findSite(trx, customer.id, req.params.name);
+        const b = req.body;
+        if (before.template !== 'image' && (b.image !== undefined || b.port !== undefined)) {
+          throw new UnprocessableError('image and port are only for sites of template image', [
+            { path: 'image', in: 'body', message: 'only for template image' },
+          ]);
+        }
+        assertRunnable(
+          {
+            template: before.template,
+            image: b.image ?? before.image,
+            port: b.port ?? before.port,
+            replicas: b.replicas,
+            ...(b.securityContext ? { securityContext: b.securityContext } : {}),
+          },
+          maxReplicas,
+        );
+        const addsDatabase = b.database === true && !before.database;
+        await assertChangeWithinPlan(trx, customer, { databases: addsDatabase ? 1 : 0 });
+        if (b.domains) await assertHostsAvailable(trx, customer.id, b.domains);
+        const row = await trx
+          .updateTable('sites')
+          .set({
+            image: b.image,
+            port: b.port,
+            domains: b.domains,
+            www: b.www,
+            replicas: b.replicas,
+            database: b.database,
+            // Generated once and kept: turning the database off and on again keeps its password.
+            ...(b.database === true && !before.database_password
+              ? { database_password: randomBytes(24).toString('base64url') }
+              : {}),
+            updated_at: sql`now()`,
+          })
+          .where('id', '=', before.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return {
+          body: presentSite(row),
+          action: 'site.update',
+          target: customerTarget(customer.id, 'site', row.name),
+          before: presentSite(before),
+        };
       }),
   );
 
   app.delete(
     '/customers/:id/sites/:name',
     { config: scoped, schema: { tags, params: siteParams, response: answers({ 204: noContent }, 403, 404) } },
-    async (req, reply) => {
-      await mutate(db, req, reply, {
-        status: 204,
-        customerId: req.params.id,
-        run: async (trx, customer) => {
-          const before = await findSite(trx, customer!.id, req.params.name);
-          await trx.deleteFrom('sites').where('id', '=', before.id).execute();
-          return {
-            body: undefined,
-            audit: {
-              action: 'site.delete',
-              target: `customer/${customer!.id}/site/${before.name}`,
-              before: presentSite(before),
-            },
-          };
-        },
-      });
-      return reply.send(null);
-    },
+    async (req, reply) =>
+      deleteForCustomer(db, req, reply, async (trx, customer) => {
+        const before = await findSite(trx, customer.id, req.params.name);
+        await trx.deleteFrom('sites').where('id', '=', before.id).execute();
+        return {
+          action: 'site.delete',
+          target: customerTarget(customer.id, 'site', before.name),
+          before: presentSite(before),
+        };
+      }),
   );
 }
 

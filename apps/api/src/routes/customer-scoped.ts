@@ -1,0 +1,117 @@
+import { customerIdParams, pageOf, paginationQuery } from '@hostplane/contracts';
+import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { z } from 'zod';
+import { findCustomer } from '../http/customers.ts';
+import { mutate } from '../http/mutation.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { answers } from '../http/responses.ts';
+import type { ApiInstance } from '../types.ts';
+
+/** Route config of everything under /customers/:id: signed-in users, a customer user only its own id. */
+export const scoped = { access: 'user', customerScoped: true } as const;
+
+/** Tables whose rows belong to exactly one customer and page by their serial id. */
+export type CustomerOwnedTable = {
+  [K in keyof PanelDatabase]: PanelDatabase[K] extends { id: Generated<number>; customer_id: number }
+    ? K
+    : never;
+}[keyof PanelDatabase];
+
+export interface CustomerListSpec<T extends CustomerOwnedTable, S extends z.ZodType> {
+  path: string;
+  table: T;
+  itemSchema: S;
+  present: (row: Selectable<PanelDatabase[T]>) => z.infer<S>;
+  tags: string[];
+  db: Kysely<PanelDatabase>;
+}
+
+/** GET <path>: one page of the customer's rows of `table`, oldest first (keyset on id), 404 for no customer. */
+export function registerCustomerList<T extends CustomerOwnedTable, S extends z.ZodType>(
+  app: ApiInstance,
+  { path, table, itemSchema, present, tags, db }: CustomerListSpec<T, S>,
+): void {
+  app.get(
+    path,
+    {
+      config: scoped,
+      schema: {
+        tags,
+        params: customerIdParams,
+        querystring: paginationQuery,
+        response: answers({ 200: pageOf(itemSchema) }, 404),
+      },
+    },
+    async (req) => {
+      await findCustomer(db, req.params.id);
+      // Kysely cannot resolve columns of a generic table name, so the query is built over the union of
+      // the customer-owned tables; selectAll() of `table` is exactly Selectable<PanelDatabase[T]>.
+      const rows = (await db
+        .selectFrom(table as CustomerOwnedTable)
+        .selectAll()
+        .where('customer_id', '=', req.params.id)
+        .where('id', '>', decodeCursor(req.query.cursor))
+        .orderBy('id')
+        .limit(req.query.limit + 1)
+        .execute()) as (Selectable<PanelDatabase[T]> & { id: number })[];
+      return toPage(rows, req.query, present);
+    },
+  );
+}
+
+/** What a change to one of a customer's resources answers and writes to the audit log. */
+export interface CustomerChange<T> {
+  body: T;
+  action: string;
+  target: string;
+  before?: unknown;
+  /** Defaults to the answered body. */
+  after?: unknown;
+}
+
+type CustomerRequest = FastifyRequest & { params: { id: number } };
+type CustomerRun<C> = (trx: Transaction<PanelDatabase>, customer: CustomerRecord) => Promise<C>;
+
+/** customer/<id>/<kind>/<name>: the audit target of a customer's resource. */
+export function customerTarget(customerId: number, kind: string, name: string): string {
+  return `customer/${customerId}/${kind}/${name}`;
+}
+
+/**
+ * mutate() for the customer of the route's `:id`: idempotency, customer lock and generation bump, audit
+ * and reconcile job in one transaction; `run` gets the locked customer row.
+ */
+export function changeForCustomer<T>(
+  db: Kysely<PanelDatabase>,
+  req: CustomerRequest,
+  reply: FastifyReply,
+  status: 200 | 201,
+  run: CustomerRun<CustomerChange<T>>,
+): Promise<T | undefined> {
+  return mutate(db, req, reply, {
+    status,
+    customerId: req.params.id,
+    run: async (trx, customer) => {
+      // mutate() passes the locked row whenever customerId is set (or it has thrown 404).
+      const { body, action, target, before, after } = await run(trx, customer!);
+      return { body, audit: { action, target, before, after: after === undefined ? body : after } };
+    },
+  });
+}
+
+/** DELETE of one of the customer's resources: `run` removes it and names it for the audit log; 204. */
+export async function deleteForCustomer(
+  db: Kysely<PanelDatabase>,
+  req: CustomerRequest,
+  reply: FastifyReply,
+  run: CustomerRun<{ action: string; target: string; before: unknown }>,
+): Promise<FastifyReply> {
+  await mutate(db, req, reply, {
+    status: 204,
+    customerId: req.params.id,
+    run: async (trx, customer) => ({ body: undefined, audit: await run(trx, customer!) }),
+  });
+  return reply.send(null);
+}
