@@ -3,6 +3,7 @@ import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { z } from 'zod';
+import { NotFoundError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -59,6 +60,29 @@ export function registerCustomerList<T extends CustomerOwnedTable, S extends z.Z
       return toPage(rows, req.query, present);
     },
   );
+}
+
+/**
+ * One of the customer's rows of `table` by its natural key (a name, an address); 404 for an unknown
+ * customer or row, named `<what> <value>`.
+ */
+export async function findOwned<T extends CustomerOwnedTable>(
+  db: Kysely<PanelDatabase> | Transaction<PanelDatabase>,
+  table: T,
+  customerId: number,
+  key: { column: keyof PanelDatabase[T] & string; value: string; what: string },
+): Promise<Selectable<PanelDatabase[T]>> {
+  await findCustomer(db, customerId);
+  // As in registerCustomerList: a generic table name is queried as the union of the customer-owned
+  // tables, the key column through a dynamic reference (checked against `table` by the signature).
+  const row = await db
+    .selectFrom(table as CustomerOwnedTable)
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where(db.dynamic.ref(key.column), '=', key.value)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`${key.what} ${key.value}`);
+  return row as Selectable<PanelDatabase[T]>;
 }
 
 /** What a change to one of a customer's resources answers and writes to the audit log. */

@@ -8,8 +8,7 @@ import {
 import type { PanelDatabase } from '@hostplane/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { generateDkimKey } from '../dkim.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
-import { findCustomer } from '../http/customers.ts';
+import { ConflictError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentDomain } from '../present.ts';
@@ -18,6 +17,7 @@ import {
   changeForCustomer,
   customerTarget,
   deleteForCustomer,
+  findOwned,
   registerCustomerList,
   scoped,
 } from './customer-scoped.ts';
@@ -25,20 +25,12 @@ import type { RouteDeps } from './index.ts';
 
 const tags = ['domains'];
 
-export async function findDomain(
+export function findDomain(
   db: Kysely<PanelDatabase> | Transaction<PanelDatabase>,
   customerId: number,
   name: string,
 ) {
-  await findCustomer(db, customerId);
-  const row = await db
-    .selectFrom('domains')
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .where('name', '=', name)
-    .executeTakeFirst();
-  if (!row) throw new NotFoundError(`domain ${name}`);
-  return row;
+  return findOwned(db, 'domains', customerId, { column: 'name', value: name, what: 'domain' });
 }
 
 /**

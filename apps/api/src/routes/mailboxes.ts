@@ -9,8 +9,7 @@ import {
 import type { PanelDatabase } from '@hostplane/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { hashMailPassword } from '../auth/passwords.ts';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
-import { findCustomer } from '../http/customers.ts';
+import { ConflictError, UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentMailbox } from '../present.ts';
@@ -19,6 +18,7 @@ import {
   changeForCustomer,
   customerTarget,
   deleteForCustomer,
+  findOwned,
   registerCustomerList,
   scoped,
 } from './customer-scoped.ts';
@@ -48,16 +48,8 @@ export async function assertMailDomain(
   }
 }
 
-async function findMailbox(db: Db, customerId: number, address: string) {
-  await findCustomer(db, customerId);
-  const row = await db
-    .selectFrom('mailboxes')
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .where('address', '=', address)
-    .executeTakeFirst();
-  if (!row) throw new NotFoundError(`mailbox ${address}`);
-  return row;
+function findMailbox(db: Db, customerId: number, address: string) {
+  return findOwned(db, 'mailboxes', customerId, { column: 'address', value: address, what: 'mailbox' });
 }
 
 export function mailboxRoutes(app: ApiInstance, { db }: RouteDeps): void {

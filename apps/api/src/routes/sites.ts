@@ -14,8 +14,7 @@ import {
   validateSiteForRestricted,
 } from '@hostplane/domain';
 import { sql, type Transaction } from 'kysely';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
-import { findCustomer } from '../http/customers.ts';
+import { ConflictError, UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentSite } from '../present.ts';
@@ -24,6 +23,7 @@ import {
   changeForCustomer,
   customerTarget,
   deleteForCustomer,
+  findOwned,
   registerCustomerList,
   scoped,
 } from './customer-scoped.ts';
@@ -224,14 +224,6 @@ export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
   );
 }
 
-async function findSite(db: Transaction<PanelDatabase> | RouteDeps['db'], customerId: number, name: string) {
-  await findCustomer(db, customerId);
-  const row = await db
-    .selectFrom('sites')
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .where('name', '=', name)
-    .executeTakeFirst();
-  if (!row) throw new NotFoundError(`site ${name}`);
-  return row;
+function findSite(db: Transaction<PanelDatabase> | RouteDeps['db'], customerId: number, name: string) {
+  return findOwned(db, 'sites', customerId, { column: 'name', value: name, what: 'site' });
 }
