@@ -235,10 +235,16 @@ describe('panel in Chromium', () => {
     await acme.getByRole('button', { name: 'Suspend' }).click();
     await acme.getByRole('button', { name: 'Unsuspend' }).waitFor();
     expect(await acme.textContent()).toContain('Suspended');
-    expect((await apiGet<Customer>(page, `/customers/${customerId}`)).suspended).toBe(true);
+    // The row re-renders from the PATCH answer; the API's view is read until it agrees.
+    await expect
+      .poll(async () => (await apiGet<Customer>(page, `/customers/${customerId}`)).suspended)
+      .toBe(true);
     await acme.getByRole('button', { name: 'Unsuspend' }).click();
     await acme.getByRole('button', { name: 'Suspend' }).waitFor();
-    expect((await apiGet<Customer>(page, `/customers/${customerId}`)).suspended).toBe(false);
+    // The row re-renders from the PATCH answer; the API's view is read until it agrees.
+    await expect
+      .poll(async () => (await apiGet<Customer>(page, `/customers/${customerId}`)).suspended)
+      .toBe(false);
     await acme.getByRole('button', { name: 'Resync' }).click();
     await acme.getByText('Resync queued').waitFor();
 

@@ -111,20 +111,23 @@ describe('a worker killed in the middle of a job', () => {
       registry: new Registry(),
       targets: [new TimedTarget('DNS', 'slow', 2_500, intervals)],
     });
-    const sweeper = await startWorker({
-      ...common,
-      registry: new Registry(),
-      targets: [new TimedTarget('DNS', 'other', 1, intervals)],
-    });
+    // The other worker starts only once the slow one holds the job, so the pass is the slow one's
+    // for sure; the other worker's sweeps then run while that pass goes far past the grace period.
+    let sweeper: Awaited<ReturnType<typeof startWorker>> | undefined;
     try {
       await enqueueReconcile(db, id);
       const lockedBy = await waitFor('the slow pass to start', async () => (await lockOf(id)) ?? undefined);
+      sweeper = await startWorker({
+        ...common,
+        registry: new Registry(),
+        targets: [new TimedTarget('DNS', 'other', 1, intervals)],
+      });
       // Several sweeps of the other worker happen while the pass runs far past the grace period.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(await lockOf(id)).toBe(lockedBy);
       await waitFor('the slow pass to finish', async () => (intervals.length > 0 ? true : undefined));
     } finally {
-      await Promise.all([slow.stop(), sweeper.stop()]);
+      await Promise.all([slow.stop(), sweeper?.stop()]);
     }
     expect(intervals.map((i) => i.worker)).toEqual(['slow']);
   });
