@@ -18,7 +18,6 @@ import { listYamlFiles, parseCrdDocuments } from './components/kube-crds.ts';
 import { FAKE_NODE_NAME } from './components/kube-node.ts';
 
 const crdDir = path.resolve(repoRoot, '..', 'shared', 'crds');
-const suffix = randomBytes(3).toString('hex');
 const created: string[] = [];
 
 let kc: KubeConfig;
@@ -51,7 +50,8 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
 }
 
 async function createNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
-  const name = `${prefix}-${suffix}`;
+  // A fresh name per call, so a retried test never meets the namespace of its first attempt.
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await core.createNamespace({ body: { metadata: { name, labels } } });
   created.push(name);
   return name;
@@ -84,21 +84,23 @@ describe('local Kubernetes control plane', () => {
       namespace,
       body: { metadata: { name: 'small' }, spec: { hard: { configmaps: '3' } } },
     });
-    // The quota controller fills status.used (kube-root-ca.crt already counts); admission needs it.
-    const used = await waitFor('quota status', async () => {
+    // The quota controller fills status.used before admission can count; kube-root-ca.crt (made by
+    // another controller, at its own moment) counts too, so fill up until the apiserver refuses.
+    await waitFor('quota status', async () => {
       const quota = await core.readNamespacedResourceQuota({ namespace, name: 'small' });
-      const value = quota.status?.used?.configmaps;
-      return value === undefined ? undefined : Number(value);
+      return quota.status?.used?.configmaps;
     });
-    for (let i = used; i < 3; i++) {
-      await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `fits-${i}` } } });
+    let refused: unknown;
+    for (let i = 0; i < 5 && refused === undefined; i++) {
+      refused = await core
+        .createNamespacedConfigMap({ namespace, body: { metadata: { name: `fill-${i}` } } })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
     }
-    const refused = await core
-      .createNamespacedConfigMap({ namespace, body: { metadata: { name: 'too-many' } } })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+    const configMaps = await core.listNamespacedConfigMap({ namespace });
+    expect(configMaps.items).toHaveLength(3);
     expect(refused).toBeInstanceOf(ApiException);
     expect((refused as ApiException<string>).code).toBe(403);
     expect(String((refused as ApiException<string>).body)).toMatch(
