@@ -228,3 +228,55 @@ export function Empty({ children }: { children: ReactNode }) {
 export function Loading() {
   return <p className="muted">Loading…</p>;
 }
+
+/** The "New …" / "Close" button that opens a create form above a list. */
+export function CreateToggle({
+  open,
+  onToggle,
+  label,
+}: {
+  open: boolean;
+  onToggle: () => void;
+  label: string;
+}) {
+  return (
+    <button type="button" className="btn btn-primary" onClick={onToggle}>
+      {open ? 'Close' : label}
+    </button>
+  );
+}
+
+/** A loaded list as a table: loading, empty text, or the header (plus the actions column) and the rows. */
+export function ResourceTable<T>({
+  items,
+  empty,
+  columns,
+  children,
+}: {
+  items: T[] | undefined;
+  empty: ReactNode;
+  columns: string[];
+  children: (items: T[]) => ReactNode;
+}) {
+  if (!items) return <Loading />;
+  if (items.length === 0) return <Empty>{empty}</Empty>;
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>{children(items)}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -6,10 +6,10 @@ import {
   Badge,
   Check,
   ConfirmButton,
-  Empty,
+  CreateToggle,
   ErrorBox,
   Field,
-  Loading,
+  ResourceTable,
   Section,
   Select,
   TextArea,
@@ -241,11 +241,7 @@ export default function SitesPage() {
   return (
     <Section
       title="Sites"
-      actions={
-        <button type="button" className="btn btn-primary" onClick={() => setCreating(!creating)}>
-          {creating ? 'Close' : 'New site'}
-        </button>
-      }
+      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New site" />}
     >
       {creating ? (
         <CreateSiteForm
@@ -257,33 +253,15 @@ export default function SitesPage() {
         />
       ) : null}
       <ErrorBox error={sites.error} />
-      {!sites.data ? (
-        <Loading />
-      ) : sites.data.items.length === 0 ? (
-        <Empty>No sites yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Site</th>
-                <th scope="col">Template</th>
-                <th scope="col">Domains</th>
-                <th scope="col">Replicas</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sites.data.items.map((s) => (
-                <SiteRow key={s.name} base={base} site={s} onChange={() => void sites.reload()} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ResourceTable
+        items={sites.data?.items}
+        empty="No sites yet."
+        columns={['Site', 'Template', 'Domains', 'Replicas', 'Status']}
+      >
+        {(items) =>
+          items.map((s) => <SiteRow key={s.name} base={base} site={s} onChange={() => void sites.reload()} />)
+        }
+      </ResourceTable>
     </Section>
   );
 }

@@ -7,10 +7,10 @@ import {
   Badge,
   Check,
   ConfirmButton,
-  Empty,
+  CreateToggle,
   ErrorBox,
   Field,
-  Loading,
+  ResourceTable,
   Section,
 } from '../../../../../components/ui.tsx';
 import { api, enc } from '../../../../../lib/api.ts';
@@ -138,11 +138,7 @@ export default function DomainsPage() {
   return (
     <Section
       title="Domains"
-      actions={
-        <button type="button" className="btn btn-primary" onClick={() => setCreating(!creating)}>
-          {creating ? 'Close' : 'Add domain'}
-        </button>
-      }
+      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="Add domain" />}
     >
       {creating ? (
         <CreateDomainForm
@@ -154,31 +150,17 @@ export default function DomainsPage() {
         />
       ) : null}
       <ErrorBox error={domains.error} />
-      {!domains.data ? (
-        <Loading />
-      ) : domains.data.items.length === 0 ? (
-        <Empty>No domains yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Domain</th>
-                <th scope="col">Services</th>
-                <th scope="col">Keys</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {domains.data.items.map((d) => (
-                <DomainRow key={d.name} base={base} domain={d} onChange={() => void domains.reload()} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ResourceTable
+        items={domains.data?.items}
+        empty="No domains yet."
+        columns={['Domain', 'Services', 'Keys']}
+      >
+        {(items) =>
+          items.map((d) => (
+            <DomainRow key={d.name} base={base} domain={d} onChange={() => void domains.reload()} />
+          ))
+        }
+      </ResourceTable>
     </Section>
   );
 }

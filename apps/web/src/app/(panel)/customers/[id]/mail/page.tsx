@@ -11,10 +11,12 @@ import { type FormEvent, useState } from 'react';
 import {
   Badge,
   ConfirmButton,
+  CreateToggle,
   Empty,
   ErrorBox,
   Field,
   Loading,
+  ResourceTable,
   Section,
   TextArea,
 } from '../../../../../components/ui.tsx';
@@ -151,11 +153,7 @@ function Mailboxes({ base }: { base: string }) {
   return (
     <Section
       title="Mailboxes"
-      actions={
-        <button type="button" className="btn btn-primary" onClick={() => setCreating(!creating)}>
-          {creating ? 'Close' : 'New mailbox'}
-        </button>
-      }
+      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New mailbox" />}
     >
       {creating ? (
         <CreateMailboxForm
@@ -167,36 +165,17 @@ function Mailboxes({ base }: { base: string }) {
         />
       ) : null}
       <ErrorBox error={mailboxes.error} />
-      {!mailboxes.data ? (
-        <Loading />
-      ) : mailboxes.data.items.length === 0 ? (
-        <Empty>No mailboxes yet. Add a domain with mail first.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Quota</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {mailboxes.data.items.map((m) => (
-                <MailboxRow
-                  key={m.address}
-                  base={base}
-                  mailbox={m}
-                  onChange={() => void mailboxes.reload()}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ResourceTable
+        items={mailboxes.data?.items}
+        empty="No mailboxes yet. Add a domain with mail first."
+        columns={['Address', 'Quota', 'State']}
+      >
+        {(items) =>
+          items.map((m) => (
+            <MailboxRow key={m.address} base={base} mailbox={m} onChange={() => void mailboxes.reload()} />
+          ))
+        }
+      </ResourceTable>
     </Section>
   );
 }
