@@ -23,6 +23,9 @@ export const DEBIAN_PACKAGES = [
   'dnsutils',
   'swaks',
   'ca-certificates',
+  'curl',
+  // the web panel's browser tests (playwright-core drives Debian's Chromium)
+  'chromium',
 ] as const;
 
 /** System services Debian starts when these packages are installed; setup stops and disables them. */
