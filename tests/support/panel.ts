@@ -127,6 +127,7 @@ export async function startPanel(firstCustomerId: number, volumes: number): Prom
             ...process.env,
             ...serveVariables(databaseUrl, platformFile),
             PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+            METRICS_PORT: String(40_000 + Math.floor(Math.random() * 20_000)),
             LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
           },
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,10 +45,12 @@ export function handleError(error: FastifyError, req: FastifyRequest, reply: Fas
   } else if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = issuesOf(error);
     const detail = errors.map((e) => `${e.in}${e.path ? `.${e.path}` : ''}: ${e.message}`).join('; ');
-    problem = { type: `${PROBLEM_BASE}validation`, title: 'Invalid request', status: 400, detail, errors };
+    // A body with a bad value is unprocessable (422, naming the field); a malformed URL (path
+    // parameters, query) is a bad request (400).
+    const status = error.validationContext === 'body' ? 422 : 400;
+    problem = { type: `${PROBLEM_BASE}validation`, title: 'Invalid request', status, detail, errors };
   } else if (isPgError(error) && PG_CODES[error.code]) {
-    const [status, code, title] = PG_CODES[error.code]!;
-    problem = { type: `${PROBLEM_BASE}${code}`, title, status, detail: pgDetail(error) };
+    problem = pgProblem(error);
   } else if (!isResponseSerializationError(error) && error.statusCode && error.statusCode < 500) {
     const [code, title] = FASTIFY_TITLES[error.code] ?? ['bad-request', 'Bad request'];
     problem = { type: `${PROBLEM_BASE}${code}`, title, status: error.statusCode, detail: error.message };
@@ -69,12 +71,48 @@ export function handleError(error: FastifyError, req: FastifyRequest, reply: Fas
     .send({ ...problem, instance: req.url.split('?')[0], requestId: req.id });
 }
 
+// PostgreSQL's integrity errors, the last line of defence behind the routes' own checks: a row the
+// database refuses is the client's bad value (422 naming the field) or a name already taken (409),
+// never a 500. Mapped here, in one place.
 const PG_CODES: Record<string, [number, string, string]> = {
   '23505': [409, 'conflict', 'Conflict'],
   '23503': [409, 'conflict', 'Conflict'],
+  '23514': [422, 'validation', 'Invalid request'], // check_violation
+  '23502': [422, 'validation', 'Invalid request'], // not_null_violation
+  '22001': [422, 'validation', 'Invalid request'], // string_data_right_truncation
+  '22003': [422, 'validation', 'Invalid request'], // numeric_value_out_of_range
 };
 
-function isPgError(error: unknown): error is { code: string; constraint?: string; table?: string } {
+/** The API field behind a constraint (PostgreSQL names checks `{table}_{column}_check`). */
+const CONSTRAINT_FIELDS: Record<string, string> = {
+  mailboxes_quota_bytes_check: 'quota',
+  sites_replicas_check: 'replicas',
+  sites_port_check: 'port',
+  sites_template_check: 'template',
+  dns_records_ttl_check: 'ttl',
+  dns_records_type_check: 'type',
+  users_email_check: 'email',
+};
+
+type PgError = { code: string; constraint?: string; table?: string; column?: string };
+
+function fieldOf(error: PgError): string {
+  if (error.constraint && CONSTRAINT_FIELDS[error.constraint]) return CONSTRAINT_FIELDS[error.constraint]!;
+  if (error.column) return error.column;
+  const match =
+    error.constraint && error.table ? new RegExp(`^${error.table}_(.+)_check$`).exec(error.constraint) : null;
+  return match?.[1] ?? '';
+}
+
+function pgProblem(error: PgError) {
+  const [status, code, title] = PG_CODES[error.code]!;
+  const detail = pgDetail(error);
+  if (status !== 422) return { type: `${PROBLEM_BASE}${code}`, title, status, detail };
+  const errors: FieldError[] = [{ path: fieldOf(error), in: 'body', message: detail }];
+  return { type: `${PROBLEM_BASE}${code}`, title, status, detail, errors };
+}
+
+function isPgError(error: unknown): error is PgError {
   return (
     typeof error === 'object' &&
     error !== null &&
@@ -83,7 +121,10 @@ function isPgError(error: unknown): error is { code: string; constraint?: string
   );
 }
 
-function pgDetail(error: { code: string; constraint?: string; table?: string }): string {
+function pgDetail(error: PgError): string {
   if (error.code === '23505') return `already exists (${error.constraint ?? 'unique constraint'})`;
+  if (error.code === '23514') return `value not allowed (${error.constraint ?? 'check constraint'})`;
+  if (error.code === '23502') return `a value is required${error.column ? ` (${error.column})` : ''}`;
+  if (error.code.startsWith('22')) return 'value out of range or too long';
   return `still referenced or refers to something missing (${error.constraint ?? 'foreign key'})`;
 }

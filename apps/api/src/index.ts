@@ -7,4 +7,5 @@ export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.t
 export * from './errors.ts';
 export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
 export { logRedactPaths } from './http/redact.ts';
+export { createInternalServer, type InternalServerDeps, listenInternal } from './internal-server.ts';
 export { createRegistry } from './observability.ts';

@@ -1,6 +1,7 @@
 import { quantityToNumber } from '@hostplane/contracts';
 import { loadCustomerSnapshot, type PanelDatabase } from '@hostplane/db';
 import {
+  effectivePlanLimits,
   type PlanLimits,
   planQuotaConflicts,
   type QuotaConflict,
@@ -15,6 +16,11 @@ export interface Usage {
   domains: number;
   mailboxes: number;
   mailboxQuotaBytes: number;
+  aliases: number;
+  dnsRecords: number;
+  /** Backups asked for in the last 24 hours. */
+  backupsPerDay: number;
+  restoresPerDay: number;
 }
 
 /** What a customer uses now, counted inside the mutation's transaction (the customer row is locked). */
@@ -24,9 +30,10 @@ export async function customerUsage(trx: Transaction<PanelDatabase>, customerId:
       (select count(*) from sites where customer_id = ${customerId} and database)::int as databases,
       (select count(*) from domains where customer_id = ${customerId})::int as domains,
       (select count(*) from mailboxes where customer_id = ${customerId})::int as mailboxes,
-      (select coalesce(sum(quota_bytes), 0) from mailboxes where customer_id = ${customerId})::bigint as "mailboxQuotaBytes"`.execute(
-    trx,
-  );
+      (select coalesce(sum(quota_bytes), 0) from mailboxes where customer_id = ${customerId})::bigint as "mailboxQuotaBytes",
+      (select count(*) from aliases where customer_id = ${customerId})::int as aliases,
+      (select count(*) from dns_records r join domains d on d.id = r.domain_id where d.customer_id = ${customerId})::int as "dnsRecords",
+      0 as "backupsPerDay", 0 as "restoresPerDay"`.execute(trx);
   return row.rows[0]!;
 }
 
@@ -48,11 +55,16 @@ export function assertWithinPlan(
   usage: Usage,
   only?: ReadonlySet<keyof Usage>,
 ): void {
+  const limits = effectivePlanLimits(plan.limits);
   const checks: [keyof PlanLimits & keyof Usage, number, number, string][] = [
-    ['sites', usage.sites, plan.limits.sites, 'sites'],
-    ['databases', usage.databases, plan.limits.databases, 'databases'],
-    ['domains', usage.domains, plan.limits.domains, 'domains'],
-    ['mailboxes', usage.mailboxes, plan.limits.mailboxes, 'mailboxes'],
+    ['sites', usage.sites, limits.sites, 'sites'],
+    ['databases', usage.databases, limits.databases, 'databases'],
+    ['domains', usage.domains, limits.domains, 'domains'],
+    ['mailboxes', usage.mailboxes, limits.mailboxes, 'mailboxes'],
+    ['aliases', usage.aliases, limits.aliases, 'aliases'],
+    ['dnsRecords', usage.dnsRecords, limits.dnsRecords, 'DNS rrsets'],
+    ['backupsPerDay', usage.backupsPerDay, limits.backupsPerDay, 'backups a day'],
+    ['restoresPerDay', usage.restoresPerDay, limits.restoresPerDay, 'restores a day'],
   ];
   for (const [limit, used, allowed, noun] of checks) {
     if (only && !only.has(limit)) continue;
@@ -78,7 +90,27 @@ const COUNTERS: Record<keyof Usage, string> = {
   domains: 'select count(*) from domains where customer_id = $1',
   mailboxes: 'select count(*) from mailboxes where customer_id = $1',
   mailboxQuotaBytes: 'select coalesce(sum(quota_bytes), 0) from mailboxes where customer_id = $1',
+  aliases: 'select count(*) from aliases where customer_id = $1',
+  dnsRecords:
+    'select count(*) from dns_records r join domains d on d.id = r.domain_id where d.customer_id = $1',
+  backupsPerDay:
+    "select count(*) from backups where customer_id = $1 and created_at > now() - interval '1 day'",
+  restoresPerDay:
+    "select count(*) from restores where customer_id = $1 and created_at > now() - interval '1 day'",
 };
+
+/** An alias's destinations within the plan's destinationsPerAlias (409 like every plan limit). */
+export function assertDestinationsWithinPlan(
+  plan: { name: string; limits: PlanLimits },
+  count: number,
+): void {
+  const allowed = effectivePlanLimits(plan.limits).destinationsPerAlias;
+  if (count > allowed)
+    throw new PlanLimitError(
+      'destinationsPerAlias',
+      `plan "${plan.name}" allows ${allowed} destinations per alias (limit destinationsPerAlias); this has ${count}`,
+    );
+}
 
 /**
  * Usage after a change, checked against the customer's plan. One query counts only what grows and
@@ -100,7 +132,17 @@ export async function assertChangeWithinPlan(
   >`select plans.name, plans.limits, ${sql.join(counters)}
     from plans where plans.id = ${customer.plan_id}`.execute(trx);
   const row = result.rows[0]!;
-  const next: Usage = { sites: 0, databases: 0, domains: 0, mailboxes: 0, mailboxQuotaBytes: 0 };
+  const next: Usage = {
+    sites: 0,
+    databases: 0,
+    domains: 0,
+    mailboxes: 0,
+    mailboxQuotaBytes: 0,
+    aliases: 0,
+    dnsRecords: 0,
+    backupsPerDay: 0,
+    restoresPerDay: 0,
+  };
   for (const key of grown) next[key] = Number(row[key] ?? 0) + (delta[key] ?? 0);
   assertWithinPlan({ name: row.name, limits: row.limits }, next, new Set(grown));
 }
@@ -130,6 +172,8 @@ export async function assertPlanFits(
     ['domains', usage.domains, plan.limits.domains],
     ['mailboxes', usage.mailboxes, plan.limits.mailboxes],
     ['mailboxQuota', Number(usage.mailboxQuotaBytes), quantityToNumber(plan.limits.mailboxQuota)],
+    ['aliases', usage.aliases, effectivePlanLimits(plan.limits).aliases],
+    ['dnsRecords', usage.dnsRecords, effectivePlanLimits(plan.limits).dnsRecords],
   ];
   for (const [resource, used, limit] of counted) {
     if (used > limit) conflicts.push({ resource, used, limit });

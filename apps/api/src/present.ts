@@ -10,7 +10,7 @@ import type {
   RestoreRecord,
   SiteRecord,
 } from '@hostplane/db';
-import { type PlanLimits, tenantNamespace } from '@hostplane/domain';
+import { effectivePlanLimits, type PlanLimits, tenantNamespace } from '@hostplane/domain';
 
 // Row → answer mappers: the only place that decides which columns leave the API (never a
 // password hash, a DKIM private key or a database password).
@@ -21,7 +21,7 @@ export function presentPlan(row: PlanRecord): Plan {
   return {
     id: row.id,
     name: row.name,
-    limits: row.limits as PlanLimits,
+    limits: effectivePlanLimits(row.limits as PlanLimits),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

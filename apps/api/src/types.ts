@@ -27,6 +27,8 @@ export interface Principal {
   /** read tokens cannot mutate; sessions are always write. */
   scope: TokenScope;
   tokenId: number | null;
+  /** When the calling token expires (null: never, or a session). */
+  tokenExpiresAt: Date | null;
   sessionHash: string | null;
   csrfToken: string | null;
 }

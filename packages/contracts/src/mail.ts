@@ -1,19 +1,22 @@
 import { z } from 'zod';
-import { idParam, password, quantity, timestamp } from './common.ts';
-import { mailAddress, toAsciiHostname } from './names.ts';
+import { idParam, password, quantity, quantityToNumber, timestamp } from './common.ts';
+import { mailAddress, mailboxAddress, toAsciiHostname } from './names.ts';
+
+/** A mailbox quota: a quantity above zero (Dovecot reads 0 as "no limit"; the database refuses it). */
+const mailboxQuota = quantity.refine((q) => quantityToNumber(q) > 0, 'must be more than 0');
 
 export const createMailboxBody = z
   .object({
-    address: mailAddress,
+    address: mailboxAddress,
     password,
-    quota: quantity.default('1Gi'),
+    quota: mailboxQuota.default('1Gi'),
     enabled: z.boolean().default(true),
   })
   .strict();
 export type CreateMailboxBody = z.infer<typeof createMailboxBody>;
 
 export const updateMailboxBody = z
-  .object({ password: password.optional(), quota: quantity.optional(), enabled: z.boolean().optional() })
+  .object({ password: password.optional(), quota: mailboxQuota.optional(), enabled: z.boolean().optional() })
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
 export type UpdateMailboxBody = z.infer<typeof updateMailboxBody>;

@@ -56,10 +56,20 @@ export const mailAddress = z
       !host ||
       !/^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/.test(local) ||
       local.startsWith('.') ||
-      local.endsWith('.')
+      local.endsWith('.') ||
+      local.includes('..')
     ) {
       ctx.addIssue({ code: 'custom', message: 'must be a mail address such as info@example.com' });
       return z.NEVER;
     }
     return `${local}@${host}`;
   });
+
+/**
+ * A mailbox's own address: a mail address whose local part also names a directory (the Maildir
+ * path), so no "/" in it (nor "..", already refused for every address).
+ */
+export const mailboxAddress = mailAddress.superRefine((value, ctx) => {
+  if (value.slice(0, value.lastIndexOf('@')).includes('/'))
+    ctx.addIssue({ code: 'custom', message: 'a mailbox address cannot contain "/"' });
+});

@@ -1,3 +1,4 @@
+import { PLAN_LIMIT_DEFAULTS } from '@hostplane/domain';
 import { z } from 'zod';
 import { displayName, quantity, timestamp } from './common.ts';
 
@@ -13,7 +14,24 @@ export const planLimitsSchema = z
     mailboxes: count(100_000),
     mailboxQuota: quantity.describe('sum of every mailbox quota, e.g. "10Gi"'),
     databases: count(1000),
-    backupRetentionDays: z.number().int().min(0).max(3650),
+    backupRetentionDays: z
+      .number()
+      .int()
+      .min(1, 'must be at least 1 day (Velero reads a TTL of 0 as its own default)')
+      .max(3650),
+    aliases: count(100_000).optional().describe(`default ${PLAN_LIMIT_DEFAULTS.aliases}`),
+    destinationsPerAlias: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(`default ${PLAN_LIMIT_DEFAULTS.destinationsPerAlias}`),
+    dnsRecords: count(100_000)
+      .optional()
+      .describe(`rrsets over all zones, default ${PLAN_LIMIT_DEFAULTS.dnsRecords}`),
+    backupsPerDay: count(100).optional().describe(`default ${PLAN_LIMIT_DEFAULTS.backupsPerDay}`),
+    restoresPerDay: count(100).optional().describe(`default ${PLAN_LIMIT_DEFAULTS.restoresPerDay}`),
   })
   .strict()
   .meta({ id: 'PlanLimits' });
@@ -43,6 +61,11 @@ export const planSchema = z
       mailboxQuota: z.string(),
       databases: z.number().int(),
       backupRetentionDays: z.number().int(),
+      aliases: z.number().int(),
+      destinationsPerAlias: z.number().int(),
+      dnsRecords: z.number().int(),
+      backupsPerDay: z.number().int(),
+      restoresPerDay: z.number().int(),
     }),
     createdAt: timestamp,
     updatedAt: timestamp,

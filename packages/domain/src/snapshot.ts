@@ -14,6 +14,30 @@ export interface PlanLimits {
   mailboxQuota: string; // total mailbox quota, quantity e.g. "10Gi"
   databases: number;
   backupRetentionDays: number;
+  // Optional (added later; a plan body without them stays valid): PLAN_LIMIT_DEFAULTS apply.
+  aliases?: number;
+  destinationsPerAlias?: number;
+  /** DNS rrsets the customer writes itself, over all its zones (managed records do not count). */
+  dnsRecords?: number;
+  /** Backups asked for by hand in the last 24 hours (scheduled ones do not count). */
+  backupsPerDay?: number;
+  restoresPerDay?: number;
+}
+
+/** The documented defaults of the optional plan limits. */
+export const PLAN_LIMIT_DEFAULTS = {
+  aliases: 100,
+  destinationsPerAlias: 20,
+  dnsRecords: 200,
+  backupsPerDay: 4,
+  restoresPerDay: 4,
+} as const;
+
+export type EffectivePlanLimits = PlanLimits & Required<Pick<PlanLimits, keyof typeof PLAN_LIMIT_DEFAULTS>>;
+
+/** A stored plan's limits with the defaults filled in. */
+export function effectivePlanLimits(limits: PlanLimits): EffectivePlanLimits {
+  return { ...PLAN_LIMIT_DEFAULTS, ...limits };
 }
 
 export interface PlanRow {

@@ -1,6 +1,7 @@
 // One reconcile pass of one customer: load the snapshot, run every target (a failing target does
 // not stop the others), write the conditions, mark a deleted customer, schedule the next pass.
 
+import { purgeDeletedCustomerRows } from '@hostplane/db';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, defaultBackoff } from './backoff.ts';
@@ -132,6 +133,8 @@ async function recordPass(
         .where('deleting', '=', true)
         .where('deleted_at', 'is', null)
         .execute();
+      // The names its rows held (domain, addresses, the login's email) are free again.
+      await purgeDeletedCustomerRows(trx, snapshot.id);
     }
     // preserve_run_at: a pass a mutation asked for meanwhile (due now) is not pushed back by a retry.
     if (next) await enqueueReconcile(trx, snapshot.id, { runAt: next.runAt, keyMode: 'preserve_run_at' });

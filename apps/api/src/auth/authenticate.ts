@@ -1,6 +1,6 @@
 import type { PanelDatabase } from '@hostplane/db';
 import type { FastifyRequest } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { AuthUser, Principal } from '../types.ts';
 import { safeEqual, sha256Hex, TOKEN_PREFIX } from './secrets.ts';
@@ -34,13 +34,41 @@ function toAuthUser(row: {
   };
 }
 
+/**
+ * Users of a customer being deleted have no access (their sessions and tokens are also removed
+ * when the deletion starts; this holds even for one created in the same instant).
+ */
+export function notOfDeletedCustomer(eb: ExpressionBuilder<PanelDatabase, 'users'>) {
+  return eb.or([
+    eb('users.customer_id', 'is', null),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('customers')
+          .select('customers.id')
+          .whereRef('customers.id', '=', 'users.customer_id')
+          .where((c) =>
+            c.or([c('customers.deleting', '=', true), c('customers.deleted_at', 'is not', null)]),
+          ),
+      ),
+    ),
+  ]);
+}
+
 async function principalFromToken(db: Kysely<PanelDatabase>, token: string): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select([...userColumns, 'api_tokens.id as token_id', 'api_tokens.scope', 'api_tokens.last_used_at'])
+    .select([
+      ...userColumns,
+      'api_tokens.id as token_id',
+      'api_tokens.scope',
+      'api_tokens.last_used_at',
+      'api_tokens.expires_at',
+    ])
     .where('api_tokens.token_hash', '=', sha256Hex(token))
+    .where(notOfDeletedCustomer)
     .where((eb) =>
       eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]),
     )
@@ -59,6 +87,7 @@ async function principalFromToken(db: Kysely<PanelDatabase>, token: string): Pro
     via: 'token',
     scope: row.scope,
     tokenId: row.token_id,
+    tokenExpiresAt: row.expires_at,
     sessionHash: null,
     csrfToken: null,
   };
@@ -72,6 +101,7 @@ async function principalFromSession(db: Kysely<PanelDatabase>, cookie: string): 
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select([...userColumns, 'sessions.csrf_token'])
     .where('sessions.id_hash', '=', idHash)
+    .where(notOfDeletedCustomer)
     .where('sessions.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
   if (!row) return null;
@@ -80,6 +110,7 @@ async function principalFromSession(db: Kysely<PanelDatabase>, cookie: string): 
     via: 'session',
     scope: 'write',
     tokenId: null,
+    tokenExpiresAt: null,
     sessionHash: idHash,
     csrfToken: row.csrf_token,
   };

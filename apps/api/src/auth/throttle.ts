@@ -1,40 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PanelDatabase } from '@hostplane/db';
 import { type Kysely, sql } from 'kysely';
 import type { ApiConfig } from '../config.ts';
 import { TooManyRequestsError } from '../errors.ts';
 
 // Failures live in PostgreSQL, not in memory, so the limit holds across API replicas.
-export function throttleKeys(email: string, ip: string): { account: string; ip: string } {
+export interface ThrottleKeys {
+  account: string;
+  ip: string;
+}
+
+export function throttleKeys(email: string, ip: string): ThrottleKeys {
   return { account: `email:${email}`, ip: `ip:${ip}` };
 }
 
-/** 429 with Retry-After when the account or the address has too many recent failures. */
-export async function assertLoginAllowed(
+interface ThrottleState {
+  /** Seconds until the address may try again; null when it is under its limit. */
+  ipBlockedFor: number | null;
+  accountThrottled: boolean;
+}
+
+async function throttleState(
   db: Kysely<PanelDatabase>,
   config: ApiConfig,
-  keys: { account: string; ip: string },
-): Promise<void> {
+  keys: ThrottleKeys,
+): Promise<ThrottleState> {
   const rows = await db
     .selectFrom('login_failures')
-    .select(['key', sql<number>`count(*)`.as('failures'), sql<Date>`min(created_at)`.as('oldest')])
+    .select(['key', sql<number>`count(*)::int`.as('failures'), sql<Date>`min(created_at)`.as('oldest')])
     .where('key', 'in', [keys.account, keys.ip])
     .where('created_at', '>', sql<Date>`now() - make_interval(secs => ${config.loginWindowSeconds})`)
     .groupBy('key')
     .execute();
+  const state: ThrottleState = { ipBlockedFor: null, accountThrottled: false };
   for (const row of rows) {
-    const limit = row.key === keys.account ? config.loginFailuresPerAccount : config.loginFailuresPerIp;
-    if (row.failures >= limit) {
-      const retryAfter = (row.oldest.getTime() + config.loginWindowSeconds * 1000 - Date.now()) / 1000;
-      const what = row.key === keys.account ? 'this account' : 'this address';
-      throw new TooManyRequestsError(retryAfter, `too many failed sign-ins for ${what}; try again later`);
-    }
+    if (row.key === keys.account) state.accountThrottled = row.failures >= config.loginFailuresPerAccount;
+    else if (row.failures >= config.loginFailuresPerIp)
+      state.ipBlockedFor = (row.oldest.getTime() + config.loginWindowSeconds * 1000 - Date.now()) / 1000;
   }
+  return state;
 }
 
-export async function recordLoginFailure(
+/**
+ * Every password (and TOTP) check of the API goes through here. An address with too many recent
+ * failures is refused (429 + Retry-After): that is where a guesser sits. An account with too many
+ * failures is only slowed down (each attempt waits loginThrottleDelayMs before it is checked), so
+ * a guesser cannot lock its owner out: the right password is delayed, never refused.
+ */
+export async function throttledCheck(
   db: Kysely<PanelDatabase>,
-  keys: { account: string; ip: string },
-): Promise<void> {
+  config: ApiConfig,
+  keys: ThrottleKeys,
+  check: () => Promise<boolean>,
+): Promise<boolean> {
+  const state = await throttleState(db, config, keys);
+  if (state.ipBlockedFor !== null)
+    throw new TooManyRequestsError(
+      state.ipBlockedFor,
+      'too many failed sign-ins for this address; try again later',
+    );
+  if (state.accountThrottled) await sleep(config.loginThrottleDelayMs);
+  const ok = await check();
+  if (!ok) await recordLoginFailure(db, keys);
+  return ok;
+}
+
+export async function recordLoginFailure(db: Kysely<PanelDatabase>, keys: ThrottleKeys): Promise<void> {
   await db
     .insertInto('login_failures')
     .values([{ key: keys.account }, { key: keys.ip }])

@@ -1,6 +1,7 @@
 import { aliasParams, aliasSchema, createAliasBody, customerIdParams } from '@hostplane/contracts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
+import { assertChangeWithinPlan, assertDestinationsWithinPlan, planOf } from '../limits.ts';
 import { presentAlias } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
 import {
@@ -40,6 +41,8 @@ export function aliasRoutes(app: ApiInstance, { db }: RouteDeps): void {
       changeForCustomer(db, req, reply, 201, async (trx, customer) => {
         const { source, destinations } = req.body;
         await assertMailDomain(trx, customer.id, source.startsWith('@') ? `x${source}` : source, 'source');
+        assertDestinationsWithinPlan(await planOf(trx, customer.plan_id), new Set(destinations).size);
+        await assertChangeWithinPlan(trx, customer, { aliases: 1 });
         const mailbox = await trx
           .selectFrom('mailboxes')
           .select('id')

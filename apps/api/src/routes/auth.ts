@@ -1,14 +1,10 @@
 import { changePasswordBody, loginAnswer, loginBody, meAnswer } from '@hostplane/contracts';
 import { sql } from 'kysely';
+import { notOfDeletedCustomer } from '../auth/authenticate.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { openSecret } from '../auth/secrets.ts';
 import { clearSessionCookies, openSession, setSessionCookies } from '../auth/sessions.ts';
-import {
-  assertLoginAllowed,
-  clearLoginFailures,
-  recordLoginFailure,
-  throttleKeys,
-} from '../auth/throttle.ts';
+import { clearLoginFailures, recordLoginFailure, throttledCheck, throttleKeys } from '../auth/throttle.ts';
 import { verifyTotp } from '../auth/totp.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import { writeAudit } from '../http/audit.ts';
@@ -33,17 +29,21 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
     },
     async (req, reply) => {
       const keys = throttleKeys(req.body.email, req.ip);
-      await assertLoginAllowed(db, config, keys);
       const user = await db
         .selectFrom('users')
         .selectAll()
         .where('email', '=', req.body.email)
+        // A deleted customer's login answers exactly as an unknown one: wrong email or password.
+        .where(notOfDeletedCustomer)
         .executeTakeFirst();
-      if (!user) await burnPasswordCheck(req.body.password);
-      if (!user || !(await verifyPassword(user.password_hash, req.body.password))) {
-        await recordLoginFailure(db, keys);
-        throw new UnauthorizedError('wrong email or password', 'invalid-credentials');
-      }
+      const passwordOk = await throttledCheck(db, config, keys, async () => {
+        if (!user) {
+          await burnPasswordCheck(req.body.password);
+          return false;
+        }
+        return verifyPassword(user.password_hash, req.body.password);
+      });
+      if (!user || !passwordOk) throw new UnauthorizedError('wrong email or password', 'invalid-credentials');
       if (user.totp_enabled_at && user.totp_secret) {
         if (!req.body.totp)
           throw new UnauthorizedError('this account needs its TOTP code (field totp)', 'totp-required');
@@ -52,11 +52,20 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
           req.body.totp,
           user.totp_last_step,
         );
-        if (step === null) {
+        // Conditional: of two logins racing with the same code, only one moves the step forward.
+        const claimed =
+          step !== null &&
+          (await db
+            .updateTable('users')
+            .set({ totp_last_step: step })
+            .where('id', '=', user.id)
+            .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+            .returning('id')
+            .executeTakeFirst()) !== undefined;
+        if (!claimed) {
           await recordLoginFailure(db, keys);
           throw new UnauthorizedError('wrong or reused TOTP code', 'invalid-totp');
         }
-        await db.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
       }
       await clearLoginFailures(db, config, keys);
       const session = await db.transaction().execute(async (trx) => {
@@ -116,7 +125,7 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
         tags,
         summary: "change the caller's password; ends its other sessions",
         body: changePasswordBody,
-        response: answers({ 204: noContent }, 403),
+        response: answers({ 204: noContent }, 403, 429),
       },
     },
     async (req, reply) => {
@@ -126,9 +135,11 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
         .select('password_hash')
         .where('id', '=', principal.user.id)
         .executeTakeFirstOrThrow();
-      if (!(await verifyPassword(user.password_hash, req.body.currentPassword))) {
-        throw new ForbiddenError('the current password is wrong');
-      }
+      const keys = throttleKeys(principal.user.email, req.ip);
+      const ok = await throttledCheck(db, config, keys, () =>
+        verifyPassword(user.password_hash, req.body.currentPassword),
+      );
+      if (!ok) throw new ForbiddenError('the current password is wrong');
       const passwordHash = await hashPassword(req.body.newPassword);
       await db.transaction().execute(async (trx) => {
         await trx

@@ -8,6 +8,7 @@ import {
 } from '@hostplane/contracts';
 import { ConflictError, UnprocessableError } from '../errors.ts';
 import { answers } from '../http/responses.ts';
+import { assertChangeWithinPlan } from '../limits.ts';
 import { presentBackup, presentRestore } from '../present.ts';
 import type { ApiInstance } from '../types.ts';
 import { changeForCustomer, customerTarget, registerCustomerList, scoped } from './customer-scoped.ts';
@@ -46,6 +47,7 @@ export function backupRoutes(app: ApiInstance, { db }: RouteDeps): void {
     async (req, reply) =>
       changeForCustomer(db, req, reply, 201, async (trx, customer) => {
         const name = req.body?.name ? `cust-${customer.id}-${req.body.name}` : generatedName(customer.id, '');
+        await assertChangeWithinPlan(trx, customer, { backupsPerDay: 1 });
         const row = await trx
           .insertInto('backups')
           .values({ customer_id: customer.id, name })
@@ -94,6 +96,7 @@ export function backupRoutes(app: ApiInstance, { db }: RouteDeps): void {
           throw new UnprocessableError(`backup ${req.body.backup} does not exist`, [
             { path: 'backup', in: 'body', message: 'unknown backup' },
           ]);
+        await assertChangeWithinPlan(trx, customer, { restoresPerDay: 1 });
         const row = await trx
           .insertInto('restores')
           .values({

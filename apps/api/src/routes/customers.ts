@@ -7,6 +7,7 @@ import {
   paginationQuery,
   updateCustomerBody,
 } from '@hostplane/contracts';
+import { revokeCustomerAccess } from '@hostplane/db';
 import { sql } from 'kysely';
 import { createUser } from '../auth/users.ts';
 import { UnprocessableError } from '../errors.ts';
@@ -173,6 +174,8 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
             .set({ deleting: true })
             .where('id', '=', req.params.id)
             .execute();
+          // Its users lose access now, not when the worker is done: sessions and tokens go.
+          await revokeCustomerAccess(trx, req.params.id);
           const body = { id: customer!.id, generation: customer!.generation, status: 'Deleting' };
           return {
             body,

@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { checkRrset, ownerFromPath, readOnlyRecord, recordContext, toRow } from '../http/dns-rules.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
+import { assertChangeWithinPlan } from '../limits.ts';
 import type { ApiInstance } from '../types.ts';
 import { changeForCustomer, deleteForCustomer, scoped } from './customer-scoped.ts';
 import { findDomain } from './domains.ts';
@@ -77,6 +78,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
       changeForCustomer(db, req, reply, 201, async (trx, customer) => {
         const domain = await findDomain(trx, customer.id, req.params.name);
         const rrset = checkRrset(req.body, await recordContext(trx, customer.id, domain));
+        await assertChangeWithinPlan(trx, customer, { dnsRecords: 1 });
         const row = await trx
           .insertInto('dns_records')
           .values({ domain_id: domain.id, ...rrset })
@@ -103,7 +105,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
         summary: 'create or replace an rrset',
         params: recordParams,
         body: putRecordBody,
-        response: answers({ 200: recordSchema }, 403, 404, 422),
+        response: answers({ 200: recordSchema }, 403, 404, 409, 422),
       },
     },
     async (req, reply) =>
@@ -122,6 +124,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
         }
         const rrset = checkRrset({ name, type, ttl: req.body.ttl, records: req.body.records }, ctx);
         const before = ctx.existing.find((r) => r.name === name && r.type === type);
+        if (!before) await assertChangeWithinPlan(trx, customer, { dnsRecords: 1 });
         const row = await trx
           .insertInto('dns_records')
           .values({ domain_id: domain.id, ...rrset })

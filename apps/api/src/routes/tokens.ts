@@ -7,7 +7,7 @@ import {
   tokenSchema,
 } from '@hostplane/contracts';
 import { createApiToken } from '../auth/api-tokens.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnprocessableError } from '../errors.ts';
 import { mutate } from '../http/mutation.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { answers, noContent } from '../http/responses.ts';
@@ -16,6 +16,22 @@ import type { RouteDeps } from './index.ts';
 
 const tags = ['tokens'];
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * A token never outlives the token that minted it: without expiresAt the new one expires with its
+ * parent; a later expiresAt is refused (422). Sessions mint tokens of any lifetime.
+ */
+function tokenExpiry(requested: string | undefined, parentExpiresAt: Date | null): Date | null {
+  const wanted = requested ? new Date(requested) : null;
+  if (!parentExpiresAt) return wanted;
+  if (!wanted) return parentExpiresAt;
+  if (wanted > parentExpiresAt)
+    throw new UnprocessableError(
+      `a token cannot outlive the token that creates it (${parentExpiresAt.toISOString()})`,
+      [{ path: 'expiresAt', in: 'body', message: `at most ${parentExpiresAt.toISOString()}` }],
+    );
+  return wanted;
+}
 
 export function tokenRoutes(app: ApiInstance, { db }: RouteDeps): void {
   app.get(
@@ -57,7 +73,7 @@ export function tokenRoutes(app: ApiInstance, { db }: RouteDeps): void {
         tags,
         summary: 'a new token for the calling user; shown once (Idempotency-Key is ignored here)',
         body: createTokenBody,
-        response: answers({ 201: createdTokenSchema }, 403),
+        response: answers({ 201: createdTokenSchema }, 403, 422),
       },
     },
     async (req, reply) =>
@@ -66,18 +82,19 @@ export function tokenRoutes(app: ApiInstance, { db }: RouteDeps): void {
         // The answer holds the clear token, which is never stored: no Idempotency-Key replay here.
         idempotent: false,
         run: async (trx) => {
-          const { name, scope, expiresAt } = req.body;
+          const { name, scope } = req.body;
+          const expires = tokenExpiry(req.body.expiresAt, req.principal!.tokenExpiresAt);
           const created = await createApiToken(trx, req.principal!.user.id, {
             name,
             scope,
-            expiresAt: expiresAt ? new Date(expiresAt) : null,
+            expiresAt: expires,
           });
           const body = {
             id: created.id,
             token: created.token,
             name,
             scope,
-            expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null,
+            expiresAt: iso(expires),
             lastUsedAt: null,
             createdAt: created.createdAt.toISOString(),
           };

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { verifyPassword } from '../auth/passwords.ts';
 import { openSecret, sealSecret } from '../auth/secrets.ts';
+import { throttledCheck, throttleKeys } from '../auth/throttle.ts';
 import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp.ts';
 import { ConflictError, ForbiddenError, UnprocessableError } from '../errors.ts';
 import { writeAudit } from '../http/audit.ts';
@@ -86,7 +87,7 @@ export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
         tags,
         summary: 'turn TOTP off (needs the password)',
         body: totpDisableBody,
-        response: answers({ 204: noContent }, 403),
+        response: answers({ 204: noContent }, 403, 429),
       },
     },
     async (req, reply) => {
@@ -96,8 +97,11 @@ export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
         .select('password_hash')
         .where('id', '=', principal.user.id)
         .executeTakeFirstOrThrow();
-      if (!(await verifyPassword(user.password_hash, req.body.password)))
-        throw new ForbiddenError('the password is wrong');
+      const keys = throttleKeys(principal.user.email, req.ip);
+      const ok = await throttledCheck(db, config, keys, () =>
+        verifyPassword(user.password_hash, req.body.password),
+      );
+      if (!ok) throw new ForbiddenError('the password is wrong');
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('users')

@@ -72,7 +72,13 @@ afterAll(async () => {
 describe('hostplane serve', () => {
   it('migrates, serves the API and runs the worker in one process, and exits cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const proc = serve([], { DATABASE_URL: dbUrl, PORT: String(port), RESYNC_MINUTES: '5' });
+    const internal = await freePort();
+    const proc = serve([], {
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      METRICS_PORT: String(internal),
+      RESYNC_MINUTES: '5',
+    });
     await proc.waitForOutput('OpenAPI:');
     expect(proc.out()).toContain(`API:     http://127.0.0.1:${port}/api/v1\n`);
     expect(proc.out()).toContain(`OpenAPI: http://127.0.0.1:${port}/api/v1/openapi.json\n`);
@@ -117,7 +123,15 @@ describe('hostplane serve', () => {
     }
     expect(status).toBe('True');
 
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // Metrics and the detailed readiness only on the internal listener; the public one says 404.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${internal}/readyz`)).json()).toMatchObject({
+      status: 'ready',
+      checks: { database: { status: 'ok' } },
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${internal}/metrics`)).text();
     expect(metrics).toMatch(/hostplane_queue_depth\{state="ready"\} \d+/);
     expect(metrics).toMatch(/hostplane_reconcile_outcomes_total\{target="Customer",outcome="True"\} [1-9]/);
     expect(metrics).toContain('hostplane_http_request_duration_seconds');
@@ -129,8 +143,8 @@ describe('hostplane serve', () => {
 
   it('answers probes and scrapes with --worker-only, without the API', async () => {
     const port = await freePort();
-    const proc = serve(['--worker-only'], { DATABASE_URL: dbUrl, PORT: String(port) });
-    await proc.waitForOutput('Worker probes:');
+    const proc = serve(['--worker-only'], { DATABASE_URL: dbUrl, METRICS_PORT: String(port) });
+    await proc.waitForOutput('Internal:');
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('hostplane_queue_depth');

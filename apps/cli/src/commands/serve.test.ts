@@ -20,6 +20,7 @@ describe('parseServeEnv', () => {
       WORKER_CONCURRENCY: 4,
       SESSION_COOKIE_SECURE: true,
       TRUST_PROXY: false,
+      METRICS_PORT: 9090,
     });
   });
 
@@ -45,8 +46,12 @@ describe('parseServeEnv', () => {
       RESYNC_MINUTES: 15,
       WORKER_CONCURRENCY: 8,
       SESSION_COOKIE_SECURE: false,
-      TRUST_PROXY: true,
+      TRUST_PROXY: 1,
     });
+    expect(parseServeEnv({ ...base, TRUST_PROXY: '10.42.0.0/16, 127.0.0.1' }).TRUST_PROXY).toEqual([
+      '10.42.0.0/16',
+      '127.0.0.1',
+    ]);
     expect(env.PDNS_API_URL).toBe('http://127.0.0.1:8081');
   });
 
@@ -58,7 +63,9 @@ describe('parseServeEnv', () => {
     [{ ...base, RESYNC_MINUTES: '0' }, /RESYNC_MINUTES: must be ≥ 1/],
     [{ ...base, WORKER_CONCURRENCY: '-2' }, /WORKER_CONCURRENCY: must be a whole number/],
     [{ ...base, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
-    [{ ...base, TRUST_PROXY: 'yes' }, /TRUST_PROXY: must be true or false/],
+    [{ ...base, TRUST_PROXY: 'yes' }, /TRUST_PROXY: must be false, a number of proxy hops/],
+    [{ ...base, TRUST_PROXY: 'true' }, /TRUST_PROXY: must be false, a number of proxy hops/],
+    [{ ...base, METRICS_PORT: 'x' }, /METRICS_PORT: must be a whole number/],
     [{ ...base, PDNS_API_URL: 'not a url' }, /PDNS_API_URL: must be a http: or https: URL/],
     [{ ...base, SECRET_KEY: 'short' }, /SECRET_KEY: must be at least 16 characters/],
   ])('names the bad variable: %j', (env, message) => {

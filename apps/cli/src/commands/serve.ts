@@ -1,7 +1,7 @@
 // `hostplane serve [--api-only | --worker-only]`: the composition root of the panel. Reads the
 // environment once (zod), applies migrations, runs the API and the reconcile worker in one process
 // sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
-import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
 import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
@@ -10,7 +10,7 @@ import { kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
@@ -45,8 +45,30 @@ export const serveEnvSchema = z.object({
   WORKER_CONCURRENCY: wholeNumber(1, 64, 4),
   /** API: Secure session cookie (turn off only for plain-HTTP development). */
   SESSION_COOKIE_SECURE: flag().default(true),
-  /** API: trust X-Forwarded-For (behind Traefik). */
-  TRUST_PROXY: flag().default(false),
+  /**
+   * API: whose X-Forwarded-For to believe. `false` (default: none), a number of proxy hops in front
+   * of the API (the web panel's proxy counts one, Traefik one), or a comma-separated list of the
+   * proxies' addresses/CIDRs. `true` (trust anyone) is refused: any client could then pick its address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((value, ctx): false | number | string[] => {
+      if (value === 'false' || value === '0') return false;
+      if (/^\d+$/.test(value) && Number(value) <= 16) return Number(value);
+      const parts = value.split(',').map((p) => p.trim());
+      if (parts.every((p) => isIP(p.split('/')[0] ?? '') !== 0 && /^[^/]+(\/\d{1,3})?$/.test(p)))
+        return parts;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be false, a number of proxy hops (1-16) or comma-separated proxy addresses/CIDRs',
+      });
+      return z.NEVER;
+    })
+    .default(false),
+  /** The internal listener: /metrics and the detailed /readyz (never on PORT). */
+  METRICS_PORT: wholeNumber(1, 65_535, 9090),
+  /** Address of the internal listener; HOST when unset. */
+  METRICS_HOST: z.string().min(1).optional(),
   /** API: encrypts TOTP secrets at rest. */
   SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   // For the targets that come with their own issues (Kubernetes, DNS, mail).
@@ -191,37 +213,18 @@ async function startApi(
   return { close: () => app.close(), done: new Promise(() => {}) };
 }
 
-/** In --worker-only mode the process still answers probes and scrapes. */
-async function startProbeServer(
+/** The internal listener (METRICS_PORT): probes and scrapes, in every mode, never on PORT. */
+async function startInternalServer(
   env: ServeEnv,
   db: Kysely<PanelDatabase>,
   registry: Registry,
 ): Promise<Running> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const answer = (status: number, type: string, body: string) =>
-      res.writeHead(status, { 'content-type': type }).end(body);
-    if (path === '/healthz') return answer(200, 'application/json', '{"status":"ok"}');
-    if (path === '/readyz') {
-      sql`select 1`.execute(db).then(
-        () => answer(200, 'application/json', '{"status":"ready"}'),
-        () => answer(503, 'application/json', '{"status":"database unavailable"}'),
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      registry.metrics().then(
-        (text) => answer(200, registry.contentType, text),
-        (err: Error) => answer(500, 'text/plain', err.message),
-      );
-      return;
-    }
-    answer(404, 'application/json', '{"status":"not found"}');
-  });
-  await new Promise<void>((resolve, reject) =>
-    server.once('error', reject).listen(env.PORT, env.HOST, resolve),
-  );
-  process.stdout.write(`Worker probes: http://${env.HOST}:${env.PORT}/healthz, /readyz, /metrics\n`);
+  const { createInternalServer, listenInternal } = await import('@hostplane/api');
+  const server = createInternalServer({ db, registry });
+  const host = env.METRICS_HOST ?? env.HOST;
+  await listenInternal(server, env.METRICS_PORT, host);
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${env.METRICS_PORT}`;
+  process.stdout.write(`Internal: ${base}/healthz, /readyz, /metrics\n`);
   return {
     close: () => new Promise((resolve) => server.close(() => resolve())),
     done: new Promise(() => {}),
@@ -295,11 +298,8 @@ export async function run(argv: string[]): Promise<number> {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     registerQueueDepthGauge(registry, db);
-    parts.push(
-      mode === 'worker'
-        ? await startProbeServer(env, db, registry)
-        : await startApi(env, platform, db, logger, registry),
-    );
+    parts.push(await startInternalServer(env, db, registry));
+    if (mode !== 'worker') parts.push(await startApi(env, platform, db, logger, registry));
     if (mode !== 'api') parts.push(await startWorkerPart(env, platform, db, logger, registry));
     logger.info({ mode }, 'hostplane serve running');
     const failed = Promise.race(parts.map((p) => p.done)).then(

@@ -91,15 +91,22 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
           env: [
             env('HOST', '0.0.0.0'),
             env('PORT', '8080'),
-            env('TRUST_PROXY', 'true'),
+            // Traefik is the one proxy in front of the API: believe one X-Forwarded-For hop, no more.
+            env('TRUST_PROXY', '1'),
+            env('METRICS_PORT', '9090'),
             env('PDNS_API_URL', 'http://pdns-api.dns-system.svc:8081'),
             env('PDNS_DNS_ADDR', 'pdns.dns-system.svc:53'),
             ...secretEnv,
           ],
-          ports: [{ name: 'http', containerPort: 8080 }],
+          // 8080 is public (through Traefik); 9090 (metrics, detailed readiness) is not in any Service
+          // the Ingress reaches: kubelet probes and Prometheus scrape it on the pod.
+          ports: [
+            { name: 'http', containerPort: 8080 },
+            { name: 'metrics', containerPort: 9090 },
+          ],
           securityContext: restrictedContainer,
-          readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 10 },
-          livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 20 },
+          readinessProbe: { httpGet: { path: '/readyz', port: 9090 }, periodSeconds: 10 },
+          livenessProbe: { httpGet: { path: '/healthz', port: 9090 }, periodSeconds: 20 },
           volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
         },
       ],
