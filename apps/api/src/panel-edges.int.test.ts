@@ -1,5 +1,7 @@
 // Issue 9, "the panel's edges": internal metrics port, login throttling behind proxies, TOTP replay
 // under concurrency, token lifetimes, validation that agrees with the database, more plan limits.
+import { loadCustomerSnapshot } from '@hostplane/db';
+import { openSnapshotSecrets, retainedDatabaseSites } from '@hostplane/domain';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
@@ -252,6 +254,58 @@ describe('validation agrees with the database and the targets', () => {
     expect(expectProblem(res, 422).errors).toEqual([
       expect.objectContaining({ path: 'limits.backupRetentionDays' }),
     ]);
+  });
+});
+
+describe('site database passwords', () => {
+  it('are sealed at rest like TOTP seeds, and the worker opens them with SECRET_KEY', async () => {
+    const c = await createCustomer(api, planId);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${c.id}/sites`,
+      headers: admin,
+      payload: { name: 'blog', template: 'php', database: true },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const snapshot = (await loadCustomerSnapshot(api.db, c.id))!;
+    const stored = snapshot.sites[0]!.databasePassword!;
+    expect(stored).toMatch(/^v1:/);
+    const opened = openSnapshotSecrets(snapshot, 'test-secret-key-0123456789').sites[0]!.databasePassword!;
+    expect(opened).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(stored).not.toContain(opened);
+    expect(() => openSnapshotSecrets(snapshot, 'another-key-0123456789')).toThrow();
+  });
+});
+
+describe('turning a site database off', () => {
+  it('keeps its data unless deleteData is given, and says which', async () => {
+    const c = await createCustomer(api, planId);
+    const url = `/api/v1/customers/${c.id}/sites`;
+    const created = await api.app.inject({
+      method: 'POST',
+      url,
+      headers: admin,
+      payload: { name: 'shop', template: 'php', database: true },
+    });
+    expect(created.json().databaseData).toBe('active');
+    const patch = (payload: object) =>
+      api.app.inject({ method: 'PATCH', url: `${url}/shop`, headers: admin, payload });
+    const off = await patch({ database: false });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json()).toMatchObject({ database: false, databaseData: 'retained' });
+    const snapshot = (await loadCustomerSnapshot(api.db, c.id))!;
+    expect(retainedDatabaseSites(snapshot)).toEqual(['shop']);
+    const on = await patch({ database: true });
+    expect(on.json()).toMatchObject({ database: true, databaseData: 'active' });
+    expect((await loadCustomerSnapshot(api.db, c.id))!.sites[0]!.databasePassword).toBe(
+      snapshot.sites[0]!.databasePassword,
+    );
+    expect(expectProblem(await patch({ deleteData: true }), 422).errors).toEqual([
+      expect.objectContaining({ path: 'deleteData' }),
+    ]);
+    const gone = await patch({ database: false, deleteData: true });
+    expect(gone.json()).toMatchObject({ database: false, databaseData: 'none' });
+    expect(retainedDatabaseSites((await loadCustomerSnapshot(api.db, c.id))!)).toEqual([]);
   });
 });
 

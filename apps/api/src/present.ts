@@ -10,7 +10,7 @@ import type {
   RestoreRecord,
   SiteRecord,
 } from '@hostplane/db';
-import { effectivePlanLimits, type PlanLimits, tenantNamespace } from '@hostplane/domain';
+import { databaseDataState, effectivePlanLimits, type PlanLimits, tenantNamespace } from '@hostplane/domain';
 
 // Row → answer mappers: the only place that decides which columns leave the API (never a
 // password hash, a DKIM private key or a database password).
@@ -69,6 +69,7 @@ export function presentSite(row: SiteRecord): Site {
     www: row.www,
     replicas: row.replicas,
     database: row.database,
+    databaseData: databaseDataState({ database: row.database, databasePassword: row.database_password }),
     status:
       row.status && row.status_generation !== null && row.status_updated_at
         ? {

@@ -2,6 +2,7 @@
 // sweep that releases jobs of dead workers (pool-liveness.ts).
 import { EventEmitter } from 'node:events';
 import { loadCustomerSnapshot } from '@hostplane/db';
+import { openSnapshotSecrets } from '@hostplane/domain';
 import {
   type BackoffPolicy,
   type LoadSnapshot,
@@ -31,8 +32,10 @@ export interface WorkerDeps {
   concurrency?: number;
   /** Every customer is reconciled at least once per this period; default 10. */
   resyncMinutes?: number;
-  /** Default: loadCustomerSnapshot of @hostplane/db. */
+  /** Default: loadCustomerSnapshot of @hostplane/db, its sealed values opened with secretKey. */
   loadSnapshot?: LoadSnapshot;
+  /** SECRET_KEY: opens the values the API sealed (site database passwords). */
+  secretKey?: string;
   backoff?: BackoffPolicy;
   requeueDelayMs?: number;
   targetTimeoutMs?: number;
@@ -63,11 +66,19 @@ function connectionOf(deps: WorkerDeps): { pool: pg.Pool; owned: boolean } {
   };
 }
 
+/** loadCustomerSnapshot with the sealed values opened, so targets see what they must write. */
+export function openingSnapshotLoader(secretKey: string | undefined): LoadSnapshot {
+  return (async (db: Parameters<typeof loadCustomerSnapshot>[0], id: number) => {
+    const snapshot = await loadCustomerSnapshot(db, id);
+    return snapshot && openSnapshotSecrets(snapshot, secretKey);
+  }) as LoadSnapshot;
+}
+
 function taskListOf(deps: WorkerDeps) {
   return reconcileTaskList({
     db: deps.db,
     targets: deps.targets,
-    loadSnapshot: deps.loadSnapshot ?? (loadCustomerSnapshot as LoadSnapshot),
+    loadSnapshot: deps.loadSnapshot ?? openingSnapshotLoader(deps.secretKey),
     logger: deps.logger,
     metrics: reconcileMetrics(deps.registry),
     backoff: deps.backoff,

@@ -77,10 +77,19 @@ export const updateSiteBody = z
     www: z.boolean().optional(),
     replicas: z.number().int().min(0).max(20).optional(),
     database: z.boolean().optional(),
+    /**
+     * With database: false, also delete the database's data. Without it the data (volume and
+     * password) is kept, and turning the database on again finds it.
+     */
+    deleteData: z.boolean().optional(),
     securityContext: siteSecurityContext.optional(),
   })
   .strict()
-  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field')
+  .refine((b) => b.deleteData !== true || b.database === false, {
+    path: ['deleteData'],
+    message: 'only together with database: false',
+  });
 export type UpdateSiteBody = z.infer<typeof updateSiteBody>;
 
 export const siteParams = z.object({ id: idParam, name: siteName }).strict();
@@ -106,6 +115,9 @@ export const siteSchema = z
     www: z.boolean(),
     replicas: z.number().int(),
     database: z.boolean(),
+    databaseData: z
+      .enum(['active', 'retained', 'none'])
+      .describe('active: the database runs; retained: off, its data kept; none: no data'),
     status: siteStatusSchema.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -1,3 +1,4 @@
 export * from './dns/index.ts';
 export * from './k8s/index.ts';
+export * from './secrets/index.ts';
 export * from './snapshot.ts';

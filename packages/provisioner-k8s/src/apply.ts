@@ -143,7 +143,12 @@ export async function convergeTenant(
   api: KubeApi,
   desired: KubeObject[],
   customerId: number,
-  options: { log: Log; signal: AbortSignal; liveNamespace: LiveObject | null },
+  options: {
+    log: Log;
+    signal: AbortSignal;
+    liveNamespace: LiveObject | null;
+    retainedClaimSites?: ReadonlySet<string>;
+  },
 ): Promise<ConvergeResult> {
   const [namespace, ...inside] = desired;
   if (namespace?.kind !== 'Namespace') throw new Error('desired state must start with the Namespace');
@@ -163,6 +168,7 @@ export async function convergeTenant(
   const rest = planTenantChanges(
     inside.filter((o) => !bindingKinds.has(o.kind)),
     observed.filter((o) => !bindingKinds.has(o.kind)),
+    options.retainedClaimSites,
   );
   result.live = [
     ...observed.filter((o) => !result.live.some((r) => objectKey(r) === objectKey(o))),

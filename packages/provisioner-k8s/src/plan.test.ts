@@ -121,4 +121,20 @@ describe('planTenantChanges', () => {
       'data-blog-db-0',
     ]);
   });
+
+  it('keeps the claim of a database turned off with its data kept, prunes it with deleteData', () => {
+    const claim = liveOf(
+      desired('PersistentVolumeClaim', 'data-blog-db-0', {
+        'hostplane.io/site': 'blog',
+        'hostplane.io/claim-template': 'true',
+      }),
+    );
+    const sts = desired('StatefulSet', 'blog-db', { 'hostplane.io/site': 'blog' });
+    expect(
+      planTenantChanges([], [liveOf(sts), claim], new Set(['blog'])).prune.map((o) => o.metadata.name),
+    ).toEqual(['blog-db']);
+    expect(planTenantChanges([], [claim], new Set()).prune.map((o) => o.metadata.name)).toEqual([
+      'data-blog-db-0',
+    ]);
+  });
 });

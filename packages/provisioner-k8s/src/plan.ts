@@ -46,9 +46,15 @@ export interface TenantPlan {
 
 /**
  * Desired vs observed (both only what we own: observed comes from the managed label selector).
- * PVCs born from a StatefulSet's claim template are kept while a StatefulSet of their site is desired.
+ * PVCs born from a StatefulSet's claim template are kept while a StatefulSet of their site is desired,
+ * or while the site keeps its database's data (database off without deleteData).
  */
-export function planTenantChanges(desired: KubeObject[], observed: LiveObject[]): TenantPlan {
+export function planTenantChanges(
+  desired: KubeObject[],
+  observed: LiveObject[],
+  /** Sites whose database is off with its data kept: their claims stay too. */
+  retainedClaimSites: ReadonlySet<string> = new Set(),
+): TenantPlan {
   const live = new Map(observed.map((object) => [objectKey(object), object]));
   const wanted = new Set(desired.map(objectKey));
   const sitesWithDatabase = new Set(
@@ -64,7 +70,7 @@ export function planTenantChanges(desired: KubeObject[], observed: LiveObject[])
     const claimOfDesiredDatabase =
       object.kind === 'PersistentVolumeClaim' &&
       labels[CLAIM_TEMPLATE_LABEL] === 'true' &&
-      sitesWithDatabase.has(labels[SITE_LABEL]);
+      (sitesWithDatabase.has(labels[SITE_LABEL]) || retainedClaimSites.has(labels[SITE_LABEL] ?? ''));
     return !claimOfDesiredDatabase;
   });
   return { apply, prune };

@@ -3,6 +3,7 @@ import {
   desiredTenantObjects,
   type HostResolution,
   type KubeObject,
+  retainedDatabaseSites,
   SITE_LABEL,
   siteHosts,
   type TenantPlatformConfig,
@@ -134,6 +135,7 @@ export function createKubernetesTarget(deps: KubernetesTargetDeps): KubernetesTa
       log: ctx.log,
       signal: ctx.signal,
       liveNamespace,
+      retainedClaimSites: new Set(retainedDatabaseSites(snapshot)),
     });
     const sites = siteOf(desired);
     const failures = result.failures.map((f) => ({

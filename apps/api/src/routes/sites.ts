@@ -14,6 +14,7 @@ import {
   validateSiteForRestricted,
 } from '@hostplane/domain';
 import { sql, type Transaction } from 'kysely';
+import { sealSecret } from '../auth/secrets.ts';
 import { ConflictError, UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
@@ -79,7 +80,12 @@ async function assertHostsAvailable(
   if (taken) throw new ConflictError(`${taken.name} belongs to another customer`, 'domain-taken');
 }
 
-export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void {
+/** A site database's password, sealed at rest like TOTP seeds (the worker opens it for the Secret). */
+function newDatabasePassword(secretKey: string | undefined): string {
+  return sealSecret(randomBytes(24).toString('base64url'), secretKey);
+}
+
+export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps): void {
   const maxReplicas = platform.tenantLimits.maxReplicasPerSite;
   registerCustomerList(app, {
     path: '/customers/:id/sites',
@@ -130,7 +136,7 @@ export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
             www: b.www,
             replicas: b.replicas,
             database: b.database,
-            database_password: b.database ? randomBytes(24).toString('base64url') : null,
+            database_password: b.database ? newDatabasePassword(config.secretKey) : null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -190,10 +196,12 @@ export function siteRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
             www: b.www,
             replicas: b.replicas,
             database: b.database,
-            // Generated once and kept: turning the database off and on again keeps its password.
+            // Generated once and kept with the data: turning the database off keeps both (the claim
+            // stays), unless deleteData: then the worker prunes the claim and the password goes.
             ...(b.database === true && !before.database_password
-              ? { database_password: randomBytes(24).toString('base64url') }
+              ? { database_password: newDatabasePassword(config.secretKey) }
               : {}),
+            ...(b.database === false && b.deleteData === true ? { database_password: null } : {}),
             updated_at: sql`now()`,
           })
           .where('id', '=', before.id)

@@ -69,7 +69,7 @@ export const serveEnvSchema = z.object({
   METRICS_PORT: wholeNumber(1, 65_535, 9090),
   /** Address of the internal listener; HOST when unset. */
   METRICS_HOST: z.string().min(1).optional(),
-  /** API: encrypts TOTP secrets at rest. */
+  /** API and worker: seals TOTP seeds and site database passwords at rest (the worker opens them). */
   SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   // For the targets that come with their own issues (Kubernetes, DNS, mail).
   KUBECONFIG: z.string().min(1).optional(),
@@ -250,6 +250,7 @@ async function startWorkerPart(
     registry,
     concurrency: env.WORKER_CONCURRENCY,
     resyncMinutes: env.RESYNC_MINUTES,
+    secretKey: env.SECRET_KEY,
   });
   return { close: () => worker.stop(), done: worker.done };
 }

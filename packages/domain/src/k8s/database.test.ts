@@ -48,7 +48,7 @@ describe('database objects', () => {
       resources: { requests: { storage: '2Gi' } },
     });
     expect(spec.persistentVolumeClaimRetentionPolicy).toEqual({
-      whenDeleted: 'Delete',
+      whenDeleted: 'Retain',
       whenScaled: 'Retain',
     });
   });

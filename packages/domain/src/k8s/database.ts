@@ -104,8 +104,9 @@ function databaseStatefulSet(
       replicas: snapshot.suspended ? 0 : 1,
       serviceName: `${site.name}-db`,
       selector: { matchLabels: componentSelector(site.name, 'database') },
-      // A deleted site leaves nothing behind; scaling to zero (suspend) keeps the data.
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+      // The claim outlives the StatefulSet: turning a site's database off keeps the data unless the
+      // customer asked for deleteData (the provisioner prunes the claim then, and when the site goes).
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: {
         metadata: { labels: { ...labels, [COMPONENT_LABEL]: 'database' } },
         spec: {
@@ -149,4 +150,18 @@ export function databaseObjects(
     databaseService(snapshot, site),
     databaseStatefulSet(snapshot, site, config, resources),
   ];
+}
+
+/**
+ * Sites whose database is off but whose data is kept (turned off without deleteData: the password
+ * is kept with it, so turning the database on again finds its data). Their claims are not pruned.
+ */
+export function retainedDatabaseSites(snapshot: CustomerSnapshot): string[] {
+  return snapshot.sites.filter((s) => !s.database && s.databasePassword !== null).map((s) => s.name);
+}
+
+/** What happened to a site's database data, as the API shows it. */
+export function databaseDataState(site: { database: boolean; databasePassword: string | null }) {
+  if (site.database) return 'active' as const;
+  return site.databasePassword === null ? ('none' as const) : ('retained' as const);
 }

@@ -1,3 +1,4 @@
+export { databaseDataState, retainedDatabaseSites } from './database.ts';
 export * from './desired.ts';
 export * from './guardrails.ts';
 export * from './ingress.ts';

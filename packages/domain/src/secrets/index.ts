@@ -1,0 +1,2 @@
+export * from './open-snapshot.ts';
+export * from './sealed.ts';
