@@ -175,7 +175,20 @@ describe('the same renderers as the local stack', () => {
     expect(find('ServiceAccount', 'hostplane-panel').metadata.namespace).toBe('panel-system');
     expect(find('ClusterRole', 'hostplane-tenant')).toBeDefined();
     expect(find('ValidatingAdmissionPolicy', 'hostplane-panel-tenant-scope')).toBeDefined();
-    expect(find('Deployment', 'panel').spec.template.spec.serviceAccountName).toBe('hostplane-panel');
+    // The API runs as a service account bound to nothing, without a token; the worker holds the rights.
+    expect(find('Deployment', 'panel').spec.template.spec.serviceAccountName).toBe('hostplane-panel-api');
+    expect(find('ServiceAccount', 'hostplane-panel-api').automountServiceAccountToken).toBe(false);
+    expect(find('Deployment', 'panel-worker').spec.template.spec.serviceAccountName).toBe('hostplane-panel');
+    const bound = all
+      .filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
+      .flatMap((o) => (o.subjects as { name: string }[]).map((s) => s.name));
+    expect(bound).not.toContain('hostplane-panel-api');
+    expect(find('ValidatingAdmissionPolicy', 'hostplane-panel-velero-scope')).toBeDefined();
+    // Metrics and readiness on the internal port only; the Service reaches 8080.
+    const api = find('Deployment', 'panel').spec.template.spec.containers[0];
+    expect(api.readinessProbe.httpGet.port).toBe(9090);
+    expect(api.args).toEqual(['serve', '--api-only']);
+    expect(api.env.map((e: { name: string }) => e.name)).not.toContain('PDNS_API_KEY');
   });
 });
 

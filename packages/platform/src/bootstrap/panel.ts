@@ -57,24 +57,49 @@ function postgres(config: BootstrapConfig, ns: string): KubeObject[] {
   ];
 }
 
-/** What `hostplane serve` reads (DESIGN.md §4), addresses of the other system namespaces. */
-function panelEnvironment(config: BootstrapConfig): Record<string, string> {
+/**
+ * What `hostplane serve` reads (DESIGN.md §4). The API gets only its database and the sealing key;
+ * the credentials of the other systems (mail database, PowerDNS key) go to the worker alone.
+ */
+function apiEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
   const ns = config.panelIdentity.namespace;
   return {
     DATABASE_URL: `postgres://hostplane:${encodeURIComponent(s.postgresPassword)}@panel-db.${ns}.svc:5432/hostplane`,
-    MAIL_DATABASE_URL: `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
-    PDNS_API_KEY: s.pdnsApiKey,
     SECRET_KEY: s.panelSecretKey,
   };
 }
 
+function workerEnvironment(config: BootstrapConfig): Record<string, string> {
+  const s = config.bootstrap.secrets;
+  return {
+    MAIL_DATABASE_URL: `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
+    PDNS_API_KEY: s.pdnsApiKey,
+  };
+}
+
+const fromSecret = (name: string, values: Record<string, string>) =>
+  Object.keys(values).map((key) => envFromSecret(key, name, key));
+
+/** The internal listener: probes and scrapes, never behind the Ingress. */
+const METRICS_PORT = 9090;
+const probes = {
+  readinessProbe: { httpGet: { path: '/readyz', port: METRICS_PORT }, periodSeconds: 10 },
+  livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 20 },
+};
+
+/**
+ * Two Deployments of the same image: `panel` (the API, behind the Ingress, as a service account
+ * with no Kubernetes rights) and `panel-worker` (the reconciler, as the panel's service account).
+ */
 function panel(config: BootstrapConfig, ns: string): KubeObject[] {
   const b = config.bootstrap;
-  const secretEnv = Object.keys(panelEnvironment(config)).map((key) => envFromSecret(key, 'panel-env', key));
   const host = b.hosts.panel;
+  const apiEnv = apiEnvironment(config);
+  const workerEnv = workerEnvironment(config);
   return [
-    secret('panel-env', ns, 'panel', panelEnvironment(config)),
+    secret('panel-env', ns, 'panel', apiEnv),
+    secret('panel-worker-env', ns, 'panel', workerEnv),
     service('panel', ns, 'panel', [{ name: 'http', port: 80, targetPort: 8080 }]),
     workload({
       kind: 'Deployment',
@@ -82,31 +107,56 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
       ns,
       replicas: b.panelReplicas,
       podSecurity: restrictedPod(PANEL_UID),
-      serviceAccountName: config.panelIdentity.serviceAccount,
+      serviceAccountName: config.panelIdentity.apiServiceAccount,
       containers: [
         {
           name: 'panel',
           image: b.systemImages.panel,
-          args: ['serve'],
+          args: ['serve', '--api-only'],
           env: [
             env('HOST', '0.0.0.0'),
             env('PORT', '8080'),
             // Traefik is the one proxy in front of the API: believe one X-Forwarded-For hop, no more.
             env('TRUST_PROXY', '1'),
-            env('METRICS_PORT', '9090'),
-            env('PDNS_API_URL', 'http://pdns-api.dns-system.svc:8081'),
-            env('PDNS_DNS_ADDR', 'pdns.dns-system.svc:53'),
-            ...secretEnv,
+            env('METRICS_PORT', String(METRICS_PORT)),
+            ...fromSecret('panel-env', apiEnv),
           ],
-          // 8080 is public (through Traefik); 9090 (metrics, detailed readiness) is not in any Service
-          // the Ingress reaches: kubelet probes and Prometheus scrape it on the pod.
+          // 8080 is public (through Traefik); 9090 (metrics, detailed readiness) is in no Service
+          // the Ingress reaches: the kubelet probes it and Prometheus scrapes it on the pod.
           ports: [
             { name: 'http', containerPort: 8080 },
-            { name: 'metrics', containerPort: 9090 },
+            { name: 'metrics', containerPort: METRICS_PORT },
           ],
           securityContext: restrictedContainer,
-          readinessProbe: { httpGet: { path: '/readyz', port: 9090 }, periodSeconds: 10 },
-          livenessProbe: { httpGet: { path: '/healthz', port: 9090 }, periodSeconds: 20 },
+          ...probes,
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        },
+      ],
+      volumes: scratch('tmp'),
+    }),
+    workload({
+      kind: 'Deployment',
+      name: 'panel-worker',
+      ns,
+      replicas: b.panelReplicas,
+      podSecurity: restrictedPod(PANEL_UID),
+      serviceAccountName: config.panelIdentity.serviceAccount,
+      containers: [
+        {
+          name: 'worker',
+          image: b.systemImages.panel,
+          args: ['serve', '--worker-only'],
+          env: [
+            env('HOST', '0.0.0.0'),
+            env('METRICS_PORT', String(METRICS_PORT)),
+            env('PDNS_API_URL', 'http://pdns-api.dns-system.svc:8081'),
+            env('PDNS_DNS_ADDR', 'pdns.dns-system.svc:53'),
+            ...fromSecret('panel-env', apiEnv),
+            ...fromSecret('panel-worker-env', workerEnv),
+          ],
+          ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
+          securityContext: restrictedContainer,
+          ...probes,
           volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
         },
       ],
@@ -184,6 +234,7 @@ export function panelSystem(config: BootstrapConfig): KubeObject[] {
   const rbac = panelRbacManifests({
     namespace: ns,
     serviceAccount: config.panelIdentity.serviceAccount,
+    apiServiceAccount: config.panelIdentity.apiServiceAccount,
     tenantClusterRole: config.panelIdentity.tenantClusterRole,
     tenantNamespacePrefix: 'cust-',
   });

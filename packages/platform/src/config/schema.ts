@@ -88,7 +88,10 @@ export const platformConfigSchema = z.object({
     .prefault({}),
   panelIdentity: z
     .object({
+      /** The worker's service account (the reconciler's Kubernetes rights). */
       serviceAccount: dnsLabel.default('hostplane-panel'),
+      /** The API's service account: bound to nothing, no token mounted. */
+      apiServiceAccount: dnsLabel.default('hostplane-panel-api'),
       namespace: dnsLabel.default('panel-system'),
       tenantClusterRole: z.string().default('hostplane-tenant'),
     })

@@ -2,7 +2,10 @@ import type { KubeObject } from '@hostplane/domain';
 
 export interface PanelRbacOptions {
   namespace: string; // panel-system
+  /** The worker's identity (deploy/panel-worker): the reconciler's Kubernetes rights. */
   serviceAccount: string; // hostplane-panel
+  /** The API's identity (deploy/panel): no Kubernetes rights at all, no token mounted. */
+  apiServiceAccount?: string; // hostplane-panel-api
   tenantClusterRole: string; // hostplane-tenant
   tenantNamespacePrefix: string; // cust-
 }
@@ -10,6 +13,7 @@ export interface PanelRbacOptions {
 export const defaultPanelRbacOptions: PanelRbacOptions = {
   namespace: 'panel-system',
   serviceAccount: 'hostplane-panel',
+  apiServiceAccount: 'hostplane-panel-api',
   tenantClusterRole: 'hostplane-tenant',
   tenantNamespacePrefix: 'cust-',
 };
@@ -89,6 +93,24 @@ function panelServiceAccount(options: PanelRbacOptions): KubeObject {
   };
 }
 
+/**
+ * The API never calls Kubernetes (it writes desired state and the outbox; DESIGN §2): its service
+ * account is bound to nothing and mounts no token, so a compromised API process holds no
+ * credentials for the cluster.
+ */
+export function panelApiServiceAccount(options: PanelRbacOptions): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: options.apiServiceAccount ?? 'hostplane-panel-api',
+      namespace: options.namespace,
+      labels,
+    },
+    automountServiceAccountToken: false,
+  };
+}
+
 function panelClusterRoleBinding(options: PanelRbacOptions): KubeObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -160,6 +182,7 @@ export function panelRbacManifests(options: PanelRbacOptions = defaultPanelRbacO
       },
     },
     panelServiceAccount(options),
+    panelApiServiceAccount(options),
     tenantClusterRole(options),
     panelClusterRole(options),
     panelClusterRoleBinding(options),
