@@ -15,3 +15,4 @@ export {
   type KubernetesTargetDeps,
   type SiteStatusSink,
 } from './target.ts';
+export { reclaimReleasedVolumes, startVolumeSweep, type VolumeSweepOptions } from './volume-sweep.ts';

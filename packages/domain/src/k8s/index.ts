@@ -8,3 +8,4 @@ export type { ContainerResources } from './security.ts';
 export * from './types.ts';
 export * from './usage.ts';
 export * from './validate-site.ts';
+export * from './volume-retention.ts';

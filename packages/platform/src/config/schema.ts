@@ -34,6 +34,11 @@ export const platformConfigSchema = z.object({
       databaseVolumeSize: quantity.default('1Gi'),
       siteVolumeAccessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany']).default('ReadWriteOnce'),
       pvcMin: quantity.default('100Mi'),
+      /**
+       * Days a released tenant volume (deleted site, deleted customer, database deleteData) is kept
+       * before the worker reclaims it (the storage class keeps released volumes: reclaimPolicy Retain).
+       */
+      releasedVolumeRetentionDays: z.number().int().min(0).max(365).default(7),
     })
     .prefault({}),
   images: z

@@ -17,7 +17,13 @@ describe('panel RBAC', () => {
   it('grants nothing cluster-wide on Secrets or workloads', () => {
     const cluster = rules(panelClusterRole(defaultPanelRbacOptions));
     const resources = cluster.flatMap((r) => r.resources).sort();
-    expect(resources).toEqual(['clusterroles', 'namespaces', 'rolebindings', 'selfsubjectaccessreviews']);
+    expect(resources).toEqual([
+      'clusterroles',
+      'namespaces',
+      'persistentvolumes',
+      'rolebindings',
+      'selfsubjectaccessreviews',
+    ]);
     expect(cluster.find((r) => r.resources.includes('clusterroles'))).toEqual({
       apiGroups: ['rbac.authorization.k8s.io'],
       resources: ['clusterroles'],

@@ -80,6 +80,9 @@ export function panelClusterRole(options: PanelRbacOptions): KubeObject {
         resourceNames: [options.tenantClusterRole],
       },
       { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
+      // The released-volume sweep: read volumes, switch a released tenant volume to Delete (the
+      // admission policy below allows nothing else).
+      { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch', 'patch'] },
     ],
   };
 }
@@ -150,13 +153,23 @@ export function panelScopePolicy(options: PanelRbacOptions): KubeObject[] {
               operations: ['CREATE', 'UPDATE', 'DELETE'],
               resources: ['rolebindings'],
             },
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE', 'DELETE'],
+              resources: ['persistentvolumes'],
+            },
           ],
         },
         matchConditions: [{ name: 'is-panel', expression: `request.userInfo.username == '${user}'` }],
         validations: [
           {
-            expression: `request.resource.resource == 'namespaces' ? request.name.startsWith('${prefix}') : request.namespace.startsWith('${prefix}')`,
+            expression: `request.resource.resource == 'persistentvolumes' || (request.resource.resource == 'namespaces' ? request.name.startsWith('${prefix}') : request.namespace.startsWith('${prefix}'))`,
             message: `the panel may only manage namespaces named ${prefix}* and RoleBindings inside them`,
+          },
+          {
+            expression: `request.resource.resource != 'persistentvolumes' || (request.operation == 'UPDATE' && has(oldObject.status.phase) && oldObject.status.phase == 'Released' && has(oldObject.spec.claimRef) && oldObject.spec.claimRef.namespace.startsWith('${prefix}') && object.spec.persistentVolumeReclaimPolicy == 'Delete')`,
+            message: `the panel may only switch released volumes of ${prefix}* namespaces to reclaimPolicy Delete`,
           },
         ],
       },
