@@ -34,7 +34,10 @@ function factsOf(pv: LiveObject): VolumeFacts {
 }
 
 /** One sweep: the names of the volumes handed over for deletion. */
-export async function reclaimReleasedVolumes(kube: KubeApi, options: VolumeSweepOptions): Promise<string[]> {
+export async function reclaimReleasedVolumes(
+  kube: Pick<KubeApi, 'list'> & Pick<KubeHttpClient, 'patchMerge'>,
+  options: VolumeSweepOptions,
+): Promise<string[]> {
   const volumes = (await kube.list(KINDS.PersistentVolume, null)).map(factsOf);
   const names = releasedVolumesToReclaim(
     volumes,
@@ -43,12 +46,14 @@ export async function reclaimReleasedVolumes(kube: KubeApi, options: VolumeSweep
   );
   for (const name of names) {
     const started = performance.now();
-    await kube.apply({
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name, labels: {} },
-      spec: { persistentVolumeReclaimPolicy: 'Delete' },
-    });
+    // A merge patch of the one field: the volume belongs to the storage system, not to our applies.
+    await kube.patchMerge(
+      KINDS.PersistentVolume,
+      null,
+      name,
+      { spec: { persistentVolumeReclaimPolicy: 'Delete' } },
+      'hostplane',
+    );
     options.log.info(
       {
         op: 'reclaim',

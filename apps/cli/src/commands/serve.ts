@@ -6,7 +6,7 @@ import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatu
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
-import { kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
+import { kubernetesTargetFromSettings, startVolumeSweep } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
@@ -252,7 +252,21 @@ async function startWorkerPart(
     resyncMinutes: env.RESYNC_MINUTES,
     secretKey: env.SECRET_KEY,
   });
-  return { close: () => worker.stop(), done: worker.done };
+  // Released tenant volumes are kept storage.releasedVolumeRetentionDays, then reclaimed.
+  const sweep = env.KUBECONFIG
+    ? startVolumeSweep({
+        kubeconfig: env.KUBECONFIG,
+        retentionDays: platform.storage.releasedVolumeRetentionDays,
+        log: logger.child({ component: 'volume-sweep' }),
+      })
+    : null;
+  return {
+    close: async () => {
+      await sweep?.stop();
+      await worker.stop();
+    },
+    done: worker.done,
+  };
 }
 
 /** Resolves with the first signal received; a second one exits at once. */
