@@ -5,6 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '@hostplane/domain';
 import { defaultPanelRbacOptions } from '@hostplane/platform';
+
+const VELERO_POLICY_NAME = 'hostplane-panel-velero-scope';
+
 import { isKubeError, KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { loadStackEnv } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +28,9 @@ let panel: KubeHttpClient;
 
 beforeAll(async () => {
   admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
+  // Start from what this checkout renders, not from a policy an earlier run left in the cluster.
+  await admin.delete(KINDS.ValidatingAdmissionPolicyBinding, null, VELERO_POLICY_NAME);
+  await admin.delete(KINDS.ValidatingAdmissionPolicy, null, VELERO_POLICY_NAME);
   panel = await panelClient(admin, env.KUBECONFIG);
 });
 
