@@ -17,6 +17,7 @@ beforeAll(async () => {
   api = await startTestApi({
     loginFailuresPerAccount: 5,
     loginFailuresPerIp: 8,
+    loginThrottleDelayMs: 300,
     secretKey: 'test-secret-key-0123456789',
   });
   c = await createCustomer(api, (await createPlan(api)).id);
@@ -196,13 +197,13 @@ describe('tokens', () => {
         headers: bearer(c.token),
         payload: { name: 'past', expiresAt: '2001-01-01T00:00:00Z' },
       }),
-      400,
+      422,
     );
   });
 });
 
 describe('login throttling', () => {
-  it('answers 429 with Retry-After after 5 failures for one account, even with the right password', async () => {
+  it('after 5 failures for one account, delays the right password but never refuses it', async () => {
     const victim = await createCustomer(api, (await createPlan(api)).id);
     for (let i = 0; i < 5; i++) {
       const res = await api.app.inject({
@@ -219,10 +220,8 @@ describe('login throttling', () => {
       payload: { email: victim.email, password: victim.password },
       remoteAddress: '198.51.100.77',
     });
-    expectProblem(res, 429);
-    const retryAfter = Number(res.headers['retry-after']);
-    expect(retryAfter).toBeGreaterThan(800);
-    expect(retryAfter).toBeLessThanOrEqual(900);
+    // An account under attack is slowed down, not locked: its owner still signs in.
+    expect(res.statusCode, res.body).toBe(200);
   });
 
   it('limits one address across accounts', async () => {

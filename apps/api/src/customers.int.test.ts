@@ -63,7 +63,7 @@ describe('plans', () => {
       headers: admin,
       payload: { name: 'Bad', limits: { ...basicLimits, memory: '4 gigs', sites: -1, surprise: true } },
     });
-    const problem = expectProblem(res, 400);
+    const problem = expectProblem(res, 422);
     expect((problem.errors as { path: string }[]).map((e) => e.path).sort()).toEqual([
       'limits.memory',
       'limits.sites',

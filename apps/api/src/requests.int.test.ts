@@ -113,7 +113,7 @@ describe('bad input: 4xx problem+json, nothing written', () => {
         url: () => '/api/v1/customers',
         payload: { name: 42, email: 'x@example.test', planId: '1' },
       },
-      400,
+      422,
       'name',
     ],
     [
@@ -123,7 +123,7 @@ describe('bad input: 4xx problem+json, nothing written', () => {
         url: () => `/api/v1/customers/${c.id}/sites`,
         payload: { name: 'x', template: 'static', evil: true },
       },
-      400,
+      422,
       'evil',
     ],
     ['invalid ids', { method: 'GET', url: () => '/api/v1/customers/abc' }, 400, 'id'],
@@ -136,7 +136,7 @@ describe('bad input: 4xx problem+json, nothing written', () => {
         url: () => `/api/v1/customers/${c.id}/sites`,
         payload: { name: '-Bad-', template: 'static' },
       },
-      400,
+      422,
       'name',
     ],
     [
@@ -146,7 +146,7 @@ describe('bad input: 4xx problem+json, nothing written', () => {
         url: () => `/api/v1/customers/${c.id}/sites`,
         payload: { name: 'img', template: 'image', image: 'UPPER/Case:tag!' },
       },
-      400,
+      422,
       'image',
     ],
     [
@@ -156,7 +156,7 @@ describe('bad input: 4xx problem+json, nothing written', () => {
         url: () => `/api/v1/customers/${c.id}/sites`,
         payload: { name: 'img', template: 'image', image: 'nginx', port: 70000 },
       },
-      400,
+      422,
       'port',
     ],
     [
@@ -166,7 +166,7 @@ describe('bad input: 4xx problem+json, nothing written', () => {
         url: () => `/api/v1/customers/${c.id}/mailboxes`,
         payload: { address: 'a@one.test', password: 'long-enough-pw', quota: 'lots' },
       },
-      400,
+      422,
       'quota',
     ],
     [

@@ -50,8 +50,8 @@ describe('sites', () => {
       .selectAll()
       .where('name', '=', 'shop')
       .executeTakeFirstOrThrow();
-    expect(row.database_password).toMatch(/^[\w-]{32}$/);
-    expectProblem(await post('sites', { name: 'noimage', template: 'image' }), 400);
+    expect(row.database_password).toMatch(/^plain:[\w-]{32}$/); // sealed at rest (no SECRET_KEY here)
+    expectProblem(await post('sites', { name: 'noimage', template: 'image' }), 422);
     expectProblem(await post('sites', { name: 'shop', template: 'static' }), 409);
     const patched = await api.app.inject({
       method: 'PATCH',
@@ -98,7 +98,7 @@ describe('sites', () => {
       422,
     );
     expect((low.errors as { path: string }[]).map((e) => e.path)).toEqual(['port']);
-    expectProblem(await post('sites', { name: '9lives', template: 'static' }), 400);
+    expectProblem(await post('sites', { name: '9lives', template: 'static' }), 422);
   });
 
   it("refuses a host under another customer's domain", async () => {
@@ -128,7 +128,7 @@ describe('domains, records, mailboxes, aliases', () => {
       dkim: { selector: expect.stringMatching(/^hp\d{6}$/) },
     });
     expect(res.body).not.toContain('PRIVATE KEY');
-    expectProblem(await post('domains', { name: 'co.uk' }), 400);
+    expectProblem(await post('domains', { name: 'co.uk' }), 422);
     expectProblem(await post('domains', { name: 'xn--bcher-kva.test' }), 409);
   });
 

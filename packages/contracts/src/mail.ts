@@ -3,7 +3,13 @@ import { idParam, password, quantity, quantityToNumber, timestamp } from './comm
 import { mailAddress, mailboxAddress, toAsciiHostname } from './names.ts';
 
 /** A mailbox quota: a quantity above zero (Dovecot reads 0 as "no limit"; the database refuses it). */
-const mailboxQuota = quantity.refine((q) => quantityToNumber(q) > 0, 'must be more than 0');
+const mailboxQuota = quantity.refine((q) => {
+  try {
+    return quantityToNumber(q) > 0;
+  } catch {
+    return true; // not a quantity at all: the pattern above already says so
+  }
+}, 'must be more than 0');
 
 export const createMailboxBody = z
   .object({
