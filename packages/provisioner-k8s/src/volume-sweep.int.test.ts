@@ -89,9 +89,9 @@ describe('the released-volume sweep', () => {
   it('keeps a released tenant volume during the retention period', async () => {
     expect(await reclaimReleasedVolumes(panel, { retentionDays: 7, log })).not.toContain(released);
     const pv = await admin.get(KINDS.PersistentVolume, null, released);
-    expect((pv?.spec as { persistentVolumeReclaimPolicy: string }).persistentVolumeReclaimPolicy).toBe(
-      'Retain',
-    );
+    expect(
+      (pv?.spec as { persistentVolumeReclaimPolicy?: string } | undefined)?.persistentVolumeReclaimPolicy,
+    ).toBe('Retain');
   });
 
   it('reclaims it once the period is over, and leaves bound volumes alone', async () => {
