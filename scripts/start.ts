@@ -91,12 +91,14 @@ async function startPanel(env: StackEnv): Promise<number> {
     ...process.env,
     ...env,
     PORT: String(API_PORT),
+    // The web server (server.mjs) is the one proxy in front of the API: one X-Forwarded-For hop.
+    TRUST_PROXY: '1',
   });
   const web = spawnPart(
     'panel web',
-    [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(WEB_PORT)],
+    [path.join(webRoot, 'server.mjs'), '--hostname', '127.0.0.1', '--port', String(WEB_PORT)],
     { ...process.env, NEXT_TELEMETRY_DISABLED: '1', HOSTPLANE_API_URL: apiUrl },
-    webRoot, // next start finds .next from its working directory
+    webRoot, // Next finds .next from its working directory
   );
   console.log(`\nPanel      http://127.0.0.1:${WEB_PORT}`);
   console.log(`API        ${apiUrl}/api/v1`);

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp, createAdminUser } from '@hostplane/api';
+import { type ApiConfigInput, buildApp, createAdminUser } from '@hostplane/api';
 import { createPanelDb, migratePanelDb } from '@hostplane/db';
 import { loadStackEnv } from '@hostplane/testing';
 import pg from 'pg';
@@ -36,7 +36,7 @@ async function adminQuery(base: URL, text: string): Promise<void> {
 }
 
 /** The real API on a fresh, migrated database of its own, listening on a loopback port, with one admin. */
-export async function startApi(): Promise<RunningApi> {
+export async function startApi(config: ApiConfigInput = {}): Promise<RunningApi> {
   const base = new URL(serverUrl());
   const name = `hp_test_web_${randomBytes(6).toString('hex')}`;
   await adminQuery(base, `create database ${name}`);
@@ -45,7 +45,7 @@ export async function startApi(): Promise<RunningApi> {
   const db = createPanelDb(url.toString(), { max: 5 });
   await migratePanelDb(db);
   // cookieSecure stays on: Chromium keeps Secure cookies from http://127.0.0.1 (a trustworthy origin).
-  const app = await buildApp({ db, config: { logLevel: 'silent', cookieSecure: true } });
+  const app = await buildApp({ db, config: { logLevel: 'silent', cookieSecure: true, ...config } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the API has no TCP address');
@@ -137,12 +137,18 @@ export interface RunningWeb {
   close(): Promise<void>;
 }
 
-/** `next start` on a loopback port, proxying /api to the given API. */
+/** The panel's web server (server.mjs: `next start` that appends the peer to X-Forwarded-For) on a loopback port. */
 export async function startWeb(apiUrl: string): Promise<RunningWeb> {
   const port = await freePort();
-  const child = run(['start', '--hostname', '127.0.0.1', '--port', String(port)], {
-    HOSTPLANE_API_URL: apiUrl,
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(webRoot, 'server.mjs'), '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: webRoot,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', HOSTPLANE_API_URL: apiUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output = outputOf(child);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -12,7 +12,8 @@ const REQUEST_HEADERS = [
   'authorization',
   'user-agent',
   'x-request-id',
-  // The client's address for the API's per-IP sign-in throttle; the API believes it only with TRUST_PROXY.
+  // The client's address for the API's per-IP sign-in throttle: server.mjs has appended the socket's
+  // peer to whatever came in, and the API believes only its TRUST_PROXY hops from the end.
   'x-forwarded-for',
 ];
 // fetch() has already decoded the body and framed it; these would describe the wrong bytes.
