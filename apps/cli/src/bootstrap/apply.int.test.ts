@@ -82,7 +82,7 @@ afterAll(async () => {
     for (const object of step.objects) {
       // Cluster-wide objects and the panel's identity are shared with the other suites: left in place.
       if (
-        (object.kind === 'ServiceAccount' && object.metadata.name === 'hostplane-panel') ||
+        (object.kind === 'ServiceAccount' && object.metadata.name.startsWith('hostplane-panel')) ||
         object.kind === 'Namespace' ||
         object.kind.startsWith('Cluster') ||
         object.kind.startsWith('Validating')
@@ -138,8 +138,9 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     expect(pdns?.status?.readyReplicas).toBe(2);
     const dovecot = await admin.get(KINDS.StatefulSet, 'mail-system', 'dovecot');
     expect(dovecot?.status?.readyReplicas).toBe(1);
-    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; panel-db, panel, suspended-page.
-    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(10);
+    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; panel-db, panel, panel-worker,
+    // suspended-page.
+    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(11);
   }, 600_000);
 
   it('the pods were admitted under their namespace’s Pod Security level', async () => {
