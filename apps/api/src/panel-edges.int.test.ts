@@ -2,9 +2,11 @@
 // under concurrency, token lifetimes, validation that agrees with the database, more plan limits.
 import { loadCustomerSnapshot } from '@hostplane/db';
 import { openSnapshotSecrets, retainedDatabaseSites } from '@hostplane/domain';
+import Fastify from 'fastify';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { handleError } from './error-handler.ts';
 import { createInternalServer, listenInternal } from './internal-server.ts';
 import { createRegistry } from './observability.ts';
 import {
@@ -242,6 +244,34 @@ describe('validation agrees with the database and the targets', () => {
       payload: { quota: '0' },
     });
     expect(expectProblem(res, 422).errors).toEqual([expect.objectContaining({ path: 'quota' })]);
+  });
+
+  it('maps a CHECK the database itself enforces to 422 with the field, a unique one to 409', async () => {
+    // The routes check first; this is the last line behind them: real PostgreSQL errors through
+    // the one error handler of the API.
+    const app = Fastify({ logger: false });
+    app.setErrorHandler(handleError);
+    app.post('/raw', async (req) => {
+      const { quota, address } = req.body as { quota: number; address: string };
+      await api.db
+        .insertInto('mailboxes')
+        .values({ customer_id: c.id, address, password_hash: 'x', quota_bytes: quota, enabled: true })
+        .execute();
+      return { ok: true };
+    });
+    const check = await app.inject({
+      method: 'POST',
+      url: '/raw',
+      payload: { quota: 0, address: 'raw@valid.test' },
+    });
+    expect(expectProblem(check, 422).errors).toEqual([expect.objectContaining({ path: 'quota' })]);
+    const unique = await app.inject({
+      method: 'POST',
+      url: '/raw',
+      payload: { quota: 1, address: 'ok@valid.test' },
+    });
+    expectProblem(unique, 409);
+    await app.close();
   });
 
   it('refuses backupRetentionDays 0 with the field', async () => {
