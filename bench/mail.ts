@@ -45,6 +45,7 @@ const perSecond = (n: number, ms: number) => Math.round((n * 1000) / ms);
 
 async function mailboxes(domain: string, count: number, hash: string) {
   return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
     address: `u${i}@${domain}`,
     passwordHash: hash,
     quotaBytes: 100 * 1024 * 1024,
@@ -87,6 +88,7 @@ async function throughSmtp(count: number, password: string) {
   const snapshot = customerSnapshot({ id: 970_003, domains: [mailDomain(domain)] });
   snapshot.mailboxes = [
     {
+      id: 1,
       address: `inbox@${domain}`,
       passwordHash: await dovecotHash(password),
       quotaBytes: 0,

@@ -75,6 +75,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     })),
     domains: domains.sort(byKey((d) => d.name)).map((d) => toDomainRow(d, records)),
     mailboxes: mailboxes.sort(byKey((m) => m.address)).map((m) => ({
+      id: m.id,
       address: m.address,
       passwordHash: m.password_hash,
       quotaBytes: m.quota_bytes,

@@ -84,6 +84,8 @@ export interface DomainRow {
 }
 
 export interface MailboxRow {
+  /** The panel's row id: never reused, so it names the mailbox's storage (a re-created address is a new mailbox). */
+  id: number;
   address: string;
   passwordHash: string; // with its scheme prefix, e.g. {ARGON2ID}$argon2id$...
   quotaBytes: number;

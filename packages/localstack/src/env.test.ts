@@ -30,6 +30,7 @@ describe('buildStackEnv', () => {
       PDNS_DNS_ADDR: '127.0.0.1:20053',
       SMTP_ADDR: '127.0.0.1:20025',
       SUBMISSION_ADDR: '127.0.0.1:20587',
+      INTERNAL_SUBMISSION_ADDR: '127.0.0.1:20588',
       IMAP_ADDR: '127.0.0.1:20143',
     });
   });

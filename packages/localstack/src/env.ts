@@ -18,6 +18,7 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     PDNS_DNS_ADDR: hostPort(ctx.ports.pdnsDns),
     SMTP_ADDR: hostPort(ctx.ports.smtp),
     SUBMISSION_ADDR: hostPort(ctx.ports.submission),
+    INTERNAL_SUBMISSION_ADDR: hostPort(ctx.ports.internalSubmission),
     IMAP_ADDR: hostPort(ctx.ports.imap),
   };
 }

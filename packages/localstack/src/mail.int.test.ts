@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadStackEnv, stackStateDir } from '@hostplane/testing';
 import { hash } from '@node-rs/argon2';
@@ -68,12 +68,19 @@ async function waitForMessage(subject: string, timeoutMs = 30_000) {
 describe('mail on the local stack', () => {
   let db: mysql.Connection;
 
+  // Rspamd lets a login send only with its identity lines (login and domain → customer), which the
+  // mail provisioner maintains; this test writes the rows by hand, so it adds the lines too.
+  const identityMap = path.join(stackStateDir(), 'mail', 'rspamd', 'identities.map');
+  const customerId = 700_000 + (process.pid % 50_000);
+  const identityLines = [`domain:${domain} ${customerId}`, `login:${address} ${customerId}`];
+
   beforeAll(async () => {
     db = await mysql.createConnection(env.MAIL_DATABASE_URL);
     const [result] = await db.execute<mysql.ResultSetHeader>(
-      'INSERT INTO virtual_domains (name) VALUES (?)',
-      [domain],
+      'INSERT INTO virtual_domains (name, customer_id) VALUES (?, ?)',
+      [domain, customerId],
     );
+    appendFileSync(identityMap, `${identityLines.join('\n')}\n`);
     await db.execute(
       'INSERT INTO virtual_users (domain_id, email, password, quota_bytes, maildir) VALUES (?, ?, ?, ?, ?)',
       [result.insertId, address, await dovecotArgon2id(password), 10 * 1024 * 1024, `${domain}/alice/`],
@@ -81,6 +88,10 @@ describe('mail on the local stack', () => {
   });
 
   afterAll(async () => {
+    const kept = readFileSync(identityMap, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !identityLines.includes(line));
+    writeFileSync(identityMap, kept.length > 0 ? `${kept.join('\n')}\n` : '');
     await db?.execute('DELETE FROM virtual_domains WHERE name = ?', [domain]);
     await db?.end();
   });
@@ -133,7 +144,7 @@ describe('mail on the local stack', () => {
     });
   });
 
-  it('lets an authenticated user submit as its own address only', async () => {
+  it("lets an authenticated user submit as its own customer's addresses only", async () => {
     const transport = nodemailer.createTransport({
       host: submissionHost,
       port: submissionPort,
@@ -146,7 +157,13 @@ describe('mail on the local stack', () => {
     expect(own.accepted).toEqual([address]);
     await waitForMessage(subject);
 
-    const spoofed = transport.sendMail({ from: `mallory@${domain}`, to: address, subject: 'x', text: 'x' });
+    // Any address of the login's own customer's domains would do; one outside them never.
+    const spoofed = transport.sendMail({
+      from: `mallory@other-${domain}`,
+      to: address,
+      subject: 'x',
+      text: 'x',
+    });
     await expect(spoofed).rejects.toMatchObject({ responseCode: 553 });
   });
 

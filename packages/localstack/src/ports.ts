@@ -15,6 +15,8 @@ export const stackPorts = {
   pdnsApi: 28081,
   smtp: 20025,
   submission: 20587,
+  /** Tenant sites' submission (no PROXY header; SASL required): the cluster's internal listener. */
+  internalSubmission: 20588,
   smtps: 20465,
   imap: 20143,
   pop3: 20110,

@@ -49,7 +49,7 @@ describe('the cluster rendering is accepted by the real tools', () => {
         target: 'cluster',
         hostname: 'mail.example.net',
         listen: 'all',
-        ports: { smtp: 25, submission: 587, smtps: 465 },
+        ports: { smtp: 25, submission: 587, smtps: 465, internalSubmission: 10587 },
         paths: {
           configDir: path.join(dir, 'postfix'),
           queueDirectory: '/var/spool/postfix',
@@ -105,6 +105,7 @@ describe('the cluster rendering is accepted by the real tools', () => {
         redis: { host: '127.0.0.1', port: 6379 },
         dkim: { keysDir: '/var/lib/rspamd/dkim', selectorMap: '/etc/rspamd/dkim/selectors.map' },
         userRateLimit: { perHour: 200, burst: 50, limitsMap: '/etc/rspamd/maps/send_limits.map' },
+        identityMap: '/etc/rspamd/maps/identities.map',
       }),
     );
     const { stdout } = await run('rspamadm', [

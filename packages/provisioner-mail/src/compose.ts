@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Target } from '@hostplane/reconcile';
 import { DnsDkimPublication } from './client/dns-publication.ts';
+import { KubeMaildirJobs } from './client/kube-maildir-jobs.ts';
+import { KubeRspamdMaps } from './client/kube-rspamd-maps.ts';
 import { KubeDkimSecrets } from './client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from './client/mysql-client.ts';
 import { LocalMaildirRemover } from './local/maildir-remover.ts';
@@ -16,6 +18,22 @@ export interface MailTargetSettings {
   dnsServer?: string | undefined;
   /** The local stack's state folder: Rspamd's key files, send limits and the maildirs live there. */
   localStackDir?: string | undefined;
+  /** In the cluster: the image of the Jobs that remove deleted mailboxes' maildirs (images.maildirRemover). */
+  maildirRemovalImage?: string | undefined;
+  /** The panel's SECRET_KEY: opens the DKIM private keys the API sealed. */
+  secretKey?: string | undefined;
+}
+
+function maildirRemover(settings: MailTargetSettings, kube: boolean) {
+  if (settings.localStackDir)
+    return new LocalMaildirRemover(path.join(settings.localStackDir, 'mail', 'vhosts'));
+  if (kube && settings.maildirRemovalImage) {
+    return KubeMaildirJobs.fromConfig({
+      kubeconfigFile: settings.kubeconfig,
+      image: settings.maildirRemovalImage,
+    });
+  }
+  return null;
 }
 
 /** The composition root's one call: adapters from settings (read from the environment by the caller). */
@@ -23,7 +41,7 @@ export function mailTargetFromSettings(settings: MailTargetSettings): {
   target: Target;
   deps: MailTargetDeps;
 } {
-  const kube = settings.kubeconfig || settings.inCluster;
+  const kube = Boolean(settings.kubeconfig || settings.inCluster);
   const deps: MailTargetDeps = {
     db: new MysqlMailDatabase({ url: settings.mailDatabaseUrl }),
     dkimSecrets: kube ? KubeDkimSecrets.fromConfig({ kubeconfigFile: settings.kubeconfig }) : null,
@@ -31,9 +49,13 @@ export function mailTargetFromSettings(settings: MailTargetSettings): {
       ? new RspamdDkimFiles(rspamdFilesOfStack(settings.localStackDir))
       : null,
     publication: settings.dnsServer ? new DnsDkimPublication([settings.dnsServer]) : null,
-    maildirs: settings.localStackDir
-      ? new LocalMaildirRemover(path.join(settings.localStackDir, 'mail', 'vhosts'))
-      : null,
+    maildirs: maildirRemover(settings, kube),
+    secretKey: settings.secretKey,
+    // Locally the files above; in the cluster the ConfigMap Rspamd mounts.
+    rspamdMaps:
+      !settings.localStackDir && kube
+        ? KubeRspamdMaps.fromConfig({ kubeconfigFile: settings.kubeconfig })
+        : null,
   };
   return { target: createMailTarget(deps), deps };
 }

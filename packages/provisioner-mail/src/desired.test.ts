@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { desiredMail } from './desired.ts';
 import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 
+let nextId = 1;
 const mailbox = (address: string, over = {}) => ({
+  id: nextId++,
   address,
   passwordHash: '{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$abc$def',
   quotaBytes: 1024,
@@ -15,7 +17,8 @@ describe('desiredMail', () => {
   it('lists mail domains, users with their maildir and one alias row per destination, sorted', () => {
     const snapshot = customerSnapshot({
       domains: [mailDomain('b.example'), mailDomain('a.example'), mailDomain('web.example', { mail: false })],
-      mailboxes: [mailbox('Zed@A.example'), mailbox('amy@b.example', { enabled: false })],
+      suspended: true,
+      mailboxes: [mailbox('Zed@A.example', { id: 7 }), mailbox('amy@b.example', { id: 8, enabled: false })],
       aliases: [
         { source: 'info@a.example', destinations: ['zed@a.example', 'Out@Elsewhere.org', 'zed@a.example'] },
         { source: '@b.example', destinations: ['amy@b.example'] },
@@ -27,8 +30,20 @@ describe('desiredMail', () => {
       rows: {
         domains: ['a.example', 'b.example'],
         users: [
-          expect.objectContaining({ email: 'amy@b.example', maildir: 'b.example/amy/', enabled: false }),
-          expect.objectContaining({ email: 'zed@a.example', domain: 'a.example', maildir: 'a.example/zed/' }),
+          expect.objectContaining({
+            mailboxId: 8,
+            email: 'amy@b.example',
+            maildir: 'b.example/amy@8/',
+            enabled: false,
+            sendEnabled: false,
+          }),
+          expect.objectContaining({
+            mailboxId: 7,
+            email: 'zed@a.example',
+            domain: 'a.example',
+            maildir: 'a.example/zed@7/',
+            sendEnabled: false,
+          }),
         ],
         aliases: [
           { domain: 'b.example', source: '@b.example', destination: 'amy@b.example' },

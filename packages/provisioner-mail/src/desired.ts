@@ -24,7 +24,18 @@ export function splitAddress(address: string): { local: string; domain: string }
   return { local: address.slice(0, at), domain: address.slice(at + 1) };
 }
 
-function desiredUser(mailbox: MailboxRow, mailDomains: Set<string>, issues: string[]): MailUserRow | null {
+/** A mailbox's folder: named after the panel's row id too, so a mailbox created again at the same
+ * address starts empty and never reads the mail of the one before. */
+export function maildirOf(domain: string, local: string, mailboxId: number): string {
+  return `${domain}/${local}@${mailboxId}/`;
+}
+
+function desiredUser(
+  mailbox: MailboxRow,
+  mailDomains: Set<string>,
+  suspended: boolean,
+  issues: string[],
+): MailUserRow | null {
   const email = mailbox.address.trim().toLowerCase();
   const parts = splitAddress(email);
   if (!parts || !mailDomains.has(parts.domain)) {
@@ -35,13 +46,19 @@ function desiredUser(mailbox: MailboxRow, mailDomains: Set<string>, issues: stri
     issues.push(`mailbox ${email}: local part cannot name a maildir`);
     return null;
   }
+  if (!Number.isSafeInteger(mailbox.id) || mailbox.id <= 0) {
+    issues.push(`mailbox ${email}: no row id`);
+    return null;
+  }
   return {
+    mailboxId: mailbox.id,
     email,
     domain: parts.domain,
     password: mailbox.passwordHash,
     quotaBytes: mailbox.quotaBytes,
-    maildir: `${parts.domain}/${parts.local}/`,
+    maildir: maildirOf(parts.domain, parts.local, mailbox.id),
     enabled: mailbox.enabled,
+    sendEnabled: !suspended,
     sendLimitPerHour: mailbox.sendLimitPerHour,
   };
 }
@@ -86,7 +103,7 @@ export function desiredMail(snapshot: CustomerSnapshot): DesiredMail {
     });
   const mailDomains = new Set(domains);
   const users = snapshot.mailboxes
-    .map((m) => desiredUser(m, mailDomains, issues))
+    .map((m) => desiredUser(m, mailDomains, snapshot.suspended, issues))
     .filter((u): u is MailUserRow => u !== null);
   const aliases = desiredAliases(snapshot, mailDomains, issues);
   return { customerDomains, rows: sortRows({ domains: [...mailDomains], users, aliases }), issues };

@@ -1,4 +1,6 @@
 export { DnsDkimPublication } from './client/dns-publication.ts';
+export { KubeMaildirJobs, type KubeMaildirJobsOptions } from './client/kube-maildir-jobs.ts';
+export { KubeRspamdMaps, RSPAMD_MAPS_CONFIGMAP } from './client/kube-rspamd-maps.ts';
 export {
   dkimSecretName,
   FIELD_MANAGER,
@@ -21,10 +23,18 @@ export {
   rotateDkim,
 } from './dkim.ts';
 export * from './errors.ts';
+export { DEFAULT_FORWARD_LIMIT_PER_HOUR, desiredIdentities } from './identity.ts';
 export { LocalMaildirRemover } from './local/maildir-remover.ts';
 export { RspamdDkimFiles, type RspamdFilesOptions, rspamdFilesOfStack } from './local/rspamd-files.ts';
 export { countMailChanges, type MailPlan, type ObservedMail, planMailChanges } from './plan.ts';
-export type { DkimKeyStore, DkimPublication, MailApplyReport, MailDatabase, MaildirRemover } from './port.ts';
+export type {
+  DkimKeyStore,
+  DkimPublication,
+  MailApplyReport,
+  MailDatabase,
+  MaildirRemover,
+  RspamdMaps,
+} from './port.ts';
 export type { MailAliasRow, MailRows, MailUserRow } from './rows.ts';
 export * from './schema/index.ts';
 export { createMailTarget, type MailTargetDeps, runMailPass } from './target.ts';

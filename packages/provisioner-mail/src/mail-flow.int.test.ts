@@ -47,8 +47,10 @@ const addr = (local: keyof typeof pw, domain = domainA) => `${local}@${domain}`;
 let customerA: CustomerSnapshot;
 let customerB: CustomerSnapshot;
 
+let nextId = 1;
 async function mailbox(local: keyof typeof pw, domain = domainA, sendLimitPerHour = 100) {
   return {
+    id: nextId++,
     address: addr(local, domain),
     passwordHash: await dovecotHash(pw[local]),
     quotaBytes: 50 * 1024 * 1024,
@@ -217,7 +219,8 @@ describe('mail provisioned by the target, as a mail client sees it', () => {
     const subject = `before ${runTag}`;
     await smtpTransport().sendMail({ from: 'sender@example.org', to: addr('gone'), subject, text: 'x' });
     await waitForMessage(addr('gone'), pw.gone, subject);
-    const maildir = path.join(stateDir, 'mail', 'vhosts', domainA, 'gone');
+    const id = customerA.mailboxes.find((m) => m.address === addr('gone'))?.id;
+    const maildir = path.join(stateDir, 'mail', 'vhosts', domainA, `gone@${id}`);
     expect(existsSync(maildir)).toBe(true);
     // Without the catch-all the address has no home; with it, mail would go to carol.
     customerA = {
@@ -225,8 +228,8 @@ describe('mail provisioned by the target, as a mail client sees it', () => {
       mailboxes: customerA.mailboxes.filter((m) => m.address !== addr('gone')),
       aliases: customerA.aliases.filter((a) => !a.source.startsWith('@')),
     };
-    // The user row, the catch-all row and the send-limits line of the address.
-    expect(await reconcile(customerA)).toMatchObject({ changes: 3 });
+    // The user row, the catch-all row, the send-limits line and the identity lines of the address.
+    expect(await reconcile(customerA)).toMatchObject({ changes: 4 });
     expect(existsSync(maildir)).toBe(false);
     const bounce = smtpTransport().sendMail({
       from: 'sender@example.org',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomerSnapshot } from '@hostplane/domain';
+import { sealSecret } from '@hostplane/domain';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkimSecretName, KubeDkimSecrets, MAIL_NAMESPACE } from './client/kube-secrets-client.ts';
@@ -76,6 +77,7 @@ beforeAll(async () => {
     ],
     mailboxes: [
       {
+        id: 1,
         address: `ann@${domain}`,
         passwordHash: '{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
         quotaBytes: 1024,
@@ -104,7 +106,7 @@ describe('Mail target on the local stack', () => {
       await rows('SELECT email, maildir, send_limit_per_hour FROM virtual_users WHERE email = ?', [
         `ann@${domain}`,
       ]),
-    ).toEqual([{ email: `ann@${domain}`, maildir: `${domain}/ann/`, send_limit_per_hour: 30 }]);
+    ).toEqual([{ email: `ann@${domain}`, maildir: `${domain}/ann@1/`, send_limit_per_hour: 30 }]);
     expect(
       (
         await rows('SELECT destination FROM virtual_aliases WHERE source = ? ORDER BY destination', [
@@ -211,5 +213,94 @@ describe('Mail target on the local stack', () => {
     expect(
       (await rows('SELECT name FROM virtual_domains WHERE name IN (?, ?)', [foreign, claimed])).length,
     ).toBe(2);
+  });
+});
+
+describe('DKIM key Secrets of look-alike domains', () => {
+  // Both were `dkim-<tag>-b-c-example` while dots simply became dashes.
+  const dotted = `${runTag}.b-c.example`;
+  const dashed = `${runTag}-b.c.example`;
+  const legacy = `${runTag}-legacy.example`;
+  const owner = (offset: number, name: string) =>
+    customerSnapshot({
+      id: testCustomerId(offset),
+      domains: [
+        mailDomain(name, {
+          dkim: { ...dkimKey('hp202611'), previousSelector: null, previousPublicKey: null },
+        }),
+      ],
+    });
+  const first = owner(0, dotted);
+  const second = owner(1, dashed);
+  const third = owner(3, legacy);
+
+  afterAll(async () => {
+    for (const s of [first, second, third]) await run({ ...s, deleting: true });
+  });
+
+  it('gives each domain a Secret of its own, holding its own key', async () => {
+    expect(dkimSecretName(dotted)).not.toBe(dkimSecretName(dashed));
+    for (const s of [first, second]) expect(await run(s)).toMatchObject({ status: 'True' });
+    for (const s of [first, second]) {
+      const name = s.domains[0]!.name;
+      const stored = await secret(dkimSecretName(name));
+      expect(stored?.metadata?.labels?.['hostplane.io/customer-id'], name).toBe(String(s.id));
+      expect(decoded(stored?.data?.['private.key']), name).toBe(s.domains[0]!.dkim!.privateKeyPem);
+    }
+  });
+
+  it('moves a Secret stored under the old name to the new one and prunes the old', async () => {
+    const oldName = `dkim-${legacy.replaceAll('.', '-')}`;
+    const key = third.domains[0]!.dkim!;
+    await api.createNamespacedSecret({
+      namespace: MAIL_NAMESPACE,
+      body: {
+        metadata: {
+          name: oldName,
+          labels: {
+            'app.kubernetes.io/managed-by': 'hostplane',
+            'hostplane.io/dkim-domain': legacy,
+            'hostplane.io/customer-id': String(third.id),
+          },
+        },
+        data: {
+          selector: Buffer.from(key.selector).toString('base64'),
+          'private.key': Buffer.from(key.privateKeyPem).toString('base64'),
+        },
+      },
+    });
+    expect(await run(third)).toMatchObject({ status: 'True' });
+    expect(await secret(oldName)).toBeNull();
+    expect(decoded((await secret(dkimSecretName(legacy)))?.data?.['private.key'])).toBe(key.privateKeyPem);
+    expect(await run(third)).toMatchObject({ status: 'True', changes: 0 });
+  });
+});
+
+describe('DKIM private keys sealed at rest', () => {
+  const name = `${runTag}-sealed.example`;
+  const secretKey = 'mail-target-secret-key-0123';
+  const key = { ...dkimKey('hp202611'), previousSelector: null, previousPublicKey: null };
+  const sealed = customerSnapshot({
+    id: testCustomerId(3),
+    domains: [
+      mailDomain(name, { dkim: { ...key, privateKeyPem: sealSecret(key.privateKeyPem, secretKey) } }),
+    ],
+  });
+
+  afterAll(async () => {
+    await run({ ...sealed, deleting: true });
+  });
+
+  it('opens the key with the SECRET_KEY: the Secret and the Rspamd key file hold the PEM', async () => {
+    const keyed = createMailTarget({ ...deps, secretKey });
+    expect(await keyed.run(sealed, passContext())).toMatchObject({ status: 'True', reason: 'Ready' });
+    expect(decoded((await secret(dkimSecretName(name)))?.data?.['private.key'])).toBe(key.privateKeyPem);
+    expect(readFileSync(path.join(files.keysDir, `${name}.hp202611.key`), 'utf8')).toBe(key.privateKeyPem);
+  });
+
+  it('writes nothing without the key, and says why', async () => {
+    const before = { sql: deps.db.stats.writes, kube: deps.dkimSecrets.stats.writes };
+    expect(await run(sealed)).toMatchObject({ status: 'False', reason: 'DkimKeySealed', changes: 0 });
+    expect({ sql: deps.db.stats.writes, kube: deps.dkimSecrets.stats.writes }).toEqual(before);
   });
 });

@@ -4,13 +4,16 @@ import type { MailRows, MailUserRow } from './rows.ts';
 
 const user = (email: string, over: Partial<MailUserRow> = {}): MailUserRow => {
   const [local, domain = ''] = email.split('@');
+  const mailboxId = over.mailboxId === undefined ? 1 : over.mailboxId;
   return {
+    mailboxId,
     email,
     domain,
     password: '{ARGON2ID}x',
     quotaBytes: 0,
-    maildir: `${domain}/${local}/`,
+    maildir: mailboxId === null ? `${domain}/${local}/` : `${domain}/${local}@${mailboxId}/`,
     enabled: true,
+    sendEnabled: true,
     sendLimitPerHour: 100,
     ...over,
   };
@@ -70,5 +73,35 @@ describe('planMailChanges', () => {
   it('holds back a domain owned elsewhere, with its users and aliases', () => {
     const plan = planMailChanges(desired, { owned: rows(), foreignDomains: ['a.example'] });
     expect(plan).toEqual({ ...empty, conflicts: ['a.example'] });
+  });
+
+  it('replaces a mailbox created again at the same address (another id): a new folder, the old one goes', () => {
+    const owned = rows({ ...desired, users: [user('x@a.example', { mailboxId: 1 })] });
+    const again = rows({ ...desired, users: [user('x@a.example', { mailboxId: 2 })] });
+    expect(planMailChanges(again, { owned, foreignDomains: [] })).toEqual({
+      ...empty,
+      usersToAdd: [user('x@a.example', { mailboxId: 2, maildir: 'a.example/x@2/' })],
+      usersToRemove: [user('x@a.example', { mailboxId: 1, maildir: 'a.example/x@1/' })],
+    });
+  });
+
+  it('keeps the folder of a row written before ids were kept, and records the id once', () => {
+    const legacy = user('x@a.example', { mailboxId: null, maildir: 'a.example/x/' });
+    const owned = rows({ ...desired, users: [legacy] });
+    const plan = planMailChanges(desired, { owned, foreignDomains: [] });
+    const adopted = { ...desired.users[0]!, maildir: 'a.example/x/' };
+    expect(plan).toEqual({ ...empty, usersToUpdate: [adopted] });
+    // The next pass finds the adopted row and plans nothing.
+    expect(
+      planMailChanges(desired, { owned: rows({ ...desired, users: [adopted] }), foreignDomains: [] }),
+    ).toEqual(empty);
+  });
+
+  it('updates send_enabled when the customer is suspended', () => {
+    const suspended = rows({ ...desired, users: [user('x@a.example', { sendEnabled: false })] });
+    expect(planMailChanges(suspended, { owned: desired, foreignDomains: [] })).toEqual({
+      ...empty,
+      usersToUpdate: suspended.users,
+    });
   });
 });

@@ -38,7 +38,9 @@ export function countMailChanges(plan: MailPlan): number {
 
 function sameUser(a: MailUserRow, b: MailUserRow): boolean {
   return (
+    a.mailboxId === b.mailboxId &&
     a.domain === b.domain &&
+    a.sendEnabled === b.sendEnabled &&
     a.password === b.password &&
     a.quotaBytes === b.quotaBytes &&
     a.maildir === b.maildir &&
@@ -62,17 +64,31 @@ export function planMailChanges(desired: MailRows, observed: ObservedMail): Mail
 
   const usersToAdd: MailUserRow[] = [];
   const usersToUpdate: MailUserRow[] = [];
+  const replaced: MailUserRow[] = [];
   for (const [key, user] of desiredUsers) {
     const current = ownedUsers.get(key);
-    if (!current) usersToAdd.push(user);
-    else if (!sameUser(user, current)) usersToUpdate.push(user);
+    if (!current) {
+      usersToAdd.push(user);
+    } else if (current.mailboxId !== null && current.mailboxId !== user.mailboxId) {
+      // Deleted and created again between two passes: another mailbox, in a folder of its own; the old
+      // row and its folder go.
+      replaced.push(current);
+      usersToAdd.push(user);
+    } else {
+      // The same mailbox keeps the folder it has (a row from before ids were kept adopts its id here).
+      const wanted = { ...user, maildir: current.maildir };
+      if (!sameUser(wanted, current)) usersToUpdate.push(wanted);
+    }
   }
   return {
     domainsToAdd: wantedDomains.filter((d) => !have.has(d)),
     domainsToRemove: observed.owned.domains.filter((d) => !wanted.has(d)),
     usersToAdd,
     usersToUpdate,
-    usersToRemove: [...ownedUsers].filter(([key]) => !desiredUsers.has(key)).map(([, u]) => u),
+    usersToRemove: [
+      ...replaced,
+      ...[...ownedUsers].filter(([key]) => !desiredUsers.has(key)).map(([, u]) => u),
+    ],
     aliasesToAdd: [...desiredAliases].filter(([key]) => !ownedAliases.has(key)).map(([, a]) => a),
     aliasesToRemove: [...ownedAliases].filter(([key]) => !desiredAliases.has(key)).map(([, a]) => a),
     conflicts: desired.domains.filter((d) => foreign.has(d)),

@@ -1,3 +1,4 @@
+import type { IdentityEntry, SendLimitEntry } from '@hostplane/platform';
 import type { DkimSigningKey } from './dkim.ts';
 import type { MailPlan, ObservedMail } from './plan.ts';
 
@@ -30,6 +31,15 @@ export interface DkimKeyStore {
 /** Whether a DKIM selector's TXT record with this key is served (authoritative DNS). */
 export interface DkimPublication {
   isPublished(domain: string, selector: string, publicKey: string): Promise<boolean>;
+}
+
+/** The maps Rspamd re-reads (per-user send limits, sender identities), shared by every customer: a
+ * customer's write replaces only the lines of its own domains. Files locally, a ConfigMap in the cluster. */
+export interface RspamdMaps {
+  readSendLimits(domains: readonly string[]): Promise<SendLimitEntry[]>;
+  writeSendLimits(domains: readonly string[], entries: SendLimitEntry[]): Promise<void>;
+  readIdentities(domains: readonly string[]): Promise<IdentityEntry[]>;
+  writeIdentities(domains: readonly string[], entries: IdentityEntry[]): Promise<void>;
 }
 
 /** Removes a deleted mailbox's maildir. Idempotent: a missing folder is no error. */

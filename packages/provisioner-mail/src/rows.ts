@@ -3,14 +3,19 @@
 // nothing.
 
 export interface MailUserRow {
+  /** The panel's mailbox id (virtual_users.mailbox_id); null on a row written before ids were kept. */
+  mailboxId: number | null;
   email: string;
   domain: string;
   /** With its scheme prefix, e.g. {ARGON2ID}$argon2id$…, as Dovecot verifies it. */
   password: string;
   quotaBytes: number;
-  /** Relative to the mail root: `{domain}/{local}/`. */
+  /** Relative to the mail root: `{domain}/{local}@{mailboxId}/` — never reused by a later mailbox of the
+   * same address (`@` cannot occur in a local part, so no older `{domain}/{local}/` folder matches). */
   maildir: string;
   enabled: boolean;
+  /** False while the customer is suspended: the mailbox may log in and receive, but not send. */
+  sendEnabled: boolean;
   sendLimitPerHour: number;
 }
 

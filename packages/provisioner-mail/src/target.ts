@@ -1,12 +1,13 @@
-import type { CustomerSnapshot } from '@hostplane/domain';
+import { type CustomerSnapshot, openStoredSecret } from '@hostplane/domain';
 import type { SendLimitEntry } from '@hostplane/platform';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { type DesiredMail, desiredMail } from './desired.ts';
 import { type DkimPlan, type DkimSigningKey, desiredDkimKeys, planDkimKeys } from './dkim.ts';
 import { MailProviderError } from './errors.ts';
+import { desiredIdentities } from './identity.ts';
 import type { RspamdDkimFiles } from './local/rspamd-files.ts';
 import { countMailChanges, type MailPlan, planMailChanges } from './plan.ts';
-import type { DkimKeyStore, DkimPublication, MailDatabase, MaildirRemover } from './port.ts';
+import type { DkimKeyStore, DkimPublication, MailDatabase, MaildirRemover, RspamdMaps } from './port.ts';
 
 // The Mail target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.
 // Order matters for retries: DKIM keys and send limits first, rows in one transaction next, maildirs
@@ -18,10 +19,15 @@ export interface MailTargetDeps {
   dkimSecrets: DkimKeyStore | null;
   /** The local stack's Rspamd files (projection of the Secrets, plus the send-limits map). */
   localRspamd?: RspamdDkimFiles | null;
+  /** Where Rspamd's send-limit and identity maps go; default the local files (cluster: a ConfigMap). */
+  rspamdMaps?: RspamdMaps | null;
   /** Asked before a rotated selector starts signing; without it a new selector signs at once. */
   publication?: DkimPublication | null;
   /** Removes maildirs of deleted mailboxes; without it they are only logged (cluster: see README). */
   maildirs?: MaildirRemover | null;
+  /** The panel's SECRET_KEY: DKIM private keys are sealed at rest and opened here, by the only target
+   * that needs them. */
+  secretKey?: string | undefined;
 }
 
 interface PassResult {
@@ -93,7 +99,7 @@ async function syncDkim(
 }
 
 async function syncSendLimits(
-  files: RspamdDkimFiles,
+  files: RspamdMaps,
   domains: string[],
   desired: DesiredMail,
   ctx: PassContext,
@@ -107,6 +113,28 @@ async function syncSendLimits(
   if (JSON.stringify(current) === JSON.stringify(wanted)) return 0;
   await files.writeSendLimits(domains, wanted);
   ctx.log.info({ op: 'send-limits', entries: wanted.length }, 'send limits written');
+  return 1;
+}
+
+/** Rspamd's identity lines of this customer: logins and domains → customer id, forwards → limit. */
+async function syncIdentities(
+  files: RspamdMaps,
+  customerId: number,
+  domains: string[],
+  desired: DesiredMail,
+  ctx: PassContext,
+): Promise<number> {
+  const mine = new Set(domains);
+  const rows = desired.rows;
+  const wanted = desiredIdentities(customerId, {
+    domains: rows.domains.filter((d) => mine.has(d)),
+    users: rows.users.filter((u) => mine.has(u.domain)),
+    aliases: rows.aliases.filter((a) => mine.has(a.domain)),
+  });
+  const current = await files.readIdentities(domains);
+  if (JSON.stringify(current) === JSON.stringify(wanted)) return 0;
+  await files.writeIdentities(domains, wanted);
+  ctx.log.info({ op: 'identities', entries: wanted.length }, 'sender identities written');
   return 1;
 }
 
@@ -177,7 +205,27 @@ function dkimFailure(error: unknown, changes: number): TargetOutcome {
   return { status: 'False', reason: 'DkimKeysFailed', message: error.message, changes };
 }
 
-export async function runMailPass(deps: MailTargetDeps, snapshot: CustomerSnapshot, ctx: PassContext) {
+/** The snapshot with its DKIM private keys opened (a key stored before sealing comes as it is). */
+function openDkimKeys(snapshot: CustomerSnapshot, secretKey: string | undefined): CustomerSnapshot {
+  return {
+    ...snapshot,
+    domains: snapshot.domains.map((d) =>
+      d.dkim
+        ? { ...d, dkim: { ...d.dkim, privateKeyPem: openStoredSecret(d.dkim.privateKeyPem, secretKey) } }
+        : d,
+    ),
+  };
+}
+
+export async function runMailPass(deps: MailTargetDeps, sealed: CustomerSnapshot, ctx: PassContext) {
+  let snapshot: CustomerSnapshot;
+  try {
+    snapshot = openDkimKeys(sealed, deps.secretKey);
+  } catch (err) {
+    // Nothing is written: without the keys the pass would remove the stored ones.
+    const message = `a DKIM private key cannot be opened (SECRET_KEY missing or not the one that sealed it): ${(err as Error).message}`;
+    return { status: 'False', reason: 'DkimKeySealed', message, changes: 0 } satisfies TargetOutcome;
+  }
   const desired = desiredMail(snapshot);
   const observed = await deps.db.observe(snapshot.id, desired.customerDomains);
   const foreign = new Set(observed.foreignDomains);
@@ -192,7 +240,11 @@ export async function runMailPass(deps: MailTargetDeps, snapshot: CustomerSnapsh
     return { changes: 0, awaitingDns: [], error: err };
   });
   let changes = dkim.changes;
-  if (deps.localRspamd) changes += await syncSendLimits(deps.localRspamd, domains, desired, ctx);
+  const maps = deps.rspamdMaps ?? deps.localRspamd ?? null;
+  if (maps) {
+    changes += await syncSendLimits(maps, domains, desired, ctx);
+    changes += await syncIdentities(maps, snapshot.id, domains, desired, ctx);
+  }
   const plan = planMailChanges(desired.rows, observed);
   const report = await deps.db.apply(snapshot.id, plan);
   if (report.statements > 0) {

@@ -7,6 +7,7 @@ import {
 } from '@hostplane/contracts';
 import type { PanelDatabase } from '@hostplane/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { sealSecret } from '../auth/secrets.ts';
 import { generateDkimKey } from '../dkim.ts';
 import { ConflictError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
@@ -59,17 +60,18 @@ async function assertNoOverlap(
     );
 }
 
-async function dkimColumns(mail: boolean) {
+/** A new signing key; the private half is sealed under the panel's SECRET_KEY like TOTP seeds. */
+async function dkimColumns(mail: boolean, secretKey: string | undefined) {
   if (!mail) return {};
   const key = await generateDkimKey();
   return {
     dkim_selector: key.selector,
     dkim_public_key: key.publicKey,
-    dkim_private_key_pem: key.privateKeyPem,
+    dkim_private_key_pem: sealSecret(key.privateKeyPem, secretKey),
   };
 }
 
-export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
+export function domainRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
   registerCustomerList(app, {
     path: '/customers/:id/domains',
     table: 'domains',
@@ -92,7 +94,7 @@ export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
     },
     async (req, reply) => {
       // The key is made before the transaction: no row lock is held while the CPU works.
-      const dkim = await dkimColumns(req.body.mail);
+      const dkim = await dkimColumns(req.body.mail, config.secretKey);
       return changeForCustomer(db, req, reply, 201, async (trx, customer) => {
         await assertChangeWithinPlan(trx, customer, { domains: 1 });
         await assertNoOverlap(trx, customer.id, req.body.name);
@@ -138,7 +140,7 @@ export function domainRoutes(app: ApiInstance, { db }: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const dkim = req.body.mail ? await dkimColumns(true) : {};
+      const dkim = req.body.mail ? await dkimColumns(true, config.secretKey) : {};
       return changeForCustomer(db, req, reply, 200, async (trx, customer) => {
         const before = await findDomain(trx, customer.id, req.params.name);
         const row = await trx

@@ -161,6 +161,8 @@ export function assembleTargets(
       kubeconfig: env.KUBECONFIG,
       dnsServer: env.PDNS_DNS_ADDR,
       localStackDir: env.HOSTPLANE_STACK_DIR,
+      maildirRemovalImage: platform.images.maildirRemover,
+      secretKey: env.SECRET_KEY,
     });
     targets.push(target);
   }
@@ -301,7 +303,7 @@ export async function run(argv: string[]): Promise<number> {
     base: { service: 'hostplane' },
     redact: { paths: logRedactPaths },
   });
-  const { createPanelDb, migratePanelDb } = await import('@hostplane/db');
+  const { createPanelDb, migratePanelDb, sealStoredDkimKeys } = await import('@hostplane/db');
   const db = createPanelDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 8 });
   const parts: Running[] = [];
   // Listen for SIGTERM before anything starts: a signal during start-up (an orchestrator stopping a
@@ -310,6 +312,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await migratePanelDb(db);
     logger.info('panel database migrated');
+    // DKIM private keys stored in clear by earlier releases are sealed now that the key is known.
+    if (env.SECRET_KEY) {
+      const sealed = await sealStoredDkimKeys(db, env.SECRET_KEY);
+      if (sealed > 0) logger.info({ sealed }, 'DKIM private keys sealed at rest');
+    }
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     registerQueueDepthGauge(registry, db);

@@ -33,6 +33,7 @@ export function mailDirs(ctx: StackContext) {
     dkimKeys: path.join(root, 'rspamd', 'dkim'),
     dkimSelectorMap: path.join(root, 'rspamd', 'dkim', 'selectors.map'),
     sendLimitsMap: path.join(root, 'rspamd', 'send_limits.map'),
+    identityMap: path.join(root, 'rspamd', 'identities.map'),
     redis: path.join(root, 'redis'),
   };
 }

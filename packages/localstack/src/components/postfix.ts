@@ -31,7 +31,12 @@ export function postfixFiles(ctx: StackContext) {
     target: 'local',
     hostname: MAIL_HOSTNAME,
     listen: STACK_HOST,
-    ports: { smtp: p.smtp, submission: p.submission, smtps: p.smtps },
+    ports: {
+      smtp: p.smtp,
+      submission: p.submission,
+      smtps: p.smtps,
+      internalSubmission: p.internalSubmission,
+    },
     paths: { configDir: d.postfixConfig, queueDirectory: d.postfixQueue, dataDirectory: d.postfixData },
     mailDb: readonlyMailDb(ctx),
     lmtp: { host: STACK_HOST, port: p.lmtp },
@@ -77,11 +82,11 @@ export const postfix: Component = {
     ];
   },
   async healthy(ctx) {
-    const [smtp, submission] = await Promise.all([ehlo(ctx.ports.smtp), ehlo(ctx.ports.submission)]);
-    return smtp && submission;
+    const ports = [ctx.ports.smtp, ctx.ports.submission, ctx.ports.internalSubmission];
+    return (await Promise.all(ports.map(ehlo))).every(Boolean);
   },
   address(ctx) {
     const p = ctx.ports;
-    return `smtp ${STACK_HOST}:${p.smtp}, submission :${p.submission}, smtps :${p.smtps}`;
+    return `smtp ${STACK_HOST}:${p.smtp}, submission :${p.submission}, smtps :${p.smtps}, internal submission :${p.internalSubmission}`;
   },
 };

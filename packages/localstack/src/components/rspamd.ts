@@ -27,6 +27,7 @@ export function rspamdFiles(ctx: StackContext) {
     redis: { host: STACK_HOST, port: ctx.ports.redis },
     dkim: { keysDir: d.dkimKeys, selectorMap: d.dkimSelectorMap },
     userRateLimit: { ...LOCAL_USER_RATE, limitsMap: d.sendLimitsMap },
+    identityMap: d.identityMap,
     disabledModules: [...NETWORK_MODULES],
     hyperscan: false,
     mapWatchIntervalSeconds: 10,
@@ -47,6 +48,8 @@ export const rspamd: Component = {
     if (!existsSync(d.dkimSelectorMap)) writeFileSync(d.dkimSelectorMap, '');
     // `address messages-per-hour` lines (virtual_users.send_limit_per_hour), also re-read on change.
     if (!existsSync(d.sendLimitsMap)) writeFileSync(d.sendLimitsMap, '');
+    // Who may send as what (logins and domains → customer, forwarding aliases → limit), also re-read.
+    if (!existsSync(d.identityMap)) writeFileSync(d.identityMap, '');
     const ids = await ensureServiceUser(SERVICE_USER);
     for (const dir of [d.rspamdDb, d.rspamdRun, d.dkimKeys]) await chownTree(dir, ids);
   },

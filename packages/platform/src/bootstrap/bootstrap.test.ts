@@ -161,6 +161,47 @@ describe('the same renderers as the local stack', () => {
     expect(values.certificatesResolvers.letsencrypt.acme.email).toBe('hostmaster@example.net');
   });
 
+  it('tenant sites submit on an internal listener reachable from tenant namespaces only', () => {
+    expect(find('Service', 'submission').spec.ports).toEqual([
+      expect.objectContaining({ port: 587, targetPort: 10587 }),
+    ]);
+    const policy = find('NetworkPolicy', 'postfix-ingress').spec;
+    expect(policy.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'postfix' } });
+    // The PROXY-trusting public ports: from the edge only.
+    expect(policy.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-system' } } }],
+      ports: [25, 587, 465].map((port) => ({ protocol: 'TCP', port })),
+    });
+    expect(policy.ingress[1]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { tenant: 'true' } } }],
+      ports: [{ protocol: 'TCP', port: 10587 }],
+    });
+    const master = clusterPostfixFiles(config).find((f) => f.name === 'master.cf')?.content ?? '';
+    const internal = master.slice(master.indexOf('10587 '));
+    expect(internal).toContain('-o smtpd_upstream_proxy_protocol=\n');
+    expect(internal).toContain('-o smtpd_sasl_auth_enable=yes');
+  });
+
+  it("Rspamd reads the sender-identity Lua and the panel's maps ConfigMap", () => {
+    const pod = find('Deployment', 'rspamd').spec.template.spec;
+    const mounts = pod.containers[0].volumeMounts;
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mountPath: '/etc/rspamd/rspamd.local.lua', subPath: 'rspamd.local.lua' }),
+        expect.objectContaining({ name: 'maps', mountPath: '/var/lib/rspamd/maps' }),
+      ]),
+    );
+    expect(pod.volumes).toEqual(
+      expect.arrayContaining([{ name: 'maps', configMap: { name: 'rspamd-maps', optional: true } }]),
+    );
+    expect(find('Role', 'hostplane-panel-mail').rules.map((r: Manifest) => r.resources[0])).toEqual([
+      'secrets',
+      'configmaps',
+      'configmaps',
+      'jobs',
+    ]);
+  });
+
   it('Velero: node agent with Kopia, and the S3 location from the config', () => {
     const values = parse(find('HelmChart', 'velero').spec.valuesContent);
     expect(values).toMatchObject({ deployNodeAgent: true, configuration: { uploaderType: 'kopia' } });

@@ -10,7 +10,15 @@ import { panelSystem } from './panel.ts';
 import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
 
 export { clusterPdnsConf } from './dns.ts';
-export { clusterDovecotFiles, clusterPostfixFiles, clusterRspamdFiles } from './mail.ts';
+export { clusterDovecotFiles, clusterPostfixFiles, clusterRspamdFiles, INTERNAL_SUBMISSION } from './mail.ts';
+export {
+  isRemovableMaildir,
+  MAILDIR_REMOVER_LABEL,
+  type MaildirRemovalJobOptions,
+  maildirRemovalJob,
+  maildirRemovalJobName,
+  panelMailRole,
+} from './maildir-removal.ts';
 
 /** One system namespace of DESIGN.md §1, in install order. */
 export interface BootstrapStep {

@@ -4,7 +4,7 @@ import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { renderDovecot } from '../dovecot/index.ts';
 import { CLUSTER_MAIL_ROOT, type MailDb, type RenderedFile } from '../mail-settings.ts';
 import { renderPostfix } from '../postfix/index.ts';
-import { renderRspamd } from '../rspamd/index.ts';
+import { renderRspamd, SENDER_IDENTITY_LUA } from '../rspamd/index.ts';
 import {
   configMap,
   env,
@@ -18,6 +18,7 @@ import {
   workload,
 } from './common.ts';
 import { mailDatabase } from './mail-db.ts';
+import { panelMailRole } from './maildir-removal.ts';
 
 export const MAIL_NAMESPACE = 'mail-system';
 export const MAIL_PORTS = {
@@ -29,11 +30,15 @@ export const MAIL_PORTS = {
   pop3: 110,
   pop3s: 995,
 };
+/** Tenant sites submit here (Service `submission` in mail-system, port 587): no PROXY header, SASL
+ * required, reachable from tenant namespaces only. */
+export const INTERNAL_SUBMISSION = { servicePort: 587, containerPort: 10587, serviceName: 'submission' };
 const INTERNAL = { lmtp: 24, auth: 12345, milter: 11332, normal: 11333, controller: 11334, redis: 6379 };
 const RSPAMD_UID = 11333; // _rspamd in the upstream image
 const REDIS_UID = 999;
 const TLS = { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' };
 const svc = (name: string) => `${name}.${MAIL_NAMESPACE}.svc`;
+const RSPAMD_MAPS_DIR = '/var/lib/rspamd/maps';
 
 function readonlyDb(config: BootstrapConfig): MailDb {
   const password = config.bootstrap.secrets.mailDbReadonlyPassword;
@@ -58,7 +63,12 @@ export function clusterPostfixFiles(config: BootstrapConfig): RenderedFile[] {
     target: 'cluster',
     hostname: config.bootstrap.hosts.mail,
     listen: 'all',
-    ports: { smtp: MAIL_PORTS.smtp, submission: MAIL_PORTS.submission, smtps: MAIL_PORTS.smtps },
+    ports: {
+      smtp: MAIL_PORTS.smtp,
+      submission: MAIL_PORTS.submission,
+      smtps: MAIL_PORTS.smtps,
+      internalSubmission: INTERNAL_SUBMISSION.containerPort,
+    },
     paths: {
       configDir: '/etc/postfix',
       queueDirectory: '/var/spool/postfix',
@@ -99,7 +109,9 @@ export function clusterRspamdFiles(): RenderedFile[] {
     ports: { milter: INTERNAL.milter, normal: INTERNAL.normal, controller: INTERNAL.controller },
     redis: { host: svc('redis'), port: INTERNAL.redis },
     dkim: { keysDir: '/var/lib/rspamd/dkim', selectorMap: '/var/lib/rspamd/dkim/selectors.map' },
-    userRateLimit: { perHour: 200, burst: 20, limitsMap: '/var/lib/rspamd/dkim/send_limits.map' },
+    // The ConfigMap `rspamd-maps` the Mail target writes (mounted whole, so the kubelet refreshes it).
+    userRateLimit: { perHour: 200, burst: 20, limitsMap: `${RSPAMD_MAPS_DIR}/send_limits.map` },
+    identityMap: `${RSPAMD_MAPS_DIR}/identities.map`,
   });
 }
 
@@ -114,6 +126,14 @@ function postfix(config: BootstrapConfig): KubeObject[] {
       { name: 'submission', port: 587, targetPort: 587 },
       { name: 'smtps', port: 465, targetPort: 465 },
     ]),
+    service(INTERNAL_SUBMISSION.serviceName, MAIL_NAMESPACE, 'postfix', [
+      {
+        name: 'submission',
+        port: INTERNAL_SUBMISSION.servicePort,
+        targetPort: INTERNAL_SUBMISSION.containerPort,
+      },
+    ]),
+    postfixNetworkPolicy(),
     workload({
       kind: 'StatefulSet',
       name: 'postfix',
@@ -127,7 +147,7 @@ function postfix(config: BootstrapConfig): KubeObject[] {
           name: 'postfix',
           image: config.bootstrap.systemImages.postfix,
           command: ['postfix', 'start-fg'],
-          ports: [25, 587, 465].map((p) => ({ containerPort: p })),
+          ports: [25, 587, 465, INTERNAL_SUBMISSION.containerPort].map((p) => ({ containerPort: p })),
           securityContext: rootDroppingContainer([
             'CHOWN',
             'DAC_OVERRIDE',
@@ -164,6 +184,39 @@ function postfix(config: BootstrapConfig): KubeObject[] {
       ],
     }),
   ];
+}
+
+/**
+ * Who reaches Postfix: the public ports (whose listeners trust Traefik's PROXY header) only from
+ * ingress-system, so a pod cannot forge a client address; the internal submission port only from tenant
+ * namespaces (label tenant=true); mail-system itself (probes, the mail tools) everything.
+ */
+function postfixNetworkPolicy(): KubeObject {
+  const tcp = (port: number) => ({ protocol: 'TCP', port });
+  const byName = (name: string) => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+  });
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: 'postfix-ingress',
+      namespace: MAIL_NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/name': 'postfix' },
+    },
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postfix' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [byName('ingress-system')], ports: [25, 587, 465].map(tcp) },
+        {
+          from: [{ namespaceSelector: { matchLabels: { tenant: 'true' } } }],
+          ports: [tcp(INTERNAL_SUBMISSION.containerPort)],
+        },
+        { from: [byName(MAIL_NAMESPACE)] },
+      ],
+    },
+  };
 }
 
 function dovecot(config: BootstrapConfig): KubeObject[] {
@@ -258,7 +311,15 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
           readinessProbe: { tcpSocket: { port: INTERNAL.milter }, periodSeconds: 10 },
           volumeMounts: [
             { name: 'local-d', mountPath: '/etc/rspamd/local.d', readOnly: true },
+            // The sender-identity prefilter is Lua, loaded from $LOCAL_CONFDIR itself.
+            {
+              name: 'local-d',
+              mountPath: `/etc/rspamd/${SENDER_IDENTITY_LUA}`,
+              subPath: SENDER_IDENTITY_LUA,
+              readOnly: true,
+            },
             { name: 'dkim', mountPath: '/var/lib/rspamd/dkim', readOnly: true },
+            { name: 'maps', mountPath: RSPAMD_MAPS_DIR, readOnly: true },
             { name: 'db', mountPath: '/var/lib/rspamd/db' },
             { name: 'run', mountPath: '/run/rspamd' },
           ],
@@ -279,7 +340,13 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
           volumeMounts: [{ name: 'dkim', mountPath: '/var/lib/rspamd/dkim' }],
         },
       ],
-      volumes: [{ name: 'local-d', configMap: { name: 'rspamd-local-d' } }, ...scratch('dkim', 'db', 'run')],
+      volumes: [
+        { name: 'local-d', configMap: { name: 'rspamd-local-d' } },
+        // Written by the panel's Mail target; until its first pass Rspamd finds no identities and
+        // refuses authenticated mail (fail closed).
+        { name: 'maps', configMap: { name: 'rspamd-maps', optional: true } },
+        ...scratch('dkim', 'db', 'run'),
+      ],
     }),
   ];
 }
@@ -344,6 +411,7 @@ export function mailSystem(config: BootstrapConfig): KubeObject[] {
     ...mailDatabase(config),
     ...redis(config),
     ...dkimReader(),
+    ...panelMailRole(),
     ...rspamd(config),
     ...dovecot(config),
     ...postfix(config),

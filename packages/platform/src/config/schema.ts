@@ -47,6 +47,8 @@ export const platformConfigSchema = z.object({
       phpFpm: pinnedImage.default('docker.io/library/php:8.3.21-fpm-alpine'),
       wordpress: pinnedImage.default('docker.io/library/wordpress:6.8.1-php8.3-fpm-alpine'),
       mariadb: pinnedImage.default('docker.io/library/mariadb:11.4.7'),
+      /** Runs the Jobs that remove deleted mailboxes' maildirs on Dovecot's volume (has `rm`). */
+      maildirRemover: pinnedImage.default('docker.io/dovecot/dovecot:2.3.21.1'),
     })
     .prefault({}),
   publicAddresses: z
@@ -74,7 +76,9 @@ export const platformConfigSchema = z.object({
       podLabels: z.record(z.string(), z.string()).default({ 'k8s-app': 'kube-dns' }),
     })
     .prefault({}),
-  mailSubmissionPort: port.default(587),
+  /** The pod port of Postfix's internal submission listener (Service `submission.mail-system` :587 →
+   * this port): NetworkPolicies match the port after the Service's translation. */
+  mailSubmissionPort: port.default(10587),
   metricsPorts: z.array(port).default([9104, 9113, 9253]),
   ingress: z
     .object({

@@ -1,6 +1,6 @@
 import { header } from '../mail-settings.ts';
 import { mapReference } from './mysql-maps.ts';
-import { POSTFIX_MYNETWORKS, type PostfixSettings } from './settings.ts';
+import { POSTFIX_MYNETWORKS, type PostfixSettings, SUBMISSION_SENDER_RESTRICTIONS } from './settings.ts';
 
 type Setting = readonly [key: string, value: string | number];
 
@@ -70,6 +70,12 @@ function smtpdSettings(s: PostfixSettings): Setting[] {
     ['smtpd_recipient_restrictions', 'reject_non_fqdn_recipient, reject_unlisted_recipient'],
     ['smtpd_sender_restrictions', 'reject_non_fqdn_sender'],
     ['smtpd_sender_login_maps', mapReference(s, 'senderLogins')],
+    // Submission (master.cf): a suspended customer's login is refused first, whatever the sender (`<>`
+    // too); then the envelope sender must be an address of the login's customer.
+    [
+      SUBMISSION_SENDER_RESTRICTIONS,
+      `check_sasl_access ${mapReference(s, 'saslAccess')}, reject_sender_login_mismatch, permit_sasl_authenticated, reject`,
+    ],
   ];
 }
 

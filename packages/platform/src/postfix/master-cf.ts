@@ -1,5 +1,5 @@
 import { header } from '../mail-settings.ts';
-import type { PostfixSettings } from './settings.ts';
+import { type PostfixSettings, SUBMISSION_SENDER_RESTRICTIONS } from './settings.ts';
 
 interface Service {
   name: string | number;
@@ -66,7 +66,33 @@ function publicServices(s: PostfixSettings): Service[] {
     const options = { ...submissionOptions(s, 'smtps'), smtpd_tls_wrappermode: 'yes' };
     services.push({ name: s.ports.smtps, type: 'inet', private: 'n', command: 'smtpd', options });
   }
+  if (s.ports.internalSubmission !== null) {
+    const options = internalSubmissionOptions(s);
+    services.push({
+      name: s.ports.internalSubmission,
+      type: 'inet',
+      private: 'n',
+      command: 'smtpd',
+      options,
+    });
+  }
   return services;
+}
+
+/** Tenant sites' submission inside the cluster (reached from tenant namespaces only, by NetworkPolicy):
+ * the same SASL and sender rules as submission, but the client's address is the socket's own — no PROXY
+ * header is expected (a pod could forge one), and no XCLIENT/XFORWARD host is trusted. */
+function internalSubmissionOptions(s: PostfixSettings): Record<string, string> {
+  const cluster = s.target === 'cluster';
+  return {
+    ...submissionOptions(s, 'submission-internal'),
+    // STARTTLS offered; in the cluster a password never crosses the pod network in clear.
+    smtpd_tls_security_level: s.tls ? 'may' : 'none',
+    smtpd_tls_auth_only: cluster && s.tls ? 'yes' : 'no',
+    smtpd_upstream_proxy_protocol: '',
+    smtpd_authorized_xclient_hosts: '',
+    smtpd_authorized_xforward_hosts: '',
+  };
 }
 
 /** Submission: SASL required, and a user sends only as addresses its login owns. */
@@ -79,7 +105,10 @@ function submissionOptions(s: PostfixSettings, syslogName: string): Record<strin
     smtpd_tls_auth_only: cluster ? 'yes' : 'no',
     smtpd_sasl_auth_enable: 'yes',
     smtpd_client_restrictions: 'permit_sasl_authenticated,reject',
-    smtpd_sender_restrictions: 'reject_sender_login_mismatch,permit_sasl_authenticated,reject',
+    // A suspended customer's login is refused first (whatever the sender, `<>` too); then the envelope
+    // sender must be an address of the login's customer. The header From is Rspamd's check.
+    // (main.cf holds the list: a -o value cannot contain the space of `check_sasl_access <map>`.)
+    smtpd_sender_restrictions: `$${SUBMISSION_SENDER_RESTRICTIONS}`,
     smtpd_relay_restrictions: 'permit_sasl_authenticated,reject',
     smtpd_recipient_restrictions: 'reject_non_fqdn_recipient,permit_sasl_authenticated,reject',
     milter_macro_daemon_name: 'ORIGINATING',

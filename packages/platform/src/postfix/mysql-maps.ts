@@ -11,9 +11,17 @@ const QUERIES: Record<keyof typeof MAP_FILES, string> = {
   // Maps a mailbox to itself so that a catch-all (@domain) never swallows an existing mailbox:
   // Postfix looks the full address up in every alias map before it tries @domain.
   mailboxIdentity: "SELECT email FROM virtual_users WHERE email = '%s'",
-  // Who may use a sender address: its own enabled mailbox, and mailboxes an alias delivers to.
+  // Who may use a sender address (%s the address, %d its domain): every mailbox of the customer that
+  // owns the address's domain (virtual_domains.customer_id), so a login sends as any address of its own
+  // customer and never as another's. Rows the panel did not write (no customer) keep the narrow rule:
+  // the mailbox itself and the mailboxes an alias delivers to. Disabled and suspended mailboxes own
+  // nothing.
   senderLogins:
-    "SELECT email FROM virtual_users WHERE email = '%s' AND enabled = 1 UNION SELECT a.destination FROM virtual_aliases a JOIN virtual_users u ON u.email = a.destination AND u.enabled = 1 WHERE a.source = '%s'",
+    "SELECT u.email FROM virtual_domains s JOIN virtual_domains d ON d.customer_id = s.customer_id JOIN virtual_users u ON u.domain_id = d.id WHERE s.name = '%d' AND s.customer_id IS NOT NULL AND u.enabled = 1 AND u.send_enabled = 1 UNION SELECT email FROM virtual_users WHERE email = '%s' AND enabled = 1 AND send_enabled = 1 UNION SELECT a.destination FROM virtual_aliases a JOIN virtual_users u ON u.email = a.destination AND u.enabled = 1 AND u.send_enabled = 1 WHERE a.source = '%s'",
+  // check_sasl_access on the submission services: a login whose sending is off (its customer is
+  // suspended) is refused whatever the envelope sender, `MAIL FROM:<>` included.
+  saslAccess:
+    "SELECT 'REJECT 5.7.1 sending is suspended for this mailbox' FROM virtual_users WHERE email = '%s' AND send_enabled = 0",
 };
 
 export function renderMysqlMaps(settings: PostfixSettings): RenderedFile[] {

@@ -8,7 +8,7 @@ const local: PostfixSettingsInput = {
   target: 'local',
   hostname: 'mail.hostplane.test',
   listen: '127.0.0.1',
-  ports: { smtp: 20025, submission: 20587, smtps: 20465 },
+  ports: { smtp: 20025, submission: 20587, smtps: 20465, internalSubmission: 20588 },
   paths: { configDir: '/state/mail/postfix/etc', queueDirectory: '/state/q', dataDirectory: '/state/d' },
   mailDb,
   lmtp: { host: '127.0.0.1', port: 20024 },
@@ -22,7 +22,7 @@ const cluster: PostfixSettingsInput = {
   target: 'cluster',
   hostname: 'mail.example.net',
   listen: 'all',
-  ports: { smtp: 25, submission: 587, smtps: 465 },
+  ports: { smtp: 25, submission: 587, smtps: 465, internalSubmission: 10587 },
   paths: {
     configDir: '/etc/postfix',
     queueDirectory: '/var/spool/postfix',
@@ -83,6 +83,11 @@ describe('renderPostfix main.cf', () => {
     ['mydestination', '', ''],
     ['postscreen_upstream_proxy_protocol', undefined, 'haproxy'],
     [
+      'hostplane_submission_sender_restrictions',
+      'check_sasl_access mysql:/state/mail/postfix/etc/mysql-sasl-access.cf, reject_sender_login_mismatch, permit_sasl_authenticated, reject',
+      'check_sasl_access mysql:/etc/postfix/mysql-sasl-access.cf, reject_sender_login_mismatch, permit_sasl_authenticated, reject',
+    ],
+    [
       'smtpd_sender_login_maps',
       'mysql:/state/mail/postfix/etc/mysql-sender-login-maps.cf',
       'mysql:/etc/postfix/mysql-sender-login-maps.cf',
@@ -129,8 +134,8 @@ describe('renderPostfix master.cf', () => {
     ['smtpd_sasl_auth_enable', 'yes', 'yes'],
     [
       'smtpd_sender_restrictions',
-      'reject_sender_login_mismatch,permit_sasl_authenticated,reject',
-      'reject_sender_login_mismatch,permit_sasl_authenticated,reject',
+      '$hostplane_submission_sender_restrictions',
+      '$hostplane_submission_sender_restrictions',
     ],
     ['smtpd_relay_restrictions', 'permit_sasl_authenticated,reject', 'permit_sasl_authenticated,reject'],
     ['smtpd_client_restrictions', 'permit_sasl_authenticated,reject', 'permit_sasl_authenticated,reject'],
@@ -143,10 +148,35 @@ describe('renderPostfix master.cf', () => {
   });
 
   it.each([
+    ['smtpd_sasl_auth_enable', 'yes', 'yes'],
+    ['smtpd_client_restrictions', 'permit_sasl_authenticated,reject', 'permit_sasl_authenticated,reject'],
+    ['smtpd_relay_restrictions', 'permit_sasl_authenticated,reject', 'permit_sasl_authenticated,reject'],
+    ['smtpd_upstream_proxy_protocol', '', ''],
+    ['smtpd_authorized_xclient_hosts', '', ''],
+    ['smtpd_authorized_xforward_hosts', '', ''],
+    ['smtpd_tls_auth_only', 'no', 'yes'],
+    ['syslog_name', 'postfix/submission-internal', 'postfix/submission-internal'],
+  ])('internal submission -o %s is %j locally and %j in the cluster', (key, localValue, clusterValue) => {
+    expect(masterCf(local).get('20588')?.options.get(key)).toBe(localValue);
+    expect(masterCf(cluster).get('10587')?.options.get(key)).toBe(clusterValue);
+  });
+
+  it('has no internal submission listener unless given a port', () => {
+    const ports = { ...local.ports, internalSubmission: null };
+    expect(masterCf({ ...local, ports }).has('20588')).toBe(false);
+  });
+
+  it.each([
     ['no smtps port', { ...local, ports: { ...local.ports, smtps: null } }],
     ['no certificate', { ...local, tls: null }],
   ])('has no smtps service with %s', (_case, input) => {
     expect(masterCf(input).has('20465')).toBe(false);
+  });
+
+  it('writes every -o value without a space (master.cf splits on whitespace)', () => {
+    for (const [, service] of masterCf(cluster)) {
+      for (const [key, value] of service.options) expect(value, key).not.toMatch(/\s/);
+    }
   });
 
   it('runs nothing chrooted', () => {
@@ -162,7 +192,8 @@ describe('renderPostfix mysql maps', () => {
     ['mailboxes', 'FROM virtual_users WHERE email'],
     ['aliases', 'FROM virtual_aliases WHERE source'],
     ['mailboxIdentity', 'SELECT email FROM virtual_users'],
-    ['senderLogins', 'UNION SELECT a.destination FROM virtual_aliases'],
+    ['senderLogins', "JOIN virtual_domains d ON d.customer_id = s.customer_id .* WHERE s.name = '%d'"],
+    ['saslAccess', "SELECT 'REJECT 5.7.1 .* AND send_enabled = 0"],
   ] as const)('%s map reads the mail tables as the read-only user', (key, query) => {
     const map = file(renderPostfix(local), MAP_FILES[key]);
     expect(map.sensitive).toBe(true);

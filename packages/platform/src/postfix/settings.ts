@@ -20,6 +20,9 @@ export const postfixSettingsSchema = z.object({
     submission: portSchema,
     /** Implicit-TLS submission; needs `tls`. */
     smtps: portSchema.nullable(),
+    /** Submission for tenant sites inside the cluster: SASL required, no PROXY header, no XCLIENT or
+     * XFORWARD — the client address is the socket's. Null: no such listener. */
+    internalSubmission: portSchema.nullable().default(null),
   }),
   paths: z.object({
     /** Where main.cf, master.cf and the mysql map files live (postfix -c). */
@@ -48,10 +51,14 @@ export type PostfixSettings = z.output<typeof postfixSettingsSchema>;
 /** mynetworks holds loopback alone, and no restriction permits it: relaying needs SASL auth. */
 export const POSTFIX_MYNETWORKS = '127.0.0.0/8 [::1]/128';
 
+/** A main.cf parameter of our own, named by the submission services' smtpd_sender_restrictions. */
+export const SUBMISSION_SENDER_RESTRICTIONS = 'hostplane_submission_sender_restrictions';
+
 export const MAP_FILES = {
   domains: 'mysql-virtual-mailbox-domains.cf',
   mailboxes: 'mysql-virtual-mailbox-maps.cf',
   aliases: 'mysql-virtual-alias-maps.cf',
   mailboxIdentity: 'mysql-virtual-mailbox-identity.cf',
   senderLogins: 'mysql-sender-login-maps.cf',
+  saslAccess: 'mysql-sasl-access.cf',
 } as const;

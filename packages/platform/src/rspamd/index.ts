@@ -3,14 +3,18 @@ import { renderLocalD } from './local-d.ts';
 import {
   type DkimSelectorEntry,
   dkimSelectorEntrySchema,
+  type IdentityEntry,
+  identityEntrySchema,
   type RspamdSettingsInput,
   rspamdSettingsSchema,
   type SendLimitEntry,
   sendLimitEntrySchema,
 } from './settings.ts';
 
+export { SENDER_IDENTITY_LUA } from './identity-lua.ts';
 export {
   type DkimSelectorEntry,
+  type IdentityEntry,
   NETWORK_MODULES,
   type RspamdSettings,
   type RspamdSettingsInput,
@@ -37,5 +41,14 @@ export function renderSendLimitsMap(entries: SendLimitEntry[]): string {
     .map((entry) => sendLimitEntrySchema.parse(entry))
     .sort((a, b) => a.address.localeCompare(b.address))
     .map((entry) => `${entry.address} ${entry.perHour}`);
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** The identity map: `key value` lines (login/domain → customer id, forward → limit), sorted by key. */
+export function renderIdentityMap(entries: IdentityEntry[]): string {
+  const lines = entries
+    .map((entry) => identityEntrySchema.parse(entry))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((entry) => `${entry.key} ${entry.value}`);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

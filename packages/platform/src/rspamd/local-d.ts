@@ -1,4 +1,5 @@
 import type { RenderedFile } from '../mail-settings.ts';
+import { renderSenderIdentityLua, SENDER_IDENTITY_LUA } from './identity-lua.ts';
 import { RATELIMIT_LUA, renderRatelimitLua } from './ratelimit-lua.ts';
 import type { RspamdSettings } from './settings.ts';
 
@@ -56,12 +57,20 @@ function modules(s: RspamdSettings): RenderedFile[] {
       'enabled = true;',
       `path = "${s.dkim.keysDir}/$domain.$selector.key";`,
       `selector_map = "${s.dkim.selectorMap}";`,
-      // Only mail from authenticated users is signed; Postfix already holds them to their own addresses.
+      // Only mail of authenticated users is signed, with the key of the header From domain, and only when
+      // that domain equals the envelope sender's (which Postfix holds to the login's customer) — never
+      // for `MAIL FROM:<>`, which Rspamd would otherwise sign for any header domain. The sender-identity
+      // prefilter (rspamd.local.lua) has already refused a From outside the login's customer, and a
+      // refused message is never signed. A login may sign for any domain of its own customer
+      // (allow_username_mismatch), not only for its own address's domain.
       'sign_authenticated = true;',
       'sign_local = false;',
       'sign_inbound = false;',
       'use_domain = "header";',
       'use_esld = false;',
+      'allow_envfrom_empty = false;',
+      'allow_hdrfrom_mismatch = false;',
+      'allow_hdrfrom_multiple = false;',
       'allow_username_mismatch = true;',
       'try_fallback = false;',
     ]),
@@ -77,6 +86,7 @@ function modules(s: RspamdSettings): RenderedFile[] {
     // Rspamd expands $LOCAL_CONFDIR itself: the folder these files are mounted in.
     file('ratelimit.conf', [`custom_keywords = "$LOCAL_CONFDIR/local.d/${RATELIMIT_LUA}";`]),
     file(RATELIMIT_LUA, renderRatelimitLua(s)),
+    { name: SENDER_IDENTITY_LUA, content: `${renderSenderIdentityLua(s).join('\n')}\n`, sensitive: false },
     ...s.disabledModules.map((name) => file(`${name}.conf`, ['enabled = false;'])),
   ];
   // The Lua file carries its own `--` header: `#` is no Lua comment.

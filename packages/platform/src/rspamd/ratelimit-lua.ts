@@ -2,15 +2,18 @@ import type { RspamdSettings } from './settings.ts';
 
 export const RATELIMIT_LUA = 'hostplane_ratelimit.lua';
 
-/** A custom keyword for Rspamd's ratelimit module: one bucket per authenticated user, sized by the
- * user's send_limit_per_hour from the limits map (re-read by Rspamd when it changes), the default
- * otherwise. A user may send min(limit, burst) at once, then `limit` per hour. */
+/** Custom keywords for Rspamd's ratelimit module. `hostplane_user`: one bucket per authenticated user,
+ * sized by the user's send_limit_per_hour from the limits map (re-read by Rspamd when it changes), the
+ * default otherwise. A user may send min(limit, burst) at once, then `limit` per hour.
+ * `hostplane_forward`: one bucket per forwarding alias (a `forward:` line of the identity map, its
+ * value the messages per hour), so an alias that forwards outside cannot be used to flood. */
 export function renderRatelimitLua(s: RspamdSettings): string[] {
   const { perHour, burst, limitsMap } = s.userRateLimit;
   return [
     `-- Rendered by @hostplane/platform for target "${s.target}". Do not edit: it is overwritten.`,
     "local lua_maps = require 'lua_maps'",
     `local limits = lua_maps.map_add_from_ucl('${limitsMap}', 'map', 'Hostplane per-user send limits')`,
+    `local identities = lua_maps.map_add_from_ucl('${s.identityMap}', 'map', 'Hostplane mail identities (forwards)')`,
     `local default_per_hour = ${perHour}`,
     `local max_burst = ${burst}`,
     '',
@@ -24,6 +27,25 @@ export function renderRatelimitLua(s: RspamdSettings): string[] {
     '    if found and found > 0 then per_hour = math.floor(found) end',
     '    local burst = math.min(per_hour, max_burst)',
     "    return 'hp_user:' .. user, { burst = burst, rate = string.format('%d / 1h', per_hour) }",
+    '  end,',
+    '  hostplane_forward = function(task)',
+    "    local rcpts = identities and task:get_recipients('smtp')",
+    '    if not rcpts then return nil end',
+    '    for _, rcpt in ipairs(rcpts) do',
+    "      local address = string.lower(rcpt.addr or '')",
+    "      local key = 'forward:' .. address",
+    '      local found = tonumber(identities:get_key(key))',
+    "      if not found and not identities:get_key('login:' .. address) then",
+    "        key = 'forward:@' .. string.lower(rcpt.domain or '')",
+    '        found = tonumber(identities:get_key(key))',
+    '      end',
+    '      if found and found > 0 then',
+    '        local per_hour = math.floor(found)',
+    '        local burst = math.min(per_hour, max_burst)',
+    "        return 'hp_' .. key, { burst = burst, rate = string.format('%d / 1h', per_hour) }",
+    '      end',
+    '    end',
+    '    return nil',
     '  end,',
     '}',
   ];

@@ -3,6 +3,7 @@ import {
   NETWORK_MODULES,
   type RspamdSettingsInput,
   renderDkimSelectorMap,
+  renderIdentityMap,
   renderRspamd,
   renderSendLimitsMap,
 } from './index.ts';
@@ -14,6 +15,7 @@ const local: RspamdSettingsInput = {
   redis: { host: '127.0.0.1', port: 26379 },
   dkim: { keysDir: '/state/rspamd/dkim', selectorMap: '/state/rspamd/dkim/selectors.map' },
   userRateLimit: { perHour: 1000, burst: 200, limitsMap: '/state/rspamd/send_limits.map' },
+  identityMap: '/state/rspamd/identities.map',
   disabledModules: [...NETWORK_MODULES],
   hyperscan: false,
   mapWatchIntervalSeconds: 10,
@@ -67,6 +69,16 @@ describe('renderRspamd', () => {
       'path = "/state/rspamd/dkim/$domain.$selector.key";',
     ],
     ['dkim_signing.conf', 'sign_authenticated = true;', 'sign_authenticated = true;'],
+    // Never for `MAIL FROM:<>`, never for a header From unlike the (Postfix-checked) envelope sender.
+    ['dkim_signing.conf', 'allow_envfrom_empty = false;', 'allow_envfrom_empty = false;'],
+    ['dkim_signing.conf', 'allow_hdrfrom_mismatch = false;', 'allow_hdrfrom_mismatch = false;'],
+    ['dkim_signing.conf', 'allow_hdrfrom_multiple = false;', 'allow_hdrfrom_multiple = false;'],
+    [
+      'hostplane_ratelimit.lua',
+      "local identities = lua_maps.map_add_from_ucl('/state/rspamd/identities.map', 'map', 'Hostplane mail identities (forwards)')",
+      "local identities = lua_maps.map_add_from_ucl('/state/rspamd/identities.map', 'map', 'Hostplane mail identities (forwards)')",
+    ],
+    ['hostplane_ratelimit.lua', 'hostplane_forward = function(task)', 'hostplane_forward = function(task)'],
     ['milter_headers.conf', 'extended_spam_headers = true;', 'extended_spam_headers = true;'],
     ['logging.inc', 'type = "console";', 'type = "console";'],
   ])('%s has %s locally and %s in the cluster', (name, localLine, clusterLine) => {
@@ -105,6 +117,48 @@ describe('renderRspamd', () => {
     ['a relative key folder', { ...local, dkim: { ...local.dkim, keysDir: 'dkim' } }],
   ])('refuses %s', (_case, input) => {
     expect(() => renderRspamd(input)).toThrow();
+  });
+});
+
+describe('the sender-identity prefilter', () => {
+  const lua = (input: RspamdSettingsInput) => {
+    const found = renderRspamd(input).find((f) => f.name === 'rspamd.local.lua');
+    if (!found) throw new Error('no rspamd.local.lua');
+    return found.content;
+  };
+
+  it('is loaded from $LOCAL_CONFDIR and reads the identity map', () => {
+    expect(lua(local)).toContain(
+      "local identities = lua_maps.map_add_from_ucl('/state/rspamd/identities.map', 'map', 'Hostplane mail identities')",
+    );
+    expect(lua(local).startsWith('--')).toBe(true);
+    expect(lua(local)).toContain("type = 'prefilter',");
+    expect(lua(local)).toContain("task:set_pre_result('reject', text, 'hostplane')");
+  });
+});
+
+describe('renderIdentityMap', () => {
+  it.each([
+    [[], ''],
+    [
+      [
+        { key: 'login:al@b.example', value: '1001' },
+        { key: 'domain:b.example', value: '1001' },
+        { key: 'forward:@b.example', value: '50' },
+      ],
+      'domain:b.example 1001\nforward:@b.example 50\nlogin:al@b.example 1001\n',
+    ],
+  ])('renders %j', (entries, expected) => {
+    expect(renderIdentityMap(entries)).toBe(expected);
+  });
+
+  it.each([
+    [{ key: 'login:Al@b.example', value: '1' }],
+    [{ key: 'user:al@b.example', value: '1' }],
+    [{ key: 'domain:b.example', value: 'x y' }],
+    [{ key: 'login:al b@b.example', value: '1' }],
+  ])('refuses %j', (entry) => {
+    expect(() => renderIdentityMap([entry])).toThrow();
   });
 });
 

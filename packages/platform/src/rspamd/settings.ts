@@ -41,6 +41,11 @@ export const rspamdSettingsSchema = z.object({
     burst: z.number().int().positive(),
     limitsMap: absolutePathSchema,
   }),
+  /** Who may send as what (renderIdentityMap): `login:<address> <customer>`, `domain:<name> <customer>`
+   * and `forward:<alias source> <messages per hour>`. An authenticated user whose header From (or
+   * envelope sender) lies outside its customer's domains is refused; a login missing from the map
+   * (disabled, suspended) sends nothing; mail to a forwarding alias is rate-limited per alias. */
+  identityMap: absolutePathSchema,
   /** DNS resolvers; empty uses the system's. */
   nameservers: z.array(z.string().regex(/^[0-9a-fA-F.:[\]]+$/)).default([]),
   /** Modules switched off (NETWORK_MODULES locally). */
@@ -60,6 +65,14 @@ export const dkimSelectorEntrySchema = z.object({
   selector: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
 });
 export type DkimSelectorEntry = z.infer<typeof dkimSelectorEntrySchema>;
+
+export const identityEntrySchema = z.object({
+  key: z
+    .string()
+    .regex(/^(login:[^\s@A-Z]+@|domain:|forward:[^\s@A-Z]*@)[a-z0-9.-]+$/, 'login:, domain: or forward: key'),
+  value: z.string().regex(/^[0-9]+$/),
+});
+export type IdentityEntry = z.infer<typeof identityEntrySchema>;
 
 export const sendLimitEntrySchema = z.object({
   address: z.string().regex(/^[^\s@A-Z]+@[a-z0-9.-]+$/, 'a lower-case mail address'),

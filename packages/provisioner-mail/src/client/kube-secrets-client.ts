@@ -1,5 +1,6 @@
 // The only importer of @kubernetes/client-node in the mail room: DKIM signing keys as one Secret per
 // domain in mail-system (DESIGN.md §3), written by server-side apply under the `hostplane` manager.
+import { createHash } from 'node:crypto';
 import {
   ApiException,
   CoreV1Api,
@@ -18,9 +19,16 @@ const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const DOMAIN_LABEL = 'hostplane.io/dkim-domain';
 const CUSTOMER_LABEL = 'hostplane.io/customer-id';
 
-/** `dkim-example-com`: Secret names are DNS-1123 subdomains, dots would be allowed but read badly. */
+/**
+ * `dkim-example-com-<16 hex>`: readable, and one name per domain — the suffix is the domain's SHA-256, so
+ * `a.b-c.com` and `a-b.c.com` (both `a-b-c-com` with dots as dashes) no longer share a Secret. Fits the
+ * 253 characters of a DNS-1123 subdomain whatever the domain's length.
+ */
 export function dkimSecretName(domain: string): string {
-  return `dkim-${domain.replaceAll('.', '-')}`;
+  const name = domain.toLowerCase();
+  const readable = name.replaceAll('.', '-').slice(0, 200).replace(/-+$/, '');
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `dkim-${readable}-${digest}`;
 }
 
 const secretSchema = z.looseObject({
@@ -77,15 +85,43 @@ export class KubeDkimSecrets implements DkimKeyStore {
     }
     // Ownership is the customer label; `domains` is not needed to find this customer's Secrets.
     void domains;
-    return items
-      .map((item) => secretSchema.parse(item))
-      .map((secret) => ({
-        domain: secret.metadata.labels?.[DOMAIN_LABEL] ?? '',
+    const byDomain = new Map<string, DkimSigningKey>();
+    for (const secret of items.map((item) => secretSchema.parse(item))) {
+      const domain = secret.metadata.labels?.[DOMAIN_LABEL] ?? '';
+      if (domain === '') continue;
+      // A Secret under an older name (before names were made unique) reads as no key, so the pass writes
+      // the key under its name now; write() then prunes the old one.
+      const current = secret.metadata.name === dkimSecretName(domain);
+      const key = {
+        domain,
         selector: decode(secret.data?.selector),
-        privateKeyPem: decode(secret.data?.['private.key']),
-      }))
-      .filter((key) => key.domain !== '')
-      .sort((a, b) => a.domain.localeCompare(b.domain));
+        privateKeyPem: current ? decode(secret.data?.['private.key']) : '',
+      };
+      if (current || !byDomain.has(domain)) byDomain.set(domain, key);
+    }
+    return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
+  }
+
+  /** Deletes this customer's Secrets of `domain` other than `keep` (names of older releases). */
+  private async prune(customerId: number, domain: string, keep: string | null): Promise<void> {
+    let items: unknown[];
+    try {
+      const selector = `${MANAGED_BY}=hostplane,${CUSTOMER_LABEL}=${customerId},${DOMAIN_LABEL}=${domain}`;
+      items = (await this.api.listNamespacedSecret({ namespace: this.namespace, labelSelector: selector }))
+        .items;
+    } catch (err) {
+      throw kubeError('list', err);
+    }
+    for (const secret of items.map((item) => secretSchema.parse(item))) {
+      const name = secret.metadata.name;
+      if (name === keep) continue;
+      this.stats.writes += 1;
+      try {
+        await this.api.deleteNamespacedSecret({ name, namespace: this.namespace });
+      } catch (err) {
+        if (!(err instanceof ApiException && err.code === 404)) throw kubeError(`delete ${name}`, err);
+      }
+    }
   }
 
   async write(customerId: number, key: DkimSigningKey): Promise<void> {
@@ -121,21 +157,11 @@ export class KubeDkimSecrets implements DkimKeyStore {
     } catch (err) {
       throw kubeError(`apply ${body.metadata.name}`, err);
     }
+    await this.prune(customerId, key.domain, body.metadata.name);
   }
 
   async remove(customerId: number, domain: string): Promise<void> {
-    const name = dkimSecretName(domain);
-    this.stats.writes += 1;
-    try {
-      const secret = secretSchema.parse(
-        await this.api.readNamespacedSecret({ name, namespace: this.namespace }),
-      );
-      // Never delete a Secret another customer (or a person) owns under the same name.
-      if (secret.metadata.labels?.[CUSTOMER_LABEL] !== String(customerId)) return;
-      await this.api.deleteNamespacedSecret({ name, namespace: this.namespace });
-    } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return;
-      throw kubeError(`delete ${name}`, err);
-    }
+    // Only Secrets carrying this customer's label: never one another customer (or a person) owns.
+    await this.prune(customerId, domain, null);
   }
 }

@@ -10,12 +10,14 @@ import { sortRows } from '../rows.ts';
 
 const domainRowSchema = z.object({ id: z.number(), name: z.string(), customer_id: z.number().nullable() });
 const userRowSchema = z.object({
+  mailbox_id: z.number().nullable(),
   email: z.string(),
   domain: z.string(),
   password: z.string(),
   quota_bytes: z.union([z.number(), z.string()]).transform(Number),
   maildir: z.string(),
   enabled: z.number().transform((v) => v === 1),
+  send_enabled: z.number().transform((v) => v === 1),
   send_limit_per_hour: z.number(),
 });
 const aliasRowSchema = z.object({ domain: z.string(), source: z.string(), destination: z.string() });
@@ -69,7 +71,7 @@ export class MysqlMailDatabase implements MailDatabase {
       domainRowSchema,
     );
     const users = await this.read(
-      `SELECT u.email, d.name AS domain, u.password, u.quota_bytes, u.maildir, u.enabled, u.send_limit_per_hour
+      `SELECT u.mailbox_id, u.email, d.name AS domain, u.password, u.quota_bytes, u.maildir, u.enabled, u.send_enabled, u.send_limit_per_hour
        FROM virtual_users u JOIN virtual_domains d ON d.id = u.domain_id WHERE d.customer_id = ?`,
       [customerId],
       userRowSchema,
@@ -85,12 +87,14 @@ export class MysqlMailDatabase implements MailDatabase {
       domains: domains.filter((d) => d.customer_id === customerId).map((d) => lower(d.name)),
       users: users.map(
         (u): MailUserRow => ({
+          mailboxId: u.mailbox_id,
           email: lower(u.email),
           domain: lower(u.domain),
           password: u.password,
           quotaBytes: u.quota_bytes,
           maildir: u.maildir,
           enabled: u.enabled,
+          sendEnabled: u.send_enabled,
           sendLimitPerHour: u.send_limit_per_hour,
         }),
       ),
@@ -161,14 +165,16 @@ export function planStatements(customerId: number, plan: MailPlan): Statement[] 
   }
   for (const u of plan.usersToAdd) {
     out.push([
-      `INSERT INTO virtual_users (domain_id, email, password, quota_bytes, maildir, enabled, send_limit_per_hour)
-       SELECT id, ?, ?, ?, ?, ?, ? FROM virtual_domains WHERE name = ? AND customer_id = ?`,
+      `INSERT INTO virtual_users (domain_id, mailbox_id, email, password, quota_bytes, maildir, enabled, send_enabled, send_limit_per_hour)
+       SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM virtual_domains WHERE name = ? AND customer_id = ?`,
       [
+        u.mailboxId,
         u.email,
         u.password,
         u.quotaBytes,
         u.maildir,
         u.enabled ? 1 : 0,
+        u.sendEnabled ? 1 : 0,
         u.sendLimitPerHour,
         u.domain,
         customerId,
@@ -177,13 +183,15 @@ export function planStatements(customerId: number, plan: MailPlan): Statement[] 
   }
   for (const u of plan.usersToUpdate) {
     out.push([
-      `UPDATE virtual_users SET password = ?, quota_bytes = ?, maildir = ?, enabled = ?, send_limit_per_hour = ?
+      `UPDATE virtual_users SET mailbox_id = ?, password = ?, quota_bytes = ?, maildir = ?, enabled = ?, send_enabled = ?, send_limit_per_hour = ?
        WHERE email = ? AND domain_id = (${DOMAIN_ID})`,
       [
+        u.mailboxId,
         u.password,
         u.quotaBytes,
         u.maildir,
         u.enabled ? 1 : 0,
+        u.sendEnabled ? 1 : 0,
         u.sendLimitPerHour,
         u.email,
         u.domain,

@@ -3,9 +3,16 @@
 // Each map is shared by every customer: a customer's write replaces only the lines of its domains.
 import { chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderDkimSelectorMap, renderSendLimitsMap, type SendLimitEntry } from '@hostplane/platform';
+import {
+  type IdentityEntry,
+  renderDkimSelectorMap,
+  renderIdentityMap,
+  renderSendLimitsMap,
+  type SendLimitEntry,
+} from '@hostplane/platform';
 import type { DkimSigningKey } from '../dkim.ts';
-import type { DkimKeyStore } from '../port.ts';
+import { identityKeyDomain } from '../identity.ts';
+import type { DkimKeyStore, RspamdMaps } from '../port.ts';
 
 export interface RspamdFilesOptions {
   /** `<stateDir>/mail/rspamd/dkim`, owned by Rspamd's user (new files take the folder's owner). */
@@ -14,6 +21,8 @@ export interface RspamdFilesOptions {
   selectorMap?: string;
   /** `<stateDir>/mail/rspamd/send_limits.map`; null leaves send limits alone. */
   sendLimitsMap?: string | null;
+  /** `<stateDir>/mail/rspamd/identities.map` (who may send as what); null leaves it alone. */
+  identityMap?: string | null;
 }
 
 /** `<stateDir>/mail/rspamd/…` of a local stack (packages/localstack mail-support.ts `mailDirs`). */
@@ -23,6 +32,7 @@ export function rspamdFilesOfStack(stateDir: string): Required<RspamdFilesOption
     keysDir: path.join(root, 'dkim'),
     selectorMap: path.join(root, 'dkim', 'selectors.map'),
     sendLimitsMap: path.join(root, 'send_limits.map'),
+    identityMap: path.join(root, 'identities.map'),
   };
 }
 
@@ -36,10 +46,11 @@ function parseLines(text: string): [string, string][] {
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
 
-export class RspamdDkimFiles implements DkimKeyStore {
+export class RspamdDkimFiles implements DkimKeyStore, RspamdMaps {
   private readonly keysDir: string;
   private readonly selectorMap: string;
   private readonly sendLimitsMap: string | null;
+  private readonly identityMap: string | null;
   /** Serialises read-modify-write of the shared maps within this process. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -47,6 +58,7 @@ export class RspamdDkimFiles implements DkimKeyStore {
     this.keysDir = options.keysDir;
     this.selectorMap = options.selectorMap ?? path.join(options.keysDir, 'selectors.map');
     this.sendLimitsMap = options.sendLimitsMap ?? null;
+    this.identityMap = options.identityMap ?? null;
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -146,6 +158,29 @@ export class RspamdDkimFiles implements DkimKeyStore {
         .filter(([address]) => !mine.has(domainOf(address)))
         .map(([address, perHour]) => ({ address, perHour: Number(perHour) }));
       await this.writeAtomically(file, renderSendLimitsMap([...others, ...entries]), 0o644);
+    });
+  }
+
+  /** Current identity lines of `domains` (sorted by key). */
+  async readIdentities(domains: readonly string[]): Promise<IdentityEntry[]> {
+    if (!this.identityMap) return [];
+    const mine = new Set(domains);
+    return (await this.readMap(this.identityMap))
+      .filter(([key]) => mine.has(identityKeyDomain(key)))
+      .map(([key, value]) => ({ key, value }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Replaces the identity lines of `domains` with `entries`; other customers' lines stay. */
+  writeIdentities(domains: readonly string[], entries: IdentityEntry[]): Promise<void> {
+    const file = this.identityMap;
+    if (!file) return Promise.resolve();
+    return this.serial(async () => {
+      const mine = new Set(domains);
+      const others = (await this.readMap(file))
+        .filter(([key]) => !mine.has(identityKeyDomain(key)))
+        .map(([key, value]) => ({ key, value }));
+      await this.writeAtomically(file, renderIdentityMap([...others, ...entries]), 0o644);
     });
   }
 }

@@ -76,4 +76,20 @@ export const mailMigrations: readonly MailMigration[] = [
       },
     ],
   },
+  {
+    // Mail identity (issue 9): the panel's mailbox id names the mailbox's folder, so an address created
+    // again never opens the folder of the mailbox before it; send_enabled is off while the customer is
+    // suspended (Postfix's check_sasl_access and the sender maps read it).
+    id: '0005_mail_identity',
+    statements: [
+      {
+        sql: 'ALTER TABLE virtual_users ADD COLUMN mailbox_id INT UNSIGNED NULL AFTER domain_id',
+        when: columnMissing('virtual_users', 'mailbox_id'),
+      },
+      {
+        sql: 'ALTER TABLE virtual_users ADD COLUMN send_enabled TINYINT(1) NOT NULL DEFAULT 1 AFTER enabled',
+        when: columnMissing('virtual_users', 'send_enabled'),
+      },
+    ],
+  },
 ];

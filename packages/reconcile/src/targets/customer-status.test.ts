@@ -16,7 +16,7 @@ function site(name: string, database = false): SiteRow {
   };
 }
 function mailbox(address: string, quotaBytes: number): MailboxRow {
-  return { address, passwordHash: '{ARGON2ID}x', quotaBytes, enabled: true, sendLimitPerHour: 100 };
+  return { id: 1, address, passwordHash: '{ARGON2ID}x', quotaBytes, enabled: true, sendLimitPerHour: 100 };
 }
 function snapshot(overrides: Partial<CustomerSnapshot> = {}): CustomerSnapshot {
   return {
