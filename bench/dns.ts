@@ -38,6 +38,7 @@ function domains(prefix: string, count: number): DomainRow[] {
     name: `${tag}-${prefix}${i}.example`,
     dns: true,
     mail: true,
+    verified: true,
     dnssec: false,
     records: [],
     dkim: null,

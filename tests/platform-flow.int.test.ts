@@ -5,10 +5,12 @@
 
 import { answerTexts, queryDns } from '@hostplane/provisioner-dns';
 import { KINDS } from '@hostplane/provisioner-k8s';
+import { delegateDomain, withdrawFromRegistry } from '@hostplane/testing';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpTransport, waitForMessage } from '../packages/provisioner-mail/src/test-support/stack.ts';
 import {
+  checkDomainUntil,
   eventually,
   NAMESPACE_GONE_MS,
   newPassword,
@@ -76,6 +78,7 @@ beforeAll(async () => {
   await panel.startWorker();
 });
 afterAll(async () => {
+  await withdrawFromRegistry(stack, domain, 'NS').catch(() => undefined);
   await panel?.close();
 });
 
@@ -117,6 +120,11 @@ describe('a customer from sign-up to deletion, through the API only', () => {
         mail: true,
       });
       expect(d.status, JSON.stringify(d.body)).toBe(201);
+      // As a registrar would: the domain is delegated to the platform's name servers in the TLD
+      // registry, and the panel sees that through the recursive resolver.
+      await delegateDomain(stack, domain);
+      const verified = await checkDomainUntil(panel, customerId, domain, 'Verified');
+      expect(verified.method).toBe('ns');
       const s = await panel.http('POST', `/customers/${customerId}/sites`, {
         name: 'shop',
         template: 'static',

@@ -16,6 +16,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/harness.ts';
 import { assembleTargets, parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
+import { domainVerifierOf } from '../../apps/cli/src/commands/serve-targets.ts';
 import {
   ensureTestVolumes,
   removeTestVolumes,
@@ -42,6 +43,8 @@ export function serveVariables(databaseUrl: string, platformFile: string): Recor
     PDNS_API_URL: stack.PDNS_API_URL,
     PDNS_API_KEY: stack.PDNS_API_KEY,
     PDNS_DNS_ADDR: stack.PDNS_DNS_ADDR,
+    // The local internet's resolver: host checks and ownership checks follow delegation from the root.
+    ...(stack.DNS_RESOLVER_ADDR ? { DNS_RESOLVER_ADDR: stack.DNS_RESOLVER_ADDR } : {}),
     MAIL_DATABASE_URL: stack.MAIL_DATABASE_URL,
     HOSTPLANE_STACK_DIR: stackStateDir(),
     PLATFORM_CONFIG: platformFile,
@@ -113,6 +116,7 @@ export async function startPanel(firstCustomerId: number, volumes: number): Prom
         requeueDelayMs: 1_000,
         lockGraceMs: 2_000,
         lockSweepMs: 1_000,
+        domainVerifier: domainVerifierOf(env.DNS_RESOLVER_ADDR, platform),
       });
       workers.push(worker);
       return worker;
@@ -182,3 +186,67 @@ export async function eventually<T>(
 }
 
 export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
+
+/**
+ * Marks a customer's domain verified by hand, as an admin would (audited): for tests whose subject
+ * is not the ownership check itself.
+ */
+export async function markVerified(panel: Panel, customerId: number, domain: string): Promise<void> {
+  const res = await panel.http('POST', `/customers/${customerId}/domains/${domain}/verify`, {
+    method: 'admin',
+  });
+  if (res.status !== 200)
+    throw new Error(`admin verify of ${domain}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export interface DomainVerification {
+  state: string;
+  method: string | null;
+  token: string;
+  checkedAt: string | null;
+  message: string;
+}
+
+/** Asks for an ownership check (202) and waits until the worker stored one made after the request. */
+export async function checkDomainNow(
+  panel: Panel,
+  customerId: number,
+  domain: string,
+): Promise<DomainVerification> {
+  const since = Date.now();
+  const asked = await panel.http('POST', `/customers/${customerId}/domains/${domain}/verify`);
+  if (asked.status !== 202)
+    throw new Error(`verify ${domain}: ${asked.status} ${JSON.stringify(asked.body)}`);
+  return eventually(
+    `a check of ${domain}`,
+    async () => {
+      const res = await panel.http('GET', `/customers/${customerId}/domains/${domain}`);
+      const v = res.body.verification as DomainVerification;
+      return v.checkedAt && Date.parse(v.checkedAt) >= since - 1_000 ? v : undefined;
+    },
+    60_000,
+  );
+}
+
+/**
+ * Checks again until the domain is in `state` (and the message matches): a resolver may hold an
+ * earlier answer for its cache TTL, or throttle a server it saw down, as on the internet.
+ */
+export async function checkDomainUntil(
+  panel: Panel,
+  customerId: number,
+  domain: string,
+  state: string,
+  message?: RegExp,
+  timeoutMs = 180_000,
+): Promise<DomainVerification> {
+  return eventually(
+    `${domain} ${state}`,
+    async () => {
+      const v = await checkDomainNow(panel, customerId, domain);
+      if (v.state !== state || (message && !message.test(v.message))) throw new Error(JSON.stringify(v));
+      return v;
+    },
+    timeoutMs,
+  );
+}

@@ -62,6 +62,7 @@ function sample(method: string, url: string, id: number): { url: string; payload
     'PATCH /api/v1/customers/:id/sites/:name': { replicas: 2 },
     'POST /api/v1/customers/:id/domains': { name: 'another-example.test', mail: false },
     'PATCH /api/v1/customers/:id/domains/:name': { dnssec: true },
+    'POST /api/v1/customers/:id/domains/:name/verify': {},
     'POST /api/v1/customers/:id/domains/:name/records': {
       name: `mx.${names.domain}`,
       type: 'A',

@@ -98,6 +98,13 @@ export function presentDomain(row: DomainRecord): Domain {
         : null,
     // Shown while DNSSEC is on; written by the DNS target after it signed the zone (never read live).
     ds: row.dnssec && Array.isArray(row.ds) ? (row.ds as { content: string }[]).map((d) => d.content) : [],
+    verification: {
+      state: row.verification_state,
+      method: row.verification_method,
+      token: row.verification_token,
+      checkedAt: row.verification_checked_at ? iso(row.verification_checked_at) : null,
+      message: row.verification_message,
+    },
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -1,7 +1,7 @@
 // The reconciler process: graphile-worker's runner with the reconcile and resync tasks, plus the
 // sweep that releases jobs of dead workers (pool-liveness.ts).
 import { EventEmitter } from 'node:events';
-import { loadCustomerSnapshot } from '@hostplane/db';
+import { loadCustomerSnapshot, type PanelDatabase } from '@hostplane/db';
 import { openSnapshotSecrets } from '@hostplane/domain';
 import {
   type BackoffPolicy,
@@ -12,11 +12,15 @@ import {
   reconcileTaskList,
   registerQueueDepthGauge,
   type Target,
+  VERIFY_DOMAINS_CRONTAB,
+  VERIFY_DOMAINS_TASK,
 } from '@hostplane/reconcile';
-import { type Runner, run, type WorkerEvents } from 'graphile-worker';
+import { type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type DomainVerifierDeps, verifyDueDomains } from './domain-verification.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { PoolLiveness } from './pool-liveness.ts';
 
@@ -48,6 +52,8 @@ export interface WorkerDeps {
   shutdownAbortMs?: number;
   /** graphile-worker's poll interval for future jobs (retries); default 1 s. */
   pollIntervalMs?: number;
+  /** Domain ownership checks (through a recursive resolver); none without it. */
+  domainVerifier?: Omit<DomainVerifierDeps, 'db' | 'logger'>;
 }
 
 export interface RunningWorker {
@@ -74,8 +80,8 @@ export function openingSnapshotLoader(secretKey: string | undefined): LoadSnapsh
   }) as LoadSnapshot;
 }
 
-function taskListOf(deps: WorkerDeps) {
-  return reconcileTaskList({
+function taskListOf(deps: WorkerDeps): TaskList {
+  const tasks = reconcileTaskList({
     db: deps.db,
     targets: deps.targets,
     loadSnapshot: deps.loadSnapshot ?? openingSnapshotLoader(deps.secretKey),
@@ -87,6 +93,19 @@ function taskListOf(deps: WorkerDeps) {
     random: deps.random,
     resyncMinutes: deps.resyncMinutes ?? 10,
   });
+  const verifier = deps.domainVerifier;
+  if (!verifier) return tasks;
+  const verifierDeps: DomainVerifierDeps = {
+    ...verifier,
+    db: deps.db as Kysely<PanelDatabase>,
+    logger: deps.logger.child({ component: 'domain-verification' }),
+  };
+  return {
+    ...tasks,
+    [VERIFY_DOMAINS_TASK]: async (_payload, helpers) => {
+      await verifyDueDomains(verifierDeps, helpers.abortSignal);
+    },
+  };
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
@@ -121,7 +140,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     runner = await run({
       pgPool: pool,
       taskList: taskListOf(deps),
-      crontab: RESYNC_CRONTAB,
+      crontab: deps.domainVerifier ? `${RESYNC_CRONTAB}\n${VERIFY_DOMAINS_CRONTAB}` : RESYNC_CRONTAB,
       concurrency: deps.concurrency ?? 4,
       pollInterval: deps.pollIntervalMs ?? 1_000,
       noHandleSignals: true, // the process owner (hostplane serve) handles signals and calls stop()

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { idParam, timestamp } from './common.ts';
-import { domainName } from './names.ts';
+import { domainName, newDomainName } from './names.ts';
 import { recordFqdnParam, recordType } from './records.ts';
 
 export const createDomainBody = z
   .object({
-    name: domainName,
+    name: newDomainName,
     dns: z.boolean().default(true),
     mail: z.boolean().default(true),
     dnssec: z.boolean().default(false),
@@ -18,6 +18,26 @@ export const updateDomainBody = z
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
 export type UpdateDomainBody = z.infer<typeof updateDomainBody>;
+
+/** `POST …/domains/{name}/verify`: no body asks for a check now; `{method: "admin"}` (admins only) marks it by hand. */
+export const verifyDomainBody = z
+  .object({ method: z.literal('admin').optional(), note: z.string().max(500).optional() })
+  .strict();
+export type VerifyDomainBody = z.infer<typeof verifyDomainBody>;
+
+export const domainVerificationSchema = z
+  .object({
+    state: z.enum(['Pending', 'Verified', 'Failed']),
+    method: z.enum(['ns', 'txt', 'admin']).nullable(),
+    token: z
+      .string()
+      .describe(
+        'proof by TXT: `_hostplane-challenge.{domain}` holds this value; or delegate the domain to the platform',
+      ),
+    checkedAt: timestamp.nullable(),
+    message: z.string(),
+  })
+  .meta({ id: 'DomainVerification' });
 
 export const domainParams = z.object({ id: idParam, name: domainName }).strict();
 export const recordParams = z
@@ -36,6 +56,9 @@ export const domainSchema = z
       .describe(
         'DS records of the signed zone for the registrar ("<key tag> <algorithm> <digest type> <digest>"), as the DNS target last read them; empty while unsigned or pending',
       ),
+    verification: domainVerificationSchema.describe(
+      'ownership: until Verified, no mail domain, no routed site host and no certificate exist for the name',
+    ),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

@@ -30,6 +30,23 @@ export const domainName = z
     return z.NEVER;
   });
 
+/**
+ * The name of a domain to add: as `domainName`, except that a public suffix or a name without a
+ * registrable domain passes through (unnormalised) so the route can refuse it with 422 on the field
+ * `name`, like the platform's reserved names.
+ */
+export const newDomainName = z
+  .string()
+  .max(253)
+  .transform((value, ctx) => {
+    const result = normalizeDomainName(value, []);
+    if (result.ok) return result.value;
+    if (result.errors.every((e) => e.code === 'public_suffix' || e.code === 'no_registrable_domain'))
+      return value;
+    for (const error of result.errors) ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  });
+
 /** A host name (site domains, record targets): IDNA-normalised, any number of labels, wildcard allowed first. */
 export const hostName = z
   .string()

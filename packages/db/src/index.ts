@@ -2,6 +2,7 @@ export * from './backup-jobs.ts';
 export * from './connect.ts';
 export * from './customer-deletion.ts';
 export * from './domain-dns-status.ts';
+export * from './domain-verification.ts';
 export * from './migrate.ts';
 export * from './reseal.ts';
 export * from './schema.ts';

@@ -5,6 +5,7 @@ import { createPanelDb, poolOf } from './connect.ts';
 import * as core from './migrations/0001_core.ts';
 import * as siteStatus from './migrations/0002_site_status.ts';
 import * as domainDnsStatus from './migrations/0003_domain_dns_status.ts';
+import * as domainVerification from './migrations/0004_domain_verification.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -15,6 +16,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0001_core': core,
   '0002_site_status': siteStatus,
   '0003_domain_dns_status': domainDnsStatus,
+  '0004_domain_verification': domainVerification,
 };
 
 export interface MigrateOptions {

@@ -126,9 +126,25 @@ export interface DomainsTable {
   /** DS records of the signed zone, as the DNS target last read them (null when unsigned). */
   ds: ColumnType<unknown | null, string | null | undefined, string | null>;
   dns_status_updated_at: NullableTimestamp;
+  /** Shown to the customer: the value of TXT `_hostplane-challenge.{name}`. */
+  verification_token: Generated<string>;
+  verification_state: ColumnType<
+    VerificationStateColumn,
+    VerificationStateColumn | undefined,
+    VerificationStateColumn
+  >;
+  verification_method: 'ns' | 'txt' | 'admin' | null;
+  verification_message: Generated<string>;
+  verification_checked_at: NullableTimestamp;
+  /** Checks in a row that found no proof (drives the backoff and the revocation of a verified domain). */
+  verification_failures: Generated<number>;
+  /** When the worker checks this domain next. */
+  verification_next_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+
+export type VerificationStateColumn = 'Pending' | 'Verified' | 'Failed';
 
 export interface DnsRecordsTable {
   id: Generated<number>;

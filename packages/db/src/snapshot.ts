@@ -112,5 +112,13 @@ function toDomainRow(d: DomainRecord, records: DnsRecordRecord[]): DomainRow {
           previousPublicKey: d.dkim_previous_public_key,
         }
       : null;
-  return { name: d.name, dns: d.dns, mail: d.mail, dnssec: d.dnssec, records: own, dkim };
+  return {
+    name: d.name,
+    dns: d.dns,
+    mail: d.mail,
+    dnssec: d.dnssec,
+    verified: d.verification_state === 'Verified',
+    records: own,
+    dkim,
+  };
 }

@@ -1,4 +1,5 @@
 export * from './dns/index.ts';
 export * from './k8s/index.ts';
+export * from './ownership/index.ts';
 export * from './secrets/index.ts';
 export * from './snapshot.ts';

@@ -73,6 +73,11 @@ export interface DomainRow {
   dns: boolean;
   mail: boolean;
   dnssec: boolean;
+  /**
+   * Ownership proven (or marked by an admin). Until a domain at or above a name is verified, nothing
+   * that captures traffic for the name goes live: no mail domain row, no routed site host, no ACME.
+   */
+  verified: boolean;
   records: DnsRecordRow[]; // the customer's own rrsets
   dkim: {
     selector: string;

@@ -22,6 +22,8 @@ export interface StackSecrets {
   mailDbReadonlyPassword: string;
   pdnsDbPassword: string;
   pdnsApiKey: string;
+  /** API key of the TLD registry's PowerDNS (the local internet). */
+  registryApiKey: string;
 }
 
 /** How to run one long-lived process of a component. The supervisor spawns it detached,

@@ -9,6 +9,8 @@ export const DEBIAN_PACKAGES = [
   // DNS
   'pdns-server',
   'pdns-backend-mysql',
+  // the local internet's resolver (DNS_RESOLVER_ADDR)
+  'pdns-recursor',
   // mail
   'postfix',
   'postfix-mysql',
@@ -33,6 +35,7 @@ export const DEBIAN_SERVICES = [
   'postgresql',
   'mariadb',
   'pdns',
+  'pdns-recursor',
   'postfix',
   'dovecot',
   'rspamd',

@@ -14,6 +14,7 @@ const ctx: StackContext = {
     mailDbReadonlyPassword: 'ropass0123456789ab',
     pdnsDbPassword: 'pdnsdb0123456789ab',
     pdnsApiKey: 'apikey0123456789ab',
+    registryApiKey: 'regkey0123456789ab',
   },
   binaries: { localcluster: '/bin/localcluster' },
   say: () => {},
@@ -32,6 +33,10 @@ describe('buildStackEnv', () => {
       SUBMISSION_ADDR: '127.0.0.1:20587',
       INTERNAL_SUBMISSION_ADDR: '127.0.0.1:20588',
       IMAP_ADDR: '127.0.0.1:20143',
+      DNS_RESOLVER_ADDR: '127.0.0.1:20054',
+      REGISTRY_API_URL: 'http://127.0.0.1:28082',
+      REGISTRY_API_KEY: 'regkey0123456789ab',
+      PUBLIC_DNS_ADDR: '127.0.53.1:53',
     });
   });
 });

@@ -4,7 +4,9 @@ import { kubeconfigPath } from './components/kube-access.ts';
 import { mailDatabaseUrl } from './components/mariadb.ts';
 import { pdnsApiUrl } from './components/pdns.ts';
 import { postgresUrl } from './components/postgres.ts';
-import { STACK_HOST } from './ports.ts';
+import { resolverAddress } from './components/recursor.ts';
+import { registryApiUrl } from './components/registry.ts';
+import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 
 /** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
 export function buildStackEnv(ctx: StackContext): StackEnv {
@@ -20,6 +22,12 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     SUBMISSION_ADDR: hostPort(ctx.ports.submission),
     INTERNAL_SUBMISSION_ADDR: hostPort(ctx.ports.internalSubmission),
     IMAP_ADDR: hostPort(ctx.ports.imap),
+    // The local internet: the resolver (root = the registry), the registry's API, and the
+    // platform's authoritative DNS as the resolver reaches it (port 53 of its own address).
+    DNS_RESOLVER_ADDR: resolverAddress(ctx),
+    REGISTRY_API_URL: registryApiUrl(ctx),
+    REGISTRY_API_KEY: ctx.secrets.registryApiKey,
+    PUBLIC_DNS_ADDR: `${PLATFORM_DNS_HOST}:${STANDARD_DNS_PORT}`,
   };
 }
 

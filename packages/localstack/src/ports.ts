@@ -2,6 +2,15 @@
 // developer's own PostgreSQL, MySQL, DNS or mail server never collides with the stack.
 export const STACK_HOST = '127.0.0.1';
 
+/**
+ * The local internet (DESIGN.md §9): a resolver follows delegations to port 53 only, so the
+ * platform's authoritative DNS and the TLD registry each also answer on port 53 of their own
+ * loopback address (all of 127.0.0.0/8 is on `lo`). Binding port 53 needs root.
+ */
+export const PLATFORM_DNS_HOST = '127.0.53.1';
+export const REGISTRY_DNS_HOST = '127.0.53.2';
+export const STANDARD_DNS_PORT = 53;
+
 export const stackPorts = {
   etcdClient: 23790,
   etcdPeer: 23800,
@@ -13,6 +22,9 @@ export const stackPorts = {
   mariadb: 23306,
   pdnsDns: 20053,
   pdnsApi: 28081,
+  registryDns: 20153,
+  registryApi: 28082,
+  resolver: 20054,
   smtp: 20025,
   submission: 20587,
   /** Tenant sites' submission (no PROXY header; SASL required): the cluster's internal listener. */

@@ -42,7 +42,9 @@ const secretsSchema = z.object({
   mailDbReadonlyPassword: z.string().min(16),
   pdnsDbPassword: z.string().min(16),
   pdnsApiKey: z.string().min(16),
-}) satisfies z.ZodType<StackSecrets>;
+  // Added with the local internet: a state folder from before gets one generated (below).
+  registryApiKey: z.string().min(16).optional(),
+}) satisfies z.ZodType<Omit<StackSecrets, 'registryApiKey'> & { registryApiKey?: string }>;
 
 // Hex only: the secrets land in URLs, pdns.conf and Postfix/Dovecot map files without quoting.
 function newSecret(): string {
@@ -58,7 +60,10 @@ export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
         `${paths.secretsFile} is not valid (${parsed.error.message}); run: hostplane stack down --purge`,
       );
     }
-    return parsed.data;
+    if (parsed.data.registryApiKey) return { ...parsed.data, registryApiKey: parsed.data.registryApiKey };
+    const upgraded: StackSecrets = { ...parsed.data, registryApiKey: newSecret() };
+    writeFileAtomic(paths.secretsFile, `${JSON.stringify(upgraded, null, 2)}\n`, 0o600);
+    return upgraded;
   }
   const secrets: StackSecrets = {
     postgresPassword: newSecret(),
@@ -67,6 +72,7 @@ export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
     mailDbReadonlyPassword: newSecret(),
     pdnsDbPassword: newSecret(),
     pdnsApiKey: newSecret(),
+    registryApiKey: newSecret(),
   };
   writeFileAtomic(paths.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
   return secrets;

@@ -8,6 +8,7 @@ export * from './config.ts';
 export * from './errors.ts';
 export type { DnsLogger } from './logger.ts';
 export { parseDsRecord } from './mapping.ts';
+export { RecursiveOwnershipLookup } from './ownership-lookup.ts';
 export type { ApplyReport, ChangeFailure, DnsZones, DsRecord, ObserveOptions } from './port.ts';
 export { getDsRecords, PowerDnsZones } from './powerdns-zones.ts';
 export { createDnsTarget, type DnsTargetDeps } from './target.ts';

@@ -11,6 +11,7 @@ import {
   PLATFORM_IPV4,
   site,
   startHarness,
+  verifiedDomain,
 } from './test-support/harness.ts';
 
 let h: Harness;
@@ -59,7 +60,10 @@ afterAll(async () => {
 
 describe('TLS only once DNS points at the platform', () => {
   it('serves a host that does not resolve over HTTP and says AwaitingDNS', async () => {
-    const snapshot = customer(id, { sites: [site('web', { domains: [`web.${zone}`] })] });
+    const snapshot = customer(id, {
+      domains: [verifiedDomain(zone)],
+      sites: [site('web', { domains: [`web.${zone}`] })],
+    });
     const outcome = await converge(h, snapshot);
     expect(outcome).toMatchObject({ status: 'True', reason: 'AwaitingDNS' });
     expect(outcome.message).toContain(`web.${zone} resolves to nothing`);
@@ -88,6 +92,7 @@ describe('TLS only once DNS points at the platform', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const snapshot = customer(id, {
+      domains: [verifiedDomain(zone)],
       sites: [site('web', { domains: [`web.${zone}`, `elsewhere.${zone}`] })],
     });
     const outcome = await converge(h, snapshot);

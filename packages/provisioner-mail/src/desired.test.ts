@@ -13,6 +13,29 @@ const mailbox = (address: string, over = {}) => ({
   ...over,
 });
 
+describe('desiredMail and domain ownership', () => {
+  it('writes no mail domain, mailbox or alias row for an unverified domain', () => {
+    const snapshot = customerSnapshot({
+      domains: [mailDomain('gmail.example', { verified: false }), mailDomain('own.example')],
+      mailboxes: [mailbox('victim@gmail.example'), mailbox('me@own.example')],
+      aliases: [{ source: '@gmail.example', destinations: ['me@own.example'] }],
+    });
+    const desired = desiredMail(snapshot);
+    expect(desired.rows.domains).toEqual(['own.example']);
+    expect(desired.rows.users.map((u) => u.email)).toEqual(['me@own.example']);
+    expect(desired.rows.aliases).toEqual([]);
+    expect(desired.awaitingVerification).toEqual(['gmail.example']);
+    expect(desired.issues).toEqual([]);
+  });
+
+  it('lets a subdomain go live under a verified parent of the same customer', () => {
+    const snapshot = customerSnapshot({
+      domains: [mailDomain('own.example'), mailDomain('lists.own.example', { verified: false })],
+    });
+    expect(desiredMail(snapshot).rows.domains).toEqual(['lists.own.example', 'own.example']);
+  });
+});
+
 describe('desiredMail', () => {
   it('lists mail domains, users with their maildir and one alias row per destination, sorted', () => {
     const snapshot = customerSnapshot({
@@ -27,6 +50,7 @@ describe('desiredMail', () => {
     expect(desiredMail(snapshot)).toEqual({
       customerDomains: ['a.example', 'b.example', 'web.example'],
       issues: [],
+      awaitingVerification: [],
       rows: {
         domains: ['a.example', 'b.example'],
         users: [
@@ -88,6 +112,7 @@ describe('desiredMail', () => {
       customerDomains: ['a.example'],
       rows: { domains: [], users: [], aliases: [] },
       issues: [],
+      awaitingVerification: [],
     });
   });
 });

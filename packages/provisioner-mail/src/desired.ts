@@ -1,4 +1,4 @@
-import type { CustomerSnapshot, MailboxRow } from '@hostplane/domain';
+import { type CustomerSnapshot, isNameVerified, type MailboxRow } from '@hostplane/domain';
 import type { MailAliasRow, MailRows, MailUserRow } from './rows.ts';
 import { sortRows } from './rows.ts';
 
@@ -16,6 +16,8 @@ export interface DesiredMail {
   rows: MailRows;
   /** Rows left out because they cannot be written safely, in words for the condition message. */
   issues: string[];
+  /** Mail domains left out until their ownership is verified (README "Domain verification"). */
+  awaitingVerification: string[];
 }
 
 export function splitAddress(address: string): { local: string; domain: string } | null {
@@ -34,10 +36,12 @@ function desiredUser(
   mailbox: MailboxRow,
   mailDomains: Set<string>,
   suspended: boolean,
+  unverified: Set<string>,
   issues: string[],
 ): MailUserRow | null {
   const email = mailbox.address.trim().toLowerCase();
   const parts = splitAddress(email);
+  if (parts && unverified.has(parts.domain)) return null; // goes live with its domain
   if (!parts || !mailDomains.has(parts.domain)) {
     issues.push(`mailbox ${email}: its domain has no mail`);
     return null;
@@ -66,12 +70,14 @@ function desiredUser(
 function desiredAliases(
   snapshot: CustomerSnapshot,
   mailDomains: Set<string>,
+  unverified: Set<string>,
   issues: string[],
 ): MailAliasRow[] {
   const out = new Map<string, MailAliasRow>();
   for (const alias of snapshot.aliases) {
     const source = alias.source.trim().toLowerCase();
     const domain = splitAddress(source)?.domain ?? '';
+    if (unverified.has(domain)) continue; // goes live with its domain
     if (!mailDomains.has(domain)) {
       issues.push(`alias ${source}: its domain has no mail`);
       continue;
@@ -92,10 +98,24 @@ function desiredAliases(
 export function desiredMail(snapshot: CustomerSnapshot): DesiredMail {
   const customerDomains = [...new Set(snapshot.domains.map((d) => d.name.toLowerCase()))].sort();
   const issues: string[] = [];
-  if (snapshot.deleting) return { customerDomains, rows: { domains: [], users: [], aliases: [] }, issues };
-  const domains = snapshot.domains
-    .filter((d) => d.mail)
+  if (snapshot.deleting)
+    return {
+      customerDomains,
+      rows: { domains: [], users: [], aliases: [] },
+      issues,
+      awaitingVerification: [],
+    };
+  // A mail domain row captures every message the platform's users and sites send to the name: it
+  // exists only once the customer has proven the name is theirs.
+  const mailOn = snapshot.domains.filter((d) => d.mail);
+  const awaitingVerification = mailOn
+    .filter((d) => !isNameVerified(d.name, snapshot.domains))
     .map((d) => d.name.toLowerCase())
+    .sort();
+  const unverified = new Set(awaitingVerification);
+  const domains = mailOn
+    .map((d) => d.name.toLowerCase())
+    .filter((name) => !unverified.has(name))
     .filter((name) => {
       if (DOMAIN_NAME.test(name)) return true;
       issues.push(`domain ${name}: not a lower-case IDNA name`);
@@ -103,8 +123,13 @@ export function desiredMail(snapshot: CustomerSnapshot): DesiredMail {
     });
   const mailDomains = new Set(domains);
   const users = snapshot.mailboxes
-    .map((m) => desiredUser(m, mailDomains, snapshot.suspended, issues))
+    .map((m) => desiredUser(m, mailDomains, snapshot.suspended, unverified, issues))
     .filter((u): u is MailUserRow => u !== null);
-  const aliases = desiredAliases(snapshot, mailDomains, issues);
-  return { customerDomains, rows: sortRows({ domains: [...mailDomains], users, aliases }), issues };
+  const aliases = desiredAliases(snapshot, mailDomains, unverified, issues);
+  return {
+    customerDomains,
+    rows: sortRows({ domains: [...mailDomains], users, aliases }),
+    issues,
+    awaitingVerification,
+  };
 }

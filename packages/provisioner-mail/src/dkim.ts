@@ -1,4 +1,4 @@
-import type { CustomerSnapshot, DomainRow } from '@hostplane/domain';
+import { type CustomerSnapshot, type DomainRow, isNameVerified } from '@hostplane/domain';
 
 // Pure DKIM rules: which signing key each domain of a customer should have in the key store, how a
 // store is brought there, and the rotation rule the API applies to a domain's row.
@@ -19,14 +19,17 @@ export interface DkimPlan {
 
 export function desiredDkimKeys(snapshot: CustomerSnapshot): DkimSigningKey[] {
   if (snapshot.deleting) return [];
-  return snapshot.domains
-    .filter((d) => d.mail && d.dkim)
-    .map((d) => ({
-      domain: d.name.toLowerCase(),
-      selector: (d.dkim?.selector ?? '').toLowerCase(),
-      privateKeyPem: d.dkim?.privateKeyPem ?? '',
-    }))
-    .sort((a, b) => a.domain.localeCompare(b.domain));
+  return (
+    snapshot.domains
+      // Rspamd signs only for names the customer has proven are theirs.
+      .filter((d) => d.mail && d.dkim && isNameVerified(d.name, snapshot.domains))
+      .map((d) => ({
+        domain: d.name.toLowerCase(),
+        selector: (d.dkim?.selector ?? '').toLowerCase(),
+        privateKeyPem: d.dkim?.privateKeyPem ?? '',
+      }))
+      .sort((a, b) => a.domain.localeCompare(b.domain))
+  );
 }
 
 /**

@@ -194,6 +194,10 @@ function outcomeOf(
   if (desired.issues.length > 0) {
     return { status: 'False', reason: 'InvalidRows', message: desired.issues.join('; '), changes };
   }
+  if (desired.awaitingVerification.length > 0) {
+    const message = `mail for ${desired.awaitingVerification.join(', ')} goes live once the domain is verified`;
+    return { status: 'False', reason: 'AwaitingVerification', message, changes };
+  }
   const r = desired.rows;
   const message = `${r.domains.length} mail domain(s), ${r.users.length} mailbox(es), ${r.aliases.length} alias row(s)`;
   return { status: 'True', reason: 'Ready', message, changes };

@@ -9,3 +9,4 @@ export * from './schedule.ts';
 export * from './target.ts';
 export * from './targets/customer-status.ts';
 export * from './tasks.ts';
+export * from './verify.ts';

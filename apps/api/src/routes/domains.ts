@@ -1,15 +1,36 @@
+import { randomBytes } from 'node:crypto';
 import {
   createDomainBody,
   customerIdParams,
   domainParams,
   domainSchema,
   updateDomainBody,
+  verifyDomainBody,
 } from '@hostplane/contracts';
-import type { PanelDatabase } from '@hostplane/db';
+import {
+  bumpCustomerGeneration,
+  findDomainOfOtherCustomer,
+  lockRegistrableDomain,
+  markVerifiedByAdmin,
+  type PanelDatabase,
+  releaseStaleClaims,
+  requestVerificationNow,
+} from '@hostplane/db';
+import {
+  normalizeDomainName,
+  publicSuffixReason,
+  registrableDomain,
+  reservedNameReason,
+} from '@hostplane/domain';
+import { reservedNamesOf } from '@hostplane/platform';
+import { enqueueDomainVerification, enqueueReconcile } from '@hostplane/reconcile';
+import type { FastifyRequest } from 'fastify';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { sealSecret } from '../auth/secrets.ts';
 import { generateDkimKey } from '../dkim.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, ForbiddenError, UnprocessableError } from '../errors.ts';
+import { writeAudit } from '../http/audit.ts';
+import { mutate } from '../http/mutation.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentDomain } from '../present.ts';
@@ -35,29 +56,47 @@ export function findDomain(
 }
 
 /**
- * A domain may not sit under (or above) another customer's domain: shop.example.com belongs with
- * example.com, or one customer could answer DNS and mail for another's names.
+ * The overlap rule of docs/dns.md: every name under one registrable domain belongs to one customer.
+ * Two customers racing to add `example.com` and `shop.example.com` serialise on a lock of the
+ * registrable domain, so the second sees the first's row and gets 409.
  */
 async function assertNoOverlap(
   trx: Transaction<PanelDatabase>,
+  req: FastifyRequest,
   customerId: number,
   name: string,
+  releaseAfterDays: number,
 ): Promise<void> {
-  const labels = name.split('.');
-  const parents = labels.slice(1, -1).map((_, i) => labels.slice(i + 1).join('.'));
-  const clash = await trx
-    .selectFrom('domains')
-    .select('name')
-    .where('customer_id', '<>', customerId)
-    .where((eb) =>
-      eb.or([eb('name', 'in', parents.length > 0 ? parents : ['']), eb('name', 'like', `%.${name}`)]),
-    )
-    .executeTakeFirst();
+  const registrable = registrableDomain(name) ?? name;
+  await lockRegistrableDomain(trx, registrable);
+  // Stale, never-verified claims of others give way (audited, their owner reconciled).
+  for (const released of await releaseStaleClaims(trx, customerId, registrable, releaseAfterDays)) {
+    await bumpCustomerGeneration(trx, released.customerId);
+    await enqueueReconcile(trx, released.customerId);
+    await writeAudit(trx, req, {
+      action: 'domain.release.unverified',
+      target: customerTarget(released.customerId, 'domain', released.name),
+      customerId: released.customerId,
+      before: { name: released.name },
+    });
+  }
+  const clash = await findDomainOfOtherCustomer(trx, customerId, registrable);
   if (clash)
     throw new ConflictError(
-      `${name} overlaps ${clash.name}, which belongs to another customer`,
+      // The other customer's name is not told: it is theirs, not this customer's business.
+      `${name} is under ${registrable}, whose names belong to another customer`,
       'domain-taken',
     );
+}
+
+/** 422 on the field `name` for the platform's own names and anything at or above a public suffix. */
+function assertNotReserved(name: string, reserved: readonly string[]): void {
+  const normalized = normalizeDomainName(name, ['name']);
+  const reason = normalized.ok
+    ? (reservedNameReason(name, reserved) ?? publicSuffixReason(name))
+    : (normalized.errors[0]?.message ?? 'not a domain a customer can hold');
+  if (reason)
+    throw new UnprocessableError(reason, [{ path: 'name', in: 'body', message: reason }], 'name-reserved');
 }
 
 /** A new signing key; the private half is sealed under the panel's SECRET_KEY like TOTP seeds. */
@@ -71,7 +110,8 @@ async function dkimColumns(mail: boolean, secretKey: string | undefined) {
   };
 }
 
-export function domainRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
+export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDeps): void {
+  const reserved = reservedNamesOf(platform);
   registerCustomerList(app, {
     path: '/customers/:id/domains',
     table: 'domains',
@@ -89,15 +129,22 @@ export function domainRoutes(app: ApiInstance, { db, config }: RouteDeps): void 
         tags,
         params: customerIdParams,
         body: createDomainBody,
-        response: answers({ 201: domainSchema }, 403, 404, 409),
+        response: answers({ 201: domainSchema }, 403, 404, 409, 422),
       },
     },
     async (req, reply) => {
+      assertNotReserved(req.body.name, reserved);
       // The key is made before the transaction: no row lock is held while the CPU works.
       const dkim = await dkimColumns(req.body.mail, config.secretKey);
       return changeForCustomer(db, req, reply, 201, async (trx, customer) => {
         await assertChangeWithinPlan(trx, customer, { domains: 1 });
-        await assertNoOverlap(trx, customer.id, req.body.name);
+        await assertNoOverlap(
+          trx,
+          req,
+          customer.id,
+          req.body.name,
+          platform.verification.releaseUnverifiedAfterDays,
+        );
         // The unique index decides, not a read before the insert (one round trip less under the lock).
         const row = await trx
           .insertInto('domains')
@@ -108,6 +155,7 @@ export function domainRoutes(app: ApiInstance, { db, config }: RouteDeps): void 
             mail: req.body.mail,
             dnssec: req.body.dnssec,
             ...dkim,
+            verification_token: `hp-${randomBytes(16).toString('hex')}`,
           })
           .onConflict((oc) => oc.column('name').doNothing())
           .returningAll()
@@ -162,6 +210,57 @@ export function domainRoutes(app: ApiInstance, { db, config }: RouteDeps): void 
           target: customerTarget(customer.id, 'domain', row.name),
           before: presentDomain(before),
         };
+      });
+    },
+  );
+
+  app.post(
+    '/customers/:id/domains/:name/verify',
+    {
+      config: scoped,
+      schema: {
+        tags,
+        summary:
+          'check ownership now (202; the worker asks a recursive resolver, GET shows the result), or, for an admin, {method: "admin"} marks it verified by hand (200, audited)',
+        params: domainParams,
+        body: verifyDomainBody.nullish(),
+        response: answers({ 200: domainSchema, 202: domainSchema }, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      const byAdmin = req.body?.method === 'admin';
+      if (byAdmin && req.principal?.user.role !== 'admin')
+        throw new ForbiddenError('only an admin may mark a domain verified by hand');
+      return mutate(db, req, reply, {
+        status: byAdmin ? 200 : 202,
+        customerId: req.params.id,
+        // A check request changes no desired state; the worker bumps it when the result does.
+        bumpGeneration: byAdmin,
+        run: async (trx) => {
+          const before = await findDomain(trx, req.params.id, req.params.name);
+          if (byAdmin) {
+            const note = req.body?.note ? `: ${req.body.note}` : '';
+            await markVerifiedByAdmin(
+              trx,
+              before.id,
+              `marked verified by ${req.principal?.user.email}${note}`,
+            );
+          } else {
+            // The API never calls DNS inside a request: the worker checks, now, through the resolver.
+            await requestVerificationNow(trx, before.id);
+            await enqueueDomainVerification(trx);
+          }
+          const row = await findDomain(trx, req.params.id, req.params.name);
+          return {
+            body: presentDomain(row),
+            audit: {
+              action: byAdmin ? 'domain.verify.admin' : 'domain.verify.request',
+              target: customerTarget(req.params.id, 'domain', row.name),
+              before: presentDomain(before),
+              after: presentDomain(row),
+            },
+          };
+        },
       });
     },
   );

@@ -10,12 +10,14 @@ import type { PanelDatabase } from '@hostplane/db';
 import {
   type SiteRestrictedInput,
   type SiteValidationIssue,
+  siteHostIssues,
   siteNameIssues,
   validateSiteForRestricted,
 } from '@hostplane/domain';
+import { reservedNamesOf } from '@hostplane/platform';
 import { sql, type Transaction } from 'kysely';
 import { sealSecret } from '../auth/secrets.ts';
-import { ConflictError, UnprocessableError } from '../errors.ts';
+import { UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
 import { presentSite } from '../present.ts';
@@ -57,27 +59,37 @@ function assertRunnable(
   }
 }
 
-/** All parent names of a host with two labels or more: www.shop.example.com → shop.example.com, example.com. */
-function namesCovering(host: string): string[] {
-  const labels = host.replace(/^\*\./, '').split('.');
-  return labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
-}
-
-/** A site may not serve a host under a domain another customer holds (no hijacking of routes). */
-async function assertHostsAvailable(
+/**
+ * Every host of a site equals or lies under one of the customer's own domains (wildcards: a verified
+ * one, never spanning a public suffix; no `www` with a wildcard); the platform's names are never a
+ * site's. 422 naming the field (`domains.1`, `www`); `only` limits the check to some fields.
+ */
+async function assertHostsBound(
   trx: Transaction<PanelDatabase>,
   customerId: number,
-  hosts: string[],
+  site: { hosts: string[]; www: boolean },
+  reserved: readonly string[],
+  only?: 'www',
 ): Promise<void> {
-  const names = [...new Set(hosts.flatMap(namesCovering))];
-  if (names.length === 0) return;
-  const taken = await trx
+  const domains = await trx
     .selectFrom('domains')
-    .select('name')
-    .where('name', 'in', names)
-    .where('customer_id', '<>', customerId)
-    .executeTakeFirst();
-  if (taken) throw new ConflictError(`${taken.name} belongs to another customer`, 'domain-taken');
+    .select(['name', 'verification_state'])
+    .where('customer_id', '=', customerId)
+    .execute();
+  const issues = siteHostIssues({
+    hosts: site.hosts,
+    www: site.www,
+    domains: domains.map((d) => ({ name: d.name, verified: d.verification_state === 'Verified' })),
+    reserved,
+  }).filter((issue) => only === undefined || issue.path[0] === only);
+  if (issues.length > 0) {
+    const errors = issues.map((i) => ({ path: i.path.join('.'), in: 'body' as const, message: i.message }));
+    throw new UnprocessableError(
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors,
+      'host-not-owned',
+    );
+  }
 }
 
 /** A site database's password, sealed at rest like TOTP seeds (the worker opens it for the Secret). */
@@ -87,6 +99,7 @@ function newDatabasePassword(secretKey: string | undefined): string {
 
 export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps): void {
   const maxReplicas = platform.tenantLimits.maxReplicasPerSite;
+  const reserved = reservedNamesOf(platform);
   registerCustomerList(app, {
     path: '/customers/:id/sites',
     table: 'sites',
@@ -104,7 +117,7 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
         tags,
         params: customerIdParams,
         body: createSiteBody,
-        response: answers({ 201: siteSchema }, 403, 404, 409),
+        response: answers({ 201: siteSchema }, 403, 404, 409, 422),
       },
     },
     async (req, reply) =>
@@ -123,7 +136,7 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
           maxReplicas,
         );
         await assertChangeWithinPlan(trx, customer, { sites: 1, databases: b.database ? 1 : 0 });
-        await assertHostsAvailable(trx, customer.id, b.domains);
+        await assertHostsBound(trx, customer.id, { hosts: b.domains, www: b.www }, reserved);
         const row = await trx
           .insertInto('sites')
           .values({
@@ -186,7 +199,17 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
         );
         const addsDatabase = b.database === true && !before.database;
         await assertChangeWithinPlan(trx, customer, { databases: addsDatabase ? 1 : 0 });
-        if (b.domains) await assertHostsAvailable(trx, customer.id, b.domains);
+        if (b.domains !== undefined || b.www !== undefined) {
+          const site = { hosts: b.domains ?? before.domains, www: b.www ?? before.www };
+          // Hosts are checked when they change; a www change alone is checked against them as they are.
+          await assertHostsBound(
+            trx,
+            customer.id,
+            site,
+            reserved,
+            b.domains === undefined ? 'www' : undefined,
+          );
+        }
         const row = await trx
           .updateTable('sites')
           .set({

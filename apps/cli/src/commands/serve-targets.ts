@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { type CustomerSnapshot, zoneApexes } from '@hostplane/domain';
 import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
-import type { DnsZones } from '@hostplane/provisioner-dns';
+import { type DnsZones, RecursiveOwnershipLookup } from '@hostplane/provisioner-dns';
 import type { Target } from '@hostplane/reconcile';
 import { parse as parseYaml } from 'yaml';
 
@@ -51,5 +51,18 @@ export function withDsRecords(target: Target, zones: Pick<DnsZones, 'dsRecords'>
       await save(snapshot.id, statuses);
       return outcome;
     },
+  };
+}
+
+/**
+ * The worker's ownership checks: through DNS_RESOLVER_ADDR (the local internet's recursor), else the
+ * platform config's resolver, else the system's resolvers (in a pod: cluster DNS, which recurses).
+ * Never the platform's own authoritative server: the customer controls what it answers.
+ */
+export function domainVerifierOf(resolverAddress: string | undefined, platform: PlatformConfig) {
+  return {
+    lookup: new RecursiveOwnershipLookup(resolverAddress ?? platform.kubernetes.resolverAddress),
+    nameservers: platform.dns.nameservers,
+    policy: platform.verification,
   };
 }

@@ -14,7 +14,7 @@ import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { loadPlatformConfig, withDsRecords } from './serve-targets.ts';
+import { domainVerifierOf, loadPlatformConfig, withDsRecords } from './serve-targets.ts';
 
 const flag = () =>
   z
@@ -253,6 +253,7 @@ async function startWorkerPart(
     concurrency: env.WORKER_CONCURRENCY,
     resyncMinutes: env.RESYNC_MINUTES,
     secretKey: env.SECRET_KEY,
+    domainVerifier: domainVerifierOf(env.DNS_RESOLVER_ADDR, platform),
   });
   // Released tenant volumes are kept storage.releasedVolumeRetentionDays, then reclaimed.
   const sweep = env.KUBECONFIG

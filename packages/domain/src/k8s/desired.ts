@@ -3,7 +3,7 @@ import { databaseObjects } from './database.ts';
 import { containerMax, limitRange, namespaceObject, panelRoleBinding, resourceQuota } from './guardrails.ts';
 import {
   redirectMiddleware,
-  siteHosts,
+  routedSiteHosts,
   siteIngresses,
   splitHostsByResolution,
   suspendedPageService,
@@ -83,7 +83,9 @@ export function desiredTenantObjects(
     objects.push(...databaseObjects(snapshot, site, config, clamp));
     objects.push(...siteIngresses(snapshot, site, config, resolution));
   }
-  const anyTls = sites.some((site) => splitHostsByResolution(siteHosts(site), resolution).tls.length > 0);
+  const anyTls = sites.some(
+    (site) => splitHostsByResolution(routedSiteHosts(snapshot, site), resolution).tls.length > 0,
+  );
   if (anyTls) objects.push(redirectMiddleware(snapshot));
   if (snapshot.suspended && sites.length > 0) objects.push(suspendedPageService(snapshot, config));
   return objects.sort(compareObjects);
@@ -91,5 +93,5 @@ export function desiredTenantObjects(
 
 /** Every host of every site, for the adapter to resolve before calling desiredTenantObjects. */
 export function tenantHosts(snapshot: CustomerSnapshot): string[] {
-  return [...new Set(snapshot.sites.flatMap(siteHosts))].sort();
+  return [...new Set(snapshot.sites.flatMap((site) => routedSiteHosts(snapshot, site)))].sort();
 }

@@ -97,7 +97,10 @@ export function snapshot(overrides: Partial<CustomerSnapshot> = {}): CustomerSna
       site({ name: 'shop', template: 'php' }),
       site({ name: 'api', template: 'image', image: 'ghcr.io/acme/api:1.2.3', port: 3000 }),
     ],
-    domains: [],
+    // The sites' hosts lie under example.com, verified: their routes may go live.
+    domains: [
+      { name: 'example.com', dns: true, mail: false, dnssec: false, verified: true, records: [], dkim: null },
+    ],
     mailboxes: [],
     aliases: [],
     ...overrides,

@@ -18,6 +18,41 @@ function ingresses(objects: KubeObject[]) {
     }));
 }
 
+describe('site ingresses and domain ownership', () => {
+  const domain = (name: string, verified: boolean) => ({
+    name,
+    dns: true,
+    mail: false,
+    dnssec: false,
+    verified,
+    records: [],
+    dkim: null,
+  });
+
+  it('routes no host of an unverified domain (no rule, no certificate)', () => {
+    const objects = desiredTenantObjects(one({ domains: [domain('example.com', false)] }), testConfig, {
+      'home.example.com': true,
+      'www.home.example.com': true,
+    });
+    expect(ingresses(objects)).toEqual([]);
+    expect(objects.some((o) => o.kind === 'Middleware')).toBe(false);
+  });
+
+  it('routes only the hosts under a verified domain of the customer', () => {
+    const snap = snapshot({
+      sites: [site({ name: 'home', domains: ['home.example.com', 'shop.other.com'] })],
+      domains: [domain('example.com', true), domain('other.com', false)],
+    });
+    expect(ingresses(desiredTenantObjects(snap, testConfig, {})).flatMap((i) => i.hosts)).toEqual([
+      'home.example.com',
+    ]);
+  });
+
+  it('stops routing a host once its domain is deleted', () => {
+    expect(ingresses(desiredTenantObjects(one({ domains: [] }), testConfig, {}))).toEqual([]);
+  });
+});
+
 describe('site ingresses and DNS', () => {
   it('serves every host over plain HTTP while none resolves to the platform', () => {
     const objects = desiredTenantObjects(one(), testConfig, {});

@@ -1,3 +1,4 @@
+import { isNameVerified } from '../ownership/verification.ts';
 import type { CustomerSnapshot, SiteRow } from '../snapshot.ts';
 import { tenantNamespace } from '../snapshot.ts';
 import { siteLabels, tenantLabels } from './labels.ts';
@@ -15,6 +16,15 @@ export function siteHosts(site: SiteRow): string[] {
     if (site.www && !domain.startsWith('www.')) hosts.add(`www.${domain}`);
   }
   return [...hosts].sort();
+}
+
+/**
+ * The hosts the edge routes for a site: those under one of the customer's verified domains. A host
+ * whose domain is unverified (or gone) gets no Ingress rule and so no certificate either; adding,
+ * verifying or deleting a domain changes this on the customer's next pass.
+ */
+export function routedSiteHosts(snapshot: CustomerSnapshot, site: SiteRow): string[] {
+  return siteHosts(site).filter((host) => isNameVerified(host, snapshot.domains));
 }
 
 /** Hosts that get TLS: only those resolving to the platform (ACME HTTP-01 must be able to succeed). */
@@ -73,7 +83,7 @@ export function siteIngresses(
   config: TenantPlatformConfig,
   resolution: HostResolution,
 ): KubeObject[] {
-  const { tls, awaitingDns } = splitHostsByResolution(siteHosts(site), resolution);
+  const { tls, awaitingDns } = splitHostsByResolution(routedSiteHosts(snapshot, site), resolution);
   const { webEntrypoint, websecureEntrypoint, certResolver } = config.ingress;
   const objects: KubeObject[] = [];
   if (tls.length > 0) {

@@ -4,6 +4,16 @@ import { mailComponents } from './mail.ts';
 import { mariadb } from './mariadb.ts';
 import { pdns } from './pdns.ts';
 import { postgres } from './postgres.ts';
+import { recursor } from './recursor.ts';
+import { registry } from './registry.ts';
 
 /** Every component of the local stack; the supervisor orders them by dependsOn. */
-export const stackComponents: Component[] = [postgres, mariadb, pdns, ...kubeComponents, ...mailComponents];
+export const stackComponents: Component[] = [
+  postgres,
+  mariadb,
+  pdns,
+  registry,
+  recursor,
+  ...kubeComponents,
+  ...mailComponents,
+];

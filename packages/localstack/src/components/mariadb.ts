@@ -19,6 +19,8 @@ export const MAIL_DB_USER = 'mail';
 export const MAIL_DB_READONLY_USER = 'mail_ro';
 export const PDNS_DB = 'pdns';
 export const PDNS_DB_USER = 'pdns';
+/** The TLD registry's PowerDNS (the local internet) keeps its zones apart, under the same account. */
+export const REGISTRY_DB = 'registry';
 
 function dirs(ctx: StackContext) {
   const root = path.join(ctx.stateDir, NAME);
@@ -88,8 +90,13 @@ async function provision(conn: mysql.Connection, ctx: StackContext, passwordSet:
       password: ctx.secrets.pdnsDbPassword,
       grant: `GRANT ALL PRIVILEGES ON ${PDNS_DB}.*`,
     },
+    {
+      user: PDNS_DB_USER,
+      password: ctx.secrets.pdnsDbPassword,
+      grant: `GRANT ALL PRIVILEGES ON ${REGISTRY_DB}.*`,
+    },
   ];
-  for (const db of [MAIL_DB, PDNS_DB]) {
+  for (const db of [MAIL_DB, PDNS_DB, REGISTRY_DB]) {
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   }
   for (const account of accounts) {
@@ -169,6 +176,6 @@ export const mariadb: Component = {
     await withRoot(ctx, (conn, passwordSet) => provision(conn, ctx, passwordSet));
   },
   address(ctx) {
-    return `${STACK_HOST}:${ctx.ports.mariadb} (databases ${MAIL_DB}, ${PDNS_DB})`;
+    return `${STACK_HOST}:${ctx.ports.mariadb} (databases ${MAIL_DB}, ${PDNS_DB}, ${REGISTRY_DB})`;
   },
 };

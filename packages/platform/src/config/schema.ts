@@ -19,6 +19,17 @@ const pinnedImage = z
     'pin a version tag or digest',
   );
 const cidr = z.union([z.cidrv4(), z.cidrv6()]);
+const hostName = z
+  .string()
+  .transform((v) => v.trim().toLowerCase().replace(/\.$/, ''))
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+        'a host name',
+      ),
+  );
 
 /**
  * The platform's configuration (`hostplane bootstrap --config F`), parsed once at boot. Every
@@ -122,6 +133,41 @@ export const platformConfigSchema = z.object({
     })
     .prefault({}),
   /**
+   * The platform's own names. Customers can never add them, nor any name under or above them (nor
+   * the name servers and mail host of `dns`): they are the panel, the mail service, the name
+   * servers. The defaults are the local stack's.
+   */
+  platformDomains: z
+    .object({
+      /** The platform's own zone (its name servers, mail and panel hosts live there). */
+      zone: hostName.default('hostplane.test'),
+      panelHost: hostName.default('panel.hostplane.test'),
+      /** More names to keep from customers (a status page, a second brand). */
+      reserved: z.array(hostName).default([]),
+    })
+    .prefault({}),
+  /** Domain ownership checks (README "Domain verification"). */
+  verification: z
+    .object({
+      /** Seconds between checks of an unverified domain: first retry, doubling up to the cap. */
+      retryInitialSeconds: z.number().int().min(5).default(60),
+      retryMaxSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .default(6 * 3600),
+      /** A verified domain is checked again this often; it is revoked after `revokeAfterFailures` misses in a row. */
+      recheckVerifiedSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .default(24 * 3600),
+      revokeAfterFailures: z.number().int().min(1).default(3),
+      /** A claim never verified within this many days no longer blocks another customer (it is released). */
+      releaseUnverifiedAfterDays: z.number().int().min(1).default(7),
+    })
+    .prefault({}),
+  /**
    * DNS hosting policy (name servers, SOA, mail records, CAA). The zones' apex/www addresses are not
    * repeated here: they are `publicAddresses`, the same ones the Kubernetes target's TLS gate checks.
    * The defaults are the local stack's; a real installation names its own servers.
@@ -143,6 +189,18 @@ export function parsePlatformConfig(input: unknown): PlatformConfig {
     throw new Error(`invalid platform config:\n  ${lines.join('\n  ')}`);
   }
   return result.data;
+}
+
+/** Every name no customer may hold (nor any name under or above one of them). */
+export function reservedNamesOf(config: PlatformConfig): string[] {
+  const names = [
+    config.platformDomains.zone,
+    config.platformDomains.panelHost,
+    ...config.platformDomains.reserved,
+    ...config.dns.nameservers,
+    ...(config.dns.mail ? [config.dns.mail.host] : []),
+  ];
+  return [...new Set(names)].sort();
 }
 
 /** The DNS target's settings, derived from the one platform config (public addresses included). */

@@ -9,8 +9,12 @@ const hostPattern = /^[A-Za-z0-9.:_-]+$/;
 const settingValue = z.string().regex(/^[\x21-\x7e]+$/, 'printable characters without spaces');
 
 export const pdnsSettingsSchema = z.object({
-  /** Addresses the DNS listener binds (UDP and TCP). */
+  /** Addresses the DNS listener binds (UDP and TCP); `address:port` overrides `dnsPort` for one entry. */
   dnsAddresses: z.array(z.string().regex(hostPattern)).min(1),
+  /** Started as root (to bind port 53), PowerDNS drops to this user and group once listening. */
+  runAs: z
+    .object({ user: z.string().regex(/^[a-z_][a-z0-9_-]*$/), group: z.string().regex(/^[a-z_][a-z0-9_-]*$/) })
+    .optional(),
   dnsPort: z.number().int().min(1).max(65535),
   api: z.object({
     key: settingValue.min(16),
@@ -94,6 +98,7 @@ export function renderPdnsConf(input: PdnsSettingsInput): string {
     ['negquery-cache-ttl', String(s.cacheTtl.negative)],
   ];
   if (s.defaultSoaEdit) lines.push(['default-soa-edit', s.defaultSoaEdit]);
+  if (s.runAs) lines.push(['setuid', s.runAs.user], ['setgid', s.runAs.group]);
   const body = lines.map(([key, value]) => `${key}=${value}`).join('\n');
   return `# Rendered by @hostplane/platform (pdns/render.ts). Do not edit: changes are overwritten.\n${body}\n`;
 }

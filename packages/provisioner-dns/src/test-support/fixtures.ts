@@ -23,7 +23,7 @@ export function testCustomerId(offset = 0): number {
 export const runTag = `h${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 
 export function domainRow(name: string, over: Partial<DomainRow> = {}): DomainRow {
-  return { name, dns: true, mail: false, dnssec: false, records: [], dkim: null, ...over };
+  return { name, dns: true, mail: false, dnssec: false, verified: true, records: [], dkim: null, ...over };
 }
 
 export function snapshotOf(

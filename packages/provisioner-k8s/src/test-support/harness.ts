@@ -1,6 +1,6 @@
 // Shared setup of the Kubernetes integration tests: admin and panel clients, test volumes, the
 // target under test, and a pass loop that waits the way the engine would (requeue).
-import type { CustomerSnapshot, SiteRow } from '@hostplane/domain';
+import type { CustomerSnapshot, DomainRow, SiteRow } from '@hostplane/domain';
 import { parsePlatformConfig } from '@hostplane/platform';
 import type { PassContext, TargetOutcome } from '@hostplane/reconcile';
 import { loadStackEnv, type StackEnv } from '@hostplane/testing';
@@ -103,6 +103,11 @@ export function site(name: string, overrides: Partial<SiteRow> = {}): SiteRow {
   };
 }
 
+/** A domain of the customer whose ownership is proven: its sites' hosts may be routed. */
+export function verifiedDomain(name: string): DomainRow {
+  return { name, dns: false, mail: false, dnssec: false, verified: true, records: [], dkim: null };
+}
+
 export function customer(id: number, overrides: Partial<CustomerSnapshot> = {}): CustomerSnapshot {
   return {
     id,
@@ -127,7 +132,8 @@ export function customer(id: number, overrides: Partial<CustomerSnapshot> = {}):
       },
     },
     sites: [],
-    domains: [],
+    // The default sites' hosts (`{site}.k8s-int.test`) lie under a verified domain.
+    domains: [verifiedDomain('k8s-int.test')],
     mailboxes: [],
     aliases: [],
     ...overrides,

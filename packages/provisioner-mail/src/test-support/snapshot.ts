@@ -33,5 +33,5 @@ export function customerSnapshot(over: Partial<CustomerSnapshot> = {}): Customer
 }
 
 export function mailDomain(name: string, over: Partial<DomainRow> = {}): DomainRow {
-  return { name, dns: true, mail: true, dnssec: false, records: [], dkim: null, ...over };
+  return { name, dns: true, mail: true, dnssec: false, verified: true, records: [], dkim: null, ...over };
 }

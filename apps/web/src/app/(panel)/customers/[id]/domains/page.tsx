@@ -62,6 +62,42 @@ function dsRecordsOf(domain: Domain): string[] {
   return Array.isArray(extra.ds) ? extra.ds.filter((r): r is string => typeof r === 'string') : [];
 }
 
+/** Ownership: until Verified, the domain's mail and site hosts do not go live. */
+function Verification({ domain, path, onChange }: { domain: Domain; path: string; onChange: () => void }) {
+  const action = useAction();
+  const v = domain.verification;
+  const tone = v.state === 'Verified' ? 'ok' : v.state === 'Failed' ? 'bad' : 'muted';
+  return (
+    <td>
+      <Badge tone={tone} title={v.message}>
+        {v.state}
+        {v.method ? ` (${v.method})` : ''}
+      </Badge>
+      {v.state !== 'Verified' ? (
+        <details>
+          <summary>How to verify</summary>
+          <p>
+            Delegate the domain to this platform's name servers at your registrar, or publish TXT{' '}
+            <code>_hostplane-challenge.{domain.name}</code> = <code className="secret">{v.token}</code>.
+          </p>
+          {v.message ? <p className="muted">{v.message}</p> : null}
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={action.busy}
+            onClick={async () => {
+              if (await action.run(() => api('POST', `${path}/verify`))) onChange();
+            }}
+          >
+            Check now
+          </button>
+          <ErrorBox error={action.error} />
+        </details>
+      ) : null}
+    </td>
+  );
+}
+
 function DomainRow({ base, domain, onChange }: { base: string; domain: Domain; onChange: () => void }) {
   const id = useCustomerId();
   const action = useAction();
@@ -85,6 +121,7 @@ function DomainRow({ base, domain, onChange }: { base: string; domain: Domain; o
   return (
     <tr data-domain={domain.name}>
       <th scope="row">{domain.name}</th>
+      <Verification domain={domain} path={path} onChange={onChange} />
       <td className="badges">
         {flag(domain.dns, 'DNS', 'dns')}
         {flag(domain.mail, 'Mail', 'mail')}
@@ -153,7 +190,7 @@ export default function DomainsPage() {
       <ResourceTable
         items={domains.data?.items}
         empty="No domains yet."
-        columns={['Domain', 'Services', 'Keys']}
+        columns={['Domain', 'Ownership', 'Services', 'Keys']}
       >
         {(items) =>
           items.map((d) => (
