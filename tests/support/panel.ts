@@ -161,24 +161,4 @@ export async function startPanel(firstCustomerId: number, volumes: number): Prom
  */
 export const NAMESPACE_GONE_MS = 540_000;
 
-/** Polls `check` until it returns a value (not undefined/false), or fails with the last state. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
