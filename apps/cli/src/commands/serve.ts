@@ -109,18 +109,6 @@ export class ServeConfigError extends Error {}
 
 export type ServeMode = 'all' | 'api' | 'worker';
 
-export function parseServeArgs(argv: string[]): ServeMode {
-  const unknown = argv.filter((a) => a !== '--api-only' && a !== '--worker-only');
-  if (unknown.length > 0)
-    throw new ServeConfigError(
-      `unknown argument ${unknown[0]}; usage: hostplane serve [--api-only|--worker-only]`,
-    );
-  const api = argv.includes('--api-only');
-  const worker = argv.includes('--worker-only');
-  if (api && worker) throw new ServeConfigError('--api-only and --worker-only exclude each other');
-  return api ? 'api' : worker ? 'worker' : 'all';
-}
-
 /**
  * The reconcile targets, in one list, each built from its own variables: KUBECONFIG → Kubernetes
  * and Backup, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail. DNS runs before
@@ -285,12 +273,10 @@ function nextSignal(logger: Logger): Promise<NodeJS.Signals> {
   });
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(mode: ServeMode): Promise<number> {
   let env: ServeEnv;
-  let mode: ServeMode;
   let platform: PlatformConfig;
   try {
-    mode = parseServeArgs(argv);
     env = parseServeEnv(process.env);
     platform = loadPlatformConfig(env.PLATFORM_CONFIG);
   } catch (err) {
