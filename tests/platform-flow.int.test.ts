@@ -3,9 +3,8 @@
 // apiserver + kwok node, PowerDNS, and Postfix/Dovecot. Everything is read back through the real
 // interfaces: the Kubernetes API, DNS queries, SMTP in and IMAP out.
 
-import { answerTexts, queryDns } from '@hostplane/provisioner-dns';
 import { KINDS } from '@hostplane/provisioner-k8s';
-import { waitFor } from '@hostplane/testing';
+import { answerTexts, queryDns, waitFor } from '@hostplane/testing';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpTransport, waitForMessage } from '../packages/provisioner-mail/src/test-support/stack.ts';

@@ -1,10 +1,10 @@
-import type { StackEnv } from '@hostplane/testing';
 import type { StackContext } from './component.ts';
 import { kubeconfigPath } from './components/kube-access.ts';
 import { mailDatabaseUrl } from './components/mariadb.ts';
 import { pdnsApiUrl } from './components/pdns.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { STACK_HOST } from './ports.ts';
+import type { StackEnv } from './stack-env.ts';
 
 /** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
 export function buildStackEnv(ctx: StackContext): StackEnv {

@@ -4,7 +4,7 @@ import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from '
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '@hostplane/testing';
+import { repoRoot } from './stack-env.ts';
 
 /** tools/localcluster: the Go module of the local control plane (one multi-call binary). */
 export const localclusterModuleDir = path.join(repoRoot, 'tools', 'localcluster');

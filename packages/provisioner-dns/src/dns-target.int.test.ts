@@ -1,11 +1,10 @@
 import { type DomainRow, normalizeDomainName, recordContextFor, validateRrset } from '@hostplane/domain';
-import { loadStackEnv, readUntil } from '@hostplane/testing';
+import { answerTexts, loadStackEnv, queryDns, readUntil } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerDnsClient } from './client/powerdns-client.ts';
 import { InvalidError } from './errors.ts';
 import { PowerDnsZones } from './powerdns-zones.ts';
 import { createDnsTarget } from './target.ts';
-import { answerTexts, queryDns } from './test-support/dns-query.ts';
 import {
   domainRow,
   passContext,

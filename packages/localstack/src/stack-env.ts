@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The variables `hostplane stack env` prints (DESIGN.md §4), written by `stack up` to `<stateDir>/env.json`. */
+/** The variables `hostplane stack env` prints, written by `stack up` to `<stateDir>/env.json`. */
 export interface StackEnv {
   KUBECONFIG: string;
   DATABASE_URL: string;
