@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadStackEnv, stackStateDir, waitFor } from '@hostplane/testing';
+import { loadStackEnv, rspamdLogOffset, stackStateDir, waitFor, waitForRspamdMap } from '@hostplane/testing';
 import { hash } from '@node-rs/argon2';
 import { ImapFlow } from 'imapflow';
 import mysql from 'mysql2/promise';
@@ -225,9 +225,10 @@ describe('mail on the local stack', () => {
   it("holds back a burst beyond the user's send limit (Rspamd ratelimit)", async () => {
     const limitsMap = path.join(stackStateDir(), 'mail', 'rspamd', 'send_limits.map');
     const original = readFileSync(limitsMap, 'utf8');
+    const logOffset = rspamdLogOffset();
     writeFileSync(limitsMap, `${original}${address} 2\n`);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 3_000)); // Rspamd re-reads file maps every second
+      await waitForRspamdMap(limitsMap, logOffset); // Rspamd re-reads file maps on its own timer
       const transport = nodemailer.createTransport({
         host: submissionHost,
         port: submissionPort,

@@ -3,3 +3,4 @@
 export * from '@hostplane/localstack/stack-env';
 export * from './dns-query.ts';
 export * from './poll.ts';
+export * from './rspamd.ts';

@@ -126,8 +126,6 @@ export function pdnsResolver() {
   };
 }
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The DNS target on the local PowerDNS, to publish the DKIM TXT records a verifier looks up. */
 export function dnsTarget() {
   const config = dnsPlatformConfigSchema.parse({
