@@ -15,7 +15,8 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/harness.ts';
-import { assembleTargets, parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
+import { parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
+import { assembleTargets } from '../../apps/cli/src/commands/serve-assemble.ts';
 import {
   ensureTestVolumes,
   removeTestVolumes,

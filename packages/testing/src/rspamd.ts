@@ -17,14 +17,14 @@ export function rspamdLogOffset(): number {
   return existsSync(file) ? statSync(file).size : 0;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Waits until the milter proxy has re-read `mapFile` after log offset `since` (rspamd logs
  * `(rspamd_proxy) … read hash of N elements from <file>` at level info).
  */
 export function waitForRspamdMap(mapFile: string, since: number, timeoutMs = 20_000): Promise<true> {
-  const reread = new RegExp(`\\(rspamd_proxy\\).*read hash of \\d+ elements from ${escape(mapFile)}$`, 'm');
+  const reread = new RegExp(`\\(rspamd_proxy\\).*read hash of \\d+ elements from ${escapeRegExp(mapFile)}$`, 'm');
   return waitFor(
     `Rspamd's milter proxy to re-read ${mapFile}`,
     () => reread.test(readFileSync(rspamdLogFile()).subarray(since).toString('utf8')),

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { dnsConfigOf } from '@hostplane/platform';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { assembleTargets, parseServeEnv } from './serve.ts';
+import { parseServeEnv } from './serve.ts';
+import { assembleTargets } from './serve-assemble.ts';
 import { loadPlatformConfig, withDsRecords } from './serve-targets.ts';
 
 const base = { DATABASE_URL: 'postgres://hostplane@127.0.0.1:5432/panel' };

@@ -14,7 +14,7 @@ import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { loadPlatformConfig, withDsRecords } from './serve-targets.ts';
+import { loadPlatformConfig, ServeConfigError } from './serve-targets.ts';
 
 const flag = () =>
   z
@@ -105,72 +105,9 @@ export function parseServeEnv(env: NodeJS.ProcessEnv): ServeEnv {
   throw new ServeConfigError(`invalid environment:\n${problems.join('\n')}`);
 }
 
-export class ServeConfigError extends Error {}
+export { ServeConfigError };
 
 export type ServeMode = 'all' | 'api' | 'worker';
-
-/**
- * The reconcile targets, in one list, each built from its own variables: KUBECONFIG → Kubernetes
- * and Backup, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail. DNS runs before
- * Kubernetes so a new zone answers before the TLS gate asks. Without `db` (tests of the wiring)
- * the status sinks are left out.
- */
-export function assembleTargets(
-  env: ServeEnv,
-  logger: Logger,
-  db?: Kysely<PanelDatabase>,
-  platform: PlatformConfig = loadPlatformConfig(env.PLATFORM_CONFIG),
-): Target[] {
-  const targets: Target[] = [customerStatusTarget];
-  if (env.PDNS_API_URL && env.PDNS_API_KEY) targets.push(dnsTarget(env, platform, logger, db));
-  if (env.KUBECONFIG) {
-    const dnsServer = env.DNS_RESOLVER_ADDR ?? platform.kubernetes.resolverAddress ?? env.PDNS_DNS_ADDR;
-    if (!dnsServer)
-      throw new ServeConfigError(
-        'KUBECONFIG is set but no DNS resolver: set DNS_RESOLVER_ADDR or PDNS_DNS_ADDR',
-      );
-    targets.push(
-      kubernetesTargetFromSettings({
-        kubeconfig: env.KUBECONFIG,
-        dnsServer,
-        config: platform,
-        namespaceStuckAfterMs: platform.kubernetes.namespaceStuckAfterSeconds * 1000,
-        ...(db ? { siteStatus: (id, generation, sites) => saveSiteStatuses(db, id, generation, sites) } : {}),
-      }),
-    );
-  }
-  if (env.KUBECONFIG && db) {
-    // Velero objects in backup-system; progress goes back onto the backups/restores rows.
-    targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
-  }
-  if (env.MAIL_DATABASE_URL) {
-    const { target } = mailTargetFromSettings({
-      mailDatabaseUrl: env.MAIL_DATABASE_URL,
-      kubeconfig: env.KUBECONFIG,
-      dnsServer: env.PDNS_DNS_ADDR,
-      localStackDir: env.HOSTPLANE_STACK_DIR,
-      maildirRemovalImage: platform.images.maildirRemover,
-      secretKey: env.SECRET_KEY,
-    });
-    targets.push(target);
-  }
-  return targets;
-}
-
-/** PowerDNS zones of the platform config's DNS policy; DS records of signed zones go onto the domain rows. */
-function dnsTarget(
-  env: ServeEnv,
-  platform: PlatformConfig,
-  logger: Logger,
-  db?: Kysely<PanelDatabase>,
-): Target {
-  const zones = createPowerDnsZones(
-    { apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY },
-    logger.child({ component: 'dns' }),
-  );
-  const target = createDnsTarget({ zones, config: dnsConfigOf(platform) });
-  return db ? withDsRecords(target, zones, (id, statuses) => saveDomainDnsStatus(db, id, statuses)) : target;
-}
 
 interface Running {
   close(): Promise<void>;
@@ -228,9 +165,12 @@ async function startWorkerPart(
   logger: Logger,
   registry: Registry,
 ): Promise<Running> {
-  const [{ startWorker }, { poolOf }] = await Promise.all([
+  // The targets (and the Kubernetes, MySQL and PowerDNS clients under them) load only here: an
+  // API-only process never carries them (the Kubernetes client alone is some 75 MiB resident).
+  const [{ startWorker }, { poolOf }, { assembleTargets }] = await Promise.all([
     import('@hostplane/worker'),
     import('@hostplane/db'),
+    import('./serve-assemble.ts'),
   ]);
   const worker: RunningWorker = await startWorker({
     pgPool: poolOf(db),
