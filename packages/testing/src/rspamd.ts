@@ -24,7 +24,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * `(rspamd_proxy) … read hash of N elements from <file>` at level info).
  */
 export function waitForRspamdMap(mapFile: string, since: number, timeoutMs = 20_000): Promise<true> {
-  const reread = new RegExp(`\\(rspamd_proxy\\).*read hash of \\d+ elements from ${escapeRegExp(mapFile)}$`, 'm');
+  const reread = new RegExp(
+    `\\(rspamd_proxy\\).*read hash of \\d+ elements from ${escapeRegExp(mapFile)}$`,
+    'm',
+  );
   return waitFor(
     `Rspamd's milter proxy to re-read ${mapFile}`,
     () => reread.test(readFileSync(rspamdLogFile()).subarray(since).toString('utf8')),

@@ -2,13 +2,9 @@
 // environment once (zod), applies migrations, runs the API and the reconcile worker in one process
 // sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
 import { isIP } from 'node:net';
-import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
-import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
-import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
-import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
-import { kubernetesTargetFromSettings, startVolumeSweep } from '@hostplane/provisioner-k8s';
-import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
-import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
+import type { PanelDatabase } from '@hostplane/db';
+import type { PlatformConfig } from '@hostplane/platform';
+import { registerQueueDepthGauge } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
@@ -167,10 +163,11 @@ async function startWorkerPart(
 ): Promise<Running> {
   // The targets (and the Kubernetes, MySQL and PowerDNS clients under them) load only here: an
   // API-only process never carries them (the Kubernetes client alone is some 75 MiB resident).
-  const [{ startWorker }, { poolOf }, { assembleTargets }] = await Promise.all([
+  const [{ startWorker }, { poolOf }, { assembleTargets }, { startVolumeSweep }] = await Promise.all([
     import('@hostplane/worker'),
     import('@hostplane/db'),
     import('./serve-assemble.ts'),
+    import('@hostplane/provisioner-k8s'),
   ]);
   const worker: RunningWorker = await startWorker({
     pgPool: poolOf(db),
