@@ -207,9 +207,15 @@ describe('quota', () => {
     );
     expect(outcome).toMatchObject({ status: 'False', reason: 'QuotaExceeded' });
     expect(outcome.message).toMatch(/crowd: QuotaExceeded: .*exceeded quota: plan/);
-    // A pod already being deleted (kwok removes it a moment later) no longer counts against quota.
-    const pods = (await h.admin.list(KINDS.Pod, tenantNamespace(small))).filter(
-      (pod) => !pod.metadata?.deletionTimestamp,
+    // A pod already being deleted (kwok removes it a moment later) no longer counts against quota;
+    // the ReplicaSet may still be replacing one, so read until the count settles (or the deadline).
+    const pods = await readUntil(
+      async () =>
+        (await h.admin.list(KINDS.Pod, tenantNamespace(small))).filter(
+          (pod) => !pod.metadata?.deletionTimestamp,
+        ),
+      (list) => list.length === 4,
+      { timeoutMs: 20_000, intervalMs: 500 },
     );
     expect(pods).toHaveLength(4); // sites × (maxReplicasPerSite + 1) + databases
     expect(h.siteStatus.get(small)?.[0]).toMatchObject({
