@@ -49,6 +49,8 @@ async function measure(mode: '--api-only' | '--worker-only', port: number) {
       ...stack,
       DATABASE_URL: db.url,
       PORT: String(port),
+      // The worker answers /healthz and /metrics on the internal server (issue 9), the API on PORT.
+      METRICS_PORT: String(port + 10),
       SESSION_COOKIE_SECURE: 'false',
       NODE_ENV: sources ? 'development' : 'production',
       LOG_LEVEL: 'warn',
@@ -62,7 +64,7 @@ async function measure(mode: '--api-only' | '--worker-only', port: number) {
     out += c.toString();
   });
   try {
-    const base = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${mode === '--api-only' ? port : port + 10}`;
     await waitFor(`${mode} to answer /healthz`, async () => (await fetch(`${base}/healthz`)).ok, 60_000);
     const pid = child.pid!;
     const started = rssMiB(pid);
