@@ -22,9 +22,8 @@ export default defineConfig({
           ],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
-          // One retry: these tests share one real stack on a 2-core machine, and a timing flake there
-          // should not sink a CI run. A retried test still shows in the report; fix it when seen.
-          retry: 1,
+          // No retries: a retried test could turn an extra write into a pass. Tests wait for what they
+          // need to see with waitFor/readUntil (@hostplane/testing), never for a fixed time.
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

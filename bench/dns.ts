@@ -9,9 +9,9 @@
 // issues; this measures the provisioner part of that path.
 import { parseArgs } from 'node:util';
 import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
-import { answerTexts, createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provisioner-dns';
+import { createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
-import { loadStackEnv } from '@hostplane/testing';
+import { answerTexts, loadStackEnv } from '@hostplane/testing';
 import { pino } from 'pino';
 
 const { values } = parseArgs({

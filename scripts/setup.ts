@@ -68,9 +68,21 @@ function installPackages(missing: string[]): void {
   stopSystemServices();
 }
 
+/** The `engines` floor of package.json, checked here because npm only warns about it. */
+export function nodeProblem(version: string = process.versions.node): string | undefined {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 12)) return undefined;
+  return [
+    `Node 22.12 or newer is needed; this is v${version}.`,
+    'Get the version CI uses (official binaries from the npm registry, cached in ~/.cache/hostplane/node):',
+    '  eval "$(scripts/install-node.sh)"   # then npm ci again',
+    'or Node 22 from nodesource.com / your distribution.',
+  ].join('\n');
+}
+
 function checkNode(): void {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) throw new SetupError(`Node 20 or newer is needed; this is ${process.version}`);
+  const problem = nodeProblem();
+  if (problem) throw new SetupError(problem);
 }
 
 function checkDebian(): void {

@@ -59,7 +59,7 @@ async function ensureAdmin(env: StackEnv): Promise<void> {
       console.log(`  email    ${admin.email}\n  password ${admin.password}`);
     } else {
       console.log('\nPanel admin: exists already (its password was printed at the first start;');
-      console.log('  another: npx hostplane admin create --email E --password P)');
+      console.log('  another: npx hostplane admin create --email E --password-stdin)');
     }
   } finally {
     await db.destroy();

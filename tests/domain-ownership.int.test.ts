@@ -11,6 +11,7 @@ import {
   dropElsewhere,
   hostElsewhere,
   publishAtRegistry,
+  waitFor,
   withdrawFromRegistry,
 } from '@hostplane/testing';
 import mysql from 'mysql2/promise';
@@ -18,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkDomainNow,
   checkDomainUntil,
-  eventually,
   markVerified,
   newPassword,
   type Panel,
@@ -111,7 +111,7 @@ describe('the local internet', () => {
       const domain = `${uniq()}-deleg.test`;
       expect((await addDomain(customer, domain, { mail: false })).status).toBe(201);
       // The zone exists on the platform's PowerDNS, but nobody on the internet is told about it yet.
-      await eventually('the zone on the platform', async () => {
+      await waitFor('the zone on the platform', async () => {
         const { stdout } = await execFileAsync('dig', [
           '@127.0.0.1',
           '-p',
@@ -124,7 +124,7 @@ describe('the local internet', () => {
       });
       expect(await dig(domain, 'A')).toEqual([]);
       await delegateDomain(stack, domain);
-      await eventually(
+      await waitFor(
         'A through the resolver',
         async () => (await dig(domain, 'A')).includes('127.0.0.1'),
         30_000,
@@ -147,7 +147,7 @@ describe('domain ownership', () => {
       expect(created.body.verification).toMatchObject({ state: 'Pending', method: null, checkedAt: null });
       expect(created.body.verification.token).toMatch(/^hp-[0-9a-f]{32}$/);
       // The Mail pass ran for this generation: it knows the domain and still wrote no row for it.
-      await eventually(
+      await waitFor(
         'Mail condition at the current generation',
         async () => {
           const c = (await panel.http('GET', `/customers/${customer}`)).body;
@@ -171,7 +171,7 @@ describe('domain ownership', () => {
       });
       expect(marked.status, JSON.stringify(marked.body)).toBe(200);
       expect(marked.body.verification).toMatchObject({ state: 'Verified', method: 'admin' });
-      await eventually('virtual_domains row', async () => (await mailDomainRows(domain)) === 1, 90_000);
+      await waitFor('virtual_domains row', async () => (await mailDomainRows(domain)) === 1, 90_000);
       const audit = await panel.api.db
         .selectFrom('audit_log')
         .select(['action', 'target', 'actor_user_id'])
@@ -203,7 +203,7 @@ describe('domain ownership', () => {
       await delegateDomain(stack, domain);
       const v = await checkUntil(customer, domain, 'Verified');
       expect(v, v.message).toMatchObject({ state: 'Verified', method: 'ns' });
-      await eventually('virtual_domains row', async () => (await mailDomainRows(domain)) === 1, 90_000);
+      await waitFor('virtual_domains row', async () => (await mailDomainRows(domain)) === 1, 90_000);
       await withdrawFromRegistry(stack, domain, 'NS');
     },
     SLOW,
@@ -223,7 +223,7 @@ describe('domain ownership', () => {
       ]);
       const v = await checkUntil(customer, domain, 'Verified');
       expect(v, v.message).toMatchObject({ state: 'Verified', method: 'txt' });
-      await eventually('virtual_domains row', async () => (await mailDomainRows(domain)) === 1, 90_000);
+      await waitFor('virtual_domains row', async () => (await mailDomainRows(domain)) === 1, 90_000);
       // The proof goes away: a miss or two are tolerated, then the domain is revoked and its mail
       // domain row removed on the customer's next pass.
       await withdrawFromRegistry(stack, `_hostplane-challenge.${domain}`, 'TXT');
@@ -231,11 +231,7 @@ describe('domain ownership', () => {
       expect(tolerated.method).toBe('txt');
       const revoked = await checkUntil(customer, domain, 'Failed');
       expect(revoked.message).toMatch(/does not hold the token/);
-      await eventually(
-        'virtual_domains row removed',
-        async () => (await mailDomainRows(domain)) === 0,
-        90_000,
-      );
+      await waitFor('virtual_domains row removed', async () => (await mailDomainRows(domain)) === 0, 90_000);
     },
     SLOW,
   );
@@ -277,7 +273,7 @@ describe("site hosts bound to the customer's own domains", () => {
         );
         return [...new Set(hosts)].sort();
       };
-      await eventually(
+      await waitFor(
         'ingress of the verified hosts',
         async () => {
           const hosts = await hostsRouted();
@@ -288,14 +284,14 @@ describe("site hosts bound to the customer's own domains", () => {
       expect(await hostsRouted()).toEqual([`*.${verified()}`, `www.${verified()}`]);
       await delegateDomain(stack, own());
       expect((await checkUntil(customer, own(), 'Verified')).method).toBe('ns');
-      await eventually(
+      await waitFor(
         'the newly verified host routed',
         async () => (await hostsRouted()).includes(own()),
         SLOW,
       );
       // Deleting a domain takes its hosts off the edge.
       expect((await panel.http('DELETE', `/customers/${customer}/domains/${verified()}`)).status).toBe(204);
-      await eventually(
+      await waitFor(
         'hosts of the deleted domain unrouted',
         async () => {
           const hosts = await hostsRouted();

@@ -3,15 +3,13 @@
 // apiserver + kwok node, PowerDNS, and Postfix/Dovecot. Everything is read back through the real
 // interfaces: the Kubernetes API, DNS queries, SMTP in and IMAP out.
 
-import { answerTexts, queryDns } from '@hostplane/provisioner-dns';
 import { KINDS } from '@hostplane/provisioner-k8s';
-import { delegateDomain, withdrawFromRegistry } from '@hostplane/testing';
+import { answerTexts, delegateDomain, queryDns, waitFor, withdrawFromRegistry } from '@hostplane/testing';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpTransport, waitForMessage } from '../packages/provisioner-mail/src/test-support/stack.ts';
 import {
   checkDomainUntil,
-  eventually,
   NAMESPACE_GONE_MS,
   newPassword,
   type Panel,
@@ -49,7 +47,7 @@ async function customer(): Promise<{
 
 /** Waits until the named conditions are True at the customer's current generation. */
 async function convergedOn(types: string[], timeoutMs = 240_000) {
-  return eventually(
+  return waitFor(
     `conditions ${types.join(', ')} True`,
     async () => {
       const c = await customer();
@@ -149,10 +147,14 @@ describe('a customer from sign-up to deletion, through the API only', () => {
           ?.conditions;
         expect(conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
       }
-      const site = await eventually('site status Ready', async () => {
-        const res = await panel.http('GET', `/customers/${customerId}/sites/shop`);
-        return res.body.status?.state === 'Ready' ? res.body : undefined;
-      });
+      const site = await waitFor(
+        'site status Ready',
+        async () => {
+          const res = await panel.http('GET', `/customers/${customerId}/sites/shop`);
+          return res.body.status?.state === 'Ready' ? res.body : undefined;
+        },
+        90_000,
+      );
       expect(site.status.replicas).toEqual({ desired: 1, ready: 1 });
     },
     SLOW,
@@ -208,10 +210,14 @@ describe('a customer from sign-up to deletion, through the API only', () => {
       });
       expect(patched.status, JSON.stringify(patched.body)).toBe(200);
       await convergedOn(['DNS']);
-      const shown = await eventually('DS records in the domain answer', async () => {
-        const res = await panel.http('GET', `/customers/${customerId}/domains/${domain}`);
-        return res.body.ds.length > 0 ? res.body : undefined;
-      });
+      const shown = await waitFor(
+        'DS records in the domain answer',
+        async () => {
+          const res = await panel.http('GET', `/customers/${customerId}/domains/${domain}`);
+          return res.body.ds.length > 0 ? res.body : undefined;
+        },
+        90_000,
+      );
       expect(shown.ds as string[]).toEqual(
         expect.arrayContaining([expect.stringMatching(/^\d+ \d+ 2 [0-9a-f]{64}$/)]),
       );
@@ -239,7 +245,7 @@ describe('a customer from sign-up to deletion, through the API only', () => {
     async () => {
       const res = await panel.http('DELETE', `/customers/${customerId}`);
       expect(res.status).toBe(202);
-      await eventually(
+      await waitFor(
         'GET customer 404',
         async () => (await panel.http('GET', `/customers/${customerId}`)).status === 404,
         NAMESPACE_GONE_MS,

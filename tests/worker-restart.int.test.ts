@@ -3,9 +3,9 @@
 // of the customer's first reconcile, then a new worker takes over the released job.
 import { once } from 'node:events';
 import { KINDS } from '@hostplane/provisioner-k8s';
+import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  eventually,
   markVerified,
   NAMESPACE_GONE_MS,
   newPassword,
@@ -68,20 +68,22 @@ describe('a worker killed mid-pass', () => {
       const first = panel.spawnServeWorker();
       const output: string[] = [];
       first.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      const deadline = Date.now() + 60_000;
-      while (!(await panel.admin.get(KINDS.Namespace, null, `cust-${id}`))) {
-        if (first.exitCode !== null)
-          throw new Error(`serve --worker-only exited ${first.exitCode}: ${output.join('')}`);
-        if (Date.now() > deadline) throw new Error(`no namespace after 60 s: ${output.join('')}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const exited = new AbortController();
+      first.once('exit', (code) =>
+        exited.abort(new Error(`serve --worker-only exited ${code}: ${output.join('')}`)),
+      );
+      await waitFor(
+        'the namespace of the pass',
+        async () => (await panel.admin.get(KINDS.Namespace, null, `cust-${id}`)) ?? undefined,
+        { timeoutMs: 60_000, intervalMs: 50, signal: exited.signal },
+      );
       first.kill('SIGKILL');
       await once(first, 'exit');
       const atKill = await panel.http('GET', `/customers/${id}`);
       expect(atKill.body.status.ready).toBe(false);
 
       await panel.startWorker();
-      await eventually(
+      await waitFor(
         'Kubernetes, DNS and Mail True after the restart',
         async () => {
           const c = (await panel.http('GET', `/customers/${id}`)).body;
@@ -101,7 +103,7 @@ describe('a worker killed mid-pass', () => {
 
       // Clean up through the API too (the namespace is shared state of the stack).
       expect((await panel.http('DELETE', `/customers/${id}`)).status).toBe(202);
-      await eventually(
+      await waitFor(
         'customer gone',
         async () => (await panel.http('GET', `/customers/${id}`)).status === 404,
         NAMESPACE_GONE_MS,

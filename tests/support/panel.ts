@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { poolOf } from '@hostplane/db';
 import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import { loadStackEnv, repoRoot, type StackEnv, stackStateDir } from '@hostplane/testing';
+import { loadStackEnv, repoRoot, type StackEnv, stackStateDir, waitFor } from '@hostplane/testing';
 import { type RunningWorker, startWorker } from '@hostplane/worker';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/harness.ts';
-import { assembleTargets, parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
+import { parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
+import { assembleTargets } from '../../apps/cli/src/commands/serve-assemble.ts';
 import { domainVerifierOf } from '../../apps/cli/src/commands/serve-targets.ts';
 import {
   ensureTestVolumes,
@@ -165,26 +166,6 @@ export async function startPanel(firstCustomerId: number, volumes: number): Prom
  */
 export const NAMESPACE_GONE_MS = 540_000;
 
-/** Polls `check` until it returns a value (not undefined/false), or fails with the last state. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
 
 /**
@@ -217,7 +198,7 @@ export async function checkDomainNow(
   const asked = await panel.http('POST', `/customers/${customerId}/domains/${domain}/verify`);
   if (asked.status !== 202)
     throw new Error(`verify ${domain}: ${asked.status} ${JSON.stringify(asked.body)}`);
-  return eventually(
+  return waitFor(
     `a check of ${domain}`,
     async () => {
       const res = await panel.http('GET', `/customers/${customerId}/domains/${domain}`);
@@ -240,7 +221,7 @@ export async function checkDomainUntil(
   message?: RegExp,
   timeoutMs = 180_000,
 ): Promise<DomainVerification> {
-  return eventually(
+  return waitFor(
     `${domain} ${state}`,
     async () => {
       const v = await checkDomainNow(panel, customerId, domain);

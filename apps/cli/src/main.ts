@@ -1,50 +1,42 @@
-// The `hostplane` command. Each subcommand lives in ./commands/<name>.ts and exports
-// `run(argv: string[]): Promise<number>` (the exit code); it is loaded only when used so
-// `hostplane stack status` does not pay for the API's dependencies.
-const commands: Record<
-  string,
-  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
-> = {
-  stack: {
-    summary: 'up | down [--purge] | status | env — the local stack',
-    load: () => import('./commands/stack.ts'),
-  },
-  serve: {
-    summary: 'run the API and the worker (--api-only, --worker-only)',
-    load: () => import('./commands/serve.ts'),
-  },
-  admin: { summary: 'create --email E --password P', load: () => import('./commands/admin.ts') },
-  token: {
-    summary: 'create --email E --name N [--scope read|write]',
-    load: () => import('./commands/token.ts'),
-  },
-  bootstrap: {
-    summary: '--config F (--render DIR | --apply) — the system namespaces',
-    load: () => import('./commands/bootstrap.ts'),
-  },
-};
+// The `hostplane` command: program.ts parses (one commander program, generated help); each command's
+// module is imported only when it runs, so `hostplane stack status` does not pay for the API.
+import { completionScript, type Invocation, parseCli } from './program.ts';
 
-function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  hostplane ${name.padEnd(10)} ${c.summary}`);
-  return ['Usage:', ...lines].join('\n');
+async function execute(invocation: Invocation): Promise<number> {
+  switch (invocation.command) {
+    case 'stack up':
+    case 'stack down':
+    case 'stack status':
+    case 'stack env':
+      return (await import('./commands/stack.ts')).run(invocation);
+    case 'serve':
+      return (await import('./commands/serve.ts')).run(invocation.mode);
+    case 'admin create':
+      return (await import('./commands/admin.ts')).run(invocation);
+    case 'token create':
+      return (await import('./commands/token.ts')).run(invocation);
+    case 'bootstrap':
+      return (await import('./commands/bootstrap.ts')).run(invocation);
+    case 'completion':
+      process.stdout.write(completionScript(invocation.shell));
+      return 0;
+  }
 }
 
-const [name, ...rest] = process.argv.slice(2);
-const command = name ? commands[name] : undefined;
-if (!command) {
-  console.error(usage());
-  process.exit(name ? 2 : 0);
-}
-try {
-  const mod = await command.load();
-  process.exitCode = await mod.run(rest);
-} catch (err) {
-  console.error(`hostplane ${name}: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+const parsed = parseCli(process.argv.slice(2));
+if (parsed.kind === 'exit') {
+  process.exitCode = parsed.code;
+} else {
+  try {
+    process.exitCode = await execute(parsed.invocation);
+  } catch (err) {
+    console.error(
+      `hostplane ${parsed.invocation.command}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exitCode = 1;
+  }
 }
 // A finished command is finished: driver pools and keep-alive agents some adapters hold (mysql2,
 // the Kubernetes client) must not keep the process alive after `serve` has shut down in order.
 // stdout and stderr are synchronous for files and pipes on Linux, so nothing printed is lost.
 process.exit();
-
-export {};

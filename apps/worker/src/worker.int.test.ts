@@ -9,12 +9,13 @@ import {
   RESYNC_TASK,
   resyncSlotOfMinute,
 } from '@hostplane/reconcile';
+import { waitFor } from '@hostplane/testing';
 import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker, type WorkerDeps } from './start-worker.ts';
-import { createFreshDb, type FreshDb, insertCustomer, insertPlan, waitFor } from './testing/fresh-db.ts';
+import { createFreshDb, type FreshDb, insertCustomer, insertPlan } from './testing/fresh-db.ts';
 import { FlakyTarget, type PassInterval, TimedTarget } from './testing/test-targets.ts';
 
 let fresh: FreshDb;

@@ -28,6 +28,8 @@ export const DEBIAN_PACKAGES = [
   'curl',
   // the web panel's browser tests (playwright-core drives Debian's Chromium)
   'chromium',
+  // `nginx -t` checks the rendered site nginx configuration (packages/domain nginx-conf.int.test.ts)
+  'nginx-light',
 ] as const;
 
 /** System services Debian starts when these packages are installed; setup stops and disables them. */
@@ -40,4 +42,5 @@ export const DEBIAN_SERVICES = [
   'dovecot',
   'rspamd',
   'redis-server',
+  'nginx',
 ] as const;

@@ -1,4 +1,3 @@
-import type { StackEnv } from '@hostplane/testing';
 import type { StackContext } from './component.ts';
 import { kubeconfigPath } from './components/kube-access.ts';
 import { mailDatabaseUrl } from './components/mariadb.ts';
@@ -7,6 +6,7 @@ import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
+import type { StackEnv } from './stack-env.ts';
 
 /** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
 export function buildStackEnv(ctx: StackContext): StackEnv {

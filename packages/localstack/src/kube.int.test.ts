@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadStackEnv, repoRoot } from '@hostplane/testing';
+import { loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
 import {
   ApiException,
   ApiextensionsV1Api,
@@ -37,16 +37,6 @@ afterAll(async () => {
 
 function ignoreNotFound(error: unknown): void {
   if (!(error instanceof ApiException && error.code === 404)) throw error;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 async function createNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
@@ -86,10 +76,14 @@ describe('local Kubernetes control plane', () => {
     });
     // The quota controller fills status.used before admission can count; kube-root-ca.crt (made by
     // another controller, at its own moment) counts too, so fill up until the apiserver refuses.
-    await waitFor('quota status', async () => {
-      const quota = await core.readNamespacedResourceQuota({ namespace, name: 'small' });
-      return quota.status?.used?.configmaps;
-    });
+    await waitFor(
+      'quota status',
+      async () => {
+        const quota = await core.readNamespacedResourceQuota({ namespace, name: 'small' });
+        return quota.status?.used?.configmaps;
+      },
+      60_000,
+    );
     let refused: unknown;
     for (let i = 0; i < 5 && refused === undefined; i++) {
       refused = await core
@@ -116,11 +110,15 @@ describe('local Kubernetes control plane', () => {
       namespace,
       body: deployment('rooted', { containers: [{ name: 'web', image: 'nginx:1.27' }] }),
     });
-    const failure = await waitFor('ReplicaSet FailedCreate', async () => {
-      const sets = await apps.listNamespacedReplicaSet({ namespace });
-      const conditions = sets.items.flatMap((set) => set.status?.conditions ?? []);
-      return conditions.find((c) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
-    });
+    const failure = await waitFor(
+      'ReplicaSet FailedCreate',
+      async () => {
+        const sets = await apps.listNamespacedReplicaSet({ namespace });
+        const conditions = sets.items.flatMap((set) => set.status?.conditions ?? []);
+        return conditions.find((c) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
+      },
+      60_000,
+    );
     expect(failure.message).toMatch(/violates PodSecurity "restricted/);
     const pods = await core.listNamespacedPod({ namespace });
     expect(pods.items).toHaveLength(0);
@@ -134,10 +132,14 @@ describe('local Kubernetes control plane', () => {
       namespace,
       body: deployment('web', { containers: [restrictedContainer] }),
     });
-    await waitFor('2 ready replicas', async () => {
-      const current = await apps.readNamespacedDeployment({ namespace, name: 'web' });
-      return current.status?.readyReplicas === 2 ? true : undefined;
-    });
+    await waitFor(
+      '2 ready replicas',
+      async () => {
+        const current = await apps.readNamespacedDeployment({ namespace, name: 'web' });
+        return current.status?.readyReplicas === 2 ? true : undefined;
+      },
+      60_000,
+    );
     const pods = await core.listNamespacedPod({ namespace });
     expect(pods.items).toHaveLength(2);
     for (const pod of pods.items) {
@@ -158,10 +160,14 @@ describe('local Kubernetes control plane', () => {
       namespace,
       body: deployment('web', { containers: [restrictedContainer] }, 1),
     });
-    await waitFor('a running pod', async () => {
-      const pods = await core.listNamespacedPod({ namespace });
-      return pods.items.some((pod) => pod.status?.phase === 'Running') ? true : undefined;
-    });
+    await waitFor(
+      'a running pod',
+      async () => {
+        const pods = await core.listNamespacedPod({ namespace });
+        return pods.items.some((pod) => pod.status?.phase === 'Running') ? true : undefined;
+      },
+      60_000,
+    );
     await core.deleteNamespace({ name: namespace });
     // The namespace controller empties a Terminating namespace, then drops its `kubernetes` finalizer:
     // the namespace itself vanishes only after every object in it is gone.

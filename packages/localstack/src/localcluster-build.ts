@@ -3,14 +3,11 @@ import { createHash } from 'node:crypto';
 import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { repoRoot } from './stack-env.ts';
 
 /** tools/localcluster: the Go module of the local control plane (one multi-call binary). */
-export const localclusterModuleDir = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../tools/localcluster',
-);
+export const localclusterModuleDir = path.join(repoRoot, 'tools', 'localcluster');
 
 const PROGRESS_EVERY_MS = 15_000;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadStackEnv, stackStateDir } from '@hostplane/testing';
+import { loadStackEnv, rspamdLogOffset, stackStateDir, waitFor, waitForRspamdMap } from '@hostplane/testing';
 import { hash } from '@node-rs/argon2';
 import { ImapFlow } from 'imapflow';
 import mysql from 'mysql2/promise';
@@ -44,25 +44,26 @@ function imapClient(user: string, pass: string): ImapFlow {
 }
 
 /** Polls INBOX until a message with `subject` is there (LMTP delivery is asynchronous to SMTP). */
-async function waitForMessage(subject: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const client = imapClient(address, password);
-    await client.connect();
-    try {
-      await client.mailboxOpen('INBOX');
-      const uids = await client.search({ subject }, { uid: true });
-      const uid = Array.isArray(uids) ? uids[0] : undefined;
-      if (uid !== undefined) {
-        const message = await client.fetchOne(String(uid), { source: true, envelope: true }, { uid: true });
-        if (message) return message;
+function waitForMessage(subject: string, timeoutMs = 30_000) {
+  return waitFor(
+    `a message "${subject}" in ${address}'s INBOX`,
+    async () => {
+      const client = imapClient(address, password);
+      await client.connect();
+      try {
+        await client.mailboxOpen('INBOX');
+        const uids = await client.search({ subject }, { uid: true });
+        const uid = Array.isArray(uids) ? uids[0] : undefined;
+        if (uid === undefined) return undefined;
+        return (
+          (await client.fetchOne(String(uid), { source: true, envelope: true }, { uid: true })) || undefined
+        );
+      } finally {
+        await client.logout();
       }
-    } finally {
-      await client.logout();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`no message "${subject}" in ${address}'s INBOX after ${timeoutMs} ms`);
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 describe('mail on the local stack', () => {
@@ -224,9 +225,10 @@ describe('mail on the local stack', () => {
   it("holds back a burst beyond the user's send limit (Rspamd ratelimit)", async () => {
     const limitsMap = path.join(stackStateDir(), 'mail', 'rspamd', 'send_limits.map');
     const original = readFileSync(limitsMap, 'utf8');
+    const logOffset = rspamdLogOffset();
     writeFileSync(limitsMap, `${original}${address} 2\n`);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 3_000)); // Rspamd re-reads file maps every second
+      await waitForRspamdMap(limitsMap, logOffset); // Rspamd re-reads file maps on its own timer
       const transport = nodemailer.createTransport({
         host: submissionHost,
         port: submissionPort,

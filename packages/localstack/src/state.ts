@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, stackStateDir } from '@hostplane/testing';
 import { z } from 'zod';
 import type { StackSecrets } from './component.ts';
+import { repoRoot, stackStateDir } from './stack-env.ts';
 
 export { repoRoot };
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readUntil } from '@hostplane/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Component } from './component.ts';
 import { isRunning, listPidRecords, processFamily, stillRunning } from './processes.ts';
@@ -87,11 +87,12 @@ describe('supervisor mechanics', () => {
     expect(second.alreadyUp).toBe(true);
 
     const [record] = listPidRecords(statePaths(stateDir));
-    let family = processFamily(record!.pid);
-    for (let i = 0; i < 40 && family.length < 3; i++) {
-      await sleep(50); // the shell forks its two sleeps right after it starts
-      family = processFamily(record!.pid);
-    }
+    // The shell forks its two sleeps right after it starts.
+    const family = await readUntil(
+      async () => processFamily(record!.pid),
+      (f) => f.length >= 3,
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
     expect(family.length).toBe(3); // sh and its two sleeps
     const { stopped } = await stackDown({ stateDir, components: [tree], say: quiet });
     expect(stopped).toEqual(['tree']);

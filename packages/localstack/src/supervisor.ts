@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StackEnv } from '@hostplane/testing';
 import type { Component, StackContext } from './component.ts';
 import { stackComponents } from './components/index.ts';
 import { kubeComponents } from './components/kube.ts';
@@ -9,6 +8,7 @@ import { withStateLock } from './lock.ts';
 import { orderComponents, selectComponents } from './order.ts';
 import { stackPorts } from './ports.ts';
 import { listPidRecords, logTail, pidFile, runningRecord, spawnProcess, stopProcess } from './processes.ts';
+import type { StackEnv } from './stack-env.ts';
 import type { StatePaths } from './state.ts';
 import {
   ensureStateDirs,

@@ -9,7 +9,7 @@ import { defaultPanelRbacOptions } from '@hostplane/platform';
 const VELERO_POLICY_NAME = 'hostplane-panel-velero-scope';
 
 import { isKubeError, KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import { loadStackEnv } from '@hostplane/testing';
+import { loadStackEnv, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredBackup, desiredRestore, desiredSchedule } from './desired.ts';
 import type { JobKind, JobRow } from './port.ts';
@@ -68,15 +68,16 @@ async function refusal(object: KubeObject): Promise<string | null> {
 }
 
 /** The policy takes effect a moment after it is created: wait (with a deadline) until it refuses. */
-async function firstRefusal(object: KubeObject): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const message = await refusal(object);
-    if (message) return message;
-    await admin.delete(KINDS.Backup, BACKUP_NAMESPACE, object.metadata.name);
-    if (Date.now() > deadline) throw new Error('the Velero admission policy never refused');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function firstRefusal(object: KubeObject): Promise<string> {
+  return waitFor(
+    'the Velero admission policy to refuse',
+    async () => {
+      const message = await refusal(object);
+      if (!message) await admin.delete(KINDS.Backup, BACKUP_NAMESPACE, object.metadata.name);
+      return message ?? undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
 }
 
 describe('the Velero admission policy (impersonating the panel service account)', () => {

@@ -1,9 +1,8 @@
-import { loadStackEnv } from '@hostplane/testing';
+import { loadStackEnv, queryDns } from '@hostplane/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PowerDnsClient } from './client/powerdns-client.ts';
 import { getDsRecords, PowerDnsZones } from './powerdns-zones.ts';
 import { createDnsTarget } from './target.ts';
-import { queryDns } from './test-support/dns-query.ts';
 import {
   domainRow,
   passContext,

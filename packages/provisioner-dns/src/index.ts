@@ -19,4 +19,3 @@ export function createPowerDnsZones(connection: unknown, logger?: DnsLogger): Po
   return new PowerDnsZones(new PowerDnsClient({ ...settings, ...(logger ? { logger } : {}) }));
 }
 /** Read-back over DNS (UDP/TCP, optional DO bit) for tests and benchmarks of any room. */
-export { answerTexts, type DnsResponse, queryDns } from './test-support/dns-query.ts';

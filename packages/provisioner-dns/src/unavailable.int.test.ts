@@ -1,11 +1,10 @@
 import type { DomainRow } from '@hostplane/domain';
-import { loadStackEnv } from '@hostplane/testing';
+import { answerTexts, loadStackEnv } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerDnsClient } from './client/powerdns-client.ts';
 import { type DnsProviderError, ForbiddenError, UnavailableError } from './errors.ts';
 import { PowerDnsZones } from './powerdns-zones.ts';
 import { createDnsTarget } from './target.ts';
-import { answerTexts } from './test-support/dns-query.ts';
 import {
   domainRow,
   passContext,

@@ -1,6 +1,7 @@
 // Issue 9: turning a site's database off keeps its data (the claim stays) unless deleteData was
 // asked for (the password goes with it); against the local apiserver, as the panel service account.
 import { tenantNamespace } from '@hostplane/domain';
+import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS } from './kinds.ts';
 import { converge, customer, customerId, type Harness, site, startHarness } from './test-support/harness.ts';
@@ -39,11 +40,14 @@ describe('a site database turned off', () => {
       sites: [site('shop', { template: 'php', database: false, databasePassword: 'pw-shop-1' })],
     });
     expect((await converge(h, off)).status).toBe('True');
-    const deadline = Date.now() + 20_000;
-    while (await h.admin.get(KINDS.StatefulSet, ns, 'shop-db')) {
-      if (Date.now() > deadline) throw new Error('the StatefulSet was not pruned');
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitFor(
+      'the StatefulSet to be pruned',
+      async () => !(await h.admin.get(KINDS.StatefulSet, ns, 'shop-db')),
+      {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+      },
+    );
     // The garbage collector had its chance: the claim is still there, the same one.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect((await liveClaim())?.metadata.uid).toBe(uid);

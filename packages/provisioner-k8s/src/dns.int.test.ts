@@ -1,4 +1,5 @@
 import { tenantNamespace } from '@hostplane/domain';
+import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsHostResolver } from './host-resolver.ts';
 import { KINDS } from './kinds.ts';
@@ -88,9 +89,11 @@ describe('TLS only once DNS points at the platform', () => {
       ],
     });
     const resolver = new DnsHostResolver(h.env.PDNS_DNS_ADDR);
-    for (let i = 0; i < 90 && !(await resolver.resolve(`web.${zone}`)).includes(PLATFORM_IPV4); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    await waitFor(
+      `web.${zone} to resolve to the platform`,
+      async () => (await resolver.resolve(`web.${zone}`)).includes(PLATFORM_IPV4),
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
     const snapshot = customer(id, {
       domains: [verifiedDomain(zone)],
       sites: [site('web', { domains: [`web.${zone}`, `elsewhere.${zone}`] })],

@@ -1,4 +1,5 @@
 import { quotaHard, tenantNamespace } from '@hostplane/domain';
+import { readUntil } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_KINDS } from './apply.ts';
 import { DnsHostResolver } from './host-resolver.ts';
@@ -107,6 +108,7 @@ describe('Kubernetes target against the local apiserver, as the panel service ac
   });
 
   it('sends no write on a second reconcile', async () => {
+    expect(await converge(h, snapshot)).toMatchObject({ status: 'True' }); // its own first pass
     const before = versions(await everything());
     const writes = h.panel.stats.writes;
     const outcome = await h.target.run(snapshot, { signal: AbortSignal.timeout(60_000), log: h.log });
@@ -197,16 +199,23 @@ describe('quota', () => {
   });
 
   it('refuses a pod beyond the plan and reports QuotaExceeded', async () => {
-    let outcome = await converge(h, tight, 15);
-    for (let i = 0; i < 20 && outcome.reason !== 'QuotaExceeded'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      outcome = await h.target.run(tight, { signal: AbortSignal.timeout(60_000), log: h.log });
-    }
+    await converge(h, tight, 15);
+    const outcome = await readUntil(
+      () => h.target.run(tight, { signal: AbortSignal.timeout(60_000), log: h.log }),
+      (o) => o.reason === 'QuotaExceeded',
+      { timeoutMs: 40_000, intervalMs: 1000 },
+    );
     expect(outcome).toMatchObject({ status: 'False', reason: 'QuotaExceeded' });
     expect(outcome.message).toMatch(/crowd: QuotaExceeded: .*exceeded quota: plan/);
-    // A pod already being deleted (kwok removes it a moment later) no longer counts against quota.
-    const pods = (await h.admin.list(KINDS.Pod, tenantNamespace(small))).filter(
-      (pod) => !pod.metadata?.deletionTimestamp,
+    // A pod already being deleted (kwok removes it a moment later) no longer counts against quota;
+    // the ReplicaSet may still be replacing one, so read until the count settles (or the deadline).
+    const pods = await readUntil(
+      async () =>
+        (await h.admin.list(KINDS.Pod, tenantNamespace(small))).filter(
+          (pod) => !pod.metadata?.deletionTimestamp,
+        ),
+      (list) => list.length === 4,
+      { timeoutMs: 20_000, intervalMs: 500 },
     );
     expect(pods).toHaveLength(4); // sites × (maxReplicasPerSite + 1) + databases
     expect(h.siteStatus.get(small)?.[0]).toMatchObject({
@@ -247,16 +256,12 @@ describe('a namespace that stays Terminating', () => {
       metadata: { name: 'held', namespace, labels: {}, finalizers: ['example.com/hold'] } as never,
     });
     const doomed = { ...customer(held), deleting: true };
-    let outcome = await impatient.run(doomed, ctx());
     // The namespace controller reports what is left once it has tried to empty the namespace.
-    for (
-      let i = 0;
-      i < 30 && !(outcome.reason === 'NamespaceStuck' && /example\.com\/hold/.test(outcome.message));
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      outcome = await impatient.run(doomed, ctx());
-    }
+    let outcome = await readUntil(
+      () => impatient.run(doomed, ctx()),
+      (o) => o.reason === 'NamespaceStuck' && /example\.com\/hold/.test(o.message),
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
     expect(outcome).toMatchObject({ status: 'False', reason: 'NamespaceStuck', requeue: true });
     expect(outcome.message).toContain('example.com/hold');
 

@@ -1,7 +1,7 @@
 // Issue 9: a released tenant volume is kept for the retention period, then reclaimed by the worker
 // (as the panel's service account, through its RBAC and admission policy) on the real apiserver.
 import { randomBytes } from 'node:crypto';
-import { loadStackEnv } from '@hostplane/testing';
+import { loadStackEnv, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeHttpClient } from './client/kube-client.ts';
 import { isKubeError } from './errors.ts';
@@ -51,11 +51,15 @@ async function phaseOf(name: string): Promise<string | undefined> {
 }
 
 async function waitForPhase(name: string, phase: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await phaseOf(name)) !== phase) {
-    if (Date.now() > deadline) throw new Error(`${name} never became ${phase} (is ${await phaseOf(name)})`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitFor(
+    `${name} to become ${phase}`,
+    async () => {
+      const now = await phaseOf(name);
+      if (now !== phase) throw new Error(`is ${now}`);
+      return true;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
 }
 
 beforeAll(async () => {

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomerSnapshot } from '@hostplane/domain';
+import { rspamdLogOffset, waitForRspamdMap } from '@hostplane/testing';
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rspamdFilesOfStack } from './local/rspamd-files.ts';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
 import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
@@ -15,7 +17,6 @@ import {
   imapClient,
   newPassword,
   passContext,
-  pause,
   pdnsResolver,
   runTag,
   smtpTransport,
@@ -93,9 +94,13 @@ beforeAll(async () => {
     mailboxes: [await mailbox('dave', domainB)],
   });
   expect(await dns.run(customerA, passContext())).toMatchObject({ status: 'True' });
+  const logOffset = rspamdLogOffset();
   await reconcile(customerA);
   await reconcile(customerB);
-  await pause(2_500); // Rspamd re-reads its file maps (DKIM selectors, send limits) about every second
+  // Rspamd re-reads its file maps (DKIM selectors, send limits) on its own timer: wait until it has.
+  const maps = rspamdFilesOfStack(stateDir);
+  await waitForRspamdMap(maps.selectorMap, logOffset);
+  await waitForRspamdMap(maps.sendLimitsMap!, logOffset);
 }, 60_000);
 
 afterAll(async () => {

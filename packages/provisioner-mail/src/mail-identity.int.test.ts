@@ -1,6 +1,8 @@
 import type { CustomerSnapshot, MailboxRow } from '@hostplane/domain';
+import { rspamdLogOffset, waitForRspamdMap } from '@hostplane/testing';
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rspamdFilesOfStack } from './local/rspamd-files.ts';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
 import { submitRaw } from './test-support/smtp-session.ts';
@@ -14,10 +16,10 @@ import {
   imapClient,
   newPassword,
   passContext,
-  pause,
   pdnsResolver,
   runTag,
   stackDeps,
+  stateDir,
   testCustomerId,
   waitForMessage,
 } from './test-support/stack.ts';
@@ -100,8 +102,12 @@ beforeAll(async () => {
   });
   for (const snapshot of [one, two])
     expect(await dns.run(snapshot, passContext())).toMatchObject({ status: 'True' });
+  const logOffset = rspamdLogOffset();
   for (const snapshot of [one, two, suspended]) await reconcile(snapshot);
-  await pause(2_500); // Rspamd re-reads its file maps (DKIM selectors, identities, limits) about every second
+  // Rspamd re-reads its file maps (DKIM selectors, identities, limits) on its own timer: wait until it has.
+  const maps = rspamdFilesOfStack(stateDir);
+  for (const map of [maps.selectorMap, maps.identityMap!, maps.sendLimitsMap!])
+    await waitForRspamdMap(map, logOffset);
 }, 90_000);
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { StackEnv } from './stack-env.ts';
+import type { StackEnv } from '@hostplane/localstack/stack-env';
 
 // The local internet's TLD registry (REGISTRY_API_URL, a PowerDNS holding `test.`): a test plays
 // registrar here, delegating a customer's domain to the platform's name servers, or publishing a

@@ -155,6 +155,7 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
   });
 
   it('a second --apply changes nothing', async () => {
+    await applyBootstrap(admin, steps, { timeoutMs: 150_000 }); // its own first pass
     const writes = admin.stats.writes;
     const results = await applyBootstrap(admin, steps, { timeoutMs: 60_000 });
     expect(results.flatMap((r) => r.applied)).toEqual([]);

@@ -8,6 +8,7 @@ import { KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { applyBootstrap } from '../bootstrap/apply.ts';
+import type { Invocation } from '../program.ts';
 
 const USAGE =
   'usage: hostplane bootstrap --config F (--render DIR | --apply [--kubeconfig K] [--timeout SECONDS])';
@@ -26,18 +27,13 @@ const argsSchema = z
 
 export type BootstrapArgs = z.infer<typeof argsSchema>;
 
-export function parseBootstrapArgs(argv: string[]): BootstrapArgs {
-  const raw: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--apply') raw.apply = true;
-    else if (['--config', '--render', '--kubeconfig', '--timeout'].includes(arg)) {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
-      raw[arg.slice(2)] = value;
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  const parsed = argsSchema.safeParse(raw);
+/** The options commander read, checked together (exactly one of --render and --apply, a numeric timeout). */
+export function bootstrapArgs(
+  options: Omit<Extract<Invocation, { command: 'bootstrap' }>, 'command'>,
+): BootstrapArgs {
+  const { output: _, ...raw } = options;
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  const parsed = argsSchema.safeParse(defined);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   return parsed.data;
 }
@@ -57,18 +53,22 @@ export function renderTo(dir: string, config: BootstrapConfig): string[] {
   });
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(invocation: Extract<Invocation, { command: 'bootstrap' }>): Promise<number> {
+  const json = invocation.output === 'json';
   let args: BootstrapArgs;
   let config: BootstrapConfig;
   try {
-    args = parseBootstrapArgs(argv);
+    args = bootstrapArgs(invocation);
     config = loadBootstrapConfig(args.config);
   } catch (error) {
     process.stderr.write(`hostplane bootstrap: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   if (args.render !== undefined) {
-    for (const file of renderTo(args.render, config)) process.stdout.write(`${file}\n`);
+    const files = renderTo(args.render, config);
+    process.stdout.write(
+      json ? `${JSON.stringify({ rendered: files }, null, 2)}\n` : files.map((f) => `${f}\n`).join(''),
+    );
     return 0;
   }
   const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG;
@@ -80,11 +80,14 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const results = await applyBootstrap(kube, renderBootstrap(config), {
       timeoutMs: args.timeout * 1000,
-      progress: (line) => process.stdout.write(`${line}\n`),
+      // With --output json, stdout carries the JSON document alone; progress goes to stderr.
+      progress: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
     });
     const changed = results.reduce((sum, r) => sum + r.applied.length, 0);
     process.stdout.write(
-      `bootstrap done: ${changed} object(s) applied, ${results.length} namespaces ready\n`,
+      json
+        ? `${JSON.stringify({ applied: changed, namespaces: results }, null, 2)}\n`
+        : `bootstrap done: ${changed} object(s) applied, ${results.length} namespaces ready\n`,
     );
     return 0;
   } catch (error) {

@@ -8,6 +8,8 @@ import { type DnsZones, RecursiveOwnershipLookup } from '@hostplane/provisioner-
 import type { Target } from '@hostplane/reconcile';
 import { parse as parseYaml } from 'yaml';
 
+export class ServeConfigError extends Error {}
+
 /**
  * Used when PLATFORM_CONFIG is not set: the schema's defaults plus the local stack's public address
  * (the local PowerDNS answers 127.0.0.1 for hosted names, so the TLS gate opens there).

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { loadStackEnv } from '@hostplane/testing';
+import { loadStackEnv, waitFor } from '@hostplane/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -49,14 +49,17 @@ function serve(args: string[], env: Record<string, string | undefined>) {
   child.stderr?.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  const waitForOutput = async (text: string) => {
-    const deadline = Date.now() + 60_000;
-    while (!out.includes(text)) {
-      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${err}`);
-      if (Date.now() > deadline) throw new Error(`no "${text}" in output: ${out}${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const exited = new AbortController();
+  child.once('exit', (code) => exited.abort(new Error(`serve exited ${code}: ${err}`)));
+  const waitForOutput = (text: string) =>
+    waitFor(
+      `"${text}" in the output of serve`,
+      () => {
+        if (!out.includes(text)) throw new Error(`output so far: ${out}${err}`);
+        return true;
+      },
+      { timeoutMs: 60_000, signal: exited.signal },
+    );
   return { child, out: () => out, err: () => err, waitForOutput };
 }
 
@@ -110,17 +113,14 @@ describe('hostplane serve', () => {
       dbUrl,
       [id],
     );
-    const deadline = Date.now() + 20_000;
-    let status: string | undefined;
-    while (!status && Date.now() < deadline) {
+    const status = await waitFor('the Customer condition', async () => {
       const rows = await admin(
         `select status from customer_conditions where customer_id = $1 and type = 'Customer'`,
         dbUrl,
         [id],
       );
-      status = rows.rows[0]?.status;
-      if (!status) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return rows.rows[0]?.status as string | undefined;
+    });
     expect(status).toBe('True');
 
     // Metrics and the detailed readiness only on the internal listener; the public one says 404.

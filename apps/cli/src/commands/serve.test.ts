@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { dnsConfigOf } from '@hostplane/platform';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { assembleTargets, parseServeArgs, parseServeEnv } from './serve.ts';
+import { parseServeEnv } from './serve.ts';
+import { assembleTargets } from './serve-assemble.ts';
 import { loadPlatformConfig, withDsRecords } from './serve-targets.ts';
 
 const base = { DATABASE_URL: 'postgres://hostplane@127.0.0.1:5432/panel' };
@@ -76,18 +77,6 @@ describe('parseServeEnv', () => {
     expect(() => parseServeEnv({ DATABASE_URL: '', PORT: 'x' })).toThrow(
       /DATABASE_URL: is required\n\s+PORT: must be a whole number/,
     );
-  });
-});
-
-describe('parseServeArgs', () => {
-  it('reads the mode', () => {
-    expect(parseServeArgs([])).toBe('all');
-    expect(parseServeArgs(['--api-only'])).toBe('api');
-    expect(parseServeArgs(['--worker-only'])).toBe('worker');
-  });
-  it('rejects both flags and unknown ones', () => {
-    expect(() => parseServeArgs(['--api-only', '--worker-only'])).toThrow(/exclude each other/);
-    expect(() => parseServeArgs(['--port=1'])).toThrow(/unknown argument --port=1/);
   });
 });
 

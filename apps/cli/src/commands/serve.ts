@@ -2,19 +2,15 @@
 // environment once (zod), applies migrations, runs the API and the reconcile worker in one process
 // sharing one database pool and one metrics registry, and shuts both down gracefully on a signal.
 import { isIP } from 'node:net';
-import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
-import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
-import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
-import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
-import { kubernetesTargetFromSettings, startVolumeSweep } from '@hostplane/provisioner-k8s';
-import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
-import { customerStatusTarget, registerQueueDepthGauge, type Target } from '@hostplane/reconcile';
+import type { PanelDatabase } from '@hostplane/db';
+import type { PlatformConfig } from '@hostplane/platform';
+import { registerQueueDepthGauge } from '@hostplane/reconcile';
 import type { RunningWorker } from '@hostplane/worker';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { domainVerifierOf, loadPlatformConfig, withDsRecords } from './serve-targets.ts';
+import { domainVerifierOf, loadPlatformConfig, ServeConfigError } from './serve-targets.ts';
 
 const flag = () =>
   z
@@ -105,84 +101,9 @@ export function parseServeEnv(env: NodeJS.ProcessEnv): ServeEnv {
   throw new ServeConfigError(`invalid environment:\n${problems.join('\n')}`);
 }
 
-export class ServeConfigError extends Error {}
+export { ServeConfigError };
 
 export type ServeMode = 'all' | 'api' | 'worker';
-
-export function parseServeArgs(argv: string[]): ServeMode {
-  const unknown = argv.filter((a) => a !== '--api-only' && a !== '--worker-only');
-  if (unknown.length > 0)
-    throw new ServeConfigError(
-      `unknown argument ${unknown[0]}; usage: hostplane serve [--api-only|--worker-only]`,
-    );
-  const api = argv.includes('--api-only');
-  const worker = argv.includes('--worker-only');
-  if (api && worker) throw new ServeConfigError('--api-only and --worker-only exclude each other');
-  return api ? 'api' : worker ? 'worker' : 'all';
-}
-
-/**
- * The reconcile targets, in one list, each built from its own variables: KUBECONFIG → Kubernetes
- * and Backup, PDNS_API_URL + PDNS_API_KEY → DNS, MAIL_DATABASE_URL → Mail. DNS runs before
- * Kubernetes so a new zone answers before the TLS gate asks. Without `db` (tests of the wiring)
- * the status sinks are left out.
- */
-export function assembleTargets(
-  env: ServeEnv,
-  logger: Logger,
-  db?: Kysely<PanelDatabase>,
-  platform: PlatformConfig = loadPlatformConfig(env.PLATFORM_CONFIG),
-): Target[] {
-  const targets: Target[] = [customerStatusTarget];
-  if (env.PDNS_API_URL && env.PDNS_API_KEY) targets.push(dnsTarget(env, platform, logger, db));
-  if (env.KUBECONFIG) {
-    const dnsServer = env.DNS_RESOLVER_ADDR ?? platform.kubernetes.resolverAddress ?? env.PDNS_DNS_ADDR;
-    if (!dnsServer)
-      throw new ServeConfigError(
-        'KUBECONFIG is set but no DNS resolver: set DNS_RESOLVER_ADDR or PDNS_DNS_ADDR',
-      );
-    targets.push(
-      kubernetesTargetFromSettings({
-        kubeconfig: env.KUBECONFIG,
-        dnsServer,
-        config: platform,
-        namespaceStuckAfterMs: platform.kubernetes.namespaceStuckAfterSeconds * 1000,
-        ...(db ? { siteStatus: (id, generation, sites) => saveSiteStatuses(db, id, generation, sites) } : {}),
-      }),
-    );
-  }
-  if (env.KUBECONFIG && db) {
-    // Velero objects in backup-system; progress goes back onto the backups/restores rows.
-    targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
-  }
-  if (env.MAIL_DATABASE_URL) {
-    const { target } = mailTargetFromSettings({
-      mailDatabaseUrl: env.MAIL_DATABASE_URL,
-      kubeconfig: env.KUBECONFIG,
-      dnsServer: env.PDNS_DNS_ADDR,
-      localStackDir: env.HOSTPLANE_STACK_DIR,
-      maildirRemovalImage: platform.images.maildirRemover,
-      secretKey: env.SECRET_KEY,
-    });
-    targets.push(target);
-  }
-  return targets;
-}
-
-/** PowerDNS zones of the platform config's DNS policy; DS records of signed zones go onto the domain rows. */
-function dnsTarget(
-  env: ServeEnv,
-  platform: PlatformConfig,
-  logger: Logger,
-  db?: Kysely<PanelDatabase>,
-): Target {
-  const zones = createPowerDnsZones(
-    { apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY },
-    logger.child({ component: 'dns' }),
-  );
-  const target = createDnsTarget({ zones, config: dnsConfigOf(platform) });
-  return db ? withDsRecords(target, zones, (id, statuses) => saveDomainDnsStatus(db, id, statuses)) : target;
-}
 
 interface Running {
   close(): Promise<void>;
@@ -240,9 +161,13 @@ async function startWorkerPart(
   logger: Logger,
   registry: Registry,
 ): Promise<Running> {
-  const [{ startWorker }, { poolOf }] = await Promise.all([
+  // The targets (and the Kubernetes, MySQL and PowerDNS clients under them) load only here: an
+  // API-only process never carries them (the Kubernetes client alone is some 75 MiB resident).
+  const [{ startWorker }, { poolOf }, { assembleTargets }, { startVolumeSweep }] = await Promise.all([
     import('@hostplane/worker'),
     import('@hostplane/db'),
+    import('./serve-assemble.ts'),
+    import('@hostplane/provisioner-k8s'),
   ]);
   const worker: RunningWorker = await startWorker({
     pgPool: poolOf(db),
@@ -286,12 +211,10 @@ function nextSignal(logger: Logger): Promise<NodeJS.Signals> {
   });
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(mode: ServeMode): Promise<number> {
   let env: ServeEnv;
-  let mode: ServeMode;
   let platform: PlatformConfig;
   try {
-    mode = parseServeArgs(argv);
     env = parseServeEnv(process.env);
     platform = loadPlatformConfig(env.PLATFORM_CONFIG);
   } catch (err) {

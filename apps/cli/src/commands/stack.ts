@@ -9,24 +9,23 @@ import {
   stackUp,
 } from '@hostplane/localstack';
 
+import type { Invocation } from '../program.ts';
+
 // `hostplane stack up | down [--purge] | status | env` — the local stack of DESIGN.md §5.
 // `--only a,b` limits up/status to those components and their dependencies, and down to those components.
 
-const USAGE =
-  'usage: hostplane stack up [--only a,b] | down [--purge | --only a,b] | status [--only a,b] | env';
+type StackInvocation = Extract<Invocation, { command: `stack ${string}` }>;
 
-function parseOnly(argv: string[], withDependencies = true): Component[] | undefined {
-  const at = argv.indexOf('--only');
-  if (at === -1) return undefined;
-  const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
-  if (names.length === 0) throw new Error('--only needs a comma-separated list of components');
-  const selected = selectComponents(stackComponents, names);
-  return withDependencies ? selected : selected.filter((c) => names.includes(c.name));
+function selected(only: string[] | undefined, withDependencies = true): Component[] | undefined {
+  if (only === undefined) return undefined;
+  if (only.length === 0) throw new Error('--only needs a comma-separated list of components');
+  const components = selectComponents(stackComponents, only);
+  return withDependencies ? components : components.filter((c) => only.includes(c.name));
 }
 
-async function up(argv: string[]): Promise<number> {
+async function up(only: string[] | undefined): Promise<number> {
   try {
-    const result = await stackUp({ components: parseOnly(argv) });
+    const result = await stackUp({ components: selected(only) });
     if (!result.alreadyUp) console.log('stack up; `npx hostplane stack env` prints its variables');
     return 0;
   } catch (err) {
@@ -39,40 +38,42 @@ async function up(argv: string[]): Promise<number> {
   }
 }
 
-async function status(argv: string[]): Promise<number> {
-  const statuses = await stackStatus({ components: parseOnly(argv) });
-  for (const s of statuses) {
-    const state = s.running ? (s.healthy ? 'running, healthy' : 'running, NOT healthy') : 'stopped';
-    const pids = s.pids.length ? ` pid ${s.pids.join(',')}` : '';
-    console.log(`${s.name.padEnd(24)} ${state.padEnd(22)} ${s.address}${pids}`);
-  }
+async function status(only: string[] | undefined, output: 'text' | 'json'): Promise<number> {
+  const statuses = await stackStatus({ components: selected(only) });
   const allHealthy = statuses.every((s) => s.healthy);
   const noneRunning = statuses.every((s) => !s.running);
-  console.log(allHealthy ? 'stack: up' : noneRunning ? 'stack: down' : 'stack: partly up');
+  const state = allHealthy ? 'up' : noneRunning ? 'down' : 'partly up';
+  if (output === 'json') {
+    const components = statuses.map((s) => ({
+      name: s.name,
+      running: s.running,
+      healthy: s.healthy,
+      address: s.address,
+      pids: s.pids,
+    }));
+    console.log(JSON.stringify({ state, components }, null, 2));
+  } else {
+    for (const s of statuses) {
+      const text = s.running ? (s.healthy ? 'running, healthy' : 'running, NOT healthy') : 'stopped';
+      const pids = s.pids.length ? ` pid ${s.pids.join(',')}` : '';
+      console.log(`${s.name.padEnd(24)} ${text.padEnd(22)} ${s.address}${pids}`);
+    }
+    console.log(`stack: ${state}`);
+  }
   return allHealthy ? 0 : 3;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'up':
-      return up(rest);
-    case 'down': {
-      const only = parseOnly(rest, false);
-      const unknown = rest.filter(
-        (arg, i) => arg !== '--purge' && arg !== '--only' && rest[i - 1] !== '--only',
-      );
-      if (unknown.length) throw new Error(`unknown argument ${unknown[0]}; ${USAGE}`);
-      await stackDown({ purge: rest.includes('--purge'), only });
+export async function run(invocation: StackInvocation): Promise<number> {
+  switch (invocation.command) {
+    case 'stack up':
+      return up(invocation.only);
+    case 'stack down':
+      await stackDown({ purge: invocation.purge, only: selected(invocation.only, false) });
       return 0;
-    }
-    case 'status':
-      return status(rest);
-    case 'env':
+    case 'stack status':
+      return status(invocation.only, invocation.output);
+    case 'stack env':
       for (const line of stackEnv()) console.log(line);
       return 0;
-    default:
-      console.error(USAGE);
-      return 2;
   }
 }

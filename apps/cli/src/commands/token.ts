@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { createApiToken, findUserIdByEmail } from '@hostplane/api';
 import { openMigratedPanelDb } from '@hostplane/db';
 import { z } from 'zod';
+import type { Invocation } from '../program.ts';
 
 const usage = 'usage: hostplane token create --email E --name N [--scope read|write] [--expires ISO-8601]';
 
@@ -13,21 +13,8 @@ const argsSchema = z.object({
 });
 
 /** `hostplane token create`: prints a new API token of an existing user, alone on its line. */
-export async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      email: { type: 'string' },
-      name: { type: 'string' },
-      scope: { type: 'string' },
-      expires: { type: 'string' },
-    },
-  });
-  if (positionals[0] !== 'create' || positionals.length !== 1) {
-    console.error(usage);
-    return 2;
-  }
+export async function run(invocation: Extract<Invocation, { command: 'token create' }>): Promise<number> {
+  const { command: _, ...values } = invocation;
   const args = argsSchema.safeParse(values);
   const url = z.url({ error: 'DATABASE_URL must be a postgres:// URL' }).safeParse(process.env.DATABASE_URL);
   if (!args.success || !url.success) {

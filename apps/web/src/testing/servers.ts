@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiConfigInput, buildApp, createAdminUser } from '@hostplane/api';
 import { createPanelDb, migratePanelDb } from '@hostplane/db';
-import { loadStackEnv } from '@hostplane/testing';
+import { loadStackEnv, waitFor } from '@hostplane/testing';
 import pg from 'pg';
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -152,19 +152,21 @@ export async function startWeb(apiUrl: string): Promise<RunningWeb> {
   const output = outputOf(child);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output()}`);
-    const ready = await fetch(`${url}/login`).then(
-      (res) => res.ok,
-      () => false,
+  const gone = new AbortController();
+  child.once('exit', (code) => gone.abort(new Error(`next start exited (${code}):\n${output()}`)));
+  try {
+    await waitFor(
+      'next start to answer /login',
+      () =>
+        fetch(`${url}/login`).then(
+          (res) => res.ok,
+          () => false,
+        ),
+      { timeoutMs: 60_000, intervalMs: 250, signal: gone.signal },
     );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error(`next start did not answer within 60 s:\n${output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${output()}`);
   }
   return {
     url,

@@ -87,18 +87,3 @@ export async function insertCustomer(
     .executeTakeFirstOrThrow();
   return row.id;
 }
-
-/** Polls `probe` until it returns a value that is not undefined; fails with `what` after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

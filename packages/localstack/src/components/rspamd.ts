@@ -31,6 +31,8 @@ export function rspamdFiles(ctx: StackContext) {
     disabledModules: [...NETWORK_MODULES],
     hyperscan: false,
     mapWatchIntervalSeconds: 10,
+    // Each worker logs the maps it re-reads; tests wait for that line (waitForRspamdMap).
+    logLevel: 'info',
   });
 }
 

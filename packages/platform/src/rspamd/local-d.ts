@@ -50,7 +50,7 @@ function options(s: RspamdSettings): string[] {
 
 function modules(s: RspamdSettings): RenderedFile[] {
   const files = [
-    file('logging.inc', ['type = "console";', 'level = "notice";', 'color = false;']),
+    file('logging.inc', ['type = "console";', `level = "${s.logLevel}";`, 'color = false;']),
     file('options.inc', options(s)),
     file('redis.conf', [`servers = "${s.redis.host}:${s.redis.port}";`]),
     file('dkim_signing.conf', [

@@ -55,6 +55,9 @@ export const rspamdSettingsSchema = z.object({
   mapWatchIntervalSeconds: z.number().int().positive().nullable().default(null),
   /** Hyperscan speeds up regexps but compiles for minutes on a small machine: off locally. */
   hyperscan: z.boolean().default(true),
+  /** `info` logs each map a worker re-reads (`read hash of N elements from <file>`): the local stack's
+   * tests wait for that line instead of sleeping. */
+  logLevel: z.enum(['error', 'warning', 'notice', 'info', 'debug']).default('notice'),
 });
 
 export type RspamdSettingsInput = z.input<typeof rspamdSettingsSchema>;

@@ -66,17 +66,3 @@ export function passContext(lines: string[] = []): PassContext {
   const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
   return { signal: new AbortController().signal, log };
 }
-
-/** Polls `read` until `done` holds (DNS answers follow the API within a cache purge). */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -3,7 +3,7 @@
 import type { CustomerSnapshot, DomainRow, SiteRow } from '@hostplane/domain';
 import { parsePlatformConfig } from '@hostplane/platform';
 import type { PassContext, TargetOutcome } from '@hostplane/reconcile';
-import { loadStackEnv, type StackEnv } from '@hostplane/testing';
+import { loadStackEnv, readUntil, type StackEnv } from '@hostplane/testing';
 import { KubeHttpClient } from '../client/kube-client.ts';
 import { DnsHostResolver } from '../host-resolver.ts';
 import type { SiteStatus } from '../site-status.ts';
@@ -71,14 +71,13 @@ export function passContext(log: PassContext['log']): PassContext {
   return { signal: AbortSignal.timeout(120_000), log };
 }
 
-/** Runs passes until the target stops asking for one (like the engine's requeue), at most `max`. */
-export async function converge(h: Harness, snapshot: CustomerSnapshot, max = 40): Promise<TargetOutcome> {
-  let outcome = await h.target.run(snapshot, passContext(h.log));
-  for (let pass = 1; pass < max && outcome.requeue; pass++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    outcome = await h.target.run(snapshot, passContext(h.log));
-  }
-  return outcome;
+/** Runs passes a second apart until the target stops asking for one (like the engine's requeue); the last outcome. */
+export function converge(h: Harness, snapshot: CustomerSnapshot, max = 40): Promise<TargetOutcome> {
+  return readUntil(
+    () => h.target.run(snapshot, passContext(h.log)),
+    (outcome) => !outcome.requeue,
+    { timeoutMs: max * 2_000, intervalMs: 1000 }, // about `max` passes of up to a second each,
+  );
 }
 
 /** A unique customer id per test (namespaces of earlier runs may still be terminating). */

@@ -5,7 +5,7 @@ import { Resolver } from 'node:dns/promises';
 import { dnsPlatformConfigSchema } from '@hostplane/domain';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
-import { loadStackEnv, stackStateDir } from '@hostplane/testing';
+import { loadStackEnv, stackStateDir, waitFor } from '@hostplane/testing';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { hash } from '@node-rs/argon2';
 import { ImapFlow } from 'imapflow';
@@ -95,25 +95,25 @@ export function imapClient(user: string, pass: string): ImapFlow {
 }
 
 /** Polls INBOX until a message with `subject` is there; its full source. */
-export async function waitForMessage(user: string, pass: string, subject: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const client = imapClient(user, pass);
-    await client.connect();
-    try {
-      await client.mailboxOpen('INBOX');
-      const uids = await client.search({ subject }, { uid: true });
-      const uid = Array.isArray(uids) ? uids[0] : undefined;
-      if (uid !== undefined) {
+export function waitForMessage(user: string, pass: string, subject: string, timeoutMs = 30_000) {
+  return waitFor(
+    `a message "${subject}" in ${user}'s INBOX`,
+    async () => {
+      const client = imapClient(user, pass);
+      await client.connect();
+      try {
+        await client.mailboxOpen('INBOX');
+        const uids = await client.search({ subject }, { uid: true });
+        const uid = Array.isArray(uids) ? uids[0] : undefined;
+        if (uid === undefined) return undefined;
         const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        if (message && message.source !== undefined) return message.source.toString('utf8');
+        return message && message.source !== undefined ? message.source.toString('utf8') : undefined;
+      } finally {
+        await client.logout();
       }
-    } finally {
-      await client.logout();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`no message "${subject}" in ${user}'s INBOX after ${timeoutMs} ms`);
+    },
+    { timeoutMs, intervalMs: 300 },
+  );
 }
 
 /** mailauth asks this for TXT records: the local PowerDNS, as a verifier on the Internet would ask. */
@@ -125,8 +125,6 @@ export function pdnsResolver() {
     return resolver.resolveTxt(name);
   };
 }
-
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The DNS target on the local PowerDNS, to publish the DKIM TXT records a verifier looks up. */
 export function dnsTarget() {

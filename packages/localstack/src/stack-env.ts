@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The variables `hostplane stack env` prints (DESIGN.md §4), written by `stack up` to `<stateDir>/env.json`. */
+/** The variables `hostplane stack env` prints, written by `stack up` to `<stateDir>/env.json`. */
 export interface StackEnv {
   KUBECONFIG: string;
   DATABASE_URL: string;
@@ -16,7 +16,26 @@ export interface StackEnv {
   [extra: string]: string;
 }
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The repository's root: the nearest folder above this module whose package.json is the workspace
+ * root (`"workspaces"`). Found by walking up, so the sources and the compiled build (a bundle in
+ * apps/cli/dist) agree.
+ */
+export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        workspaces?: unknown;
+      };
+      if (pkg.workspaces) return dir;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    if (path.dirname(dir) === dir) throw new Error(`no workspace root above ${start}`);
+  }
+}
 
 export function stackStateDir(): string {
   return process.env.HOSTPLANE_STACK_DIR ?? path.join(repoRoot, '.hostplane', 'stack');
