@@ -17,6 +17,10 @@ async function execute(invocation: Invocation): Promise<number> {
       return (await import('./commands/token.ts')).run(invocation);
     case 'bootstrap':
       return (await import('./commands/bootstrap.ts')).run(invocation);
+    case 'backup-platform':
+      return (await import('./commands/backup-platform.ts')).run(invocation);
+    case 'restore-platform':
+      return (await import('./commands/restore-platform.ts')).run(invocation);
     case 'completion':
       process.stdout.write(completionScript(invocation.shell));
       return 0;

@@ -26,6 +26,8 @@ export type Invocation =
       timeout?: string;
       output: OutputFormat;
     }
+  | { command: 'backup-platform'; prefix: string; retentionDays: string }
+  | { command: 'restore-platform'; list: boolean; backup?: string; only?: string; prefix: string; yes: boolean }
   | { command: 'completion'; shell: 'bash' | 'zsh' };
 
 export type Parsed = { kind: 'run'; invocation: Invocation } | { kind: 'exit'; code: number };
@@ -146,6 +148,27 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
         timeout?: string;
         output: OutputFormat;
       }) => found({ command: 'bootstrap', ...o }),
+    );
+
+  program
+    .command('backup-platform')
+    .description(
+      'dump the panel PostgreSQL, the mail DB and PowerDNS’s DB to S3 (DATABASE_URL, MAIL_DATABASE_URL, PDNS_DATABASE_URL, S3_*)',
+    )
+    .option('--prefix <prefix>', 'key prefix in the bucket', 'platform')
+    .option('--retention-days <days>', 'remove platform backups older than this (never the newest)', '14')
+    .action((o: { prefix: string; retentionDays: string }) => found({ command: 'backup-platform', ...o }));
+
+  program
+    .command('restore-platform')
+    .description('disaster recovery: restore those databases from a platform backup (same variables)')
+    .option('--list', 'list the complete platform backups, oldest first', false)
+    .option('--backup <id>', 'the backup to restore (default: the newest complete one)')
+    .option('--only <sources>', 'comma-separated: panel, mail, pdns (default: all in the backup)')
+    .option('--prefix <prefix>', 'key prefix in the bucket', 'platform')
+    .option('--yes', 'really replace the databases’ contents', false)
+    .action((o: { list: boolean; backup?: string; only?: string; prefix: string; yes: boolean }) =>
+      found({ command: 'restore-platform', ...o }),
     );
 
   program

@@ -10,7 +10,7 @@ export interface StackContext {
   /** Secrets generated once per stack and persisted in `<stateDir>/secrets.json` (passwords, API keys). */
   secrets: StackSecrets;
   /** Absolute paths of built tools, e.g. the tools/localcluster multi-call binary. */
-  binaries: { localcluster: string };
+  binaries: { localcluster: string; versitygw: string };
   /** One line of progress for the person running `stack up`. */
   say: (line: string) => void;
 }
@@ -24,6 +24,8 @@ export interface StackSecrets {
   pdnsApiKey: string;
   /** API key of the TLD registry's PowerDNS (the local internet). */
   registryApiKey: string;
+  /** The object store's root secret key (its access key is the fixed S3_ACCESS_KEY of s3.ts). */
+  s3SecretKey: string;
 }
 
 /** How to run one long-lived process of a component. The supervisor spawns it detached,

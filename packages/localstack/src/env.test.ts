@@ -15,8 +15,9 @@ const ctx: StackContext = {
     pdnsDbPassword: 'pdnsdb0123456789ab',
     pdnsApiKey: 'apikey0123456789ab',
     registryApiKey: 'regkey0123456789ab',
+    s3SecretKey: 's3secret0123456789',
   },
-  binaries: { localcluster: '/bin/localcluster' },
+  binaries: { localcluster: '/bin/localcluster', versitygw: '/bin/versitygw' },
   say: () => {},
 };
 
@@ -37,6 +38,11 @@ describe('buildStackEnv', () => {
       REGISTRY_API_URL: 'http://127.0.0.1:28082',
       REGISTRY_API_KEY: 'regkey0123456789ab',
       PUBLIC_DNS_ADDR: '127.0.53.1:53',
+      PDNS_DATABASE_URL: 'mysql://pdns:pdnsdb0123456789ab@127.0.0.1:23306/pdns',
+      S3_ENDPOINT: 'http://127.0.0.1:29000',
+      S3_ACCESS_KEY: 'hostplane',
+      S3_SECRET_KEY: 's3secret0123456789',
+      S3_BUCKET: 'hostplane-backups',
     });
   });
 });

@@ -1,12 +1,13 @@
 import type { StackContext } from './component.ts';
 import { kubeconfigPath } from './components/kube-access.ts';
-import { mailDatabaseUrl } from './components/mariadb.ts';
+import { mailDatabaseUrl, pdnsDatabaseUrl } from './components/mariadb.ts';
 import { pdnsApiUrl } from './components/pdns.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
+import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 
 /** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
 export function buildStackEnv(ctx: StackContext): StackEnv {
@@ -28,6 +29,11 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     REGISTRY_API_URL: registryApiUrl(ctx),
     REGISTRY_API_KEY: ctx.secrets.registryApiKey,
     PUBLIC_DNS_ADDR: `${PLATFORM_DNS_HOST}:${STANDARD_DNS_PORT}`,
+    PDNS_DATABASE_URL: pdnsDatabaseUrl(ctx),
+    S3_ENDPOINT: s3Endpoint(ctx),
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY: ctx.secrets.s3SecretKey,
+    S3_BUCKET,
   };
 }
 

@@ -38,6 +38,8 @@ export const stackPorts = {
   rspamdController: 21334,
   rspamdNormal: 21333,
   redis: 26379,
+  // The S3 object store (versitygw): S3 API.
+  s3: 29000,
 } as const;
 
 export type StackPorts = typeof stackPorts;

@@ -42,9 +42,13 @@ const secretsSchema = z.object({
   mailDbReadonlyPassword: z.string().min(16),
   pdnsDbPassword: z.string().min(16),
   pdnsApiKey: z.string().min(16),
-  // Added with the local internet: a state folder from before gets one generated (below).
+  // Added with the local internet and the object store: a state folder from before gets them
+  // generated (below).
   registryApiKey: z.string().min(16).optional(),
-}) satisfies z.ZodType<Omit<StackSecrets, 'registryApiKey'> & { registryApiKey?: string }>;
+  s3SecretKey: z.string().min(16).optional(),
+}) satisfies z.ZodType<
+  Omit<StackSecrets, 'registryApiKey' | 's3SecretKey'> & { registryApiKey?: string; s3SecretKey?: string }
+>;
 
 // Hex only: the secrets land in URLs, pdns.conf and Postfix/Dovecot map files without quoting.
 function newSecret(): string {
@@ -60,8 +64,13 @@ export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
         `${paths.secretsFile} is not valid (${parsed.error.message}); run: hostplane stack down --purge`,
       );
     }
-    if (parsed.data.registryApiKey) return { ...parsed.data, registryApiKey: parsed.data.registryApiKey };
-    const upgraded: StackSecrets = { ...parsed.data, registryApiKey: newSecret() };
+    const { registryApiKey, s3SecretKey } = parsed.data;
+    if (registryApiKey && s3SecretKey) return { ...parsed.data, registryApiKey, s3SecretKey };
+    const upgraded: StackSecrets = {
+      ...parsed.data,
+      registryApiKey: registryApiKey ?? newSecret(),
+      s3SecretKey: s3SecretKey ?? newSecret(),
+    };
     writeFileAtomic(paths.secretsFile, `${JSON.stringify(upgraded, null, 2)}\n`, 0o600);
     return upgraded;
   }
@@ -73,6 +82,7 @@ export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
     pdnsDbPassword: newSecret(),
     pdnsApiKey: newSecret(),
     registryApiKey: newSecret(),
+    s3SecretKey: newSecret(),
   };
   writeFileAtomic(paths.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
   return secrets;

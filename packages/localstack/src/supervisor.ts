@@ -69,6 +69,21 @@ async function localclusterPath(options: StackOptions, say: (line: string) => vo
   return (await ensureLocalcluster(say)).binary;
 }
 
+/** The object store's binary; built (or taken from the cache) for `up` when the s3 component runs. */
+async function versitygwPath(
+  components: readonly Component[],
+  create: boolean,
+  say: (line: string) => void,
+): Promise<string> {
+  const { cachedGoProgram, ensureGoProgram } = await import('./go-program-build.ts');
+  const { versitygwProgram } = await import('./backup-programs.ts');
+  const needed = create && components.some((c) => c.name === 's3');
+  const build = needed
+    ? await ensureGoProgram(versitygwProgram, say)
+    : await cachedGoProgram(versitygwProgram);
+  return build?.binaries.versitygw ?? 'versitygw';
+}
+
 async function contextFor(
   options: StackOptions,
   create: boolean,
@@ -78,7 +93,8 @@ async function contextFor(
   if (!create && !existsSync(paths.secretsFile)) return undefined;
   ensureStateDirs(paths);
   const secrets = loadOrCreateSecrets(paths);
-  const needsCluster = (options.components ?? defaultComponents()).some((c) => kubeComponents.includes(c));
+  const components = options.components ?? defaultComponents();
+  const needsCluster = components.some((c) => kubeComponents.includes(c));
   // status/down never build: they only need the component list, not a runnable binary.
   const localcluster =
     create && needsCluster
@@ -89,7 +105,7 @@ async function contextFor(
     repoRoot,
     ports: stackPorts,
     secrets,
-    binaries: { localcluster },
+    binaries: { localcluster, versitygw: await versitygwPath(components, create, say) },
     say,
   };
   return { ctx, paths };

@@ -13,3 +13,4 @@ export * from './pdns/index.ts';
 export * from './postfix/index.ts';
 export * from './rbac/index.ts';
 export * from './rspamd/index.ts';
+export * from './velero/version.ts';

@@ -6,6 +6,7 @@ import { pdns } from './pdns.ts';
 import { postgres } from './postgres.ts';
 import { recursor } from './recursor.ts';
 import { registry } from './registry.ts';
+import { s3 } from './s3.ts';
 
 /** Every component of the local stack; the supervisor orders them by dependsOn. */
 export const stackComponents: Component[] = [
@@ -16,4 +17,5 @@ export const stackComponents: Component[] = [
   recursor,
   ...kubeComponents,
   ...mailComponents,
+  s3,
 ];

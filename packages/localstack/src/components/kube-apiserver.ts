@@ -63,6 +63,14 @@ export function kubeApiserverArgs(ctx: StackContext): string[] {
   ];
 }
 
+/** The repository's generated CRDs (Traefik at the pinned version) first, then ../shared/crds. */
+export function crdDirs(repoRoot: string): string[] {
+  return [
+    path.join(repoRoot, 'packages', 'platform', 'generated', 'crds'),
+    path.resolve(repoRoot, '..', 'shared', 'crds'),
+  ];
+}
+
 export const kubeApiserver: Component = {
   name: 'kube-apiserver',
   dependsOn: ['etcd'],
@@ -80,7 +88,7 @@ export const kubeApiserver: Component = {
   async afterHealthy(ctx) {
     const kc = adminKubeConfig(ctx.stateDir);
     await registerFakeNode(kc);
-    await installCrds(kc, path.resolve(ctx.repoRoot, '..', 'shared', 'crds'), ctx.say);
+    await installCrds(kc, crdDirs(ctx.repoRoot), ctx.say);
   },
   address() {
     return apiserverUrl;

@@ -12,7 +12,7 @@ const ctx = {
   stateDir: '/s',
   repoRoot: '/r',
   ports: stackPorts,
-  binaries: { localcluster: '/b' },
+  binaries: { localcluster: '/b', versitygw: '/v' },
 } as StackContext;
 
 describe('kube component configuration', () => {

@@ -44,31 +44,38 @@ export function parseCrdDocuments(text: string, source: string): CrdDocument[] {
     });
 }
 
-/** Server-side applies every CRD found under `dir` and waits until each is Established.
+/** Server-side applies every CRD found under the folders of `dirs` and waits until each is Established.
+ * The first folder that defines a CRD wins: the repository's generated CRDs (pinned with the program
+ * that serves them, DESIGN.md §9 "CRDs") come before the ../shared/crds fallback.
  * A missing folder is not an error: the stack runs without those CRDs and says so in one line. */
 export async function installCrds(
   kc: KubeConfig,
-  dir: string,
+  dirs: readonly string[],
   say: (line: string) => void,
 ): Promise<string[]> {
-  let files: string[];
-  try {
-    files = await listYamlFiles(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    say(`  crds: ${dir} does not exist, no CustomResourceDefinitions installed`);
-    return [];
-  }
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const names: string[] = [];
-  for (const file of files) {
-    for (const crd of parseCrdDocuments(await readFile(file, 'utf8'), file)) {
-      await objects.patch(crd, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-      names.push(crd.metadata.name);
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = await listYamlFiles(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      say(`  crds: ${dir} does not exist, no CustomResourceDefinitions installed from it`);
+      continue;
     }
+    let count = 0;
+    for (const file of files) {
+      for (const crd of parseCrdDocuments(await readFile(file, 'utf8'), file)) {
+        if (names.includes(crd.metadata.name)) continue;
+        await objects.patch(crd, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        names.push(crd.metadata.name);
+        count += 1;
+      }
+    }
+    say(`  crds: ${count} CustomResourceDefinitions from ${files.length} files in ${dir}`);
   }
   await waitEstablished(kc, names);
-  say(`  crds: ${names.length} CustomResourceDefinitions Established from ${files.length} files in ${dir}`);
   return names;
 }
 

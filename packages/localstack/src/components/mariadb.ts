@@ -42,6 +42,11 @@ export function mailDatabaseUrl(ctx: StackContext): string {
   return `mysql://${MAIL_DB_USER}:${encodeURIComponent(ctx.secrets.mailDbPassword)}@${STACK_HOST}:${ctx.ports.mariadb}/${MAIL_DB}`;
 }
 
+/** PowerDNS's database (PDNS_DATABASE_URL: `hostplane backup-platform` dumps it). */
+export function pdnsDatabaseUrl(ctx: StackContext): string {
+  return `mysql://${PDNS_DB_USER}:${encodeURIComponent(ctx.secrets.pdnsDbPassword)}@${STACK_HOST}:${ctx.ports.mariadb}/${PDNS_DB}`;
+}
+
 /** root over the private socket; before the first afterHealthy the password is still empty. */
 async function rootConnection(ctx: StackContext): Promise<{ conn: mysql.Connection; passwordSet: boolean }> {
   const base = { socketPath: dirs(ctx).socket, user: 'root', connectTimeout: 2_000 };

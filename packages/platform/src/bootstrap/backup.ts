@@ -1,38 +1,168 @@
 import type { KubeObject } from '@hostplane/domain';
-import { stringify } from 'yaml';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { panelBackupRbacManifests } from '../rbac/backup-rbac.ts';
-import { helmChart, MANAGED, namespace, secret } from './common.ts';
+import { env, MANAGED, meta, namespace, secret } from './common.ts';
+
+// backup-system without an upstream chart (no chart repository is reachable where the platform is
+// tested, DESIGN.md §9): the objects `velero install --use-node-agent --uploader-type kopia` makes,
+// rendered here at the version of packages/platform/src/velero/version.ts. The same objects run on the
+// local node. The CRDs are not here: they ship generated from the built binary (generated/crds/).
 
 export const BACKUP_NAMESPACE = 'backup-system';
+export const VELERO_SERVICE_ACCOUNT = 'velero';
+const CREDENTIALS_SECRET = 'velero-s3';
+const app = 'velero';
 
-function veleroValues(config: BootstrapConfig) {
+function podEnv() {
+  return [
+    { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    env('VELERO_SCRATCH_DIR', '/scratch'),
+    env('AWS_SHARED_CREDENTIALS_FILE', '/credentials/cloud'),
+  ];
+}
+
+const credentialsVolume = { name: 'cloud-credentials', secret: { secretName: CREDENTIALS_SECRET } };
+const credentialsMount = { name: 'cloud-credentials', mountPath: '/credentials' };
+
+/** Velero's server: Backups/Restores/Schedules, Kopia as the uploader, every pod volume by file system. */
+function veleroDeployment(config: BootstrapConfig): KubeObject {
   const images = config.bootstrap.systemImages;
-  const [repository, tag] = images.velero.split(':');
+  const b = config.bootstrap.backup;
+  const labels = { ...MANAGED, 'app.kubernetes.io/name': app, component: 'velero' };
   return {
-    image: { repository, tag },
-    initContainers: [
-      {
-        name: 'velero-plugin-for-aws',
-        image: images.veleroAwsPlugin,
-        volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta('velero', BACKUP_NAMESPACE, app),
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': app, component: 'velero' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: VELERO_SERVICE_ACCOUNT,
+          restartPolicy: 'Always',
+          // The AWS object-store plugin copies itself into /plugins, where the server finds it.
+          initContainers: [
+            {
+              name: 'velero-plugin-for-aws',
+              image: images.veleroAwsPlugin,
+              imagePullPolicy: 'IfNotPresent',
+              volumeMounts: [{ name: 'plugins', mountPath: '/target' }],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+              },
+            },
+          ],
+          containers: [
+            {
+              name: 'velero',
+              image: images.velero,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['/velero'],
+              args: [
+                'server',
+                '--uploader-type=kopia',
+                '--default-volumes-to-fs-backup',
+                `--default-backup-storage-location=${b.storageLocation}`,
+                '--features=',
+              ],
+              ports: [{ name: 'metrics', containerPort: 8085 }],
+              env: [...podEnv(), env('LD_LIBRARY_PATH', '/plugins')],
+              resources: b.resources.server,
+              volumeMounts: [
+                { name: 'plugins', mountPath: '/plugins' },
+                { name: 'scratch', mountPath: '/scratch' },
+                credentialsMount,
+              ],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+              },
+            },
+          ],
+          volumes: [{ name: 'plugins', emptyDir: {} }, { name: 'scratch', emptyDir: {} }, credentialsVolume],
+        },
       },
-    ],
-    // File-system backup of pod volumes with Kopia, by the node agent on every node.
-    deployNodeAgent: true,
-    configuration: {
-      uploaderType: 'kopia',
-      defaultVolumesToFsBackup: true,
-      // The BackupStorageLocation is a manifest of its own (below), not chart values.
-      backupStorageLocation: [],
-      volumeSnapshotLocation: [],
     },
-    credentials: { useSecret: true, existingSecret: 'velero-s3' },
-    snapshotsEnabled: false,
   };
 }
 
-function storageLocation(config: BootstrapConfig): KubeObject {
+/** The node agent on every node: reads pod volumes under the kubelet's pods folder and runs Kopia. */
+function nodeAgentDaemonSet(config: BootstrapConfig): KubeObject {
+  const images = config.bootstrap.systemImages;
+  const b = config.bootstrap.backup;
+  const labels = { ...MANAGED, 'app.kubernetes.io/name': app, name: 'node-agent' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: meta('node-agent', BACKUP_NAMESPACE, app, { name: 'node-agent' }),
+    spec: {
+      selector: { matchLabels: { name: 'node-agent' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: VELERO_SERVICE_ACCOUNT,
+          // Root: the pods' volumes belong to every tenant's uid.
+          securityContext: { runAsUser: 0 },
+          containers: [
+            {
+              name: 'node-agent',
+              image: images.velero,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['/velero'],
+              args: ['node-agent', 'server'],
+              env: [
+                ...podEnv(),
+                { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+              ],
+              resources: b.resources.nodeAgent,
+              volumeMounts: [
+                { name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' },
+                {
+                  name: 'host-plugins',
+                  mountPath: '/var/lib/kubelet/plugins',
+                  mountPropagation: 'HostToContainer',
+                },
+                { name: 'scratch', mountPath: '/scratch' },
+                credentialsMount,
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'host-pods', hostPath: { path: `${b.kubeletRootDir}/pods` } },
+            { name: 'host-plugins', hostPath: { path: `${b.kubeletRootDir}/plugins` } },
+            { name: 'scratch', emptyDir: {} },
+            credentialsVolume,
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Velero reads and writes every namespace's objects on backup and restore: cluster-admin, as upstream. */
+function veleroRbac(): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta(VELERO_SERVICE_ACCOUNT, BACKUP_NAMESPACE, app),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'velero-backup-system', labels: { ...MANAGED, 'app.kubernetes.io/name': app } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: VELERO_SERVICE_ACCOUNT, namespace: BACKUP_NAMESPACE }],
+    },
+  ];
+}
+
+/** The BackupStorageLocation: any S3 (AWS, or s3Url for versitygw, Ceph RGW, Wasabi…). */
+export function storageLocation(config: BootstrapConfig): KubeObject {
   const b = config.bootstrap.backup;
   return {
     apiVersion: 'velero.io/v1',
@@ -42,7 +172,7 @@ function storageLocation(config: BootstrapConfig): KubeObject {
       provider: 'aws',
       default: true,
       objectStorage: { bucket: b.bucket, prefix: b.prefix },
-      credential: { name: 'velero-s3', key: 'cloud' },
+      credential: { name: CREDENTIALS_SECRET, key: 'cloud' },
       config: {
         region: b.region,
         ...(b.s3Url ? { s3Url: b.s3Url, s3ForcePathStyle: 'true' } : {}),
@@ -51,7 +181,7 @@ function storageLocation(config: BootstrapConfig): KubeObject {
   };
 }
 
-/** 5. Velero with the Kopia node agent, an S3 location, and the panel's rights on its objects. */
+/** 5. Velero (server + Kopia node agent, AWS plugin), an S3 location, and the panel's rights on its objects. */
 export function backupSystem(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap.backup;
   const cloud = `[default]\naws_access_key_id=${b.accessKeyId}\naws_secret_access_key=${b.secretAccessKey}\n`;
@@ -61,8 +191,10 @@ export function backupSystem(config: BootstrapConfig): KubeObject[] {
       'privileged',
       "Velero's node agent reads every pod's volumes through hostPath /var/lib/kubelet/pods as root",
     ),
-    secret('velero-s3', BACKUP_NAMESPACE, 'velero', { cloud }),
-    helmChart('velero', BACKUP_NAMESPACE, config.bootstrap.charts.velero, stringify(veleroValues(config))),
+    secret(CREDENTIALS_SECRET, BACKUP_NAMESPACE, app, { cloud }),
+    ...veleroRbac(),
+    veleroDeployment(config),
+    nodeAgentDaemonSet(config),
     storageLocation(config),
     ...panelBackupRbacManifests(BACKUP_NAMESPACE, {
       namespace: config.panelIdentity.namespace,

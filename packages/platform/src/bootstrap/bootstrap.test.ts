@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseBootstrapConfig } from '../config/bootstrap-schema.ts';
 import { renderDovecot } from '../dovecot/index.ts';
+import { VELERO_AWS_PLUGIN_IMAGE, VELERO_IMAGE } from '../velero/version.ts';
 import {
   clusterDovecotFiles,
   clusterPdnsConf,
@@ -111,7 +112,6 @@ describe('renderBootstrap', () => {
       'kube-prometheus-stack',
       'longhorn',
       'traefik',
-      'velero',
     ]);
     for (const c of charts) expect((c as Manifest).spec.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     const images = JSON.stringify(all).match(/"image":"[^"]+"/g) ?? [];
@@ -202,9 +202,21 @@ describe('the same renderers as the local stack', () => {
     ]);
   });
 
-  it('Velero: node agent with Kopia, and the S3 location from the config', () => {
-    const values = parse(find('HelmChart', 'velero').spec.valuesContent);
-    expect(values).toMatchObject({ deployNodeAgent: true, configuration: { uploaderType: 'kopia' } });
+  it('Velero: our own Deployment and node agent with Kopia, the AWS plugin, the S3 location from the config', () => {
+    expect(all.some((o) => o.kind === 'HelmChart' && o.metadata.name === 'velero')).toBe(false);
+    const server = find('Deployment', 'velero').spec.template.spec;
+    expect(server.containers[0].image).toBe(VELERO_IMAGE);
+    expect(server.containers[0].args).toEqual(expect.arrayContaining(['server', '--uploader-type=kopia']));
+    expect(server.initContainers[0]).toMatchObject({
+      name: 'velero-plugin-for-aws',
+      image: VELERO_AWS_PLUGIN_IMAGE,
+      volumeMounts: [{ name: 'plugins', mountPath: '/target' }],
+    });
+    const agent = find('DaemonSet', 'node-agent').spec.template.spec;
+    expect(agent.containers[0]).toMatchObject({ image: VELERO_IMAGE, args: ['node-agent', 'server'] });
+    expect(agent.volumes).toContainEqual({ name: 'host-pods', hostPath: { path: '/var/lib/kubelet/pods' } });
+    expect(server.serviceAccountName).toBe('velero');
+    expect(decode(find('Secret', 'velero-s3').data.cloud)).toContain('aws_access_key_id=AKIA');
     expect(find('BackupStorageLocation', 'default').spec).toMatchObject({
       provider: 'aws',
       objectStorage: { bucket: 'backups' },
@@ -246,10 +258,10 @@ describe('parseBootstrapConfig', () => {
     const bad = {
       ...input.bootstrap,
       systemImages: { pdns: 'powerdns/pdns-auth-49:latest' },
-      charts: { velero: { version: '^11' } },
+      charts: { longhorn: { version: '^1' } },
     };
     expect(() => parseBootstrapConfig({ bootstrap: bad })).toThrow(
-      /systemImages\.pdns[\s\S]*charts\.velero\.version|charts\.velero\.version[\s\S]*systemImages\.pdns/,
+      /systemImages\.pdns[\s\S]*charts\.longhorn\.version|charts\.longhorn\.version[\s\S]*systemImages\.pdns/,
     );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VELERO_AWS_PLUGIN_IMAGE, VELERO_IMAGE } from '../velero/version.ts';
 import { platformConfigSchema } from './schema.ts';
 
 // `hostplane bootstrap --config F`: the tenant-facing platform config plus what installing the system
@@ -23,6 +24,12 @@ const chart = (repo: string, name: string, version: string) =>
     })
     .prefault({});
 
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi)?$/, 'a Kubernetes quantity');
+const resourcesSchema = z.object({
+  requests: z.object({ cpu: quantity, memory: quantity }),
+  limits: z.object({ memory: quantity }),
+});
+
 export const bootstrapSectionSchema = z.object({
   /** Host names of the platform (each must resolve to publicAddresses for ACME to succeed). */
   hosts: z.object({ panel: fqdn, mail: fqdn }),
@@ -35,7 +42,6 @@ export const bootstrapSectionSchema = z.object({
     .object({
       longhorn: chart('https://charts.longhorn.io', 'longhorn', '1.12.1'),
       traefik: chart('https://traefik.github.io/charts', 'traefik', '37.4.0'),
-      velero: chart('https://vmware-tanzu.github.io/helm-charts', 'velero', '11.2.0'),
       kubePrometheusStack: chart(
         'https://prometheus-community.github.io/helm-charts',
         'kube-prometheus-stack',
@@ -56,8 +62,9 @@ export const bootstrapSectionSchema = z.object({
       postgres: pinnedImage.default('docker.io/library/postgres:16.9-alpine'),
       panel: pinnedImage.default('ghcr.io/hostplane/panel:0.1.0'),
       traefik: pinnedImage.default('docker.io/library/traefik:v3.7.9'),
-      velero: pinnedImage.default('docker.io/velero/velero:v1.18.1'),
-      veleroAwsPlugin: pinnedImage.default('docker.io/velero/velero-plugin-for-aws:v1.14.1'),
+      // Velero has no chart: the platform renders its objects (bootstrap/backup.ts) at these versions.
+      velero: pinnedImage.default(VELERO_IMAGE),
+      veleroAwsPlugin: pinnedImage.default(VELERO_AWS_PLUGIN_IMAGE),
     })
     .prefault({}),
   /** Velero's S3-compatible storage (DESIGN.md §1 backup-system). */
@@ -70,6 +77,32 @@ export const bootstrapSectionSchema = z.object({
     s3Url: z.url().optional(),
     accessKeyId: z.string().min(1),
     secretAccessKey: z.string().min(1),
+    /** The kubelet's root folder on the nodes: the node agent reads pod volumes under `<it>/pods`. */
+    kubeletRootDir: z
+      .string()
+      .regex(/^\/[^\s]*[^/\s]$/, 'an absolute path')
+      .default('/var/lib/kubelet'),
+    resources: z.object({ server: resourcesSchema, nodeAgent: resourcesSchema }).prefault({
+      server: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      nodeAgent: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
+    }),
+    /** The platform's own databases (panel PostgreSQL, mail DB, PowerDNS DB) dumped to the same bucket. */
+    platform: z
+      .object({
+        /** Cron schedule of `hostplane backup-platform` (a CronJob in backup-system). */
+        schedule: z
+          .string()
+          .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron schedule')
+          .default('17 3 * * *'),
+        /** Platform backups older than this are deleted after each run. */
+        retentionDays: z.number().int().min(1).max(3650).default(14),
+        /** Object key prefix inside the bucket. */
+        prefix: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/, 'a key prefix')
+          .default('platform'),
+      })
+      .prefault({}),
   }),
   /** Sizes of the system volumes (Longhorn PVCs). */
   volumes: z
