@@ -3,7 +3,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { checkGo, DEBIAN_PACKAGES, DEBIAN_SERVICES, ensureLocalcluster } from '@hostplane/localstack';
+import {
+  backupGoPrograms,
+  checkGo,
+  DEBIAN_PACKAGES,
+  DEBIAN_SERVICES,
+  ensureGoProgram,
+  ensureLocalcluster,
+} from '@hostplane/localstack';
 
 const say = (line: string) => console.log(line);
 const POLICY_RC = '/usr/sbin/policy-rc.d';
@@ -104,6 +111,12 @@ export async function runSetup(): Promise<{ localcluster: string }> {
   say(`Go ${go.version} (needs ${go.required})`);
   const { binary, version } = await ensureLocalcluster(say);
   say(`localcluster ${version}: ${binary}`);
+  // The S3 store (versitygw), Velero and its AWS plugin from their Go modules: the stack runs in a
+  // network namespace without the module proxy, so they are built here, outside it.
+  for (const program of backupGoPrograms) {
+    const build = await ensureGoProgram(program, say);
+    say(`${program.name} ${build.version}: ${build.dir}`);
+  }
   return { localcluster: binary };
 }
 

@@ -1,3 +1,10 @@
+export {
+  backupGoPrograms,
+  VERSITYGW_VERSION,
+  veleroAwsPluginProgram,
+  veleroProgram,
+  versitygwProgram,
+} from './backup-programs.ts';
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
 export { stackComponents } from './components/index.ts';
 export { mariadb } from './components/mariadb.ts';
@@ -5,6 +12,13 @@ export { pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
+export {
+  cachedGoProgram,
+  downloadModule,
+  ensureGoProgram,
+  type GoProgram,
+  type GoProgramBuild,
+} from './go-program-build.ts';
 export {
   type BuildRecord,
   checkGo,

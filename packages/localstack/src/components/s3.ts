@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { S3ObjectStore } from '@hostplane/object-store';
+import { ObjectStoreError, S3ObjectStore } from '@hostplane/object-store';
 import type { Component, StackContext } from '../component.ts';
 import { STACK_HOST } from '../ports.ts';
 
@@ -60,12 +60,13 @@ export const s3: Component = {
     ];
   },
   async healthy(ctx) {
-    // A signed S3 request answered: the listener is up and the root credentials are the ones we hold.
+    // A signed S3 request answered: the listener is up and the root credentials are the ones we hold
+    // (before afterHealthy made the bucket, "no such bucket" is that answer too).
     try {
       await objectStore(ctx).list('.health/');
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      return error instanceof ObjectStoreError && error.code === 'NotFound';
     }
   },
   async afterHealthy(ctx) {
