@@ -1,7 +1,16 @@
 import type { KubeObject } from '@hostplane/domain';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { panelBackupRbacManifests } from '../rbac/backup-rbac.ts';
-import { env, MANAGED, meta, namespace, secret } from './common.ts';
+import {
+  env,
+  envFromSecret,
+  MANAGED,
+  meta,
+  namespace,
+  restrictedContainer,
+  restrictedPod,
+  secret,
+} from './common.ts';
 
 // backup-system without an upstream chart (no chart repository is reachable where the platform is
 // tested, DESIGN.md §9): the objects `velero install --use-node-agent --uploader-type kopia` makes,
@@ -181,6 +190,85 @@ export function storageLocation(config: BootstrapConfig): KubeObject {
   };
 }
 
+const PLATFORM_BACKUP_UID = 10001;
+
+/** What `hostplane backup-platform` reads: the three databases and the bucket (DESIGN.md §9 names). */
+export function platformBackupEnvironment(config: BootstrapConfig): Record<string, string> {
+  const b = config.bootstrap.backup;
+  const s = config.bootstrap.secrets;
+  const q = encodeURIComponent;
+  return {
+    DATABASE_URL: `postgres://hostplane:${q(s.postgresPassword)}@panel-db.${config.panelIdentity.namespace}.svc:5432/hostplane`,
+    MAIL_DATABASE_URL: `mysql://mail:${q(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
+    PDNS_DATABASE_URL: `mysql://pdns:${q(s.pdnsDbPassword)}@pdns-db.dns-system.svc:3306/pdns`,
+    ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
+    S3_REGION: b.region,
+    S3_ACCESS_KEY: b.accessKeyId,
+    S3_SECRET_KEY: b.secretAccessKey,
+    S3_BUCKET: b.bucket,
+  };
+}
+
+/**
+ * Platform backups: the panel's image runs `hostplane backup-platform` on the configured schedule
+ * (pg_dump/mariadb-dump of the panel DB, mail DB and PowerDNS DB to the bucket, retention after).
+ * No Kubernetes rights: it talks to the databases and S3 only.
+ */
+function platformBackupCronJob(config: BootstrapConfig): KubeObject[] {
+  const p = config.bootstrap.backup.platform;
+  const values = platformBackupEnvironment(config);
+  const name = 'platform-backup';
+  return [
+    secret(`${name}-env`, BACKUP_NAMESPACE, name, values),
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: meta(name, BACKUP_NAMESPACE, name),
+      spec: {
+        schedule: p.schedule,
+        timeZone: 'Etc/UTC',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 2,
+            template: {
+              metadata: { labels: { ...MANAGED, 'app.kubernetes.io/name': name } },
+              spec: {
+                restartPolicy: 'OnFailure',
+                automountServiceAccountToken: false,
+                securityContext: restrictedPod(PLATFORM_BACKUP_UID),
+                containers: [
+                  {
+                    name: 'backup',
+                    image: config.bootstrap.systemImages.panel,
+                    args: [
+                      'backup-platform',
+                      '--prefix',
+                      p.prefix,
+                      '--retention-days',
+                      String(p.retentionDays),
+                    ],
+                    env: [
+                      env('TMPDIR', '/tmp'),
+                      ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
+                    ],
+                    securityContext: restrictedContainer,
+                    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                  },
+                ],
+                volumes: [{ name: 'tmp', emptyDir: {} }],
+              },
+            },
+          },
+        },
+      },
+    },
+  ];
+}
+
 /** 5. Velero (server + Kopia node agent, AWS plugin), an S3 location, and the panel's rights on its objects. */
 export function backupSystem(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap.backup;
@@ -196,6 +284,7 @@ export function backupSystem(config: BootstrapConfig): KubeObject[] {
     veleroDeployment(config),
     nodeAgentDaemonSet(config),
     storageLocation(config),
+    ...platformBackupCronJob(config),
     ...panelBackupRbacManifests(BACKUP_NAMESPACE, {
       namespace: config.panelIdentity.namespace,
       serviceAccount: config.panelIdentity.serviceAccount,

@@ -217,6 +217,55 @@ describe('the same renderers as the local stack', () => {
     expect(agent.volumes).toContainEqual({ name: 'host-pods', hostPath: { path: '/var/lib/kubelet/pods' } });
     expect(server.serviceAccountName).toBe('velero');
     expect(decode(find('Secret', 'velero-s3').data.cloud)).toContain('aws_access_key_id=AKIA');
+  });
+
+  it('platform backups: a CronJob on the configured schedule runs backup-platform from the panel image', () => {
+    const job = find('CronJob', 'platform-backup');
+    expect(job.metadata.namespace).toBe('backup-system');
+    expect(job.spec.schedule).toBe('17 3 * * *');
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0].image).toBe(config.bootstrap.systemImages.panel);
+    expect(pod.containers[0].args).toEqual([
+      'backup-platform',
+      '--prefix',
+      'platform',
+      '--retention-days',
+      '14',
+    ]);
+    const envSecret = find('Secret', 'platform-backup-env').data;
+    expect(Object.keys(envSecret).sort()).toEqual([
+      'DATABASE_URL',
+      'MAIL_DATABASE_URL',
+      'PDNS_DATABASE_URL',
+      'S3_ACCESS_KEY',
+      'S3_BUCKET',
+      'S3_REGION',
+      'S3_SECRET_KEY',
+    ]);
+    expect(decode(envSecret.PDNS_DATABASE_URL)).toBe(
+      `mysql://pdns:${secrets.pdnsDbPassword}@pdns-db.dns-system.svc:3306/pdns`,
+    );
+    // Every variable comes from the Secret: no password in the CronJob itself.
+    expect(JSON.stringify(job)).not.toContain(secrets.postgresPassword);
+    const custom = parseBootstrapConfig({
+      bootstrap: {
+        ...input.bootstrap,
+        backup: { ...input.bootstrap.backup, platform: { schedule: '0 */6 * * *' } },
+      },
+    });
+    const customJob = renderBootstrap(custom)
+      .flatMap((s) => s.objects)
+      .find((o) => o.kind === 'CronJob' && o.metadata.name === 'platform-backup') as Manifest;
+    expect(customJob.spec.schedule).toBe('0 */6 * * *');
+    expect(() =>
+      parseBootstrapConfig({
+        bootstrap: {
+          ...input.bootstrap,
+          backup: { ...input.bootstrap.backup, platform: { schedule: 'daily' } },
+        },
+      }),
+    ).toThrow(/bootstrap\.backup\.platform\.schedule/);
     expect(find('BackupStorageLocation', 'default').spec).toMatchObject({
       provider: 'aws',
       objectStorage: { bucket: 'backups' },
