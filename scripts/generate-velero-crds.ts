@@ -25,7 +25,12 @@ const { stdout } = await run(velero, ['install', '--crds-only', '--dry-run', '-o
 const list = z
   .object({
     kind: z.literal('List'),
-    items: z.array(z.looseObject({ kind: z.literal('CustomResourceDefinition'), metadata: z.looseObject({ name: z.string() }) })),
+    items: z.array(
+      z.looseObject({
+        kind: z.literal('CustomResourceDefinition'),
+        metadata: z.looseObject({ name: z.string() }),
+      }),
+    ),
   })
   .parse(parse(stdout));
 const items = [...list.items].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
