@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cachedGoProgram, veleroAwsPluginProgram, veleroProgram } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
+import { VELERO_IMAGE } from '@hostplane/platform';
 import {
   backupSettingsSchema,
   desiredBackup,
@@ -110,6 +111,21 @@ beforeAll(async () => {
     kind: 'ConfigMap',
     metadata: { name: 'not-ours', namespace: tenantNs, labels: {} },
     data: { x: 'y' },
+  });
+  // Velero's restore looks its own Deployment up (the image of the restore helper): the rendered one's
+  // name and image, scaled to zero, since the server runs here as a host process.
+  await kube.apply({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'velero', namespace: veleroNs, labels: {} },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { component: 'velero' } },
+      template: {
+        metadata: { labels: { component: 'velero' } },
+        spec: { containers: [{ name: 'velero', image: VELERO_IMAGE, command: ['/velero'], args: ['server'] }] },
+      },
+    },
   });
   await kube.apply({
     apiVersion: 'velero.io/v1',
