@@ -53,6 +53,8 @@ export const KINDS = {
   Backup: ref('velero.io/v1', 'Backup', 'backups'),
   Restore: ref('velero.io/v1', 'Restore', 'restores'),
   BackupStorageLocation: ref('velero.io/v1', 'BackupStorageLocation', 'backupstoragelocations'),
+  // backup-system's platform-backup (`hostplane backup-platform` on a schedule).
+  CronJob: ref('batch/v1', 'CronJob', 'cronjobs'),
   // `hostplane bootstrap`: k3s helm-controller charts, Traefik TCP routes, namespaced RBAC.
   HelmChart: ref('helm.cattle.io/v1', 'HelmChart', 'helmcharts'),
   IngressRouteTCP: ref('traefik.io/v1alpha1', 'IngressRouteTCP', 'ingressroutetcps'),

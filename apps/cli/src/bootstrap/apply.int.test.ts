@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBootstrap } from './apply.ts';
 
 // Against the local stack's apiserver (Pod Security admission on, kwok node making pods Ready).
-// The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller, Velero or Traefik runs:
+// The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller or Traefik runs (Velero's
+// Deployment is scheduled on the kwok node, which does not run it):
 // the charts are accepted as objects and nothing installs them. The stack has no volume provisioner,
 // so the test pre-binds a PersistentVolume to each claim the StatefulSets will make.
 
@@ -132,15 +133,20 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
         expect(live, `${object.kind}/${object.metadata.name}`).not.toBeNull();
       }
     }
-    const chart = await admin.get(KINDS.HelmChart, 'kube-system', 'velero');
-    expect(chart?.spec).toMatchObject({ chart: 'velero', targetNamespace: 'backup-system' });
+    const chart = await admin.get(KINDS.HelmChart, 'kube-system', 'longhorn');
+    expect(chart?.spec).toMatchObject({ chart: 'longhorn', targetNamespace: 'storage-system' });
+    // Velero is rendered by the platform (no chart): its server Deployment is scheduled and ready.
+    expect(await admin.get(KINDS.HelmChart, 'kube-system', 'velero')).toBeNull();
+    const velero = await admin.get(KINDS.Deployment, 'backup-system', 'velero');
+    expect(velero?.status?.readyReplicas).toBe(1);
     const pdns = await admin.get(KINDS.Deployment, 'dns-system', 'pdns');
     expect(pdns?.status?.readyReplicas).toBe(2);
     const dovecot = await admin.get(KINDS.StatefulSet, 'mail-system', 'dovecot');
     expect(dovecot?.status?.readyReplicas).toBe(1);
     // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; panel-db, panel, panel-worker,
     // suspended-page.
-    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(11);
+    // …and backup-system's velero Deployment (rendered by the platform since it has no chart).
+    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(12);
   }, 600_000);
 
   it('the pods were admitted under their namespace’s Pod Security level', async () => {
