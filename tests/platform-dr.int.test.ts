@@ -7,15 +7,16 @@ import { promisify } from 'node:util';
 import { loadCustomerSnapshot } from '@hostplane/db';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import type { PassContext } from '@hostplane/reconcile';
-import { repoRoot } from '@hostplane/testing';
+import { repoRoot, waitFor } from '@hostplane/testing';
 import type { RunningWorker } from '@hostplane/worker';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleTargets, parseServeEnv } from '../apps/cli/src/commands/serve.ts';
+import { parseServeEnv } from '../apps/cli/src/commands/serve.ts';
+import { assembleTargets } from '../apps/cli/src/commands/serve-assemble.ts';
 import {
-  eventually,
+  markVerified,
   newPassword,
   type Panel,
   runTag,
@@ -60,7 +61,7 @@ async function hostplane(...args: string[]): Promise<{ stdout: string; stderr: s
 }
 
 async function converged(id: number): Promise<void> {
-  await eventually(
+  await waitFor(
     `customer ${id} converged`,
     async () => {
       const c = (await panel.http('GET', `/customers/${id}`)).body;
@@ -71,7 +72,7 @@ async function converged(id: number): Promise<void> {
         ),
       );
     },
-    300_000,
+    { timeoutMs: 300_000 },
   );
 }
 
@@ -140,6 +141,7 @@ describe('hostplane backup-platform / restore-platform', () => {
       (await panel.http('POST', `/customers/${first}/domains`, { name: domain, dns: true, mail: true }))
         .status,
     ).toBe(201);
+    await markVerified(panel, first ?? 0, domain);
     expect(
       (
         await panel.http('POST', `/customers/${first}/mailboxes`, {
@@ -215,7 +217,13 @@ describe('hostplane backup-platform / restore-platform', () => {
     const logger = pino({ level: 'silent' });
     const env = parseServeEnv(serveVariables(panel.databaseUrl, panel.platformFile));
     const targets = assembleTargets(env, logger, panel.api.db, panel.platform);
-    expect(targets.map((t) => t.name).sort()).toEqual(['Backup', 'Customer', 'DNS', 'Kubernetes', 'Mail']);
+    expect(targets.map((t: { name: string }) => t.name).sort()).toEqual([
+      'Backup',
+      'Customer',
+      'DNS',
+      'Kubernetes',
+      'Mail',
+    ]);
     for (const customerId of customerIds) {
       const snapshot = await loadCustomerSnapshot(panel.api.db, customerId);
       if (!snapshot) throw new Error(`customer ${customerId} missing after restore`);

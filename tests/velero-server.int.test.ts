@@ -123,7 +123,9 @@ beforeAll(async () => {
       selector: { matchLabels: { component: 'velero' } },
       template: {
         metadata: { labels: { component: 'velero' } },
-        spec: { containers: [{ name: 'velero', image: VELERO_IMAGE, command: ['/velero'], args: ['server'] }] },
+        spec: {
+          containers: [{ name: 'velero', image: VELERO_IMAGE, command: ['/velero'], args: ['server'] }],
+        },
       },
     },
   });

@@ -27,7 +27,14 @@ export type Invocation =
       output: OutputFormat;
     }
   | { command: 'backup-platform'; prefix: string; retentionDays: string }
-  | { command: 'restore-platform'; list: boolean; backup?: string; only?: string; prefix: string; yes: boolean }
+  | {
+      command: 'restore-platform';
+      list: boolean;
+      backup?: string;
+      only?: string;
+      prefix: string;
+      yes: boolean;
+    }
   | { command: 'completion'; shell: 'bash' | 'zsh' };
 
 export type Parsed = { kind: 'run'; invocation: Invocation } | { kind: 'exit'; code: number };

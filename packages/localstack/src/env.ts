@@ -5,9 +5,9 @@ import { pdnsApiUrl } from './components/pdns.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
+import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
-import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 
 /** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
 export function buildStackEnv(ctx: StackContext): StackEnv {

@@ -7,7 +7,10 @@ const usage =
   'usage: hostplane restore-platform [--list] [--backup ID] [--only panel,mail,pdns] [--prefix platform] --yes';
 
 const argsSchema = z.object({
-  backup: z.string().regex(/^\d{8}T\d{6}Z$/, '--backup is an id like 20261127T190553Z').optional(),
+  backup: z
+    .string()
+    .regex(/^\d{8}T\d{6}Z$/, '--backup is an id like 20261127T190553Z')
+    .optional(),
   only: z
     .string()
     .transform((v) => v.split(',').filter(Boolean))
