@@ -1,3 +1,4 @@
+import type { MailboxFilters } from './mail/sieve.ts';
 // The panel's rows of one customer, as the reconciler reads them in one transaction.
 // Every desired-state function is a pure function of this value (STYLE.md: no clocks, no
 // random values; generated secrets and hashes are stored in rows so passes are stable).
@@ -96,6 +97,8 @@ export interface MailboxRow {
   quotaBytes: number;
   enabled: boolean;
   sendLimitPerHour: number;
+  /** Autoresponder, forwarding and the customer's own Sieve (rendered by `renderMailboxSieve`); absent: none. */
+  filters?: MailboxFilters;
 }
 
 export interface AliasRow {

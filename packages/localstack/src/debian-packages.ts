@@ -18,6 +18,9 @@ export const DEBIAN_PACKAGES = [
   'dovecot-pop3d',
   'dovecot-lmtpd',
   'dovecot-mysql',
+  // Sieve on delivery (autoresponder, forwarding, filters) and ManageSieve for mail clients
+  'dovecot-sieve',
+  'dovecot-managesieved',
   'rspamd',
   'redis-server',
   // certificates, DNS and SMTP checks used by the stack and its tests

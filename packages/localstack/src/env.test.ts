@@ -43,6 +43,7 @@ describe('buildStackEnv', () => {
       S3_ACCESS_KEY: 'hostplane',
       S3_SECRET_KEY: 's3secret0123456789',
       S3_BUCKET: 'hostplane-backups',
+      MANAGESIEVE_ADDR: '127.0.0.1:20419',
     });
   });
 });

@@ -34,6 +34,7 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     S3_ACCESS_KEY,
     S3_SECRET_KEY: ctx.secrets.s3SecretKey,
     S3_BUCKET,
+    MANAGESIEVE_ADDR: hostPort(ctx.ports.managesieve),
   };
 }
 

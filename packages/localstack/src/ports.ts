@@ -29,10 +29,13 @@ export const stackPorts = {
   submission: 20587,
   /** Tenant sites' submission (no PROXY header; SASL required): the cluster's internal listener. */
   internalSubmission: 20588,
+  /** Dovecot's Sieve output (vacation replies, forwards) into Postfix: loopback only, no SASL. */
+  reinjection: 20589,
   smtps: 20465,
   imap: 20143,
   pop3: 20110,
   lmtp: 20024,
+  managesieve: 20419,
   dovecotAuth: 20026,
   rspamdMilter: 21332,
   rspamdController: 21334,

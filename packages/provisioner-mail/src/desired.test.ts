@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredMail } from './desired.ts';
+import { desiredMail, sieveScriptId } from './desired.ts';
 import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 
 let nextId = 1;
@@ -74,6 +74,7 @@ describe('desiredMail', () => {
           { domain: 'a.example', source: 'info@a.example', destination: 'out@elsewhere.org' },
           { domain: 'a.example', source: 'info@a.example', destination: 'zed@a.example' },
         ],
+        sieveScripts: [],
       },
     });
   });
@@ -114,5 +115,30 @@ describe('desiredMail', () => {
       issues: [],
       awaitingVerification: [],
     });
+  });
+});
+
+describe('desiredSieveScripts', () => {
+  it('renders the panel rules and the custom script of a mailbox, answering its aliases, with content ids', () => {
+    const filters = {
+      autoresponder: { subject: 'Away', body: 'Back soon', startsAt: null, endsAt: null, intervalDays: 3 },
+      forwarding: { destinations: ['out@elsewhere.org'], keepCopy: true },
+      customSieve: 'require "fileinto";\nif header :contains "subject" "invoice" { fileinto "Invoices"; }\n',
+    };
+    const snapshot = customerSnapshot({
+      domains: [mailDomain('a.example')],
+      mailboxes: [{ ...mailbox('zed@a.example'), filters }],
+      aliases: [
+        { source: 'info@a.example', destinations: ['zed@a.example'] },
+        { source: '@a.example', destinations: ['zed@a.example'] },
+      ],
+    });
+    const scripts = desiredMail(snapshot).rows.sieveScripts ?? [];
+    expect(scripts.map((s) => s.name)).toEqual(['custom', 'hostplane']);
+    const rules = scripts.find((s) => s.name === 'hostplane');
+    expect(rules?.script).toContain(':addresses ["info@a.example"]');
+    expect(rules?.script).toContain('redirect :copy "out@elsewhere.org";');
+    expect(rules?.scriptId).toBe(sieveScriptId(rules?.script ?? ''));
+    expect(rules?.scriptId).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,5 +1,11 @@
-import { type CustomerSnapshot, isNameVerified, type MailboxRow } from '@hostplane/domain';
-import type { MailAliasRow, MailRows, MailUserRow } from './rows.ts';
+import { createHash } from 'node:crypto';
+import {
+  type CustomerSnapshot,
+  isNameVerified,
+  type MailboxRow,
+  renderMailboxSieve,
+} from '@hostplane/domain';
+import type { MailAliasRow, MailRows, MailSieveRow, MailUserRow } from './rows.ts';
 import { sortRows } from './rows.ts';
 
 // Pure: the mail rows one customer should have, from the panel's snapshot. No clocks, no random values:
@@ -126,10 +132,41 @@ export function desiredMail(snapshot: CustomerSnapshot): DesiredMail {
     .map((m) => desiredUser(m, mailDomains, snapshot.suspended, unverified, issues))
     .filter((u): u is MailUserRow => u !== null);
   const aliases = desiredAliases(snapshot, mailDomains, unverified, issues);
+  const sieveScripts = desiredSieveScripts(snapshot, users, aliases);
   return {
     customerDomains,
-    rows: sortRows({ domains: [...mailDomains], users, aliases }),
+    rows: sortRows({ domains: [...mailDomains], users, aliases, sieveScripts }),
     issues,
     awaitingVerification,
   };
+}
+
+export function sieveScriptId(script: string): string {
+  return createHash('sha256').update(script, 'utf8').digest('hex');
+}
+
+/** Each written mailbox's Sieve scripts: the panel's rules (`hostplane`) and the customer's own (`custom`).
+ * The autoresponder also answers mail that reached the mailbox through an alias (not a catch-all). */
+export function desiredSieveScripts(
+  snapshot: CustomerSnapshot,
+  users: readonly MailUserRow[],
+  aliases: readonly MailAliasRow[],
+): MailSieveRow[] {
+  const out: MailSieveRow[] = [];
+  for (const user of users) {
+    const filters = snapshot.mailboxes.find((m) => m.id === user.mailboxId)?.filters;
+    if (!filters) continue;
+    const via = aliases
+      .filter((a) => a.destination === user.email && !a.source.startsWith('@'))
+      .map((a) => a.source);
+    const scripts: [string, string | null][] = [
+      ['hostplane', renderMailboxSieve(filters, via)],
+      ['custom', filters.customSieve && filters.customSieve.trim() !== '' ? filters.customSieve : null],
+    ];
+    for (const [name, script] of scripts) {
+      if (script === null) continue;
+      out.push({ email: user.email, domain: user.domain, name, scriptId: sieveScriptId(script), script });
+    }
+  }
+  return out;
 }

@@ -28,6 +28,8 @@ const empty = {
   aliasesToAdd: [],
   aliasesToRemove: [],
   conflicts: [],
+  sieveToWrite: [],
+  sieveToRemove: [],
 };
 
 describe('planMailChanges', () => {
@@ -103,5 +105,55 @@ describe('planMailChanges', () => {
       ...empty,
       usersToUpdate: suspended.users,
     });
+  });
+});
+
+describe('planMailChanges: Sieve scripts', () => {
+  const script = (email: string, name: string, scriptId: string) => ({
+    email,
+    domain: email.split('@')[1] ?? '',
+    name,
+    scriptId,
+    script: `# ${scriptId}`,
+  });
+  const base = { domains: ['a.example'], users: [user('x@a.example')], aliases: [] };
+
+  it('writes a new or changed script, removes an unwanted one, and leaves an equal one', () => {
+    const desired = rows({
+      ...base,
+      sieveScripts: [script('x@a.example', 'hostplane', 'new'), script('x@a.example', 'custom', 'same')],
+    });
+    const owned = rows({
+      ...base,
+      sieveScripts: [
+        { ...script('x@a.example', 'hostplane', 'old'), script: '' },
+        { ...script('x@a.example', 'custom', 'same'), script: '' },
+        { ...script('x@a.example', 'other', 'gone'), script: '' },
+      ],
+    });
+    const plan = planMailChanges(desired, { owned, foreignDomains: [] });
+    expect(plan.sieveToWrite).toEqual([script('x@a.example', 'hostplane', 'new')]);
+    expect(plan.sieveToRemove.map((s) => s.name)).toEqual(['other']);
+    const converged = rows({ ...base, sieveScripts: desired.sieveScripts ?? [] });
+    expect(countMailChanges(planMailChanges(desired, { owned: converged, foreignDomains: [] }))).toBe(0);
+  });
+
+  it('writes the scripts of a mailbox created again at the same address (the old row takes its own along)', () => {
+    const desired = rows({
+      ...base,
+      users: [user('x@a.example', { mailboxId: 2 })],
+      sieveScripts: [script('x@a.example', 'hostplane', 'h')],
+    });
+    const owned = rows({ ...base, sieveScripts: [script('x@a.example', 'hostplane', 'h')] });
+    const plan = planMailChanges(desired, { owned, foreignDomains: [] });
+    expect(plan.usersToRemove.map((u) => u.mailboxId)).toEqual([1]);
+    expect(plan.sieveToWrite.map((s) => s.name)).toEqual(['hostplane']);
+    expect(plan.sieveToRemove).toEqual([]);
+  });
+
+  it('holds back the scripts of a domain owned elsewhere', () => {
+    const desired = rows({ ...base, sieveScripts: [script('x@a.example', 'hostplane', 'h')] });
+    const plan = planMailChanges(desired, { owned: rows(), foreignDomains: ['a.example'] });
+    expect(plan.sieveToWrite).toEqual([]);
   });
 });

@@ -1,4 +1,12 @@
-import { aliasKey, type MailAliasRow, type MailRows, type MailUserRow, userKey } from './rows.ts';
+import {
+  aliasKey,
+  type MailAliasRow,
+  type MailRows,
+  type MailSieveRow,
+  type MailUserRow,
+  sieveKey,
+  userKey,
+} from './rows.ts';
 
 // Pure: compare desired rows with the rows this customer owns into upserts and deletes (STYLE.md,
 // external-dns `plan/`). Rows of domains owned elsewhere are never in `observed.owned`, and desired
@@ -22,6 +30,9 @@ export interface MailPlan {
   aliasesToRemove: MailAliasRow[];
   /** Desired domains left alone because another owner holds them. */
   conflicts: string[];
+  /** Sieve scripts to insert or replace (after the users), and to remove. */
+  sieveToWrite: MailSieveRow[];
+  sieveToRemove: MailSieveRow[];
 }
 
 export function countMailChanges(plan: MailPlan): number {
@@ -32,7 +43,9 @@ export function countMailChanges(plan: MailPlan): number {
     plan.usersToUpdate.length +
     plan.usersToRemove.length +
     plan.aliasesToAdd.length +
-    plan.aliasesToRemove.length
+    plan.aliasesToRemove.length +
+    plan.sieveToWrite.length +
+    plan.sieveToRemove.length
   );
 }
 
@@ -80,17 +93,42 @@ export function planMailChanges(desired: MailRows, observed: ObservedMail): Mail
       if (!sameUser(wanted, current)) usersToUpdate.push(wanted);
     }
   }
+  const usersToRemove = [
+    ...replaced,
+    ...[...ownedUsers].filter(([key]) => !desiredUsers.has(key)).map(([, u]) => u),
+  ];
+  const sieve = planSieve(desired, observed, wanted, new Set(usersToRemove.map(userKey)));
   return {
+    ...sieve,
     domainsToAdd: wantedDomains.filter((d) => !have.has(d)),
     domainsToRemove: observed.owned.domains.filter((d) => !wanted.has(d)),
     usersToAdd,
     usersToUpdate,
-    usersToRemove: [
-      ...replaced,
-      ...[...ownedUsers].filter(([key]) => !desiredUsers.has(key)).map(([, u]) => u),
-    ],
+    usersToRemove,
     aliasesToAdd: [...desiredAliases].filter(([key]) => !ownedAliases.has(key)).map(([, a]) => a),
     aliasesToRemove: [...ownedAliases].filter(([key]) => !desiredAliases.has(key)).map(([, a]) => a),
     conflicts: desired.domains.filter((d) => foreign.has(d)),
+  };
+}
+
+/** Scripts compare by id (their SHA-256). A removed or replaced user's scripts go with its row (ON DELETE
+ * CASCADE): they are neither deleted one by one nor counted as present. */
+function planSieve(
+  desired: MailRows,
+  observed: ObservedMail,
+  wantedDomains: Set<string>,
+  removedUsers: Set<string>,
+): Pick<MailPlan, 'sieveToWrite' | 'sieveToRemove'> {
+  const want = new Map(
+    (desired.sieveScripts ?? []).filter((s) => wantedDomains.has(s.domain)).map((s) => [sieveKey(s), s]),
+  );
+  const have = new Map(
+    (observed.owned.sieveScripts ?? [])
+      .filter((s) => !removedUsers.has(s.email))
+      .map((s) => [sieveKey(s), s]),
+  );
+  return {
+    sieveToWrite: [...want].filter(([key, s]) => have.get(key)?.scriptId !== s.scriptId).map(([, s]) => s),
+    sieveToRemove: [...have].filter(([key]) => !want.has(key)).map(([, s]) => s),
   };
 }

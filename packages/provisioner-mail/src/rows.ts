@@ -26,10 +26,28 @@ export interface MailAliasRow {
   destination: string;
 }
 
+/** A Sieve script of one mailbox in `virtual_sieve_scripts` (Dovecot's Sieve dict reads it). */
+export interface MailSieveRow {
+  email: string;
+  domain: string;
+  /** `hostplane` (the panel's rules) or `custom` (the customer's own), platform's PANEL_SIEVE_SCRIPTS. */
+  name: string;
+  /** SHA-256 of `script`: what observe reads and plan compares. */
+  scriptId: string;
+  /** Empty on observed rows (the id says enough). */
+  script: string;
+}
+
 export interface MailRows {
   domains: string[];
   users: MailUserRow[];
   aliases: MailAliasRow[];
+  /** Absent means none. */
+  sieveScripts?: MailSieveRow[];
+}
+
+export function sieveKey(row: Pick<MailSieveRow, 'email' | 'name'>): string {
+  return `${row.email}\u0000${row.name}`;
 }
 
 export function userKey(user: Pick<MailUserRow, 'email'>): string {
@@ -45,5 +63,8 @@ export function sortRows(rows: MailRows): MailRows {
     domains: [...rows.domains].sort(),
     users: [...rows.users].sort((a, b) => a.email.localeCompare(b.email)),
     aliases: [...rows.aliases].sort((a, b) => aliasKey(a).localeCompare(aliasKey(b))),
+    ...(rows.sieveScripts
+      ? { sieveScripts: [...rows.sieveScripts].sort((a, b) => sieveKey(a).localeCompare(sieveKey(b))) }
+      : {}),
   };
 }

@@ -12,11 +12,16 @@ const responder = {
 describe('renderMailboxSieve', () => {
   it('renders nothing for a mailbox without rules', () => {
     expect(renderMailboxSieve(NO_MAILBOX_FILTERS)).toBeNull();
-    expect(renderMailboxSieve({ ...NO_MAILBOX_FILTERS, forwarding: { destinations: [], keepCopy: true } })).toBeNull();
+    expect(
+      renderMailboxSieve({ ...NO_MAILBOX_FILTERS, forwarding: { destinations: [], keepCopy: true } }),
+    ).toBeNull();
   });
 
   it('renders an autoresponder as vacation with its period, answering the aliases too', () => {
-    const script = renderMailboxSieve({ ...NO_MAILBOX_FILTERS, autoresponder: responder }, ['team@a.test', 'b@a.test']);
+    const script = renderMailboxSieve({ ...NO_MAILBOX_FILTERS, autoresponder: responder }, [
+      'team@a.test',
+      'b@a.test',
+    ]);
     expect(script).toBe(
       [
         '# Hostplane: managed by the panel; edits here are replaced.',
@@ -55,7 +60,11 @@ describe('renderMailboxSieve', () => {
   });
 
   it('is deterministic', () => {
-    const filters = { ...NO_MAILBOX_FILTERS, autoresponder: responder, forwarding: { destinations: ['x@y.test'], keepCopy: true } };
+    const filters = {
+      ...NO_MAILBOX_FILTERS,
+      autoresponder: responder,
+      forwarding: { destinations: ['x@y.test'], keepCopy: true },
+    };
     expect(renderMailboxSieve(filters)).toBe(renderMailboxSieve(structuredClone(filters)));
   });
 });
@@ -65,7 +74,7 @@ describe('sieveString', () => {
     ['plain', '"plain"'],
     ['say "hi"', '"say \\"hi\\""'],
     ['back\\slash', '"back\\\\slash"'],
-    ['${var}', '"${var}"'],
+    ['$' + '{var}', '"$' + '{var}"'],
   ])('%s', (input, quoted) => expect(sieveString(input)).toBe(quoted));
 });
 

@@ -26,7 +26,11 @@ export interface MailboxFilters {
   customSieve: string | null;
 }
 
-export const NO_MAILBOX_FILTERS: MailboxFilters = { autoresponder: null, forwarding: null, customSieve: null };
+export const NO_MAILBOX_FILTERS: MailboxFilters = {
+  autoresponder: null,
+  forwarding: null,
+  customSieve: null,
+};
 
 export const AUTORESPONDER_DEFAULT_INTERVAL_DAYS = 7;
 
@@ -74,14 +78,19 @@ function vacationRule(a: Autoresponder, addresses: readonly string[]): string[] 
 function forwardRules(f: Forwarding): string[] {
   const destinations = [...new Set(f.destinations.map((d) => d.trim().toLowerCase()))].sort();
   // `:copy` on every redirect keeps the implicit keep; without it the first redirect cancels it.
-  return destinations.map((d) => (f.keepCopy ? `redirect :copy ${sieveString(d)};` : `redirect ${sieveString(d)};`));
+  return destinations.map((d) =>
+    f.keepCopy ? `redirect :copy ${sieveString(d)};` : `redirect ${sieveString(d)};`,
+  );
 }
 
 /**
  * The panel's script of one mailbox, or null when it has no rules. `addresses` are the other addresses
  * mail reaches this mailbox by (aliases): the autoresponder answers mail sent to them too.
  */
-export function renderMailboxSieve(filters: MailboxFilters, addresses: readonly string[] = []): string | null {
+export function renderMailboxSieve(
+  filters: MailboxFilters,
+  addresses: readonly string[] = [],
+): string | null {
   const extensions = new Set<string>();
   const body: string[] = [];
   if (filters.autoresponder) {

@@ -36,16 +36,20 @@ export function dovecotFiles(ctx: StackContext, vmail: Pick<ServiceIds, 'uid' | 
   return renderDovecot({
     target: 'local',
     listen: STACK_HOST,
-    ports: { imap: p.imap, pop3: p.pop3, lmtp: p.lmtp, auth: p.dovecotAuth },
+    ports: { imap: p.imap, pop3: p.pop3, lmtp: p.lmtp, auth: p.dovecotAuth, managesieve: p.managesieve },
     paths: {
       baseDir: d.dovecotBase,
       stateDir: d.dovecotState,
       mailRoot: d.mailRoot,
       sqlConfig: path.join(d.dovecotConfig, 'dovecot-sql.conf.ext'),
     },
-    mailUser: { uid: vmail.uid, gid: vmail.gid },
+    mailUser: { uid: vmail.uid, gid: vmail.gid, group: VMAIL_USER },
     mailDb: readonlyMailDb(ctx),
     postmasterAddress: POSTMASTER_ADDRESS,
+    sieve: {
+      submission: { host: STACK_HOST, port: p.reinjection },
+      dictConfig: path.join(d.dovecotConfig, 'dovecot-dict-sieve.conf.ext'),
+    },
     tls: { ...tlsFiles(ctx), dhPath: '/usr/share/dovecot/dh.pem' },
   });
 }
@@ -86,10 +90,11 @@ export const dovecot: Component = {
       [{ send: 'VERSION\t1\t1\nCPID\t1\n', expect: /^DONE$/m }],
       '',
     );
-    return (await Promise.all([imap, lmtp, auth])).every(Boolean);
+    const sieve = converse(STACK_HOST, ctx.ports.managesieve, [{ expect: /^OK /m }], 'LOGOUT\r\n');
+    return (await Promise.all([imap, lmtp, auth, sieve])).every(Boolean);
   },
   address(ctx) {
     const p = ctx.ports;
-    return `imap ${STACK_HOST}:${p.imap}, pop3 :${p.pop3}, lmtp :${p.lmtp}, auth :${p.dovecotAuth}`;
+    return `imap ${STACK_HOST}:${p.imap}, pop3 :${p.pop3}, lmtp :${p.lmtp}, auth :${p.dovecotAuth}, managesieve :${p.managesieve}`;
   },
 };

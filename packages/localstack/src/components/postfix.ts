@@ -36,6 +36,7 @@ export function postfixFiles(ctx: StackContext) {
       submission: p.submission,
       smtps: p.smtps,
       internalSubmission: p.internalSubmission,
+      reinjection: p.reinjection,
     },
     paths: { configDir: d.postfixConfig, queueDirectory: d.postfixQueue, dataDirectory: d.postfixData },
     mailDb: readonlyMailDb(ctx),
@@ -82,11 +83,11 @@ export const postfix: Component = {
     ];
   },
   async healthy(ctx) {
-    const ports = [ctx.ports.smtp, ctx.ports.submission, ctx.ports.internalSubmission];
+    const ports = [ctx.ports.smtp, ctx.ports.submission, ctx.ports.internalSubmission, ctx.ports.reinjection];
     return (await Promise.all(ports.map(ehlo))).every(Boolean);
   },
   address(ctx) {
     const p = ctx.ports;
-    return `smtp ${STACK_HOST}:${p.smtp}, submission :${p.submission}, smtps :${p.smtps}, internal submission :${p.internalSubmission}`;
+    return `smtp ${STACK_HOST}:${p.smtp}, submission :${p.submission}, smtps :${p.smtps}, internal submission :${p.internalSubmission}, reinjection :${p.reinjection}`;
   },
 };

@@ -143,6 +143,10 @@ describe('the same renderers as the local stack', () => {
     const dovecot = clusterDovecotFiles(config);
     expect(find('ConfigMap', 'dovecot-config').data['dovecot.conf']).toBe(dovecot[0]?.content);
     expect(dovecot).toEqual(renderDovecot({ ...dovecotInput() }));
+    // The Sieve dict's credentials travel in the Secret beside the SQL file (mounted at /etc/dovecot/sql).
+    const dict = dovecot.find((f) => f.name === 'dovecot-dict-sieve.conf.ext');
+    expect(decode(find('Secret', 'dovecot-sql').data['dovecot-dict-sieve.conf.ext'])).toBe(dict?.content);
+    expect(postfix.find((f) => f.name === 'master.cf')?.content).toContain('-o mynetworks=');
     const rspamd = clusterRspamdFiles();
     for (const file of rspamd)
       expect(find('ConfigMap', 'rspamd-local-d').data[file.name.split('/').pop() ?? '']).toBe(file.content);
@@ -319,7 +323,7 @@ function dovecotInput() {
   return {
     target: 'cluster' as const,
     listen: '*' as const,
-    ports: { imap: 143, pop3: 110, lmtp: 24, auth: 12345, imaps: 993, pop3s: 995 },
+    ports: { imap: 143, pop3: 110, lmtp: 24, auth: 12345, imaps: 993, pop3s: 995, managesieve: 4190 },
     paths: {
       baseDir: '/run/dovecot',
       stateDir: '/var/lib/dovecot',
@@ -335,6 +339,10 @@ function dovecotInput() {
       password: secrets.mailDbReadonlyPassword as string,
     },
     postmasterAddress: 'postmaster@mail.example.net',
+    sieve: {
+      submission: { host: 'postfix.mail-system.svc', port: 10025 },
+      dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
+    },
     tls: { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' },
     proxyTrustedNetworks: ['10.42.0.0/16', '10.43.0.0/16'],
   };

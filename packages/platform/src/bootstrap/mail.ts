@@ -33,7 +33,16 @@ export const MAIL_PORTS = {
 /** Tenant sites submit here (Service `submission` in mail-system, port 587): no PROXY header, SASL
  * required, reachable from tenant namespaces only. */
 export const INTERNAL_SUBMISSION = { servicePort: 587, containerPort: 10587, serviceName: 'submission' };
-const INTERNAL = { lmtp: 24, auth: 12345, milter: 11332, normal: 11333, controller: 11334, redis: 6379 };
+const INTERNAL = {
+  lmtp: 24,
+  auth: 12345,
+  reinjection: 10025,
+  managesieve: 4190,
+  milter: 11332,
+  normal: 11333,
+  controller: 11334,
+  redis: 6379,
+};
 const RSPAMD_UID = 11333; // _rspamd in the upstream image
 const REDIS_UID = 999;
 const TLS = { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' };
@@ -68,7 +77,10 @@ export function clusterPostfixFiles(config: BootstrapConfig): RenderedFile[] {
       submission: MAIL_PORTS.submission,
       smtps: MAIL_PORTS.smtps,
       internalSubmission: INTERNAL_SUBMISSION.containerPort,
+      reinjection: INTERNAL.reinjection,
     },
+    // Dovecot's vacation replies and forwards; the NetworkPolicy admits mail-system only.
+    reinjectionNetworks: config.network.clusterCidrs,
     paths: {
       configDir: '/etc/postfix',
       queueDirectory: '/var/spool/postfix',
@@ -86,7 +98,15 @@ export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
   return renderDovecot({
     target: 'cluster',
     listen: '*',
-    ports: { imap: 143, pop3: 110, lmtp: INTERNAL.lmtp, auth: INTERNAL.auth, imaps: 993, pop3s: 995 },
+    ports: {
+      imap: 143,
+      pop3: 110,
+      lmtp: INTERNAL.lmtp,
+      auth: INTERNAL.auth,
+      imaps: 993,
+      pop3s: 995,
+      managesieve: INTERNAL.managesieve,
+    },
     paths: {
       baseDir: '/run/dovecot',
       stateDir: '/var/lib/dovecot',
@@ -96,6 +116,10 @@ export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
     mailUser: { uid: 5000, gid: 5000 },
     mailDb: readonlyDb(config),
     postmasterAddress: `postmaster@${config.bootstrap.hosts.mail}`,
+    sieve: {
+      submission: { host: svc('postfix'), port: INTERNAL.reinjection },
+      dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
+    },
     tls: TLS,
     // Traefik's TCP routes send a PROXY header; only the cluster network may.
     proxyTrustedNetworks: config.network.clusterCidrs,
@@ -125,6 +149,7 @@ function postfix(config: BootstrapConfig): KubeObject[] {
       { name: 'smtp', port: 25, targetPort: 25 },
       { name: 'submission', port: 587, targetPort: 587 },
       { name: 'smtps', port: 465, targetPort: 465 },
+      { name: 'reinjection', port: INTERNAL.reinjection, targetPort: INTERNAL.reinjection },
     ]),
     service(INTERNAL_SUBMISSION.serviceName, MAIL_NAMESPACE, 'postfix', [
       {
@@ -147,7 +172,9 @@ function postfix(config: BootstrapConfig): KubeObject[] {
           name: 'postfix',
           image: config.bootstrap.systemImages.postfix,
           command: ['postfix', 'start-fg'],
-          ports: [25, 587, 465, INTERNAL_SUBMISSION.containerPort].map((p) => ({ containerPort: p })),
+          ports: [25, 587, 465, INTERNAL_SUBMISSION.containerPort, INTERNAL.reinjection].map((p) => ({
+            containerPort: p,
+          })),
           securityContext: rootDroppingContainer([
             'CHOWN',
             'DAC_OVERRIDE',
@@ -233,6 +260,7 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
       })),
       { name: 'lmtp', port: INTERNAL.lmtp, targetPort: INTERNAL.lmtp },
       { name: 'auth', port: INTERNAL.auth, targetPort: INTERNAL.auth },
+      { name: 'managesieve', port: INTERNAL.managesieve, targetPort: INTERNAL.managesieve },
     ]),
     workload({
       kind: 'StatefulSet',
@@ -247,7 +275,9 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
           name: 'dovecot',
           image: config.bootstrap.systemImages.dovecot,
           command: ['dovecot', '-F', '-c', '/etc/dovecot/dovecot.conf'],
-          ports: [143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth].map((p) => ({ containerPort: p })),
+          ports: [143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth, INTERNAL.managesieve].map((p) => ({
+            containerPort: p,
+          })),
           securityContext: rootDroppingContainer([
             'CHOWN',
             'DAC_OVERRIDE',

@@ -2,12 +2,59 @@ import { header } from '../mail-settings.ts';
 import type { DovecotSettings } from './settings.ts';
 
 export function renderDovecotConf(s: DovecotSettings): string {
-  return [header(s.target), core(s), mailStorage(s), auth(s), tls(s), services(s), protocols(s)].join('\n');
+  return [header(s.target), core(s), mailStorage(s), auth(s), tls(s), services(s), protocols(s), sieve(s)]
+    .filter((part) => part !== '')
+    .join('\n');
+}
+
+/** The dict names of the panel's scripts in `virtual_sieve_scripts` (the Mail target writes them), in
+ * the order they run: the panel's rules (spam, autoresponder, forwarding), then the customer's own. */
+export const PANEL_SIEVE_SCRIPTS = ['hostplane', 'custom'] as const;
+
+function sieve(s: DovecotSettings): string {
+  if (!s.sieve) return '';
+  const dict = (name: string) => `dict:proxy::sieve;name=${name};bindir=~/.sieve-bin`;
+  const [first, second] = PANEL_SIEVE_SCRIPTS;
+  return `# --- Sieve (Pigeonhole): the panel's scripts from the mail DB, then the user's own (ManageSieve)
+dict {
+  sieve = mysql:${s.sieve.dictConfig}
+}
+
+service dict {
+  # Mail processes run as the mail user; only its group reaches the dict.
+  unix_listener dict {
+    mode = 0660
+    group = ${s.mailUser.group}
+  }
+}
+
+# A customer's fileinto names folders it has not made yet: they are created (and subscribed).
+lda_mailbox_autocreate = yes
+lda_mailbox_autosubscribe = yes
+
+# Vacation replies and redirects go to Postfix's reinjection listener (trusted by address, no SASL).
+submission_host = ${s.sieve.submission.host}:${s.sieve.submission.port}
+
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+  sieve_before = ${dict(first)}
+  sieve_before2 = ${dict(second)}
+  sieve_extensions = +vacation-seconds
+  sieve_max_redirects = 10
+  sieve_vacation_min_period = 1d
+  sieve_vacation_default_period = 7d
+  sieve_vacation_max_period = 90d
+  # Mail that came through an alias is answered too (the alias is in :addresses).
+  sieve_vacation_use_original_recipient = yes
+  # A forwarded message leaves with the mailbox as its envelope sender: SPF passes, bounces come back.
+  sieve_redirect_envelope_from = orig_recipient
+}
+`;
 }
 
 function core(s: DovecotSettings): string {
   const lines = [
-    'protocols = imap pop3 lmtp',
+    `protocols = imap pop3 lmtp${s.ports.managesieve !== null && s.sieve ? ' sieve' : ''}`,
     `listen = ${s.listen}`,
     `base_dir = ${s.paths.baseDir}`,
     `state_dir = ${s.paths.stateDir}`,
@@ -119,7 +166,7 @@ service lmtp {
 ${listener('inet_listener', 'lmtp', s.ports.lmtp)}
 }
 
-service auth {
+${managesieveService(s)}service auth {
   # Postfix's SASL client (smtpd_sasl_type = dovecot) connects here.
 ${listener('inet_listener', 'sasl', s.ports.auth)}
 }
@@ -130,10 +177,19 @@ service auth-worker {
 `;
 }
 
+function managesieveService(s: DovecotSettings): string {
+  if (s.ports.managesieve === null || !s.sieve) return '';
+  return `service managesieve-login {
+${listener('inet_listener', 'sieve', s.ports.managesieve)}
+}
+
+`;
+}
+
 function protocols(s: DovecotSettings): string {
   return `protocol lmtp {
   postmaster_address = ${s.postmasterAddress}
-  mail_plugins = $mail_plugins
+  mail_plugins = $mail_plugins${s.sieve ? ' sieve' : ''}
 }
 # Refuse at RCPT TO when the mailbox is full, so Postfix bounces or defers as the quota says.
 lmtp_rcpt_check_quota = yes

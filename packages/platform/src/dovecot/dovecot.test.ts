@@ -138,3 +138,41 @@ describe('renderDovecot dovecot-sql.conf.ext', () => {
     expect(() => renderDovecot(input)).toThrow();
   });
 });
+
+describe('Sieve (issue 17)', () => {
+  const withSieve: DovecotSettingsInput = {
+    ...local,
+    ports: { ...local.ports, managesieve: 20419 },
+    mailUser: { uid: 998, gid: 997, group: 'hostplane-vmail' },
+    sieve: {
+      submission: { host: '127.0.0.1', port: 20589 },
+      dictConfig: '/state/dovecot/etc/dovecot-dict-sieve.conf.ext',
+    },
+  };
+
+  it('runs the panel scripts from the dict before the ManageSieve script, and sends through reinjection', () => {
+    const text = conf(withSieve);
+    expect(text).toContain('protocols = imap pop3 lmtp sieve');
+    expect(text).toContain('sieve = mysql:/state/dovecot/etc/dovecot-dict-sieve.conf.ext');
+    expect(text).toContain('sieve_before = dict:proxy::sieve;name=hostplane;bindir=~/.sieve-bin');
+    expect(text).toContain('sieve_before2 = dict:proxy::sieve;name=custom;bindir=~/.sieve-bin');
+    expect(text).toContain('sieve = file:~/sieve;active=~/.dovecot.sieve');
+    expect(text).toContain('submission_host = 127.0.0.1:20589');
+    expect(text).toMatch(/unix_listener dict \{\s+mode = 0660\s+group = hostplane-vmail/);
+    expect(text).toMatch(/service managesieve-login \{\s+inet_listener sieve \{\s+port = 20419/);
+    expect(text).toContain('mail_plugins = $mail_plugins sieve');
+  });
+
+  it('renders the dict map as a sensitive file holding the read-only credentials', () => {
+    const dict = renderDovecot(withSieve).find((f) => f.name === 'dovecot-dict-sieve.conf.ext');
+    expect(dict?.sensitive).toBe(true);
+    expect(dict?.content).toContain('pattern = priv/sieve/name/$script_name');
+    expect(dict?.content).toContain('table = virtual_sieve_scripts');
+    expect(dict?.content).toContain('password=s3cret');
+  });
+
+  it('renders no Sieve without the setting', () => {
+    expect(conf(local)).not.toContain('sieve');
+    expect(renderDovecot(local)).toHaveLength(2);
+  });
+});

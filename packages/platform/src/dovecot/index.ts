@@ -1,16 +1,22 @@
 import type { RenderedFile } from '../mail-settings.ts';
 import { renderDovecotConf } from './dovecot-conf.ts';
 import { type DovecotSettingsInput, dovecotSettingsSchema } from './settings.ts';
-import { renderDovecotSql } from './sql-conf.ts';
+import { renderDovecotSieveDict, renderDovecotSql } from './sql-conf.ts';
 
+export { PANEL_SIEVE_SCRIPTS } from './dovecot-conf.ts';
 export type { DovecotSettings, DovecotSettingsInput, PasswordScheme } from './settings.ts';
 
-/** dovecot.conf and dovecot-sql.conf.ext. The SQL file's name is the basename of `paths.sqlConfig`. */
+/** dovecot.conf, dovecot-sql.conf.ext and, with Sieve, the dict's SQL file. The SQL file's name is the basename of `paths.sqlConfig`. */
 export function renderDovecot(input: DovecotSettingsInput): RenderedFile[] {
   const settings = dovecotSettingsSchema.parse(input);
   const sqlName = settings.paths.sqlConfig.split('/').pop() ?? 'dovecot-sql.conf.ext';
-  return [
+  const files: RenderedFile[] = [
     { name: 'dovecot.conf', content: renderDovecotConf(settings), sensitive: false },
     { name: sqlName, content: renderDovecotSql(settings), sensitive: true },
   ];
+  if (settings.sieve) {
+    const dictName = settings.sieve.dictConfig.split('/').pop() ?? 'dovecot-dict-sieve.conf.ext';
+    files.push({ name: dictName, content: renderDovecotSieveDict(settings), sensitive: true });
+  }
+  return files;
 }

@@ -26,6 +26,8 @@ export const dovecotSettingsSchema = z
       auth: portSchema,
       imaps: portSchema.nullable().default(null),
       pop3s: portSchema.nullable().default(null),
+      /** ManageSieve (RFC 5804) for mail clients editing their own Sieve script; null: none. */
+      managesieve: portSchema.nullable().default(null),
     }),
     paths: z.object({
       baseDir: absolutePathSchema,
@@ -36,7 +38,15 @@ export const dovecotSettingsSchema = z
       sqlConfig: absolutePathSchema,
     }),
     /** Unix ids owning every maildir (vmail); they bound valid uids so no other account can be used. */
-    mailUser: z.object({ uid: z.number().int().min(1), gid: z.number().int().min(1) }),
+    mailUser: z.object({
+      uid: z.number().int().min(1),
+      gid: z.number().int().min(1),
+      /** The group's name: mail processes reach the Sieve dict socket through it. */
+      group: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]*$/)
+        .default('vmail'),
+    }),
     internalUser: z.string().default('dovecot'),
     loginUser: z.string().default('dovenull'),
     /** Read-only user on the mail tables. */
@@ -44,6 +54,17 @@ export const dovecotSettingsSchema = z
     /** Scheme assumed for a stored hash without a {SCHEME} prefix; rows carry the prefix anyway. */
     defaultPasswordScheme: passwordSchemeSchema.default('ARGON2ID'),
     postmasterAddress: z.string().regex(/^[^\s@]+@[^\s@]+$/),
+    /** Sieve (Pigeonhole) on delivery: the panel's scripts from the mail DB (a dict), the user's own
+     * ManageSieve script after them; vacation replies and redirects leave through `submission`, Postfix's
+     * reinjection listener (no SASL, trusted by address). Null: no Sieve. */
+    sieve: z
+      .object({
+        submission: z.object({ host: hostSchema, port: portSchema }),
+        /** Where the dict's SQL file is placed (beside sqlConfig: it holds the same credentials). */
+        dictConfig: absolutePathSchema,
+      })
+      .nullable()
+      .default(null),
     tls: tlsFilesSchema.extend({ dhPath: absolutePathSchema.optional() }).nullable(),
     /** Ranges allowed to send a PROXY header (Traefik in ingress-system); cluster only. */
     proxyTrustedNetworks: z.array(cidrSchema).default([]),

@@ -18,3 +18,31 @@ export function renderDovecotSql(settings: DovecotSettings): string {
     '',
   ].join('\n');
 }
+
+/** The Sieve dict's SQL map: `priv/sieve/name/{name}` → the script's id (its SHA-256, so a changed
+ * script is compiled again), `priv/sieve/data/{id}` → the script. Rows per user; none means no script. */
+export function renderDovecotSieveDict(settings: DovecotSettings): string {
+  const { mailDb } = settings;
+  return `${header(settings.target)}connect = host=${mailDb.host} port=${mailDb.port} dbname=${mailDb.database} user=${mailDb.user} password=${mailDb.password}
+
+map {
+  pattern = priv/sieve/name/$script_name
+  table = virtual_sieve_scripts
+  username_field = username
+  value_field = script_id
+  fields {
+    name = $script_name
+  }
+}
+
+map {
+  pattern = priv/sieve/data/$id
+  table = virtual_sieve_scripts
+  username_field = username
+  value_field = script
+  fields {
+    script_id = $id
+  }
+}
+`;
+}

@@ -76,7 +76,30 @@ function publicServices(s: PostfixSettings): Service[] {
       options,
     });
   }
+  if (s.ports.reinjection !== null) {
+    const options = reinjectionOptions(s);
+    services.push({ name: s.ports.reinjection, type: 'inet', private: 'n', command: 'smtpd', options });
+  }
   return services;
+}
+
+/** Dovecot's Sieve output: auto-replies and forwards of mail already accepted for a mailbox. Only the
+ * mail servers' own addresses may connect; they may relay (a forward goes anywhere). */
+function reinjectionOptions(s: PostfixSettings): Record<string, string> {
+  const options: Record<string, string> = {
+    syslog_name: 'postfix/reinjection',
+    smtpd_sasl_auth_enable: 'no',
+    smtpd_client_restrictions: 'permit_mynetworks,reject',
+    smtpd_helo_restrictions: '',
+    smtpd_sender_restrictions: '',
+    smtpd_relay_restrictions: 'permit_mynetworks,reject',
+    smtpd_recipient_restrictions: 'reject_non_fqdn_recipient,permit_mynetworks,reject',
+    smtpd_upstream_proxy_protocol: '',
+    smtpd_authorized_xclient_hosts: '',
+    smtpd_authorized_xforward_hosts: '',
+  };
+  if (s.reinjectionNetworks.length > 0) options.mynetworks = s.reinjectionNetworks.join(',');
+  return options;
 }
 
 /** Tenant sites' submission inside the cluster (reached from tenant namespaces only, by NetworkPolicy):

@@ -216,3 +216,31 @@ describe('renderPostfix validation', () => {
     expect(() => renderPostfix(input)).toThrow();
   });
 });
+
+describe('reinjection listener (issue 17: Dovecot Sieve output)', () => {
+  it('trusts mynetworks only, without SASL or PROXY header, and may relay', () => {
+    const service = masterCf({ ...local, ports: { ...local.ports, reinjection: 20589 } }).get('20589');
+    expect(service?.command).toBe('smtpd');
+    expect(service?.options.get('smtpd_sasl_auth_enable')).toBe('no');
+    expect(service?.options.get('smtpd_client_restrictions')).toBe('permit_mynetworks,reject');
+    expect(service?.options.get('smtpd_relay_restrictions')).toBe('permit_mynetworks,reject');
+    expect(service?.options.get('smtpd_upstream_proxy_protocol')).toBe('');
+    expect(service?.options.has('mynetworks')).toBe(false);
+  });
+
+  it('in the cluster admits the pod network on this listener only', () => {
+    const input = {
+      ...cluster,
+      ports: { ...cluster.ports, reinjection: 10025 },
+      reinjectionNetworks: ['10.42.0.0/16', '10.43.0.0/16'],
+    };
+    expect(masterCf(input).get('10025')?.options.get('mynetworks')).toBe('10.42.0.0/16,10.43.0.0/16');
+    expect(mainCf(input).get('mynetworks')).toBe('127.0.0.0/8 [::1]/128');
+  });
+
+  it('is absent unless asked for', () => {
+    expect(
+      [...masterCf(local).values()].some((s) => s.options.get('syslog_name') === 'postfix/reinjection'),
+    ).toBe(false);
+  });
+});

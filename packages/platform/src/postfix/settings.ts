@@ -23,7 +23,13 @@ export const postfixSettingsSchema = z.object({
     /** Submission for tenant sites inside the cluster: SASL required, no PROXY header, no XCLIENT or
      * XFORWARD — the client address is the socket's. Null: no such listener. */
     internalSubmission: portSchema.nullable().default(null),
+    /** Dovecot's Sieve output (vacation replies, redirects): no SASL, trusted by client address only
+     * (`reinjectionNetworks`, else mynetworks = loopback). Null: no such listener. */
+    reinjection: portSchema.nullable().default(null),
   }),
+  /** Client ranges allowed on the reinjection listener (the cluster's pod network, fenced further by a
+   * NetworkPolicy to mail-system); empty: the loopback of mynetworks. */
+  reinjectionNetworks: z.array(z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'a CIDR range')).default([]),
   paths: z.object({
     /** Where main.cf, master.cf and the mysql map files live (postfix -c). */
     configDir: absolutePathSchema,

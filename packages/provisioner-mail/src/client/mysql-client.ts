@@ -21,6 +21,12 @@ const userRowSchema = z.object({
   send_limit_per_hour: z.number(),
 });
 const aliasRowSchema = z.object({ domain: z.string(), source: z.string(), destination: z.string() });
+const sieveRowSchema = z.object({
+  email: z.string(),
+  domain: z.string(),
+  name: z.string(),
+  script_id: z.string(),
+});
 
 export interface MysqlMailDatabaseOptions {
   /** mysql://user:pass@host:port/db with rights on the mail tables. */
@@ -82,6 +88,12 @@ export class MysqlMailDatabase implements MailDatabase {
       [customerId],
       aliasRowSchema,
     );
+    const sieve = await this.read(
+      `SELECT s.username AS email, d.name AS domain, s.name, s.script_id FROM virtual_sieve_scripts s
+       JOIN virtual_users u ON u.id = s.user_id JOIN virtual_domains d ON d.id = u.domain_id WHERE d.customer_id = ?`,
+      [customerId],
+      sieveRowSchema,
+    );
     const lower = (s: string) => s.toLowerCase();
     const owned = sortRows({
       domains: domains.filter((d) => d.customer_id === customerId).map((d) => lower(d.name)),
@@ -105,6 +117,13 @@ export class MysqlMailDatabase implements MailDatabase {
           destination: lower(a.destination),
         }),
       ),
+      sieveScripts: sieve.map((s) => ({
+        email: lower(s.email),
+        domain: lower(s.domain),
+        name: s.name,
+        scriptId: s.script_id,
+        script: '',
+      })),
     });
     const foreignDomains = domains.filter((d) => d.customer_id !== customerId).map((d) => lower(d.name));
     return { owned, foreignDomains: foreignDomains.sort() };
@@ -145,6 +164,13 @@ const DOMAIN_ID = 'SELECT id FROM virtual_domains WHERE name = ? AND customer_id
 /** Deletes first (aliases, users, domains), then inserts and updates: a re-added row never collides. */
 export function planStatements(customerId: number, plan: MailPlan): Statement[] {
   const out: Statement[] = [];
+  for (const s of plan.sieveToRemove) {
+    out.push([
+      `DELETE s FROM virtual_sieve_scripts s JOIN virtual_users u ON u.id = s.user_id
+       JOIN virtual_domains d ON d.id = u.domain_id WHERE s.username = ? AND s.name = ? AND d.customer_id = ?`,
+      [s.email, s.name, customerId],
+    ]);
+  }
   for (const a of plan.aliasesToRemove) {
     out.push([
       `DELETE FROM virtual_aliases WHERE source = ? AND destination = ? AND domain_id = (${DOMAIN_ID})`,
@@ -203,6 +229,16 @@ export function planStatements(customerId: number, plan: MailPlan): Statement[] 
     out.push([
       'INSERT INTO virtual_aliases (domain_id, source, destination) SELECT id, ?, ? FROM virtual_domains WHERE name = ? AND customer_id = ?',
       [a.source, a.destination, a.domain, customerId],
+    ]);
+  }
+  // After the users: a script row points at its user's id.
+  for (const s of plan.sieveToWrite) {
+    out.push([
+      `INSERT INTO virtual_sieve_scripts (user_id, username, name, script_id, script)
+       SELECT u.id, u.email, ?, ?, ? FROM virtual_users u JOIN virtual_domains d ON d.id = u.domain_id
+       WHERE u.email = ? AND d.customer_id = ?
+       ON DUPLICATE KEY UPDATE user_id = VALUES(user_id), script_id = VALUES(script_id), script = VALUES(script)`,
+      [s.name, s.scriptId, s.script, s.email, customerId],
     ]);
   }
   return out;

@@ -18,7 +18,12 @@ const indexMissing = (table: string, index: string) =>
 // and Dovecot compare them. Rows are ASCII (IDNA) in practice; utf8mb4 leaves room for SMTPUTF8.
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
 
-export const MAIL_TABLES = ['virtual_domains', 'virtual_users', 'virtual_aliases'] as const;
+export const MAIL_TABLES = [
+  'virtual_domains',
+  'virtual_users',
+  'virtual_aliases',
+  'virtual_sieve_scripts',
+] as const;
 
 export const mailMigrations: readonly MailMigration[] = [
   {
@@ -90,6 +95,27 @@ export const mailMigrations: readonly MailMigration[] = [
         sql: 'ALTER TABLE virtual_users ADD COLUMN send_enabled TINYINT(1) NOT NULL DEFAULT 1 AFTER enabled',
         when: columnMissing('virtual_users', 'send_enabled'),
       },
+    ],
+  },
+  {
+    // Sieve (issue 17): the panel's scripts of each mailbox, read by Dovecot's Sieve dict (platform's
+    // dovecot-dict-sieve.conf.ext). script_id is the script's SHA-256: Pigeonhole recompiles when it
+    // changes. Rows go with their mailbox (ON DELETE CASCADE).
+    id: '0011_sieve_scripts',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS virtual_sieve_scripts (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+        user_id INT UNSIGNED NOT NULL,
+        username VARCHAR(320) NOT NULL,
+        name VARCHAR(64) NOT NULL,
+        script_id CHAR(64) NOT NULL,
+        script MEDIUMTEXT NOT NULL,
+        PRIMARY KEY (id),
+        UNIQUE KEY uq_virtual_sieve_scripts_user_name (username, name),
+        KEY ix_virtual_sieve_scripts_user (user_id),
+        CONSTRAINT fk_virtual_sieve_scripts_user FOREIGN KEY (user_id)
+          REFERENCES virtual_users (id) ON DELETE CASCADE
+      ) ${TABLE_OPTIONS}`,
     ],
   },
 ];
