@@ -21,6 +21,7 @@ import { schedulePurge } from './housekeeping.ts';
 import { logRedactPaths } from './http/redact.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
+import { type SieveChecker, SievecChecker } from './sieve-check.ts';
 import type { ApiInstance } from './types.ts';
 
 export interface BuildAppDeps {
@@ -36,6 +37,8 @@ export interface BuildAppDeps {
    * policy the record listing shows); the schema's defaults when absent.
    */
   platform?: PlatformConfig;
+  /** Checks customers' own Sieve scripts; Dovecot's `sievec` from PATH when absent. */
+  sieve?: SieveChecker;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -141,6 +144,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       config,
       registry,
       platform: deps.platform ?? parsePlatformConfig({}),
+      sieve: deps.sieve ?? new SievecChecker(),
     });
   });
   return app;

@@ -76,6 +76,9 @@ function sample(method: string, url: string, id: number): { url: string; payload
       quota: '1Mi',
     },
     'PATCH /api/v1/customers/:id/mailboxes/:address': { enabled: false },
+    'PUT /api/v1/customers/:id/mailboxes/:address/autoresponder': { subject: 'Away', body: 'Back soon' },
+    'PUT /api/v1/customers/:id/mailboxes/:address/forwarding': { destinations: ['x@example.org'] },
+    'PUT /api/v1/customers/:id/mailboxes/:address/sieve': { script: 'keep;' },
     'POST /api/v1/customers/:id/aliases': {
       source: `new-alias@${names.domain}`,
       destinations: ['x@example.org'],

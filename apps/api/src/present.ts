@@ -129,6 +129,9 @@ export function presentMailbox(row: MailboxRecord): Mailbox {
     quota: formatBytes(row.quota_bytes),
     quotaBytes: row.quota_bytes,
     enabled: row.enabled,
+    autoresponder: row.autoresponder ?? null,
+    forwarding: row.forwarding ?? null,
+    customSieve: row.custom_sieve ?? null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

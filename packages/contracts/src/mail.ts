@@ -29,12 +29,71 @@ export type UpdateMailboxBody = z.infer<typeof updateMailboxBody>;
 
 export const mailboxParams = z.object({ id: idParam, address: mailAddress }).strict();
 
+const instant = z.iso.datetime({ offset: true });
+
+/** DESIGN.md §6: an out-of-office reply, sent once per sender per `intervalDays` (Sieve vacation,
+ * RFC 3834 headers), between `startsAt` and `endsAt` when given. */
+export const autoresponderBody = z
+  .object({
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((s) => !/[\r\n\0]/.test(s), 'one line, no control characters'),
+    body: z
+      .string()
+      .min(1)
+      .max(10_000)
+      .refine((s) => !s.includes('\0'), 'no NUL characters'),
+    startsAt: instant.optional(),
+    endsAt: instant.optional(),
+    intervalDays: z.number().int().min(1).max(90).default(7),
+  })
+  .strict()
+  .refine((b) => !b.startsAt || !b.endsAt || Date.parse(b.endsAt) > Date.parse(b.startsAt), {
+    message: 'must be after startsAt',
+    path: ['endsAt'],
+  });
+export type AutoresponderBody = z.infer<typeof autoresponderBody>;
+
+/** Forwarding: every message also (keepCopy, the default) or only goes to `destinations`. */
+export const forwardingBody = z
+  .object({ destinations: z.array(mailAddress).min(1).max(20), keepCopy: z.boolean().default(true) })
+  .strict();
+export type ForwardingBody = z.infer<typeof forwardingBody>;
+
+/** An advanced user's own Sieve script (RFC 5228), compiled by Dovecot's sievec before it is saved. */
+export const customSieveBody = z
+  .object({
+    script: z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .refine((s) => !s.includes('\0'), 'no NUL characters'),
+  })
+  .strict();
+export type CustomSieveBody = z.infer<typeof customSieveBody>;
+
+const autoresponderSchema = z.object({
+  subject: z.string(),
+  body: z.string(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  intervalDays: z.number().int(),
+});
+const forwardingSchema = z.object({ destinations: z.array(z.string()), keepCopy: z.boolean() });
+
 export const mailboxSchema = z
   .object({
     address: z.string(),
     quota: z.string(),
     quotaBytes: z.number().int(),
     enabled: z.boolean(),
+    autoresponder: autoresponderSchema.nullable(),
+    forwarding: forwardingSchema.nullable(),
+    /** The customer's own Sieve script, or null. */
+    customSieve: z.string().nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

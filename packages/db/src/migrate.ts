@@ -6,6 +6,7 @@ import * as core from './migrations/0001_core.ts';
 import * as siteStatus from './migrations/0002_site_status.ts';
 import * as domainDnsStatus from './migrations/0003_domain_dns_status.ts';
 import * as domainVerification from './migrations/0004_domain_verification.ts';
+import * as mailboxFilters from './migrations/0011_mailbox_filters.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -17,6 +18,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0002_site_status': siteStatus,
   '0003_domain_dns_status': domainDnsStatus,
   '0004_domain_verification': domainVerification,
+  '0011_mailbox_filters': mailboxFilters,
 };
 
 export interface MigrateOptions {

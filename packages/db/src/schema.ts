@@ -1,4 +1,4 @@
-import type { PlanLimits } from '@hostplane/domain';
+import type { Autoresponder, Forwarding, PlanLimits } from '@hostplane/domain';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or SQL default. */
@@ -165,6 +165,10 @@ export interface MailboxesTable {
   quota_bytes: number;
   enabled: boolean;
   send_limit_per_hour: Generated<number>;
+  /** Issue 17: null when off. JSON written by the API after its contract checked it. */
+  autoresponder: ColumnType<Autoresponder | null, string | null | undefined, string | null>;
+  forwarding: ColumnType<Forwarding | null, string | null | undefined, string | null>;
+  custom_sieve: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -81,6 +81,15 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       quotaBytes: m.quota_bytes,
       enabled: m.enabled,
       sendLimitPerHour: m.send_limit_per_hour,
+      ...(m.autoresponder || m.forwarding || m.custom_sieve
+        ? {
+            filters: {
+              autoresponder: m.autoresponder,
+              forwarding: m.forwarding,
+              customSieve: m.custom_sieve,
+            },
+          }
+        : {}),
     })),
     aliases: aliases
       .sort(byKey((a) => a.source))

@@ -3,6 +3,7 @@ import type { PlatformConfig } from '@hostplane/platform';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config.ts';
+import type { SieveChecker } from '../sieve-check.ts';
 import type { ApiInstance } from '../types.ts';
 import { aliasRoutes } from './aliases.ts';
 import { authRoutes } from './auth.ts';
@@ -10,6 +11,7 @@ import { backupRoutes } from './backups.ts';
 import { customerRoutes } from './customers.ts';
 import { domainRoutes } from './domains.ts';
 import { healthRoutes } from './health.ts';
+import { mailFilterRoutes } from './mail-filters.ts';
 import { mailboxRoutes } from './mailboxes.ts';
 import { planRoutes } from './plans.ts';
 import { recordRoutes } from './records.ts';
@@ -22,6 +24,8 @@ export interface RouteDeps {
   config: ApiConfig;
   registry: Registry;
   platform: PlatformConfig;
+  /** Compiles a customer's own Sieve script before it is saved (Dovecot's sievec). */
+  sieve: SieveChecker;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -42,6 +46,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         domainRoutes,
         recordRoutes,
         mailboxRoutes,
+        mailFilterRoutes,
         aliasRoutes,
         backupRoutes,
       ]) {
