@@ -19,6 +19,7 @@ import { handleError } from './error-handler.ts';
 import { NotFoundError } from './errors.ts';
 import { schedulePurge } from './housekeeping.ts';
 import { logRedactPaths } from './http/redact.ts';
+import type { MailUsageReader } from './mail-usage.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
 import { type SieveChecker, SievecChecker } from './sieve-check.ts';
@@ -39,6 +40,8 @@ export interface BuildAppDeps {
   platform?: PlatformConfig;
   /** Checks customers' own Sieve scripts; Dovecot's `sievec` from PATH when absent. */
   sieve?: SieveChecker;
+  /** Mailbox usage for lists (doveadm HTTP API); none when absent. */
+  mailUsage?: MailUsageReader | null;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -145,6 +148,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       registry,
       platform: deps.platform ?? parsePlatformConfig({}),
       sieve: deps.sieve ?? new SievecChecker(),
+      mailUsage: deps.mailUsage ?? null,
     });
   });
   return app;

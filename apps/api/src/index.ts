@@ -8,4 +8,6 @@ export * from './errors.ts';
 export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
 export { logRedactPaths } from './http/redact.ts';
 export { createInternalServer, type InternalServerDeps, listenInternal } from './internal-server.ts';
+export { DoveadmHttpUsage, type DoveadmHttpUsageOptions, type MailUsageReader } from './mail-usage.ts';
 export { createRegistry } from './observability.ts';
+export { type SieveChecker, SievecChecker } from './sieve-check.ts';

@@ -82,6 +82,31 @@ const autoresponderSchema = z.object({
   endsAt: z.string().nullable(),
   intervalDays: z.number().int(),
 });
+export const mailUsageSchema = z
+  .object({
+    bytes: z.number().int(),
+    messages: z.number().int(),
+    percent: z.number().nullable(),
+    warning: z.enum(['warning', 'critical']).nullable(),
+  })
+  .meta({ id: 'MailUsage' });
+
+/** GET /customers/{id}/mail-usage: every mailbox together against the plan's mail storage. */
+export const customerMailUsageSchema = z
+  .object({
+    bytes: z.number().int(),
+    messages: z.number().int(),
+    /** Sum of the mailboxes' quotas. */
+    allocatedBytes: z.number().int(),
+    /** The plan's mailboxQuota (all mailboxes together). */
+    planBytes: z.number().int(),
+    percent: z.number().nullable(),
+    warning: z.enum(['warning', 'critical']).nullable(),
+    /** Mailboxes Dovecot could not report (not yet provisioned, or Dovecot unreachable). */
+    unknown: z.array(z.string()),
+  })
+  .meta({ id: 'CustomerMailUsage' });
+
 const forwardingSchema = z.object({ destinations: z.array(z.string()), keepCopy: z.boolean() });
 
 export const mailboxSchema = z
@@ -94,6 +119,9 @@ export const mailboxSchema = z
     forwarding: forwardingSchema.nullable(),
     /** The customer's own Sieve script, or null. */
     customSieve: z.string().nullable(),
+    /** In lists only: what Dovecot counts now (all folders); null when it cannot say. Warning at 80 %
+     * (`warning`) and 95 % (`critical`) of the quota. */
+    usage: mailUsageSchema.nullable().optional(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

@@ -26,6 +26,8 @@ export interface StackSecrets {
   registryApiKey: string;
   /** The object store's root secret key (its access key is the fixed S3_ACCESS_KEY of s3.ts). */
   s3SecretKey: string;
+  /** Dovecot's doveadm HTTP API (the panel's quota-usage reads). */
+  doveadmApiKey: string;
 }
 
 /** How to run one long-lived process of a component. The supervisor spawns it detached,

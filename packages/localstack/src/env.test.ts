@@ -16,6 +16,7 @@ const ctx: StackContext = {
     pdnsApiKey: 'apikey0123456789ab',
     registryApiKey: 'regkey0123456789ab',
     s3SecretKey: 's3secret0123456789',
+    doveadmApiKey: 'doveadm0123456789a',
   },
   binaries: { localcluster: '/bin/localcluster', versitygw: '/bin/versitygw' },
   say: () => {},
@@ -44,6 +45,8 @@ describe('buildStackEnv', () => {
       S3_SECRET_KEY: 's3secret0123456789',
       S3_BUCKET: 'hostplane-backups',
       MANAGESIEVE_ADDR: '127.0.0.1:20419',
+      DOVEADM_API_URL: 'http://127.0.0.1:20808',
+      DOVEADM_API_KEY: 'doveadm0123456789a',
     });
   });
 });

@@ -35,6 +35,8 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     S3_SECRET_KEY: ctx.secrets.s3SecretKey,
     S3_BUCKET,
     MANAGESIEVE_ADDR: hostPort(ctx.ports.managesieve),
+    DOVEADM_API_URL: `http://${hostPort(ctx.ports.doveadmHttp)}`,
+    DOVEADM_API_KEY: ctx.secrets.doveadmApiKey,
   };
 }
 

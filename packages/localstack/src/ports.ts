@@ -36,6 +36,8 @@ export const stackPorts = {
   pop3: 20110,
   lmtp: 20024,
   managesieve: 20419,
+  /** doveadm's HTTP API (quota usage for the panel). */
+  doveadmHttp: 20808,
   dovecotAuth: 20026,
   rspamdMilter: 21332,
   rspamdController: 21334,

@@ -42,12 +42,17 @@ const secretsSchema = z.object({
   mailDbReadonlyPassword: z.string().min(16),
   pdnsDbPassword: z.string().min(16),
   pdnsApiKey: z.string().min(16),
-  // Added with the local internet and the object store: a state folder from before gets them
-  // generated (below).
+  // Added with the local internet, the object store and issue 17's doveadm: a state folder from
+  // before gets them generated (below).
   registryApiKey: z.string().min(16).optional(),
   s3SecretKey: z.string().min(16).optional(),
+  doveadmApiKey: z.string().min(16).optional(),
 }) satisfies z.ZodType<
-  Omit<StackSecrets, 'registryApiKey' | 's3SecretKey'> & { registryApiKey?: string; s3SecretKey?: string }
+  Omit<StackSecrets, 'registryApiKey' | 's3SecretKey' | 'doveadmApiKey'> & {
+    registryApiKey?: string;
+    s3SecretKey?: string;
+    doveadmApiKey?: string;
+  }
 >;
 
 // Hex only: the secrets land in URLs, pdns.conf and Postfix/Dovecot map files without quoting.
@@ -64,12 +69,14 @@ export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
         `${paths.secretsFile} is not valid (${parsed.error.message}); run: hostplane stack down --purge`,
       );
     }
-    const { registryApiKey, s3SecretKey } = parsed.data;
-    if (registryApiKey && s3SecretKey) return { ...parsed.data, registryApiKey, s3SecretKey };
+    const { registryApiKey, s3SecretKey, doveadmApiKey } = parsed.data;
+    if (registryApiKey && s3SecretKey && doveadmApiKey)
+      return { ...parsed.data, registryApiKey, s3SecretKey, doveadmApiKey };
     const upgraded: StackSecrets = {
       ...parsed.data,
       registryApiKey: registryApiKey ?? newSecret(),
       s3SecretKey: s3SecretKey ?? newSecret(),
+      doveadmApiKey: doveadmApiKey ?? newSecret(),
     };
     writeFileAtomic(paths.secretsFile, `${JSON.stringify(upgraded, null, 2)}\n`, 0o600);
     return upgraded;
@@ -83,6 +90,7 @@ export function loadOrCreateSecrets(paths: StatePaths): StackSecrets {
     pdnsApiKey: newSecret(),
     registryApiKey: newSecret(),
     s3SecretKey: newSecret(),
+    doveadmApiKey: newSecret(),
   };
   writeFileAtomic(paths.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
   return secrets;

@@ -27,12 +27,14 @@ export interface CustomerListSpec<T extends CustomerOwnedTable, S extends z.ZodT
   present: (row: Selectable<PanelDatabase[T]>) => z.infer<S>;
   tags: string[];
   db: Kysely<PanelDatabase>;
+  /** Adds live figures to a page's items (e.g. mailbox usage) after the query. */
+  decorate?: (items: z.infer<S>[]) => Promise<z.infer<S>[]>;
 }
 
 /** GET <path>: one page of the customer's rows of `table`, oldest first (keyset on id), 404 for no customer. */
 export function registerCustomerList<T extends CustomerOwnedTable, S extends z.ZodType>(
   app: ApiInstance,
-  { path, table, itemSchema, present, tags, db }: CustomerListSpec<T, S>,
+  { path, table, itemSchema, present, tags, db, decorate }: CustomerListSpec<T, S>,
 ): void {
   app.get(
     path,
@@ -57,7 +59,8 @@ export function registerCustomerList<T extends CustomerOwnedTable, S extends z.Z
         .orderBy('id')
         .limit(req.query.limit + 1)
         .execute()) as (Selectable<PanelDatabase[T]> & { id: number })[];
-      return toPage(rows, req.query, present);
+      const page = toPage(rows, req.query, present);
+      return decorate ? { ...page, items: await decorate(page.items) } : page;
     },
   );
 }

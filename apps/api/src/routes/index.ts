@@ -3,6 +3,7 @@ import type { PlatformConfig } from '@hostplane/platform';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config.ts';
+import type { MailUsageReader } from '../mail-usage.ts';
 import type { SieveChecker } from '../sieve-check.ts';
 import type { ApiInstance } from '../types.ts';
 import { aliasRoutes } from './aliases.ts';
@@ -12,6 +13,7 @@ import { customerRoutes } from './customers.ts';
 import { domainRoutes } from './domains.ts';
 import { healthRoutes } from './health.ts';
 import { mailFilterRoutes } from './mail-filters.ts';
+import { mailUsageRoutes } from './mail-usage.ts';
 import { mailboxRoutes } from './mailboxes.ts';
 import { planRoutes } from './plans.ts';
 import { recordRoutes } from './records.ts';
@@ -26,6 +28,8 @@ export interface RouteDeps {
   platform: PlatformConfig;
   /** Compiles a customer's own Sieve script before it is saved (Dovecot's sievec). */
   sieve: SieveChecker;
+  /** Live mailbox usage (Dovecot's doveadm HTTP API); null: usage is not shown. */
+  mailUsage: MailUsageReader | null;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -47,6 +51,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         recordRoutes,
         mailboxRoutes,
         mailFilterRoutes,
+        mailUsageRoutes,
         aliasRoutes,
         backupRoutes,
       ]) {

@@ -23,6 +23,7 @@ import {
   scoped,
 } from './customer-scoped.ts';
 import type { RouteDeps } from './index.ts';
+import { mailboxUsageDecorator } from './mail-usage.ts';
 
 const tags = ['mail'];
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
@@ -52,7 +53,8 @@ function findMailbox(db: Db, customerId: number, address: string) {
   return findOwned(db, 'mailboxes', customerId, { column: 'address', value: address, what: 'mailbox' });
 }
 
-export function mailboxRoutes(app: ApiInstance, { db }: RouteDeps): void {
+export function mailboxRoutes(app: ApiInstance, deps: RouteDeps): void {
+  const { db } = deps;
   registerCustomerList(app, {
     path: '/customers/:id/mailboxes',
     table: 'mailboxes',
@@ -60,6 +62,7 @@ export function mailboxRoutes(app: ApiInstance, { db }: RouteDeps): void {
     present: presentMailbox,
     tags,
     db,
+    decorate: (items) => mailboxUsageDecorator(deps, app.log)(items),
   });
 
   app.post(

@@ -5,7 +5,7 @@ import { loadStackEnv } from '@hostplane/testing';
 import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { buildApp } from '../app.ts';
+import { type BuildAppDeps, buildApp } from '../app.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
 import { createAdminUser } from '../auth/users.ts';
 import type { ApiConfigInput } from '../config.ts';
@@ -27,6 +27,7 @@ export async function startTestApi(
   config: ApiConfigInput = {},
   logger?: FastifyBaseLogger,
   platform?: PlatformConfig,
+  extra: Pick<BuildAppDeps, 'mailUsage'> = {},
 ): Promise<TestApi> {
   const base = new URL(serverUrl());
   const name = `hp_test_${randomBytes(6).toString('hex')}`;
@@ -43,6 +44,7 @@ export async function startTestApi(
     config: { logLevel: 'silent', ...config },
     ...(logger ? { logger } : {}),
     ...(platform ? { platform } : {}),
+    ...extra,
   });
   await app.ready();
   const adminId = await createAdminUser(db, 'admin@hostplane.test', 'admin-password-1');

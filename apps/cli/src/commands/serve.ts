@@ -72,6 +72,9 @@ export const serveEnvSchema = z.object({
   PDNS_API_URL: url(['http:', 'https:']).optional(),
   PDNS_API_KEY: z.string().min(1).optional(),
   MAIL_DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+  /** Dovecot's doveadm HTTP API: mailbox usage in the API's lists (issue 17). */
+  DOVEADM_API_URL: url(['http:', 'https:']).optional(),
+  DOVEADM_API_KEY: z.string().min(16).optional(),
   /** Mail: authoritative DNS (host:port) asked before a rotated DKIM selector signs. */
   PDNS_DNS_ADDR: z
     .string()
@@ -117,9 +120,13 @@ async function startApi(
   logger: Logger,
   registry: Registry,
 ): Promise<Running> {
-  const { API_PREFIX, buildApp } = await import('@hostplane/api');
+  const { API_PREFIX, buildApp, DoveadmHttpUsage } = await import('@hostplane/api');
   const app = await buildApp({
     db,
+    mailUsage:
+      env.DOVEADM_API_URL && env.DOVEADM_API_KEY
+        ? new DoveadmHttpUsage({ url: env.DOVEADM_API_URL, apiKey: env.DOVEADM_API_KEY })
+        : null,
     logger: logger.child({ component: 'api' }),
     metricsRegistry: registry,
     platform,

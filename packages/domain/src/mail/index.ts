@@ -1,1 +1,2 @@
 export * from './sieve.ts';
+export * from './usage.ts';

@@ -46,6 +46,7 @@ export function dovecotFiles(ctx: StackContext, vmail: Pick<ServiceIds, 'uid' | 
     mailUser: { uid: vmail.uid, gid: vmail.gid, group: VMAIL_USER },
     mailDb: readonlyMailDb(ctx),
     postmasterAddress: POSTMASTER_ADDRESS,
+    doveadm: { port: p.doveadmHttp, apiKey: ctx.secrets.doveadmApiKey },
     sieve: {
       submission: { host: STACK_HOST, port: p.reinjection },
       dictConfig: path.join(d.dovecotConfig, 'dovecot-dict-sieve.conf.ext'),

@@ -2,7 +2,7 @@ import { header } from '../mail-settings.ts';
 import type { DovecotSettings } from './settings.ts';
 
 export function renderDovecotConf(s: DovecotSettings): string {
-  return [header(s.target), core(s), mailStorage(s), auth(s), tls(s), services(s), protocols(s), sieve(s)]
+  return [header(s.target), core(s), mailStorage(s), auth(s), tls(s), services(s), protocols(s), sieve(s), doveadm(s)]
     .filter((part) => part !== '')
     .join('\n');
 }
@@ -10,6 +10,24 @@ export function renderDovecotConf(s: DovecotSettings): string {
 /** The dict names of the panel's scripts in `virtual_sieve_scripts` (the Mail target writes them), in
  * the order they run: the panel's rules (spam, autoresponder, forwarding), then the customer's own. */
 export const PANEL_SIEVE_SCRIPTS = ['hostplane', 'custom'] as const;
+
+/** The sensitive file holding doveadm_api_key, included from dovecot.conf (beside the SQL file). */
+export function doveadmKeyFile(s: DovecotSettings): string {
+  const dir = s.paths.sqlConfig.slice(0, s.paths.sqlConfig.lastIndexOf('/'));
+  return `${dir}/dovecot-doveadm.conf.ext`;
+}
+
+function doveadm(s: DovecotSettings): string {
+  if (!s.doveadm) return '';
+  return `# --- doveadm HTTP API: the panel reads quota usage live (POST /doveadm/v1, X-Dovecot-API key)
+service doveadm {
+  inet_listener http {
+    port = ${s.doveadm.port}
+  }
+}
+!include ${doveadmKeyFile(s)}
+`;
+}
 
 function sieve(s: DovecotSettings): string {
   if (!s.sieve) return '';

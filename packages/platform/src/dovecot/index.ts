@@ -14,6 +14,13 @@ export function renderDovecot(input: DovecotSettingsInput): RenderedFile[] {
     { name: 'dovecot.conf', content: renderDovecotConf(settings), sensitive: false },
     { name: sqlName, content: renderDovecotSql(settings), sensitive: true },
   ];
+  if (settings.doveadm) {
+    files.push({
+      name: 'dovecot-doveadm.conf.ext',
+      content: `doveadm_api_key = ${settings.doveadm.apiKey}\n`,
+      sensitive: true,
+    });
+  }
   if (settings.sieve) {
     const dictName = settings.sieve.dictConfig.split('/').pop() ?? 'dovecot-dict-sieve.conf.ext';
     files.push({ name: dictName, content: renderDovecotSieveDict(settings), sensitive: true });

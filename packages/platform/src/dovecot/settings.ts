@@ -54,6 +54,12 @@ export const dovecotSettingsSchema = z
     /** Scheme assumed for a stored hash without a {SCHEME} prefix; rows carry the prefix anyway. */
     defaultPasswordScheme: passwordSchemeSchema.default('ARGON2ID'),
     postmasterAddress: z.string().regex(/^[^\s@]+@[^\s@]+$/),
+    /** doveadm's HTTP API for the panel's live reads (quota usage): its port and key. The key goes into
+     * a sensitive file beside sqlConfig (dovecot-doveadm.conf.ext). Null: none. */
+    doveadm: z
+      .object({ port: portSchema, apiKey: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, '16+ letters, digits, _ or -') })
+      .nullable()
+      .default(null),
     /** Sieve (Pigeonhole) on delivery: the panel's scripts from the mail DB (a dict), the user's own
      * ManageSieve script after them; vacation replies and redirects leave through `submission`, Postfix's
      * reinjection listener (no SASL, trusted by address). Null: no Sieve. */
