@@ -217,6 +217,19 @@ describe('suspended customers and forwarding', () => {
     expect(reply.code).toBeGreaterThanOrEqual(500);
   });
 
+  it("refuses a suspended customer's IMAP login, and its mailbox still receives (issue 17)", async () => {
+    const client = imapClient(`zed@${z}`, pw.zed);
+    await expect(client.connect()).rejects.toThrow();
+    const reply = await submitRaw({
+      addr: env.SMTP_ADDR,
+      mailFrom: `sender@${runTag}-elsewhere.example`,
+      rcptTo: `zed@${z}`,
+      headerFrom: `sender@${runTag}-elsewhere.example`,
+      subject: `to suspended ${runTag}`,
+    });
+    expect(reply.code).toBe(250);
+  });
+
   it('holds back a burst of mail forwarded by an alias, like submission', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 8 && !codes.includes(451); i++) {

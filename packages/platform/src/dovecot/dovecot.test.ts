@@ -120,7 +120,7 @@ describe('renderDovecot dovecot-sql.conf.ext', () => {
     expect(file.content).toContain(home);
     expect(file.content).toContain("CONCAT('*:bytes=', quota_bytes) AS quota_rule");
     expect(file.content).toMatch(
-      /^password_query = .*FROM virtual_users WHERE email = '%u' AND enabled = 1$/m,
+      /^password_query = .*FROM virtual_users WHERE email = '%u' AND enabled = 1 AND send_enabled = 1$/m,
     );
   });
 

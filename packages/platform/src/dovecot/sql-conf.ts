@@ -10,8 +10,9 @@ export function renderDovecotSql(settings: DovecotSettings): string {
     'driver = mysql',
     `connect = ${connect}`,
     `default_pass_scheme = ${settings.defaultPasswordScheme}`,
-    // A disabled mailbox cannot log in (IMAP, POP3, SMTP AUTH) but keeps receiving mail.
-    "password_query = SELECT email AS user, password FROM virtual_users WHERE email = '%u' AND enabled = 1",
+    // A disabled mailbox, or any mailbox of a suspended customer (send_enabled = 0), cannot log in (IMAP,
+    // POP3, ManageSieve, webmail, SMTP AUTH) but keeps receiving mail (issue 17).
+    "password_query = SELECT email AS user, password FROM virtual_users WHERE email = '%u' AND enabled = 1 AND send_enabled = 1",
     // 0 bytes means no limit for Dovecot's quota plugin.
     `user_query = SELECT CONCAT('${paths.mailRoot}/', maildir) AS home, CONCAT('*:bytes=', quota_bytes) AS quota_rule FROM virtual_users WHERE email = '%u'`,
     'iterate_query = SELECT email AS user FROM virtual_users',
