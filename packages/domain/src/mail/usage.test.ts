@@ -20,7 +20,12 @@ describe('quotaWarning', () => {
   });
 
   it('sums folders', () => {
-    expect(sumMailUsage([{ bytes: 10, messages: 1 }, { bytes: 5, messages: 2 }])).toEqual({ bytes: 15, messages: 3 });
+    expect(
+      sumMailUsage([
+        { bytes: 10, messages: 1 },
+        { bytes: 5, messages: 2 },
+      ]),
+    ).toEqual({ bytes: 15, messages: 3 });
     expect(sumMailUsage([])).toEqual({ bytes: 0, messages: 0 });
   });
 });

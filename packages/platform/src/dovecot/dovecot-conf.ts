@@ -2,7 +2,17 @@ import { header } from '../mail-settings.ts';
 import type { DovecotSettings } from './settings.ts';
 
 export function renderDovecotConf(s: DovecotSettings): string {
-  return [header(s.target), core(s), mailStorage(s), auth(s), tls(s), services(s), protocols(s), sieve(s), doveadm(s)]
+  return [
+    header(s.target),
+    core(s),
+    mailStorage(s),
+    auth(s),
+    tls(s),
+    services(s),
+    protocols(s),
+    sieve(s),
+    doveadm(s),
+  ]
     .filter((part) => part !== '')
     .join('\n');
 }

@@ -57,7 +57,10 @@ export const dovecotSettingsSchema = z
     /** doveadm's HTTP API for the panel's live reads (quota usage): its port and key. The key goes into
      * a sensitive file beside sqlConfig (dovecot-doveadm.conf.ext). Null: none. */
     doveadm: z
-      .object({ port: portSchema, apiKey: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, '16+ letters, digits, _ or -') })
+      .object({
+        port: portSchema,
+        apiKey: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, '16+ letters, digits, _ or -'),
+      })
       .nullable()
       .default(null),
     /** Sieve (Pigeonhole) on delivery: the panel's scripts from the mail DB (a dict), the user's own
