@@ -1,4 +1,5 @@
 import type { CustomerSnapshot, MailboxFilters } from '@hostplane/domain';
+import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
@@ -9,7 +10,6 @@ import {
   imapClient,
   newPassword,
   passContext,
-  pause,
   runTag,
   smtpTransport,
   stackDeps,
@@ -154,12 +154,10 @@ describe('Sieve rules of the panel, delivered by Dovecot', () => {
   it("runs the customer's own Sieve script after the panel's rules", async () => {
     const subject = `invoice ${runTag}`;
     await sendFromOutside('billing@elsewhere.example', addr('fred'), subject);
-    const deadline = Date.now() + 30_000;
-    let found: string[] = [];
-    while (Date.now() < deadline && found.length === 0) {
-      found = await messages('fred', subject, 'Invoices').catch(() => []);
-      if (found.length === 0) await pause(300);
-    }
+    const found = await waitFor(`"${subject}" in fred's Invoices`, async () => {
+      const inFolder = await messages('fred', subject, 'Invoices');
+      return inFolder.length > 0 ? inFolder : undefined;
+    });
     expect(found).toHaveLength(1);
     expect(await messages('fred', subject)).toEqual([]);
   });
