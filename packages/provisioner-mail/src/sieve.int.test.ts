@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { CustomerSnapshot, MailboxFilters } from '@hostplane/domain';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,40 @@ async function messages(local: Local, subject: string, folder = 'INBOX'): Promis
   }
 }
 
+/** ManageSieve (RFC 5804) as a mail client speaks it: each command answered by a line OK/NO/BYE. */
+async function manageSieve(commands: string[]): Promise<string[]> {
+  const at = env.MANAGESIEVE_ADDR?.lastIndexOf(':') ?? -1;
+  if (!env.MANAGESIEVE_ADDR || at < 0) throw new Error('the stack has no MANAGESIEVE_ADDR');
+  const socket = net.connect({
+    host: env.MANAGESIEVE_ADDR.slice(0, at),
+    port: Number(env.MANAGESIEVE_ADDR.slice(at + 1)),
+  });
+  socket.setEncoding('utf8');
+  let buffer = '';
+  const waiting: ((line: string) => void)[] = [];
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (;;) {
+      const m = /^(OK|NO|BYE)\b.*\r\n/m.exec(buffer);
+      if (!m) break;
+      buffer = buffer.slice(m.index + m[0].length);
+      waiting.shift()?.(m[0].trim());
+    }
+  });
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push(resolve);
+      socket.once('error', reject);
+    });
+  const answers: string[] = [await next()]; // the greeting ends with OK
+  for (const command of commands) {
+    socket.write(command);
+    answers.push(await next());
+  }
+  socket.end();
+  return answers;
+}
+
 /** As another server would send it: port 25, no authentication. */
 function sendFromOutside(from: string, to: string, subject: string) {
   return smtpTransport().sendMail({ from, to, subject, text: `${subject} body` });
@@ -160,6 +195,29 @@ describe('Sieve rules of the panel, delivered by Dovecot', () => {
     });
     expect(found).toHaveLength(1);
     expect(await messages('fred', subject)).toEqual([]);
+  });
+
+  it("runs the user's own script uploaded over ManageSieve by a mail client", async () => {
+    const script =
+      'require "fileinto";\r\nif header :contains "subject" "newsletter" { fileinto "News"; }\r\n';
+    const plain = Buffer.from(`\0${addr('carol')}\0${pw.carol}`).toString('base64');
+    const answers = await manageSieve([
+      `AUTHENTICATE "PLAIN" "${plain}"\r\n`,
+      `PUTSCRIPT "mine" {${Buffer.byteLength(script)}+}\r\n${script}\r\n`,
+      'SETACTIVE "mine"\r\n',
+      'LOGOUT\r\n',
+    ]);
+    expect(
+      answers.slice(0, 4).every((a) => a.startsWith('OK')),
+      answers.join(' | '),
+    ).toBe(true);
+    const subject = `newsletter ${runTag}`;
+    await sendFromOutside('news@elsewhere.example', addr('carol'), subject);
+    const found = await waitFor(`"${subject}" in carol's News`, async () => {
+      const inFolder = await messages('carol', subject, 'News');
+      return inFolder.length > 0 ? inFolder : undefined;
+    });
+    expect(found).toHaveLength(1);
   });
 
   it('removes a script the panel no longer wants: the mailbox keeps its mail again', async () => {
