@@ -17,7 +17,7 @@ const ctx: StackContext = {
     registryApiKey: 'regkey0123456789ab',
     s3SecretKey: 's3secret0123456789',
   },
-  binaries: { localcluster: '/bin/localcluster', versitygw: '/bin/versitygw' },
+  binaries: { localcluster: '/bin/localcluster', versitygw: '/bin/versitygw', traefik: '/bin/traefik', pebble: '/bin/pebble' },
   say: () => {},
 };
 
@@ -43,6 +43,9 @@ describe('buildStackEnv', () => {
       S3_ACCESS_KEY: 'hostplane',
       S3_SECRET_KEY: 's3secret0123456789',
       S3_BUCKET: 'hostplane-backups',
+      HTTP_ADDR: '127.0.0.1:20080',
+      HTTPS_ADDR: '127.0.0.1:20443',
+      ACME_ROOT_CA: '/srv/stack/pebble/root.pem',
     });
   });
 });

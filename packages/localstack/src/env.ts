@@ -2,6 +2,7 @@ import type { StackContext } from './component.ts';
 import { kubeconfigPath } from './components/kube-access.ts';
 import { mailDatabaseUrl, pdnsDatabaseUrl } from './components/mariadb.ts';
 import { pdnsApiUrl } from './components/pdns.ts';
+import { acmeRootCaPath } from './components/pebble.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
@@ -34,6 +35,9 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     S3_ACCESS_KEY,
     S3_SECRET_KEY: ctx.secrets.s3SecretKey,
     S3_BUCKET,
+    HTTP_ADDR: hostPort(ctx.ports.edgeHttp),
+    HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
+    ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),
   };
 }
 
