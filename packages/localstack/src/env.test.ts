@@ -17,7 +17,12 @@ const ctx: StackContext = {
     registryApiKey: 'regkey0123456789ab',
     s3SecretKey: 's3secret0123456789',
   },
-  binaries: { localcluster: '/bin/localcluster', versitygw: '/bin/versitygw', traefik: '/bin/traefik', pebble: '/bin/pebble' },
+  binaries: {
+    localcluster: '/bin/localcluster',
+    versitygw: '/bin/versitygw',
+    traefik: '/bin/traefik',
+    pebble: '/bin/pebble',
+  },
   say: () => {},
 };
 

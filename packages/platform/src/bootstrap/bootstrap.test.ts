@@ -108,10 +108,7 @@ describe('renderBootstrap', () => {
 
   it('pins every chart version and image tag', () => {
     const charts = all.filter((o) => o.kind === 'HelmChart');
-    expect(charts.map((c) => c.metadata.name).sort()).toEqual([
-      'kube-prometheus-stack',
-      'longhorn',
-    ]);
+    expect(charts.map((c) => c.metadata.name).sort()).toEqual(['kube-prometheus-stack', 'longhorn']);
     for (const c of charts) expect((c as Manifest).spec.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     const images = JSON.stringify(all).match(/"image":"[^"]+"/g) ?? [];
     expect(images.length).toBeGreaterThan(8);
