@@ -1,5 +1,6 @@
 // The setup step shared by `npm start`, `npm test` and `.ci/run` (also `npm run setup`):
-// Debian packages of the local stack, Node and Go checks, and the tools/localcluster build (cached).
+// Debian packages of the local stack, Node and Go checks, the tools/localcluster build and the Go-module
+// programs (Traefik, Pebble), all cached.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +11,7 @@ import {
   DEBIAN_SERVICES,
   ensureGoProgram,
   ensureLocalcluster,
+  stackGoPrograms,
 } from '@hostplane/localstack';
 
 const say = (line: string) => console.log(line);
@@ -111,9 +113,10 @@ export async function runSetup(): Promise<{ localcluster: string }> {
   say(`Go ${go.version} (needs ${go.required})`);
   const { binary, version } = await ensureLocalcluster(say);
   say(`localcluster ${version}: ${binary}`);
-  // The S3 store (versitygw), Velero and its AWS plugin from their Go modules: the stack runs in a
+  // The S3 store (versitygw), Velero and its AWS plugin, Traefik (the edge) and Pebble (the ACME CA)
+  // from their Go modules: the stack runs in a
   // network namespace without the module proxy, so they are built here, outside it.
-  for (const program of backupGoPrograms) {
+  for (const program of [...backupGoPrograms, ...stackGoPrograms]) {
     const build = await ensureGoProgram(program, say);
     say(`${program.name} ${build.version}: ${build.dir}`);
   }

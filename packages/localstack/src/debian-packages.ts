@@ -31,6 +31,8 @@ export const DEBIAN_PACKAGES = [
   'curl',
   // an S3 client independent of the panel's own (object store tests list the bucket with it)
   's3cmd',
+  // the edge's throughput figures (npm run bench:edge)
+  'wrk',
   // the web panel's browser tests (playwright-core drives Debian's Chromium)
   'chromium',
   // `nginx -t` checks the rendered site nginx configuration (packages/domain nginx-conf.int.test.ts)

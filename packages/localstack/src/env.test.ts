@@ -18,7 +18,12 @@ const ctx: StackContext = {
     s3SecretKey: 's3secret0123456789',
     doveadmApiKey: 'doveadm0123456789a',
   },
-  binaries: { localcluster: '/bin/localcluster', versitygw: '/bin/versitygw' },
+  binaries: {
+    localcluster: '/bin/localcluster',
+    versitygw: '/bin/versitygw',
+    traefik: '/bin/traefik',
+    pebble: '/bin/pebble',
+  },
   say: () => {},
 };
 
@@ -47,6 +52,9 @@ describe('buildStackEnv', () => {
       MANAGESIEVE_ADDR: '127.0.0.1:20419',
       DOVEADM_API_URL: 'http://127.0.0.1:20808',
       DOVEADM_API_KEY: 'doveadm0123456789a',
+      HTTP_ADDR: '127.0.0.1:20080',
+      HTTPS_ADDR: '127.0.0.1:20443',
+      ACME_ROOT_CA: '/srv/stack/pebble/root.pem',
     });
   });
 });

@@ -2,6 +2,7 @@ import type { StackContext } from './component.ts';
 import { kubeconfigPath } from './components/kube-access.ts';
 import { mailDatabaseUrl, pdnsDatabaseUrl } from './components/mariadb.ts';
 import { pdnsApiUrl } from './components/pdns.ts';
+import { acmeRootCaPath } from './components/pebble.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
@@ -37,6 +38,9 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     MANAGESIEVE_ADDR: hostPort(ctx.ports.managesieve),
     DOVEADM_API_URL: `http://${hostPort(ctx.ports.doveadmHttp)}`,
     DOVEADM_API_KEY: ctx.secrets.doveadmApiKey,
+    HTTP_ADDR: hostPort(ctx.ports.edgeHttp),
+    HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
+    ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),
   };
 }
 

@@ -8,7 +8,7 @@ export {
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
 export { stackComponents } from './components/index.ts';
 export { mariadb } from './components/mariadb.ts';
-export { pdns } from './components/pdns.ts';
+export { acmeTsigKeyFor, pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
@@ -19,6 +19,7 @@ export {
   type GoProgram,
   type GoProgramBuild,
 } from './go-program-build.ts';
+export { PEBBLE_VERSION, pebbleProgram, stackGoPrograms, traefikProgram } from './go-programs.ts';
 export {
   type BuildRecord,
   checkGo,

@@ -45,6 +45,13 @@ export const stackPorts = {
   redis: 26379,
   // The S3 object store (versitygw): S3 API.
   s3: 29000,
+  // The local ACME CA (Pebble): directory and management (roots) endpoints.
+  pebble: 21400,
+  pebbleManagement: 21500,
+  // The edge (Traefik): web and websecure entry points, ping and metrics.
+  edgeHttp: 20080,
+  edgeHttps: 20443,
+  edgeInternal: 29100,
 } as const;
 
 export type StackPorts = typeof stackPorts;

@@ -4,6 +4,7 @@ import type { Component, StackContext } from './component.ts';
 import { stackComponents } from './components/index.ts';
 import { kubeComponents } from './components/kube.ts';
 import { buildStackEnv, renderExportLines } from './env.ts';
+import type { GoProgram } from './go-program-build.ts';
 import { withStateLock } from './lock.ts';
 import { orderComponents, selectComponents } from './order.ts';
 import { stackPorts } from './ports.ts';
@@ -84,6 +85,22 @@ async function versitygwPath(
   return build?.binaries.versitygw ?? 'versitygw';
 }
 
+/** Paths of the Go-module programs the selected components run; built (or taken from the cache) for `up`. */
+async function goProgramPaths(
+  components: readonly Component[],
+  create: boolean,
+  say: (line: string) => void,
+): Promise<{ traefik: string; pebble: string }> {
+  const { cachedGoProgram, ensureGoProgram } = await import('./go-program-build.ts');
+  const { pebbleProgram, traefikProgram } = await import('./go-programs.ts');
+  const pathOf = async (program: GoProgram): Promise<string> => {
+    const needed = create && components.some((c) => c.name === program.name);
+    const build = needed ? await ensureGoProgram(program, say) : await cachedGoProgram(program);
+    return build?.binaries[program.name] ?? program.name;
+  };
+  return { traefik: await pathOf(traefikProgram), pebble: await pathOf(pebbleProgram) };
+}
+
 async function contextFor(
   options: StackOptions,
   create: boolean,
@@ -105,7 +122,11 @@ async function contextFor(
     repoRoot,
     ports: stackPorts,
     secrets,
-    binaries: { localcluster, versitygw: await versitygwPath(components, create, say) },
+    binaries: {
+      localcluster,
+      versitygw: await versitygwPath(components, create, say),
+      ...(await goProgramPaths(components, create, say)),
+    },
     say,
   };
   return { ctx, paths };

@@ -13,4 +13,6 @@ export * from './pdns/index.ts';
 export * from './postfix/index.ts';
 export * from './rbac/index.ts';
 export * from './rspamd/index.ts';
+export * from './traefik/static-config.ts';
+export * from './traefik/version.ts';
 export * from './velero/version.ts';

@@ -60,6 +60,13 @@ export const KINDS = {
   IngressRouteTCP: ref('traefik.io/v1alpha1', 'IngressRouteTCP', 'ingressroutetcps'),
   ServersTransportTCP: ref('traefik.io/v1alpha1', 'ServersTransportTCP', 'serverstransporttcps'),
   Role: ref('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
+  IngressClass: ref('networking.k8s.io/v1', 'IngressClass', 'ingressclasses', false),
+  CustomResourceDefinition: ref(
+    'apiextensions.k8s.io/v1',
+    'CustomResourceDefinition',
+    'customresourcedefinitions',
+    false,
+  ),
   DaemonSet: ref('apps/v1', 'DaemonSet', 'daemonsets'),
 } as const satisfies Record<string, KindRef>;
 

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBootstrap } from './apply.ts';
 
 // Against the local stack's apiserver (Pod Security admission on, kwok node making pods Ready).
-// The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller or Traefik runs (Velero's
-// Deployment is scheduled on the kwok node, which does not run it):
+// The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller runs (Velero's and Traefik's
+// Deployments are scheduled on the kwok node, which does not run them):
 // the charts are accepted as objects and nothing installs them. The stack has no volume provisioner,
 // so the test pre-binds a PersistentVolume to each claim the StatefulSets will make.
 
@@ -46,6 +46,7 @@ const CLAIMS = [
   ['mail-system', 'maildirs-dovecot-0'],
   ['mail-system', 'queue-postfix-0'],
   ['panel-system', 'data-panel-db-0'],
+  ['ingress-system', 'traefik-acme'],
 ] as const;
 /** Namespaces only this test uses; mail-system and panel-system are shared with other suites. */
 const OWN_NAMESPACES = ['storage-system', 'dns-system', 'ingress-system', 'monitoring-system'];
@@ -85,6 +86,9 @@ afterAll(async () => {
       if (
         (object.kind === 'ServiceAccount' && object.metadata.name.startsWith('hostplane-panel')) ||
         object.kind === 'Namespace' ||
+        // The Traefik CRDs and the IngressClass are the stack's too (the edge uses them).
+        object.kind === 'CustomResourceDefinition' ||
+        object.kind === 'IngressClass' ||
         object.kind.startsWith('Cluster') ||
         object.kind.startsWith('Validating')
       )
@@ -143,10 +147,12 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     expect(pdns?.status?.readyReplicas).toBe(2);
     const dovecot = await admin.get(KINDS.StatefulSet, 'mail-system', 'dovecot');
     expect(dovecot?.status?.readyReplicas).toBe(1);
-    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; panel-db, panel, panel-worker,
+    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; traefik; panel-db, panel, panel-worker,
     // suspended-page.
     // …and backup-system's velero Deployment (rendered by the platform since it has no chart).
-    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(12);
+    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(13);
+    const traefik = await admin.get(KINDS.Deployment, 'ingress-system', 'traefik');
+    expect(traefik?.status?.readyReplicas).toBe(1);
   }, 600_000);
 
   it('the pods were admitted under their namespace’s Pod Security level', async () => {
@@ -154,6 +160,7 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
       ['dns-system', 'app.kubernetes.io/name=pdns'],
       ['panel-system', 'app.kubernetes.io/name=panel'],
       ['mail-system', 'app.kubernetes.io/name=postfix'],
+      ['ingress-system', 'app.kubernetes.io/name=traefik'],
     ] as const) {
       const pods = await admin.list(KINDS.Pod, ns, selector);
       expect(pods.length, `${ns} ${selector}`).toBeGreaterThan(0);

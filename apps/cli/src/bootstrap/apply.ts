@@ -33,10 +33,17 @@ const key = (o: KubeObject | LiveObject) =>
 async function applyStep(
   kube: KubeApi,
   step: BootstrapStep,
+  options: ApplyOptions,
 ): Promise<{ applied: string[]; unchanged: number }> {
   const applied: string[] = [];
   let unchanged = 0;
+  let crdsPending = false;
   for (const object of step.objects) {
+    if (object.kind === 'CustomResourceDefinition') crdsPending = true;
+    else if (crdsPending) {
+      await waitForCrds(kube, step.objects, options);
+      crdsPending = false;
+    }
     const live = await kube.get(
       kindRef(object.kind),
       object.metadata.namespace ?? null,
@@ -50,6 +57,23 @@ async function applyStep(
     applied.push(key(object));
   }
   return { applied, unchanged };
+}
+
+const isEstablished = (live: LiveObject | null): boolean =>
+  ((live?.status?.conditions ?? []) as Array<{ type?: string; status?: string }>).some(
+    (c) => c.type === 'Established' && c.status === 'True',
+  );
+
+/** A step's CRDs (Traefik's, in ingress-system) must be served before objects of their kinds are applied. */
+async function waitForCrds(kube: KubeApi, objects: KubeObject[], options: ApplyOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (const crd of objects.filter((o) => o.kind === 'CustomResourceDefinition')) {
+    while (!isEstablished(await kube.get(kindRef(crd.kind), null, crd.metadata.name))) {
+      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established`);
+      options.signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+    }
+  }
 }
 
 /** Ready: the controller saw the latest spec and every replica is ready (and updated). */
@@ -90,7 +114,7 @@ export async function applyBootstrap(
   const results: StepResult[] = [];
   for (const step of steps) {
     const started = Date.now();
-    const { applied, unchanged } = await applyStep(kube, step);
+    const { applied, unchanged } = await applyStep(kube, step, options);
     options.progress?.(
       `${step.file}: ${applied.length} applied, ${unchanged} unchanged; waiting for workloads`,
     );

@@ -108,6 +108,31 @@ describe('site ingresses and DNS', () => {
   });
 });
 
+describe('wildcard hosts', () => {
+  it('get their own Ingress with the DNS-01 resolver; ordinary hosts keep HTTP-01; one redirect for all', () => {
+    const snap = snapshot({
+      sites: [site({ name: 'shop', domains: ['*.shop.example.com', 'shop.example.com'] })],
+    });
+    const resolution = { '*.shop.example.com': true, 'shop.example.com': true };
+    const found = ingresses(desiredTenantObjects(snap, testConfig, resolution));
+    expect(
+      found.map((i) => [
+        i.name,
+        i.hosts,
+        i.annotations?.['traefik.ingress.kubernetes.io/router.tls.certresolver'],
+      ]),
+    ).toEqual([
+      ['shop', ['shop.example.com'], 'letsencrypt'],
+      ['shop-redirect', ['*.shop.example.com', 'shop.example.com'], undefined],
+      ['shop-wildcard', ['*.shop.example.com'], 'letsencrypt-dns'],
+    ]);
+    expect(found[2]?.tls).toEqual([{ hosts: ['*.shop.example.com'] }]);
+    expect(found[2]?.annotations?.['traefik.ingress.kubernetes.io/router.tls.domains.0.main']).toBe(
+      '*.shop.example.com',
+    );
+  });
+});
+
 describe('suspend', () => {
   const withDb = site({ name: 'home', database: true, databasePassword: 'pw', replicas: 3 });
 

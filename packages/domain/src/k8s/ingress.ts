@@ -5,6 +5,16 @@ import { siteLabels, tenantLabels } from './labels.ts';
 import type { HostResolution, KubeObject, TenantPlatformConfig } from './types.ts';
 
 export const REDIRECT_MIDDLEWARE = 'https-redirect';
+
+/** The edge's DNS-01 resolver beside the HTTP-01 one (`letsencrypt` → `letsencrypt-dns`). */
+export function dns01Resolver(certResolver: string): string {
+  return `${certResolver}-dns`;
+}
+
+/** `*.example.com`: its certificate can only be had by DNS-01. */
+export function isWildcardHost(host: string): boolean {
+  return host.startsWith('*.');
+}
 export const SUSPENDED_SERVICE = 'suspended-page';
 const TRAEFIK = 'traefik.ingress.kubernetes.io';
 
@@ -73,9 +83,10 @@ function ingress(
 }
 
 /**
- * Traefik takes its router settings per Ingress, so a site has up to three: `{site}` (websecure,
- * TLS from the ACME certresolver) and `{site}-redirect` (web → https) for hosts that resolve to
- * the platform, and `{site}-http` (plain HTTP) for hosts still awaiting DNS.
+ * Traefik takes its router settings per Ingress, so a site has up to four: `{site}` (websecure,
+ * TLS from the HTTP-01 certresolver), `{site}-wildcard` (websecure, `*.` hosts, TLS from the DNS-01
+ * resolver) and `{site}-redirect` (web → https) for hosts that resolve to the platform, and
+ * `{site}-http` (plain HTTP) for hosts still awaiting DNS.
  */
 export function siteIngresses(
   snapshot: CustomerSnapshot,
@@ -86,21 +97,30 @@ export function siteIngresses(
   const { tls, awaitingDns } = splitHostsByResolution(routedSiteHosts(snapshot, site), resolution);
   const { webEntrypoint, websecureEntrypoint, certResolver } = config.ingress;
   const objects: KubeObject[] = [];
+  const secure = (name: string, hosts: string[], resolver: string, domains: string[] = []) =>
+    ingress(
+      snapshot,
+      site,
+      config,
+      name,
+      hosts,
+      {
+        [`${TRAEFIK}/router.entrypoints`]: websecureEntrypoint,
+        [`${TRAEFIK}/router.tls`]: 'true',
+        [`${TRAEFIK}/router.tls.certresolver`]: resolver,
+        // Traefik turns `*.x` into a HostRegexp, from which it cannot name the certificate: say it.
+        ...Object.fromEntries(domains.map((d, i) => [`${TRAEFIK}/router.tls.domains.${i}.main`, d])),
+      },
+      true,
+    );
+  const plain = tls.filter((host) => !isWildcardHost(host));
+  const wildcard = tls.filter(isWildcardHost);
+  // Ordinary hosts by HTTP-01 (their DNS may be elsewhere); wildcards by DNS-01 in the platform's PowerDNS.
+  if (plain.length > 0) objects.push(secure(site.name, plain, certResolver));
+  if (wildcard.length > 0)
+    objects.push(secure(`${site.name}-wildcard`, wildcard, dns01Resolver(certResolver), wildcard));
   if (tls.length > 0) {
     objects.push(
-      ingress(
-        snapshot,
-        site,
-        config,
-        site.name,
-        tls,
-        {
-          [`${TRAEFIK}/router.entrypoints`]: websecureEntrypoint,
-          [`${TRAEFIK}/router.tls`]: 'true',
-          [`${TRAEFIK}/router.tls.certresolver`]: certResolver,
-        },
-        true,
-      ),
       ingress(
         snapshot,
         site,

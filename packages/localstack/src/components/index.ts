@@ -1,8 +1,10 @@
 import type { Component } from '../component.ts';
+import { edge } from './edge.ts';
 import { kubeComponents } from './kube.ts';
 import { mailComponents } from './mail.ts';
 import { mariadb } from './mariadb.ts';
 import { pdns } from './pdns.ts';
+import { pebble } from './pebble.ts';
 import { postgres } from './postgres.ts';
 import { recursor } from './recursor.ts';
 import { registry } from './registry.ts';
@@ -18,4 +20,6 @@ export const stackComponents: Component[] = [
   ...kubeComponents,
   ...mailComponents,
   s3,
+  pebble,
+  edge,
 ];

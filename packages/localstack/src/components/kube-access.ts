@@ -98,7 +98,9 @@ export async function probe(
     : {};
   const get = url.startsWith('https:') ? https.get : http.get;
   return new Promise((resolve, reject) => {
-    const request = get(url, { ...tls, timeout: PROBE_TIMEOUT_MS }, (response) => {
+    // A User-Agent: ACME servers (Pebble) refuse requests without one.
+    const headers = { 'user-agent': 'hostplane-localstack' };
+    const request = get(url, { ...tls, headers, timeout: PROBE_TIMEOUT_MS }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>

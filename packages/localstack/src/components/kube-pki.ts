@@ -51,6 +51,22 @@ export const kubeLeafCerts: LeafSpec[] = [
   { name: 'kwok', commonName: 'kwok-controller', organization: 'system:masters', usage: 'client' },
   // The apiserver's identity towards aggregated APIs (metrics-server, …), trusted through its own CA as in kubeadm.
   { name: 'front-proxy-client', commonName: 'front-proxy-client', usage: 'client', issuer: 'front-proxy-ca' },
+  // The local ACME CA's HTTPS listener (its ACME clients trust this stack CA).
+  {
+    name: 'pebble',
+    commonName: 'pebble',
+    usage: 'server',
+    ips: ['127.0.0.1'],
+    dnsNames: ['localhost', 'pebble'],
+  },
+  // The edge outside the cluster authenticates as ingress-system's traefik ServiceAccount (the user name
+  // RBAC matches), so it runs with exactly the ClusterRole the platform renders for the in-cluster one.
+  {
+    name: 'traefik',
+    commonName: 'system:serviceaccount:ingress-system:traefik',
+    organization: 'system:serviceaccounts',
+    usage: 'client',
+  },
 ];
 
 export interface KubePki {

@@ -1,6 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parsePlatformConfig, renderPdnsConf } from '@hostplane/platform';
+import {
+  ACME_TSIG_KEY_NAME,
+  parsePlatformConfig,
+  renderAcmeUpdatePolicy,
+  renderPdnsConf,
+} from '@hostplane/platform';
 import mysql from 'mysql2/promise';
 import type { Component, StackContext } from '../component.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from '../ports.ts';
@@ -31,11 +37,59 @@ export interface AuthoritativeSpec {
   dependsOn: string[];
   /** Zones the stack itself keeps on this server (seeded after every healthy start). */
   seedZones?: (ctx: StackContext) => SeedZone[];
+  /** Takes the edge's ACME DNS-01 updates (RFC 2136, TSIG key `hostplane-acme`, update policy). */
+  acmeUpdates?: boolean;
 }
 
 function dirs(ctx: StackContext, name: string) {
   const root = path.join(ctx.stateDir, name);
-  return { root, run: path.join(root, 'run'), conf: path.join(root, 'pdns.conf') };
+  return {
+    root,
+    run: path.join(root, 'run'),
+    conf: path.join(root, 'pdns.conf'),
+    updatePolicy: path.join(root, 'acme-update-policy.lua'),
+  };
+}
+
+/** The TSIG key the edge signs its DNS-01 updates with (secret derived from the stack's API key). */
+export function acmeTsigKey(ctx: Pick<StackContext, 'secrets'>): {
+  name: string;
+  algorithm: string;
+  secret: string;
+} {
+  return acmeTsigKeyFor(ctx.secrets.pdnsApiKey);
+}
+
+/** Same, from the stack's PDNS_API_KEY (what `stack env` gives a test). */
+export function acmeTsigKeyFor(pdnsApiKey: string): { name: string; algorithm: string; secret: string } {
+  const secret = createHmac('sha256', pdnsApiKey).update('hostplane-acme tsig').digest('base64');
+  return { name: ACME_TSIG_KEY_NAME, algorithm: 'hmac-sha256', secret };
+}
+
+/** The ACME TSIG key in PowerDNS's key store (tsigkeys), created or corrected through the API. */
+async function ensureTsigKey(spec: AuthoritativeSpec, ctx: StackContext): Promise<void> {
+  const key = acmeTsigKey(ctx);
+  const base = `${apiUrlOf(spec, ctx)}/api/v1/servers/localhost/tsigkeys`;
+  const headers = { 'X-API-Key': spec.apiKey(ctx), 'content-type': 'application/json' };
+  const found = await fetch(`${base}/${key.name}.`, { headers, signal: AbortSignal.timeout(5_000) });
+  if (found.ok) {
+    const body = (await found.json()) as { key?: string };
+    if (body.key === key.secret) return;
+    const put = await fetch(`${base}/${key.name}.`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ key: key.secret, algorithm: key.algorithm }),
+    });
+    if (!put.ok) throw new Error(`pdns: updating TSIG key ${key.name}: ${put.status} ${await put.text()}`);
+    return;
+  }
+  const created = await fetch(base, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: key.name, algorithm: key.algorithm, key: key.secret }),
+  });
+  if (!created.ok)
+    throw new Error(`pdns: creating TSIG key ${key.name}: ${created.status} ${await created.text()}`);
 }
 
 function apiUrlOf(spec: AuthoritativeSpec, ctx: StackContext): string {
@@ -65,6 +119,7 @@ export function renderAuthoritativeConf(spec: AuthoritativeSpec, ctx: StackConte
     socketDir: dirs(ctx, spec.name).run,
     // No caching locally: tests read a record right after writing it (see the renderer's cacheTtl).
     cacheTtl: { packet: 0, query: 0, negative: 0 },
+    ...(spec.acmeUpdates ? { dnsUpdate: { policyScript: dirs(ctx, spec.name).updatePolicy } } : {}),
   });
 }
 
@@ -114,6 +169,8 @@ export function authoritativeComponent(spec: AuthoritativeSpec): Component {
       const ids = await ensureServiceUser(SERVICE_USER);
       mkdirSync(d.run, { recursive: true, mode: 0o750 });
       writeFileIfChanged(d.conf, renderAuthoritativeConf(spec, ctx), 0o600);
+      if (spec.acmeUpdates)
+        writeFileIfChanged(d.updatePolicy, renderAcmeUpdatePolicy(ACME_TSIG_KEY_NAME), 0o644);
       await chownTree(d.root, ids);
       await ensureSchema(ctx, spec);
     },
@@ -139,6 +196,7 @@ export function authoritativeComponent(spec: AuthoritativeSpec): Component {
       return !runningAsRoot() || dnsAnswers(spec.publicAddress, STANDARD_DNS_PORT);
     },
     async afterHealthy(ctx) {
+      if (spec.acmeUpdates) await ensureTsigKey(spec, ctx);
       for (const zone of spec.seedZones?.(ctx) ?? []) {
         await ensureZone(apiUrlOf(spec, ctx), spec.apiKey(ctx), zone);
       }
@@ -201,6 +259,7 @@ export const PLATFORM_DNS_SPEC: AuthoritativeSpec = {
   publicAddress: PLATFORM_DNS_HOST,
   dependsOn: ['mariadb'],
   seedZones: () => [platformZone()],
+  acmeUpdates: true,
 };
 
 export function pdnsApiUrl(ctx: StackContext): string {

@@ -108,11 +108,7 @@ describe('renderBootstrap', () => {
 
   it('pins every chart version and image tag', () => {
     const charts = all.filter((o) => o.kind === 'HelmChart');
-    expect(charts.map((c) => c.metadata.name).sort()).toEqual([
-      'kube-prometheus-stack',
-      'longhorn',
-      'traefik',
-    ]);
+    expect(charts.map((c) => c.metadata.name).sort()).toEqual(['kube-prometheus-stack', 'longhorn']);
     for (const c of charts) expect((c as Manifest).spec.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     const images = JSON.stringify(all).match(/"image":"[^"]+"/g) ?? [];
     expect(images.length).toBeGreaterThan(8);
@@ -160,9 +156,15 @@ describe('the same renderers as the local stack', () => {
       port: 25,
       serversTransport: 'proxy-protocol',
     });
-    const values = parse(find('HelmChart', 'traefik').spec.valuesContent);
-    expect(values.ports.smtp).toMatchObject({ exposedPort: 25, protocol: 'TCP' });
-    expect(values.certificatesResolvers.letsencrypt.acme.email).toBe('hostmaster@example.net');
+    const traefik = parse(find('ConfigMap', 'traefik').data['traefik.yaml']);
+    expect(traefik.entryPoints.smtp).toEqual({ address: ':2525' });
+    expect(find('Service', 'traefik').spec.ports).toContainEqual({
+      name: 'smtp',
+      port: 25,
+      targetPort: 2525,
+      protocol: 'TCP',
+    });
+    expect(traefik.certificatesResolvers.letsencrypt.acme.email).toBe('hostmaster@example.net');
   });
 
   it('tenant sites submit on an internal listener reachable from tenant namespaces only', () => {

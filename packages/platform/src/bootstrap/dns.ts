@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '@hostplane/domain';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
-import { renderPdnsConf } from '../pdns/render.ts';
+import { ACME_TSIG_KEY_NAME, renderAcmeUpdatePolicy, renderPdnsConf } from '../pdns/render.ts';
 import {
   configMap,
   env,
@@ -39,8 +39,14 @@ export function clusterPdnsConf(config: BootstrapConfig): string {
       password: PLACEHOLDER,
     },
     socketDir: '/var/run/pdns',
+    // ACME DNS-01 for wildcard hosts: updates signed with the edge's TSIG key, nothing else.
+    ...(config.bootstrap.secrets.acmeTsigSecret
+      ? { dnsUpdate: { policyScript: `/etc/pdns/${UPDATE_POLICY_FILE}` } }
+      : {}),
   });
 }
+
+const UPDATE_POLICY_FILE = 'acme-update-policy.lua';
 
 function database(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap;
@@ -146,14 +152,21 @@ export function dnsSystem(config: BootstrapConfig): KubeObject[] {
   const conf = clusterPdnsConf(config);
   const pdns = server(config, conf);
   addSchemaSource(pdns, b.systemImages.pdns);
+  if (b.secrets.acmeTsigSecret) addTsigImport(pdns, b.systemImages.pdns);
   return [
     namespace(DNS_NAMESPACE, 'restricted', 'PowerDNS and MariaDB run as non-root on unprivileged ports'),
     ...database(config),
     secret('pdns', DNS_NAMESPACE, 'pdns', {
       'api-key': b.secrets.pdnsApiKey,
       'db-password': b.secrets.pdnsDbPassword,
+      ...(b.secrets.acmeTsigSecret ? { 'acme-tsig': b.secrets.acmeTsigSecret } : {}),
     }),
-    configMap('pdns-config', DNS_NAMESPACE, 'pdns', { 'pdns.conf': conf }),
+    configMap('pdns-config', DNS_NAMESPACE, 'pdns', {
+      'pdns.conf': conf,
+      ...(b.secrets.acmeTsigSecret
+        ? { [UPDATE_POLICY_FILE]: renderAcmeUpdatePolicy(ACME_TSIG_KEY_NAME) }
+        : {}),
+    }),
     service('pdns', DNS_NAMESPACE, 'pdns', [
       { name: 'dns-udp', port: 53, targetPort: DNS_CONTAINER_PORT, protocol: 'UDP' },
       { name: 'dns-tcp', port: 53, targetPort: DNS_CONTAINER_PORT, protocol: 'TCP' },
@@ -171,5 +184,32 @@ function addSchemaSource(deployment: KubeObject, pdnsImage: string): void {
     command: ['cp', '/usr/local/share/doc/pdns/schema.mysql.sql', '/schema/schema.mysql.sql'],
     securityContext: restrictedContainer,
     volumeMounts: [{ name: 'schema', mountPath: '/schema' }],
+  });
+}
+
+/** After the schema: (re)imports the edge's TSIG key into PowerDNS's key store (import replaces it). */
+function addTsigImport(deployment: KubeObject, pdnsImage: string): void {
+  const pod = (deployment.spec as { template: { spec: { initContainers: unknown[] } } }).template.spec;
+  pod.initContainers.push({
+    name: 'acme-tsig',
+    image: pdnsImage,
+    command: ['pdnsutil'],
+    args: [
+      '--config-dir=/etc/pdns',
+      '--gmysql-password=$(PDNS_DB_PASSWORD)',
+      'import-tsig-key',
+      ACME_TSIG_KEY_NAME,
+      'hmac-sha256',
+      '$(ACME_TSIG_SECRET)',
+    ],
+    env: [
+      envFromSecret('PDNS_DB_PASSWORD', 'pdns', 'db-password'),
+      envFromSecret('ACME_TSIG_SECRET', 'pdns', 'acme-tsig'),
+    ],
+    securityContext: restrictedContainer,
+    volumeMounts: [
+      { name: 'config', mountPath: '/etc/pdns', readOnly: true },
+      { name: 'socket', mountPath: '/var/run/pdns' },
+    ],
   });
 }

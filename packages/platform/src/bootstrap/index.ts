@@ -9,7 +9,17 @@ import { MONITORING_NAMESPACE, monitoringSystem } from './monitoring.ts';
 import { panelSystem } from './panel.ts';
 import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
 
+// The edge's resolver naming is the tenants' rule (domain), shared with the platform's own renderers.
+export { dns01Resolver } from '@hostplane/domain';
 export { clusterPdnsConf } from './dns.ts';
+export {
+  clusterTraefikSettings,
+  clusterTraefikYaml,
+  INGRESS_NAMESPACE,
+  traefikCrds,
+  traefikIngressClass,
+  traefikRbac,
+} from './ingress.ts';
 export { clusterDovecotFiles, clusterPostfixFiles, clusterRspamdFiles, INTERNAL_SUBMISSION } from './mail.ts';
 export {
   isRemovableMaildir,

@@ -1,13 +1,47 @@
-import type { KubeObject } from '@hostplane/domain';
-import { stringify } from 'yaml';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dns01Resolver, type KubeObject } from '@hostplane/domain';
+import { parseAllDocuments } from 'yaml';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
-import { helmChart, MANAGED, namespace } from './common.ts';
+import { ACME_TSIG_KEY_NAME } from '../pdns/render.ts';
+import {
+  type Dns01Credentials,
+  renderTraefikYaml,
+  type TraefikStaticSettings,
+  traefikDns01Env,
+} from '../traefik/static-config.ts';
+import { TRAEFIK_CRD_FILE } from '../traefik/version.ts';
+import {
+  configMap,
+  env,
+  envFromSecret,
+  MANAGED,
+  meta,
+  namespace,
+  restrictedContainer,
+  restrictedPod,
+  scratch,
+  secret,
+  workload,
+} from './common.ts';
+import { DNS_NAMESPACE } from './dns.ts';
 import { MAIL_NAMESPACE, MAIL_PORTS } from './mail.ts';
 
 export const INGRESS_NAMESPACE = 'ingress-system';
+const APP = 'traefik';
+const TRAEFIK_UID = 65532;
+const CONFIG_DIR = '/etc/traefik';
+const DATA_DIR = '/data';
+const ACME_ROOTS_DIR = '/etc/acme-roots';
+/** Only the ping and metrics listen here; the Service never exposes it. */
+export const INTERNAL_PORT = 9100;
+export const WEB_PORT = 8000;
+export const WEBSECURE_PORT = 8443;
+/** https-redirect@kubernetescrd in ingress-system, for the platform's own hosts. */
+export const PLATFORM_REDIRECT_MIDDLEWARE = 'https-redirect';
 
 /** Mail entry points: unprivileged port in the pod, the well-known one on the Service. */
-const MAIL_ENTRYPOINTS = [
+export const MAIL_ENTRYPOINTS = [
   { name: 'smtp', port: 2525, service: 'postfix' },
   { name: 'submission', port: 5587, service: 'postfix' },
   { name: 'smtps', port: 4465, service: 'postfix' },
@@ -17,59 +51,189 @@ const MAIL_ENTRYPOINTS = [
   { name: 'pop3s', port: 1995, service: 'dovecot' },
 ] as const;
 
-function traefikValues(config: BootstrapConfig) {
-  const b = config.bootstrap;
-  const [registry, ...rest] = b.systemImages.traefik.split('/');
-  const [repository, tag] = rest.join('/').split(':');
-  const mailPorts = Object.fromEntries(
-    MAIL_ENTRYPOINTS.map((e) => [
-      e.name,
-      { port: e.port, exposedPort: MAIL_PORTS[e.name], expose: { default: true }, protocol: 'TCP' },
-    ]),
-  );
+/** The static configuration of the in-cluster Traefik (the local stack renders its own addresses). */
+export function clusterTraefikSettings(config: BootstrapConfig): TraefikStaticSettings {
+  const { acme } = config.bootstrap;
   return {
-    image: { registry, repository, tag },
-    // One replica: the ACME account and certificates live in one acme.json on a volume.
-    deployment: { replicas: 1 },
-    ingressClass: { enabled: true, isDefaultClass: true, name: config.ingress.className },
-    providers: {
-      kubernetesCRD: { enabled: true, allowCrossNamespace: false, allowExternalNameServices: true },
-      // Suspended sites point at an ExternalName Service (packages/provisioner-k8s README).
-      kubernetesIngress: {
-        enabled: true,
-        allowExternalNameServices: true,
-        publishedService: { enabled: true },
-      },
+    web: { name: config.ingress.webEntrypoint, address: `:${WEB_PORT}` },
+    websecure: { name: config.ingress.websecureEntrypoint, address: `:${WEBSECURE_PORT}` },
+    internal: { name: 'internal', address: `:${INTERNAL_PORT}` },
+    tcp: MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, address: `:${e.port}` })),
+    ingressClass: config.ingress.className,
+    publishedService: `${INGRESS_NAMESPACE}/${APP}`,
+    acme: {
+      email: acme.email,
+      caServer: acme.caServer,
+      storage: `${DATA_DIR}/acme.json`,
+      httpResolver: config.ingress.certResolver,
+      ...(config.bootstrap.secrets.acmeTsigSecret
+        ? {
+            dns01: {
+              resolver: dns01Resolver(config.ingress.certResolver),
+              resolvers: [clusterDns01Credentials(config).nameserver],
+              checkPropagation: true,
+            },
+          }
+        : {}),
     },
-    ports: {
-      [config.ingress.webEntrypoint]: { port: 8000, exposedPort: 80 },
-      [config.ingress.websecureEntrypoint]: { port: 8443, exposedPort: 443, tls: { enabled: true } },
-      ...mailPorts,
+    logLevel: 'INFO',
+  };
+}
+
+function clusterDns01Credentials(config: BootstrapConfig): Dns01Credentials {
+  return {
+    nameserver: `pdns.${DNS_NAMESPACE}.svc.${config.clusterDomain}:53`,
+    tsigKeyName: ACME_TSIG_KEY_NAME,
+    tsigAlgorithm: 'hmac-sha256',
+  };
+}
+
+/** traefik.yaml of the ingress-system ConfigMap. */
+export function clusterTraefikYaml(config: BootstrapConfig): string {
+  return renderTraefikYaml(clusterTraefikSettings(config));
+}
+
+/** The CRDs of the pinned Traefik, generated from its module (DESIGN.md §9 "CRDs"). */
+export function traefikCrds(): KubeObject[] {
+  const text = readFileSync(new URL(`../../${TRAEFIK_CRD_FILE}`, import.meta.url), 'utf8');
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJSON() as KubeObject | null)
+    .filter((doc): doc is KubeObject => doc !== null);
+}
+
+/** The IngressClass Traefik's Ingress provider serves (the cluster's default class). */
+export function traefikIngressClass(name: string): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: {
+      name,
+      labels: { ...MANAGED },
+      annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' },
     },
-    certificatesResolvers: {
-      [config.ingress.certResolver]: {
-        acme: {
-          email: b.acme.email,
-          caServer: b.acme.caServer,
-          storage: '/data/acme.json',
-          httpChallenge: { entryPoint: config.ingress.webEntrypoint },
+    spec: { controller: 'traefik.io/ingress-controller' },
+  };
+}
+
+/** The edge's identity: ServiceAccount ingress-system/traefik and the ClusterRole its providers need. */
+export function traefikRbac(): KubeObject[] {
+  const read = ['get', 'list', 'watch'];
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(APP, INGRESS_NAMESPACE, APP) },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'hostplane-traefik', labels: { ...MANAGED } },
+      // Upstream's kubernetes-crd-rbac.yml of the pinned version, without the pods rule (OTel only).
+      rules: [
+        { apiGroups: [''], resources: ['services', 'secrets', 'nodes', 'configmaps'], verbs: read },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: read },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
+        {
+          apiGroups: ['traefik.io'],
+          resources: [
+            'middlewares',
+            'middlewaretcps',
+            'ingressroutes',
+            'traefikservices',
+            'ingressroutetcps',
+            'ingressrouteudps',
+            'tlsoptions',
+            'tlsstores',
+            'serverstransports',
+            'serverstransporttcps',
+          ],
+          verbs: read,
         },
-      },
+      ],
     },
-    persistence: { enabled: true, storageClass: config.storage.storageClass, size: '128Mi', path: '/data' },
-    // Local keeps the client's address (mail needs it for SPF and rate limits; PROXY carries it on).
-    service: { spec: { externalTrafficPolicy: 'Local' } },
-    podSecurityContext: {
-      runAsNonRoot: true,
-      runAsUser: 65532,
-      runAsGroup: 65532,
-      fsGroup: 65532,
-      seccompProfile: { type: 'RuntimeDefault' },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'hostplane-traefik', labels: { ...MANAGED } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'hostplane-traefik' },
+      subjects: [{ kind: 'ServiceAccount', name: APP, namespace: INGRESS_NAMESPACE }],
     },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      readOnlyRootFilesystem: true,
+  ];
+}
+
+function deployment(config: BootstrapConfig, traefikYaml: string): KubeObject {
+  const b = config.bootstrap;
+  const dns01 = b.secrets.acmeTsigSecret ? traefikDns01Env(clusterDns01Credentials(config)) : {};
+  const container = {
+    name: APP,
+    image: b.systemImages.traefik,
+    imagePullPolicy: 'IfNotPresent',
+    args: [`--configFile=${CONFIG_DIR}/traefik.yaml`],
+    env: [
+      ...Object.entries(dns01).map(([k, v]) => env(k, v)),
+      ...(b.secrets.acmeTsigSecret
+        ? [envFromSecret('RFC2136_TSIG_SECRET', 'traefik-dns01', 'tsig-secret')]
+        : []),
+      ...(b.acme.trustedRootsPem ? [env('LEGO_CA_CERTIFICATES', `${ACME_ROOTS_DIR}/roots.pem`)] : []),
+    ],
+    ports: [
+      { name: 'web', containerPort: WEB_PORT },
+      { name: 'websecure', containerPort: WEBSECURE_PORT },
+      { name: 'internal', containerPort: INTERNAL_PORT },
+      ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, containerPort: e.port })),
+    ],
+    securityContext: restrictedContainer,
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    readinessProbe: { httpGet: { path: '/ping', port: INTERNAL_PORT }, periodSeconds: 5 },
+    livenessProbe: {
+      httpGet: { path: '/ping', port: INTERNAL_PORT },
+      periodSeconds: 20,
+      failureThreshold: 3,
+    },
+    volumeMounts: [
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'data', mountPath: DATA_DIR },
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(b.acme.trustedRootsPem ? [{ name: 'acme-roots', mountPath: ACME_ROOTS_DIR, readOnly: true }] : []),
+    ],
+  };
+  const object = workload({
+    kind: 'Deployment',
+    name: APP,
+    ns: INGRESS_NAMESPACE,
+    // One replica: the ACME account and certificates live in one acme.json on a ReadWriteOnce volume.
+    replicas: 1,
+    podSecurity: restrictedPod(TRAEFIK_UID),
+    containers: [container],
+    volumes: [
+      { name: 'config', configMap: { name: APP } },
+      { name: 'data', persistentVolumeClaim: { claimName: 'traefik-acme' } },
+      ...scratch('tmp'),
+      ...(b.acme.trustedRootsPem ? [{ name: 'acme-roots', configMap: { name: 'acme-roots' } }] : []),
+    ],
+    serviceAccountName: APP,
+    configHash: createHash('sha256')
+      .update(`${traefikYaml}\0${b.acme.trustedRootsPem ?? ''}`)
+      .digest('hex')
+      .slice(0, 16),
+  });
+  // The volume can be attached to one pod at a time: stop the old pod before the new one starts.
+  return { ...object, spec: { ...(object.spec as Record<string, unknown>), strategy: { type: 'Recreate' } } };
+}
+
+function edgeService(): KubeObject {
+  const ports = [
+    { name: 'web', port: 80, targetPort: WEB_PORT },
+    { name: 'websecure', port: 443, targetPort: WEBSECURE_PORT },
+    ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, port: MAIL_PORTS[e.name], targetPort: e.port })),
+  ];
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(APP, INGRESS_NAMESPACE, APP),
+    spec: {
+      type: 'LoadBalancer',
+      // Local keeps the client's address (mail needs it for SPF and rate limits; PROXY carries it on).
+      externalTrafficPolicy: 'Local',
+      selector: { 'app.kubernetes.io/name': APP },
+      ports: ports.map((p) => ({ protocol: 'TCP', ...p })),
     },
   };
 }
@@ -101,20 +265,44 @@ function mailRoutes(): KubeObject[] {
   return [transport, ...routes];
 }
 
-/** 4. Traefik: HTTP(S) with ACME, Ingress in every namespace, TCP routes to the mail services. */
+/** 4. Traefik: its CRDs, HTTP(S) with ACME, Ingress in every namespace, TCP routes to the mail services. */
 export function ingressSystem(config: BootstrapConfig): KubeObject[] {
+  const b = config.bootstrap;
+  const traefikYaml = clusterTraefikYaml(config);
   return [
     namespace(
       INGRESS_NAMESPACE,
       'restricted',
       'Traefik runs as non-root on unprivileged ports behind its Service',
     ),
-    helmChart(
-      'traefik',
-      INGRESS_NAMESPACE,
-      config.bootstrap.charts.traefik,
-      stringify(traefikValues(config)),
-    ),
+    ...traefikCrds(),
+    traefikIngressClass(config.ingress.className),
+    ...traefikRbac(),
+    configMap(APP, INGRESS_NAMESPACE, APP, { 'traefik.yaml': traefikYaml }),
+    ...(b.acme.trustedRootsPem
+      ? [configMap('acme-roots', INGRESS_NAMESPACE, APP, { 'roots.pem': b.acme.trustedRootsPem })]
+      : []),
+    ...(b.secrets.acmeTsigSecret
+      ? [secret('traefik-dns01', INGRESS_NAMESPACE, APP, { 'tsig-secret': b.secrets.acmeTsigSecret })]
+      : []),
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: meta('traefik-acme', INGRESS_NAMESPACE, APP),
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: config.storage.storageClass,
+        resources: { requests: { storage: '128Mi' } },
+      },
+    },
+    deployment(config, traefikYaml),
+    edgeService(),
+    {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'Middleware',
+      metadata: meta(PLATFORM_REDIRECT_MIDDLEWARE, INGRESS_NAMESPACE, APP),
+      spec: { redirectScheme: { scheme: 'https', permanent: true } },
+    },
     ...mailRoutes(),
   ];
 }

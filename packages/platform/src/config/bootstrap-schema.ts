@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRAEFIK_IMAGE } from '../traefik/version.ts';
 import { VELERO_AWS_PLUGIN_IMAGE, VELERO_IMAGE } from '../velero/version.ts';
 import { platformConfigSchema } from './schema.ts';
 
@@ -36,12 +37,14 @@ export const bootstrapSectionSchema = z.object({
   acme: z.object({
     email: z.email(),
     caServer: z.url().default('https://acme-v02.api.letsencrypt.org/directory'),
+    /** Extra roots the ACME client trusts for caServer (PEM), e.g. the local stack's Pebble. */
+    trustedRootsPem: z.string().includes('-----BEGIN CERTIFICATE-----').optional(),
   }),
-  /** Helm charts installed through the k3s helm-controller (HelmChart objects). Pinned versions. */
+  /** Helm charts installed through the k3s helm-controller (HelmChart objects). Pinned versions.
+   * Traefik has none: the platform renders its objects itself, the same ones the local node runs. */
   charts: z
     .object({
       longhorn: chart('https://charts.longhorn.io', 'longhorn', '1.12.1'),
-      traefik: chart('https://traefik.github.io/charts', 'traefik', '37.4.0'),
       kubePrometheusStack: chart(
         'https://prometheus-community.github.io/helm-charts',
         'kube-prometheus-stack',
@@ -61,7 +64,7 @@ export const bootstrapSectionSchema = z.object({
       dkimSync: pinnedImage.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
       postgres: pinnedImage.default('docker.io/library/postgres:16.9-alpine'),
       panel: pinnedImage.default('ghcr.io/hostplane/panel:0.1.0'),
-      traefik: pinnedImage.default('docker.io/library/traefik:v3.7.9'),
+      traefik: pinnedImage.default(TRAEFIK_IMAGE),
       // Velero has no chart: the platform renders its objects (bootstrap/backup.ts) at these versions.
       velero: pinnedImage.default(VELERO_IMAGE),
       veleroAwsPlugin: pinnedImage.default(VELERO_AWS_PLUGIN_IMAGE),
@@ -129,6 +132,12 @@ export const bootstrapSectionSchema = z.object({
     /** Encrypts TOTP secrets at rest (the panel's SECRET_KEY). */
     panelSecretKey: secret,
     grafanaAdminPassword: secret,
+    /** TSIG secret (base64) of the key that may update only `_acme-challenge` names in PowerDNS;
+     * with it, the edge gets a DNS-01 resolver for wildcard hosts (DESIGN.md §9 "DNS-01"). */
+    acmeTsigSecret: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{22,}={0,2}$/, 'a base64 TSIG secret (e.g. openssl rand -base64 32)')
+      .optional(),
   }),
 });
 

@@ -4,4 +4,11 @@ export {
   renderRecursorConf,
   renderRootHints,
 } from './recursor.ts';
-export { type PdnsSettings, type PdnsSettingsInput, pdnsSettingsSchema, renderPdnsConf } from './render.ts';
+export {
+  ACME_TSIG_KEY_NAME,
+  type PdnsSettings,
+  type PdnsSettingsInput,
+  pdnsSettingsSchema,
+  renderAcmeUpdatePolicy,
+  renderPdnsConf,
+} from './render.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PdnsSettingsInput, renderPdnsConf } from './render.ts';
+import { type PdnsSettingsInput, renderAcmeUpdatePolicy, renderPdnsConf } from './render.ts';
 
 const localSettings: PdnsSettingsInput = {
   dnsAddresses: ['127.0.0.1'],
@@ -91,5 +91,22 @@ describe('renderPdnsConf', () => {
     ['a relative socket dir', { socketDir: 'run' }],
   ])('refuses %s', (_label, override) => {
     expect(() => renderPdnsConf({ ...localSettings, ...override } as PdnsSettingsInput)).toThrow();
+  });
+});
+
+describe('RFC 2136 updates for ACME DNS-01', () => {
+  it('are off unless asked for, and then governed by the policy script alone', () => {
+    expect(settingsOf(renderPdnsConf(localSettings)).has('dnsupdate')).toBe(false);
+    const conf = settingsOf(renderPdnsConf({ ...localSettings, dnsUpdate: { policyScript: '/s/acme.lua' } }));
+    expect(conf.get('dnsupdate')).toBe('yes');
+    expect(conf.get('lua-dnsupdate-policy-script')).toBe('/s/acme.lua');
+  });
+
+  it('the policy demands the ACME TSIG key, TXT records and _acme-challenge names', () => {
+    const lua = renderAcmeUpdatePolicy('hostplane-acme');
+    expect(lua).toContain('if not signed or tsig ~= "hostplane-acme" then return false end');
+    expect(lua).toContain('"_acme-challenge."');
+    expect(lua).toContain('input:getQType() == pdns.TXT');
+    expect(() => renderAcmeUpdatePolicy('bad" or true --')).toThrow();
   });
 });

@@ -44,6 +44,17 @@ export const pdnsSettingsSchema = z.object({
     .default('ns1.hostplane.invalid. hostmaster.@ 0 10800 3600 604800 3600'),
   loglevel: z.number().int().min(0).max(9).default(4),
   /**
+   * RFC 2136 updates for ACME DNS-01 (DESIGN.md §9): on, with a Lua policy that accepts only updates
+   * signed by the ACME TSIG key, only TXT records, only at `_acme-challenge` names
+   * (renderAcmeUpdatePolicy). Absent: updates are off.
+   */
+  dnsUpdate: z
+    .object({
+      /** Path of the policy script (renderAcmeUpdatePolicy's text). */
+      policyScript: z.string().regex(/^\/[^\s]*$/),
+    })
+    .optional(),
+  /**
    * Seconds PowerDNS caches answers (packet cache), backend answers and negative answers; its own
    * defaults are 20/20/60. Creating a zone through the API does not purge them, so a name queried
    * just before (REFUSED) stays REFUSED for up to `packet` seconds: the local stack uses 0 so a read
@@ -99,6 +110,37 @@ export function renderPdnsConf(input: PdnsSettingsInput): string {
   ];
   if (s.defaultSoaEdit) lines.push(['default-soa-edit', s.defaultSoaEdit]);
   if (s.runAs) lines.push(['setuid', s.runAs.user], ['setgid', s.runAs.group]);
+  if (s.dnsUpdate) {
+    // With a policy script, PowerDNS asks it alone (allow-dnsupdate-from and the zones' ALLOW-DNSUPDATE-FROM
+    // and TSIG-ALLOW-DNSUPDATE metadata are not consulted); the script demands the TSIG key.
+    lines.push(['dnsupdate', 'yes'], ['lua-dnsupdate-policy-script', s.dnsUpdate.policyScript]);
+  }
   const body = lines.map(([key, value]) => `${key}=${value}`).join('\n');
   return `# Rendered by @hostplane/platform (pdns/render.ts). Do not edit: changes are overwritten.\n${body}\n`;
+}
+
+/** The TSIG key the edge signs its DNS-01 updates with (the only key the update policy accepts). */
+export const ACME_TSIG_KEY_NAME = 'hostplane-acme';
+
+const tsigKeyName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a TSIG key name (one DNS label)');
+
+/**
+ * The Lua update policy of PowerDNS for ACME DNS-01: an update passes only when it is signed with the
+ * TSIG key `keyName` (PowerDNS has checked the signature before it asks), touches only TXT records,
+ * and only names under `_acme-challenge.`; everything else is refused.
+ */
+export function renderAcmeUpdatePolicy(keyName: string): string {
+  const key = tsigKeyName.parse(keyName);
+  return [
+    '-- Rendered by @hostplane/platform (pdns/render.ts): ACME DNS-01 updates only.',
+    'function updatepolicy(input)',
+    // An unsigned update has no TSIG name, and printing an unset name throws: pcall turns that into "no".
+    '  local signed, tsig = pcall(function() return input:getTsigName():toStringNoDot():lower() end)',
+    `  if not signed or tsig ~= "${key}" then return false end`,
+    '  local qname = input:getQName():toStringNoDot():lower()',
+    '  if qname:sub(1, 16) ~= "_acme-challenge." then return false end',
+    '  return input:getQType() == pdns.TXT',
+    'end',
+    '',
+  ].join('\n');
 }
