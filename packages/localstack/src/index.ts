@@ -6,12 +6,15 @@ export {
   versitygwProgram,
 } from './backup-programs.ts';
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
+export { loadImagesIntoNode } from './components/containerd.ts';
 export { stackComponents } from './components/index.ts';
+export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
 export { mariadb } from './components/mariadb.ts';
 export { pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
+export { type BuiltImage, buildImages, imageRecipes } from './images.ts';
 export {
   cachedGoProgram,
   downloadModule,
@@ -25,6 +28,7 @@ export {
   ensureLocalcluster,
   localclusterCacheRoot,
 } from './localcluster-build.ts';
+export { FAKE_NODE_TAINT, type NodeProfile, nodeProfile } from './node-profile.ts';
 export { orderComponents, selectComponents } from './order.ts';
 export { STACK_HOST, type StackPorts, stackPorts } from './ports.ts';
 export { listPidRecords, type PidRecord, processFamily, stillRunning } from './processes.ts';

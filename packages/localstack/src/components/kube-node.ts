@@ -6,13 +6,14 @@ import {
   setHeaderOptions,
   type V1Node,
 } from '@kubernetes/client-node';
+import { FAKE_NODE_TAINT, type NodeProfile } from '../node-profile.ts';
 
 /** The one fake node kwok plays, sized like a real single node. */
 export const FAKE_NODE_NAME = 'hostplane-node';
 export const FAKE_NODE_CAPACITY = { cpu: '8', memory: '32Gi', pods: '110', 'ephemeral-storage': '200Gi' };
 const FIELD_MANAGER = 'hostplane-localstack';
 
-export function fakeNodeManifest(): V1Node {
+export function fakeNodeManifest(profile: NodeProfile = 'kwok'): V1Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -27,15 +28,16 @@ export function fakeNodeManifest(): V1Node {
         type: 'kwok',
       },
     },
-    spec: {},
+    // Under the `real` profile tenant pods belong on the real node; kwok's stays for pods that tolerate it.
+    spec: profile === 'real' ? { taints: [{ ...FAKE_NODE_TAINT }] } : {},
   };
 }
 
 /** Registers the fake node (as a kubelet would) and sets its capacity; kwok then marks it Ready. */
-export async function registerFakeNode(kc: KubeConfig): Promise<void> {
+export async function registerFakeNode(kc: KubeConfig, profile: NodeProfile = 'kwok'): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   await objects.patch(
-    fakeNodeManifest(),
+    fakeNodeManifest(profile),
     undefined,
     undefined,
     FIELD_MANAGER,
