@@ -29,6 +29,7 @@ var subcommands = map[string]func() int{
 	"kubelet":                 runKubelet,
 	"kube-proxy":              runKubeProxy,
 	"remove-pods":             runRemovePods,
+	"local-volumes":           runLocalVolumes,
 }
 
 func main() {

@@ -9,6 +9,7 @@ export type { Component, ProcessSpec, StackContext, StackSecrets } from './compo
 export { loadImagesIntoNode } from './components/containerd.ts';
 export { stackComponents } from './components/index.ts';
 export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
+export { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 export { mariadb } from './components/mariadb.ts';
 export { pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';

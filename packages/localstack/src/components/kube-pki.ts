@@ -78,6 +78,13 @@ export const kubeLeafCerts: LeafSpec[] = [
     usage: 'client',
   },
   { name: 'kube-proxy', commonName: 'system:kube-proxy', usage: 'client' },
+  // The local volume provisioner, a host process of the stack like kwok.
+  {
+    name: 'local-volumes',
+    commonName: 'hostplane-local-volumes',
+    organization: 'system:masters',
+    usage: 'client',
+  },
   // The apiserver's identity towards aggregated APIs (metrics-server, …), trusted through its own CA as in kubeadm.
   { name: 'front-proxy-client', commonName: 'front-proxy-client', usage: 'client', issuer: 'front-proxy-ca' },
 ];

@@ -8,6 +8,7 @@ import { kubeProxy } from './kube-proxy.ts';
 import { kubeScheduler } from './kube-scheduler.ts';
 import { kubelet } from './kubelet.ts';
 import { kwok } from './kwok.ts';
+import { localVolumes } from './local-volumes.ts';
 
 export { kubeconfigPath } from './kube-access.ts';
 export { FAKE_NODE_NAME } from './kube-node.ts';
@@ -22,8 +23,8 @@ export const controlPlaneComponents: Component[] = [
   kwok,
 ];
 
-/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet and kube-proxy. */
-export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy];
+/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy, the volume provisioner. */
+export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy, localVolumes];
 
 /** The control plane, plus the real node under the `real` node profile. */
 export const kubeComponents: Component[] = [

@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import { StorageV1Api } from '@kubernetes/client-node';
+import type { Component, ProcessSpec } from '../component.ts';
+import { adminKubeConfig, kubeconfigPath, writeKubeconfig } from './kube-access.ts';
+import { ensureKubePki, REAL_NODE_NAME } from './kube-pki.ts';
+import { nodePaths } from './node-config.ts';
+
+const NAME = 'local-volumes';
+/** The StorageClass of the local stack (the local platform config names it; production keeps Longhorn). */
+export const LOCAL_STORAGE_CLASS = 'hostplane-local';
+export const LOCAL_VOLUME_PROVISIONER = 'hostplane.dev/local-volume';
+
+export function localStorageClass() {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: LOCAL_STORAGE_CLASS },
+    provisioner: LOCAL_VOLUME_PROVISIONER,
+    // One node: nothing to wait for; a claim binds as soon as it exists.
+    volumeBindingMode: 'Immediate',
+    reclaimPolicy: 'Delete',
+    allowVolumeExpansion: false,
+  };
+}
+
+/**
+ * Dynamic volumes on the real node: `local` PersistentVolumes (Velero's file-system backup handles
+ * them, unlike hostPath) under `<stateDir>/node/volumes`, created by a provisioner built on
+ * sigs.k8s.io/sig-storage-lib-external-provisioner (`localcluster local-volumes`).
+ */
+export const localVolumes: Component = {
+  name: NAME,
+  dependsOn: ['kubelet'],
+  async prepare(ctx) {
+    await ensureKubePki(ctx.stateDir);
+    await writeKubeconfig(ctx.stateDir, NAME);
+    await mkdir(nodePaths(ctx.stateDir).volumesDir, { recursive: true });
+    const storage = adminKubeConfig(ctx.stateDir).makeApiClient(StorageV1Api);
+    const existing = await storage.readStorageClass({ name: LOCAL_STORAGE_CLASS }).catch(() => undefined);
+    if (!existing) await storage.createStorageClass({ body: localStorageClass() });
+  },
+  processes(ctx): ProcessSpec[] {
+    return [
+      {
+        name: NAME,
+        command: ctx.binaries.localcluster,
+        args: [
+          NAME,
+          `--kubeconfig=${kubeconfigPath(ctx.stateDir, NAME)}`,
+          `--dir=${nodePaths(ctx.stateDir).volumesDir}`,
+          `--node=${REAL_NODE_NAME}`,
+          `--name=${LOCAL_VOLUME_PROVISIONER}`,
+        ],
+      },
+    ];
+  },
+  async healthy(ctx) {
+    try {
+      const storage = adminKubeConfig(ctx.stateDir).makeApiClient(StorageV1Api);
+      return (
+        (await storage.readStorageClass({ name: LOCAL_STORAGE_CLASS })).provisioner ===
+        LOCAL_VOLUME_PROVISIONER
+      );
+    } catch {
+      return false;
+    }
+  },
+  address(ctx) {
+    return `StorageClass ${LOCAL_STORAGE_CLASS} → ${nodePaths(ctx.stateDir).volumesDir}`;
+  },
+};
