@@ -56,6 +56,8 @@ function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clam
     ports: [{ name: 'http', containerPort: WEB_PORT, protocol: 'TCP' }],
     resources: clamp({ requests: { cpu: '25m', memory: '32Mi' }, limits: { cpu: '250m', memory: '128Mi' } }),
     securityContext: containerSecurityContext(uid, true),
+    // A container that fails leaves its last log lines in its status, which the site status shows.
+    terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: [
       { name: 'data', mountPath: webRoot },
       { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
@@ -78,6 +80,7 @@ function phpContainer(
     ports: [{ name: 'fastcgi', containerPort: 9000, protocol: 'TCP' }],
     resources: clamp({ requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
     securityContext: containerSecurityContext(WWW_DATA_UID, true),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: [
       { name: 'data', mountPath: '/var/www/html' },
       { name: 'php-tmp', mountPath: '/tmp' },
@@ -152,6 +155,7 @@ function imagePodParts(site: SiteRow, config: TenantPlatformConfig, clamp: Clamp
           limits: { cpu: '500m', memory: '256Mi' },
         }),
         securityContext: containerSecurityContext(uid, false),
+        terminationMessagePolicy: 'FallbackToLogsOnError',
         volumeMounts: [
           { name: 'data', mountPath: '/data' },
           { name: 'tmp', mountPath: '/tmp' },
