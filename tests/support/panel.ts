@@ -81,17 +81,22 @@ async function ensureSystemNamespaces(admin: KubeHttpClient): Promise<void> {
   }
 }
 
-export async function startPanel(firstCustomerId: number, volumes: number): Promise<Panel> {
-  const platform = parsePlatformConfig(platformInput);
+/** `input`: another platform config (the real-node tests use the stack's StorageClass instead of test PVs). */
+export async function startPanel(
+  firstCustomerId: number,
+  volumes: number,
+  input: object = platformInput,
+): Promise<Panel> {
+  const platform = parsePlatformConfig(input);
   const platformFile = join(tmpdir(), `hostplane-e2e-${runTag}.json`);
-  writeFileSync(platformFile, JSON.stringify(platformInput));
+  writeFileSync(platformFile, JSON.stringify(input));
   const api = await startTestApi({}, undefined, platform);
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options
     .connectionString;
   const admin = KubeHttpClient.fromKubeconfigFile(stack.KUBECONFIG);
   await ensureSystemNamespaces(admin);
-  await ensureTestVolumes(admin, runTag, volumes);
+  if (volumes > 0) await ensureTestVolumes(admin, runTag, volumes);
   await migrateMailDb(stack.MAIL_DATABASE_URL);
   const workers: RunningWorker[] = [];
   const children: ChildProcess[] = [];

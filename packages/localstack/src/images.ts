@@ -271,7 +271,7 @@ export async function pauseSource(): Promise<{ file: string; content: string }> 
 }
 
 /** A root file system tar → an image archive under `ref` (umoci builds the OCI layout, skopeo writes it). */
-async function packImage(
+export async function packImage(
   work: string,
   rootfsTar: string,
   config: ImageConfig,

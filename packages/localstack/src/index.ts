@@ -6,7 +6,7 @@ export {
   versitygwProgram,
 } from './backup-programs.ts';
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
-export { loadImagesIntoNode } from './components/containerd.ts';
+export { importArchiveIntoNode, loadImagesIntoNode } from './components/containerd.ts';
 export { stackComponents } from './components/index.ts';
 export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
 export { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
@@ -15,7 +15,8 @@ export { pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
-export { type BuiltImage, buildImages, imageRecipes } from './images.ts';
+export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
+export { realNodeComponents } from './components/kube.ts';
 export {
   cachedGoProgram,
   downloadModule,

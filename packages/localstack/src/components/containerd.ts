@@ -180,3 +180,8 @@ export async function loadImagesIntoNode(stateDir: string, say: (line: string) =
   await importImages((args, timeoutMs) => ctr(stateDir, args, timeoutMs), say, { buildPause: true });
   return true;
 }
+
+/** Imports one image archive into the running node's containerd (what `images build` does for each). */
+export async function importArchiveIntoNode(stateDir: string, archive: string): Promise<void> {
+  await ctr(stateDir, ['images', 'import', archive], 300_000);
+}
