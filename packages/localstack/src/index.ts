@@ -8,6 +8,7 @@ export {
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
 export { importArchiveIntoNode, loadImagesIntoNode } from './components/containerd.ts';
 export { stackComponents } from './components/index.ts';
+export { realNodeComponents } from './components/kube.ts';
 export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
 export { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 export { mariadb } from './components/mariadb.ts';
@@ -16,7 +17,6 @@ export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
 export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
-export { realNodeComponents } from './components/kube.ts';
 export {
   cachedGoProgram,
   downloadModule,
