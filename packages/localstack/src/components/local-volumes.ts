@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { StorageV1Api } from '@kubernetes/client-node';
 import type { Component, ProcessSpec } from '../component.ts';
+import { runningRecord } from '../processes.ts';
+import { statePaths } from '../state.ts';
 import { adminKubeConfig, kubeconfigPath, writeKubeconfig } from './kube-access.ts';
 import { ensureKubePki, REAL_NODE_NAME } from './kube-pki.ts';
 import { nodePaths } from './node-config.ts';
@@ -55,6 +57,8 @@ export const localVolumes: Component = {
     ];
   },
   async healthy(ctx) {
+    // The provisioner has no endpoint of its own: it is up when our process runs and its class exists.
+    if (!runningRecord(statePaths(ctx.stateDir), NAME)) return false;
     try {
       const storage = adminKubeConfig(ctx.stateDir).makeApiClient(StorageV1Api);
       return (
