@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Component, ProcessSpec, StackContext } from '../component.ts';
 import { STACK_HOST } from '../ports.ts';
+import { pidFile } from '../processes.ts';
+import { statePaths } from '../state.ts';
 import { nodeMountNamespace } from './containerd.ts';
 import { adminKubeConfig, kubeconfigPath, probeOk, writeKubeconfig } from './kube-access.ts';
 import { ensureKubePki } from './kube-pki.ts';
@@ -12,12 +15,18 @@ import { kubeletArgs, kubeletConfig, nodePaths, REAL_NODE_IP, REAL_NODE_NAME } f
 const NAME = 'kubelet';
 const run = promisify(execFile);
 
-/** True when the real node reports Ready=True (the kubelet, containerd and CNI all work). */
+/** True when the real node reports Ready=True (the kubelet, containerd and CNI all work), said by
+ * the kubelet running now: a Ready left over from before a restart does not count. */
 export async function realNodeReady(ctx: StackContext): Promise<boolean> {
   const node = await adminKubeConfig(ctx.stateDir)
     .makeApiClient(CoreV1Api)
     .readNode({ name: REAL_NODE_NAME });
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') return false;
+  const started = statSync(pidFile(statePaths(ctx.stateDir), NAME), { throwIfNoEntry: false })?.mtimeMs;
+  const heartbeat = ready.lastHeartbeatTime ? new Date(ready.lastHeartbeatTime).getTime() : 0;
+  // Heartbeats carry whole seconds.
+  return started === undefined || heartbeat >= Math.floor(started / 1000) * 1000;
 }
 
 export const kubelet: Component = {
