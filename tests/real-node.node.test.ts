@@ -128,7 +128,11 @@ beforeAll(async () => {
 }, SLOW);
 
 afterAll(async () => {
-  if (customerId) await panel?.http('DELETE', `/customers/${customerId}`);
+  if (customerId) {
+    await panel?.http('DELETE', `/customers/${customerId}`);
+    // The worker stops with the panel: its namespace (and the pods on the node) go now, not never.
+    await panel?.admin.delete(KINDS.Namespace, null, ns()).catch(() => undefined);
+  }
   await panel?.close();
 });
 
