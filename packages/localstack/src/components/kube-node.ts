@@ -44,6 +44,7 @@ export async function registerFakeNode(kc: KubeConfig, profile: NodeProfile = 'k
     true,
     PatchStrategy.ServerSideApply,
   );
+  if (profile === 'kwok') await removeFakeNodeTaint(kc);
   // Capacity lives in status, which an apply of the object ignores; kwok's node-initialize stage keeps it.
   const status = { capacity: FAKE_NODE_CAPACITY, allocatable: FAKE_NODE_CAPACITY };
   await kc
@@ -58,4 +59,18 @@ export async function registerFakeNode(kc: KubeConfig, profile: NodeProfile = 'k
 export async function fakeNodeReady(kc: KubeConfig): Promise<boolean> {
   const node = await kc.makeApiClient(CoreV1Api).readNode({ name: FAKE_NODE_NAME });
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Back on the kwok profile the taint goes. An apply alone may not remove it: the node lifecycle
+ * controller takes over the (atomic) taint list whenever it updates it, so it is patched away. */
+async function removeFakeNodeTaint(kc: KubeConfig): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const node = await core.readNode({ name: FAKE_NODE_NAME });
+  const taints = node.spec?.taints ?? [];
+  const kept = taints.filter((t) => t.key !== FAKE_NODE_TAINT.key);
+  if (kept.length === taints.length) return;
+  await core.patchNode(
+    { name: FAKE_NODE_NAME, body: { spec: { taints: kept } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 }
