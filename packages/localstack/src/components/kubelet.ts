@@ -9,6 +9,7 @@ import { pidFile } from '../processes.ts';
 import { statePaths } from '../state.ts';
 import { nodeMountNamespace } from './containerd.ts';
 import { adminKubeConfig, kubeconfigPath, probeOk, writeKubeconfig } from './kube-access.ts';
+import { registerFakeNode } from './kube-node.ts';
 import { ensureKubePki } from './kube-pki.ts';
 import { kubeletArgs, kubeletConfig, nodePaths, REAL_NODE_IP, REAL_NODE_NAME } from './node-config.ts';
 
@@ -71,6 +72,11 @@ export const kubelet: Component = {
     } catch {
       return false; // not registered yet
     }
+  },
+  async afterHealthy(ctx) {
+    // Tenant pods belong here now: kwok's fake node gets its taint even when the control plane was
+    // already up under the kwok profile (its afterHealthy does not run again then).
+    await registerFakeNode(adminKubeConfig(ctx.stateDir), 'real');
   },
   async afterStop() {
     // The kubelet's own iptables chains (its canary and KUBE-FIREWALL, which drops traffic to
