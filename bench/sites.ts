@@ -41,7 +41,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const panel = await startPanel(800_000 + (process.pid % 10_000) * 100, 0, {
+  const panel = await startPanel(800_000 + (process.pid % 10_000) * 100, {
     storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '100Mi' },
     publicAddresses: { ipv4: ['127.0.0.1'] },
   });

@@ -96,7 +96,7 @@ async function failedWith(name: string, reason: string): Promise<Obj> {
 }
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, 0, {
+  panel = await startPanel(FIRST_ID, {
     storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
     publicAddresses: { ipv4: ['127.0.0.1'] },
     kubernetes: { namespaceStuckAfterSeconds: 300 },

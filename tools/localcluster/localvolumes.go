@@ -20,7 +20,8 @@ import (
 )
 
 // localVolumes provisions `local` PersistentVolumes (not hostPath: Velero's file-system backup
-// skips hostPath) as directories under one folder of the single real node, pinned to that node.
+// skips hostPath) as directories under one folder of this host, pinned to the node the scheduler
+// chose for the claim's first pod (or the default node when the class binds immediately).
 // It runs as a host process beside the kubelet, so it creates and removes the directories itself.
 type localVolumes struct {
 	dir  string
@@ -28,8 +29,11 @@ type localVolumes struct {
 }
 
 func (l *localVolumes) Provision(_ context.Context, opts controller.ProvisionOptions) (*v1.PersistentVolume, controller.ProvisioningState, error) {
-	if opts.SelectedNode != nil && opts.SelectedNode.Name != l.node {
-		return nil, controller.ProvisioningFinished, fmt.Errorf("node %s has no local volumes here (only %s)", opts.SelectedNode.Name, l.node)
+	// The node the scheduler chose (WaitForFirstConsumer): the real node, or kwok's fake node, whose
+	// pods never mount anything; the folder lives on this host either way.
+	node := l.node
+	if opts.SelectedNode != nil {
+		node = opts.SelectedNode.Name
 	}
 	if opts.PVC.Spec.VolumeMode != nil && *opts.PVC.Spec.VolumeMode == v1.PersistentVolumeBlock {
 		return nil, controller.ProvisioningFinished, fmt.Errorf("block volumes are not supported")
@@ -61,7 +65,7 @@ func (l *localVolumes) Provision(_ context.Context, opts controller.ProvisionOpt
 			},
 			NodeAffinity: &v1.VolumeNodeAffinity{Required: &v1.NodeSelector{NodeSelectorTerms: []v1.NodeSelectorTerm{{
 				MatchExpressions: []v1.NodeSelectorRequirement{{
-					Key: "kubernetes.io/hostname", Operator: v1.NodeSelectorOpIn, Values: []string{l.node},
+					Key: "kubernetes.io/hostname", Operator: v1.NodeSelectorOpIn, Values: []string{node},
 				}},
 			}}}},
 		},

@@ -21,10 +21,11 @@ export const controlPlaneComponents: Component[] = [
   kubeControllerManager,
   kubeScheduler,
   kwok,
+  localVolumes,
 ];
 
-/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy, the volume provisioner. */
-export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy, localVolumes];
+/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy. */
+export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy];
 
 /** The control plane, plus the real node under the `real` node profile. */
 export const kubeComponents: Component[] = [

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { StorageV1Api } from '@kubernetes/client-node';
 import type { Component, ProcessSpec } from '../component.ts';
+import { nodeProfile } from '../node-profile.ts';
 import { runningRecord } from '../processes.ts';
 import { statePaths } from '../state.ts';
 import { adminKubeConfig, kubeconfigPath, writeKubeconfig } from './kube-access.ts';
+import { FAKE_NODE_NAME } from './kube-node.ts';
 import { ensureKubePki, REAL_NODE_NAME } from './kube-pki.ts';
 import { nodePaths } from './node-config.ts';
 
@@ -18,7 +20,8 @@ export function localStorageClass() {
     kind: 'StorageClass',
     metadata: { name: LOCAL_STORAGE_CLASS },
     provisioner: LOCAL_VOLUME_PROVISIONER,
-    // One node: nothing to wait for; a claim binds as soon as it exists.
+    // One node takes the pods (the real node, or kwok's fake one under the kwok profile): nothing to
+    // wait for, a claim binds as soon as it exists, to a volume pinned to that node.
     volumeBindingMode: 'Immediate',
     reclaimPolicy: 'Delete',
     allowVolumeExpansion: false,
@@ -26,20 +29,27 @@ export function localStorageClass() {
 }
 
 /**
- * Dynamic volumes on the real node: `local` PersistentVolumes (Velero's file-system backup handles
+ * Dynamic volumes (both node profiles): `local` PersistentVolumes (Velero's file-system backup handles
  * them, unlike hostPath) under `<stateDir>/node/volumes`, created by a provisioner built on
  * sigs.k8s.io/sig-storage-lib-external-provisioner (`localcluster local-volumes`).
  */
 export const localVolumes: Component = {
   name: NAME,
-  dependsOn: ['kubelet'],
+  dependsOn: ['kube-apiserver'],
   async prepare(ctx) {
     await ensureKubePki(ctx.stateDir);
     await writeKubeconfig(ctx.stateDir, NAME);
     await mkdir(nodePaths(ctx.stateDir).volumesDir, { recursive: true });
     const storage = adminKubeConfig(ctx.stateDir).makeApiClient(StorageV1Api);
     const existing = await storage.readStorageClass({ name: LOCAL_STORAGE_CLASS }).catch(() => undefined);
-    if (!existing) await storage.createStorageClass({ body: localStorageClass() });
+    const wanted = localStorageClass();
+    // A class is immutable: one of an earlier shape is replaced (its volumes keep their own spec).
+    if (existing && existing.volumeBindingMode !== wanted.volumeBindingMode) {
+      await storage.deleteStorageClass({ name: LOCAL_STORAGE_CLASS });
+    }
+    if (!existing || existing.volumeBindingMode !== wanted.volumeBindingMode) {
+      await storage.createStorageClass({ body: wanted });
+    }
   },
   processes(ctx): ProcessSpec[] {
     return [
@@ -50,7 +60,7 @@ export const localVolumes: Component = {
           NAME,
           `--kubeconfig=${kubeconfigPath(ctx.stateDir, NAME)}`,
           `--dir=${nodePaths(ctx.stateDir).volumesDir}`,
-          `--node=${REAL_NODE_NAME}`,
+          `--node=${nodeProfile() === 'real' ? REAL_NODE_NAME : FAKE_NODE_NAME}`,
           `--name=${LOCAL_VOLUME_PROVISIONER}`,
         ],
       },
