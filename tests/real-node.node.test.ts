@@ -18,9 +18,9 @@ import {
   stackUp,
 } from '@hostplane/localstack';
 import { KINDS } from '@hostplane/provisioner-k8s';
-import { stackStateDir } from '@hostplane/testing';
+import { stackStateDir, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, newPassword, type Panel, runTag, startPanel } from './support/panel.ts';
+import { newPassword, type Panel, runTag, startPanel } from './support/panel.ts';
 
 const run = promisify(execFile);
 const FIRST_ID = 700_000 + (process.pid % 20_000) * 10;
@@ -59,10 +59,14 @@ async function getFromService(name: string, path = '/'): Promise<{ status: numbe
 
 /** The directory of the site's `local` PersistentVolume on the node. */
 async function volumePath(name: string): Promise<string> {
-  const claim: Obj = await eventually(`PVC ${name}-data bound`, async () => {
-    const pvc: Obj = await panel.admin.get(KINDS.PersistentVolumeClaim, ns(), `${name}-data`);
-    return pvc?.status?.phase === 'Bound' ? pvc : undefined;
-  });
+  const claim: Obj = await waitFor(
+    `PVC ${name}-data bound`,
+    async () => {
+      const pvc: Obj = await panel.admin.get(KINDS.PersistentVolumeClaim, ns(), `${name}-data`);
+      return pvc?.status?.phase === 'Bound' ? pvc : undefined;
+    },
+    60_000,
+  );
   const pv: Obj = await panel.admin.get(KINDS.PersistentVolume, null, claim.spec.volumeName);
   expect(pv.spec.storageClassName).toBe(LOCAL_STORAGE_CLASS);
   expect(pv.spec.hostPath).toBeUndefined();
@@ -70,19 +74,19 @@ async function volumePath(name: string): Promise<string> {
 }
 
 async function serves(name: string, path: string, expected: RegExp, timeoutMs = 120_000): Promise<string> {
-  return eventually(
+  return waitFor(
     `${name}${path} answering ${expected}`,
     async () => {
       const { status, body } = await getFromService(name, path);
       if (status !== 200 || !expected.test(body)) throw new Error(`${status}: ${body.slice(0, 200)}`);
       return body;
     },
-    timeoutMs,
+    { timeoutMs },
   );
 }
 
 async function failedWith(name: string, reason: string): Promise<Obj> {
-  return eventually(
+  return waitFor(
     `site ${name} Failed with ${reason}`,
     async () => {
       const body = await site(name);
@@ -91,7 +95,7 @@ async function failedWith(name: string, reason: string): Promise<Obj> {
       }
       return body;
     },
-    180_000,
+    { timeoutMs: 180_000 },
   );
 }
 
@@ -144,10 +148,14 @@ describe('sites on the real node', () => {
       // Timing is `npm run bench:sites`' business; here only that it serves.
       const body = await serves('web', '/', new RegExp(READY_PAGE_TEXT));
       expect(body).toContain(READY_PAGE_TEXT);
-      const ready = await eventually('site web Ready', async () => {
-        const s = await site('web');
-        return s.status?.state === 'Ready' ? s : undefined;
-      });
+      const ready = await waitFor(
+        'site web Ready',
+        async () => {
+          const s = await site('web');
+          return s.status?.state === 'Ready' ? s : undefined;
+        },
+        120_000,
+      );
       expect(ready.status.replicas).toEqual({ desired: 1, ready: 1 });
       const [pod] = await sitePods('web');
       expect(pod.spec.nodeName).toBe(REAL_NODE_NAME);
@@ -174,11 +182,15 @@ describe('sites on the real node', () => {
       await stackDown({ only: realNodeComponents, say: () => undefined });
       await stackUp({ say: () => undefined });
 
-      await eventually('the site pod running again in a new sandbox', async () => {
-        const [pod] = await sitePods('web');
-        const nginx = pod?.status?.containerStatuses?.find((c: Obj) => c.name === 'nginx');
-        return nginx?.ready && nginx.containerID !== before.status.containerStatuses[0].containerID;
-      });
+      await waitFor(
+        'the site pod running again in a new sandbox',
+        async () => {
+          const [pod] = await sitePods('web');
+          const nginx = pod?.status?.containerStatuses?.find((c: Obj) => c.name === 'nginx');
+          return nginx?.ready && nginx.containerID !== before.status.containerStatuses[0].containerID;
+        },
+        120_000,
+      );
       await serves('web', '/hello.txt', new RegExp(`hello from ${runTag}`));
       await serves('web', '/', new RegExp(READY_PAGE_TEXT));
     },
