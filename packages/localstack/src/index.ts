@@ -16,7 +16,6 @@ export { pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';
-export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
 export {
   cachedGoProgram,
   downloadModule,
@@ -24,6 +23,7 @@ export {
   type GoProgram,
   type GoProgramBuild,
 } from './go-program-build.ts';
+export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
 export {
   type BuildRecord,
   checkGo,
