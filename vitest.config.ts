@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.node.test.ts', '**/node_modules/**'],
         },
       },
       {
@@ -26,6 +26,17 @@ export default defineConfig({
           // need to see with waitFor/readUntil (@hostplane/testing), never for a fixed time.
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // Real containers on the real node: `npm run test:node` (HOSTPLANE_STACK_NODE=real, images built).
+        test: {
+          name: 'node',
+          include: ['tests/**/*.node.test.ts', 'packages/*/src/**/*.node.test.ts'],
+          exclude: ['**/node_modules/**'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

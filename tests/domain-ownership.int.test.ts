@@ -77,7 +77,7 @@ async function dig(name: string, type: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, 0);
+  panel = await startPanel(FIRST_ID);
   await panel.startWorker();
   const plan = await panel.http('POST', '/plans', {
     name: `ownership-${runTag}`,

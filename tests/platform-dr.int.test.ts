@@ -95,7 +95,7 @@ const pdnsZone = (zone: string) =>
   });
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, 0);
+  panel = await startPanel(FIRST_ID);
   worker = await panel.startWorker();
 });
 

@@ -72,7 +72,7 @@ async function siteDeployment() {
 }
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, 2);
+  panel = await startPanel(FIRST_ID);
   await panel.startWorker();
 });
 afterAll(async () => {

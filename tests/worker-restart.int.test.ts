@@ -19,7 +19,7 @@ const domain = `${runTag}-restart.test`;
 let panel: Panel;
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, 1);
+  panel = await startPanel(FIRST_ID);
 });
 afterAll(async () => {
   await panel?.close();

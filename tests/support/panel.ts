@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { poolOf } from '@hostplane/db';
+import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { loadStackEnv, repoRoot, type StackEnv, stackStateDir, waitFor } from '@hostplane/testing';
@@ -18,20 +19,16 @@ import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/h
 import { parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
 import { assembleTargets } from '../../apps/cli/src/commands/serve-assemble.ts';
 import { domainVerifierOf } from '../../apps/cli/src/commands/serve-targets.ts';
-import {
-  ensureTestVolumes,
-  removeTestVolumes,
-  TEST_STORAGE_CLASS,
-} from '../../packages/provisioner-k8s/src/test-support/storage.ts';
 import { migrateMailDb } from '../../packages/provisioner-mail/src/schema/index.ts';
 
 export const stack: StackEnv = loadStackEnv();
 /** Unique per run: zones, mail domains and PVs of parallel runs never meet. */
 export const runTag = `e${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 
-/** The platform config of these tests: the local PowerDNS answers 127.0.0.1, volumes from test PVs. */
+/** The platform config of these tests: the local PowerDNS answers 127.0.0.1; volumes from the stack's
+ * provisioner (StorageClass hostplane-local), nothing pre-bound by hand. */
 export const platformInput = {
-  storage: { storageClass: TEST_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
+  storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
   publicAddresses: { ipv4: ['127.0.0.1'] },
   kubernetes: { namespaceStuckAfterSeconds: 300 },
 };
@@ -81,17 +78,17 @@ async function ensureSystemNamespaces(admin: KubeHttpClient): Promise<void> {
   }
 }
 
-export async function startPanel(firstCustomerId: number, volumes: number): Promise<Panel> {
-  const platform = parsePlatformConfig(platformInput);
+/** `input`: another platform config than these tests' default. */
+export async function startPanel(firstCustomerId: number, input: object = platformInput): Promise<Panel> {
+  const platform = parsePlatformConfig(input);
   const platformFile = join(tmpdir(), `hostplane-e2e-${runTag}.json`);
-  writeFileSync(platformFile, JSON.stringify(platformInput));
+  writeFileSync(platformFile, JSON.stringify(input));
   const api = await startTestApi({}, undefined, platform);
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options
     .connectionString;
   const admin = KubeHttpClient.fromKubeconfigFile(stack.KUBECONFIG);
   await ensureSystemNamespaces(admin);
-  await ensureTestVolumes(admin, runTag, volumes);
   await migrateMailDb(stack.MAIL_DATABASE_URL);
   const workers: RunningWorker[] = [];
   const children: ChildProcess[] = [];
@@ -153,7 +150,6 @@ export async function startPanel(firstCustomerId: number, volumes: number): Prom
     async close() {
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
       for (const worker of workers) await worker.stop().catch(() => undefined);
-      await removeTestVolumes(admin, runTag);
       await admin.close();
       await api.close();
     },

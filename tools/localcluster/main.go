@@ -1,7 +1,7 @@
-// Command localcluster is one multi-call binary holding the local Kubernetes control plane:
-// etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok, each built from its
-// pinned upstream Go module. One binary links the shared libraries once, so the first build
-// on a 2-core machine takes minutes instead of five times as long.
+// Command localcluster is one multi-call binary holding the local Kubernetes control plane
+// (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) and the real node's
+// kubelet and kube-proxy, each built from its pinned upstream Go module. One binary links the
+// shared libraries once, so the first build on a 2-core machine takes minutes instead of far longer.
 //
 // Usage: localcluster <subcommand> [upstream flags...]
 package main
@@ -26,6 +26,10 @@ var subcommands = map[string]func() int{
 	"kube-scheduler":          runKubeScheduler,
 	"kwok":                    runKwok,
 	"kwok-stages":             runKwokStages,
+	"kubelet":                 runKubelet,
+	"kube-proxy":              runKubeProxy,
+	"remove-pods":             runRemovePods,
+	"local-volumes":           runLocalVolumes,
 }
 
 func main() {

@@ -9,6 +9,9 @@ async function execute(invocation: Invocation): Promise<number> {
     case 'stack status':
     case 'stack env':
       return (await import('./commands/stack.ts')).run(invocation);
+    case 'images build':
+    case 'images list':
+      return (await import('./commands/images.ts')).run(invocation);
     case 'serve':
       return (await import('./commands/serve.ts')).run(invocation.mode);
     case 'admin create':

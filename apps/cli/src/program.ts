@@ -14,6 +14,8 @@ export type Invocation =
   | { command: 'stack down'; purge: boolean; only?: string[] }
   | { command: 'stack status'; only?: string[]; output: OutputFormat }
   | { command: 'stack env' }
+  | { command: 'images build'; only?: string[] }
+  | { command: 'images list' }
   | { command: 'serve'; mode: 'all' | 'api' | 'worker' }
   | { command: 'admin create'; email?: string; password?: string; passwordStdin: boolean }
   | { command: 'token create'; email?: string; name?: string; scope?: string; expires?: string }
@@ -93,6 +95,19 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
     .command('env')
     .description('print the stack variables as `export` lines: eval "$(hostplane stack env)"')
     .action(() => found({ command: 'stack env' }));
+
+  const images = program
+    .command('images')
+    .description('container images for the real node, from Debian packages without a registry');
+  images
+    .command('build')
+    .description('build what the cache lacks (progress printed) and import into the running node')
+    .addOption(new Option('--only <names>', 'comma-separated images (see `images list`)').argParser(list))
+    .action((o: { only?: string[] }) => found({ command: 'images build', only: o.only }));
+  images
+    .command('list')
+    .description('the images and the references they are built under')
+    .action(() => found({ command: 'images list' }));
 
   program
     .command('serve')

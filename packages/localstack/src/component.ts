@@ -55,6 +55,10 @@ export interface Component {
   healthy(ctx: StackContext): Promise<boolean>;
   /** Idempotent work once healthy: create databases and users, install CRDs, the kwok node, … */
   afterHealthy?(ctx: StackContext): Promise<void>;
+  /** `stack down`: runs before this component's processes are stopped (they still run). */
+  beforeStop?(ctx: StackContext): Promise<void>;
+  /** `stack down`: runs after this component's processes stopped: undo what it changed on the host. */
+  afterStop?(ctx: StackContext): Promise<void>;
   /** The address shown in `stack up` / `status`, e.g. `127.0.0.1:25432`. */
   address(ctx: StackContext): string;
 }

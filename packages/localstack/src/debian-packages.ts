@@ -33,6 +33,18 @@ export const DEBIAN_PACKAGES = [
   's3cmd',
   // the edge's throughput figures (npm run bench:edge)
   'wrk',
+  // the real node (HOSTPLANE_STACK_NODE=real): container runtime, CNI plugins, kube-proxy's iptables
+  'containerd',
+  'runc',
+  'containernetworking-plugins',
+  'iptables',
+  'conntrack',
+  // images without a registry: Debian root file systems → image archives; gcc builds the pause binary
+  'mmdebstrap',
+  'umoci',
+  'skopeo',
+  'gcc',
+  'libc6-dev',
   // the web panel's browser tests (playwright-core drives Debian's Chromium)
   'chromium',
   // `nginx -t` checks the rendered site nginx configuration (packages/domain nginx-conf.int.test.ts)
@@ -50,4 +62,5 @@ export const DEBIAN_SERVICES = [
   'rspamd',
   'redis-server',
   'nginx',
+  'containerd',
 ] as const;

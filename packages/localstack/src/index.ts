@@ -6,7 +6,11 @@ export {
   versitygwProgram,
 } from './backup-programs.ts';
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
+export { importArchiveIntoNode, loadImagesIntoNode } from './components/containerd.ts';
 export { stackComponents } from './components/index.ts';
+export { realNodeComponents } from './components/kube.ts';
+export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
+export { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 export { mariadb } from './components/mariadb.ts';
 export { acmeTsigKeyFor, pdns } from './components/pdns.ts';
 export { postgres } from './components/postgres.ts';
@@ -20,12 +24,14 @@ export {
   type GoProgramBuild,
 } from './go-program-build.ts';
 export { PEBBLE_VERSION, pebbleProgram, stackGoPrograms, traefikProgram } from './go-programs.ts';
+export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
 export {
   type BuildRecord,
   checkGo,
   ensureLocalcluster,
   localclusterCacheRoot,
 } from './localcluster-build.ts';
+export { FAKE_NODE_TAINT, type NodeProfile, nodeProfile } from './node-profile.ts';
 export { orderComponents, selectComponents } from './order.ts';
 export { STACK_HOST, type StackPorts, stackPorts } from './ports.ts';
 export { listPidRecords, type PidRecord, processFamily, stillRunning } from './processes.ts';

@@ -18,6 +18,12 @@ export const stackPorts = {
   kubeControllerManager: 20257,
   kubeScheduler: 20259,
   kwokMetrics: 20263,
+  // the real node (node profile `real`): kubelet API on the node IP, health and metrics on loopback
+  kubelet: 20250,
+  kubeletHealthz: 20248,
+  kubeProxyHealthz: 20256,
+  kubeProxyMetrics: 20249,
+  localPathProvisioner: 20264,
   postgres: 25432,
   mariadb: 23306,
   pdnsDns: 20053,

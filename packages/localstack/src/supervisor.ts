@@ -2,13 +2,21 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component, StackContext } from './component.ts';
 import { stackComponents } from './components/index.ts';
-import { kubeComponents } from './components/kube.ts';
+import { kubeComponents, realNodeComponents } from './components/kube.ts';
 import { buildStackEnv, renderExportLines } from './env.ts';
 import type { GoProgram } from './go-program-build.ts';
 import { withStateLock } from './lock.ts';
 import { orderComponents, selectComponents } from './order.ts';
 import { stackPorts } from './ports.ts';
-import { listPidRecords, logTail, pidFile, runningRecord, spawnProcess, stopProcess } from './processes.ts';
+import {
+  isRunning,
+  listPidRecords,
+  logTail,
+  pidFile,
+  runningRecord,
+  spawnProcess,
+  stopProcess,
+} from './processes.ts';
 import type { StackEnv } from './stack-env.ts';
 import type { StatePaths } from './state.ts';
 import {
@@ -275,7 +283,10 @@ export async function stackDown(
   const say = options.say ?? ((line: string) => console.log(line));
   const paths = statePaths(resolveStateDir(options.stateDir));
   const found = await contextFor(options, false);
-  const order = stopOrder(found?.ctx, options.components ?? defaultComponents());
+  // The real node is stopped (and cleaned up after) whatever the profile now says: it may have been
+  // started under another HOSTPLANE_STACK_NODE.
+  const components = options.components ?? [...new Set([...defaultComponents(), ...realNodeComponents])];
+  const order = stopOrder(found?.ctx, components);
   const onlyNames =
     options.only && found
       ? new Set(options.only.flatMap((c) => c.processes(found.ctx).map((spec) => spec.name)))
@@ -291,8 +302,21 @@ export async function stackDown(
       .filter((r) => !onlyNames || onlyNames.has(r.name))
       .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     const stopped: string[] = [];
+    const owner = (name: string): Component | undefined =>
+      found ? components.find((c) => c.processes(found.ctx).some((spec) => spec.name === name)) : undefined;
     for (const record of records) {
+      const component = owner(record.name);
+      if (found && component?.beforeStop && isRunning(record)) {
+        await component.beforeStop(found.ctx).catch((error: unknown) => {
+          say(`! ${component.name}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       const outcome = await stopProcess(paths, record);
+      if (found && component?.afterStop) {
+        await component.afterStop(found.ctx).catch((error: unknown) => {
+          say(`! ${component.name}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       if (outcome !== 'gone') stopped.push(record.name);
       say(
         `■ ${record.name.padEnd(24)} pid ${record.pid} ${outcome === 'gone' ? 'was not running' : outcome}`,

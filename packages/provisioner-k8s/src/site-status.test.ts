@@ -117,6 +117,91 @@ describe('summarizeSites', () => {
       { state: 'Failed', reason: 'CrashLoopBackOff' },
     ],
     [
+      'image not on the node and never pulled',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          `${site}-abc-1`,
+          {},
+          {
+            containerStatuses: [
+              {
+                name: 'app',
+                state: { waiting: { reason: 'ErrImageNeverPull', message: 'image "x:1" is not present' } },
+              },
+            ],
+          },
+        ),
+      ]),
+      {
+        state: 'Failed',
+        reason: 'ErrImageNeverPull',
+        message: /home-abc-1\/app: image "x:1" is not present/,
+      },
+    ],
+    [
+      'crash loop with the last log lines',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          `${site}-abc-1`,
+          {},
+          {
+            containerStatuses: [
+              {
+                name: 'app',
+                restartCount: 3,
+                state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } },
+                lastState: {
+                  terminated: {
+                    reason: 'Error',
+                    exitCode: 1,
+                    message: 'nginx: [emerg] unknown directive "lisen"\n',
+                  },
+                },
+              },
+            ],
+          },
+        ),
+      ]),
+      {
+        state: 'Failed',
+        reason: 'CrashLoopBackOff',
+        message: /exit code 1 \(Error\) after 3 restarts: nginx: \[emerg\] unknown directive "lisen"/,
+      },
+    ],
+    [
+      'killed for exceeding its memory limit',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          `${site}-abc-1`,
+          {},
+          {
+            containerStatuses: [
+              {
+                name: 'php-fpm',
+                restartCount: 1,
+                state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+                lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
+              },
+            ],
+          },
+        ),
+      ]),
+      {
+        state: 'Failed',
+        reason: 'OOMKilled',
+        message: /home-abc-1\/php-fpm: killed for exceeding its memory limit/,
+      },
+    ],
+    [
       'database refused by quota (StatefulSet event)',
       input(
         [

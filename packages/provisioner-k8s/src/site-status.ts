@@ -1,5 +1,6 @@
 // Pure: turns what was observed in the namespace into each site's status and the customer's
-// Kubernetes condition. Reasons name the cause: QuotaExceeded, ImagePullBackOff, CrashLoopBackOff…
+// Kubernetes condition. Reasons name the cause: QuotaExceeded, ImagePullBackOff, ErrImageNeverPull,
+// CrashLoopBackOff (with the container's last log lines), OOMKilled…
 import { SITE_LABEL } from '@hostplane/domain';
 import type { LiveObject } from './port.ts';
 
@@ -35,6 +36,7 @@ export interface SiteStatusInput {
 const WAITING_REASONS = new Set([
   'ImagePullBackOff',
   'ErrImagePull',
+  'ErrImageNeverPull',
   'InvalidImageName',
   'CrashLoopBackOff',
   'CreateContainerConfigError',
@@ -80,15 +82,38 @@ function createFailure(site: string, live: LiveObject[]): { reason: string; mess
   return null;
 }
 
+/** The last lines a failed container left (FallbackToLogsOnError puts its log tail here). */
+function lastLines(text: unknown, lines = 5): string {
+  return String(text ?? '')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .join(' | ')
+    .slice(-500);
+}
+
 function podFailure(site: string, live: LiveObject[]): { reason: string; message: string } | null {
   for (const pod of live.filter((o) => o.kind === 'Pod' && o.metadata.labels?.[SITE_LABEL] === site)) {
     for (const status of asArray(pod.status?.containerStatuses)) {
+      const where = `${pod.metadata.name}/${String(status.name)}`;
       const waiting = asObj(asObj(status.state).waiting);
-      const reason = String(waiting.reason ?? '');
-      if (WAITING_REASONS.has(reason)) {
-        const text = `${pod.metadata.name}/${String(status.name)}: ${String(waiting.message ?? reason)}`;
-        return { reason: reason === 'ErrImagePull' ? 'ImagePullBackOff' : reason, message: text };
+      const terminated = asObj(asObj(status.state).terminated);
+      const last = asObj(asObj(status.lastState).terminated);
+      const restarts = num(status.restartCount);
+      // The kernel killed it at its memory limit: that, not the back-off that follows, is the cause.
+      if (terminated.reason === 'OOMKilled' || last.reason === 'OOMKilled') {
+        const after = restarts > 0 ? ` (${restarts} restarts)` : '';
+        return { reason: 'OOMKilled', message: `${where}: killed for exceeding its memory limit${after}` };
       }
+      const reason = String(waiting.reason ?? '');
+      if (!WAITING_REASONS.has(reason)) continue;
+      let message = `${where}: ${String(waiting.message ?? reason)}`;
+      if (reason === 'CrashLoopBackOff' && Object.keys(last).length > 0) {
+        const exit = `exit code ${num(last.exitCode)} (${String(last.reason ?? 'Error')}) after ${restarts} restarts`;
+        const logs = lastLines(last.message);
+        message = `${message}; ${exit}${logs ? `: ${logs}` : ''}`;
+      }
+      return { reason: reason === 'ErrImagePull' ? 'ImagePullBackOff' : reason, message };
     }
   }
   return null;

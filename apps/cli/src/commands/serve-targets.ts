@@ -3,6 +3,7 @@
 // platform's public addresses.
 import { readFileSync } from 'node:fs';
 import { type CustomerSnapshot, zoneApexes } from '@hostplane/domain';
+import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { type PlatformConfig, parsePlatformConfig } from '@hostplane/platform';
 import { type DnsZones, RecursiveOwnershipLookup } from '@hostplane/provisioner-dns';
 import type { Target } from '@hostplane/reconcile';
@@ -12,9 +13,13 @@ export class ServeConfigError extends Error {}
 
 /**
  * Used when PLATFORM_CONFIG is not set: the schema's defaults plus the local stack's public address
- * (the local PowerDNS answers 127.0.0.1 for hosted names, so the TLS gate opens there).
+ * (the local PowerDNS answers 127.0.0.1 for hosted names, so the TLS gate opens there) and the
+ * StorageClass the local stack provisions `local` volumes behind (its real node).
  */
-export const LOCAL_PLATFORM_CONFIG_INPUT = { publicAddresses: { ipv4: ['127.0.0.1'] } };
+export const LOCAL_PLATFORM_CONFIG_INPUT = {
+  publicAddresses: { ipv4: ['127.0.0.1'] },
+  storage: { storageClass: LOCAL_STORAGE_CLASS },
+};
 
 /** Reads PLATFORM_CONFIG (YAML or JSON; JSON is YAML), or the local default; throws naming bad fields. */
 export function loadPlatformConfig(path: string | undefined): PlatformConfig {

@@ -3,6 +3,7 @@ export * from './desired.ts';
 export * from './guardrails.ts';
 export * from './ingress.ts';
 export * from './labels.ts';
+export { READY_PAGE_TEXT } from './nginx-conf.ts';
 export * from './quantity.ts';
 export type { ContainerResources } from './security.ts';
 export * from './types.ts';

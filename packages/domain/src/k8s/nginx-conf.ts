@@ -3,6 +3,12 @@
 
 const HEALTHZ = '  location = /healthz { access_log off; default_type text/plain; return 200 "ok\\n"; }\n';
 
+/** What a new site answers at `/` until the customer uploads an index: 200, never a 403 of an empty directory. */
+export const READY_PAGE_TEXT = 'This site is ready to receive content.';
+const READY_PAGE = `<!doctype html><html><head><meta charset=utf-8><title>Ready</title></head><body><p>${READY_PAGE_TEXT}</p></body></html>`;
+// In the server block itself (not a file of the image): the page is the same with every nginx image.
+const READY_LOCATION = `  location @ready { default_type text/html; return 200 '${READY_PAGE}'; }`;
+
 export function staticNginxConf(): string {
   return [
     'server {',
@@ -10,7 +16,9 @@ export function staticNginxConf(): string {
     '  root /usr/share/nginx/html;',
     '  index index.html index.htm;',
     HEALTHZ.trimEnd(),
+    '  location = / { try_files /index.html /index.htm @ready; }',
     '  location / { try_files $uri $uri/ =404; }',
+    READY_LOCATION,
     '}',
     '',
   ].join('\n');
@@ -24,7 +32,13 @@ export function phpNginxConf(): string {
     '  index index.php index.html;',
     '  client_max_body_size 64m;',
     HEALTHZ.trimEnd(),
+    // `/` runs index.php when there is one, serves index.html otherwise, else the ready page.
+    '  location = / {',
+    '    if (-f $document_root/index.php) { rewrite ^ /index.php last; }',
+    '    try_files /index.html /index.htm @ready;',
+    '  }',
     '  location / { try_files $uri $uri/ /index.php?$args; }',
+    READY_LOCATION,
     '  location ~ \\.php$ {',
     '    try_files $uri =404;',
     '    include fastcgi_params;',

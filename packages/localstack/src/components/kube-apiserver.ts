@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Component, ProcessSpec, StackContext } from '../component.ts';
+import { nodeProfile } from '../node-profile.ts';
 import { STACK_HOST } from '../ports.ts';
 import { adminKubeConfig, apiserverUrl, probeOk, writeKubeconfig } from './kube-access.ts';
 import { installCrds } from './kube-crds.ts';
@@ -49,6 +50,13 @@ export function kubeApiserverArgs(ctx: StackContext): string[] {
     `--proxy-client-cert-file=${pki.cert('front-proxy-client').cert}`,
     `--proxy-client-key-file=${pki.cert('front-proxy-client').key}`,
     '--authorization-mode=Node,RBAC',
+    // The real node's kubelet (logs, exec, port-forward): reached by its InternalIP (its name is not
+    // in any resolver), with a client certificate its webhook authn/authz accepts, its serving
+    // certificate verified against the stack CA.
+    '--kubelet-preferred-address-types=InternalIP',
+    `--kubelet-client-certificate=${pki.cert('apiserver-kubelet-client').cert}`,
+    `--kubelet-client-key=${pki.cert('apiserver-kubelet-client').key}`,
+    `--kubelet-certificate-authority=${pki.caCert}`,
     `--enable-admission-plugins=${ADMISSION_PLUGINS.join(',')}`,
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
     `--service-account-key-file=${pki.serviceAccountPub}`,
@@ -87,7 +95,7 @@ export const kubeApiserver: Component = {
   },
   async afterHealthy(ctx) {
     const kc = adminKubeConfig(ctx.stateDir);
-    await registerFakeNode(kc);
+    await registerFakeNode(kc, nodeProfile());
     await installCrds(kc, crdDirs(ctx.repoRoot), ctx.say);
   },
   address() {

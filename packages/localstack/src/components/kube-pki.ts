@@ -11,6 +11,12 @@ const VALID_DAYS = '3650';
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
+/** The real node of the `real` node profile: its name, its IP (the gateway of the pod bridge, not
+ * loopback, which the kubelet refuses) and the pod range the CNI bridge hands out. */
+export const REAL_NODE_NAME = 'hostplane-real-node';
+export const REAL_NODE_IP = '10.88.0.1';
+export const REAL_NODE_POD_CIDR = '10.88.0.0/16';
+
 export type CaName = 'ca' | 'front-proxy-ca';
 const caNames: CaName[] = ['ca', 'front-proxy-ca'];
 
@@ -49,6 +55,36 @@ export const kubeLeafCerts: LeafSpec[] = [
   { name: 'kube-scheduler', commonName: 'system:kube-scheduler', usage: 'client' },
   // kwok plays every kubelet of its fake nodes (node and pod status, leases), so it is admin too.
   { name: 'kwok', commonName: 'kwok-controller', organization: 'system:masters', usage: 'client' },
+  // The real node: the kubelet's identity (Node authorizer + NodeRestriction), its serving certificate
+  // (the apiserver verifies it when it proxies logs, exec and port-forward), the apiserver's client
+  // certificate towards it (webhook authn/authz on the kubelet) and kube-proxy's identity.
+  {
+    name: 'kubelet',
+    commonName: `system:node:${REAL_NODE_NAME}`,
+    organization: 'system:nodes',
+    usage: 'client',
+  },
+  {
+    name: 'kubelet-serving',
+    commonName: `system:node:${REAL_NODE_NAME}`,
+    usage: 'server',
+    ips: [REAL_NODE_IP, '127.0.0.1'],
+    dnsNames: [REAL_NODE_NAME, 'localhost'],
+  },
+  {
+    name: 'apiserver-kubelet-client',
+    commonName: 'kube-apiserver-kubelet-client',
+    organization: 'system:masters',
+    usage: 'client',
+  },
+  { name: 'kube-proxy', commonName: 'system:kube-proxy', usage: 'client' },
+  // The local volume provisioner, a host process of the stack like kwok.
+  {
+    name: 'local-volumes',
+    commonName: 'hostplane-local-volumes',
+    organization: 'system:masters',
+    usage: 'client',
+  },
   // The apiserver's identity towards aggregated APIs (metrics-server, …), trusted through its own CA as in kubeadm.
   { name: 'front-proxy-client', commonName: 'front-proxy-client', usage: 'client', issuer: 'front-proxy-ca' },
   // The local ACME CA's HTTPS listener (its ACME clients trust this stack CA).

@@ -1,13 +1,34 @@
 import type { Component } from '../component.ts';
+import { nodeProfile } from '../node-profile.ts';
+import { containerd } from './containerd.ts';
 import { etcd } from './etcd.ts';
 import { kubeApiserver } from './kube-apiserver.ts';
 import { kubeControllerManager } from './kube-controller-manager.ts';
+import { kubeProxy } from './kube-proxy.ts';
 import { kubeScheduler } from './kube-scheduler.ts';
+import { kubelet } from './kubelet.ts';
 import { kwok } from './kwok.ts';
+import { localVolumes } from './local-volumes.ts';
 
 export { kubeconfigPath } from './kube-access.ts';
 export { FAKE_NODE_NAME } from './kube-node.ts';
 
 /** The local Kubernetes control plane, in start order (each entry's dependsOn names earlier ones).
  * The admin kubeconfig for `stack env` is `kubeconfigPath(stateDir, 'admin')` = `<stateDir>/kube/admin.kubeconfig`. */
-export const kubeComponents: Component[] = [etcd, kubeApiserver, kubeControllerManager, kubeScheduler, kwok];
+export const controlPlaneComponents: Component[] = [
+  etcd,
+  kubeApiserver,
+  kubeControllerManager,
+  kubeScheduler,
+  kwok,
+  localVolumes,
+];
+
+/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy. */
+export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy];
+
+/** The control plane, plus the real node under the `real` node profile. */
+export const kubeComponents: Component[] = [
+  ...controlPlaneComponents,
+  ...(nodeProfile() === 'real' ? realNodeComponents : []),
+];
