@@ -2,7 +2,7 @@ import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE, managedSelector } 
 import { isKubeError, KubeError } from './errors.ts';
 import { ownedFieldsFingerprint } from './hash.ts';
 import { KINDS, type KindRef, kindRef } from './kinds.ts';
-import { objectKey, planTenantChanges, withHashAnnotations } from './plan.ts';
+import { objectKey, planTenantChanges, quotaEnforced, withHashAnnotations } from './plan.ts';
 import type { KubeApi, LiveObject } from './port.ts';
 
 export interface Log {
@@ -26,6 +26,9 @@ export const TENANT_KINDS: KindRef[] = [
   KINDS.Middleware,
   KINDS.Ingress,
 ];
+
+/** Applied before anything that makes pods, which waits until the quota is enforced. */
+const GUARDRAIL_KINDS = new Set(['ResourceQuota', 'LimitRange']);
 
 export interface ChangeFailure {
   key: string;
@@ -76,6 +79,29 @@ async function waitForTenantAccess(api: KubeApi, namespace: string, signal: Abor
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new KubeError('Forbidden', `no access to ${namespace} 10 s after its RoleBinding was applied`, 403);
+}
+
+/** Workloads wait for this: pods created before the quota is enforced are never refused. */
+async function waitForQuotaEnforced(
+  api: KubeApi,
+  quota: LiveObject,
+  signal: AbortSignal,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const { namespace = '', name } = quota.metadata;
+  let live: LiveObject | null = quota;
+  while (!live || !quotaEnforced(live)) {
+    if (Date.now() > deadline)
+      throw new KubeError(
+        'Unavailable',
+        `ResourceQuota ${namespace}/${name} not enforced ${timeoutMs / 1000} s after it was applied (status.hard unset)`,
+        503,
+      );
+    signal.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    live = await api.get(KINDS.ResourceQuota, namespace, name);
+  }
 }
 
 async function applyOne(
@@ -136,7 +162,8 @@ async function pruneAll(
 
 /**
  * Converges one tenant namespace: namespace and the panel's RoleBinding first (then waits until
- * the binding is effective), then every other desired object; prunes managed objects no longer
+ * the binding is effective), then the ResourceQuota and LimitRange (then waits until the quota is
+ * enforced), then every other desired object; prunes managed objects no longer
  * desired. Unavailable errors abort the pass (the engine retries); others are collected.
  */
 export async function convergeTenant(
@@ -174,7 +201,16 @@ export async function convergeTenant(
     ...observed.filter((o) => !result.live.some((r) => objectKey(r) === objectKey(o))),
     ...result.live,
   ];
-  await applyAll(api, rest.apply, options.log, result);
+  // Guardrails first, and workloads only once the quota counts their pods (see quotaEnforced).
+  const guardrails = rest.apply.filter((change) => GUARDRAIL_KINDS.has(change.object.kind));
+  await applyAll(api, guardrails, options.log, result);
+  if (result.failures.length > 0) return result; // no workloads without their plan's quota
+  const workloads = rest.apply.filter((change) => !GUARDRAIL_KINDS.has(change.object.kind));
+  const quota = result.live.find((o) => o.kind === 'ResourceQuota');
+  if (workloads.length > 0 && quota && !quotaEnforced(quota)) {
+    await waitForQuotaEnforced(api, quota, options.signal);
+  }
+  await applyAll(api, workloads, options.log, result);
   await pruneAll(api, [...first.prune, ...rest.prune], options.log, result);
   return result;
 }

@@ -1,7 +1,7 @@
 import { DESIRED_HASH_ANNOTATION, FIELDS_HASH_ANNOTATION, type KubeObject } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, ownedFieldsFingerprint, shortHash } from './hash.ts';
-import { applyReason, planTenantChanges, withHashAnnotations } from './plan.ts';
+import { applyReason, planTenantChanges, quotaEnforced, withHashAnnotations } from './plan.ts';
 import type { LiveObject } from './port.ts';
 
 const labels = { 'app.kubernetes.io/managed-by': 'hostplane', 'customer-id': '1001', tenant: 'true' };
@@ -136,5 +136,28 @@ describe('planTenantChanges', () => {
     expect(planTenantChanges([], [claim], new Set()).prune.map((o) => o.metadata.name)).toEqual([
       'data-blog-db-0',
     ]);
+  });
+});
+
+describe('quotaEnforced', () => {
+  const quota = (hard: Record<string, string>, status?: Record<string, string>): LiveObject => ({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'plan', namespace: 'cust-1001' },
+    spec: { hard },
+    ...(status ? { status: { hard: status, used: {} } } : {}),
+  });
+
+  it('is false for a quota the controller has not synced yet (admission would not count pods)', () => {
+    expect(quotaEnforced(quota({ pods: '4' }))).toBe(false);
+  });
+
+  it('is false while status.hard still holds the previous plan', () => {
+    expect(quotaEnforced(quota({ pods: '4', secrets: '2' }, { pods: '8', secrets: '2' }))).toBe(false);
+    expect(quotaEnforced(quota({ pods: '4' }, { pods: '4', secrets: '2' }))).toBe(false);
+  });
+
+  it('is true once status.hard matches spec.hard', () => {
+    expect(quotaEnforced(quota({ pods: '4', secrets: '2' }, { secrets: '2', pods: '4' }))).toBe(true);
   });
 });

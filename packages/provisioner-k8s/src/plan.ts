@@ -75,3 +75,19 @@ export function planTenantChanges(
   });
   return { apply, prune };
 }
+
+/**
+ * Quota admission enforces only the resources named in a ResourceQuota's status.hard, which the
+ * controller-manager's quota controller fills in some time after the quota is created or changed.
+ * Until then pods are admitted uncounted (and the controller may later record a usage lower than
+ * what runs), so a tenant could exceed its plan. True once status.hard matches spec.hard.
+ */
+export function quotaEnforced(quota: LiveObject): boolean {
+  const spec = (quota.spec?.hard ?? {}) as Record<string, unknown>;
+  const status = ((quota.status as { hard?: Record<string, unknown> } | undefined)?.hard ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const keys = Object.keys(spec);
+  return keys.length === Object.keys(status).length && keys.every((key) => status[key] === spec[key]);
+}

@@ -209,15 +209,23 @@ describe('quota', () => {
     expect(outcome.message).toMatch(/crowd: QuotaExceeded: .*exceeded quota: plan/);
     // A pod already being deleted (kwok removes it a moment later) no longer counts against quota;
     // the ReplicaSet may still be replacing one, so read until the count settles (or the deadline).
+    // The plan admits sites × (maxReplicasPerSite + 1) + databases = 4 pods, but Kubernetes may let
+    // one more in: the quota controller recounts usage from its informer cache whenever a tracked
+    // object changes (e.g. the site's PVC binding as its first pod lands), and that recount can
+    // overwrite the admission's higher count mid-burst (measured: used.pods 3 written by quota
+    // admission, then 2 by kube-controller-manager; failing runs had 5 pods with used.pods 4).
+    // What the plan guarantees is that the Deployment does not get its 6 replicas.
+    const limit = Number(quotaHard(tight, h.config).pods);
     const pods = await readUntil(
       async () =>
         (await h.admin.list(KINDS.Pod, tenantNamespace(small))).filter(
           (pod) => !pod.metadata?.deletionTimestamp,
         ),
-      (list) => list.length === 4,
+      (list) => list.length >= limit && list.length <= limit + 1,
       { timeoutMs: 20_000, intervalMs: 500 },
     );
-    expect(pods).toHaveLength(4); // sites × (maxReplicasPerSite + 1) + databases
+    expect(pods.length).toBeGreaterThanOrEqual(limit);
+    expect(pods.length).toBeLessThanOrEqual(limit + 1);
     expect(h.siteStatus.get(small)?.[0]).toMatchObject({
       name: 'crowd',
       state: 'Failed',
