@@ -123,8 +123,14 @@ describe('the same renderers as the local stack', () => {
     expect(conf.startsWith('# Rendered by @hostplane/platform (pdns/render.ts)')).toBe(true);
     expect(conf).not.toContain(secrets.pdnsApiKey);
     expect(decode(find('Secret', 'pdns').data['api-key'])).toBe(secrets.pdnsApiKey);
-    expect(find('Deployment', 'pdns').spec.template.spec.containers[0].args).toContain(
-      '--api-key=$(PDNS_API_KEY)',
+    // The key reaches PowerDNS through a settings file of the Secret, never argv or the environment.
+    const pdns = find('Deployment', 'pdns').spec.template.spec;
+    const args: string[] = pdns.containers[0].args;
+    expect(args).toContain('--include-dir=/etc/pdns-secret');
+    expect(JSON.stringify(pdns)).not.toContain('PDNS_API_KEY');
+    expect(args.join(' ')).not.toMatch(/api-key|password/);
+    expect(decode(find('Secret', 'pdns').data['secrets.conf'])).toBe(
+      `api-key=${secrets.pdnsApiKey}\ngmysql-password=${secrets.pdnsDbPassword}\n`,
     );
   });
 

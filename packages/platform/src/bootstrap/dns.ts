@@ -21,9 +21,10 @@ const MARIADB_UID = 999; // the mysql user of the upstream image
 /** Unprivileged port inside the pod; the Service answers on 53 (restricted forbids binding < 1024). */
 const DNS_CONTAINER_PORT = 1053;
 const API_PORT = 8081;
-// The rendered file carries placeholders for its two secrets; the real values come from the Secret as
-// command-line settings, which PowerDNS lets override the file (so the ConfigMap holds no secret).
-const PLACEHOLDER = 'set-from-secret-on-the-command-line';
+// The rendered file carries placeholders for its two secrets; the real values come from the Secret's
+// settings file in include-dir, which PowerDNS reads after the main file (so the ConfigMap holds no
+// secret, and no secret is in argv or the environment).
+const PLACEHOLDER = 'set-from-the-secret-include-dir';
 
 /** The pdns.conf the dns-system ConfigMap ships: the same renderer as the local stack. */
 export function clusterPdnsConf(config: BootstrapConfig): string {
@@ -47,6 +48,10 @@ export function clusterPdnsConf(config: BootstrapConfig): string {
 }
 
 const UPDATE_POLICY_FILE = 'acme-update-policy.lua';
+
+/** PowerDNS reads `*.conf` files of this folder (include-dir): the Secret's settings file. */
+const SECRET_CONF_DIR = '/etc/pdns-secret';
+const SECRET_CONF_KEY = 'secrets.conf';
 
 function database(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap;
@@ -104,9 +109,10 @@ function server(config: BootstrapConfig, conf: string): KubeObject {
         image: b.systemImages.mariadb,
         command: ['sh', '-c'],
         args: [
-          `mariadb -h pdns-db -u pdns -p"$PDNS_DB_PASSWORD" pdns -e 'select 1 from domains limit 1' 2>/dev/null || mariadb -h pdns-db -u pdns -p"$PDNS_DB_PASSWORD" pdns < /schema/schema.mysql.sql`,
+          // The client reads MYSQL_PWD from its environment: no password in any process's argv.
+          `mariadb -h pdns-db -u pdns pdns -e 'select 1 from domains limit 1' 2>/dev/null || mariadb -h pdns-db -u pdns pdns < /schema/schema.mysql.sql`,
         ],
-        env: [envFromSecret('PDNS_DB_PASSWORD', 'pdns', 'db-password')],
+        env: [envFromSecret('MYSQL_PWD', 'pdns', 'db-password')],
         securityContext: restrictedContainer,
         volumeMounts: [{ name: 'schema', mountPath: '/schema' }],
       },
@@ -116,15 +122,9 @@ function server(config: BootstrapConfig, conf: string): KubeObject {
         name: 'pdns',
         image: b.systemImages.pdns,
         command: ['pdns_server'],
-        args: [
-          '--config-dir=/etc/pdns',
-          '--api-key=$(PDNS_API_KEY)',
-          '--gmysql-password=$(PDNS_DB_PASSWORD)',
-        ],
-        env: [
-          envFromSecret('PDNS_API_KEY', 'pdns', 'api-key'),
-          envFromSecret('PDNS_DB_PASSWORD', 'pdns', 'db-password'),
-        ],
+        // The API key and the database password come from a file of the Secret (include-dir), never
+        // from argv or the environment, where any process of the node could read them.
+        args: ['--config-dir=/etc/pdns', `--include-dir=${SECRET_CONF_DIR}`],
         ports: [
           { name: 'dns-udp', containerPort: DNS_CONTAINER_PORT, protocol: 'UDP' },
           { name: 'dns-tcp', containerPort: DNS_CONTAINER_PORT, protocol: 'TCP' },
@@ -134,12 +134,17 @@ function server(config: BootstrapConfig, conf: string): KubeObject {
         readinessProbe: { tcpSocket: { port: DNS_CONTAINER_PORT }, periodSeconds: 10 },
         volumeMounts: [
           { name: 'config', mountPath: '/etc/pdns', readOnly: true },
+          { name: 'secret-conf', mountPath: SECRET_CONF_DIR, readOnly: true },
           { name: 'socket', mountPath: '/var/run/pdns' },
         ],
       },
     ],
     volumes: [
       { name: 'config', configMap: { name: 'pdns-config' } },
+      {
+        name: 'secret-conf',
+        secret: { secretName: 'pdns', items: [{ key: SECRET_CONF_KEY, path: SECRET_CONF_KEY }] },
+      },
       // The schema file is copied out of the pdns image by `schema-source` before `schema` runs.
       ...scratch('socket', 'schema'),
     ],
@@ -159,6 +164,7 @@ export function dnsSystem(config: BootstrapConfig): KubeObject[] {
     secret('pdns', DNS_NAMESPACE, 'pdns', {
       'api-key': b.secrets.pdnsApiKey,
       'db-password': b.secrets.pdnsDbPassword,
+      [SECRET_CONF_KEY]: `api-key=${b.secrets.pdnsApiKey}\ngmysql-password=${b.secrets.pdnsDbPassword}\n`,
       ...(b.secrets.acmeTsigSecret ? { 'acme-tsig': b.secrets.acmeTsigSecret } : {}),
     }),
     configMap('pdns-config', DNS_NAMESPACE, 'pdns', {
@@ -196,19 +202,17 @@ function addTsigImport(deployment: KubeObject, pdnsImage: string): void {
     command: ['pdnsutil'],
     args: [
       '--config-dir=/etc/pdns',
-      '--gmysql-password=$(PDNS_DB_PASSWORD)',
+      `--include-dir=${SECRET_CONF_DIR}`,
       'import-tsig-key',
       ACME_TSIG_KEY_NAME,
       'hmac-sha256',
       '$(ACME_TSIG_SECRET)',
     ],
-    env: [
-      envFromSecret('PDNS_DB_PASSWORD', 'pdns', 'db-password'),
-      envFromSecret('ACME_TSIG_SECRET', 'pdns', 'acme-tsig'),
-    ],
+    env: [envFromSecret('ACME_TSIG_SECRET', 'pdns', 'acme-tsig')],
     securityContext: restrictedContainer,
     volumeMounts: [
       { name: 'config', mountPath: '/etc/pdns', readOnly: true },
+      { name: 'secret-conf', mountPath: SECRET_CONF_DIR, readOnly: true },
       { name: 'socket', mountPath: '/var/run/pdns' },
     ],
   });
