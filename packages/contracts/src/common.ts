@@ -89,7 +89,7 @@ export const displayName = z
   .trim()
   .min(1)
   .max(120)
-  .regex(/^[^\p{Cc}]+$/u, 'no control characters');
+  .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, 'no control characters');
 
 export const email = z
   .email()
