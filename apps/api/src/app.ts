@@ -104,6 +104,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
           )(config.trustProxy)
         : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    // Router-level refusals (an over-long path parameter: 414, a malformed URL: 400) are problem+json too.
+    frameworkErrors: (error, req, reply) => handleError(error, req, reply),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
