@@ -66,7 +66,10 @@ type Op = {
   operationId?: string;
   summary?: string;
   parameters?: { name: string; in: string }[];
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }
+  >;
 };
 function operations(): [string, string, Op][] {
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -87,8 +90,12 @@ describe('OpenAPI document for integrators', () => {
       for (const [code, answer] of Object.entries(op.responses)) {
         expect(answer.description, `${method} ${path} ${code}`).not.toBe('Default Response');
         if (Number(code) < 400) continue;
-        expect(Object.keys(answer.content ?? {}), `${method} ${path} ${code}`).toEqual(['application/problem+json']);
-        expect(answer.content?.['application/problem+json']?.schema?.$ref).toBe('#/components/schemas/Problem');
+        expect(Object.keys(answer.content ?? {}), `${method} ${path} ${code}`).toEqual([
+          'application/problem+json',
+        ]);
+        expect(answer.content?.['application/problem+json']?.schema?.$ref).toBe(
+          '#/components/schemas/Problem',
+        );
       }
     }
   });
@@ -126,7 +133,10 @@ describe('OpenAPI document for integrators', () => {
     });
     expect(res.statusCode).toBe(405);
     expect(res.headers.allow).toBe('GET, HEAD, POST');
-    expect(res.json()).toMatchObject({ status: 405, type: 'https://hostplane.io/problems/method-not-allowed' });
+    expect(res.json()).toMatchObject({
+      status: 405,
+      type: 'https://hostplane.io/problems/method-not-allowed',
+    });
     const unknown = await api.app.inject({ method: 'PATCH', url: '/api/v1/no-such-thing' });
     expect(unknown.statusCode).toBe(404);
   });

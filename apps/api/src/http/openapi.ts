@@ -67,7 +67,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 function finishOperation(method: string, path: string, op: Operation): void {
   op.operationId ??= operationIdOf(method, path);
   if (!op.summary) op.summary = `${method.toUpperCase()} ${path}`;
-  const responses = (op.responses ??= {});
+  op.responses ??= {};
+  const responses = op.responses;
   const isPublic = Array.isArray(op.security) && op.security.length === 0;
   const codes = new Set<number>([400, 500]);
   if (!isPublic) codes.add(401);
@@ -85,7 +86,8 @@ function finishOperation(method: string, path: string, op: Operation): void {
   }
   for (const code of codes) responses[String(code)] = problemAnswer(code, ERROR_DESCRIPTIONS[code]);
   if (method === 'post' && !isPublic && !NOT_IDEMPOTENT_PREFIXES.some((p) => path.startsWith(p))) {
-    const parameters = (op.parameters ??= []);
+    op.parameters ??= [];
+    const parameters = op.parameters;
     if (!parameters.some((p) => p.in === 'header' && String(p.name).toLowerCase() === 'idempotency-key'))
       parameters.push({
         name: 'Idempotency-Key',
@@ -112,7 +114,9 @@ export function finishDocument<T extends object>(document: T, options: DocumentO
     components?: { schemas?: Record<string, unknown> };
     info?: Json;
   };
-  doc.servers = options.servers ?? [{ url: '/', description: 'The panel API at the origin serving this document' }];
+  doc.servers = options.servers ?? [
+    { url: '/', description: 'The panel API at the origin serving this document' },
+  ];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = item[method];
@@ -124,7 +128,10 @@ export function finishDocument<T extends object>(document: T, options: DocumentO
 }
 
 /** Drops component schemas nothing refers to (the zod provider emits an unused *Input twin of each). */
-function pruneUnusedSchemas(doc: { paths?: unknown; components?: { schemas?: Record<string, unknown> } }): void {
+function pruneUnusedSchemas(doc: {
+  paths?: unknown;
+  components?: { schemas?: Record<string, unknown> };
+}): void {
   const schemas = doc.components?.schemas;
   if (!schemas) return;
   const prefix = '#/components/schemas/';
