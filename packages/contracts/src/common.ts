@@ -93,8 +93,8 @@ export const auditEntrySchema = z
     customerId: z.number().int().nullable(),
     actorUserId: z.number().int().nullable(),
     actorTokenId: z.number().int().nullable(),
-    before: z.unknown().describe("the resource before the change (null for a create)"),
-    after: z.unknown().describe("the resource after the change (null for a delete)"),
+    before: z.unknown().describe('the resource before the change (null for a create)'),
+    after: z.unknown().describe('the resource after the change (null for a delete)'),
     requestId: z.string().nullable(),
     sourceIp: z.string().nullable(),
     createdAt: timestamp,
@@ -115,24 +115,8 @@ export const quantity = z
     'must be a Kubernetes quantity, e.g. 500m, 2, 4Gi',
   );
 
-const binary: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const decimal: Record<string, number> = { m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
 /** The value of a quantity in base units (bytes for memory and storage), rounded up. */
-export function quantityToNumber(value: string): number {
-  const match = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(value);
-  if (!match) throw new Error(`not a quantity: ${value}`);
-  const factor = binary[match[2]!] ?? decimal[match[2]!];
-  if (factor === undefined) throw new Error(`unknown quantity suffix in ${value}`);
-  return Math.ceil(Number(match[1]) * factor);
-}
+export { quantityToNumber } from '@hostplane/domain';
 
 /** A name used in Kubernetes object names: RFC 1123 label, short enough for suffixes. */
 export const dnsLabel = z
