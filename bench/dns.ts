@@ -1,4 +1,8 @@
-// npm run bench:dns [-- --zones N --changes M]
+// npm run bench:dns [-- --zones N --changes M --others K]
+// --others K first creates K zones of another account on the server (the "10,000 other zones" case:
+// a pass must not cost more because the server holds many zones it does not care about) and
+// removes them at the end; the per-zone pass is then also measured with the target's zone index
+// disabled (a listing of every zone on each pass, as before issue 10) in the same run.
 // Figures of the DNS room against the local stack's PowerDNS (loadStackEnv; HOSTPLANE_STACK_DIR
 // points it at another stack):
 //   1. zones created per second through the DNS target (desired → observe → plan → apply → verify)
@@ -15,8 +19,13 @@ import { answerTexts, loadStackEnv } from '@hostplane/testing';
 import { pino } from 'pino';
 
 const { values } = parseArgs({
-  options: { zones: { type: 'string', default: '50' }, changes: { type: 'string', default: '100' } },
+  options: {
+    zones: { type: 'string', default: '50' },
+    changes: { type: 'string', default: '100' },
+    others: { type: 'string', default: '0' },
+  },
 });
+const otherCount = Number(values.others);
 const zoneCount = Number(values.zones);
 const changeCount = Number(values.changes);
 
@@ -27,8 +36,11 @@ const config = dnsPlatformConfigSchema.parse({
   publicIPv6: ['2001:db8::10'],
   mail: { host: 'mail.hostplane.test' },
 });
-const client = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY });
+// A listing of 10,000 zones takes longer than the client's default 10 s on a loaded machine.
+const client = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY, timeoutMs: 120_000 });
 const target = createDnsTarget({ zones: new PowerDnsZones(client), config });
+// The same target without its index: every pass lists every zone on the server (the old behaviour).
+const listingTarget = createDnsTarget({ zones: new PowerDnsZones(client, { indexTtlMs: 0 }), config });
 const ctx: PassContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
 const tag = `b${Date.now().toString(36)}`;
 const customerIds = { direct: 980_001, target: 980_002, incremental: 980_003, latency: 980_004 };
@@ -119,14 +131,40 @@ async function perCustomer(): Promise<number> {
   return seconds;
 }
 
-async function throughTarget(id: number, prefix: string, incremental: boolean): Promise<number> {
+async function throughTarget(
+  id: number,
+  prefix: string,
+  incremental: boolean,
+  via: typeof target = target,
+): Promise<number> {
   const rows = domains(prefix, zoneCount);
   const seconds = await timed(async () => {
-    if (!incremental) return target.run(snapshot(id, rows), ctx);
-    for (let n = 1; n <= rows.length; n++) await target.run(snapshot(id, rows.slice(0, n)), ctx);
+    if (!incremental) return via.run(snapshot(id, rows), ctx);
+    for (let n = 1; n <= rows.length; n++) await via.run(snapshot(id, rows.slice(0, n)), ctx);
   });
-  await target.run(snapshot(id, [], true), ctx);
+  await via.run(snapshot(id, [], true), ctx);
   return seconds;
+}
+
+let otherNames = Array.from({ length: otherCount }, (_, i) => `${tag}-other${i}.example`);
+async function createOthers(): Promise<void> {
+  if (otherCount === 0) return;
+  // Zones of an interrupted earlier run are reused (creating 10,000 zones takes minutes).
+  const left = (await client.listZones())
+    .filter((z) => z.account === 'bench-other')
+    .map((z) => z.name.replace(/\.$/, ''));
+  otherNames = [...left, ...otherNames.slice(left.length)];
+  for (const name of otherNames.slice(left.length))
+    await client.createZone({
+      name,
+      kind: 'Native',
+      account: 'bench-other',
+      soa_edit_api: 'DEFAULT',
+      api_rectify: false,
+      dnssec: false,
+      nameservers: ['ns1.hostplane.test.'],
+      rrsets: [],
+    });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -156,15 +194,20 @@ async function changeToAnswer(): Promise<{ p50: number; p99: number; passP50: nu
   return { p50: percentile(total, 50), p99: percentile(total, 99), passP50: percentile(pass, 50) };
 }
 
+const othersStarted = performance.now();
+await createOthers();
+const othersSeconds = (performance.now() - othersStarted) / 1000;
 const directSeconds = await direct();
 const targetSeconds = await throughTarget(customerIds.target, 't', false);
 const incrementalSeconds = await throughTarget(customerIds.incremental, 'i', true);
 const perCustomerSeconds = await perCustomer();
+const listingSeconds =
+  otherCount > 0 ? await throughTarget(customerIds.incremental + 10, 'l', true, listingTarget) : 0;
 const latency = await changeToAnswer();
 const rate = (s: number) => zoneCount / s;
 const fmt = (n: number) => n.toFixed(1);
 console.log(
-  `DNS benchmark against PowerDNS at ${env.PDNS_API_URL} (DNS ${env.PDNS_DNS_ADDR}); ${zoneCount} zones, ${changeCount} changes`,
+  `DNS benchmark against PowerDNS at ${env.PDNS_API_URL} (DNS ${env.PDNS_DNS_ADDR}); ${zoneCount} zones, ${changeCount} changes, ${otherCount} other zones on the server (created in ${othersSeconds.toFixed(0)} s)`,
 );
 console.log(`zones/s direct PowerDNS API (one POST per zone):             ${fmt(rate(directSeconds))}`);
 console.log(
@@ -176,9 +219,15 @@ console.log(
 console.log(
   `zones/s DNS target, ${zoneCount} customers adding one zone each: ${fmt(rate(perCustomerSeconds))}  (ratio ${(rate(perCustomerSeconds) / rate(directSeconds)).toFixed(2)})`,
 );
+if (otherCount > 0)
+  console.log(
+    `zones/s one pass per added zone, index off (a full listing per pass): ${fmt(rate(listingSeconds))}  (ratio ${(rate(listingSeconds) / rate(directSeconds)).toFixed(2)})`,
+  );
 console.log(
   `record change → new answer over DNS (UDP): p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (reconcile pass alone p50 ${fmt(latency.passP50)} ms)`,
 );
 console.log(
   'through the panel API (HTTP → queue → worker): not measured yet, comes with the API/worker issues',
 );
+
+for (const name of otherNames) await client.deleteZone(name);

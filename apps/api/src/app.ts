@@ -16,8 +16,9 @@ import type { Registry } from 'prom-client';
 import { enforceAccess, resolvePrincipal } from './auth/authenticate.ts';
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
 import { handleError } from './error-handler.ts';
-import { NotFoundError } from './errors.ts';
+import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { schedulePurge } from './housekeeping.ts';
+import { finishDocument } from './http/openapi.ts';
 import { logRedactPaths } from './http/redact.ts';
 import type { MailUsageReader } from './mail-usage.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
@@ -61,6 +62,27 @@ export function routeTable(app: FastifyInstance): RouteEntry[] {
   return routeTables.get(app) ?? [];
 }
 
+/** The methods the route table serves for a concrete path (HEAD with GET), in a stable order. */
+export function allowedMethods(table: RouteEntry[], path: string): string[] {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  const methods = new Set<string>();
+  for (const route of table) {
+    const pattern = new RegExp(
+      `^${route.url
+        .replace(/\/+$/, '')
+        .split('/')
+        .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/')}$`,
+    );
+    if (pattern.test(trimmed)) {
+      methods.add(route.method);
+      if (route.method === 'GET') methods.add('HEAD');
+    }
+  }
+  const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  return [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
 /** The panel API as a Fastify instance (not listening): the composition root calls listen(). */
 export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   const config: ApiConfig = apiConfigSchema.parse(deps.config ?? {});
@@ -82,12 +104,18 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
           )(config.trustProxy)
         : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    // Router-level refusals (an over-long path parameter: 414, a malformed URL: 400) are problem+json too.
+    frameworkErrors: (error, req, reply) => handleError(error, req, reply),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req) => {
-    throw new NotFoundError(`route ${req.method} ${req.url.split('?')[0]}`);
+    const path = req.url.split('?')[0]!;
+    // A path the API serves, asked with a method it does not: 405 naming the methods it does.
+    const allowed = allowedMethods(table, path);
+    if (allowed.length > 0) throw new MethodNotAllowedError(req.method, path, allowed);
+    throw new NotFoundError(`route ${req.method} ${path}`);
   });
   app.decorateRequest('principal', null);
   const table: RouteEntry[] = [];
@@ -117,6 +145,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
         title: 'Hostplane panel API',
         version: '1.0.0',
         description: 'Plans, customers and their hosting resources.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       components: {
         securitySchemes: {
@@ -131,7 +160,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input)),
   });
   registerObservability(app, registry);
   const stopPurge = schedulePurge(deps.db, config, app.log);

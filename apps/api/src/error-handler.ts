@@ -32,6 +32,8 @@ function issuesOf(
 const FASTIFY_TITLES: Record<string, [string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ['payload-too-large', 'Request body too large'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported-media-type', 'Unsupported media type'],
+  FST_ERR_MAX_PARAM_LENGTH: ['uri-too-long', 'URI too long'],
+  FST_ERR_BAD_URL: ['bad-request', 'Bad request'],
   FST_ERR_CTP_EMPTY_JSON_BODY: ['validation', 'Invalid request'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['validation', 'Invalid request'],
 };

@@ -101,3 +101,12 @@ export class TooManyRequestsError extends AppError {
     });
   }
 }
+
+/** The path exists, the method does not: Allow lists the methods that do. */
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, path: string, allowed: string[]) {
+    super(405, 'method-not-allowed', 'Method not allowed', `${path} does not answer ${method}`, undefined, {
+      allow: allowed.join(', '),
+    });
+  }
+}

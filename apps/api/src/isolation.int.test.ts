@@ -23,6 +23,7 @@ const names = {
   record: 'www.owner-example.test',
   mailbox: 'info@owner-example.test',
   alias: 'sales@owner-example.test',
+  backup: 'first',
 };
 
 /** A valid request per route (params filled with the owner's resources). */
@@ -31,6 +32,7 @@ function sample(method: string, url: string, id: number): { url: string; payload
     u
       .replace(':id/sites/:name', `${id}/sites/${names.site}`)
       .replace(':id/domains/:name', `${id}/domains/${names.domain}`)
+      .replace(':id/backups/:name', `${id}/backups/cust-${id}-${names.backup}`)
       .replace(':type/:fqdn', `A/${names.record}`)
       .replace(':address', names.mailbox)
       .replace(':source', names.alias)
@@ -112,6 +114,7 @@ beforeAll(async () => {
     [`${base}/domains/${names.domain}/records`, { name: names.record, type: 'A', records: ['192.0.2.1'] }],
     [`${base}/mailboxes`, { address: names.mailbox, password: 'mailbox-password-1', quota: '10Mi' }],
     [`${base}/aliases`, { source: names.alias, destinations: ['boss@example.org'] }],
+    [`${base}/backups`, { name: names.backup }],
   ] as const) {
     const res = await api.app.inject({ method: 'POST', url, headers: h, payload });
     expect(res.statusCode, res.body).toBe(201);

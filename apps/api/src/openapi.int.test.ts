@@ -61,3 +61,83 @@ describe('OpenAPI security', () => {
     expect((doc as unknown as { security: unknown[] }).security).toEqual([{ bearer: [] }, { session: [] }]);
   });
 });
+
+type Op = {
+  operationId?: string;
+  summary?: string;
+  parameters?: { name: string; in: string }[];
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }
+  >;
+};
+function operations(): [string, string, Op][] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => [method, path, op as unknown as Op] as [string, string, Op]),
+  );
+}
+
+describe('OpenAPI document for integrators', () => {
+  it('gives every operation a unique operationId and a summary', () => {
+    const ids = operations().map(([, , op]) => op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[A-Za-z0-9]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [method, path, op] of operations()) expect(op.summary, `${method} ${path}`).toBeTruthy();
+  });
+
+  it('declares error answers as application/problem+json with the Problem schema, none "Default Response"', () => {
+    for (const [method, path, op] of operations()) {
+      for (const [code, answer] of Object.entries(op.responses)) {
+        expect(answer.description, `${method} ${path} ${code}`).not.toBe('Default Response');
+        if (Number(code) < 400) continue;
+        expect(Object.keys(answer.content ?? {}), `${method} ${path} ${code}`).toEqual([
+          'application/problem+json',
+        ]);
+        expect(answer.content?.['application/problem+json']?.schema?.$ref).toBe(
+          '#/components/schemas/Problem',
+        );
+      }
+    }
+  });
+
+  it('sets servers and documents Idempotency-Key on the POSTs that replay it', () => {
+    expect((doc as unknown as { servers: unknown[] }).servers.length).toBeGreaterThan(0);
+    const header = (op: Op) => op.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+    expect(header(doc.paths['/api/v1/customers/{id}/sites']!.post as unknown as Op)).toBe(true);
+    expect(header(doc.paths['/api/v1/customers']!.post as unknown as Op)).toBe(true);
+    expect(header(doc.paths['/api/v1/auth/login']!.post as unknown as Op)).toBeFalsy();
+    expect(header(doc.paths['/api/v1/tokens']!.post as unknown as Op)).toBeFalsy();
+  });
+
+  it('states no \\p{…} classes in its patterns', () => {
+    expect(JSON.stringify(doc)).not.toMatch(/\\\\[pP]\{/);
+    // displayName (customer and plan names): an explicit class instead of \p{Cc}.
+    expect(JSON.stringify(doc.paths['/api/v1/customers']!.post!.requestBody)).toContain('^[^\\\\x00-\\\\x1f');
+  });
+
+  it('declares 414 where the server sends it: an over-long path parameter', async () => {
+    const res = await api.app.inject({
+      url: `/api/v1/customers/${'9'.repeat(300)}/sites`,
+      headers: { authorization: `Bearer ${api.adminToken}` },
+    });
+    expect(res.statusCode).toBe(414);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(Object.keys(doc.paths['/api/v1/customers/{id}/sites']!.get!.responses)).toContain('414');
+  });
+
+  it('answers an undeclared method on a served path with 405 and Allow', async () => {
+    const res = await api.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/customers/1/sites',
+      headers: { authorization: `Bearer ${api.adminToken}` },
+    });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
+    expect(res.json()).toMatchObject({
+      status: 405,
+      type: 'https://hostplane.io/problems/method-not-allowed',
+    });
+    const unknown = await api.app.inject({ method: 'PATCH', url: '/api/v1/no-such-thing' });
+    expect(unknown.statusCode).toBe(404);
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timestamp } from './common.ts';
+import { idParam, timestamp } from './common.ts';
 
 const backupName = z
   .string()
@@ -41,3 +41,6 @@ export const restoreSchema = z
   })
   .meta({ id: 'Restore' });
 export type Restore = z.infer<typeof restoreSchema>;
+
+/** GET …/backups/{name}: the full (prefixed) name as listed. */
+export const backupParams = z.object({ id: idParam, name: backupName }).strict();

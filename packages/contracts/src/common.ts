@@ -33,6 +33,13 @@ export const customerIdParams = z.object({ id: idParam }).strict();
 
 export const timestamp = z.iso.datetime({ offset: true });
 
+/**
+ * No C0/C1 control characters (Unicode's Cc class), as an explicit class: a pattern the OpenAPI
+ * document can state and common generators understand, unlike \p{Cc}.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class names exactly the control characters it refuses
+const noControlCharacters = /^[^\x00-\x1f\x7f-\x9f]+$/;
+
 export const paginationQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -44,6 +51,56 @@ export const paginationQuery = z
   })
   .strict();
 export type PaginationQuery = z.infer<typeof paginationQuery>;
+
+/** A list's filter: a case-insensitive substring of the name (customers: name or email). */
+export const searchTerm = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(noControlCharacters, 'no control characters')
+  .describe('case-insensitive substring filter');
+
+/** Pagination plus `?q=`. */
+export const searchQuery = z
+  .object({
+    limit: paginationQuery.shape.limit,
+    cursor: paginationQuery.shape.cursor,
+    q: searchTerm.optional(),
+  })
+  .strict();
+export type SearchQuery = z.infer<typeof searchQuery>;
+
+/** GET /audit: pagination, and for admins a filter by customer and action. */
+export const auditQuery = z
+  .object({
+    limit: paginationQuery.shape.limit,
+    cursor: paginationQuery.shape.cursor,
+    customerId: idParam.optional(),
+    action: z
+      .string()
+      .max(64)
+      .regex(/^[a-z][a-z0-9_.-]*$/, 'an action such as site.create')
+      .optional(),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof auditQuery>;
+
+export const auditEntrySchema = z
+  .object({
+    id: z.number().int(),
+    action: z.string(),
+    target: z.string(),
+    customerId: z.number().int().nullable(),
+    actorUserId: z.number().int().nullable(),
+    actorTokenId: z.number().int().nullable(),
+    before: z.unknown().describe('the resource before the change (null for a create)'),
+    after: z.unknown().describe('the resource after the change (null for a delete)'),
+    requestId: z.string().nullable(),
+    sourceIp: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'AuditEntry' });
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -58,24 +115,8 @@ export const quantity = z
     'must be a Kubernetes quantity, e.g. 500m, 2, 4Gi',
   );
 
-const binary: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const decimal: Record<string, number> = { m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
 /** The value of a quantity in base units (bytes for memory and storage), rounded up. */
-export function quantityToNumber(value: string): number {
-  const match = /^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/.exec(value);
-  if (!match) throw new Error(`not a quantity: ${value}`);
-  const factor = binary[match[2]!] ?? decimal[match[2]!];
-  if (factor === undefined) throw new Error(`unknown quantity suffix in ${value}`);
-  return Math.ceil(Number(match[1]) * factor);
-}
+export { quantityToNumber } from '@hostplane/domain';
 
 /** A name used in Kubernetes object names: RFC 1123 label, short enough for suffixes. */
 export const dnsLabel = z
@@ -89,7 +130,7 @@ export const displayName = z
   .trim()
   .min(1)
   .max(120)
-  .regex(/^[^\p{Cc}]+$/u, 'no control characters');
+  .regex(noControlCharacters, 'no control characters');
 
 export const email = z
   .email()

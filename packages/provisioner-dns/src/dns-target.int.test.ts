@@ -74,6 +74,24 @@ describe('DNS target against the real PowerDNS', () => {
     expect(client.counts.GET).toBeGreaterThan(0);
   });
 
+  it('a pass reads only the zones the customer has: one GET per zone, no listing of the server', async () => {
+    await run(); // its own first pass (builds the index once)
+    client.resetCounts();
+    await run();
+    // One zone desired, one zone read: GET /zones (every zone on the server) is not asked again.
+    expect(client.counts.GET).toBe(1);
+  });
+
+  it("another process's target (a fresh index) still finds and removes a zone the customer dropped", async () => {
+    const dropped = `${runTag}-dropped.example`;
+    const id = testCustomerId(1);
+    await target.run(snapshotOf(id, [domainRow(dropped)]), passContext());
+    expect(await answerTexts(dns, dropped, 'NS')).toEqual(['ns1.hostplane.test', 'ns2.hostplane.test']);
+    const elsewhere = createDnsTarget({ zones: new PowerDnsZones(client), config: testDnsConfig });
+    expect(await elsewhere.run(snapshotOf(id, []), passContext())).toMatchObject({ status: 'True' });
+    await expect(client.getZone(dropped)).rejects.toThrow();
+  });
+
   it("a customer's record appears, changes and disappears, with one PATCH per pass", async () => {
     const name = `app.${zone}`;
     const setRecords = (records: DomainRow['records']) => {

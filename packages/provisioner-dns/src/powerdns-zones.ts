@@ -1,5 +1,6 @@
 import { normalizeDnsName, type ObservedZone, type ZonePlan } from '@hostplane/domain';
 import type { PowerDnsClient } from './client/powerdns-client.ts';
+import { NotFoundError } from './errors.ts';
 import type { DnsLogger } from './logger.ts';
 import { createBody, observedRrsets, parseDsRecord, toPdnsChange } from './mapping.ts';
 import type { ApplyReport, DnsZones, DsRecord, ObserveOptions } from './port.ts';
@@ -21,38 +22,90 @@ export async function getDsRecords(
     .filter((ds): ds is DsRecord => ds !== null);
 }
 
+export interface PowerDnsZonesOptions {
+  /**
+   * How long the index of zones by account (built from one listing of every zone on the server) is
+   * trusted before it is rebuilt. Within a process the index follows every create and delete this
+   * object applies; the rebuild catches zones another process created or removed (a second worker),
+   * so an orphan zone made elsewhere is deleted at the latest this much later. Zones the customer
+   * wants are always read fresh, one by one, whatever the index says.
+   */
+  indexTtlMs?: number;
+}
+
 export class PowerDnsZones implements DnsZones {
-  constructor(readonly client: PowerDnsClient) {}
+  /** account → zone names carrying it; null until the first pass (or after the TTL). */
+  private index: { builtAt: number; byAccount: Map<string, Set<string>> } | null = null;
+  private readonly indexTtlMs: number;
+
+  constructor(
+    readonly client: PowerDnsClient,
+    options: PowerDnsZonesOptions = {},
+  ) {
+    this.indexTtlMs = options.indexTtlMs ?? 5 * 60_000;
+  }
+
+  /** Zone names carrying `account`: from the index, rebuilt by one listing when missing or old. */
+  private async zonesOf(account: string, signal?: AbortSignal): Promise<Set<string>> {
+    if (!this.index || performance.now() - this.index.builtAt > this.indexTtlMs) {
+      const byAccount = new Map<string, Set<string>>();
+      for (const s of await this.client.listZones(signal)) {
+        if (!s.account) continue;
+        const names = byAccount.get(s.account) ?? new Set<string>();
+        names.add(normalizeDnsName(s.name));
+        byAccount.set(s.account, names);
+      }
+      this.index = { builtAt: performance.now(), byAccount };
+    }
+    return this.index.byAccount.get(account) ?? new Set();
+  }
+
+  private remember(account: string, zone: string, present: boolean): void {
+    if (!this.index) return;
+    for (const [owner, names] of this.index.byAccount) if (owner !== account) names.delete(zone);
+    const names = this.index.byAccount.get(account) ?? new Set<string>();
+    if (present) names.add(zone);
+    else names.delete(zone);
+    this.index.byAccount.set(account, names);
+  }
 
   async observe(
     account: string,
     names: readonly string[],
     options: ObserveOptions = {},
   ): Promise<ObservedZone[]> {
-    const wanted = new Set(names);
     const only = options.only ? new Set(options.only) : null;
-    const summaries = await this.client.listZones(options.signal);
-    const relevant = summaries
-      .map((s) => ({ ...s, name: normalizeDnsName(s.name) }))
-      .filter((s) => s.account === account || wanted.has(s.name))
-      .filter((s) => only === null || only.has(s.name));
+    // The customer's zones by the index plus every zone it wants, read one by one (GET /zones/NAME):
+    // never a listing of every zone on the server per pass.
+    const candidates = [...new Set([...(await this.zonesOf(account, options.signal)), ...names])]
+      .filter((name) => only === null || only.has(name))
+      .sort();
     const observed: ObservedZone[] = [];
     // One read at a time: PowerDNS's webserver answers concurrent requests an order of magnitude
     // slower per request than sequential ones (measured: 3 ms vs 38 ms per zone read).
-    for (const s of relevant) {
-      if (s.account !== account) {
+    for (const name of candidates) {
+      let zone: Awaited<ReturnType<PowerDnsClient['getZone']>>;
+      try {
+        zone = await this.client.getZone(name, options.signal);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        this.remember(account, name, false);
+        continue;
+      }
+      const zoneAccount = zone.account ?? '';
+      this.remember(zoneAccount, name, true);
+      if (zoneAccount !== account) {
         observed.push({
-          name: s.name,
-          account: s.account,
-          kind: s.kind,
+          name,
+          account: zoneAccount,
+          kind: zone.kind,
           soaEditApi: '',
-          dnssec: s.dnssec,
+          dnssec: zone.dnssec,
           rrsets: null,
         });
         continue;
       }
-      const zone = await this.client.getZone(s.name, options.signal);
-      const base = { name: s.name, account: zone.account, kind: zone.kind, soaEditApi: zone.soa_edit_api };
+      const base = { name, account: zone.account, kind: zone.kind, soaEditApi: zone.soa_edit_api };
       observed.push({ ...base, dnssec: zone.dnssec, rrsets: observedRrsets(zone) });
     }
     return observed;
@@ -82,12 +135,14 @@ export class PowerDnsZones implements DnsZones {
     for (const zone of plan.delete) {
       await step('deleteZone', zone, 1, async () => {
         await c.deleteZone(zone, signal);
+        for (const names of this.index?.byAccount.values() ?? []) names.delete(zone);
         await c.flushCache(zone, signal);
       });
     }
     for (const zone of plan.create) {
       await step('createZone', zone.name, 1, async () => {
         await c.createZone(createBody(zone), signal);
+        this.remember(zone.account, zone.name, true);
         await c.flushCache(zone.name, signal);
       });
     }

@@ -8,7 +8,7 @@ import {
   recordContextFor,
   validateRrset,
 } from '@hostplane/domain';
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { AppError, BadRequestError, type FieldError, UnprocessableError } from '../errors.ts';
 
 // The API runs the same record rules the DNS target builds desired state with (@hostplane/domain),
@@ -48,7 +48,7 @@ export function dnsProblem(errors: DnsFieldError[]): AppError {
 
 /** The zone context of the domain an rrset is edited through: the customer's domains and rrsets. */
 export async function recordContext(
-  trx: Transaction<PanelDatabase>,
+  trx: Kysely<PanelDatabase>,
   customerId: number,
   domain: DomainRecord,
 ): Promise<RecordContext> {

@@ -16,6 +16,11 @@ export function decodeCursor(cursor: string | undefined): number {
   return Number(match[1]);
 }
 
+/** `?q=` as an ILIKE pattern: a substring match, with %, _ and \\ taken literally. */
+export function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /** Rows were fetched with limit + 1: the extra row tells whether a next page exists. */
 export function toPage<R extends { id: number }, T>(
   rows: R[],

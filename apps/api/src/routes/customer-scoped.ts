@@ -1,4 +1,4 @@
-import { customerIdParams, pageOf, paginationQuery } from '@hostplane/contracts';
+import { customerIdParams, pageOf, paginationQuery, searchQuery } from '@hostplane/contracts';
 import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
 import { mutate } from '../http/mutation.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { containsPattern, decodeCursor, toPage } from '../http/pagination.ts';
 import { answers } from '../http/responses.ts';
 import type { ApiInstance } from '../types.ts';
 
@@ -29,12 +29,14 @@ export interface CustomerListSpec<T extends CustomerOwnedTable, S extends z.ZodT
   db: Kysely<PanelDatabase>;
   /** Adds live figures to a page's items (e.g. mailbox usage) after the query. */
   decorate?: (items: z.infer<S>[]) => Promise<z.infer<S>[]>;
+  /** The column `?q=` filters on (a case-insensitive substring); no `?q=` without it. */
+  search?: keyof PanelDatabase[T] & string;
 }
 
 /** GET <path>: one page of the customer's rows of `table`, oldest first (keyset on id), 404 for no customer. */
 export function registerCustomerList<T extends CustomerOwnedTable, S extends z.ZodType>(
   app: ApiInstance,
-  { path, table, itemSchema, present, tags, db, decorate }: CustomerListSpec<T, S>,
+  { path, table, itemSchema, present, tags, db, decorate, search }: CustomerListSpec<T, S>,
 ): void {
   app.get(
     path,
@@ -43,7 +45,7 @@ export function registerCustomerList<T extends CustomerOwnedTable, S extends z.Z
       schema: {
         tags,
         params: customerIdParams,
-        querystring: paginationQuery,
+        querystring: search ? searchQuery : paginationQuery,
         response: answers({ 200: pageOf(itemSchema) }, 404),
       },
     },
@@ -51,11 +53,14 @@ export function registerCustomerList<T extends CustomerOwnedTable, S extends z.Z
       await findCustomer(db, req.params.id);
       // Kysely cannot resolve columns of a generic table name, so the query is built over the union of
       // the customer-owned tables; selectAll() of `table` is exactly Selectable<PanelDatabase[T]>.
-      const rows = (await db
+      const q = search ? (req.query as { q?: string }).q : undefined;
+      let query = db
         .selectFrom(table as CustomerOwnedTable)
         .selectAll()
         .where('customer_id', '=', req.params.id)
-        .where('id', '>', decodeCursor(req.query.cursor))
+        .where('id', '>', decodeCursor(req.query.cursor));
+      if (search && q !== undefined) query = query.where(db.dynamic.ref(search), 'ilike', containsPattern(q));
+      const rows = (await query
         .orderBy('id')
         .limit(req.query.limit + 1)
         .execute()) as (Selectable<PanelDatabase[T]> & { id: number })[];

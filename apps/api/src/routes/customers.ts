@@ -4,7 +4,7 @@ import {
   customerIdParams,
   customerSchema,
   pageOf,
-  paginationQuery,
+  searchQuery,
   updateCustomerBody,
 } from '@hostplane/contracts';
 import { revokeCustomerAccess } from '@hostplane/db';
@@ -13,7 +13,7 @@ import { createUser } from '../auth/users.ts';
 import { UnprocessableError } from '../errors.ts';
 import { conditionsOf, customerAnswer, readCustomer } from '../http/customers.ts';
 import { mutate } from '../http/mutation.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { containsPattern, decodeCursor, toPage } from '../http/pagination.ts';
 import { answers } from '../http/responses.ts';
 import { assertPlanFits, planOf } from '../limits.ts';
 import { presentCustomer } from '../present.ts';
@@ -29,7 +29,12 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
     '/customers',
     {
       config: { access: 'user' },
-      schema: { tags, querystring: paginationQuery, response: answers({ 200: pageOf(customerSchema) }) },
+      schema: {
+        tags,
+        summary: 'list customers (an admin: all; `q` filters on name or email)',
+        querystring: searchQuery,
+        response: answers({ 200: pageOf(customerSchema) }),
+      },
     },
     async (req) => {
       let query = db
@@ -39,6 +44,11 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
         .where('id', '>', decodeCursor(req.query.cursor));
       const own = req.principal!.user;
       if (own.role !== 'admin') query = query.where('id', '=', own.customerId ?? -1);
+      const { q } = req.query;
+      if (q !== undefined)
+        query = query.where((eb) =>
+          eb.or([eb('name', 'ilike', containsPattern(q)), eb('email', 'ilike', containsPattern(q))]),
+        );
       const rows = await query
         .orderBy('id')
         .limit(req.query.limit + 1)

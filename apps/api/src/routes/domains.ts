@@ -115,6 +115,7 @@ export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDe
   registerCustomerList(app, {
     path: '/customers/:id/domains',
     table: 'domains',
+    search: 'name',
     itemSchema: domainSchema,
     present: presentDomain,
     tags,

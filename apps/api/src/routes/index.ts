@@ -16,6 +16,7 @@ import { mailFilterRoutes } from './mail-filters.ts';
 import { mailUsageRoutes } from './mail-usage.ts';
 import { mailboxRoutes } from './mailboxes.ts';
 import { planRoutes } from './plans.ts';
+import { readRoutes } from './reads.ts';
 import { recordRoutes } from './records.ts';
 import { siteRoutes } from './sites.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -54,6 +55,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         mailUsageRoutes,
         aliasRoutes,
         backupRoutes,
+        readRoutes,
       ]) {
         routes(v1, deps);
       }

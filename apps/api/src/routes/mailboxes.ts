@@ -58,6 +58,7 @@ export function mailboxRoutes(app: ApiInstance, deps: RouteDeps): void {
   registerCustomerList(app, {
     path: '/customers/:id/mailboxes',
     table: 'mailboxes',
+    search: 'address',
     itemSchema: mailboxSchema,
     present: presentMailbox,
     tags,

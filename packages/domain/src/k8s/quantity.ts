@@ -1,4 +1,5 @@
-// Kubernetes resource quantities, enough to compare and clamp (CPU and bytes).
+// Kubernetes resource quantities, enough to compare and clamp (CPU and bytes): the one parser of
+// the code base (contracts, the API's limits and the reconcile engine use these).
 const SUFFIX: Record<string, number> = {
   '': 1,
   m: 1e-3,
@@ -23,6 +24,16 @@ export function parseQuantity(quantity: string): number {
   const match = QUANTITY.exec(quantity.trim());
   if (!match) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(quantity)}`);
   return Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? 1);
+}
+
+/** The value of a quantity in base units rounded up (whole bytes, for limits and quotas). */
+export function quantityToNumber(quantity: string): number {
+  return Math.ceil(parseQuantity(quantity));
+}
+
+/** Base units of a quantity such as "10Gi" or "500M"; null when it is not one (no throw). */
+export function quantityBytes(quantity: string): number | null {
+  return isQuantity(quantity) ? parseQuantity(quantity) : null;
 }
 
 export function isQuantity(value: string): boolean {

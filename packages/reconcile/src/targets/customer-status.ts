@@ -1,25 +1,10 @@
 // The first real target: the customer's own row. It proves the framework end to end and tells
 // the operator when a customer holds more than its plan allows (e.g. after a plan downgrade).
-import type { CustomerSnapshot } from '@hostplane/domain';
+import { type CustomerSnapshot, quantityBytes } from '@hostplane/domain';
 import type { Target, TargetOutcome } from '../target.ts';
 
-const binarySuffixes: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-};
-const decimalSuffixes: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
-
 /** Bytes of a Kubernetes quantity such as "10Gi" or "500M"; null when it is not one. */
-export function quantityBytes(quantity: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(quantity.trim());
-  if (!match?.[1]) return null;
-  const suffix = match[2] ?? '';
-  const factor = binarySuffixes[suffix] ?? decimalSuffixes[suffix];
-  return factor === undefined ? null : Number(match[1]) * factor;
-}
+export { quantityBytes };
 
 /** Every plan limit the customer's current rows exceed, in words (empty when within the plan). */
 export function planOverruns(snapshot: CustomerSnapshot): string[] {
