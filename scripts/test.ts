@@ -59,6 +59,15 @@ async function restoreStack(started: string[], wasDown: boolean): Promise<void> 
   await stackDown({ only: stackComponents.filter((c) => started.includes(c.name)) });
 }
 
+/**
+ * The unit and integration projects unless the caller names a project: the `node` project needs the
+ * real-node profile and built images (`npm run test:node`), which this stack (kwok) does not run.
+ */
+function vitestArgs(args: string[]): string[] {
+  if (args.some((a) => a === '--project' || a.startsWith('--project='))) return args;
+  return ['--project', 'unit', '--project', 'integration', ...args];
+}
+
 async function main(): Promise<number> {
   const { localcluster } = await runSetup();
   const wasDown = (await stackStatus()).every((s) => !s.running);
@@ -73,7 +82,7 @@ async function main(): Promise<number> {
   }
   let code = 1;
   try {
-    code = await runVitest(process.argv.slice(2));
+    code = await runVitest(vitestArgs(process.argv.slice(2)));
   } finally {
     await restoreStack(started, wasDown);
   }
