@@ -1,33 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderBootstrap } from '../bootstrap/index.ts';
-import { parseBootstrapConfig } from '../config/bootstrap-schema.ts';
+import { pinTestConfig, platformDir, repoRoot } from '../bootstrap/pin-test-config.ts';
 import { TRAEFIK_CRD_FILE, TRAEFIK_IMAGE, TRAEFIK_MODULE, TRAEFIK_VERSION } from './version.ts';
 
-const platformDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const repoRoot = path.resolve(platformDir, '../..');
-
-const config = parseBootstrapConfig({
-  bootstrap: {
-    hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
-    acme: { email: 'hostmaster@example.net' },
-    backup: { bucket: 'backups', accessKeyId: 'a', secretAccessKey: 's' },
-    secrets: Object.fromEntries(
-      [
-        'pdnsApiKey',
-        'pdnsDbPassword',
-        'mailDbRootPassword',
-        'mailDbPassword',
-        'mailDbReadonlyPassword',
-        'postgresPassword',
-        'panelSecretKey',
-        'grafanaAdminPassword',
-      ].map((k) => [k, `secret-${k}-0123456789`]),
-    ),
-  },
-});
+const config = pinTestConfig;
 
 /** Every `traefik … vX.Y.Z` / `traefik:vX.Y.Z` / `traefik-vX.Y.Z` mention in a text. */
 function traefikVersionsIn(text: string): string[] {

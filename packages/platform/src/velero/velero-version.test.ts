@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { renderBootstrap } from '../bootstrap/index.ts';
-import { parseBootstrapConfig } from '../config/bootstrap-schema.ts';
+import { pinTestConfig, platformDir, repoRoot } from '../bootstrap/pin-test-config.ts';
 import {
   imageTag,
   VELERO_AWS_PLUGIN_IMAGE,
@@ -15,28 +14,7 @@ import {
   VELERO_VERSION,
 } from './version.ts';
 
-const platformDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const repoRoot = path.resolve(platformDir, '../..');
-
-const config = parseBootstrapConfig({
-  bootstrap: {
-    hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
-    acme: { email: 'hostmaster@example.net' },
-    backup: { bucket: 'backups', accessKeyId: 'a', secretAccessKey: 's' },
-    secrets: Object.fromEntries(
-      [
-        'pdnsApiKey',
-        'pdnsDbPassword',
-        'mailDbRootPassword',
-        'mailDbPassword',
-        'mailDbReadonlyPassword',
-        'postgresPassword',
-        'panelSecretKey',
-        'grafanaAdminPassword',
-      ].map((k) => [k, `secret-${k}-0123456789`]),
-    ),
-  },
-});
+const config = pinTestConfig;
 
 /** Every `velero … 1.x.y` mention in a text (image tags, prose), plugin versions excluded. */
 function veleroVersionsIn(text: string): string[] {
