@@ -35,6 +35,7 @@ describe('real node configuration', () => {
     for (const line of [
       'failCgroupV1: false',
       'cgroupDriver: cgroupfs',
+      `cgroupRoot: ${paths.cgroupRoot}`,
       'readOnlyPort: 0',
       '  webhook: {enabled: true}',
       'authorization: {mode: Webhook}',
@@ -60,7 +61,9 @@ describe('real node configuration', () => {
       '/sys/fs/cgroup/memory',
       '/sys/fs/cgroup/systemd',
     ]);
-    const script = nodeNamespaceScript(parsed);
+    const script = nodeNamespaceScript(parsed, '/hostplane-abc');
+    expect(script).toContain("mkdir -p '/sys/fs/cgroup/memory/hostplane-abc'");
+    expect(script).not.toContain("mkdir -p '/sys/fs/cgroup/hostplane-abc'");
     expect(script).toContain("mount -t cgroup -o 'rw,relatime,memory' cgroup '/sys/fs/cgroup/memory'");
     expect(script).toContain('mount -t tmpfs -o mode=0755 hostplane-node "$dir"');
     expect(script.trimEnd().endsWith('exec "$@"')).toBe(true);

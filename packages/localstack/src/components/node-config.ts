@@ -1,5 +1,6 @@
 // The real node's configuration files, rendered from the stack's state folder and ports (pure, tested).
 // What each setting is for is measured on this kind of machine: see ../shared/REAL-NODE.md.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { StackPorts } from '../ports.ts';
 import { STACK_HOST } from '../ports.ts';
@@ -27,6 +28,9 @@ export interface NodePaths {
   podLogsDir: string;
   nsScript: string;
   volumesDir: string;
+  /** The kubelet's cgroup root, one per stack: two real nodes on one host (each stack in its own
+   * network namespace) must not manage the same `/kubepods` cgroups. */
+  cgroupRoot: string;
 }
 
 /** Everything of the node lives under `<stateDir>/node/`. */
@@ -45,6 +49,7 @@ export function nodePaths(stateDir: string): NodePaths {
     podLogsDir: path.join(dir, 'pod-logs'),
     nsScript: path.join(dir, 'node-namespace.sh'),
     volumesDir: path.join(dir, 'volumes'),
+    cgroupRoot: `/hostplane-${createHash('sha256').update(path.resolve(stateDir)).digest('hex').slice(0, 12)}`,
   };
 }
 
@@ -128,6 +133,7 @@ export function kubeletConfig(
     // cgroup v1 here: v1.37 refuses it unless told; PID 1 is not systemd, so cgroupfs.
     'failCgroupV1: false',
     'cgroupDriver: cgroupfs',
+    `cgroupRoot: ${paths.cgroupRoot}`,
     'oomScoreAdj: 0',
     'protectKernelDefaults: false',
     'failSwapOn: false',
@@ -223,7 +229,7 @@ export const NODE_PRIVATE_DIRS = [
  * file systems, pod network namespaces, volume tmpfs) stays there and disappears when they exit.
  * `ip netns exec` hides the host's cgroup mounts behind a fresh /sys: they are mounted again here.
  */
-export function nodeNamespaceScript(cgroups: CgroupMount[]): string {
+export function nodeNamespaceScript(cgroups: CgroupMount[], cgroupRoot: string): string {
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
   const remount = cgroups.flatMap((m) => {
     const opts = m.options
@@ -239,6 +245,8 @@ export function nodeNamespaceScript(cgroups: CgroupMount[]): string {
     'if [ -z "$(ls -A /sys/fs/cgroup 2>/dev/null)" ]; then',
     ...(remount.length > 0 ? remount : ['  :']),
     'fi',
+    // The kubelet refuses a cgroup root that does not exist in every hierarchy.
+    ...cgroups.filter((m) => m.fstype !== 'tmpfs').map((m) => `mkdir -p ${q(path.posix.join(m.dir, cgroupRoot))}`),
     `for dir in ${NODE_PRIVATE_DIRS.join(' ')}; do`,
     '  mkdir -p "$dir"',
     '  mount -t tmpfs -o mode=0755 hostplane-node "$dir"',
