@@ -93,7 +93,11 @@ export const containerd: Component = {
     await writeIfChanged(paths.containerdConfig, containerdConfig(paths));
     await writeIfChanged(`${paths.cniConfDir}/10-${CNI_NETWORK}.conflist`, cniConflist(paths));
     const hostMounts = await readFile('/proc/1/mounts', 'utf8');
-    await writeIfChanged(paths.nsScript, nodeNamespaceScript(parseCgroupMounts(hostMounts), paths.cgroupRoot), 0o755);
+    await writeIfChanged(
+      paths.nsScript,
+      nodeNamespaceScript(parseCgroupMounts(hostMounts), paths.cgroupRoot),
+      0o755,
+    );
     await ensureNodeBridge();
     await recordNodeBinary(ctx.stateDir, ctx.binaries.localcluster);
   },

@@ -246,7 +246,9 @@ export function nodeNamespaceScript(cgroups: CgroupMount[], cgroupRoot: string):
     ...(remount.length > 0 ? remount : ['  :']),
     'fi',
     // The kubelet refuses a cgroup root that does not exist in every hierarchy.
-    ...cgroups.filter((m) => m.fstype !== 'tmpfs').map((m) => `mkdir -p ${q(path.posix.join(m.dir, cgroupRoot))}`),
+    ...cgroups
+      .filter((m) => m.fstype !== 'tmpfs')
+      .map((m) => `mkdir -p ${q(path.posix.join(m.dir, cgroupRoot))}`),
     `for dir in ${NODE_PRIVATE_DIRS.join(' ')}; do`,
     '  mkdir -p "$dir"',
     '  mount -t tmpfs -o mode=0755 hostplane-node "$dir"',
