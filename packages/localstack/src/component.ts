@@ -10,7 +10,7 @@ export interface StackContext {
   /** Secrets generated once per stack and persisted in `<stateDir>/secrets.json` (passwords, API keys). */
   secrets: StackSecrets;
   /** Absolute paths of built tools, e.g. the tools/localcluster multi-call binary. */
-  binaries: { localcluster: string; versitygw: string; traefik: string; pebble: string };
+  binaries: { localcluster: string; versitygw: string; traefik: string; pebble: string; coredns: string };
   /** One line of progress for the person running `stack up`. */
   say: (line: string) => void;
 }

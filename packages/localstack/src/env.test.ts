@@ -23,6 +23,7 @@ const ctx: StackContext = {
     versitygw: '/bin/versitygw',
     traefik: '/bin/traefik',
     pebble: '/bin/pebble',
+    coredns: '/bin/coredns',
   },
   say: () => {},
 };

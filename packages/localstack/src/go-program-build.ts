@@ -31,6 +31,9 @@ export interface GoProgram {
   /** Module versions forced into the copy's go.mod (`go mod edit -require`), e.g. a version the proxy
    * serves instead of one it refuses (Velero's k8s.io/cli-runtime, ../shared/REAL-NODE.md). */
   requires?: Record<string, string>;
+  /** Files written into the module's copy before the build (path relative to the module root →
+   * content), e.g. a small main package that links only the plugins the stack needs (CoreDNS). */
+  files?: Record<string, string>;
 }
 
 export interface GoProgramBuild {
@@ -62,6 +65,8 @@ export function programCacheKey(program: GoProgram): string {
   const requires = Object.entries(program.requires ?? {}).sort(([a], [b]) => a.localeCompare(b));
   // Only present when used, so programs without pins keep the key they had.
   if (requires.length > 0) inputs.push(requires);
+  const files = Object.entries(program.files ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (files.length > 0) inputs.push(files);
   hash.update(JSON.stringify(inputs));
   return `${program.version}-${hash.digest('hex').slice(0, 12)}`;
 }
@@ -128,6 +133,13 @@ export async function ensureGoProgram(
     await run('chmod', ['-R', 'u+w', src]);
     for (const [module, version] of Object.entries(program.requires ?? {}))
       await run('go', ['mod', 'edit', `-require=${module}@${version}`], { cwd: src });
+    for (const [file, content] of Object.entries(program.files ?? {})) {
+      const target = path.resolve(src, file);
+      if (!target.startsWith(`${src}${path.sep}`))
+        throw new Error(`${program.name}: ${file} leaves the module`);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
     for (const command of program.commands) {
       const name = commandName(command);
       const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);

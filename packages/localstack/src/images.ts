@@ -45,7 +45,18 @@ export interface PauseImageRecipe {
   ref: string;
 }
 
-export type ImageRecipe = DebianImageRecipe | PauseImageRecipe;
+/** A static binary alone in its image (`/<name>`), e.g. CoreDNS built from its Go module: no Debian
+ * mirror needed, so `stack up` builds it like the pause image. */
+export interface BinaryImageRecipe {
+  kind: 'binary';
+  name: string;
+  ref: string;
+  /** Absolute path of the cached binary; it carries the hash of the build's inputs. */
+  binary: string;
+  config: ImageConfig;
+}
+
+export type ImageRecipe = DebianImageRecipe | PauseImageRecipe | BinaryImageRecipe;
 
 /** Writes a file into the root file system from a hook script (pure text; quoted heredoc, no expansion). */
 function fileIn(target: string, content: string): string {
@@ -297,6 +308,16 @@ async function buildPauseRootfs(work: string, source: string): Promise<string> {
   return tar;
 }
 
+async function buildBinaryRootfs(work: string, recipe: BinaryImageRecipe): Promise<string> {
+  const rootfs = path.join(work, 'rootfs');
+  const name = path.basename(recipe.binary);
+  await mkdir(path.join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
+  await run('install', ['-m', '0755', recipe.binary, path.join(rootfs, name)]);
+  const tar = path.join(work, 'rootfs.tar');
+  await run('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', rootfs, '-cf', tar, name, 'tmp']);
+  return tar;
+}
+
 async function buildDebianRootfs(
   work: string,
   recipe: DebianImageRecipe,
@@ -354,7 +375,9 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
     const rootfs =
       recipe.kind === 'pause'
         ? await buildPauseRootfs(work, pause!.file)
-        : await buildDebianRootfs(work, recipe, progress);
+        : recipe.kind === 'binary'
+          ? await buildBinaryRootfs(work, recipe)
+          : await buildDebianRootfs(work, recipe, progress);
     say(`  ${recipe.name}: root file system done (${formatSeconds(Date.now() - started)}), packing`);
     const config: ImageConfig =
       recipe.kind === 'pause' ? { entrypoint: ['/pause'], user: '65535:65535' } : recipe.config;
@@ -427,6 +450,18 @@ export function normalizeRef(ref: string): string {
     ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (hasRegistry) return ref;
   return ref.includes('/') ? `docker.io/${ref}` : `docker.io/library/${ref}`;
+}
+
+/** Builds `recipe` when its archive is missing and imports it into the node when containerd lacks it. */
+export async function ensureImageInNode(
+  ctr: CtrRunner,
+  recipe: ImageRecipe,
+  say: (line: string) => void,
+): Promise<void> {
+  if ((await importedRefs(ctr)).has(normalizeRef(recipe.ref))) return;
+  const image = await buildImage(recipe, say);
+  await ctr(['images', 'import', image.archive], 300_000);
+  say(`  imported ${recipe.ref} into the node's containerd`);
 }
 
 /**

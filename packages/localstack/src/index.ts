@@ -6,6 +6,7 @@ export {
   versitygwProgram,
 } from './backup-programs.ts';
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
+export { CLUSTER_DNS_IP, COREDNS_IMAGE, KUBE_DNS_LABELS } from './components/cluster-dns.ts';
 export { importArchiveIntoNode, loadImagesIntoNode } from './components/containerd.ts';
 export { stackComponents } from './components/index.ts';
 export { realNodeComponents } from './components/kube.ts';
@@ -23,7 +24,14 @@ export {
   type GoProgram,
   type GoProgramBuild,
 } from './go-program-build.ts';
-export { PEBBLE_VERSION, pebbleProgram, stackGoPrograms, traefikProgram } from './go-programs.ts';
+export {
+  COREDNS_VERSION,
+  corednsProgram,
+  PEBBLE_VERSION,
+  pebbleProgram,
+  stackGoPrograms,
+  traefikProgram,
+} from './go-programs.ts';
 export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
 export {
   type BuildRecord,

@@ -23,6 +23,9 @@ export const stackPorts = {
   kubeletHealthz: 20248,
   kubeProxyHealthz: 20256,
   kubeProxyMetrics: 20249,
+  // cluster DNS (CoreDNS, a host-network static pod of the real node): health and readiness on loopback
+  corednsHealth: 20381,
+  corednsReady: 20382,
   localPathProvisioner: 20264,
   postgres: 25432,
   mariadb: 23306,

@@ -98,15 +98,19 @@ async function goProgramPaths(
   components: readonly Component[],
   create: boolean,
   say: (line: string) => void,
-): Promise<{ traefik: string; pebble: string }> {
+): Promise<{ traefik: string; pebble: string; coredns: string }> {
   const { cachedGoProgram, ensureGoProgram } = await import('./go-program-build.ts');
-  const { pebbleProgram, traefikProgram } = await import('./go-programs.ts');
+  const { corednsProgram, pebbleProgram, traefikProgram } = await import('./go-programs.ts');
   const pathOf = async (program: GoProgram): Promise<string> => {
     const needed = create && components.some((c) => c.name === program.name);
     const build = needed ? await ensureGoProgram(program, say) : await cachedGoProgram(program);
     return build?.binaries[program.name] ?? program.name;
   };
-  return { traefik: await pathOf(traefikProgram), pebble: await pathOf(pebbleProgram) };
+  return {
+    traefik: await pathOf(traefikProgram),
+    pebble: await pathOf(pebbleProgram),
+    coredns: await pathOf(corednsProgram),
+  };
 }
 
 async function contextFor(
@@ -146,7 +150,12 @@ async function componentStatus(
   component: Component,
 ): Promise<ComponentStatus> {
   const records = component.processes(ctx).map((spec) => runningRecord(paths, spec.name));
-  const running = records.length > 0 && records.every((r) => r !== undefined);
+  if (records.length === 0) {
+    // No process of the stack's own (a static pod the kubelet runs): it runs when its check passes.
+    const healthy = await component.healthy(ctx).catch(() => false);
+    return { name: component.name, running: healthy, healthy, address: component.address(ctx), pids: [] };
+  }
+  const running = records.every((r) => r !== undefined);
   const healthy = running && (await component.healthy(ctx).catch(() => false));
   const pids = records.filter((r) => r !== undefined).map((r) => r.pid);
   return { name: component.name, running, healthy, address: component.address(ctx), pids };
@@ -192,7 +201,13 @@ async function bringUp(ctx: StackContext, paths: StatePaths, component: Componen
     ctx.say(`✓ ${component.name.padEnd(24)} ${status.address} (already running)`);
     return { name: component.name, address: status.address, seconds: 0, started: false };
   }
-  if (!status.running && status.pids.length === 0 && (await component.healthy(ctx).catch(() => false))) {
+  const ownProcesses = component.processes(ctx).length > 0;
+  if (
+    ownProcesses &&
+    !status.running &&
+    status.pids.length === 0 &&
+    (await component.healthy(ctx).catch(() => false))
+  ) {
     // Nothing of ours runs, yet the address answers: another stack (or a system service) holds the port,
     // and starting ours would only fail to bind, or worse, pass its health check against the stranger.
     const reason = `: something this stack did not start already answers on ${status.address} (another stack? see: ss -ltnp)`;

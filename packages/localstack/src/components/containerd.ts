@@ -57,6 +57,23 @@ export async function ensureNodeBridge(): Promise<void> {
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1').catch(() => undefined);
 }
 
+/** inotify instances per user that containerd (CNI conf monitor), the kubelet (file watches) and
+ * the pods need beside everything else a developer runs: Debian's default of 128 is used up on a busy
+ * machine (several stacks, editors, test watchers), and then containerd starts without its CRI plugin
+ * ("failed to create fsnotify watcher: too many open files"). Raised, never lowered; host-wide. */
+export const INOTIFY_MIN_INSTANCES = 1024;
+
+export async function ensureInotifyInstances(file = '/proc/sys/fs/inotify/max_user_instances'): Promise<void> {
+  const current = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
+  if (current >= INOTIFY_MIN_INSTANCES) return;
+  await writeFile(file, String(INOTIFY_MIN_INSTANCES)).catch((error: unknown) => {
+    throw new Error(
+      `fs.inotify.max_user_instances is ${current}; the real node needs ${INOTIFY_MIN_INSTANCES} (run as root, or: sysctl -w fs.inotify.max_user_instances=${INOTIFY_MIN_INSTANCES})`,
+      { cause: error },
+    );
+  });
+}
+
 /** Removes the bridge (pods are gone by then); a missing bridge is fine. */
 export async function removeNodeBridge(): Promise<void> {
   await ip(['link', 'del', NODE_BRIDGE], /Cannot find device|does not exist/);
@@ -99,6 +116,7 @@ export const containerd: Component = {
       0o755,
     );
     await ensureNodeBridge();
+    await ensureInotifyInstances();
     await recordNodeBinary(ctx.stateDir, ctx.binaries.localcluster);
   },
   processes(ctx): ProcessSpec[] {

@@ -12,7 +12,7 @@ const ctx = {
   stateDir: '/s',
   repoRoot: '/r',
   ports: stackPorts,
-  binaries: { localcluster: '/b', versitygw: '/v', traefik: '/t', pebble: '/p' },
+  binaries: { localcluster: '/b', versitygw: '/v', traefik: '/t', pebble: '/p', coredns: '/c' },
 } as StackContext;
 
 describe('kube component configuration', () => {

@@ -78,6 +78,8 @@ export const kubeLeafCerts: LeafSpec[] = [
     usage: 'client',
   },
   { name: 'kube-proxy', commonName: 'system:kube-proxy', usage: 'client' },
+  // Cluster DNS (CoreDNS's `kubernetes` plugin): reads Services, EndpointSlices, Pods and Namespaces.
+  { name: 'coredns', commonName: 'hostplane-coredns', usage: 'client' },
   // The local volume provisioner, a host process of the stack like kwok.
   {
     name: 'local-volumes',

@@ -1,5 +1,6 @@
 import type { Component } from '../component.ts';
 import { nodeProfile } from '../node-profile.ts';
+import { coredns } from './cluster-dns.ts';
 import { containerd } from './containerd.ts';
 import { etcd } from './etcd.ts';
 import { kubeApiserver } from './kube-apiserver.ts';
@@ -24,8 +25,8 @@ export const controlPlaneComponents: Component[] = [
   localVolumes,
 ];
 
-/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy. */
-export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy];
+/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy, cluster DNS. */
+export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy, coredns];
 
 /** The control plane, plus the real node under the `real` node profile. */
 export const kubeComponents: Component[] = [

@@ -7,6 +7,7 @@ import type { Component, ProcessSpec, StackContext } from '../component.ts';
 import { STACK_HOST } from '../ports.ts';
 import { pidFile } from '../processes.ts';
 import { statePaths } from '../state.ts';
+import { CLUSTER_DNS_IP } from './cluster-dns.ts';
 import { nodeMountNamespace } from './containerd.ts';
 import { adminKubeConfig, kubeconfigPath, probeOk, writeKubeconfig } from './kube-access.ts';
 import { registerFakeNode } from './kube-node.ts';
@@ -37,13 +38,14 @@ export const kubelet: Component = {
     const pki = await ensureKubePki(ctx.stateDir);
     const paths = nodePaths(ctx.stateDir);
     await mkdir(paths.kubeletRoot, { recursive: true, mode: 0o700 });
+    await mkdir(paths.staticPodsDir, { recursive: true, mode: 0o755 });
     await writeKubeconfig(ctx.stateDir, NAME);
     const serving = pki.cert('kubelet-serving');
     const config = kubeletConfig(
       paths,
       ctx.ports,
       { caCert: pki.caCert, servingCert: serving.cert, servingKey: serving.key },
-      [],
+      [CLUSTER_DNS_IP],
     );
     if ((await readFile(paths.kubeletConfig, 'utf8').catch(() => '')) !== config) {
       await writeFile(paths.kubeletConfig, config);

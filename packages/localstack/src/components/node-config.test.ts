@@ -48,6 +48,18 @@ describe('real node configuration', () => {
     expect(yaml).not.toContain('clusterDNS');
   });
 
+  it('gives pods the cluster DNS and runs the static pods of the node folder', () => {
+    const yaml = kubeletConfig(paths, stackPorts, { caCert: '/ca', servingCert: '/c', servingKey: '/k' }, [
+      '10.96.0.10',
+    ]).split('\n');
+    expect(yaml).toContain('clusterDomain: cluster.local');
+    expect(yaml.slice(yaml.indexOf('clusterDNS:'), yaml.indexOf('clusterDNS:') + 2)).toEqual([
+      'clusterDNS:',
+      '- 10.96.0.10',
+    ]);
+    expect(yaml).toContain('staticPodPath: "/s/node/static-pods"');
+  });
+
   it('mounts the host cgroup hierarchies again in the node mount namespace when /sys hides them', () => {
     const mounts = [
       'sysfs /sys sysfs rw,nosuid 0 0',

@@ -28,6 +28,8 @@ export interface NodePaths {
   podLogsDir: string;
   nsScript: string;
   volumesDir: string;
+  /** The kubelet's static pods (cluster DNS). */
+  staticPodsDir: string;
   /** The kubelet's cgroup root, one per stack: two real nodes on one host (each stack in its own
    * network namespace) must not manage the same `/kubepods` cgroups. */
   cgroupRoot: string;
@@ -49,6 +51,7 @@ export function nodePaths(stateDir: string): NodePaths {
     podLogsDir: path.join(dir, 'pod-logs'),
     nsScript: path.join(dir, 'node-namespace.sh'),
     volumesDir: path.join(dir, 'volumes'),
+    staticPodsDir: path.join(dir, 'static-pods'),
     cgroupRoot: `/hostplane-${createHash('sha256').update(path.resolve(stateDir)).digest('hex').slice(0, 12)}`,
   };
 }
@@ -152,6 +155,7 @@ export function kubeletConfig(
     'authorization: {mode: Webhook}',
     `containerRuntimeEndpoint: ${q(`unix://${paths.containerdSocket}`)}`,
     `podLogsDir: ${q(paths.podLogsDir)}`,
+    `staticPodPath: ${q(paths.staticPodsDir)}`,
     `clusterDomain: ${CLUSTER_DOMAIN}`,
     ...(clusterDns.length > 0 ? ['clusterDNS:', ...clusterDns.map((ip) => `- ${ip}`)] : []),
     'serializeImagePulls: false',
