@@ -7,4 +7,5 @@ export * from './mail.ts';
 export * from './names.ts';
 export * from './plans.ts';
 export * from './records.ts';
+export * from './sftp.ts';
 export * from './sites.ts';

@@ -6,5 +6,6 @@ export * from './domain-verification.ts';
 export * from './migrate.ts';
 export * from './reseal.ts';
 export * from './schema.ts';
+export * from './sftp.ts';
 export * from './site-status.ts';
 export * from './snapshot.ts';

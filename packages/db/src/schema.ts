@@ -1,4 +1,4 @@
-import type { Autoresponder, Forwarding, PlanLimits } from '@hostplane/domain';
+import type { Autoresponder, Forwarding, PlanLimits, SftpPublicKey } from '@hostplane/domain';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or SQL default. */
@@ -231,6 +231,14 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** SFTP credentials of the customer's login `c{id}` (docs/sftp.md). */
+export interface CustomerSftpTable {
+  customer_id: number;
+  password_hash: string | null;
+  public_keys: Json<SftpPublicKey[]>;
+  updated_at: Timestamp;
+}
+
 export interface PanelDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -248,6 +256,7 @@ export interface PanelDatabase {
   restores: RestoresTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  customer_sftp: CustomerSftpTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,6 +1,7 @@
 import type { CustomerSnapshot, DnsRecordRow, DomainRow, PlanLimits } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import type { DnsRecordRecord, DomainRecord, PanelDatabase } from './schema.ts';
+import { readSftpCredentials, sftpEnabled } from './sftp.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
 
@@ -37,7 +38,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     .where('customers.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!customer) return null;
-  const [sites, domains, records, mailboxes, aliases] = await Promise.all([
+  const [sites, domains, records, mailboxes, aliases, sftp] = await Promise.all([
     trx.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
     trx.selectFrom('domains').selectAll().where('customer_id', '=', customerId).execute(),
     trx
@@ -53,6 +54,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       .orderBy('address')
       .execute(),
     trx.selectFrom('aliases').selectAll().where('customer_id', '=', customerId).execute(),
+    readSftpCredentials(trx, customerId),
   ]);
   return {
     id: customer.id,
@@ -94,6 +96,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     aliases: aliases
       .sort(byKey((a) => a.source))
       .map((a) => ({ source: a.source, destinations: [...a.destinations].sort() })),
+    ...(sftpEnabled(sftp) ? { sftp: { enabled: true } } : {}),
   };
 }
 

@@ -120,6 +120,8 @@ export interface CustomerSnapshot {
   domains: DomainRow[];
   mailboxes: MailboxRow[];
   aliases: AliasRow[];
+  /** SFTP (docs/sftp.md): enabled once the customer has a password or a key; absent: disabled. */
+  sftp?: { enabled: boolean };
 }
 
 export function tenantNamespace(customerId: number): string {

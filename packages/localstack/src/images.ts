@@ -180,6 +180,25 @@ export function imageRecipes(images = parsePlatformConfig({}).images): ImageReci
         exposedPorts: ['9000/tcp'],
       },
     },
+    {
+      // The per-customer SFTP pod (docs/sftp.md): the gateway execs sftp-server in it; PID 1 only waits.
+      kind: 'debian',
+      name: 'sftp-server',
+      ref: images.sftp,
+      variant: 'essential',
+      packages: ['openssh-sftp-server'],
+      customize: [
+        // sftp-server refuses to start for a uid without a passwd entry.
+        users('www-data-alpine', 82),
+        users('nginx', 101),
+        'mkdir -p "$R/sites"',
+      ].join('\n'),
+      config: {
+        entrypoint: ['/usr/bin/sleep', 'infinity'],
+        user: '82:82',
+        workdir: '/sites',
+      },
+    },
   ];
 }
 

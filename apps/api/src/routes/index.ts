@@ -18,6 +18,7 @@ import { mailboxRoutes } from './mailboxes.ts';
 import { planRoutes } from './plans.ts';
 import { readRoutes } from './reads.ts';
 import { recordRoutes } from './records.ts';
+import { sftpRoutes } from './sftp.ts';
 import { siteRoutes } from './sites.ts';
 import { tokenRoutes } from './tokens.ts';
 import { totpRoutes } from './totp.ts';
@@ -56,6 +57,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         aliasRoutes,
         backupRoutes,
         readRoutes,
+        sftpRoutes,
       ]) {
         routes(v1, deps);
       }

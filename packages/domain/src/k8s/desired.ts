@@ -11,6 +11,7 @@ import {
 import { networkPolicies } from './network-policies.ts';
 import { minQuantity } from './quantity.ts';
 import type { ContainerResources } from './security.ts';
+import { sftpObjects } from './sftp.ts';
 import { siteWorkloadObjects } from './site.ts';
 import type { HostResolution, KubeObject, TenantPlatformConfig } from './types.ts';
 
@@ -86,6 +87,7 @@ export function desiredTenantObjects(
   const anyTls = sites.some(
     (site) => splitHostsByResolution(routedSiteHosts(snapshot, site), resolution).tls.length > 0,
   );
+  objects.push(...sftpObjects(snapshot, config, clamp));
   if (anyTls) objects.push(redirectMiddleware(snapshot));
   if (snapshot.suspended && sites.length > 0) objects.push(suspendedPageService(snapshot, config));
   return objects.sort(compareObjects);

@@ -5,6 +5,7 @@ export * from './ingress.ts';
 export * from './labels.ts';
 export { READY_PAGE_TEXT } from './nginx-conf.ts';
 export * from './quantity.ts';
+export * from './sftp.ts';
 export type { ContainerResources } from './security.ts';
 export * from './types.ts';
 export * from './usage.ts';

@@ -31,7 +31,14 @@ export interface TenantPlatformConfig {
     siteVolumeAccessMode: 'ReadWriteOnce' | 'ReadWriteMany';
     pvcMin: string;
   };
-  images: { nginx: string; phpFpm: string; wordpress: string; mariadb: string };
+  images: {
+    nginx: string;
+    phpFpm: string;
+    wordpress: string;
+    mariadb: string;
+    /** The customer SFTP pod's image (docs/sftp.md); DEFAULT_SFTP_IMAGE when absent. */
+    sftp?: string;
+  };
   publicAddresses: { ipv4: string[]; ipv6: string[] };
   network: { clusterCidrs: string[]; nodeCidrs: string[]; blockedEgressCidrs: string[] };
   namespaces: { ingress: string; monitoring: string; mail: string; panel: string };

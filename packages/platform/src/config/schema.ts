@@ -58,6 +58,8 @@ export const platformConfigSchema = z.object({
       phpFpm: pinnedImage.default('docker.io/library/php:8.3.21-fpm-alpine'),
       wordpress: pinnedImage.default('docker.io/library/wordpress:6.8.1-php8.3-fpm-alpine'),
       mariadb: pinnedImage.default('docker.io/library/mariadb:11.4.7'),
+      /** The per-customer SFTP pod: Debian's OpenSSH sftp-server, run through the gateway (docs/sftp.md). */
+      sftp: pinnedImage.default('ghcr.io/hostplane/sftp-server:9.2p1-bookworm'),
       /** Runs the Jobs that remove deleted mailboxes' maildirs on Dovecot's volume (has `rm`). */
       maildirRemover: pinnedImage.default('docker.io/dovecot/dovecot:2.3.21.1'),
     })

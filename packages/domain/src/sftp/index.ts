@@ -1,0 +1,2 @@
+export * from './public-key.ts';
+export * from './username.ts';
