@@ -39,23 +39,27 @@ export const putSftpBody = z
   })
   .strict();
 
-export const sftpKeySchema = z.object({
-  type: z.enum(SFTP_KEY_TYPES),
-  fingerprint: z.string().meta({ example: 'SHA256:YYJGtdUJXSN/VIGL3N0h6Gn+W/pApvZRbfVBhXEEiwE' }),
-  comment: z.string(),
-  bits: z.number().int(),
-  /** The key line as stored (type, data, comment). */
-  key: z.string(),
-}).meta({ id: 'SftpPublicKey' });
+export const sftpKeySchema = z
+  .object({
+    type: z.enum(SFTP_KEY_TYPES),
+    fingerprint: z.string().meta({ example: 'SHA256:YYJGtdUJXSN/VIGL3N0h6Gn+W/pApvZRbfVBhXEEiwE' }),
+    comment: z.string(),
+    bits: z.number().int(),
+    /** The key line as stored (type, data, comment). */
+    key: z.string(),
+  })
+  .meta({ id: 'SftpPublicKey' });
 
-export const sftpSchema = z.object({
-  /** The login name: `c{customerId}`. */
-  username: z.string().meta({ example: 'c1001' }),
-  /** True once a password or a key is set. */
-  enabled: z.boolean(),
-  passwordSet: z.boolean(),
-  publicKeys: z.array(sftpKeySchema),
-  /** `/sites/{siteName}/` is each site's document root. */
-  root: z.literal('/sites'),
-  updatedAt: timestamp.nullable(),
-}).meta({ id: 'SftpAccess' });
+export const sftpSchema = z
+  .object({
+    /** The login name: `c{customerId}`. */
+    username: z.string().meta({ example: 'c1001' }),
+    /** True once a password or a key is set. */
+    enabled: z.boolean(),
+    passwordSet: z.boolean(),
+    publicKeys: z.array(sftpKeySchema),
+    /** `/sites/{siteName}/` is each site's document root. */
+    root: z.literal('/sites'),
+    updatedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'SftpAccess' });

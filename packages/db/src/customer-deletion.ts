@@ -24,7 +24,15 @@ export async function revokeCustomerAccess(db: Db, customerId: number): Promise<
 export async function purgeDeletedCustomerRows(db: Db, customerId: number): Promise<void> {
   // dns_records go with their domains (on delete cascade); sessions, tokens and idempotency keys
   // with their users.
-  for (const table of ['aliases', 'mailboxes', 'sites', 'domains', 'restores', 'backups', 'customer_sftp'] as const) {
+  for (const table of [
+    'aliases',
+    'mailboxes',
+    'sites',
+    'domains',
+    'restores',
+    'backups',
+    'customer_sftp',
+  ] as const) {
     await db.deleteFrom(table).where('customer_id', '=', customerId).execute();
   }
   await db.deleteFrom('users').where('customer_id', '=', customerId).execute();

@@ -32,7 +32,8 @@ export async function writeSftpCredentials(
   change: { passwordHash?: string | null; publicKeys?: StoredSftpKey[] },
 ): Promise<SftpCredentials> {
   const current = await readSftpCredentials(trx, customerId);
-  const passwordHash = change.passwordHash !== undefined ? change.passwordHash : (current?.passwordHash ?? null);
+  const passwordHash =
+    change.passwordHash !== undefined ? change.passwordHash : (current?.passwordHash ?? null);
   const publicKeys = change.publicKeys ?? current?.publicKeys ?? [];
   const row = await trx
     .insertInto('customer_sftp')
@@ -49,7 +50,9 @@ export async function writeSftpCredentials(
   return { passwordHash: row.password_hash, publicKeys: row.public_keys, updatedAt: row.updated_at };
 }
 
-export function sftpEnabled(credentials: Pick<SftpCredentials, 'passwordHash' | 'publicKeys'> | null): boolean {
+export function sftpEnabled(
+  credentials: Pick<SftpCredentials, 'passwordHash' | 'publicKeys'> | null,
+): boolean {
   return Boolean(credentials && (credentials.passwordHash || credentials.publicKeys.length > 0));
 }
 
@@ -110,7 +113,11 @@ export async function countSftpFailures(
     .groupBy('key')
     .execute();
   const of = (key: string) => rows.find((r) => r.key === key);
-  return { account: of(keys.account)?.failures ?? 0, ip: of(keys.ip)?.failures ?? 0, ipOldest: of(keys.ip)?.oldest ?? null };
+  return {
+    account: of(keys.account)?.failures ?? 0,
+    ip: of(keys.ip)?.failures ?? 0,
+    ipOldest: of(keys.ip)?.oldest ?? null,
+  };
 }
 
 export async function recordSftpFailure(db: Db, keys: SftpThrottleKeys): Promise<void> {

@@ -12,7 +12,10 @@ import type { RouteDeps } from './index.ts';
 const tags = ['sftp'];
 
 /** The customer's SFTP access as the API shows it: never the password or its hash. */
-export function presentSftp(customerId: number, credentials: SftpCredentials | null): z.infer<typeof sftpSchema> {
+export function presentSftp(
+  customerId: number,
+  credentials: SftpCredentials | null,
+): z.infer<typeof sftpSchema> {
   return {
     username: sftpUsername(customerId),
     enabled: sftpEnabled(credentials),
@@ -56,7 +59,8 @@ export function sftpRoutes(app: ApiInstance, { db }: RouteDeps): void {
     async (req, reply) => {
       const { password, publicKeys } = req.body;
       // Hashed before the transaction: argon2 takes ~20 ms, the customer row stays locked less.
-      const passwordHash = password === undefined ? undefined : password === null ? null : await hashPassword(password);
+      const passwordHash =
+        password === undefined ? undefined : password === null ? null : await hashPassword(password);
       return changeForCustomer(db, req, reply, 200, async (trx, customer) => {
         const before = presentSftp(customer.id, await readSftpCredentials(trx, customer.id));
         const after = await writeSftpCredentials(trx, customer.id, { passwordHash, publicKeys });

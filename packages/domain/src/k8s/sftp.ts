@@ -24,7 +24,11 @@ export function sftpWanted(snapshot: CustomerSnapshot): boolean {
   return Boolean(snapshot.sftp?.enabled) && !snapshot.deleting;
 }
 
-export function sftpObjects(snapshot: CustomerSnapshot, config: TenantPlatformConfig, clamp: Clamp): KubeObject[] {
+export function sftpObjects(
+  snapshot: CustomerSnapshot,
+  config: TenantPlatformConfig,
+  clamp: Clamp,
+): KubeObject[] {
   if (!sftpWanted(snapshot)) return [];
   const labels = { ...tenantLabels(snapshot.id), [COMPONENT_LABEL]: SFTP_WORKLOAD };
   const sites = snapshot.sites.map((site) => site.name).sort();

@@ -17,11 +17,14 @@ describe('parseSftpPublicKey', () => {
     [ED25519, 'ssh-ed25519', 'SHA256:YYJGtdUJXSN/VIGL3N0h6Gn+W/pApvZRbfVBhXEEiwE', 'alice@laptop', 256],
     [ECDSA, 'ecdsa-sha2-nistp256', 'SHA256:Us9bw1rGd0KsY/VQqrLMNqJN7C10PpfCrrnZ21WDlnY', '', 256],
     [RSA_2048, 'ssh-rsa', 'SHA256:rWzZHxQ4lbeL48WsEZ7ri82kuQYKzoj4Sh706lJSgoE', 'ci key', 2048],
-  ])('accepts %#: type, fingerprint as ssh-keygen prints it, comment, bits', (line, type, fp, comment, bits) => {
-    const parsed = parseSftpPublicKey(`  ${line}\n`);
-    expect(parsed).toMatchObject({ ok: true, key: { type, fingerprint: fp, comment, bits } });
-    if (parsed.ok) expect(formatSftpPublicKey(parsed.key)).toBe(line.trim());
-  });
+  ])(
+    'accepts %#: type, fingerprint as ssh-keygen prints it, comment, bits',
+    (line, type, fp, comment, bits) => {
+      const parsed = parseSftpPublicKey(`  ${line}\n`);
+      expect(parsed).toMatchObject({ ok: true, key: { type, fingerprint: fp, comment, bits } });
+      if (parsed.ok) expect(formatSftpPublicKey(parsed.key)).toBe(line.trim());
+    },
+  );
 
   const ed = ED25519.split(' ')[1]!;
   it.each([

@@ -82,7 +82,12 @@ function checkBlob(type: SftpKeyType, blob: Buffer): number | string {
   const curve = CURVES[type]!;
   const name = wire.string();
   const point = wire.string();
-  if (name?.toString('latin1') !== curve.name || point?.length !== curve.pointLength || point[0] !== 4 || !wire.done)
+  if (
+    name?.toString('latin1') !== curve.name ||
+    point?.length !== curve.pointLength ||
+    point[0] !== 4 ||
+    !wire.done
+  )
     return `malformed ${type} key`;
   return curve.bits;
 }
@@ -97,15 +102,18 @@ export function parseSftpPublicKey(line: string): ParsedKey {
   if (/[\r\n]/.test(text)) return { ok: false, reason: 'one key per entry (no line breaks)' };
   const [type = '', data = '', ...rest] = text.split(/[ \t]+/);
   if (!(SFTP_KEY_TYPES as readonly string[]).includes(type)) {
-    const hint = type.includes('=') || type.includes('"') ? ' (authorized_keys options are not supported)' : '';
+    const hint =
+      type.includes('=') || type.includes('"') ? ' (authorized_keys options are not supported)' : '';
     return { ok: false, reason: `unsupported key type; expected one of ${SFTP_KEY_TYPES.join(', ')}${hint}` };
   }
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data) || data.length % 4 !== 0)
     return { ok: false, reason: 'the key data is not base64' };
   const comment = rest.join(' ');
-  if (comment.length > MAX_COMMENT) return { ok: false, reason: `comment longer than ${MAX_COMMENT} characters` };
+  if (comment.length > MAX_COMMENT)
+    return { ok: false, reason: `comment longer than ${MAX_COMMENT} characters` };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(comment)) return { ok: false, reason: 'control characters in the comment' };
+  if (/[\u0000-\u001f\u007f]/.test(comment))
+    return { ok: false, reason: 'control characters in the comment' };
   const blob = Buffer.from(data, 'base64');
   const checked = checkBlob(type as SftpKeyType, blob);
   if (typeof checked === 'string') return { ok: false, reason: checked };
