@@ -388,6 +388,19 @@ describe('SFTP for every customer', () => {
   );
 
   it(
+    "the stack's own gateway answers at SFTP_ADDR with its kept host keys",
+    async () => {
+      const [host, port] = (stack.SFTP_ADDR ?? '').split(':');
+      const scan = await run('ssh-keyscan', ['-p', String(port), '-t', 'ed25519,rsa', String(host)], {
+        timeout: 30_000,
+      });
+      expect(scan.stdout).toMatch(/ssh-ed25519 AAAA/);
+      expect(scan.stdout).toMatch(/ssh-rsa AAAA/);
+    },
+    SLOW,
+  );
+
+  it(
     'a suspended customer cannot log in, and its SFTP pod is gone',
     async () => {
       await sftpOk({ user: `c${b.id}`, password: b.password }, 'ls /sites\n');

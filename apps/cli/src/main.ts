@@ -14,6 +14,8 @@ async function execute(invocation: Invocation): Promise<number> {
       return (await import('./commands/images.ts')).run(invocation);
     case 'serve':
       return (await import('./commands/serve.ts')).run(invocation.mode);
+    case 'sftp-gateway':
+      return (await import('./commands/sftp-gateway.ts')).run();
     case 'admin create':
       return (await import('./commands/admin.ts')).run(invocation);
     case 'token create':

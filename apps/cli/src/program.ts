@@ -17,6 +17,7 @@ export type Invocation =
   | { command: 'images build'; only?: string[] }
   | { command: 'images list' }
   | { command: 'serve'; mode: 'all' | 'api' | 'worker' }
+  | { command: 'sftp-gateway' }
   | { command: 'admin create'; email?: string; password?: string; passwordStdin: boolean }
   | { command: 'token create'; email?: string; name?: string; scope?: string; expires?: string }
   | {
@@ -117,6 +118,11 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
     .action((o: { apiOnly?: boolean; workerOnly?: boolean }) =>
       found({ command: 'serve', mode: o.apiOnly ? 'api' : o.workerOnly ? 'worker' : 'all' }),
     );
+
+  program
+    .command('sftp-gateway')
+    .description('run the SFTP gateway (environment: DATABASE_URL, SFTP_LISTEN, SFTP_HOST_KEYS, KUBECONFIG)')
+    .action(() => found({ command: 'sftp-gateway' }));
 
   program
     .command('admin')

@@ -56,6 +56,7 @@ describe('buildStackEnv', () => {
       HTTP_ADDR: '127.0.0.1:20080',
       HTTPS_ADDR: '127.0.0.1:20443',
       ACME_ROOT_CA: '/srv/stack/pebble/root.pem',
+      SFTP_ADDR: '127.0.0.1:20022',
     });
   });
 });

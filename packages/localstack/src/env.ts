@@ -7,6 +7,7 @@ import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
 import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
+import { sftpAddress } from './components/sftp.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
 
@@ -41,6 +42,7 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     HTTP_ADDR: hostPort(ctx.ports.edgeHttp),
     HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
     ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),
+    SFTP_ADDR: sftpAddress(ctx),
   };
 }
 

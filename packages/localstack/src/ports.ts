@@ -61,6 +61,8 @@ export const stackPorts = {
   edgeHttp: 20080,
   edgeHttps: 20443,
   edgeInternal: 29100,
+  /** The SFTP gateway (SFTP_ADDR). */
+  sftp: 20022,
 } as const;
 
 export type StackPorts = typeof stackPorts;

@@ -9,6 +9,7 @@ import { postgres } from './postgres.ts';
 import { recursor } from './recursor.ts';
 import { registry } from './registry.ts';
 import { s3 } from './s3.ts';
+import { sftp } from './sftp.ts';
 
 /** Every component of the local stack; the supervisor orders them by dependsOn. */
 export const stackComponents: Component[] = [
@@ -22,4 +23,5 @@ export const stackComponents: Component[] = [
   s3,
   pebble,
   edge,
+  sftp,
 ];
