@@ -14,6 +14,7 @@ import {
   service,
   workload,
 } from './common.ts';
+import { sftpGateway } from './sftp-gateway.ts';
 
 const POSTGRES_UID = 70; // postgres in the alpine image
 const PANEL_UID = 10001;
@@ -248,6 +249,7 @@ export function panelSystem(config: BootstrapConfig): KubeObject[] {
     ...rbac.filter((o) => o.kind !== 'Namespace'),
     ...postgres(config, ns),
     ...panel(config, ns),
+    ...sftpGateway(config),
     ...suspendedPage(config),
   ];
 }

@@ -119,6 +119,15 @@ export const bootstrapSectionSchema = z.object({
     .prefault({}),
   longhornReplicas: z.number().int().min(1).max(5).default(1),
   panelReplicas: z.number().int().min(1).max(20).default(2),
+  /** The SFTP gateway (docs/sftp.md): public port, Service type, replicas, the Secret of its host keys. */
+  sftp: z
+    .object({
+      port: z.number().int().min(1).max(65_535).default(22),
+      serviceType: z.enum(['LoadBalancer', 'NodePort']).default('LoadBalancer'),
+      replicas: z.number().int().min(1).max(20).default(2),
+      hostKeySecret: z.string().default('sftp-host-keys'),
+    })
+    .prefault({}),
   /** Secret values (not generated, so rendering is deterministic). */
   secrets: z.object({
     pdnsApiKey: secret,
