@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { createPanelDb, type PanelDatabase } from '@hostplane/db';
 import { SFTP_POD } from '@hostplane/domain';
 import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
+import { SFTP_GATEWAY_SERVICE_ACCOUNT, sftpGatewayRbac } from '@hostplane/platform';
 import { KINDS, KubeHttpClient, KubePodExec } from '@hostplane/provisioner-k8s';
 import { type RunningSftpGateway, startSftpGateway } from '@hostplane/sftp-gateway';
 import { waitFor } from '@hostplane/testing';
@@ -26,6 +27,7 @@ const WRONG_BEFORE_BLOCK = 3;
 let panel: Panel;
 let gateway: RunningSftpGateway;
 let gatewayDb: Kysely<PanelDatabase>;
+let gatewayToken: string;
 let work: string;
 let keyFile: string;
 let otherKeyFile: string;
@@ -188,10 +190,20 @@ beforeAll(async () => {
   keyFile = join(work, 'client');
   otherKeyFile = join(work, 'other');
   gatewayDb = createPanelDb(panel.databaseUrl, { max: 4 });
+  // The gateway runs as production's service account, with the RBAC bootstrap renders for it.
+  const gatewayNs = panel.platform.namespaces.panel;
+  if (!(await panel.admin.get(KINDS.Namespace, null, gatewayNs)))
+    await panel.admin.apply({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: gatewayNs, labels: {} },
+    });
+  for (const object of sftpGatewayRbac(gatewayNs)) await panel.admin.apply(object);
+  gatewayToken = await panel.admin.createServiceAccountToken(gatewayNs, SFTP_GATEWAY_SERVICE_ACCOUNT, 3600);
   gateway = await startSftpGateway({
     db: gatewayDb,
-    exec: KubePodExec.fromKubeconfigFile(stack.KUBECONFIG),
-    kube: KubeHttpClient.fromKubeconfigFile(stack.KUBECONFIG),
+    exec: KubePodExec.fromToken(stack.KUBECONFIG, gatewayToken),
+    kube: KubeHttpClient.fromToken(stack.KUBECONFIG, gatewayToken),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     settings: {
       host: '127.0.0.1',
@@ -362,6 +374,20 @@ describe('SFTP for every customer', () => {
       expect((await sftp({ user: `c${b.id}`, password: a.password }, 'ls /sites\n')).code).not.toBe(0);
       expect((await sftp({ user: `c${b.id}`, key: keyFile }, 'ls /sites\n')).code).not.toBe(0);
       expect((await sftp({ user: `c${a.id}`, key: otherKeyFile }, 'ls /sites\n')).code).not.toBe(0);
+      // The gateway's own identity cannot exec anywhere but into `sftp-0` pods (here: B's web pod).
+      const [webPod]: Obj[] = await panel.admin.list(KINDS.Pod, `cust-${b.id}`, 'hostplane.io/site=secret');
+      const { PassThrough } = await import('node:stream');
+      await expect(
+        KubePodExec.fromToken(stack.KUBECONFIG, gatewayToken).open(
+          {
+            namespace: `cust-${b.id}`,
+            pod: webPod.metadata.name,
+            container: 'nginx',
+            command: ['cat', '/usr/share/nginx/html/secret.html'],
+          },
+          { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() },
+        ),
+      ).rejects.toThrow(/403|Forbidden|Unexpected server response/);
       // B's file is untouched.
       expect((await fromService(b.id, 'secret', '/secret.html')).body).toContain(secret);
     },

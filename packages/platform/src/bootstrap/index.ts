@@ -29,6 +29,7 @@ export {
   maildirRemovalJobName,
   panelMailRole,
 } from './maildir-removal.ts';
+export { SFTP_GATEWAY_SERVICE_ACCOUNT, sftpGateway, sftpGatewayRbac } from './sftp-gateway.ts';
 
 /** One system namespace of DESIGN.md §1, in install order. */
 export interface BootstrapStep {

@@ -18,7 +18,8 @@ const GATEWAY_UID = 10001;
 const LISTEN_PORT = 2222;
 const HOST_KEYS = ['ssh_host_ed25519_key', 'ssh_host_rsa_key'];
 
-function rbac(ns: string): KubeObject[] {
+/** The gateway's identity: its service account and what it may do (get and exec `sftp-0` pods). */
+export function sftpGatewayRbac(ns: string): KubeObject[] {
   const labels = meta(SFTP_GATEWAY, ns, SFTP_GATEWAY).labels;
   return [
     {
@@ -90,5 +91,5 @@ export function sftpGateway(config: BootstrapConfig): KubeObject[] {
       ports: [{ name: 'ssh', protocol: 'TCP', port: sftp.port, targetPort: LISTEN_PORT }],
     },
   };
-  return [...rbac(ns), deployment, service];
+  return [...sftpGatewayRbac(ns), deployment, service];
 }

@@ -40,6 +40,17 @@ export class KubePodExec {
     return new KubePodExec(kc);
   }
 
+  /** A bearer token (e.g. a service account's) against the server and CA of a kubeconfig file. */
+  static fromToken(kubeconfigFile: string, token: string): KubePodExec {
+    const base = new KubeConfig();
+    base.loadFromFile(kubeconfigFile);
+    const cluster = base.getCurrentCluster();
+    if (!cluster) throw new Error(`${kubeconfigFile} has no current cluster`);
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(cluster, { name: 'token', token });
+    return new KubePodExec(kc);
+  }
+
   static inCluster(): KubePodExec {
     const kc = new KubeConfig();
     kc.loadFromCluster();
