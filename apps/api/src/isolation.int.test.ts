@@ -86,6 +86,7 @@ function sample(method: string, url: string, id: number): { url: string; payload
       destinations: ['x@example.org'],
     },
     'POST /api/v1/customers/:id/backups': {},
+    'PUT /api/v1/customers/:id/sftp': { password: 'sftp-password-123' },
     'POST /api/v1/customers/:id/restores': { backup: 'missing' },
   };
   const key = `${method} ${url}`;

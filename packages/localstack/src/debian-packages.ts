@@ -45,6 +45,8 @@ export const DEBIAN_PACKAGES = [
   'skopeo',
   'gcc',
   'libc6-dev',
+  // SFTP: ssh-keygen makes the gateway's host keys; sftp, scp and ssh-keyscan are the node tests' clients
+  'openssh-client',
   // the web panel's browser tests (playwright-core drives Debian's Chromium)
   'chromium',
   // `nginx -t` checks the rendered site nginx configuration (packages/domain nginx-conf.int.test.ts)
