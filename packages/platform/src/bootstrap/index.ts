@@ -6,12 +6,14 @@ import { DNS_NAMESPACE, dnsSystem } from './dns.ts';
 import { INGRESS_NAMESPACE, ingressSystem } from './ingress.ts';
 import { MAIL_NAMESPACE, mailSystem } from './mail.ts';
 import { MONITORING_NAMESPACE, monitoringSystem } from './monitoring.ts';
+import { systemNetworkPolicies } from './network-policies.ts';
 import { panelSystem } from './panel.ts';
 import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
 
 // The edge's resolver naming is the tenants' rule (domain), shared with the platform's own renderers.
 export { dns01Resolver } from '@hostplane/domain';
 export { clusterPdnsConf } from './dns.ts';
+export { PANEL_APPS, systemNetworkPolicies } from './network-policies.ts';
 export {
   clusterTraefikSettings,
   clusterTraefikYaml,
@@ -56,7 +58,7 @@ export function renderBootstrap(config: BootstrapConfig): BootstrapStep[] {
       order,
       namespace,
       file: `${String(order).padStart(2, '0')}-${namespace}.yaml`,
-      objects: build(config),
+      objects: [...build(config), ...systemNetworkPolicies(config, namespace)],
     };
   });
 }
