@@ -101,7 +101,9 @@ export function networkPolicies(snapshot: CustomerSnapshot, config: TenantPlatfo
       policyTypes: ['Ingress'],
       // The web container's named port (`http`, whatever number a custom image listens on): the
       // edge reaches the site, not php-fpm or anything else the pod listens on.
-      ingress: [{ from: [fromNamespace(namespaces.ingress)], ports: [{ port: WEB_PORT_NAME, protocol: 'TCP' }] }],
+      ingress: [
+        { from: [fromNamespace(namespaces.ingress)], ports: [{ port: WEB_PORT_NAME, protocol: 'TCP' }] },
+      ],
     }),
     policy(snapshot, 'allow-from-monitoring', {
       podSelector: all,

@@ -13,7 +13,6 @@ import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
 // The edge's resolver naming is the tenants' rule (domain), shared with the platform's own renderers.
 export { dns01Resolver } from '@hostplane/domain';
 export { clusterPdnsConf } from './dns.ts';
-export { PANEL_APPS, systemNetworkPolicies } from './network-policies.ts';
 export {
   clusterTraefikSettings,
   clusterTraefikYaml,
@@ -31,6 +30,7 @@ export {
   maildirRemovalJobName,
   panelMailRole,
 } from './maildir-removal.ts';
+export { PANEL_APPS, systemNetworkPolicies } from './network-policies.ts';
 
 /** One system namespace of DESIGN.md §1, in install order. */
 export interface BootstrapStep {

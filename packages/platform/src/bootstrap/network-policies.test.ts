@@ -7,7 +7,9 @@ type Manifest = Record<string, any>;
 const steps = renderBootstrap(pinTestConfig);
 const all = steps.flatMap((s) => s.objects) as Manifest[];
 const policy = (ns: string, name: string): Manifest => {
-  const found = all.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns && o.metadata.name === name);
+  const found = all.find(
+    (o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns && o.metadata.name === name,
+  );
   if (!found) throw new Error(`no NetworkPolicy ${ns}/${name}`);
   return found.spec;
 };
