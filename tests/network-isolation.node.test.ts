@@ -64,7 +64,7 @@ const bootstrapConfig = parseBootstrapConfig({
   bootstrap: {
     hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
     acme: { email: 'hostmaster@example.net' },
-    backup: { bucket: 'b', accessKeyId: 'a', secretAccessKey: 's' },
+    backup: { bucket: 'backups', accessKeyId: 'a', secretAccessKey: 's' },
     secrets: Object.fromEntries(
       [
         'pdnsApiKey',
