@@ -34,7 +34,6 @@ const DNS_NS = `isolation-dns-${runTag}`;
 const SUFFIX = String(process.pid % 10_000);
 const INTERNET_NETNS = `hp-inet-${SUFFIX}`;
 const VETH = `hpinet${SUFFIX}`;
-const DUMMY = `hpmeta${SUFFIX}`;
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
 type Obj = any;
@@ -252,9 +251,8 @@ async function createInternet(): Promise<void> {
     ]);
   }
   // Decoys in the stack's own network namespace: the metadata address and the node's address.
-  await ip(['link', 'add', DUMMY, 'type', 'dummy']);
-  await ip(['addr', 'add', `${METADATA_IP}/32`, 'dev', DUMMY]);
-  await ip(['link', 'set', DUMMY, 'up']);
+  // (On loopback: this kernel has no dummy interfaces; an address of the namespace's lo is local all the same.)
+  await ip(['addr', 'add', `${METADATA_IP}/32`, 'dev', 'lo']);
   hostListener(['socat', `TCP-LISTEN:80,bind=${METADATA_IP},fork,reuseaddr`, 'EXEC:cat']);
   hostListener(['socat', `TCP-LISTEN:${NODE_DECOY_PORT},bind=${REAL_NODE_IP},fork,reuseaddr`, 'EXEC:cat']);
 }
@@ -262,7 +260,7 @@ async function createInternet(): Promise<void> {
 async function removeInternet(): Promise<void> {
   for (const child of hostProcesses) child.kill('SIGTERM');
   await run('ip', ['link', 'del', VETH]).catch(() => undefined);
-  await run('ip', ['link', 'del', DUMMY]).catch(() => undefined);
+  await run('ip', ['addr', 'del', `${METADATA_IP}/32`, 'dev', 'lo']).catch(() => undefined);
   await run('ip', ['netns', 'del', INTERNET_NETNS]).catch(() => undefined);
 }
 
