@@ -59,6 +59,8 @@ type Pod struct {
 	IP        string
 	Labels    map[string]string
 	Ports     []NamedPort
+	// HostNetwork pods share the node's address: peers (by that address), never targets.
+	HostNetwork bool
 }
 
 // State is the cluster as the informers see it.
@@ -88,9 +90,10 @@ const (
 )
 
 // PodFromAPI reduces a Pod to what the compiler needs; ok is false for pods that cannot be
-// enforced or matched (no IPv4 address yet, host network, finished).
+// enforced or matched (no IPv4 address yet, finished). Host-network pods are kept as peers only: the
+// local stack's CoreDNS is one, and the tenants' allow-dns policy selects it by its labels.
 func PodFromAPI(p *v1.Pod) (Pod, bool) {
-	if p.Spec.HostNetwork || p.Status.Phase == v1.PodSucceeded || p.Status.Phase == v1.PodFailed {
+	if p.Status.Phase == v1.PodSucceeded || p.Status.Phase == v1.PodFailed {
 		return Pod{}, false
 	}
 	ip := ""
@@ -108,7 +111,7 @@ func PodFromAPI(p *v1.Pod) (Pod, bool) {
 	if ip == "" {
 		return Pod{}, false
 	}
-	pod := Pod{Namespace: p.Namespace, Name: p.Name, NodeName: p.Spec.NodeName, IP: ip, Labels: p.Labels}
+	pod := Pod{Namespace: p.Namespace, Name: p.Name, NodeName: p.Spec.NodeName, IP: ip, Labels: p.Labels, HostNetwork: p.Spec.HostNetwork}
 	for _, c := range p.Spec.Containers {
 		for _, port := range c.Ports {
 			if port.Name == "" {
@@ -366,7 +369,7 @@ func Compile(state State) Ruleset {
 	result := Ruleset{}
 	seenIP := map[string]bool{}
 	for _, pod := range pods {
-		if pod.NodeName != state.NodeName || seenIP[pod.IP] {
+		if pod.NodeName != state.NodeName || pod.HostNetwork || seenIP[pod.IP] {
 			continue
 		}
 		seenIP[pod.IP] = true

@@ -216,6 +216,29 @@ func TestIPBlockExceptAndPorts(t *testing.T) {
 	}
 }
 
+func TestHostNetworkPodsArePeersNotTargets(t *testing.T) {
+	state := baseState(policy("cust-a", "dns", networkingv1.NetworkPolicySpec{
+		PolicyTypes: types(networkingv1.PolicyTypeEgress),
+		Egress: []networkingv1.NetworkPolicyEgressRule{{
+			To: []networkingv1.NetworkPolicyPeer{{
+				NamespaceSelector: &metav1.LabelSelector{},
+				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
+			}},
+			Ports: []networkingv1.NetworkPolicyPort{{Protocol: &udp, Port: portNum(53)}},
+		}},
+	}))
+	state.Namespaces["kube-system"] = map[string]string{}
+	state.Pods = append(state.Pods, Pod{Namespace: "kube-system", Name: "coredns", NodeName: testNode, IP: "10.88.0.1", Labels: map[string]string{"k8s-app": "kube-dns"}, HostNetwork: true})
+	rs := Compile(state)
+	got := flatten(rs, podChainOf(t, rs, ForwardChain, "-s", "10.88.0.2"), "")
+	if got[0] != "-p udp -m udp --dport 53 -d 10.88.0.1/32 -j MARK --set-xmark 0x100000/0x100000" {
+		t.Fatalf("egress to the host-network DNS pod: %q", got)
+	}
+	if podChainOf(t, rs, ForwardChain, "-d", "10.88.0.1") != "" || podChainOf(t, rs, InputChain, "-s", "10.88.0.1") != "" {
+		t.Fatal("a host-network pod (the node's address) must never be a target")
+	}
+}
+
 func TestRuleMatchingNothingStaysDenied(t *testing.T) {
 	rs := Compile(baseState(policy("cust-a", "none", networkingv1.NetworkPolicySpec{
 		PolicyTypes: types(networkingv1.PolicyTypeIngress),
@@ -263,8 +286,8 @@ func TestPodFromAPI(t *testing.T) {
 		t.Fatalf("%+v %v", got, ok)
 	}
 	p.Spec.HostNetwork = true
-	if _, ok := PodFromAPI(p); ok {
-		t.Fatal("host-network pods are not policy targets")
+	if got, ok := PodFromAPI(p); !ok || !got.HostNetwork {
+		t.Fatal("host-network pods stay peers")
 	}
 	p.Spec.HostNetwork = false
 	p.Status.Phase = v1.PodSucceeded
