@@ -30,6 +30,7 @@ var subcommands = map[string]func() int{
 	"kube-proxy":              runKubeProxy,
 	"remove-pods":             runRemovePods,
 	"local-volumes":           runLocalVolumes,
+	"netpol":                  runNetpol,
 }
 
 func main() {

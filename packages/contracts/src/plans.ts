@@ -32,6 +32,12 @@ export const planLimitsSchema = z
       .describe(`rrsets over all zones, default ${PLAN_LIMIT_DEFAULTS.dnsRecords}`),
     backupsPerDay: count(100).optional().describe(`default ${PLAN_LIMIT_DEFAULTS.backupsPerDay}`),
     restoresPerDay: count(100).optional().describe(`default ${PLAN_LIMIT_DEFAULTS.restoresPerDay}`),
+    outboundSmtp: z
+      .boolean()
+      .optional()
+      .describe(
+        `tenant pods may connect to port 25 on the internet, default ${PLAN_LIMIT_DEFAULTS.outboundSmtp}: mail leaves through the platform's submission service`,
+      ),
   })
   .strict()
   .meta({ id: 'PlanLimits' });
@@ -66,6 +72,7 @@ export const planSchema = z
       dnsRecords: z.number().int(),
       backupsPerDay: z.number().int(),
       restoresPerDay: z.number().int(),
+      outboundSmtp: z.boolean(),
     }),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -23,6 +23,9 @@ export interface PlanLimits {
   /** Backups asked for by hand in the last 24 hours (scheduled ones do not count). */
   backupsPerDay?: number;
   restoresPerDay?: number;
+  /** Tenant pods may connect to port 25 on the internet (default false: mail leaves through the
+   * platform's submission service). */
+  outboundSmtp?: boolean;
 }
 
 /** The documented defaults of the optional plan limits. */
@@ -32,6 +35,7 @@ export const PLAN_LIMIT_DEFAULTS = {
   dnsRecords: 200,
   backupsPerDay: 4,
   restoresPerDay: 4,
+  outboundSmtp: false,
 } as const;
 
 export type EffectivePlanLimits = PlanLimits & Required<Pick<PlanLimits, keyof typeof PLAN_LIMIT_DEFAULTS>>;

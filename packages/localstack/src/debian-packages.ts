@@ -39,6 +39,8 @@ export const DEBIAN_PACKAGES = [
   'containernetworking-plugins',
   'iptables',
   'conntrack',
+  // the network isolation node test's host-side listeners (the "internet" namespace, decoys)
+  'socat',
   // images without a registry: Debian root file systems → image archives; gcc builds the pause binary
   'mmdebstrap',
   'umoci',

@@ -17,6 +17,8 @@ const run = promisify(execFile);
 /** Bump when the build recipe itself changes (how layers are made), so every archive is rebuilt. */
 const RECIPE_VERSION = '1';
 const SUITE = 'bookworm';
+/** A test tool's image (not a platform image): what node tests run as clients and decoy listeners. */
+export const NETTEST_IMAGE = 'ghcr.io/hostplane/nettest:1.0';
 
 export interface ImageConfig {
   entrypoint: string[];
@@ -198,6 +200,16 @@ export function imageRecipes(images = parsePlatformConfig({}).images): ImageReci
         user: '82:82',
         workdir: '/sites',
       },
+    },
+    {
+      // The node tests' TCP/UDP client and listener (docs/isolation.md): bash, coreutils' timeout, socat.
+      kind: 'debian',
+      name: 'nettest',
+      ref: NETTEST_IMAGE,
+      variant: 'essential',
+      packages: ['socat'],
+      customize: '',
+      config: { entrypoint: ['/bin/bash'], user: '10001:10001' },
     },
   ];
 }

@@ -32,7 +32,7 @@ export {
   stackGoPrograms,
   traefikProgram,
 } from './go-programs.ts';
-export { type BuiltImage, buildImages, imageRecipes, packImage } from './images.ts';
+export { type BuiltImage, buildImages, imageRecipes, NETTEST_IMAGE, packImage } from './images.ts';
 export {
   type BuildRecord,
   checkGo,

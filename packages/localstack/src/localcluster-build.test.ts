@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   compareVersions,
+  isBuildSource,
   localclusterCacheKey,
   localclusterCacheRoot,
   parseGoMod,
@@ -40,6 +41,17 @@ describe('localcluster build helpers', () => {
     expect(key).toMatch(/^v1\.37\.2-[0-9a-f]{12}$/);
     expect(localclusterCacheKey('v1.37.2', [b, a])).toBe(key);
     expect(localclusterCacheKey('v1.37.2', [a, { ...b, content: 'z' }])).not.toBe(key);
+  });
+
+  it.each([
+    ['go.mod', true],
+    ['go.sum', true],
+    ['main.go', true],
+    ['netpol/compile.go', true],
+    ['netpol/compile_test.go', false],
+    ['README.md', false],
+  ])('%s shapes the binary: %s', (name, expected) => {
+    expect(isBuildSource(name)).toBe(expected);
   });
 
   it('stamps the release into k8s.io/component-base/version', () => {

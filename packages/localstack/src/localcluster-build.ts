@@ -107,10 +107,19 @@ export async function checkGo(): Promise<GoToolchain> {
   return { version, required: goDirective };
 }
 
+/** Files that shape the binary: go.mod, go.sum and every non-test `.go` file, sub-packages included
+ * (e.g. `netpol/`); tests do not change the binary, so editing one does not rebuild it. */
+export function isBuildSource(relativePath: string): boolean {
+  if (relativePath === 'go.mod' || relativePath === 'go.sum') return true;
+  return relativePath.endsWith('.go') && !relativePath.endsWith('_test.go');
+}
+
 async function readModuleSources(): Promise<Array<{ name: string; content: string }>> {
-  const names = (await readdir(localclusterModuleDir)).filter(
-    (name) => name === 'go.mod' || name === 'go.sum' || name.endsWith('.go'),
-  );
+  const entries = await readdir(localclusterModuleDir, { recursive: true, withFileTypes: true });
+  const names = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(localclusterModuleDir, path.join(entry.parentPath, entry.name)))
+    .filter((name) => !name.split(path.sep).some((part) => part.startsWith('.')) && isBuildSource(name));
   return Promise.all(
     names.map(async (name) => ({
       name,

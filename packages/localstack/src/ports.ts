@@ -26,6 +26,8 @@ export const stackPorts = {
   // cluster DNS (CoreDNS, a host-network static pod of the real node): health and readiness on loopback
   corednsHealth: 20381,
   corednsReady: 20382,
+  /** The node's NetworkPolicy controller (`localcluster netpol`): /healthz and /status. */
+  netpolHealthz: 20266,
   localPathProvisioner: 20264,
   postgres: 25432,
   mariadb: 23306,

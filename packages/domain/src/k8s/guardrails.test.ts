@@ -4,7 +4,7 @@ import type { PlanLimits } from '../snapshot.ts';
 import { desiredTenantObjects } from './desired.ts';
 import { snapshot, testConfig } from './fixtures.ts';
 import { limitRange, quotaHard } from './guardrails.ts';
-import { internetBlocks } from './network-policies.ts';
+import { internetBlocks, internetPorts, portsExcept } from './network-policies.ts';
 
 function withPlan(limits: Partial<PlanLimits>) {
   const base = snapshot();
@@ -86,6 +86,8 @@ describe('network policies', () => {
     expect(ingress.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-system' } } },
     ]);
+    // Only the web container's named port: not php-fpm, not anything else the pod listens on.
+    expect(ingress.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
     const monitoring = objects.find((o) => o.metadata.name === 'allow-from-monitoring')?.spec as any;
     expect(monitoring.ingress[0].ports).toEqual([
       { port: 9104, protocol: 'TCP' },
@@ -100,15 +102,72 @@ describe('network policies', () => {
     expect(dns.egress[0].to[0].podSelector).toEqual({ matchLabels: { 'k8s-app': 'kube-dns' } });
   });
 
-  it('reaches the internet but none of the private ranges', () => {
+  it('reaches the internet but none of the private ranges, whatever the config says', () => {
     expect(internetBlocks(testConfig)).toEqual([
       {
         ipBlock: {
           cidr: '0.0.0.0/0',
-          except: ['10.42.0.0/16', '10.43.0.0/16', '169.254.0.0/16', '192.168.0.0/16'],
+          except: [
+            '10.0.0.0/8',
+            '10.42.0.0/16',
+            '10.43.0.0/16',
+            '100.64.0.0/10',
+            '169.254.0.0/16',
+            '172.16.0.0/12',
+            '192.168.0.0/16',
+          ],
         },
       },
-      { ipBlock: { cidr: '::/0', except: ['fc00::/7'] } },
+      { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } },
+    ]);
+  });
+
+  it.each([
+    [
+      'TCP',
+      [25, 53],
+      [
+        [1, 24],
+        [26, 52],
+        [54, 65535],
+      ],
+    ],
+    [
+      'UDP',
+      [53],
+      [
+        [1, 52],
+        [54, 65535],
+      ],
+    ],
+    ['TCP', [1, 65535], [[2, 65534]]],
+    ['TCP', [], [[1, 65535]]],
+  ] as const)('%s without %j', (protocol, closed, ranges) => {
+    expect(portsExcept(protocol, closed)).toEqual(
+      ranges.map(([port, endPort]) => ({ port, endPort, protocol })),
+    );
+  });
+
+  it('closes DNS toward the internet, and port 25 unless the plan opens it', () => {
+    const internet = objects.find((o) => o.metadata.name === 'allow-internet')?.spec as any;
+    expect(internet.egress[0].ports).toEqual(internetPorts(false));
+    expect(internetPorts(false)).toEqual([
+      { port: 1, endPort: 24, protocol: 'TCP' },
+      { port: 26, endPort: 52, protocol: 'TCP' },
+      { port: 54, endPort: 65535, protocol: 'TCP' },
+      { port: 1, endPort: 52, protocol: 'UDP' },
+      { port: 54, endPort: 65535, protocol: 'UDP' },
+    ]);
+    const base = snapshot();
+    const open = desiredTenantObjects(
+      { ...base, plan: { ...base.plan, limits: { ...base.plan.limits, outboundSmtp: true } } },
+      testConfig,
+    ).find((o) => o.metadata.name === 'allow-internet')?.spec as any;
+    expect(open.egress[0].ports).toEqual([
+      { port: 1, endPort: 52, protocol: 'TCP' },
+      { port: 54, endPort: 65535, protocol: 'TCP' },
+      { port: 1, endPort: 52, protocol: 'UDP' },
+      { port: 54, endPort: 65535, protocol: 'UDP' },
     ]);
   });
 });

@@ -3,6 +3,7 @@ export * from './desired.ts';
 export * from './guardrails.ts';
 export * from './ingress.ts';
 export * from './labels.ts';
+export { internetBlocks, internetPorts, NEVER_INTERNET_CIDRS } from './network-policies.ts';
 export { READY_PAGE_TEXT } from './nginx-conf.ts';
 export * from './quantity.ts';
 export type { ContainerResources } from './security.ts';

@@ -80,6 +80,8 @@ export const kubeLeafCerts: LeafSpec[] = [
   { name: 'kube-proxy', commonName: 'system:kube-proxy', usage: 'client' },
   // Cluster DNS (CoreDNS's `kubernetes` plugin): reads Services, EndpointSlices, Pods and Namespaces.
   { name: 'coredns', commonName: 'hostplane-coredns', usage: 'client' },
+  // The node's NetworkPolicy controller: reads pods, namespaces and policies (ClusterRole in netpol.ts).
+  { name: 'netpol', commonName: 'hostplane:netpol', usage: 'client' },
   // The local volume provisioner, a host process of the stack like kwok.
   {
     name: 'local-volumes',

@@ -10,6 +10,7 @@ import { kubeScheduler } from './kube-scheduler.ts';
 import { kubelet } from './kubelet.ts';
 import { kwok } from './kwok.ts';
 import { localVolumes } from './local-volumes.ts';
+import { netpol } from './netpol.ts';
 
 export { kubeconfigPath } from './kube-access.ts';
 export { FAKE_NODE_NAME } from './kube-node.ts';
@@ -25,8 +26,8 @@ export const controlPlaneComponents: Component[] = [
   localVolumes,
 ];
 
-/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy, cluster DNS. */
-export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy, coredns];
+/** The real node (HOSTPLANE_STACK_NODE=real): containerd, the NetworkPolicy controller, kubelet, kube-proxy, cluster DNS. */
+export const realNodeComponents: Component[] = [containerd, netpol, kubelet, kubeProxy, coredns];
 
 /** The control plane, plus the real node under the `real` node profile. */
 export const kubeComponents: Component[] = [

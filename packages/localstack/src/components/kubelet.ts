@@ -33,7 +33,7 @@ export async function realNodeReady(ctx: StackContext): Promise<boolean> {
 
 export const kubelet: Component = {
   name: NAME,
-  dependsOn: ['containerd', 'kube-apiserver'],
+  dependsOn: ['containerd', 'kube-apiserver', 'netpol'],
   async prepare(ctx) {
     const pki = await ensureKubePki(ctx.stateDir);
     const paths = nodePaths(ctx.stateDir);

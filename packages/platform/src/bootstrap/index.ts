@@ -6,6 +6,7 @@ import { DNS_NAMESPACE, dnsSystem } from './dns.ts';
 import { INGRESS_NAMESPACE, ingressSystem } from './ingress.ts';
 import { MAIL_NAMESPACE, mailSystem } from './mail.ts';
 import { MONITORING_NAMESPACE, monitoringSystem } from './monitoring.ts';
+import { systemNetworkPolicies } from './network-policies.ts';
 import { panelSystem } from './panel.ts';
 import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
 
@@ -30,6 +31,7 @@ export {
   panelMailRole,
 } from './maildir-removal.ts';
 export { SFTP_GATEWAY_SERVICE_ACCOUNT, sftpGateway, sftpGatewayRbac } from './sftp-gateway.ts';
+export { PANEL_APPS, systemNetworkPolicies } from './network-policies.ts';
 
 /** One system namespace of DESIGN.md §1, in install order. */
 export interface BootstrapStep {
@@ -57,7 +59,7 @@ export function renderBootstrap(config: BootstrapConfig): BootstrapStep[] {
       order,
       namespace,
       file: `${String(order).padStart(2, '0')}-${namespace}.yaml`,
-      objects: build(config),
+      objects: [...build(config), ...systemNetworkPolicies(config, namespace)],
     };
   });
 }
