@@ -1,10 +1,11 @@
+import type { SpamSettings } from '@hostplane/domain';
 import { renderIdentityMap } from '@hostplane/platform';
 import { describe, expect, it } from 'vitest';
 import { desiredMail } from './desired.ts';
 import { desiredSpamEntries } from './spam-identity.ts';
 import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 
-const mailbox = (id: number, address: string, spam: object | null = null) => ({
+const mailbox = (id: number, address: string, spam: SpamSettings | null = null) => ({
   id,
   address,
   passwordHash: '{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$abc$def',
