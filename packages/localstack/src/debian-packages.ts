@@ -49,6 +49,11 @@ export const DEBIAN_PACKAGES = [
   'chromium',
   // `nginx -t` checks the rendered site nginx configuration (packages/domain nginx-conf.int.test.ts)
   'nginx-light',
+  // webmail (issue 17): Roundcube with its SQLite driver, served by php-fpm (install php8.2-fpm first,
+  // or apt picks Apache's mod_php for Roundcube's php dependency)
+  'php8.2-fpm',
+  'roundcube-core',
+  'roundcube-sqlite3',
 ] as const;
 
 /** System services Debian starts when these packages are installed; setup stops and disables them. */
@@ -63,4 +68,5 @@ export const DEBIAN_SERVICES = [
   'redis-server',
   'nginx',
   'containerd',
+  'php8.2-fpm',
 ] as const;

@@ -6,6 +6,7 @@ import { acmeRootCaPath } from './components/pebble.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
+import { webmailUrl } from './components/webmail.ts';
 import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
@@ -38,6 +39,7 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     MANAGESIEVE_ADDR: hostPort(ctx.ports.managesieve),
     DOVEADM_API_URL: `http://${hostPort(ctx.ports.doveadmHttp)}`,
     DOVEADM_API_KEY: ctx.secrets.doveadmApiKey,
+    WEBMAIL_URL: webmailUrl(ctx),
     HTTP_ADDR: hostPort(ctx.ports.edgeHttp),
     HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
     ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),
