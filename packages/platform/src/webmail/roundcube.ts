@@ -26,7 +26,10 @@ export const roundcubeSettingsSchema = z.object({
   tempDir: absolutePathSchema,
   /** Log folder, or null: to stdout (a container's log). */
   logDir: absolutePathSchema.nullable(),
-  productName: z.string().regex(/^[A-Za-z0-9 ._-]+$/).default('Hostplane Webmail'),
+  productName: z
+    .string()
+    .regex(/^[A-Za-z0-9 ._-]+$/)
+    .default('Hostplane Webmail'),
   /** Behind a TLS-terminating proxy (the cluster's edge): cookies are Secure. */
   behindHttps: z.boolean(),
 });
