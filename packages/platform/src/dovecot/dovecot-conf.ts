@@ -185,7 +185,7 @@ function services(s: DovecotSettings): string {
   return `service imap-login {
 ${listener('inet_listener', 'imap', s.ports.imap, proxied)}
 ${listener('inet_listener', 'imaps', s.ports.imaps, withSsl(s.ports.imaps))}
-}
+${s.ports.internalImap === null ? '' : `${listener('inet_listener', 'imap-internal', s.ports.internalImap)}\n`}}
 
 service pop3-login {
 ${listener('inet_listener', 'pop3', s.ports.pop3, proxied)}
