@@ -74,7 +74,7 @@ async function logIn(page: Page, user: string, pass: string): Promise<'mail' | s
   await page.click('#rcmloginsubmit');
   const mailView = page.waitForSelector('#messagelist', { timeout: 20_000 }).then(() => 'mail');
   const message = page
-    .waitForSelector('#messagestack div', { timeout: 20_000 })
+    .waitForSelector('#messagestack div:not(.loading)', { timeout: 20_000 })
     .then(async (el) => (await el.textContent()) ?? '');
   return Promise.race([mailView, message]);
 }
