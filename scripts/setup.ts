@@ -20,6 +20,8 @@ const POLICY_RC = '/usr/sbin/policy-rc.d';
 const DEBCONF = [
   'postfix postfix/main_mailer_type select No configuration',
   'postfix postfix/mailname string localhost',
+  // The stack's webmail brings its own SQLite database: no dbconfig-common setup of Debian's.
+  'roundcube-core roundcube/dbconfig-install boolean false',
 ].join('\n');
 
 export class SetupError extends Error {}

@@ -10,7 +10,13 @@ import type {
   RestoreRecord,
   SiteRecord,
 } from '@hostplane/db';
-import { databaseDataState, effectivePlanLimits, type PlanLimits, tenantNamespace } from '@hostplane/domain';
+import {
+  DEFAULT_SPAM_SETTINGS,
+  databaseDataState,
+  effectivePlanLimits,
+  type PlanLimits,
+  tenantNamespace,
+} from '@hostplane/domain';
 
 // Row → answer mappers: the only place that decides which columns leave the API (never a
 // password hash, a DKIM private key or a database password).
@@ -132,6 +138,7 @@ export function presentMailbox(row: MailboxRecord): Mailbox {
     autoresponder: row.autoresponder ?? null,
     forwarding: row.forwarding ?? null,
     customSieve: row.custom_sieve ?? null,
+    spam: row.spam ?? DEFAULT_SPAM_SETTINGS,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -75,6 +75,54 @@ export const customSieveBody = z
   .strict();
 export type CustomSieveBody = z.infer<typeof customSieveBody>;
 
+/** A sender on a spam allow or block list: an address, or `@domain` for everyone at a domain. */
+const spamSender = z
+  .string()
+  .max(254)
+  .transform((value, ctx) => {
+    if (value.startsWith('@')) {
+      const host = toAsciiHostname(value.slice(1));
+      if (host?.includes('.')) return `@${host}`;
+    } else {
+      const parsed = mailAddress.safeParse(value);
+      if (parsed.success && !parsed.data.includes('/')) return parsed.data.toLowerCase();
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be an address or @domain' });
+    return z.NEVER;
+  });
+
+const spamScore = z.number().min(0.1).max(1000).multipleOf(0.01);
+
+/** Issue 17: a mailbox's spam settings. Rspamd scores mail; from `junkScore` it goes to the mailbox's
+ * Junk folder, from `rejectScore` (null: never) it is refused at SMTP time (when every recipient of the
+ * message refuses it). Allowed senders are never junked or refused; blocked senders are refused. */
+export const spamBody = z
+  .object({
+    junkScore: spamScore.default(6),
+    rejectScore: spamScore.nullable().default(15),
+    allow: z.array(spamSender).max(200).default([]),
+    block: z.array(spamSender).max(200).default([]),
+  })
+  .strict()
+  .refine((b) => b.rejectScore === null || b.rejectScore > b.junkScore, {
+    message: 'must be above junkScore (or null: never refuse)',
+    path: ['rejectScore'],
+  })
+  .refine((b) => !b.allow.some((a) => b.block.includes(a)), {
+    message: 'a sender cannot be both allowed and blocked',
+    path: ['block'],
+  });
+export type SpamBody = z.infer<typeof spamBody>;
+
+export const spamSettingsSchema = z
+  .object({
+    junkScore: z.number(),
+    rejectScore: z.number().nullable(),
+    allow: z.array(z.string()),
+    block: z.array(z.string()),
+  })
+  .meta({ id: 'SpamSettings' });
+
 const autoresponderSchema = z.object({
   subject: z.string(),
   body: z.string(),
@@ -119,6 +167,8 @@ export const mailboxSchema = z
     forwarding: forwardingSchema.nullable(),
     /** The customer's own Sieve script, or null. */
     customSieve: z.string().nullable(),
+    /** Spam thresholds and sender lists (the defaults unless set with PUT …/spam). */
+    spam: spamSettingsSchema,
     /** In lists only: what Dovecot counts now (all folders); null when it cannot say. Warning at 80 %
      * (`warning`) and 95 % (`critical`) of the quota. */
     usage: mailUsageSchema.nullable().optional(),

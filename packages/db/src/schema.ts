@@ -1,4 +1,4 @@
-import type { Autoresponder, Forwarding, PlanLimits, SftpPublicKey } from '@hostplane/domain';
+import type { Autoresponder, Forwarding, PlanLimits, SftpPublicKey, SpamSettings } from '@hostplane/domain';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or SQL default. */
@@ -169,6 +169,8 @@ export interface MailboxesTable {
   autoresponder: ColumnType<Autoresponder | null, string | null | undefined, string | null>;
   forwarding: ColumnType<Forwarding | null, string | null | undefined, string | null>;
   custom_sieve: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Issue 17 (migration 0014): spam settings; null: the defaults. */
+  spam: ColumnType<SpamSettings | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -83,12 +83,13 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       quotaBytes: m.quota_bytes,
       enabled: m.enabled,
       sendLimitPerHour: m.send_limit_per_hour,
-      ...(m.autoresponder || m.forwarding || m.custom_sieve
+      ...(m.autoresponder || m.forwarding || m.custom_sieve || m.spam
         ? {
             filters: {
               autoresponder: m.autoresponder,
               forwarding: m.forwarding,
               customSieve: m.custom_sieve,
+              ...(m.spam ? { spam: m.spam } : {}),
             },
           }
         : {}),

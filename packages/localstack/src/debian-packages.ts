@@ -53,6 +53,11 @@ export const DEBIAN_PACKAGES = [
   'chromium',
   // `nginx -t` checks the rendered site nginx configuration (packages/domain nginx-conf.int.test.ts)
   'nginx-light',
+  // webmail (issue 17): Roundcube with its SQLite driver, served by php-fpm (install php8.2-fpm first,
+  // or apt picks Apache's mod_php for Roundcube's php dependency)
+  'php8.2-fpm',
+  'roundcube-core',
+  'roundcube-sqlite3',
 ] as const;
 
 /** System services Debian starts when these packages are installed; setup stops and disables them. */
@@ -67,4 +72,5 @@ export const DEBIAN_SERVICES = [
   'redis-server',
   'nginx',
   'containerd',
+  'php8.2-fpm',
 ] as const;

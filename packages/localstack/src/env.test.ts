@@ -53,6 +53,7 @@ describe('buildStackEnv', () => {
       MANAGESIEVE_ADDR: '127.0.0.1:20419',
       DOVEADM_API_URL: 'http://127.0.0.1:20808',
       DOVEADM_API_KEY: 'doveadm0123456789a',
+      WEBMAIL_URL: 'http://127.0.0.1:20090',
       HTTP_ADDR: '127.0.0.1:20080',
       HTTPS_ADDR: '127.0.0.1:20443',
       ACME_ROOT_CA: '/srv/stack/pebble/root.pem',

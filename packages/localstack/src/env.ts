@@ -8,6 +8,7 @@ import { resolverAddress } from './components/recursor.ts';
 import { registryApiUrl } from './components/registry.ts';
 import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 import { sftpAddress } from './components/sftp.ts';
+import { webmailUrl } from './components/webmail.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
 
@@ -39,6 +40,7 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     MANAGESIEVE_ADDR: hostPort(ctx.ports.managesieve),
     DOVEADM_API_URL: `http://${hostPort(ctx.ports.doveadmHttp)}`,
     DOVEADM_API_KEY: ctx.secrets.doveadmApiKey,
+    WEBMAIL_URL: webmailUrl(ctx),
     HTTP_ADDR: hostPort(ctx.ports.edgeHttp),
     HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
     ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),

@@ -50,6 +50,8 @@ export const stackPorts = {
   /** doveadm's HTTP API (quota usage for the panel). */
   doveadmHttp: 20808,
   dovecotAuth: 20026,
+  /** Webmail (Roundcube behind nginx + php-fpm), `WEBMAIL_URL`. */
+  webmail: 20090,
   rspamdMilter: 21332,
   rspamdController: 21334,
   rspamdNormal: 21333,

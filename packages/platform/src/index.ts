@@ -16,3 +16,4 @@ export * from './rspamd/index.ts';
 export * from './traefik/static-config.ts';
 export * from './traefik/version.ts';
 export * from './velero/version.ts';
+export * from './webmail/index.ts';

@@ -1,3 +1,4 @@
+import { renderSpamSieve } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
 import { desiredMail, sieveScriptId } from './desired.ts';
 import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
@@ -74,7 +75,11 @@ describe('desiredMail', () => {
           { domain: 'a.example', source: 'info@a.example', destination: 'out@elsewhere.org' },
           { domain: 'a.example', source: 'info@a.example', destination: 'zed@a.example' },
         ],
-        sieveScripts: [],
+        // Every mailbox files spam into Junk (issue 17), with the defaults here.
+        sieveScripts: [
+          expect.objectContaining({ email: 'amy@b.example', name: 'spam', script: renderSpamSieve(null) }),
+          expect.objectContaining({ email: 'zed@a.example', name: 'spam', script: renderSpamSieve(null) }),
+        ],
       },
     });
   });
@@ -134,7 +139,7 @@ describe('desiredSieveScripts', () => {
       ],
     });
     const scripts = desiredMail(snapshot).rows.sieveScripts ?? [];
-    expect(scripts.map((s) => s.name)).toEqual(['custom', 'hostplane']);
+    expect(scripts.map((s) => s.name)).toEqual(['custom', 'hostplane', 'spam']);
     const rules = scripts.find((s) => s.name === 'hostplane');
     expect(rules?.script).toContain(':addresses ["info@a.example"]');
     expect(rules?.script).toContain('redirect :copy "out@elsewhere.org";');

@@ -4,6 +4,8 @@ import {
   isNameVerified,
   type MailboxRow,
   renderMailboxSieve,
+  renderSpamSieve,
+  SPAM_SIEVE_SCRIPT,
 } from '@hostplane/domain';
 import type { MailAliasRow, MailRows, MailSieveRow, MailUserRow } from './rows.ts';
 import { sortRows } from './rows.ts';
@@ -145,7 +147,8 @@ export function sieveScriptId(script: string): string {
   return createHash('sha256').update(script, 'utf8').digest('hex');
 }
 
-/** Each written mailbox's Sieve scripts: the panel's rules (`hostplane`) and the customer's own (`custom`).
+/** Each written mailbox's Sieve scripts: spam filing (`spam`), the panel's rules (`hostplane`) and the
+ * customer's own (`custom`).
  * The autoresponder also answers mail that reached the mailbox through an alias (not a catch-all). */
 export function desiredSieveScripts(
   snapshot: CustomerSnapshot,
@@ -155,6 +158,15 @@ export function desiredSieveScripts(
   const out: MailSieveRow[] = [];
   for (const user of users) {
     const filters = snapshot.mailboxes.find((m) => m.id === user.mailboxId)?.filters;
+    // Every mailbox files spam into Junk (default thresholds without settings of its own).
+    const spam = renderSpamSieve(filters?.spam ?? null);
+    out.push({
+      email: user.email,
+      domain: user.domain,
+      name: SPAM_SIEVE_SCRIPT,
+      scriptId: sieveScriptId(spam),
+      script: spam,
+    });
     if (!filters) continue;
     const via = aliases
       .filter((a) => a.destination === user.email && !a.source.startsWith('@'))

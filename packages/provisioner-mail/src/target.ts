@@ -8,6 +8,8 @@ import { desiredIdentities } from './identity.ts';
 import type { RspamdDkimFiles } from './local/rspamd-files.ts';
 import { countMailChanges, type MailPlan, planMailChanges } from './plan.ts';
 import type { DkimKeyStore, DkimPublication, MailDatabase, MaildirRemover, RspamdMaps } from './port.ts';
+import type { MailRows } from './rows.ts';
+import { desiredSpamEntries } from './spam-identity.ts';
 
 // The Mail target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.
 // Order matters for retries: DKIM keys and send limits first, rows in one transaction next, maildirs
@@ -119,18 +121,23 @@ async function syncSendLimits(
 /** Rspamd's identity lines of this customer: logins and domains → customer id, forwards → limit. */
 async function syncIdentities(
   files: RspamdMaps,
-  customerId: number,
+  snapshot: CustomerSnapshot,
   domains: string[],
   desired: DesiredMail,
   ctx: PassContext,
 ): Promise<number> {
+  const customerId = snapshot.id;
   const mine = new Set(domains);
   const rows = desired.rows;
-  const wanted = desiredIdentities(customerId, {
+  const own: MailRows = {
     domains: rows.domains.filter((d) => mine.has(d)),
     users: rows.users.filter((u) => mine.has(u.domain)),
     aliases: rows.aliases.filter((a) => mine.has(a.domain)),
-  });
+  };
+  // Issue 17: the recipients' spam policy rides in the same map (see spam-identity.ts).
+  const wanted = [...desiredIdentities(customerId, own), ...desiredSpamEntries(snapshot, own)].sort((a, b) =>
+    a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+  );
   const current = await files.readIdentities(domains);
   if (JSON.stringify(current) === JSON.stringify(wanted)) return 0;
   await files.writeIdentities(domains, wanted);
@@ -247,7 +254,7 @@ export async function runMailPass(deps: MailTargetDeps, sealed: CustomerSnapshot
   const maps = deps.rspamdMaps ?? deps.localRspamd ?? null;
   if (maps) {
     changes += await syncSendLimits(maps, domains, desired, ctx);
-    changes += await syncIdentities(maps, snapshot.id, domains, desired, ctx);
+    changes += await syncIdentities(maps, snapshot, domains, desired, ctx);
   }
   const plan = planMailChanges(desired.rows, observed);
   const report = await deps.db.apply(snapshot.id, plan);

@@ -4,8 +4,14 @@ import {
   forwardingBody,
   mailboxParams,
   mailboxSchema,
+  spamBody,
 } from '@hostplane/contracts';
-import type { Autoresponder, Forwarding } from '@hostplane/domain';
+import {
+  type Autoresponder,
+  type Forwarding,
+  normaliseSpamSettings,
+  type SpamSettings,
+} from '@hostplane/domain';
 import { sql } from 'kysely';
 import type { ZodType } from 'zod';
 import { UnprocessableError } from '../errors.ts';
@@ -25,8 +31,13 @@ import type { RouteDeps } from './index.ts';
 // row; the Mail target renders them into Sieve scripts in the mail DB (desired → plan → apply).
 
 const tags = ['mail'];
-type Column = 'autoresponder' | 'forwarding' | 'custom_sieve';
-type Value = { autoresponder: Autoresponder; forwarding: Forwarding; custom_sieve: string };
+type Column = 'autoresponder' | 'forwarding' | 'custom_sieve' | 'spam';
+type Value = {
+  autoresponder: Autoresponder;
+  forwarding: Forwarding;
+  custom_sieve: string;
+  spam: SpamSettings;
+};
 
 interface FilterRoute<C extends Column, B> {
   path: string;
@@ -138,6 +149,14 @@ export function mailFilterRoutes(app: ApiInstance, deps: RouteDeps): void {
       }
       return { destinations, keepCopy: b.keepCopy };
     },
+  });
+  // Spam settings (issue 17): DELETE returns the mailbox to the defaults.
+  registerFilter(app, deps, {
+    path: 'spam',
+    column: 'spam',
+    action: 'spam',
+    body: spamBody,
+    toValue: (b) => normaliseSpamSettings(b),
   });
   registerFilter(app, deps, {
     path: 'sieve',

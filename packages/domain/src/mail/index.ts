@@ -1,2 +1,3 @@
 export * from './sieve.ts';
+export * from './spam.ts';
 export * from './usage.ts';

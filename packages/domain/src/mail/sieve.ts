@@ -1,3 +1,5 @@
+import type { SpamSettings } from './spam.ts';
+
 // Pure: a mailbox's panel-managed mail rules (autoresponder, forwarding) as one Sieve script (RFC 5228)
 // that Dovecot's Pigeonhole runs before the user's own (ManageSieve) script. Deterministic: the same
 // settings always give the same text, so the script's hash identifies it and a converged pass writes
@@ -24,6 +26,8 @@ export interface MailboxFilters {
   forwarding: Forwarding | null;
   /** An advanced user's own Sieve, checked by `sievec` before it is saved; runs after the rules above. */
   customSieve: string | null;
+  /** Spam thresholds and sender lists (`./spam.ts`); absent or null: the defaults. */
+  spam?: SpamSettings | null;
 }
 
 export const NO_MAILBOX_FILTERS: MailboxFilters = {

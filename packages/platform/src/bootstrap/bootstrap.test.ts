@@ -1,3 +1,4 @@
+import type { KubeObject } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseBootstrapConfig } from '../config/bootstrap-schema.ts';
@@ -11,6 +12,7 @@ import {
   renderBootstrap,
   stepToYaml,
 } from './index.ts';
+import { mailSystem } from './mail.ts';
 
 const secrets = Object.fromEntries(
   [
@@ -331,7 +333,16 @@ function dovecotInput() {
   return {
     target: 'cluster' as const,
     listen: '*' as const,
-    ports: { imap: 143, pop3: 110, lmtp: 24, auth: 12345, imaps: 993, pop3s: 995, managesieve: 4190 },
+    ports: {
+      imap: 143,
+      pop3: 110,
+      lmtp: 24,
+      auth: 12345,
+      imaps: 993,
+      pop3s: 995,
+      managesieve: 4190,
+      internalImap: 10143,
+    },
     paths: {
       baseDir: '/run/dovecot',
       stateDir: '/var/lib/dovecot',
@@ -355,3 +366,29 @@ function dovecotInput() {
     proxyTrustedNetworks: ['10.42.0.0/16', '10.43.0.0/16'],
   };
 }
+
+describe('webmail (issue 17)', () => {
+  it('runs Roundcube in mail-system at webmail.<panel parent>, configured by the shared renderer', () => {
+    const objects = mailSystem(config);
+    const ingress = objects.find(
+      (o) => o.kind === 'Ingress' && o.metadata.name === 'webmail',
+    ) as KubeObject & {
+      spec: { rules: { host: string }[] };
+    };
+    expect(ingress.spec.rules[0]?.host).toBe(
+      `webmail.${config.bootstrap.hosts.panel.split('.').slice(1).join('.')}`,
+    );
+    const cm = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'webmail-config',
+    ) as KubeObject & {
+      data: Record<string, string>;
+    };
+    expect(cm.data['config.inc.php']).toContain(
+      "$config['imap_host'] = 'tls://dovecot.mail-system.svc:10143';",
+    );
+    expect(cm.data['config.inc.php']).toContain(
+      "$config['smtp_host'] = 'tls://submission.mail-system.svc:587';",
+    );
+    expect(cm.data['config.inc.php']).not.toContain(config.bootstrap.secrets.panelSecretKey);
+  });
+});

@@ -19,6 +19,7 @@ import {
 } from './common.ts';
 import { mailDatabase } from './mail-db.ts';
 import { panelMailRole } from './maildir-removal.ts';
+import { webmail } from './webmail.ts';
 
 export const MAIL_NAMESPACE = 'mail-system';
 export const MAIL_PORTS = {
@@ -34,6 +35,8 @@ export const MAIL_PORTS = {
  * required, reachable from tenant namespaces only. */
 export const INTERNAL_SUBMISSION = { servicePort: 587, containerPort: 10587, serviceName: 'submission' };
 const INTERNAL = {
+  /** IMAP without the PROXY header: the webmail's (issue 17). */
+  imap: 10143,
   lmtp: 24,
   auth: 12345,
   reinjection: 10025,
@@ -106,6 +109,7 @@ export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
       imaps: 993,
       pop3s: 995,
       managesieve: INTERNAL.managesieve,
+      internalImap: INTERNAL.imap,
     },
     paths: {
       baseDir: '/run/dovecot',
@@ -261,6 +265,7 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
       { name: 'lmtp', port: INTERNAL.lmtp, targetPort: INTERNAL.lmtp },
       { name: 'auth', port: INTERNAL.auth, targetPort: INTERNAL.auth },
       { name: 'managesieve', port: INTERNAL.managesieve, targetPort: INTERNAL.managesieve },
+      { name: 'imap-internal', port: INTERNAL.imap, targetPort: INTERNAL.imap },
     ]),
     workload({
       kind: 'StatefulSet',
@@ -275,9 +280,11 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
           name: 'dovecot',
           image: config.bootstrap.systemImages.dovecot,
           command: ['dovecot', '-F', '-c', '/etc/dovecot/dovecot.conf'],
-          ports: [143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth, INTERNAL.managesieve].map((p) => ({
-            containerPort: p,
-          })),
+          ports: [143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth, INTERNAL.managesieve, INTERNAL.imap].map(
+            (p) => ({
+              containerPort: p,
+            }),
+          ),
           securityContext: rootDroppingContainer([
             'CHOWN',
             'DAC_OVERRIDE',
@@ -445,5 +452,6 @@ export function mailSystem(config: BootstrapConfig): KubeObject[] {
     ...rspamd(config),
     ...dovecot(config),
     ...postfix(config),
+    ...webmail(config, { imapPort: INTERNAL.imap, submission: INTERNAL_SUBMISSION }),
   ];
 }

@@ -33,7 +33,8 @@ const resourcesSchema = z.object({
 
 export const bootstrapSectionSchema = z.object({
   /** Host names of the platform (each must resolve to publicAddresses for ACME to succeed). */
-  hosts: z.object({ panel: fqdn, mail: fqdn }),
+  /** `webmail` defaults to `webmail.` + the panel host's parent domain. */
+  hosts: z.object({ panel: fqdn, mail: fqdn, webmail: fqdn.optional() }),
   acme: z.object({
     email: z.email(),
     caServer: z.url().default('https://acme-v02.api.letsencrypt.org/directory'),
@@ -58,6 +59,8 @@ export const bootstrapSectionSchema = z.object({
       pdns: pinnedImage.default('docker.io/powerdns/pdns-auth-49:4.9.8'),
       mariadb: pinnedImage.default('docker.io/library/mariadb:11.4.7'),
       postfix: pinnedImage.default('ghcr.io/hostplane/postfix:3.7.11-1'),
+      // Roundcube (Debian roundcube-core 1.6.5) with php-fpm and nginx: one image, two containers.
+      webmail: pinnedImage.default('ghcr.io/hostplane/webmail:1.6.5-1'),
       dovecot: pinnedImage.default('docker.io/dovecot/dovecot:2.3.21.1'),
       rspamd: pinnedImage.default('docker.io/rspamd/rspamd:3.12.1'),
       redis: pinnedImage.default('docker.io/library/redis:7.4.5-alpine'),

@@ -18,8 +18,9 @@ export function renderDovecotConf(s: DovecotSettings): string {
 }
 
 /** The dict names of the panel's scripts in `virtual_sieve_scripts` (the Mail target writes them), in
- * the order they run: the panel's rules (spam, autoresponder, forwarding), then the customer's own. */
-export const PANEL_SIEVE_SCRIPTS = ['hostplane', 'custom'] as const;
+ * the order they run: spam filing (every mailbox), the panel's rules (autoresponder, forwarding), then
+ * the customer's own. A `stop` in one ends the run (spam gets no autoresponse). */
+export const PANEL_SIEVE_SCRIPTS = ['spam', 'hostplane', 'custom'] as const;
 
 /** The sensitive file holding doveadm_api_key, included from dovecot.conf (beside the SQL file). */
 export function doveadmKeyFile(s: DovecotSettings): string {
@@ -42,7 +43,9 @@ service doveadm {
 function sieve(s: DovecotSettings): string {
   if (!s.sieve) return '';
   const dict = (name: string) => `dict:proxy::sieve;name=${name};bindir=~/.sieve-bin`;
-  const [first, second] = PANEL_SIEVE_SCRIPTS;
+  const before = PANEL_SIEVE_SCRIPTS.map(
+    (name, i) => `  sieve_before${i === 0 ? '' : i + 1} = ${dict(name)}`,
+  ).join('\n');
   return `# --- Sieve (Pigeonhole): the panel's scripts from the mail DB, then the user's own (ManageSieve)
 dict {
   sieve = mysql:${s.sieve.dictConfig}
@@ -65,8 +68,7 @@ submission_host = ${s.sieve.submission.host}:${s.sieve.submission.port}
 
 plugin {
   sieve = file:~/sieve;active=~/.dovecot.sieve
-  sieve_before = ${dict(first)}
-  sieve_before2 = ${dict(second)}
+${before}
   sieve_extensions = +vacation-seconds
   sieve_max_redirects = 10
   sieve_vacation_min_period = 1d
@@ -183,7 +185,7 @@ function services(s: DovecotSettings): string {
   return `service imap-login {
 ${listener('inet_listener', 'imap', s.ports.imap, proxied)}
 ${listener('inet_listener', 'imaps', s.ports.imaps, withSsl(s.ports.imaps))}
-}
+${s.ports.internalImap === null ? '' : `${listener('inet_listener', 'imap-internal', s.ports.internalImap)}\n`}}
 
 service pop3-login {
 ${listener('inet_listener', 'pop3', s.ports.pop3, proxied)}

@@ -154,8 +154,9 @@ describe('Sieve (issue 17)', () => {
     const text = conf(withSieve);
     expect(text).toContain('protocols = imap pop3 lmtp sieve');
     expect(text).toContain('sieve = mysql:/state/dovecot/etc/dovecot-dict-sieve.conf.ext');
-    expect(text).toContain('sieve_before = dict:proxy::sieve;name=hostplane;bindir=~/.sieve-bin');
-    expect(text).toContain('sieve_before2 = dict:proxy::sieve;name=custom;bindir=~/.sieve-bin');
+    expect(text).toContain('sieve_before = dict:proxy::sieve;name=spam;bindir=~/.sieve-bin');
+    expect(text).toContain('sieve_before2 = dict:proxy::sieve;name=hostplane;bindir=~/.sieve-bin');
+    expect(text).toContain('sieve_before3 = dict:proxy::sieve;name=custom;bindir=~/.sieve-bin');
     expect(text).toContain('sieve = file:~/sieve;active=~/.dovecot.sieve');
     expect(text).toContain('submission_host = 127.0.0.1:20589');
     expect(text).toMatch(/unix_listener dict \{\s+mode = 0660\s+group = hostplane-vmail/);

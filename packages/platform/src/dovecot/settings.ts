@@ -28,6 +28,8 @@ export const dovecotSettingsSchema = z
       pop3s: portSchema.nullable().default(null),
       /** ManageSieve (RFC 5804) for mail clients editing their own Sieve script; null: none. */
       managesieve: portSchema.nullable().default(null),
+      /** Plain IMAP (STARTTLS) without the PROXY header, for the cluster's webmail; null: none. */
+      internalImap: portSchema.nullable().default(null),
     }),
     paths: z.object({
       baseDir: absolutePathSchema,

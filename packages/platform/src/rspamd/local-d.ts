@@ -2,6 +2,7 @@ import type { RenderedFile } from '../mail-settings.ts';
 import { renderSenderIdentityLua, SENDER_IDENTITY_LUA } from './identity-lua.ts';
 import { RATELIMIT_LUA, renderRatelimitLua } from './ratelimit-lua.ts';
 import type { RspamdSettings } from './settings.ts';
+import { renderSpamPolicyLua } from './spam-policy-lua.ts';
 
 // Files for Rspamd's $LOCAL_CONFDIR/local.d: the packaged rspamd.conf stays as shipped and merges
 // these over its defaults (in the cluster this folder is the mounted ConfigMap).
@@ -86,7 +87,11 @@ function modules(s: RspamdSettings): RenderedFile[] {
     // Rspamd expands $LOCAL_CONFDIR itself: the folder these files are mounted in.
     file('ratelimit.conf', [`custom_keywords = "$LOCAL_CONFDIR/local.d/${RATELIMIT_LUA}";`]),
     file(RATELIMIT_LUA, renderRatelimitLua(s)),
-    { name: SENDER_IDENTITY_LUA, content: `${renderSenderIdentityLua(s).join('\n')}\n`, sensitive: false },
+    {
+      name: SENDER_IDENTITY_LUA,
+      content: `${[...renderSenderIdentityLua(s), ...renderSpamPolicyLua(s)].join('\n')}\n`,
+      sensitive: false,
+    },
     ...s.disabledModules.map((name) => file(`${name}.conf`, ['enabled = false;'])),
   ];
   // The Lua file carries its own `--` header: `#` is no Lua comment.

@@ -46,6 +46,8 @@ export const rspamdSettingsSchema = z.object({
    * envelope sender) lies outside its customer's domains is refused; a login missing from the map
    * (disabled, suspended) sends nothing; mail to a forwarding alias is rate-limited per alias. */
   identityMap: absolutePathSchema,
+  /** Issue 17: the reject score of a recipient without spam settings of its own (Rspamd's default). */
+  spamPolicy: z.object({ defaultRejectScore: z.number().positive() }).default({ defaultRejectScore: 15 }),
   /** DNS resolvers; empty uses the system's. */
   nameservers: z.array(z.string().regex(/^[0-9a-fA-F.:[\]]+$/)).default([]),
   /** Modules switched off (NETWORK_MODULES locally). */
@@ -69,12 +71,30 @@ export const dkimSelectorEntrySchema = z.object({
 });
 export type DkimSelectorEntry = z.infer<typeof dkimSelectorEntrySchema>;
 
-export const identityEntrySchema = z.object({
-  key: z
-    .string()
-    .regex(/^(login:[^\s@A-Z]+@|domain:|forward:[^\s@A-Z]*@)[a-z0-9.-]+$/, 'login:, domain: or forward: key'),
-  value: z.string().regex(/^[0-9]+$/),
-});
+/** Recipients' spam policy (issue 17) rides in the same map, keyed so the line's domain is the
+ * recipient's: `spam:<recipient> <reject score|off>`, `spam-allow:<sender>/<recipient> 1`,
+ * `spam-block:<sender>/<recipient> 1` (sender `user@domain` or `@domain`, recipient an address or
+ * `@domain` for a catch-all). */
+const spamKey = /^spam:[^\s@A-Z]*@[a-z0-9.-]+$/;
+const spamListKey = /^spam-(allow|block):[^\s/@A-Z]*@[a-z0-9.-]+\/[^\s@A-Z]*@[a-z0-9.-]+$/;
+
+export const identityEntrySchema = z
+  .object({
+    key: z
+      .string()
+      .regex(
+        /^(login:[^\s@A-Z]+@|domain:|forward:[^\s@A-Z]*@|spam:[^\s@A-Z]*@|spam-(allow|block):[^\s/@A-Z]*@[a-z0-9.-]+\/[^\s@A-Z]*@)[a-z0-9.-]+$/,
+        'login:, domain:, forward:, spam:, spam-allow: or spam-block: key',
+      ),
+    value: z.string().regex(/^([0-9]+|[0-9]+\.[0-9]+|off)$/),
+  })
+  .refine(
+    (e) =>
+      spamKey.test(e.key)
+        ? /^([0-9]+(\.[0-9]+)?|off)$/.test(e.value)
+        : spamListKey.test(e.key) || /^[0-9]+$/.test(e.value),
+    { message: 'value does not fit the key', path: ['value'] },
+  );
 export type IdentityEntry = z.infer<typeof identityEntrySchema>;
 
 export const sendLimitEntrySchema = z.object({

@@ -1,0 +1,138 @@
+import { SPAM_SCORE_HEADER } from '@hostplane/domain';
+import type { RspamdSettings } from './settings.ts';
+
+/**
+ * Issue 17: each recipient's spam policy, from the identity map's `spam:` lines (written by the Mail
+ * target). Appended to rspamd.local.lua after the sender-identity prefilter, whose `identities` map it
+ * reads. An idempotent symbol: it runs last, after the score is known, and also for tasks Rspamd skips
+ * — a GTUBE body makes Rspamd 3.4 skip every rule and force `reject` at the reject threshold's score
+ * (a pre-result no Lua may override in a skipped task, and no option turns off before 3.8). So the
+ * policy works on the milter's answer instead:
+ * - every envelope recipient refuses (its reject score reached, or the sender on its block list, and
+ *   the sender on none of the recipients' allow lists) → `reject`, set here when the score alone did
+ *   not already;
+ * - otherwise a reject that came from the score or GTUBE (never one a module forced, e.g. a virus or
+ *   the identity prefilter) is turned into delivery (`no_action`), and Dovecot's Sieve files the message
+ *   into Junk per mailbox from the score header added here (forged copies removed).
+ * A recipient without lines of its own takes its domain's catch-all lines, else Rspamd's defaults.
+ * Mail of authenticated users is left to Rspamd's own thresholds (and the identity prefilter).
+ */
+/** Rspamd's reject test pattern (GTUBE). */
+const GTUBE_PATTERN = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+export function renderSpamPolicyLua(s: RspamdSettings): string[] {
+  return [
+    '',
+    '-- Hostplane spam policy (issue 17): per-recipient reject score and sender lists.',
+    "local rspamd_logger = require 'rspamd_logger'",
+    `local SPAM_SCORE_HEADER = '${SPAM_SCORE_HEADER}'`,
+    `local DEFAULT_REJECT_SCORE = ${s.spamPolicy.defaultRejectScore}`,
+    '',
+    'local function spam_senders(task)',
+    '  local out = {}',
+    '  local function add(address)',
+    "    if address and address.addr and address.addr ~= '' then",
+    '      out[#out + 1] = string.lower(address.addr)',
+    "      out[#out + 1] = '@' .. string.lower(address.domain or '')",
+    '    end',
+    '  end',
+    "  local envelope = task:get_from('smtp')",
+    '  if envelope then add(envelope[1]) end',
+    "  for _, address in ipairs(task:get_from('mime') or {}) do add(address) end",
+    '  return out',
+    'end',
+    '',
+    'local function spam_listed(kind, recipient, senders)',
+    '  for _, sender in ipairs(senders) do',
+    "    if identities:get_key(kind .. ':' .. sender .. '/' .. recipient) then return true end",
+    '  end',
+    '  return false',
+    'end',
+    '',
+    '-- The map key of a recipient: its address, else its domain catch-all, else nil (the defaults).',
+    'local function spam_recipient(rcpt)',
+    "  local address = string.lower(rcpt.addr or '')",
+    "  if identities:get_key('spam:' .. address) then return address end",
+    "  local catchall = '@' .. string.lower(rcpt.domain or '')",
+    "  if identities:get_key('spam:' .. catchall) then return catchall end",
+    '  return nil',
+    'end',
+    '',
+    '-- "refuse", "allow" (an allowed sender) or "accept".',
+    'local function spam_verdict(rcpt, score, senders)',
+    '  local key = spam_recipient(rcpt)',
+    '  if not key then',
+    "    if score >= DEFAULT_REJECT_SCORE then return 'refuse' end",
+    "    return 'accept'",
+    '  end',
+    "  if spam_listed('spam-allow', key, senders) then return 'allow' end",
+    "  if spam_listed('spam-block', key, senders) then return 'refuse' end",
+    "  local threshold = tonumber(identities:get_key('spam:' .. key))",
+    "  if threshold and score >= threshold then return 'refuse' end",
+    "  return 'accept'",
+    'end',
+    '',
+    '-- Every recipient refuses? Otherwise the message is delivered (Sieve files it per mailbox).',
+    'local function spam_refused(task, score)',
+    "    local rcpts = task:get_recipients('smtp')",
+    '    if not rcpts or #rcpts == 0 then return nil end',
+    '    local senders = spam_senders(task)',
+    '    for _, rcpt in ipairs(rcpts) do',
+    "      if spam_verdict(rcpt, score, senders) ~= 'refuse' then return false end",
+    '    end',
+    '    return true',
+    'end',
+    '',
+    'local function spam_header(score)',
+    '  local centi = math.max(0, math.floor(score * 100 + 0.5))',
+    '  return {',
+    '    remove_headers = { [SPAM_SCORE_HEADER] = 0 },',
+    "    add_headers = { [SPAM_SCORE_HEADER] = { value = string.format('%d', centi), order = 0 } },",
+    '  }',
+    'end',
+    '',
+    'rspamd_config:register_symbol({',
+    "  name = 'HOSTPLANE_SPAM_POLICY',",
+    "  type = 'idempotent',",
+    "  flags = 'empty,ignore_passthrough,explicit_disable',",
+    '  callback = function(task)',
+    '    if not identities or task:get_user() then return end',
+    '    local action = task:get_metric_action()',
+    '    local score = (task:get_metric_score() or {})[1] or 0',
+    '    local refuse = spam_refused(task, score)',
+    '    if refuse == nil then return end',
+    '    local reply = spam_header(score)',
+    '    local forced, _, _, module = task:has_pre_result()',
+    "    local by_score = not forced or module == 'GTUBE'",
+    "    if refuse and action ~= 'reject' then",
+    "      task:set_pre_result({ action = 'reject', message = 'message refused as spam', module = 'hostplane', priority = 10 })",
+    "    elseif not refuse and action == 'reject' and by_score then",
+    '      reply.no_action = true',
+    '    end',
+    '    task:set_milter_reply(reply)',
+    "    rspamd_logger.infox(task, 'hostplane spam policy: score %s, action %s, refuse %s', score, action, refuse)",
+    '  end,',
+    '})',
+    '',
+    '-- GTUBE: Rspamd 3.4 skips every rule (this idempotent one too) once it has seen the pattern and',
+    '-- forces `reject` at the reject score. This connection filter runs before the message is parsed,',
+    '-- sees the same pattern in the raw message and, unless every recipient refuses a message of that',
+    '-- score, sets a stronger result first: `add header` at that score, so it is delivered and the',
+    "-- recipients' Sieve files it into Junk.",
+    `local GTUBE = '${GTUBE_PATTERN}'`,
+    'rspamd_config:register_symbol({',
+    "  name = 'HOSTPLANE_SPAM_POLICY_GTUBE',",
+    "  type = 'connfilter',",
+    '  callback = function(task)',
+    '    if not identities or task:get_user() then return end',
+    '    local content = task:get_content()',
+    '    if not content or not tostring(content):find(GTUBE, 1, true) then return end',
+    '    local refuse = spam_refused(task, DEFAULT_REJECT_SCORE)',
+    '    if refuse == nil or refuse then return end',
+    "    task:set_pre_result({ action = 'add header', message = 'GTUBE test message', module = 'hostplane', score = DEFAULT_REJECT_SCORE, priority = 10 })",
+    '    task:set_milter_reply(spam_header(DEFAULT_REJECT_SCORE))',
+    "    rspamd_logger.infox(task, 'hostplane spam policy: GTUBE delivered at score %s', DEFAULT_REJECT_SCORE)",
+    '  end,',
+    '})',
+  ];
+}

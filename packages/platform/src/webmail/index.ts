@@ -1,0 +1,6 @@
+export {
+  ROUNDCUBE_KEY_ENV,
+  type RoundcubeSettingsInput,
+  renderRoundcubeConfig,
+  roundcubeSettingsSchema,
+} from './roundcube.ts';
