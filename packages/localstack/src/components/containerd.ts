@@ -63,7 +63,9 @@ export async function ensureNodeBridge(): Promise<void> {
  * ("failed to create fsnotify watcher: too many open files"). Raised, never lowered; host-wide. */
 export const INOTIFY_MIN_INSTANCES = 1024;
 
-export async function ensureInotifyInstances(file = '/proc/sys/fs/inotify/max_user_instances'): Promise<void> {
+export async function ensureInotifyInstances(
+  file = '/proc/sys/fs/inotify/max_user_instances',
+): Promise<void> {
   const current = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
   if (current >= INOTIFY_MIN_INSTANCES) return;
   await writeFile(file, String(INOTIFY_MIN_INSTANCES)).catch((error: unknown) => {
