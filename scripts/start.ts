@@ -5,6 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  nodeProfile,
   resolveStateDir,
   StackComponentError,
   type StackSecrets,
@@ -117,7 +118,9 @@ async function startPanel(env: StackEnv): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const { localcluster } = await runSetup();
+  // The real node unless HOSTPLANE_STACK_NODE says kwok (package.json's `start` sets real by default):
+  // its images are built by setup (cached by their inputs).
+  const { localcluster } = await runSetup({ images: nodeProfile() === 'real' });
   try {
     const result = await stackUp({ localclusterBinary: localcluster });
     printCredentials(result.env);

@@ -1,12 +1,21 @@
-// `npm test`: setup, the local stack up when it is not (and down again afterwards, leaving it as it
-// was found), then `vitest run` over both projects (unit and integration). Exits with vitest's code.
-// Extra arguments go to vitest: `npm test -- packages/localstack`.
+// `npm test`: setup (Go programs and the node's images, cached), the local stack up when it is not
+// (and down again afterwards, leaving it as it was found), then two phases:
+//   1. `vitest run` over the unit and integration projects on the kwok profile (fake node);
+//   2. the `node` project on the real node: the stack's node switches to HOSTPLANE_STACK_NODE=real
+//      (scripts/test-node.ts in a child process, since the profile is read when the stack module loads).
+// Phase 2 runs when this run brought the stack up, or when the stack it found already runs the real
+// node; a developer's own kwok stack is left as it is unless `--project node` is asked for
+// (`npm run test:node`), which switches it to the real node.
+// Exits non-zero when a phase fails. Extra arguments go to vitest: `npm test -- packages/localstack`;
+// `--project X` runs only that project (node → only phase 2).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   listPidRecords,
+  realNodeComponents,
   resolveStateDir,
   StackComponentError,
+  stackComponents,
   stackDown,
   stackStatus,
   stackUp,
@@ -14,10 +23,10 @@ import {
 } from '@hostplane/localstack';
 import { repoRoot } from '@hostplane/testing';
 import { runSetup } from './setup.ts';
+import { splitProjects, testPhases } from './test-phases.ts';
 
-function runVitest(args: string[]): Promise<number> {
-  const bin = path.join(repoRoot, 'node_modules', '.bin', 'vitest');
-  const child = spawn(bin, ['run', ...args], { stdio: 'inherit', cwd: repoRoot });
+function runChild(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const child = spawn(bin, args, { stdio: 'inherit', cwd: repoRoot, env });
   // Ctrl-C reaches vitest (same terminal group); this process stays to take the stack down.
   const ignore = () => {};
   process.on('SIGINT', ignore);
@@ -55,22 +64,40 @@ async function restoreStack(started: string[], wasDown: boolean): Promise<void> 
       );
     return;
   }
-  const { stackComponents } = await import('@hostplane/localstack');
   await stackDown({ only: stackComponents.filter((c) => started.includes(c.name)) });
 }
 
-/**
- * The unit and integration projects unless the caller names a project: the `node` project needs the
- * real-node profile and built images (`npm run test:node`), which this stack (kwok) does not run.
- */
-function vitestArgs(args: string[]): string[] {
-  if (args.some((a) => a === '--project' || a.startsWith('--project='))) return args;
-  return ['--project', 'unit', '--project', 'integration', ...args];
+function runVitest(args: string[]): Promise<number> {
+  return runChild(path.join(repoRoot, 'node_modules', '.bin', 'vitest'), ['run', ...args]);
+}
+
+/** Phase 2 in a child process under HOSTPLANE_STACK_NODE=real (it switches the stack's node). */
+function runNodePhase(vitestArgs: string[]): Promise<number> {
+  return runChild(
+    path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+    [path.join(repoRoot, 'scripts', 'test-node.ts'), ...vitestArgs],
+    { ...process.env, HOSTPLANE_STACK_NODE: 'real' },
+  );
 }
 
 async function main(): Promise<number> {
-  const { localcluster } = await runSetup();
-  const wasDown = (await stackStatus()).every((s) => !s.running);
+  const phases = testPhases(process.argv.slice(2));
+  const { localcluster } = await runSetup({ images: phases.node !== undefined });
+  const before = await stackStatus({ components: [...new Set([...stackComponents, ...realNodeComponents])] });
+  const wasDown = before.every((s) => !s.running);
+  const foundReal = before.some((s) => s.name === 'kubelet' && s.running);
+  const askedForNode = splitProjects(process.argv.slice(2)).projects.includes('node');
+  if (phases.node && !wasDown && !foundReal && !askedForNode && process.env.HOSTPLANE_STACK_NODE !== 'real') {
+    console.log(
+      'the running stack has the kwok node: node tests skipped (they switch the node; run npm run test:node)',
+    );
+    delete phases.node;
+  }
+  if (!phases.kwok) {
+    const code = await runNodePhase(phases.node ?? []);
+    if (wasDown) await stackDown();
+    return code;
+  }
   let started: string[];
   try {
     started = await ensureStackUp(localcluster, wasDown);
@@ -82,7 +109,14 @@ async function main(): Promise<number> {
   }
   let code = 1;
   try {
-    code = await runVitest(vitestArgs(process.argv.slice(2)));
+    code = await runVitest(phases.kwok);
+    if (phases.node) {
+      console.log(
+        `\nnode tests on the real node (after the ${code === 0 ? 'passing' : 'FAILED'} unit and integration run)`,
+      );
+      const nodeCode = await runNodePhase(phases.node);
+      code = code || nodeCode;
+    }
   } finally {
     await restoreStack(started, wasDown);
   }

@@ -99,6 +99,50 @@ async function failedWith(name: string, reason: string): Promise<Obj> {
   );
 }
 
+/** The customer's Kubernetes condition once it says `expected`. */
+async function kubernetesCondition(expected: RegExp): Promise<Obj> {
+  return waitFor(
+    `the Kubernetes condition saying ${expected}`,
+    async () => {
+      const customer = await panel.http('GET', `/customers/${customerId}`);
+      const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Kubernetes');
+      return expected.test(JSON.stringify(condition)) ? condition : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+/** A customer's image: one static C program as its entrypoint, imported into the node (no registry). */
+async function customerImage(name: string, source: string): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), `hostplane-${name}-`));
+  try {
+    await writeFile(join(work, `${name}.c`), source);
+    await run('mkdir', ['-p', join(work, 'rootfs')]);
+    await run('gcc', ['-O1', '-static', '-o', join(work, 'rootfs', name), join(work, `${name}.c`)]);
+    await run('tar', [
+      '--owner=0',
+      '--group=0',
+      '-C',
+      join(work, 'rootfs'),
+      '-cf',
+      join(work, 'rootfs.tar'),
+      name,
+    ]);
+    const ref = `hostplane.test/${runTag}/${name}:1.0`;
+    await packImage(
+      work,
+      join(work, 'rootfs.tar'),
+      { entrypoint: [`/${name}`], user: '10001:10001' },
+      ref,
+      join(work, `${name}.tar`),
+    );
+    await importArchiveIntoNode(stackStateDir(), join(work, `${name}.tar`));
+    return ref;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 beforeAll(async () => {
   panel = await startPanel(FIRST_ID, {
     storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
@@ -237,39 +281,48 @@ describe('sites on the real node', () => {
   );
 
   it(
+    "a container that runs but never listens shows the kubelet's probe failure in the site status",
+    async () => {
+      const ref = await customerImage('idle', '#include <unistd.h>\nint main(void){for(;;)pause();}\n');
+      await createSite({ name: 'idle', template: 'image', image: ref, port: 8080 });
+      const failed = await failedWith('idle', 'StartupProbeFailed');
+      expect(failed.status.message).toMatch(
+        /idle-[a-z0-9]+-[a-z0-9]+\/app: Startup probe failed: dial tcp [\d.]+:8080: connect: connection refused \(\d+ times\)/,
+      );
+      // The condition is written when the pass ends, a moment after the site's status.
+      const kubernetes = await kubernetesCondition(/StartupProbeFailed/);
+      expect(kubernetes.status).toBe('False');
+      expect((await panel.http('DELETE', `/customers/${customerId}/sites/idle`)).status).toBeLessThan(300);
+    },
+    SLOW,
+  );
+
+  it(
+    'a container that exits shows CrashLoopBackOff with its exit code and last log lines',
+    async () => {
+      const ref = await customerImage(
+        'crash',
+        '#include <stdio.h>\nint main(void){fputs("starting\\nfatal: cannot read /etc/app.conf\\n",stderr);return 3;}\n',
+      );
+      await createSite({ name: 'crash', template: 'image', image: ref, port: 8080 });
+      const failed = await failedWith('crash', 'CrashLoopBackOff');
+      expect(failed.status.message).toMatch(/crash-[a-z0-9]+-[a-z0-9]+\/app: /);
+      expect(failed.status.message).toContain('exit code 3');
+      expect(failed.status.message).toContain('fatal: cannot read /etc/app.conf');
+      expect((await panel.http('DELETE', `/customers/${customerId}/sites/crash`)).status).toBeLessThan(300);
+    },
+    SLOW,
+  );
+
+  it(
     'a container that exceeds its memory limit is OOMKilled and the site status says so',
     async () => {
       // A customer's image that allocates far more than the 256Mi its container may use.
-      const work = await mkdtemp(join(tmpdir(), 'hostplane-oom-'));
-      try {
-        await writeFile(
-          join(work, 'hog.c'),
-          '#include <stdlib.h>\n#include <string.h>\nint main(void){for(;;){char*p=malloc(16<<20);if(p)memset(p,1,16<<20);}}\n',
-        );
-        await run('mkdir', ['-p', join(work, 'rootfs')]);
-        await run('gcc', ['-O1', '-static', '-o', join(work, 'rootfs', 'hog'), join(work, 'hog.c')]);
-        await run('tar', [
-          '--owner=0',
-          '--group=0',
-          '-C',
-          join(work, 'rootfs'),
-          '-cf',
-          join(work, 'rootfs.tar'),
-          'hog',
-        ]);
-        const ref = `hostplane.test/${runTag}/hog:1.0`;
-        await packImage(
-          work,
-          join(work, 'rootfs.tar'),
-          { entrypoint: ['/hog'], user: '10001:10001' },
-          ref,
-          join(work, 'hog.tar'),
-        );
-        await importArchiveIntoNode(stackStateDir(), join(work, 'hog.tar'));
-        await createSite({ name: 'hog', template: 'image', image: ref, port: 8080 });
-      } finally {
-        await rm(work, { recursive: true, force: true });
-      }
+      const ref = await customerImage(
+        'hog',
+        '#include <stdlib.h>\n#include <string.h>\nint main(void){for(;;){char*p=malloc(16<<20);if(p)memset(p,1,16<<20);}}\n',
+      );
+      await createSite({ name: 'hog', template: 'image', image: ref, port: 8080 });
       const failed = await failedWith('hog', 'OOMKilled');
       expect(failed.status.message).toMatch(
         /hog-[a-z0-9]+-[a-z0-9]+\/app: killed for exceeding its memory limit/,

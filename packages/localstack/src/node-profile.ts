@@ -25,3 +25,28 @@ export const FAKE_NODE_TAINT = {
   value: 'kwok',
   effect: 'NoSchedule',
 } as const;
+
+/** The processes that say which node a running stack has. */
+export interface RunningNode {
+  kubelet: boolean;
+  localVolumes: boolean;
+}
+
+/**
+ * What `stack up` under `wanted` stops first so that the running stack takes that node (pure, tested):
+ * to the real node, the volume provisioner (it pins volumes to the node named in its arguments); back
+ * to kwok, the real node and the provisioner, and kwok's fake node loses its taint.
+ */
+export function nodeSwitchPlan(
+  running: RunningNode,
+  wanted: NodeProfile,
+): { stop: string[]; untaintFakeNode: boolean } {
+  if (wanted === 'real' && !running.kubelet && running.localVolumes)
+    return { stop: ['local-volumes'], untaintFakeNode: false };
+  if (wanted === 'kwok' && running.kubelet)
+    return {
+      stop: ['coredns', 'kube-proxy', 'kubelet', 'containerd', 'local-volumes'],
+      untaintFakeNode: true,
+    };
+  return { stop: [], untaintFakeNode: false };
+}

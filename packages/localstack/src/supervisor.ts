@@ -2,10 +2,13 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component, StackContext } from './component.ts';
 import { stackComponents } from './components/index.ts';
-import { kubeComponents, realNodeComponents } from './components/kube.ts';
+import { controlPlaneComponents, kubeComponents, realNodeComponents } from './components/kube.ts';
+import { adminKubeConfig } from './components/kube-access.ts';
+import { registerFakeNode } from './components/kube-node.ts';
 import { buildStackEnv, renderExportLines } from './env.ts';
 import type { GoProgram } from './go-program-build.ts';
 import { withStateLock } from './lock.ts';
+import { nodeProfile, nodeSwitchPlan } from './node-profile.ts';
 import { orderComponents, selectComponents } from './order.ts';
 import { stackPorts } from './ports.ts';
 import {
@@ -231,12 +234,33 @@ function healthTimeout(options: StackOptions): number {
   return options.healthTimeoutMs ?? Number(process.env.HOSTPLANE_STACK_TIMEOUT_MS ?? 120_000);
 }
 
+/** A running stack with the other node profile is switched (nodeSwitchPlan) instead of half-started. */
+async function switchNode(options: StackOptions): Promise<void> {
+  const paths = statePaths(resolveStateDir(options.stateDir));
+  if (!existsSync(paths.stateDir)) return;
+  const wanted = nodeProfile();
+  const running = (name: string) => runningRecord(paths, name) !== undefined;
+  const plan = nodeSwitchPlan(
+    { kubelet: running('kubelet'), localVolumes: running('local-volumes') },
+    wanted,
+  );
+  if (plan.stop.length === 0) return;
+  const say = options.say ?? ((line: string) => console.log(line));
+  say(`the running stack has the other node: switching it to ${wanted} (stopping ${plan.stop.join(', ')})`);
+  const all = [...new Set([...kubeComponents, ...controlPlaneComponents, ...realNodeComponents])];
+  await stackDown({ stateDir: options.stateDir, say, only: all.filter((c) => plan.stop.includes(c.name)) });
+  if (plan.untaintFakeNode && running('kube-apiserver')) {
+    await registerFakeNode(adminKubeConfig(paths.stateDir), 'kwok');
+  }
+}
+
 /**
  * Brings every component up in dependency order (independent ones in parallel). A stack that is
  * already up and healthy is left untouched. Throws StackComponentError (with the log tail) when a
  * component fails; the components already started keep running (`stack down` stops them).
  */
 export async function stackUp(options: StackOptions = {}): Promise<UpResult> {
+  await switchNode(options);
   const { ctx, paths } = (await contextFor(options, true))!;
   const ordered = orderComponents(options.components ?? defaultComponents());
   const env = buildStackEnv(ctx);

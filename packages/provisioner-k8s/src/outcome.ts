@@ -21,10 +21,20 @@ export function kubernetesOutcome(
     return { status: 'False', reason: first.code, message, changes };
   }
   const failed = sites.filter((site) => site.state === 'Failed');
-  if (failed.length > 0) {
-    return { status: 'False', reason: failed[0]?.reason ?? 'Failed', message: describe(failed), changes };
-  }
   const progressing = sites.filter((site) => site.state === 'Progressing');
+  if (failed.length > 0) {
+    // A broken site must not keep the others' status from being looked at again: while any site still
+    // starts, come back soon (a new site beside a failed one would otherwise stay Progressing until the
+    // periodic resync).
+    const requeue = progressing.length > 0 ? { requeue: true } : {};
+    return {
+      status: 'False',
+      reason: failed[0]?.reason ?? 'Failed',
+      message: describe(failed),
+      changes,
+      ...requeue,
+    };
+  }
   if (progressing.length > 0) {
     return { status: 'False', reason: 'Progressing', message: describe(progressing), changes, requeue: true };
   }

@@ -226,6 +226,109 @@ describe('summarizeSites', () => {
       { state: 'Failed', reason: 'QuotaExceeded' },
     ],
     [
+      'a running container whose readiness probe keeps failing',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          'home-abc-1',
+          {},
+          {
+            containerStatuses: [{ name: 'nginx', ready: false, state: { running: { startedAt: 'x' } } }],
+          },
+        ),
+        obj(
+          'Event',
+          'e-old',
+          {},
+          {},
+          {
+            reason: 'Unhealthy',
+            count: 1,
+            lastTimestamp: '2026-01-01T00:00:01Z',
+            message: 'Startup probe failed: dial tcp 10.88.0.5:8080: connect: connection refused',
+            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{nginx}' },
+          },
+        ),
+        obj(
+          'Event',
+          'e-new',
+          {},
+          {},
+          {
+            reason: 'Unhealthy',
+            count: 4,
+            lastTimestamp: '2026-01-01T00:01:00Z',
+            message: 'Readiness probe failed: HTTP probe failed with statuscode: 502',
+            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{nginx}' },
+          },
+        ),
+      ]),
+      {
+        state: 'Failed',
+        reason: 'ReadinessProbeFailed',
+        message:
+          /home-abc-1\/nginx: Readiness probe failed: HTTP probe failed with statuscode: 502 \(4 times\)/,
+      },
+    ],
+    [
+      'a single failed probe while the server starts is still progress',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          'home-abc-1',
+          {},
+          {
+            containerStatuses: [{ name: 'nginx', ready: false, state: { running: { startedAt: 'x' } } }],
+          },
+        ),
+        obj(
+          'Event',
+          'e1',
+          {},
+          {},
+          {
+            reason: 'Unhealthy',
+            count: 1,
+            message: 'Startup probe failed: dial tcp 10.88.0.5:8080: connect: connection refused',
+            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{nginx}' },
+          },
+        ),
+      ]),
+      { state: 'Progressing', reason: 'Progressing' },
+    ],
+    [
+      'probe events of a container that is ready now are history',
+      input([
+        readyDeployment,
+        boundVolume,
+        obj(
+          'Pod',
+          'home-abc-1',
+          {},
+          {
+            containerStatuses: [{ name: 'nginx', ready: true, state: { running: { startedAt: 'x' } } }],
+          },
+        ),
+        obj(
+          'Event',
+          'e1',
+          {},
+          {},
+          {
+            reason: 'Unhealthy',
+            count: 9,
+            message: 'Liveness probe failed: timeout',
+            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{nginx}' },
+          },
+        ),
+      ]),
+      { state: 'Ready', reason: 'Ready' },
+    ],
+    [
       'host not pointing here',
       input([readyDeployment, boundVolume], {
         hosts: { 'home.example.com': { tls: false, resolvesTo: ['198.51.100.7'] } },
@@ -279,6 +382,18 @@ describe('kubernetesOutcome', () => {
     ],
   ])('%s', (_, sites, failures, want) => {
     expect(kubernetesOutcome(sites, failures, 0)).toMatchObject(want);
+  });
+
+  it('looks again soon while a site starts beside a failed one, not when only failures are left', () => {
+    const [failed] = summarizeSites(
+      input([readyDeployment, boundVolume], {
+        failures: [{ key: 'Deployment/home', site, code: 'Invalid', message: 'bad' }],
+      }),
+    );
+    const [starting] = summarizeSites(input([boundVolume]));
+    const other = { ...starting!, name: 'other' };
+    expect(kubernetesOutcome([failed!, other], [], 0)).toMatchObject({ status: 'False', requeue: true });
+    expect(kubernetesOutcome([failed!], [], 0).requeue).toBeUndefined();
   });
 });
 

@@ -1,6 +1,8 @@
 // Pure: turns what was observed in the namespace into each site's status and the customer's
 // Kubernetes condition. Reasons name the cause: QuotaExceeded, ImagePullBackOff, ErrImageNeverPull,
-// CrashLoopBackOff (with the container's last log lines), OOMKilled…
+// CrashLoopBackOff (with the container's last log lines), OOMKilled, and for a container that runs
+// but never becomes ready the kubelet's probe message (ReadinessProbeFailed, LivenessProbeFailed,
+// StartupProbeFailed)…
 import { SITE_LABEL } from '@hostplane/domain';
 import type { LiveObject } from './port.ts';
 
@@ -119,6 +121,49 @@ function podFailure(site: string, live: LiveObject[]): { reason: string; message
   return null;
 }
 
+/** Probes the kubelet reports as `Unhealthy` events, by the first words of their message. */
+const PROBE_REASONS: Array<[RegExp, string]> = [
+  [/^Readiness probe failed/, 'ReadinessProbeFailed'],
+  [/^Liveness probe failed/, 'LivenessProbeFailed'],
+  [/^Startup probe failed/, 'StartupProbeFailed'],
+];
+/** One failed probe while a server starts is normal; this many in a row (the kubelet's default
+ * failureThreshold) is a site that does not come up. */
+export const PROBE_FAILURES_REPORTED = 3;
+
+/** A container that runs but is not ready, and the kubelet's last word on why (its probe events). */
+function probeFailure(site: string, live: LiveObject[]): { reason: string; message: string } | null {
+  for (const pod of live.filter((o) => o.kind === 'Pod' && o.metadata.labels?.[SITE_LABEL] === site)) {
+    for (const status of asArray(pod.status?.containerStatuses)) {
+      if (status.ready === true || !asObj(status.state).running) continue;
+      const container = String(status.name);
+      const events = live.filter((o) => {
+        const involved = asObj(o.involvedObject);
+        return (
+          o.kind === 'Event' &&
+          o.reason === 'Unhealthy' &&
+          involved.kind === 'Pod' &&
+          involved.name === pod.metadata.name &&
+          String(involved.fieldPath ?? '').includes(`{${container}}`)
+        );
+      });
+      const event = events
+        .map((e) => ({ e, at: String(e.lastTimestamp ?? e.eventTime ?? '') }))
+        .sort((a, b) => b.at.localeCompare(a.at))[0]?.e;
+      if (!event) continue;
+      const count = Math.max(num(event.count), num(asObj(event.series).count), 1);
+      if (count < PROBE_FAILURES_REPORTED) continue;
+      const text = String(event.message ?? '').trim();
+      const reason = PROBE_REASONS.find(([pattern]) => pattern.test(text))?.[1] ?? 'ProbeFailed';
+      return {
+        reason,
+        message: `${pod.metadata.name}/${container}: ${lastLines(text, 3)} (${count} times)`,
+      };
+    }
+  }
+  return null;
+}
+
 function workloadReady(object: LiveObject | undefined): { desired: number; ready: number; current: boolean } {
   const desired = num(object?.spec?.replicas);
   const ready = num(object?.status?.readyReplicas);
@@ -147,7 +192,9 @@ export function summarizeSite(input: SiteStatusInput, site: SiteStatusInput['sit
   const applyFailure = input.failures.find((f) => f.site === site.name);
   const failure = applyFailure
     ? { reason: applyFailure.code, message: `${applyFailure.key}: ${applyFailure.message}` }
-    : (createFailure(site.name, input.live) ?? podFailure(site.name, input.live));
+    : (createFailure(site.name, input.live) ??
+      podFailure(site.name, input.live) ??
+      probeFailure(site.name, input.live));
   if (failure) return { ...base, state: 'Failed', ...failure };
   if (input.suspended) return { ...base, state: 'Suspended', reason: 'Suspended', message: 'scaled to zero' };
   const webReady = web.current && web.ready >= web.desired;
