@@ -1,5 +1,6 @@
 // Small builders for the system manifests: plain typed values (cdk8s-style), no cluster needed.
 import type { KubeObject, Labels } from '@hostplane/domain';
+import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 
 export const MANAGED = {
   'app.kubernetes.io/managed-by': 'hostplane',
@@ -183,4 +184,46 @@ export function envFromSecret(name: string, secretName: string, key: string) {
 /** Writable scratch folders for containers with a read-only root file system. */
 export function scratch(...names: string[]) {
   return names.map((name) => ({ name, emptyDir: {} }));
+}
+
+/** An Ingress on the websecure entry point with a certificate from the cluster's resolver: every path
+ * of `host` to one Service port. */
+export function tlsIngress(
+  config: BootstrapConfig,
+  name: string,
+  ns: string,
+  host: string,
+  serviceName: string,
+  port: number,
+): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      ...meta(name, ns, name),
+      annotations: {
+        'traefik.ingress.kubernetes.io/router.entrypoints': config.ingress.websecureEntrypoint,
+        'traefik.ingress.kubernetes.io/router.tls': 'true',
+        'traefik.ingress.kubernetes.io/router.tls.certresolver': config.ingress.certResolver,
+      },
+    },
+    spec: {
+      ingressClassName: config.ingress.className,
+      rules: [
+        {
+          host,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: serviceName, port: { number: port } } },
+              },
+            ],
+          },
+        },
+      ],
+      tls: [{ hosts: [host] }],
+    },
+  };
 }

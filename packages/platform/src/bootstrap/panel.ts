@@ -5,13 +5,13 @@ import {
   configMap,
   env,
   envFromSecret,
-  meta,
   namespace,
   restrictedContainer,
   restrictedPod,
   scratch,
   secret,
   service,
+  tlsIngress,
   workload,
 } from './common.ts';
 import { sftpGateway } from './sftp-gateway.ts';
@@ -163,36 +163,7 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
       ],
       volumes: scratch('tmp'),
     }),
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: {
-        ...meta('panel', ns, 'panel'),
-        annotations: {
-          'traefik.ingress.kubernetes.io/router.entrypoints': config.ingress.websecureEntrypoint,
-          'traefik.ingress.kubernetes.io/router.tls': 'true',
-          'traefik.ingress.kubernetes.io/router.tls.certresolver': config.ingress.certResolver,
-        },
-      },
-      spec: {
-        ingressClassName: config.ingress.className,
-        rules: [
-          {
-            host,
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'panel', port: { number: 80 } } },
-                },
-              ],
-            },
-          },
-        ],
-        tls: [{ hosts: [host] }],
-      },
-    },
+    tlsIngress(config, 'panel', ns, host, 'panel', 80),
   ];
 }
 

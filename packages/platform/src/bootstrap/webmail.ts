@@ -6,12 +6,12 @@ import {
   configMap,
   env,
   envFromSecret,
-  meta,
   restrictedContainer,
   restrictedPod,
   scratch,
   secret,
   service,
+  tlsIngress,
   workload,
 } from './common.ts';
 
@@ -183,35 +183,6 @@ export function webmail(
       volumes: [{ name: 'config', configMap: { name: 'webmail-config' } }, ...scratch('socket', 'tmp')],
       claims: [{ name: 'data', size: '1Gi', storageClass: config.storage.storageClass }],
     }),
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: {
-        ...meta('webmail', NS, 'webmail'),
-        annotations: {
-          'traefik.ingress.kubernetes.io/router.entrypoints': config.ingress.websecureEntrypoint,
-          'traefik.ingress.kubernetes.io/router.tls': 'true',
-          'traefik.ingress.kubernetes.io/router.tls.certresolver': config.ingress.certResolver,
-        },
-      },
-      spec: {
-        ingressClassName: config.ingress.className,
-        rules: [
-          {
-            host,
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'webmail', port: { number: 80 } } },
-                },
-              ],
-            },
-          },
-        ],
-        tls: [{ hosts: [host] }],
-      },
-    },
+    tlsIngress(config, 'webmail', NS, host, 'webmail', 80),
   ];
 }
