@@ -148,10 +148,10 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     expect(pdns?.status?.readyReplicas).toBe(2);
     const dovecot = await admin.get(KINDS.StatefulSet, 'mail-system', 'dovecot');
     expect(dovecot?.status?.readyReplicas).toBe(1);
-    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix; traefik; panel-db, panel, panel-worker,
-    // suspended-page.
+    // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix, webmail; traefik; panel-db, panel,
+    // panel-worker, sftp-gateway, suspended-page.
     // …and backup-system's velero Deployment (rendered by the platform since it has no chart).
-    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(13);
+    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(15);
     const traefik = await admin.get(KINDS.Deployment, 'ingress-system', 'traefik');
     expect(traefik?.status?.readyReplicas).toBe(1);
   }, 600_000);
