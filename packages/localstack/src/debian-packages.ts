@@ -39,6 +39,8 @@ export const DEBIAN_PACKAGES = [
   'containernetworking-plugins',
   'iptables',
   'conntrack',
+  // the real node's pods reach the apiserver and the S3 store through relays on the node IP (pod-access.ts)
+  'socat',
   // images without a registry: Debian root file systems → image archives; gcc builds the pause binary
   'mmdebstrap',
   'umoci',

@@ -10,6 +10,7 @@ import { kubeScheduler } from './kube-scheduler.ts';
 import { kubelet } from './kubelet.ts';
 import { kwok } from './kwok.ts';
 import { localVolumes } from './local-volumes.ts';
+import { podAccess } from './pod-access.ts';
 
 export { kubeconfigPath } from './kube-access.ts';
 export { FAKE_NODE_NAME } from './kube-node.ts';
@@ -25,8 +26,9 @@ export const controlPlaneComponents: Component[] = [
   localVolumes,
 ];
 
-/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy, cluster DNS. */
-export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy, coredns];
+/** The real node (HOSTPLANE_STACK_NODE=real): containerd, kubelet, kube-proxy, cluster DNS, and the
+ * relays that let pods reach the apiserver and the S3 store (pod-access.ts). */
+export const realNodeComponents: Component[] = [containerd, kubelet, kubeProxy, coredns, podAccess];
 
 /** The control plane, plus the real node under the `real` node profile. */
 export const kubeComponents: Component[] = [
