@@ -11,6 +11,7 @@ import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { desiredJobObjects, desiredSchedule, scheduleName } from './desired.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
 import type { BackupJobLedger } from './port.ts';
+import { clearForRestore } from './restore-room.ts';
 import { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';
 import { planBackupChanges, planJobStatuses } from './status.ts';
 
@@ -91,6 +92,15 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
     let changes = 0;
     for (const object of plan.apply) {
       const key = `${object.kind}/${object.metadata.name}`;
+      if (object.kind === 'Restore') {
+        // The backup's workloads and claims replace the current ones: wait until those are gone.
+        const room = await clearForRestore(deps.kube, snapshot.id);
+        changes += room.deleted;
+        if (room.remaining > 0) {
+          ctx.log.info({ op: 'restore', key, remaining: room.remaining }, 'waiting for the tenant workloads to go');
+          continue;
+        }
+      }
       try {
         const live = await applyObject(deps.kube, object);
         changes++;

@@ -67,3 +67,4 @@ export function stepToYaml(step: BootstrapStep): string {
   const header = `# Rendered by hostplane bootstrap: step ${step.order}, namespace ${step.namespace}. Do not edit.\n`;
   return header + step.objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
 }
+export { BACKUP_NAMESPACE, backupSystem, storageLocation } from './backup.ts';

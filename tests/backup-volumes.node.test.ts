@@ -1,0 +1,158 @@
+// Backups that move bytes (issue 15) on the real node (HOSTPLANE_STACK_NODE=real; `npm run test:node`):
+// Velero v1.18.3 as bootstrap renders it (server Deployment, node-agent DaemonSet, images built from the
+// module), file-system backup of a site's `local` volume with Kopia into the stack's S3 store, driven
+// through the panel's API; then the file is lost and a restore through the API brings it back, served
+// by the site again.
+import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
+import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
+import { KINDS } from '@hostplane/provisioner-k8s';
+import { waitFor } from '@hostplane/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
+import { deployVelero, podExec } from './support/velero-node.ts';
+
+const FIRST_ID = 720_000 + (process.pid % 20_000) * 10;
+const SLOW = 600_000;
+const prefix = `node-${runTag}`;
+const store = new S3ObjectStore(objectStoreSettingsFromEnv(stack));
+
+let panel: Panel;
+let customerId: number;
+const ns = () => `cust-${customerId}`;
+
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
+type Obj = any;
+
+async function webPod(): Promise<Obj> {
+  return waitFor(
+    'a Running, Ready pod of site web',
+    async () => {
+      const pods: Obj[] = await panel.admin.list(KINDS.Pod, ns(), 'hostplane.io/site=web');
+      return pods.find(
+        (p) =>
+          p.status?.phase === 'Running' &&
+          !p.metadata.deletionTimestamp &&
+          p.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'),
+      );
+    },
+    { timeoutMs: 240_000 },
+  );
+}
+
+async function fetchFromSite(path: string): Promise<{ status: number; body: string }> {
+  const service: Obj = await panel.admin.get(KINDS.Service, ns(), 'web');
+  const response = await fetch(`http://${service.spec.clusterIP}${path}`, { signal: AbortSignal.timeout(5_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+async function job(kind: 'backups' | 'restores', name: string, done = (p: string) => p !== 'New' && p !== 'InProgress') {
+  return waitFor(
+    `${kind} ${name} finished`,
+    async () => {
+      const res = await panel.http('GET', `/customers/${customerId}/${kind}`);
+      const row = (res.body.items ?? res.body).find((r: Obj) => r.name === name);
+      return row && done(row.phase) ? row : undefined;
+    },
+    { timeoutMs: SLOW },
+  );
+}
+
+beforeAll(async () => {
+  panel = await startPanel(FIRST_ID, {
+    storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
+    publicAddresses: { ipv4: ['127.0.0.1'] },
+    kubernetes: { namespaceStuckAfterSeconds: 300 },
+  });
+  await deployVelero(panel.admin, stack, prefix);
+  await panel.startWorker();
+  const plan = await panel.http('POST', '/plans', {
+    name: `backup-${runTag}`,
+    limits: {
+      cpu: '4',
+      memory: '4Gi',
+      storage: '10Gi',
+      sites: 2,
+      domains: 1,
+      mailboxes: 1,
+      mailboxQuota: '1Gi',
+      databases: 1,
+      backupRetentionDays: 3,
+    },
+  });
+  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+  const created = await panel.http('POST', '/customers', {
+    name: 'Backup Ltd',
+    email: `owner@${runTag}-backup.test`,
+    planId: plan.body.id,
+    password: newPassword(),
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  customerId = created.body.id;
+}, SLOW);
+
+afterAll(async () => {
+  if (customerId) {
+    await panel?.http('DELETE', `/customers/${customerId}`);
+    await panel?.admin.delete(KINDS.Namespace, null, ns()).catch(() => undefined);
+  }
+  await panel?.close();
+  const keys = (await store.list(`${prefix}/`).catch(() => [])).map((o) => o.key);
+  await store.delete(keys).catch(() => undefined);
+});
+
+describe('site volumes backed up and restored by Velero on the real node', () => {
+  it(
+    'a file written through the site pod is backed up (Kopia, S3), lost, restored through the API and served again',
+    async () => {
+      const site = await panel.http('POST', `/customers/${customerId}/sites`, { name: 'web', template: 'static' });
+      expect(site.status, JSON.stringify(site.body)).toBe(201);
+      const pod = await webPod();
+      const content = `kept by the backup ${runTag}`;
+      await podExec(stack.KUBECONFIG, ns(), pod.metadata.name, pod.spec.containers[0].name, [
+        'sh',
+        '-c',
+        `printf '%s\\n' '${content}' > /usr/share/nginx/html/kept.txt`,
+      ]);
+      expect((await fetchFromSite('/kept.txt')).body).toContain(content);
+
+      const asked = await panel.http('POST', `/customers/${customerId}/backups`, {});
+      expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+      const backup = await job('backups', asked.body.name);
+      expect(backup.phase, JSON.stringify(backup)).toBe('Completed');
+      // Velero's own record of the volume: one PodVolumeBackup, Completed, bytes moved.
+      const pvbs: Obj[] = await panel.admin.list(
+        KINDS.PodVolumeBackup,
+        'backup-system',
+        `velero.io/backup-name=${asked.body.name}`,
+      );
+      expect(pvbs.map((p) => p.status?.phase)).toEqual(['Completed']);
+      expect(Number(pvbs[0].status.progress?.totalBytes ?? 0)).toBeGreaterThan(0);
+      // Kopia's repository for the namespace is in the bucket.
+      const repo = await store.list(`${prefix}/kopia/${ns()}/`);
+      expect(repo.length).toBeGreaterThan(0);
+
+      // The file is lost (deleted through the pod); the site answers 404 for it.
+      await podExec(stack.KUBECONFIG, ns(), pod.metadata.name, pod.spec.containers[0].name, [
+        'rm',
+        '/usr/share/nginx/html/kept.txt',
+      ]);
+      expect((await fetchFromSite('/kept.txt')).status).toBe(404);
+
+      const restore = await panel.http('POST', `/customers/${customerId}/restores`, { backup: asked.body.name });
+      expect(restore.status, JSON.stringify(restore.body)).toBe(201);
+      const done = await job('restores', restore.body.name);
+      expect(done.phase, JSON.stringify(done)).toBe('Completed');
+      await webPod();
+      const served = await waitFor(
+        'the restored file served by the site',
+        async () => {
+          const res = await fetchFromSite('/kept.txt');
+          return res.status === 200 ? res.body : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
+      expect(served).toContain(content);
+    },
+    SLOW * 2,
+  );
+});
