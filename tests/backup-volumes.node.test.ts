@@ -41,11 +41,29 @@ async function webPod(): Promise<Obj> {
 
 async function fetchFromSite(path: string): Promise<{ status: number; body: string }> {
   const service: Obj = await panel.admin.get(KINDS.Service, ns(), 'web');
-  const response = await fetch(`http://${service.spec.clusterIP}${path}`, { signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(`http://${service.spec.clusterIP}${path}`, {
+    signal: AbortSignal.timeout(5_000),
+  });
   return { status: response.status, body: await response.text() };
 }
 
-async function job(kind: 'backups' | 'restores', name: string, done = (p: string) => p !== 'New' && p !== 'InProgress') {
+/** Polls the site's Service until it serves /kept.txt with `content` (kube-proxy may lag the pod). */
+async function servedFile(content: string): Promise<string> {
+  return waitFor(
+    `the site serving /kept.txt with ${content}`,
+    async () => {
+      const res = await fetchFromSite('/kept.txt').catch(() => undefined);
+      return res?.status === 200 && res.body.includes(content) ? res.body : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
+async function job(
+  kind: 'backups' | 'restores',
+  name: string,
+  done = (p: string) => p !== 'New' && p !== 'InProgress',
+) {
   return waitFor(
     `${kind} ${name} finished`,
     async () => {
@@ -104,7 +122,10 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
   it(
     'a file written through the site pod is backed up (Kopia, S3), lost, restored through the API and served again',
     async () => {
-      const site = await panel.http('POST', `/customers/${customerId}/sites`, { name: 'web', template: 'static' });
+      const site = await panel.http('POST', `/customers/${customerId}/sites`, {
+        name: 'web',
+        template: 'static',
+      });
       expect(site.status, JSON.stringify(site.body)).toBe(201);
       const pod = await webPod();
       const content = `kept by the backup ${runTag}`;
@@ -113,7 +134,7 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
         '-c',
         `printf '%s\\n' '${content}' > /usr/share/nginx/html/kept.txt`,
       ]);
-      expect((await fetchFromSite('/kept.txt')).body).toContain(content);
+      await servedFile(content);
 
       const asked = await panel.http('POST', `/customers/${customerId}/backups`, {});
       expect(asked.status, JSON.stringify(asked.body)).toBe(201);
@@ -138,20 +159,14 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
       ]);
       expect((await fetchFromSite('/kept.txt')).status).toBe(404);
 
-      const restore = await panel.http('POST', `/customers/${customerId}/restores`, { backup: asked.body.name });
+      const restore = await panel.http('POST', `/customers/${customerId}/restores`, {
+        backup: asked.body.name,
+      });
       expect(restore.status, JSON.stringify(restore.body)).toBe(201);
       const done = await job('restores', restore.body.name);
       expect(done.phase, JSON.stringify(done)).toBe('Completed');
       await webPod();
-      const served = await waitFor(
-        'the restored file served by the site',
-        async () => {
-          const res = await fetchFromSite('/kept.txt');
-          return res.status === 200 ? res.body : undefined;
-        },
-        { timeoutMs: 120_000 },
-      );
-      expect(served).toContain(content);
+      expect(await servedFile(content)).toContain(content);
     },
     SLOW * 2,
   );

@@ -44,6 +44,8 @@ describe('desiredSchedule', () => {
           defaultVolumesToFsBackup: true,
           snapshotVolumes: false,
           storageLocation: 's3-main',
+          // Scratch emptyDirs skipped by the volume policy bootstrap renders (tenantVolumePolicy).
+          resourcePolicy: { kind: 'configmap', name: 'tenant-volume-policy' },
           ttl: '336h0m0s',
           metadata: { labels },
         },

@@ -43,6 +43,7 @@ function backupSpec(customerId: number, retentionDays: number, settings: BackupS
     defaultVolumesToFsBackup: true,
     snapshotVolumes: false,
     storageLocation: settings.storageLocation,
+    ...(settings.volumePolicy ? { resourcePolicy: { kind: 'configmap', name: settings.volumePolicy } } : {}),
     ttl: retentionTtl(retentionDays),
     metadata: { labels: tenantLabels(customerId) },
   };

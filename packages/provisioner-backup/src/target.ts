@@ -97,7 +97,10 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
         const room = await clearForRestore(deps.kube, snapshot.id);
         changes += room.deleted;
         if (room.remaining > 0) {
-          ctx.log.info({ op: 'restore', key, remaining: room.remaining }, 'waiting for the tenant workloads to go');
+          ctx.log.info(
+            { op: 'restore', key, remaining: room.remaining },
+            'waiting for the tenant workloads to go',
+          );
           continue;
         }
       }
