@@ -5,11 +5,12 @@
 // by the site again.
 import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
+import { TERMINAL_PHASES } from '@hostplane/provisioner-backup';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
-import { deployVelero, podExec } from './support/velero-node.ts';
+import { deployVelero, killPod, podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 720_000 + (process.pid % 20_000) * 10;
 const SLOW = 600_000;
@@ -59,11 +60,7 @@ async function servedFile(content: string): Promise<string> {
   );
 }
 
-async function job(
-  kind: 'backups' | 'restores',
-  name: string,
-  done = (p: string) => p !== 'New' && p !== 'InProgress',
-) {
+async function job(kind: 'backups' | 'restores', name: string, done = (p: string) => TERMINAL_PHASES.has(p)) {
   return waitFor(
     `${kind} ${name} finished`,
     async () => {
@@ -95,6 +92,7 @@ beforeAll(async () => {
       mailboxQuota: '1Gi',
       databases: 1,
       backupRetentionDays: 3,
+      backupsPerDay: 10,
     },
   });
   expect(plan.status, JSON.stringify(plan.body)).toBe(201);
@@ -140,6 +138,11 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
       expect(asked.status, JSON.stringify(asked.body)).toBe(201);
       const backup = await job('backups', asked.body.name);
       expect(backup.phase, JSON.stringify(backup)).toBe('Completed');
+      // What the API shows of it comes from Velero's objects: items counted, the volume's bytes moved.
+      expect(backup.stats.itemsBackedUp).toBeGreaterThan(5);
+      expect(backup.stats.itemsBackedUp).toBe(backup.stats.totalItems);
+      expect(backup.stats.volumeBytes).toBe(content.length + 1);
+      expect(backup.stats.errors).toBe(0);
       // Velero's own record of the volume: one PodVolumeBackup, Completed, bytes moved.
       const pvbs: Obj[] = await panel.admin.list(
         KINDS.PodVolumeBackup,
@@ -167,6 +170,53 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
       expect(done.phase, JSON.stringify(done)).toBe('Completed');
       await webPod();
       expect(await servedFile(content)).toContain(content);
+    },
+    SLOW * 2,
+  );
+
+  it(
+    'a node agent killed mid-backup: the backup ends PartiallyFailed with Velero’s reason in the API; the next one succeeds',
+    async () => {
+      const pod = await webPod();
+      const mib = 300;
+      await podExec(stack.KUBECONFIG, ns(), pod.metadata.name, pod.spec.containers[0].name, [
+        'sh',
+        '-c',
+        `head -c ${mib}M /dev/urandom > /usr/share/nginx/html/big.bin`,
+      ]);
+      const asked = await panel.http('POST', `/customers/${customerId}/backups`, {});
+      expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+      // The node agent is moving the volume's data (its PodVolumeBackup InProgress): kill it.
+      await waitFor(
+        'a PodVolumeBackup in progress',
+        async () => {
+          const pvbs: Obj[] = await panel.admin.list(
+            KINDS.PodVolumeBackup,
+            'backup-system',
+            `velero.io/backup-name=${asked.body.name}`,
+          );
+          return pvbs.some((p) => p.status?.phase === 'InProgress') ? true : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 100 },
+      );
+      const agents: Obj[] = await panel.admin.list(KINDS.Pod, 'backup-system', 'name=node-agent');
+      for (const agent of agents) await killPod(stack.KUBECONFIG, 'backup-system', agent.metadata.name);
+      const failed = await job('backups', asked.body.name);
+      expect(['PartiallyFailed', 'Failed'], JSON.stringify(failed)).toContain(failed.phase);
+      expect(failed.message).toBeTruthy();
+      expect(failed.stats.errors).toBeGreaterThan(0);
+      const customer = await panel.http('GET', `/customers/${customerId}`);
+      const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Backup');
+      expect(condition).toMatchObject({ status: 'False', reason: 'BackupFailed' });
+
+      // The DaemonSet brings the agent back; the next backup (the Schedule's template) moves everything.
+      const retry = await panel.http('POST', `/customers/${customerId}/backups`, {});
+      expect(retry.status, JSON.stringify(retry.body)).toBe(201);
+      const done = await job('backups', retry.body.name);
+      expect(done.phase, JSON.stringify(done)).toBe('Completed');
+      expect(done.stats.volumeBytes).toBeGreaterThanOrEqual(mib * 1024 * 1024);
+      const after = await panel.http('GET', `/customers/${customerId}`);
+      expect(after.body.status.conditions.find((c: Obj) => c.type === 'Backup').status).toBe('True');
     },
     SLOW * 2,
   );

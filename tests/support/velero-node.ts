@@ -7,7 +7,7 @@ import { LOCAL_STORAGE_CLASS, podS3Endpoint, stackPorts } from '@hostplane/local
 import { BACKUP_NAMESPACE, backupSystem, parseBootstrapConfig } from '@hostplane/platform';
 import { KINDS, type KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { type StackEnv, stackStateDir, waitFor } from '@hostplane/testing';
-import { Exec, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
 
 const SECRET_NAMES = [
   'pdnsApiKey',
@@ -110,4 +110,11 @@ export async function podExec(
       .catch(reject);
   });
   return out;
+}
+
+/** Deletes a pod with no grace period: its containers are killed at once (SIGKILL). */
+export async function killPod(kubeconfig: string, namespace: string, name: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  await kc.makeApiClient(CoreV1Api).deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
 }
