@@ -186,8 +186,10 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
       ]);
       const asked = await panel.http('POST', `/customers/${customerId}/backups`, {});
       expect(asked.status, JSON.stringify(asked.body)).toBe(201);
-      // The node agent is moving the volume's data (its PodVolumeBackup InProgress): kill it.
-      await waitFor(
+      // The node agent is moving the volume's data (its PodVolumeBackup InProgress). In Velero 1.18 the
+      // bytes move in a data-mover pod the agent spawns (named after the PodVolumeBackup): killing the
+      // agent alone lets the mover finish (measured: Completed with every byte); kill both.
+      const moving: Obj = await waitFor(
         'a PodVolumeBackup in progress',
         async () => {
           const pvbs: Obj[] = await panel.admin.list(
@@ -195,11 +197,12 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
             'backup-system',
             `velero.io/backup-name=${asked.body.name}`,
           );
-          return pvbs.some((p) => p.status?.phase === 'InProgress') ? true : undefined;
+          return pvbs.find((p) => p.status?.phase === 'InProgress');
         },
         { timeoutMs: 180_000, intervalMs: 100 },
       );
       const agents: Obj[] = await panel.admin.list(KINDS.Pod, 'backup-system', 'name=node-agent');
+      await killPod(stack.KUBECONFIG, 'backup-system', moving.metadata.name).catch(() => undefined);
       for (const agent of agents) await killPod(stack.KUBECONFIG, 'backup-system', agent.metadata.name);
       const failed = await job('backups', asked.body.name);
       expect(['PartiallyFailed', 'Failed'], JSON.stringify(failed)).toContain(failed.phase);

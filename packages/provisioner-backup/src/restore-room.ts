@@ -7,8 +7,9 @@ import { KINDS, type KubeApi } from '@hostplane/provisioner-k8s';
 // backup's copies replace them), and the Kubernetes target stays away until the restore has finished
 // (CustomerSnapshot.restoring). Only objects carrying our managed-by label and the customer's id.
 
-/** Deleted first: the controllers (their pods go with them), then pods left over, then the claims. */
-const REPLACED_KINDS = [KINDS.Deployment, KINDS.StatefulSet, KINDS.Pod, KINDS.PersistentVolumeClaim];
+/** Deleted: the controllers (the garbage collector takes their pods), then the claims. Pods are only
+ * waited for: the worker may read pods, not delete them (panel RBAC). */
+const REPLACED_KINDS = [KINDS.Deployment, KINDS.StatefulSet, KINDS.PersistentVolumeClaim];
 
 /**
  * Deletes what a restore replaces and answers how many of those objects still exist (terminating ones
@@ -31,5 +32,6 @@ export async function clearForRestore(
         deleted++;
     }
   }
+  remaining += ((await kube.list(KINDS.Pod, namespace, selector)) ?? []).length;
   return { deleted, remaining };
 }
