@@ -60,6 +60,18 @@ async function servedFile(content: string): Promise<string> {
   );
 }
 
+async function backupCondition(matches: (condition: Obj) => boolean): Promise<Obj> {
+  return waitFor(
+    'the customer’s Backup condition',
+    async () => {
+      const customer = await panel.http('GET', `/customers/${customerId}`);
+      const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Backup');
+      return condition && matches(condition) ? condition : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
 async function job(kind: 'backups' | 'restores', name: string, done = (p: string) => TERMINAL_PHASES.has(p)) {
   return waitFor(
     `${kind} ${name} finished`,
@@ -208,9 +220,10 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
       expect(['PartiallyFailed', 'Failed'], JSON.stringify(failed)).toContain(failed.phase);
       expect(failed.message).toBeTruthy();
       expect(failed.stats.errors).toBeGreaterThan(0);
-      const customer = await panel.http('GET', `/customers/${customerId}`);
-      const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Backup');
+      // The customer's Backup condition turns False with the reason, on the worker's next pass.
+      const condition = await backupCondition((c) => c.status === 'False');
       expect(condition).toMatchObject({ status: 'False', reason: 'BackupFailed' });
+      expect(condition.message).toContain(asked.body.name);
 
       // The DaemonSet brings the agent back; the next backup (the Schedule's template) moves everything.
       const retry = await panel.http('POST', `/customers/${customerId}/backups`, {});
@@ -218,8 +231,7 @@ describe('site volumes backed up and restored by Velero on the real node', () =>
       const done = await job('backups', retry.body.name);
       expect(done.phase, JSON.stringify(done)).toBe('Completed');
       expect(done.stats.volumeBytes).toBeGreaterThanOrEqual(mib * 1024 * 1024);
-      const after = await panel.http('GET', `/customers/${customerId}`);
-      expect(after.body.status.conditions.find((c: Obj) => c.type === 'Backup').status).toBe('True');
+      expect((await backupCondition((c) => c.status === 'True')).reason).toBe('Scheduled');
     },
     SLOW * 2,
   );
