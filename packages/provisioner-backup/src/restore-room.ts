@@ -21,6 +21,8 @@ export async function clearForRestore(
 ): Promise<{ deleted: number; remaining: number }> {
   const namespace = tenantNamespace(customerId);
   const selector = managedSelector(customerId);
+  // No namespace (yet, or any more): nothing stands in Velero's way.
+  if (!(await kube.get(KINDS.Namespace, null, namespace))) return { deleted: 0, remaining: 0 };
   let deleted = 0;
   let remaining = 0;
   for (const kind of REPLACED_KINDS) {
