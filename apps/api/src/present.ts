@@ -156,6 +156,7 @@ export function presentBackup(row: BackupRecord): Backup {
     startedAt: isoOrNull(row.started_at),
     completedAt: isoOrNull(row.completed_at),
     createdAt: iso(row.created_at),
+    stats: row.stats ?? null,
   };
 }
 

@@ -9,6 +9,7 @@ import * as domainVerification from './migrations/0004_domain_verification.ts';
 import * as mailboxFilters from './migrations/0011_mailbox_filters.ts';
 import * as sftp from './migrations/0013_sftp.ts';
 import * as mailboxSpam from './migrations/0014_mailbox_spam.ts';
+import * as backupStats from './migrations/0015_backup_stats.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -23,6 +24,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0011_mailbox_filters': mailboxFilters,
   '0013_sftp': sftp,
   '0014_mailbox_spam': mailboxSpam,
+  '0015_backup_stats': backupStats,
 };
 
 export interface MigrateOptions {

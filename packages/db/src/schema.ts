@@ -193,6 +193,17 @@ export interface BackupsTable {
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;
   created_at: Timestamp;
+  /** What Velero reports (migration 0015): BackupStats as JSON, null until Velero has said. */
+  stats: ColumnType<BackupStats | null, BackupStats | null | undefined, BackupStats | null>;
+}
+
+/** Items and bytes of a backup as Velero reports them (status.progress, PodVolumeBackups). */
+export interface BackupStats {
+  itemsBackedUp: number;
+  totalItems: number;
+  volumeBytes: number;
+  warnings: number;
+  errors: number;
 }
 
 export interface RestoresTable {

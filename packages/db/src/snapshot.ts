@@ -19,6 +19,9 @@ export async function loadCustomerSnapshot(db: Db, customerId: number): Promise<
     .execute((trx) => readSnapshot(trx, customerId));
 }
 
+/** Phases after which Velero is done with a restore (provisioner-backup's TERMINAL_PHASES). */
+const RESTORE_DONE_PHASES = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation', 'Deleted'];
+
 async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapshot | null> {
   const customer = await trx
     .selectFrom('customers')
@@ -38,7 +41,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     .where('customers.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!customer) return null;
-  const [sites, domains, records, mailboxes, aliases, sftp] = await Promise.all([
+  const [sites, domains, records, mailboxes, aliases, sftp, restoring] = await Promise.all([
     trx.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
     trx.selectFrom('domains').selectAll().where('customer_id', '=', customerId).execute(),
     trx
@@ -55,6 +58,12 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       .execute(),
     trx.selectFrom('aliases').selectAll().where('customer_id', '=', customerId).execute(),
     readSftpCredentials(trx, customerId),
+    trx
+      .selectFrom('restores')
+      .select('name')
+      .where('customer_id', '=', customerId)
+      .where('phase', 'not in', RESTORE_DONE_PHASES)
+      .executeTakeFirst(),
   ]);
   return {
     id: customer.id,
@@ -63,6 +72,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     generation: customer.generation,
     suspended: customer.suspended,
     deleting: customer.deleting,
+    ...(restoring ? { restoring: true } : {}),
     plan: { id: customer.plan_id, name: customer.plan_name, limits: customer.limits as PlanLimits },
     sites: sites.sort(byKey((s) => s.name)).map((s) => ({
       name: s.name,

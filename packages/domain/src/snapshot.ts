@@ -119,6 +119,9 @@ export interface CustomerSnapshot {
   suspended: boolean;
   /** True once DELETE was asked: every target removes what it owns. */
   deleting: boolean;
+  /** True while one of the customer's restores is not finished (row phase not terminal): the
+   * Kubernetes target leaves the namespace to Velero until it is (provisioner-backup README). */
+  restoring?: boolean;
   plan: PlanRow;
   sites: SiteRow[];
   domains: DomainRow[];

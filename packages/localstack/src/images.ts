@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parsePlatformConfig } from '@hostplane/platform';
 import { z } from 'zod';
 import { PAUSE_IMAGE } from './components/node-config.ts';
+import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecipes } from './go-images.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
 
 const run = promisify(execFile);
@@ -58,7 +59,7 @@ export interface BinaryImageRecipe {
   config: ImageConfig;
 }
 
-export type ImageRecipe = DebianImageRecipe | PauseImageRecipe | BinaryImageRecipe;
+export type ImageRecipe = DebianImageRecipe | PauseImageRecipe | BinaryImageRecipe | GoBinariesImageRecipe;
 
 /** Writes a file into the root file system from a hook script (pure text; quoted heredoc, no expansion). */
 function fileIn(target: string, content: string): string {
@@ -211,6 +212,7 @@ export function imageRecipes(images = parsePlatformConfig({}).images): ImageReci
       customize: '',
       config: { entrypoint: ['/bin/bash'], user: '10001:10001' },
     },
+    ...goBinariesImageRecipes(),
   ];
 }
 
@@ -408,7 +410,9 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
         ? await buildPauseRootfs(work, pause!.file)
         : recipe.kind === 'binary'
           ? await buildBinaryRootfs(work, recipe)
-          : await buildDebianRootfs(work, recipe, progress);
+          : recipe.kind === 'go-binaries'
+            ? await buildGoBinariesRootfs(work, recipe, say)
+            : await buildDebianRootfs(work, recipe, progress);
     say(`  ${recipe.name}: root file system done (${formatSeconds(Date.now() - started)}), packing`);
     const config: ImageConfig =
       recipe.kind === 'pause' ? { entrypoint: ['/pause'], user: '65535:65535' } : recipe.config;

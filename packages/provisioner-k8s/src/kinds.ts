@@ -52,6 +52,8 @@ export const KINDS = {
   Schedule: ref('velero.io/v1', 'Schedule', 'schedules'),
   Backup: ref('velero.io/v1', 'Backup', 'backups'),
   Restore: ref('velero.io/v1', 'Restore', 'restores'),
+  PodVolumeBackup: ref('velero.io/v1', 'PodVolumeBackup', 'podvolumebackups'),
+  PodVolumeRestore: ref('velero.io/v1', 'PodVolumeRestore', 'podvolumerestores'),
   BackupStorageLocation: ref('velero.io/v1', 'BackupStorageLocation', 'backupstoragelocations'),
   // backup-system's platform-backup (`hostplane backup-platform` on a schedule).
   CronJob: ref('batch/v1', 'CronJob', 'cronjobs'),
