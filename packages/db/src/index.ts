@@ -9,3 +9,4 @@ export * from './schema.ts';
 export * from './sftp.ts';
 export * from './site-status.ts';
 export * from './snapshot.ts';
+export * from './site-runtime.ts';

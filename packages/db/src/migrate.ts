@@ -8,6 +8,7 @@ import * as domainDnsStatus from './migrations/0003_domain_dns_status.ts';
 import * as domainVerification from './migrations/0004_domain_verification.ts';
 import * as mailboxFilters from './migrations/0011_mailbox_filters.ts';
 import * as sftp from './migrations/0013_sftp.ts';
+import * as siteRuntime from './migrations/0012_site_runtime.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -21,6 +22,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0004_domain_verification': domainVerification,
   '0011_mailbox_filters': mailboxFilters,
   '0013_sftp': sftp,
+  '0012_site_runtime': siteRuntime,
 };
 
 export interface MigrateOptions {

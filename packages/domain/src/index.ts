@@ -5,3 +5,4 @@ export * from './ownership/index.ts';
 export * from './secrets/index.ts';
 export * from './sftp/index.ts';
 export * from './snapshot.ts';
+export * from './databases/index.ts';

@@ -1,4 +1,5 @@
 import type { CustomerSnapshot } from '../snapshot.ts';
+import { customerDatabaseObjects } from './customer-database.ts';
 import { databaseObjects } from './database.ts';
 import { containerMax, limitRange, namespaceObject, panelRoleBinding, resourceQuota } from './guardrails.ts';
 import {
@@ -84,6 +85,7 @@ export function desiredTenantObjects(
     objects.push(...databaseObjects(snapshot, site, config, clamp));
     objects.push(...siteIngresses(snapshot, site, config, resolution));
   }
+  objects.push(...customerDatabaseObjects(snapshot, config, clamp));
   const anyTls = sites.some(
     (site) => splitHostsByResolution(routedSiteHosts(snapshot, site), resolution).tls.length > 0,
   );

@@ -12,3 +12,5 @@ export * from './types.ts';
 export * from './usage.ts';
 export * from './validate-site.ts';
 export * from './volume-retention.ts';
+export { attachedDatabaseEnv, customerDatabaseObjects, wantsDatabaseServer } from './customer-database.ts';
+export * from './php.ts';
