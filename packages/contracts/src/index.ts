@@ -2,6 +2,7 @@ export * from './auth.ts';
 export * from './backups.ts';
 export * from './common.ts';
 export * from './customers.ts';
+export * from './databases.ts';
 export * from './domains.ts';
 export * from './mail.ts';
 export * from './names.ts';

@@ -53,7 +53,9 @@ export const planLimitsSchema = z
       .max(3600)
       .optional()
       .describe(`highest max_execution_time in seconds, default ${PLAN_LIMIT_DEFAULTS.phpMaxExecutionTime}`),
-    cronJobs: count(1000).optional().describe(`cron jobs over all sites, default ${PLAN_LIMIT_DEFAULTS.cronJobs}`),
+    cronJobs: count(1000)
+      .optional()
+      .describe(`cron jobs over all sites, default ${PLAN_LIMIT_DEFAULTS.cronJobs}`),
   })
   .strict()
   .meta({ id: 'PlanLimits' });

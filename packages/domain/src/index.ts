@@ -1,3 +1,4 @@
+export * from './databases/index.ts';
 export * from './dns/index.ts';
 export * from './k8s/index.ts';
 export * from './mail/index.ts';
@@ -5,4 +6,3 @@ export * from './ownership/index.ts';
 export * from './secrets/index.ts';
 export * from './sftp/index.ts';
 export * from './snapshot.ts';
-export * from './databases/index.ts';

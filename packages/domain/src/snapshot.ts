@@ -3,7 +3,7 @@ import type { MailboxFilters } from './mail/sieve.ts';
 // Every desired-state function is a pure function of this value (STYLE.md: no clocks, no
 // random values; generated secrets and hashes are stored in rows so passes are stable).
 
-export type ConditionType = 'Kubernetes' | 'DNS' | 'Mail' | 'Backup' | 'Customer';
+export type ConditionType = 'Kubernetes' | 'DNS' | 'Mail' | 'Backup' | 'Customer' | 'Databases';
 
 export interface PlanLimits {
   cpu: string; // Kubernetes quantity, e.g. "2"

@@ -3,6 +3,7 @@ import type { PlatformConfig } from '@hostplane/platform';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config.ts';
+import type { DatabaseDumps } from '../database-dumps.ts';
 import type { MailUsageReader } from '../mail-usage.ts';
 import type { SieveChecker } from '../sieve-check.ts';
 import type { ApiInstance } from '../types.ts';
@@ -10,6 +11,7 @@ import { aliasRoutes } from './aliases.ts';
 import { authRoutes } from './auth.ts';
 import { backupRoutes } from './backups.ts';
 import { customerRoutes } from './customers.ts';
+import { databaseRoutes } from './databases.ts';
 import { domainRoutes } from './domains.ts';
 import { healthRoutes } from './health.ts';
 import { mailFilterRoutes } from './mail-filters.ts';
@@ -32,6 +34,8 @@ export interface RouteDeps {
   sieve: SieveChecker;
   /** Live mailbox usage (Dovecot's doveadm HTTP API); null: usage is not shown. */
   mailUsage: MailUsageReader | null;
+  /** Export and import of customer databases (live, as the database's owner); null: 503. */
+  databaseDumps?: DatabaseDumps | null;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -49,6 +53,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         planRoutes,
         customerRoutes,
         siteRoutes,
+        databaseRoutes,
         domainRoutes,
         recordRoutes,
         mailboxRoutes,

@@ -1,11 +1,19 @@
 // The reconcile targets of `hostplane serve` assembled from the environment. A module of its own so
 // that serve.ts loads it (and the provisioners' clients) only when it starts a worker.
+
+import type { DatabaseDumps } from '@hostplane/api';
 import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
-import { kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
+import { KINDS, KubeHttpClient, kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
+import {
+  createDatabasesTarget,
+  dumpDatabase,
+  importDatabase,
+  MysqlDatabaseServer,
+} from '@hostplane/provisioner-mariadb';
 import { customerStatusTarget, type Target } from '@hostplane/reconcile';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -42,6 +50,7 @@ export function assembleTargets(
       }),
     );
   }
+  if (env.KUBECONFIG) targets.push(databasesTarget(env.KUBECONFIG));
   if (env.KUBECONFIG && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
     targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
@@ -73,4 +82,42 @@ function dnsTarget(
   );
   const target = createDnsTarget({ zones, config: dnsConfigOf(platform) });
   return db ? withDsRecords(target, zones, (id, statuses) => saveDomainDnsStatus(db, id, statuses)) : target;
+}
+
+/**
+ * Databases inside each customer's MariaDB. The worker reaches a server at its Service's ClusterIP,
+ * read from the apiserver (the same address inside the cluster and on the local stack's host).
+ */
+function serverAddressOf(kubeconfig: string) {
+  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+  return async (customerId: number) => {
+    const service = await kube.get(KINDS.Service, `cust-${customerId}`, 'mariadb');
+    const ip = service?.spec?.clusterIP;
+    return typeof ip === 'string' && ip !== 'None' ? { host: ip, port: 3306 } : null;
+  };
+}
+
+function databasesTarget(kubeconfig: string): Target {
+  return createDatabasesTarget({
+    addressOf: serverAddressOf(kubeconfig),
+    connect: (address, rootPassword) => MysqlDatabaseServer.connect(address, rootPassword),
+  });
+}
+
+/** The API's export/import of customer databases: MariaDB's clients as the database's owner. */
+export function databaseDumpsOf(kubeconfig: string): DatabaseDumps {
+  const addressOf = serverAddressOf(kubeconfig);
+  const address = async (customerId: number) => {
+    const found = await addressOf(customerId);
+    if (!found) throw new Error(`customer ${customerId} has no database server address yet`);
+    return found;
+  };
+  return {
+    async dump(login) {
+      return dumpDatabase({ ...(await address(login.customerId)), ...login });
+    },
+    async import(login, sql) {
+      return importDatabase({ ...(await address(login.customerId)), ...login }, sql);
+    },
+  };
 }

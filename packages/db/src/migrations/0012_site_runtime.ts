@@ -49,7 +49,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['site_cronjobs', 'customer_database_users', 'customer_databases', 'customer_database_servers'])
+  for (const table of [
+    'site_cronjobs',
+    'customer_database_users',
+    'customer_databases',
+    'customer_database_servers',
+  ])
     await sql.raw(`drop table if exists ${table}`).execute(db);
-  await sql`alter table sites drop column if exists php_version, drop column if exists php_settings`.execute(db);
+  await sql`alter table sites drop column if exists php_version, drop column if exists php_settings`.execute(
+    db,
+  );
 }

@@ -15,14 +15,18 @@ export interface DatabaseNameIssue {
 
 export function databaseNameIssues(name: string, field = 'name'): DatabaseNameIssue[] {
   if (!DATABASE_NAME_PATTERN.test(name))
-    return [{ path: [field], message: 'lowercase letters, digits and "_", starting with a letter, at most 32' }];
+    return [
+      { path: [field], message: 'lowercase letters, digits and "_", starting with a letter, at most 32' },
+    ];
   if (RESERVED_DATABASES.has(name)) return [{ path: [field], message: `"${name}" is reserved` }];
   return [];
 }
 
 export function databaseUserNameIssues(name: string, field = 'name'): DatabaseNameIssue[] {
   if (!DATABASE_NAME_PATTERN.test(name))
-    return [{ path: [field], message: 'lowercase letters, digits and "_", starting with a letter, at most 32' }];
+    return [
+      { path: [field], message: 'lowercase letters, digits and "_", starting with a letter, at most 32' },
+    ];
   if (RESERVED_USERS.has(name)) return [{ path: [field], message: `"${name}" is reserved` }];
   return [];
 }

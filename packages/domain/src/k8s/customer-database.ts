@@ -159,7 +159,11 @@ export function customerDatabaseObjects(
         ingress: [
           {
             from: [
-              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': config.namespaces.panel } } },
+              {
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': config.namespaces.panel },
+                },
+              },
             ],
             ports: [{ port: DATABASE_SERVER_PORT, protocol: 'TCP' }],
           },

@@ -12,7 +12,10 @@ export function phpImageOf(site: Pick<SiteRow, 'phpVersion'>, config: TenantPlat
   if (!site.phpVersion) return config.images.phpFpm;
   const entry = config.php.versions.find((v) => v.version === site.phpVersion);
   // A version dropped from the platform config keeps running on the default rather than failing.
-  return (entry ?? config.php.versions.find((v) => v.version === config.php.defaultVersion))?.image ?? config.images.phpFpm;
+  return (
+    (entry ?? config.php.versions.find((v) => v.version === config.php.defaultVersion))?.image ??
+    config.images.phpFpm
+  );
 }
 
 /** "256M" → bytes (php.ini shorthand, K/M/G powers of 1024). */
@@ -67,7 +70,10 @@ export function phpIssues(
   }
   const seconds = input.php.maxExecutionTime;
   if (seconds !== undefined && seconds > plan.phpMaxExecutionTime)
-    issues.push({ path: ['php', 'maxExecutionTime'], message: `at most ${plan.phpMaxExecutionTime} seconds on this plan` });
+    issues.push({
+      path: ['php', 'maxExecutionTime'],
+      message: `at most ${plan.phpMaxExecutionTime} seconds on this plan`,
+    });
   return issues;
 }
 
@@ -80,7 +86,8 @@ export function phpIni(settings: PhpSettings | null | undefined): string | null 
     lines.push(`upload_max_filesize = ${settings.uploadMaxFilesize}`);
     lines.push(`post_max_size = ${settings.uploadMaxFilesize}`);
   }
-  if (settings.maxExecutionTime !== undefined) lines.push(`max_execution_time = ${settings.maxExecutionTime}`);
+  if (settings.maxExecutionTime !== undefined)
+    lines.push(`max_execution_time = ${settings.maxExecutionTime}`);
   return lines.length > 0 ? `; set by Hostplane from the site's php settings\n${lines.join('\n')}\n` : null;
 }
 

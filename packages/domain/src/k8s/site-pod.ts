@@ -1,6 +1,6 @@
 import type { SiteRow } from '../snapshot.ts';
-import { type ContainerResources, containerSecurityContext, scratchVolumes } from './security.ts';
 import { PHP_INI_SCAN_DIR, PHP_SITE_INI_DIR, phpImageOf, phpIni } from './php.ts';
+import { type ContainerResources, containerSecurityContext, scratchVolumes } from './security.ts';
 import type { TenantPlatformConfig } from './types.ts';
 
 /** uids the images are built for: nginx-unprivileged 101, Alpine www-data 82. */

@@ -1,7 +1,7 @@
 import type { CustomerSnapshot, SiteRow } from '../snapshot.ts';
 import { tenantNamespace } from '../snapshot.ts';
-import { COMPONENT_LABEL, componentSelector, siteLabels } from './labels.ts';
 import { attachedDatabaseEnv } from './customer-database.ts';
+import { COMPONENT_LABEL, componentSelector, siteLabels } from './labels.ts';
 import { fnv1a, phpNginxConf, staticNginxConf } from './nginx-conf.ts';
 import { phpBodyLimit, phpIni } from './php.ts';
 import { type ContainerResources, podSecurityContext } from './security.ts';

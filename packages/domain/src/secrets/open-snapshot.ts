@@ -22,7 +22,9 @@ export function openSnapshotSecrets(
         }
       : {}),
     ...(snapshot.databaseServer
-      ? { databaseServer: { rootPassword: openStoredSecret(snapshot.databaseServer.rootPassword, secretKey) } }
+      ? {
+          databaseServer: { rootPassword: openStoredSecret(snapshot.databaseServer.rootPassword, secretKey) },
+        }
       : {}),
   };
 }
