@@ -58,6 +58,12 @@ export function tcpProbes(port: number | string): Record<string, unknown> {
   };
 }
 
+/**
+ * A stopping web pod keeps serving a few seconds while kube-proxy and the edge drop its endpoint, so
+ * a rolling update (a PHP version change) loses no request (Kubernetes' own sleep action, no binary).
+ */
+const DRAIN = { lifecycle: { preStop: { sleep: { seconds: 5 } } } };
+
 const NGINX_SCRATCH = { 'nginx-cache': '/var/cache/nginx', tmp: '/tmp' };
 
 function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clamp): Record<string, unknown> {
@@ -70,6 +76,7 @@ function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clam
     securityContext: containerSecurityContext(uid, true),
     // A container that fails leaves its last log lines in its status, which the site status shows.
     terminationMessagePolicy: 'FallbackToLogsOnError',
+    ...DRAIN,
     volumeMounts: [
       { name: 'data', mountPath: webRoot },
       { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
@@ -94,6 +101,7 @@ function phpContainer(
     resources: clamp({ requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
     securityContext: containerSecurityContext(WWW_DATA_UID, true),
     terminationMessagePolicy: 'FallbackToLogsOnError',
+    ...DRAIN,
     volumeMounts: [
       { name: 'data', mountPath: '/var/www/html' },
       { name: 'php-tmp', mountPath: '/tmp' },

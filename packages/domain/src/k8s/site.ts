@@ -91,6 +91,8 @@ function webDeployment(
     spec: {
       replicas: snapshot.suspended ? 0 : site.replicas,
       revisionHistoryLimit: 3,
+      // One new pod Ready before an old one goes: a PHP version change or a php.ini change has no downtime.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       selector: { matchLabels: componentSelector(site.name, 'web') },
       template,
     },
