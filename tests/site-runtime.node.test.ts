@@ -2,6 +2,7 @@
 // customer's own MariaDB reached from its site's pod, export and import through the API, and a PHP
 // version change that rolls without a failed request.
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { join } from 'node:path';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
@@ -80,6 +81,7 @@ async function databasesReady(customerId: number): Promise<void> {
       const condition = res.body.status.conditions.find((c: Obj) => c.type === 'Databases');
       if (condition?.status !== 'True' || condition.observedGeneration !== res.body.generation)
         throw new Error(JSON.stringify(condition));
+      return true;
     },
     { timeoutMs: 240_000 },
   );

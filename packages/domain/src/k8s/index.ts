@@ -1,3 +1,4 @@
+export * from './cronjob.ts';
 export { attachedDatabaseEnv, customerDatabaseObjects, wantsDatabaseServer } from './customer-database.ts';
 export { databaseDataState, retainedDatabaseSites } from './database.ts';
 export * from './desired.ts';

@@ -16,15 +16,19 @@ export interface DumpLogin {
 function args(login: DumpLogin): string[] {
   if (!DATABASE_NAME_PATTERN.test(login.database) || !DATABASE_NAME_PATTERN.test(login.username))
     throw new Error('refusing a database or user name outside the pattern');
-  return [`--host=${login.host}`, `--port=${login.port}`, `--user=${login.username}`, '--connect-timeout=10'];
+  return [`--host=${login.host}`, `--port=${login.port}`, `--user=${login.username}`];
 }
 
 function env(login: DumpLogin): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', MYSQL_PWD: login.password };
 }
 
-/** `mariadb-dump` of the database to a stream; a failed dump ends the stream with an error. */
-export function dumpDatabase(login: DumpLogin): Readable {
+/**
+ * `mariadb-dump` of the database as a stream, handed over once output starts (a dump that fails at
+ * once rejects, so the API answers an error instead of an empty 200); a later failure ends the stream
+ * with an error.
+ */
+export function dumpDatabase(login: DumpLogin): Promise<Readable> {
   const child = spawn(
     'mariadb-dump',
     [
@@ -42,10 +46,16 @@ export function dumpDatabase(login: DumpLogin): Readable {
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-2000);
   });
-  child.on('close', (code) => {
-    if (code !== 0) child.stdout.destroy(new Error(`mariadb-dump exited ${code}: ${stderr.trim()}`));
+  return new Promise((resolve, reject) => {
+    child.stdout.once('readable', () => resolve(child.stdout));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) return resolve(child.stdout);
+      const error = new Error(`mariadb-dump exited ${code}: ${stderr.trim()}`);
+      reject(error);
+      child.stdout.destroy(error);
+    });
   });
-  return child.stdout;
 }
 
 /** Runs SQL in the database with `mariadb --batch`; a failing statement is the input's fault. */
@@ -54,7 +64,7 @@ export function importDatabase(
   sql: Buffer,
 ): Promise<{ ok: true } | { ok: false; message: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('mariadb', [...args(login), '--batch', login.database], {
+    const child = spawn('mariadb', [...args(login), '--connect-timeout=10', '--batch', login.database], {
       env: env(login),
       stdio: ['pipe', 'ignore', 'pipe'],
     });
