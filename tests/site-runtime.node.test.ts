@@ -211,7 +211,7 @@ echo 'other=' . attempt($host, '${betaCredentials.database}', '${betaCredentials
       const restored = await importSql(alpha, 'shop', exported);
       expect(restored.status, JSON.stringify(restored.body)).toBe(200);
       const again = await dump(alpha, 'shop');
-      expect(again).toContain("INSERT INTO `products` VALUES (1,'crème brûlée'),(2,'tea');");
+      expect(again).toMatch(/INSERT INTO `products` VALUES\s*\(1,'crème brûlée'\),\s*\(2,'tea'\);/);
 
       const bad = await importSql(alpha, 'shop', 'SELEC nonsense;');
       expect(bad.status).toBe(422);
@@ -274,6 +274,69 @@ describe('PHP versions on the real node', () => {
       expect(running.map((p) => p.spec.containers.find((c: Obj) => c.name === 'php-fpm').image)).toContain(
         'docker.io/library/php:8.4.8-fpm-alpine',
       );
+    },
+    SLOW,
+  );
+});
+
+describe('cron jobs on the real node', () => {
+  it(
+    'a cron job writing into the volume runs twice with its status and log in the API; a failing one shows its exit code',
+    async () => {
+      const tick = await panel.http('POST', `/customers/${alpha}/sites/app/cronjobs`, {
+        name: 'tick',
+        schedule: '* * * * *',
+        timeZone: 'Europe/Berlin',
+        command: 'date +%s >> ticks.txt && echo "tick-$(wc -l < ticks.txt)"',
+      });
+      expect(tick.status, JSON.stringify(tick.body)).toBe(201);
+      expect(tick.body).toMatchObject({ concurrencyPolicy: 'Forbid', suspended: false, lastRuns: [] });
+      const fail = await panel.http('POST', `/customers/${alpha}/sites/app/cronjobs`, {
+        name: 'fail',
+        schedule: '*/1 * * * *',
+        command: 'echo "boom on purpose" >&2; exit 3',
+      });
+      expect(fail.status, JSON.stringify(fail.body)).toBe(201);
+      const cronJob: Obj = await waitFor(
+        'CronJob app-cron-tick',
+        () => panel.admin.get(KINDS.CronJob, `cust-${alpha}`, 'app-cron-tick'),
+        60_000,
+      );
+      expect(cronJob.spec).toMatchObject({ concurrencyPolicy: 'Forbid', timeZone: 'Europe/Berlin' });
+
+      const runs = await waitFor(
+        'two successful runs of tick',
+        async () => {
+          const res = await panel.http('GET', `/customers/${alpha}/sites/app/cronjobs/tick`);
+          const done = res.body.lastRuns.filter((r: Obj) => r.state === 'Succeeded');
+          if (done.length < 2) throw new Error(JSON.stringify(res.body.lastRuns));
+          return done;
+        },
+        { timeoutMs: 200_000, intervalMs: 2_000 },
+      );
+      for (const run of runs) {
+        expect(run.exitCode).toBe(0);
+        expect(run.logTail).toMatch(/tick-\d+/);
+        expect(run.startedAt).toBeTruthy();
+      }
+      const dir = await volumePath(alpha, 'app');
+      const { readFile } = await import('node:fs/promises');
+      const lines = (await readFile(join(dir, 'ticks.txt'), 'utf8')).trim().split('\n');
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+
+      const failed = await waitFor(
+        'a failed run of fail',
+        async () => {
+          const res = await panel.http('GET', `/customers/${alpha}/sites/app/cronjobs`);
+          const job = res.body.items.find((j: Obj) => j.name === 'fail');
+          const run = job?.lastRuns.find((r: Obj) => r.state === 'Failed' && r.exitCode !== null);
+          if (!run) throw new Error(JSON.stringify(job?.lastRuns));
+          return run;
+        },
+        { timeoutMs: 150_000, intervalMs: 2_000 },
+      );
+      expect(failed.exitCode).toBe(3);
+      expect(failed.logTail).toContain('boom on purpose');
     },
     SLOW,
   );

@@ -25,6 +25,7 @@ import type { MailUsageReader } from './mail-usage.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
 import { type SieveChecker, SievecChecker } from './sieve-check.ts';
+import type { TenantReads } from './tenant-reads.ts';
 import type { ApiInstance } from './types.ts';
 
 export interface BuildAppDeps {
@@ -46,6 +47,8 @@ export interface BuildAppDeps {
   mailUsage?: MailUsageReader | null;
   /** Export/import of customer databases; 503 when absent. */
   databaseDumps?: DatabaseDumps | null;
+  /** Live reads of tenant workloads (cron runs). */
+  tenantReads?: TenantReads | null;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -182,6 +185,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       sieve: deps.sieve ?? new SievecChecker(),
       mailUsage: deps.mailUsage ?? null,
       databaseDumps: deps.databaseDumps ?? null,
+      tenantReads: deps.tenantReads ?? null,
     });
   });
   return app;

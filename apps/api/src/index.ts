@@ -12,3 +12,4 @@ export { createInternalServer, type InternalServerDeps, listenInternal } from '.
 export { DoveadmHttpUsage, type DoveadmHttpUsageOptions, type MailUsageReader } from './mail-usage.ts';
 export { createRegistry } from './observability.ts';
 export { type SieveChecker, SievecChecker } from './sieve-check.ts';
+export type { TenantReads } from './tenant-reads.ts';

@@ -1,6 +1,7 @@
 export * from './auth.ts';
 export * from './backups.ts';
 export * from './common.ts';
+export * from './cronjobs.ts';
 export * from './customers.ts';
 export * from './databases.ts';
 export * from './domains.ts';

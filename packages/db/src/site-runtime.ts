@@ -166,3 +166,84 @@ export async function siteNamesOf(db: Db, customerId: number): Promise<string[]>
   const rows = await db.selectFrom('sites').select('name').where('customer_id', '=', customerId).execute();
   return rows.map((r) => r.name);
 }
+
+export function listSiteCronJobs(db: Db, siteId: number) {
+  return db.selectFrom('site_cronjobs').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
+}
+
+export function findSiteCronJob(db: Db, siteId: number, name: string) {
+  return db
+    .selectFrom('site_cronjobs')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+export async function countCustomerCronJobs(db: Db, customerId: number): Promise<number> {
+  const row = await db
+    .selectFrom('site_cronjobs')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('customer_id', '=', customerId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export function insertSiteCronJob(
+  db: Db,
+  row: {
+    customerId: number;
+    siteId: number;
+    name: string;
+    schedule: string;
+    command: string;
+    timeZone: string | null;
+    suspended: boolean;
+    concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace';
+  },
+) {
+  return db
+    .insertInto('site_cronjobs')
+    .values({
+      customer_id: row.customerId,
+      site_id: row.siteId,
+      name: row.name,
+      schedule: row.schedule,
+      command: row.command,
+      time_zone: row.timeZone,
+      suspended: row.suspended,
+      concurrency_policy: row.concurrencyPolicy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateSiteCronJob(
+  db: Db,
+  id: number,
+  change: {
+    schedule?: string | undefined;
+    command?: string | undefined;
+    timeZone?: string | null | undefined;
+    suspended?: boolean | undefined;
+    concurrencyPolicy?: 'Forbid' | 'Allow' | 'Replace' | undefined;
+  },
+) {
+  return db
+    .updateTable('site_cronjobs')
+    .set({
+      schedule: change.schedule,
+      command: change.command,
+      time_zone: change.timeZone,
+      suspended: change.suspended,
+      concurrency_policy: change.concurrencyPolicy,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteSiteCronJob(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('site_cronjobs').where('id', '=', id).execute();
+}

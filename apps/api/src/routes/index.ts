@@ -6,10 +6,12 @@ import type { ApiConfig } from '../config.ts';
 import type { DatabaseDumps } from '../database-dumps.ts';
 import type { MailUsageReader } from '../mail-usage.ts';
 import type { SieveChecker } from '../sieve-check.ts';
+import type { TenantReads } from '../tenant-reads.ts';
 import type { ApiInstance } from '../types.ts';
 import { aliasRoutes } from './aliases.ts';
 import { authRoutes } from './auth.ts';
 import { backupRoutes } from './backups.ts';
+import { cronJobRoutes } from './cronjobs.ts';
 import { customerRoutes } from './customers.ts';
 import { databaseRoutes } from './databases.ts';
 import { domainRoutes } from './domains.ts';
@@ -36,6 +38,8 @@ export interface RouteDeps {
   mailUsage: MailUsageReader | null;
   /** Export and import of customer databases (live, as the database's owner); null: 503. */
   databaseDumps?: DatabaseDumps | null;
+  /** Live reads of tenant workloads (cron runs); null: lastRuns stay empty. */
+  tenantReads?: TenantReads | null;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -54,6 +58,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         customerRoutes,
         siteRoutes,
         databaseRoutes,
+        cronJobRoutes,
         domainRoutes,
         recordRoutes,
         mailboxRoutes,

@@ -1,7 +1,7 @@
 // The reconcile targets of `hostplane serve` assembled from the environment. A module of its own so
 // that serve.ts loads it (and the provisioners' clients) only when it starts a worker.
 
-import type { DatabaseDumps } from '@hostplane/api';
+import type { DatabaseDumps, TenantReads } from '@hostplane/api';
 import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
@@ -118,6 +118,70 @@ export function databaseDumpsOf(kubeconfig: string): DatabaseDumps {
     },
     async import(login, sql) {
       return importDatabase({ ...(await address(login.customerId)), ...login }, sql);
+    },
+  };
+}
+
+type Live = Record<string, unknown> & { metadata: { name: string; creationTimestamp?: string } };
+
+/** Runs of a site's cron jobs: its Jobs, their pods' exit codes and log tails (read-only). */
+export function tenantReadsOf(kubeconfig: string): TenantReads {
+  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+  return {
+    async cronRuns(customerId, site, cron, limit) {
+      const namespace = `cust-${customerId}`;
+      const jobs = (await kube.list(
+        KINDS.Job,
+        namespace,
+        `hostplane.io/site=${site},hostplane.io/cronjob=${cron}`,
+      )) as Live[];
+      const newest = jobs
+        .sort((a, b) =>
+          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+        )
+        .slice(0, limit);
+      return Promise.all(
+        newest.map(async (job) => {
+          const status = (job.status ?? {}) as {
+            startTime?: string;
+            completionTime?: string;
+            succeeded?: number;
+            failed?: number;
+          };
+          const pods = (await kube.list(
+            KINDS.Pod,
+            namespace,
+            `batch.kubernetes.io/job-name=${job.metadata.name}`,
+          )) as Live[];
+          const pod = pods.sort((a, b) =>
+            String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+          )[0];
+          const container = ((
+            pod?.status as {
+              containerStatuses?: { state?: { terminated?: { exitCode?: number; finishedAt?: string } } }[];
+            }
+          )?.containerStatuses ?? [])[0];
+          const terminated = container?.state?.terminated;
+          const logTail = pod
+            ? await kube
+                .podLog(namespace, pod.metadata.name, { container: 'job', tailLines: 20 })
+                .catch(() => '')
+            : '';
+          const state: 'Running' | 'Succeeded' | 'Failed' = status.succeeded
+            ? 'Succeeded'
+            : status.failed
+              ? 'Failed'
+              : 'Running';
+          return {
+            job: job.metadata.name,
+            state,
+            startedAt: status.startTime ?? null,
+            finishedAt: status.completionTime ?? terminated?.finishedAt ?? null,
+            exitCode: terminated?.exitCode ?? null,
+            logTail: logTail.slice(-4000),
+          };
+        }),
+      );
     },
   };
 }

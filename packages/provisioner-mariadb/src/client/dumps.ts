@@ -16,7 +16,13 @@ export interface DumpLogin {
 function args(login: DumpLogin): string[] {
   if (!DATABASE_NAME_PATTERN.test(login.database) || !DATABASE_NAME_PATTERN.test(login.username))
     throw new Error('refusing a database or user name outside the pattern');
-  return [`--host=${login.host}`, `--port=${login.port}`, `--user=${login.username}`];
+  return [
+    `--host=${login.host}`,
+    `--port=${login.port}`,
+    `--user=${login.username}`,
+    // The API takes and gives UTF-8: the clients' own default (latin1 on some builds) would re-encode.
+    '--default-character-set=utf8mb4',
+  ];
 }
 
 function env(login: DumpLogin): NodeJS.ProcessEnv {
