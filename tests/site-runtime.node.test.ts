@@ -299,7 +299,7 @@ describe('cron jobs on the real node', () => {
       expect(fail.status, JSON.stringify(fail.body)).toBe(201);
       const cronJob: Obj = await waitFor(
         'CronJob app-cron-tick',
-        () => panel.admin.get(KINDS.CronJob, `cust-${alpha}`, 'app-cron-tick'),
+        async () => (await panel.admin.get(KINDS.CronJob, `cust-${alpha}`, 'app-cron-tick')) ?? undefined,
         60_000,
       );
       expect(cronJob.spec).toMatchObject({ concurrencyPolicy: 'Forbid', timeZone: 'Europe/Berlin' });
