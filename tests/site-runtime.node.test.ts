@@ -2,7 +2,6 @@
 // customer's own MariaDB reached from its site's pod, export and import through the API, and a PHP
 // version change that rolls without a failed request.
 import { writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { join } from 'node:path';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';

@@ -7,8 +7,8 @@ import * as siteStatus from './migrations/0002_site_status.ts';
 import * as domainDnsStatus from './migrations/0003_domain_dns_status.ts';
 import * as domainVerification from './migrations/0004_domain_verification.ts';
 import * as mailboxFilters from './migrations/0011_mailbox_filters.ts';
-import * as sftp from './migrations/0013_sftp.ts';
 import * as siteRuntime from './migrations/0012_site_runtime.ts';
+import * as sftp from './migrations/0013_sftp.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**

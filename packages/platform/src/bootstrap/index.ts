@@ -30,8 +30,8 @@ export {
   maildirRemovalJobName,
   panelMailRole,
 } from './maildir-removal.ts';
-export { SFTP_GATEWAY_SERVICE_ACCOUNT, sftpGateway, sftpGatewayRbac } from './sftp-gateway.ts';
 export { PANEL_APPS, systemNetworkPolicies } from './network-policies.ts';
+export { SFTP_GATEWAY_SERVICE_ACCOUNT, sftpGateway, sftpGatewayRbac } from './sftp-gateway.ts';
 
 /** One system namespace of DESIGN.md §1, in install order. */
 export interface BootstrapStep {
