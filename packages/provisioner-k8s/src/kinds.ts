@@ -57,6 +57,7 @@ export const KINDS = {
   BackupStorageLocation: ref('velero.io/v1', 'BackupStorageLocation', 'backupstoragelocations'),
   // backup-system's platform-backup (`hostplane backup-platform` on a schedule).
   CronJob: ref('batch/v1', 'CronJob', 'cronjobs'),
+  Job: ref('batch/v1', 'Job', 'jobs'),
   // `hostplane bootstrap`: k3s helm-controller charts, Traefik TCP routes, namespaced RBAC.
   HelmChart: ref('helm.cattle.io/v1', 'HelmChart', 'helmcharts'),
   IngressRouteTCP: ref('traefik.io/v1alpha1', 'IngressRouteTCP', 'ingressroutetcps'),
