@@ -45,6 +45,7 @@ const CLAIMS = [
   ['mail-system', 'data-mail-db-0'],
   ['mail-system', 'maildirs-dovecot-0'],
   ['mail-system', 'queue-postfix-0'],
+  ['mail-system', 'data-webmail-0'],
   ['panel-system', 'data-panel-db-0'],
   ['ingress-system', 'traefik-acme'],
 ] as const;
