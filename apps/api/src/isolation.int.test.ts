@@ -81,6 +81,7 @@ function sample(method: string, url: string, id: number): { url: string; payload
     'PUT /api/v1/customers/:id/mailboxes/:address/autoresponder': { subject: 'Away', body: 'Back soon' },
     'PUT /api/v1/customers/:id/mailboxes/:address/forwarding': { destinations: ['x@example.org'] },
     'PUT /api/v1/customers/:id/mailboxes/:address/sieve': { script: 'keep;' },
+    'PUT /api/v1/customers/:id/mailboxes/:address/spam': { junkScore: 6, rejectScore: 15, allow: [], block: [] },
     'POST /api/v1/customers/:id/aliases': {
       source: `new-alias@${names.domain}`,
       destinations: ['x@example.org'],
