@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cachedGoProgram, veleroAwsPluginProgram, veleroProgram } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
-import { VELERO_IMAGE } from '@hostplane/platform';
+import { tenantVolumePolicy, VELERO_IMAGE } from '@hostplane/platform';
 import {
   backupSettingsSchema,
   desiredBackup,
@@ -129,6 +129,8 @@ beforeAll(async () => {
       },
     },
   });
+  // The volume policy the tenant Backups name (bootstrap renders it into backup-system).
+  await kube.apply(tenantVolumePolicy(veleroNs));
   await kube.apply({
     apiVersion: 'velero.io/v1',
     kind: 'BackupStorageLocation',

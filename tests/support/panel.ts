@@ -17,7 +17,11 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/harness.ts';
 import { parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
-import { assembleTargets } from '../../apps/cli/src/commands/serve-assemble.ts';
+import {
+  assembleTargets,
+  databaseDumpsOf,
+  tenantReadsOf,
+} from '../../apps/cli/src/commands/serve-assemble.ts';
 import { domainVerifierOf } from '../../apps/cli/src/commands/serve-targets.ts';
 import { migrateMailDb } from '../../packages/provisioner-mail/src/schema/index.ts';
 
@@ -83,7 +87,10 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
   const platform = parsePlatformConfig(input);
   const platformFile = join(tmpdir(), `hostplane-e2e-${runTag}.json`);
   writeFileSync(platformFile, JSON.stringify(input));
-  const api = await startTestApi({}, undefined, platform);
+  const api = await startTestApi({}, undefined, platform, {
+    databaseDumps: databaseDumpsOf(stack.KUBECONFIG),
+    tenantReads: tenantReadsOf(stack.KUBECONFIG),
+  });
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options
     .connectionString;

@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { enforceAccess, resolvePrincipal } from './auth/authenticate.ts';
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
+import type { DatabaseDumps } from './database-dumps.ts';
 import { handleError } from './error-handler.ts';
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { schedulePurge } from './housekeeping.ts';
@@ -24,6 +25,7 @@ import type { MailUsageReader } from './mail-usage.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
 import { type SieveChecker, SievecChecker } from './sieve-check.ts';
+import type { TenantReads } from './tenant-reads.ts';
 import type { ApiInstance } from './types.ts';
 
 export interface BuildAppDeps {
@@ -43,6 +45,10 @@ export interface BuildAppDeps {
   sieve?: SieveChecker;
   /** Mailbox usage for lists (doveadm HTTP API); none when absent. */
   mailUsage?: MailUsageReader | null;
+  /** Export/import of customer databases; 503 when absent. */
+  databaseDumps?: DatabaseDumps | null;
+  /** Live reads of tenant workloads (cron runs). */
+  tenantReads?: TenantReads | null;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -178,6 +184,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       platform: deps.platform ?? parsePlatformConfig({}),
       sieve: deps.sieve ?? new SievecChecker(),
       mailUsage: deps.mailUsage ?? null,
+      databaseDumps: deps.databaseDumps ?? null,
+      tenantReads: deps.tenantReads ?? null,
     });
   });
   return app;

@@ -110,3 +110,10 @@ export class MethodNotAllowedError extends AppError {
     });
   }
 }
+
+/** A part of the panel this deployment has not configured (e.g. database export without cluster access). */
+export class ServiceUnavailableError extends AppError {
+  constructor(detail: string) {
+    super(503, 'unavailable', 'Service unavailable', detail);
+  }
+}

@@ -4,6 +4,7 @@ export { hashMailPassword, hashPassword, verifyPassword } from './auth/passwords
 export { TOKEN_PREFIX } from './auth/secrets.ts';
 export { createAdminUser, createUser, ensureAdminUser, findUserIdByEmail } from './auth/users.ts';
 export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
+export type { DatabaseDumps, DatabaseLogin } from './database-dumps.ts';
 export * from './errors.ts';
 export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
 export { logRedactPaths } from './http/redact.ts';
@@ -11,3 +12,4 @@ export { createInternalServer, type InternalServerDeps, listenInternal } from '.
 export { DoveadmHttpUsage, type DoveadmHttpUsageOptions, type MailUsageReader } from './mail-usage.ts';
 export { createRegistry } from './observability.ts';
 export { type SieveChecker, SievecChecker } from './sieve-check.ts';
+export type { TenantReads } from './tenant-reads.ts';

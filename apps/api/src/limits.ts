@@ -27,7 +27,8 @@ export interface Usage {
 export async function customerUsage(trx: Transaction<PanelDatabase>, customerId: number): Promise<Usage> {
   const row = await sql<Usage>`select
       (select count(*) from sites where customer_id = ${customerId})::int as sites,
-      (select count(*) from sites where customer_id = ${customerId} and database)::int as databases,
+      ((select count(*) from sites where customer_id = ${customerId} and database)
+        + (select count(*) from customer_databases where customer_id = ${customerId}))::int as databases,
       (select count(*) from domains where customer_id = ${customerId})::int as domains,
       (select count(*) from mailboxes where customer_id = ${customerId})::int as mailboxes,
       (select coalesce(sum(quota_bytes), 0) from mailboxes where customer_id = ${customerId})::bigint as "mailboxQuotaBytes",

@@ -75,6 +75,8 @@ export function presentSite(row: SiteRecord): Site {
     www: row.www,
     replicas: row.replicas,
     database: row.database,
+    phpVersion: row.php_version,
+    php: (row.php_settings as Site['php']) ?? null,
     databaseData: databaseDataState({ database: row.database, databasePassword: row.database_password }),
     status:
       row.status && row.status_generation !== null && row.status_updated_at
@@ -156,6 +158,7 @@ export function presentBackup(row: BackupRecord): Backup {
     startedAt: isoOrNull(row.started_at),
     completedAt: isoOrNull(row.completed_at),
     createdAt: iso(row.created_at),
+    stats: row.stats ?? null,
   };
 }
 

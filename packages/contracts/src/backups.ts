@@ -22,6 +22,16 @@ export const backupSchema = z
     startedAt: timestamp.nullable(),
     completedAt: timestamp.nullable(),
     createdAt: timestamp,
+    /** What Velero reports once it has finished with the backup; null before. */
+    stats: z
+      .object({
+        itemsBackedUp: z.number().int().meta({ description: 'Kubernetes objects in the backup' }),
+        totalItems: z.number().int(),
+        volumeBytes: z.number().int().meta({ description: 'pod volume data moved by Kopia (bytes)' }),
+        warnings: z.number().int(),
+        errors: z.number().int(),
+      })
+      .nullable(),
   })
   .meta({ id: 'Backup' });
 export type Backup = z.infer<typeof backupSchema>;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { displayName, quantity, timestamp } from './common.ts';
 
 const count = (max: number) => z.number().int().min(0).max(max);
+/** php.ini shorthand bytes: a number with K, M or G, e.g. "256M". */
+export const phpBytes = z.string().regex(/^[1-9][0-9]{0,5}[KMG]$/, 'php.ini bytes such as 128M or 1G');
 
 export const planLimitsSchema = z
   .object({
@@ -38,6 +40,22 @@ export const planLimitsSchema = z
       .describe(
         `tenant pods may connect to port 25 on the internet, default ${PLAN_LIMIT_DEFAULTS.outboundSmtp}: mail leaves through the platform's submission service`,
       ),
+    phpMemoryLimit: phpBytes
+      .optional()
+      .describe(`highest memory_limit a site may set, default ${PLAN_LIMIT_DEFAULTS.phpMemoryLimit}`),
+    phpUploadMaxFilesize: phpBytes
+      .optional()
+      .describe(`highest upload_max_filesize, default ${PLAN_LIMIT_DEFAULTS.phpUploadMaxFilesize}`),
+    phpMaxExecutionTime: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .optional()
+      .describe(`highest max_execution_time in seconds, default ${PLAN_LIMIT_DEFAULTS.phpMaxExecutionTime}`),
+    cronJobs: count(1000)
+      .optional()
+      .describe(`cron jobs over all sites, default ${PLAN_LIMIT_DEFAULTS.cronJobs}`),
   })
   .strict()
   .meta({ id: 'PlanLimits' });
@@ -73,6 +91,10 @@ export const planSchema = z
       backupsPerDay: z.number().int(),
       restoresPerDay: z.number().int(),
       outboundSmtp: z.boolean(),
+      phpMemoryLimit: z.string(),
+      phpUploadMaxFilesize: z.string(),
+      phpMaxExecutionTime: z.number().int(),
+      cronJobs: z.number().int(),
     }),
     createdAt: timestamp,
     updatedAt: timestamp,

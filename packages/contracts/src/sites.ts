@@ -46,6 +46,24 @@ export const siteSecurityContext = z
   })
   .strict();
 
+/** php.ini settings a site may choose, within its plan's bounds (checked by the API). */
+export const phpSettingsSchema = z
+  .object({
+    memoryLimit: z
+      .string()
+      .regex(/^[1-9][0-9]{0,5}[KMG]$/, 'php.ini bytes such as 256M')
+      .optional(),
+    uploadMaxFilesize: z
+      .string()
+      .regex(/^[1-9][0-9]{0,5}[KMG]$/, 'php.ini bytes such as 64M')
+      .optional(),
+    maxExecutionTime: z.number().int().min(1).max(3600).optional(),
+  })
+  .strict()
+  .meta({ id: 'PhpSettings' });
+
+const phpVersion = z.string().regex(/^[0-9]+\.[0-9]+$/, 'a PHP version such as 8.4');
+
 export const createSiteBody = z
   .object({
     name: siteName,
@@ -57,6 +75,10 @@ export const createSiteBody = z
     replicas: z.number().int().min(0).max(20).default(1),
     database: z.boolean().default(false),
     securityContext: siteSecurityContext.optional(),
+    phpVersion: phpVersion
+      .optional()
+      .describe("php template: one of the platform's versions; default its default"),
+    php: phpSettingsSchema.optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -83,6 +105,10 @@ export const updateSiteBody = z
      */
     deleteData: z.boolean().optional(),
     securityContext: siteSecurityContext.optional(),
+    /** A change rolls the site's pods one by one (no downtime). */
+    phpVersion: phpVersion.optional(),
+    /** Replaces the site's php.ini settings ({} clears them). */
+    php: phpSettingsSchema.optional(),
   })
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field')
@@ -115,6 +141,8 @@ export const siteSchema = z
     www: z.boolean(),
     replicas: z.number().int(),
     database: z.boolean(),
+    phpVersion: z.string().nullable(),
+    php: phpSettingsSchema.nullable(),
     databaseData: z
       .enum(['active', 'retained', 'none'])
       .describe('active: the database runs; retained: off, its data kept; none: no data'),

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PanelDatabase } from './schema.ts';
+import type { BackupStats, PanelDatabase } from './schema.ts';
 
 // The backups and restores rows as the Backup target reads and updates them (the worker's
 // BackupJobLedger of @hostplane/provisioner-backup, satisfied structurally). Status columns only:
@@ -13,6 +13,7 @@ export interface BackupJobRow {
   message: string | null;
   startedAt: string | null;
   completedAt: string | null;
+  stats?: BackupStats | null;
 }
 
 export type BackupJobStatus = Omit<BackupJobRow, 'backupName'>;
@@ -25,7 +26,7 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
     db.selectFrom('backups').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
     db.selectFrom('restores').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
   ]);
-  const common = (r: (typeof backups)[number]) => ({
+  const common = (r: Omit<(typeof backups)[number], 'stats'>) => ({
     name: r.name,
     phase: r.phase,
     message: r.message,
@@ -33,7 +34,7 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
     completedAt: iso(r.completed_at),
   });
   return [
-    ...backups.map((r) => ({ kind: 'backup' as const, backupName: null, ...common(r) })),
+    ...backups.map((r) => ({ kind: 'backup' as const, backupName: null, ...common(r), stats: r.stats })),
     ...restores.map((r) => ({ kind: 'restore' as const, backupName: r.backup_name, ...common(r) })),
   ];
 }
@@ -55,6 +56,7 @@ export async function recordBackupJobStatuses(
         started_at: s.startedAt,
         completed_at: s.completedAt,
       };
+      const backupValues = { ...values, ...(s.stats !== undefined ? { stats: s.stats } : {}) };
       if (s.kind === 'restore') {
         await trx
           .updateTable('restores')
@@ -66,9 +68,9 @@ export async function recordBackupJobStatuses(
       }
       await trx
         .insertInto('backups')
-        .values({ customer_id: customerId, name: s.name, ...values })
+        .values({ customer_id: customerId, name: s.name, ...backupValues })
         .onConflict((oc) =>
-          oc.column('name').doUpdateSet(values).where('backups.customer_id', '=', customerId),
+          oc.column('name').doUpdateSet(backupValues).where('backups.customer_id', '=', customerId),
         )
         .execute();
     }

@@ -25,6 +25,10 @@ export async function purgeDeletedCustomerRows(db: Db, customerId: number): Prom
   // dns_records go with their domains (on delete cascade); sessions, tokens and idempotency keys
   // with their users.
   for (const table of [
+    'site_cronjobs',
+    'customer_database_users',
+    'customer_databases',
+    'customer_database_servers',
     'aliases',
     'mailboxes',
     'sites',

@@ -7,5 +7,6 @@ export * from './migrate.ts';
 export * from './reseal.ts';
 export * from './schema.ts';
 export * from './sftp.ts';
+export * from './site-runtime.ts';
 export * from './site-status.ts';
 export * from './snapshot.ts';

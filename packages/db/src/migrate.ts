@@ -7,8 +7,10 @@ import * as siteStatus from './migrations/0002_site_status.ts';
 import * as domainDnsStatus from './migrations/0003_domain_dns_status.ts';
 import * as domainVerification from './migrations/0004_domain_verification.ts';
 import * as mailboxFilters from './migrations/0011_mailbox_filters.ts';
+import * as siteRuntime from './migrations/0012_site_runtime.ts';
 import * as sftp from './migrations/0013_sftp.ts';
 import * as mailboxSpam from './migrations/0014_mailbox_spam.ts';
+import * as backupStats from './migrations/0015_backup_stats.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -21,8 +23,10 @@ export const panelMigrations: Record<string, Migration> = {
   '0003_domain_dns_status': domainDnsStatus,
   '0004_domain_verification': domainVerification,
   '0011_mailbox_filters': mailboxFilters,
+  '0012_site_runtime': siteRuntime,
   '0013_sftp': sftp,
   '0014_mailbox_spam': mailboxSpam,
+  '0015_backup_stats': backupStats,
 };
 
 export interface MigrateOptions {

@@ -103,10 +103,58 @@ export interface SitesTable {
   replicas: number;
   database: boolean;
   database_password: string | null;
+  /** PHP version of a php/wordpress site (null: the platform's default). */
+  php_version: string | null;
+  /** php.ini settings the customer chose ({memoryLimit?, uploadMaxFilesize?, maxExecutionTime?}). */
+  php_settings: ColumnType<unknown | null, string | null | undefined, string | null>;
   /** Last status the Kubernetes target observed (SiteStatus of provisioner-k8s, without the name). */
   status: ColumnType<unknown | null, string | null | undefined, string | null>;
   status_generation: number | null;
   status_updated_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CustomerDatabaseServersTable {
+  customer_id: number;
+  /** Sealed (SECRET_KEY). */
+  root_password: string;
+  created_at: Timestamp;
+}
+
+export interface CustomerDatabasesTable {
+  id: Generated<number>;
+  customer_id: number;
+  name: string;
+  /** Names of the customer's sites that get this database's credentials. */
+  sites: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CustomerDatabaseUsersTable {
+  id: Generated<number>;
+  customer_id: number;
+  database_id: number;
+  name: string;
+  /** Sealed (SECRET_KEY): sites get it in a Secret; the API shows it once. */
+  password: string;
+  /** The user made with the database; its credentials are the ones attached sites get. */
+  owner: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SiteCronJobsTable {
+  id: Generated<number>;
+  customer_id: number;
+  site_id: number;
+  name: string;
+  schedule: string;
+  command: string;
+  time_zone: string | null;
+  suspended: Generated<boolean>;
+  concurrency_policy: Generated<'Forbid' | 'Allow' | 'Replace'>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -193,6 +241,17 @@ export interface BackupsTable {
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;
   created_at: Timestamp;
+  /** What Velero reports (migration 0015): BackupStats as JSON, null until Velero has said. */
+  stats: ColumnType<BackupStats | null, BackupStats | null | undefined, BackupStats | null>;
+}
+
+/** Items and bytes of a backup as Velero reports them (status.progress, PodVolumeBackups). */
+export interface BackupStats {
+  itemsBackedUp: number;
+  totalItems: number;
+  volumeBytes: number;
+  warnings: number;
+  errors: number;
 }
 
 export interface RestoresTable {
@@ -250,6 +309,10 @@ export interface PanelDatabase {
   customers: CustomersTable;
   customer_conditions: CustomerConditionsTable;
   sites: SitesTable;
+  customer_database_servers: CustomerDatabaseServersTable;
+  customer_databases: CustomerDatabasesTable;
+  customer_database_users: CustomerDatabaseUsersTable;
+  site_cronjobs: SiteCronJobsTable;
   domains: DomainsTable;
   dns_records: DnsRecordsTable;
   mailboxes: MailboxesTable;
@@ -266,6 +329,9 @@ export type CustomerRecord = Selectable<CustomersTable>;
 export type PlanRecord = Selectable<PlansTable>;
 export type SiteRecord = Selectable<SitesTable>;
 export type DomainRecord = Selectable<DomainsTable>;
+export type CustomerDatabaseRecord = Selectable<CustomerDatabasesTable>;
+export type CustomerDatabaseUserRecord = Selectable<CustomerDatabaseUsersTable>;
+export type SiteCronJobRecord = Selectable<SiteCronJobsTable>;
 export type DnsRecordRecord = Selectable<DnsRecordsTable>;
 export type MailboxRecord = Selectable<MailboxesTable>;
 export type AliasRecord = Selectable<AliasesTable>;

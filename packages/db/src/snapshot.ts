@@ -1,7 +1,8 @@
-import type { CustomerSnapshot, DnsRecordRow, DomainRow, PlanLimits } from '@hostplane/domain';
+import type { CustomerSnapshot, DnsRecordRow, DomainRow, PhpSettings, PlanLimits } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import type { DnsRecordRecord, DomainRecord, PanelDatabase } from './schema.ts';
 import { readSftpCredentials, sftpEnabled } from './sftp.ts';
+import { loadSiteRuntimeRows } from './site-runtime.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
 
@@ -18,6 +19,9 @@ export async function loadCustomerSnapshot(db: Db, customerId: number): Promise<
     .setAccessMode('read only')
     .execute((trx) => readSnapshot(trx, customerId));
 }
+
+/** Phases after which Velero is done with a restore (provisioner-backup's TERMINAL_PHASES). */
+const RESTORE_DONE_PHASES = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation', 'Deleted'];
 
 async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapshot | null> {
   const customer = await trx
@@ -38,7 +42,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     .where('customers.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!customer) return null;
-  const [sites, domains, records, mailboxes, aliases, sftp] = await Promise.all([
+  const [sites, domains, records, mailboxes, aliases, sftp, restoring, runtime] = await Promise.all([
     trx.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
     trx.selectFrom('domains').selectAll().where('customer_id', '=', customerId).execute(),
     trx
@@ -55,6 +59,13 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       .execute(),
     trx.selectFrom('aliases').selectAll().where('customer_id', '=', customerId).execute(),
     readSftpCredentials(trx, customerId),
+    trx
+      .selectFrom('restores')
+      .select('name')
+      .where('customer_id', '=', customerId)
+      .where('phase', 'not in', RESTORE_DONE_PHASES)
+      .executeTakeFirst(),
+    loadSiteRuntimeRows(trx, customerId),
   ]);
   return {
     id: customer.id,
@@ -63,6 +74,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     generation: customer.generation,
     suspended: customer.suspended,
     deleting: customer.deleting,
+    ...(restoring ? { restoring: true } : {}),
     plan: { id: customer.plan_id, name: customer.plan_name, limits: customer.limits as PlanLimits },
     sites: sites.sort(byKey((s) => s.name)).map((s) => ({
       name: s.name,
@@ -74,6 +86,9 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       replicas: s.replicas,
       database: s.database,
       databasePassword: s.database_password,
+      phpVersion: s.php_version,
+      phpSettings: (s.php_settings as PhpSettings | null) ?? null,
+      cronJobs: runtime.cronJobs.get(s.id) ?? [],
     })),
     domains: domains.sort(byKey((d) => d.name)).map((d) => toDomainRow(d, records)),
     mailboxes: mailboxes.sort(byKey((m) => m.address)).map((m) => ({
@@ -98,6 +113,8 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       .sort(byKey((a) => a.source))
       .map((a) => ({ source: a.source, destinations: [...a.destinations].sort() })),
     ...(sftpEnabled(sftp) ? { sftp: { enabled: true } } : {}),
+    databases: runtime.databases,
+    databaseServer: runtime.databaseServer,
   };
 }
 

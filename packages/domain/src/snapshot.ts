@@ -3,7 +3,7 @@ import type { MailboxFilters } from './mail/sieve.ts';
 // Every desired-state function is a pure function of this value (STYLE.md: no clocks, no
 // random values; generated secrets and hashes are stored in rows so passes are stable).
 
-export type ConditionType = 'Kubernetes' | 'DNS' | 'Mail' | 'Backup' | 'Customer';
+export type ConditionType = 'Kubernetes' | 'DNS' | 'Mail' | 'Backup' | 'Customer' | 'Databases';
 
 export interface PlanLimits {
   cpu: string; // Kubernetes quantity, e.g. "2"
@@ -26,6 +26,12 @@ export interface PlanLimits {
   /** Tenant pods may connect to port 25 on the internet (default false: mail leaves through the
    * platform's submission service). */
   outboundSmtp?: boolean;
+  /** Highest php.ini values a site of this plan may set (shorthand bytes, seconds). */
+  phpMemoryLimit?: string;
+  phpUploadMaxFilesize?: string;
+  phpMaxExecutionTime?: number;
+  /** Cron jobs over all of the customer's sites. */
+  cronJobs?: number;
 }
 
 /** The documented defaults of the optional plan limits. */
@@ -36,6 +42,10 @@ export const PLAN_LIMIT_DEFAULTS = {
   backupsPerDay: 4,
   restoresPerDay: 4,
   outboundSmtp: false,
+  phpMemoryLimit: '512M',
+  phpUploadMaxFilesize: '256M',
+  phpMaxExecutionTime: 300,
+  cronJobs: 10,
 } as const;
 
 export type EffectivePlanLimits = PlanLimits & Required<Pick<PlanLimits, keyof typeof PLAN_LIMIT_DEFAULTS>>;
@@ -64,6 +74,38 @@ export interface SiteRow {
   database: boolean;
   /** Generated once at create time and kept, so the desired Secret is stable. */
   databasePassword: string | null;
+  /** php and wordpress: the PHP version (null or absent: the platform's default). */
+  phpVersion?: string | null;
+  /** php and wordpress: php.ini settings the customer chose (absent ones keep the image's). */
+  phpSettings?: PhpSettings | null;
+  /** Scheduled commands run in the site's image with its volume, sorted by name. */
+  cronJobs?: CronJobRow[];
+}
+
+export interface PhpSettings {
+  /** php.ini shorthand bytes, e.g. "256M". */
+  memoryLimit?: string;
+  uploadMaxFilesize?: string;
+  /** Seconds. */
+  maxExecutionTime?: number;
+}
+
+export interface CronJobRow {
+  name: string;
+  schedule: string;
+  command: string;
+  timeZone: string | null;
+  suspended: boolean;
+  concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace';
+}
+
+/** A database on the customer's own MariaDB (one instance per customer). */
+export interface CustomerDatabaseRow {
+  name: string;
+  /** Sites that get the owner user's credentials (a Secret and environment variables). */
+  sites: string[];
+  /** Passwords are sealed in the rows; openSnapshotSecrets opens them for the targets. */
+  users: { name: string; password: string; owner: boolean }[];
 }
 
 export interface DnsRecordRow {
@@ -119,6 +161,9 @@ export interface CustomerSnapshot {
   suspended: boolean;
   /** True once DELETE was asked: every target removes what it owns. */
   deleting: boolean;
+  /** True while one of the customer's restores is not finished (row phase not terminal): the
+   * Kubernetes target leaves the namespace to Velero until it is (provisioner-backup README). */
+  restoring?: boolean;
   plan: PlanRow;
   sites: SiteRow[];
   domains: DomainRow[];
@@ -126,6 +171,10 @@ export interface CustomerSnapshot {
   aliases: AliasRow[];
   /** SFTP (docs/sftp.md): enabled once the customer has a password or a key; absent: disabled. */
   sftp?: { enabled: boolean };
+  /** Databases on the customer's own MariaDB, sorted by name (absent: none). */
+  databases?: CustomerDatabaseRow[];
+  /** The customer's MariaDB instance: its root password (sealed in the row), once a database was made. */
+  databaseServer?: { rootPassword: string } | null;
 }
 
 export function tenantNamespace(customerId: number): string {

@@ -40,6 +40,7 @@ export const DEBIAN_PACKAGES = [
   'iptables',
   'conntrack',
   // the network isolation node test's host-side listeners (the "internet" namespace, decoys)
+  // the real node's pods reach the apiserver and the S3 store through relays on the node IP (pod-access.ts)
   'socat',
   // images without a registry: Debian root file systems → image archives; gcc builds the pause binary
   'mmdebstrap',

@@ -11,7 +11,9 @@ import { promisify } from 'node:util';
 import { parsePlatformConfig } from '@hostplane/platform';
 import { z } from 'zod';
 import { PAUSE_IMAGE } from './components/node-config.ts';
+import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecipes } from './go-images.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
+import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users } from './runtime-images.ts';
 
 const run = promisify(execFile);
 /** Bump when the build recipe itself changes (how layers are made), so every archive is rebuilt. */
@@ -19,6 +21,7 @@ const RECIPE_VERSION = '1';
 const SUITE = 'bookworm';
 /** A test tool's image (not a platform image): what node tests run as clients and decoy listeners. */
 export const NETTEST_IMAGE = 'ghcr.io/hostplane/nettest:1.0';
+export type DebianSuite = 'bookworm' | 'trixie';
 
 export interface ImageConfig {
   entrypoint: string[];
@@ -35,7 +38,11 @@ export interface DebianImageRecipe {
   name: string;
   ref: string;
   variant: 'essential' | 'minbase';
+  /** Debian suite; bookworm when absent (absent keeps the cache keys of the bookworm images). */
+  suite?: DebianSuite;
   packages: string[];
+  /** Shell run before the remaining packages install (mmdebstrap --essential-hook), root fs as $1. */
+  essential?: string;
   /** Shell run on the host with the root file system as $1 (mmdebstrap --customize-hook). */
   customize: string;
   config: ImageConfig;
@@ -58,17 +65,7 @@ export interface BinaryImageRecipe {
   config: ImageConfig;
 }
 
-export type ImageRecipe = DebianImageRecipe | PauseImageRecipe | BinaryImageRecipe;
-
-/** Writes a file into the root file system from a hook script (pure text; quoted heredoc, no expansion). */
-function fileIn(target: string, content: string): string {
-  return [
-    `mkdir -p "$R${path.posix.dirname(target)}"`,
-    `cat > "$R${target}" <<'HOSTPLANE_EOF'`,
-    content.trimEnd(),
-    'HOSTPLANE_EOF',
-  ].join('\n');
-}
+export type ImageRecipe = DebianImageRecipe | PauseImageRecipe | BinaryImageRecipe | GoBinariesImageRecipe;
 
 const DOCS_EXCLUDES = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/info/*', '/usr/share/locale/*'];
 
@@ -93,33 +90,9 @@ http {
 }
 `;
 
-/** php-fpm as the upstream php:*-fpm image configures it: port 9000, logs to stderr, environment kept. */
-const PHP_FPM_CONF = `
-[global]
-error_log = /proc/self/fd/2
-daemonize = no
-pid = /tmp/php-fpm.pid
-log_limit = 8192
-[www]
-listen = 9000
-pm = dynamic
-pm.max_children = 5
-pm.start_servers = 1
-pm.min_spare_servers = 1
-pm.max_spare_servers = 2
-clear_env = no
-catch_workers_output = yes
-decorate_workers_output = no
-access.log = /proc/self/fd/2
-`;
-
 /** The images the local stack needs, under the references the platform config pins. */
-export function imageRecipes(images = parsePlatformConfig({}).images): ImageRecipe[] {
-  const users = (name: string, uid: number) =>
-    [
-      `grep -q '^${name}:' "$R/etc/passwd" || echo '${name}:x:${uid}:${uid}:${name}:/nonexistent:/usr/sbin/nologin' >> "$R/etc/passwd"`,
-      `grep -q '^${name}:' "$R/etc/group" || echo '${name}:x:${uid}:' >> "$R/etc/group"`,
-    ].join('\n');
+export function imageRecipes(platform = parsePlatformConfig({})): ImageRecipe[] {
+  const { images } = platform;
   return [
     { kind: 'pause', name: 'pause', ref: PAUSE_IMAGE },
     {
@@ -211,6 +184,9 @@ export function imageRecipes(images = parsePlatformConfig({}).images): ImageReci
       customize: '',
       config: { entrypoint: ['/bin/bash'], user: '10001:10001' },
     },
+    ...platform.php.versions.map((v) => phpRecipe(v.version, v.image)),
+    mariadbRecipe(images.mariadb),
+    ...goBinariesImageRecipes(),
   ];
 }
 
@@ -221,17 +197,21 @@ export function imagesCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'images');
 }
 
-/** The Debian mirrors mmdebstrap builds from: the host's own (bookworm, -updates, -security). */
-export const DEBIAN_MIRRORS = [
-  `deb http://deb.debian.org/debian ${SUITE} main`,
-  `deb http://deb.debian.org/debian ${SUITE}-updates main`,
-  `deb http://deb.debian.org/debian-security ${SUITE}-security main`,
-];
+/** The Debian mirrors mmdebstrap builds from (suite, -updates, -security). */
+export function debianMirrors(suite: DebianSuite = SUITE): string[] {
+  return [
+    `deb http://deb.debian.org/debian ${suite} main`,
+    `deb http://deb.debian.org/debian ${suite}-updates main`,
+    `deb http://deb.debian.org/debian-security ${suite}-security main`,
+  ];
+}
+export const DEBIAN_MIRRORS = debianMirrors();
 
 /** Cache key of one image: everything that shapes it (pure, tested). */
 export function imageKey(recipe: ImageRecipe, pauseSource = ''): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ RECIPE_VERSION, SUITE, recipe, mirrors: DEBIAN_MIRRORS, pauseSource }));
+  const mirrors = recipe.kind === 'debian' ? debianMirrors(recipe.suite) : DEBIAN_MIRRORS;
+  hash.update(JSON.stringify({ RECIPE_VERSION, SUITE, recipe, mirrors, pauseSource }));
   return `${recipe.name}-${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -356,6 +336,10 @@ async function buildDebianRootfs(
 ): Promise<string> {
   const hook = path.join(work, 'customize.sh');
   await writeFile(hook, `#!/bin/sh\nset -eu\nR="$1"\n${recipe.customize}\n`, { mode: 0o755 });
+  const essentialHook = path.join(work, 'essential.sh');
+  if (recipe.essential)
+    await writeFile(essentialHook, `#!/bin/sh\nset -eu\nR="$1"\n${recipe.essential}\n`, { mode: 0o755 });
+  const suite = recipe.suite ?? SUITE;
   const tar = path.join(work, 'rootfs.tar');
   await runStreaming(
     'mmdebstrap',
@@ -364,12 +348,13 @@ async function buildDebianRootfs(
       `--include=${recipe.packages.join(',')}`,
       ...DOCS_EXCLUDES.map((glob) => `--dpkgopt=path-exclude=${glob}`),
       '--dpkgopt=path-include=/usr/share/doc/*/copyright',
+      ...(recipe.essential ? [`--essential-hook=sh ${essentialHook} "$1"`] : []),
       `--customize-hook=sh ${hook} "$1"`,
       '--customize-hook=rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/*',
       '--format=tar',
-      SUITE,
+      suite,
       tar,
-      ...DEBIAN_MIRRORS,
+      ...debianMirrors(suite),
     ],
     progress,
   );
@@ -408,7 +393,9 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
         ? await buildPauseRootfs(work, pause!.file)
         : recipe.kind === 'binary'
           ? await buildBinaryRootfs(work, recipe)
-          : await buildDebianRootfs(work, recipe, progress);
+          : recipe.kind === 'go-binaries'
+            ? await buildGoBinariesRootfs(work, recipe, say)
+            : await buildDebianRootfs(work, recipe, progress);
     say(`  ${recipe.name}: root file system done (${formatSeconds(Date.now() - started)}), packing`);
     const config: ImageConfig =
       recipe.kind === 'pause' ? { entrypoint: ['/pause'], user: '65535:65535' } : recipe.config;

@@ -14,6 +14,7 @@ export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/k
 export { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 export { mariadb } from './components/mariadb.ts';
 export { acmeTsigKeyFor, pdns } from './components/pdns.ts';
+export { podS3Endpoint } from './components/pod-access.ts';
 export { postgres } from './components/postgres.ts';
 export { DEBIAN_PACKAGES, DEBIAN_SERVICES } from './debian-packages.ts';
 export { buildStackEnv, renderExportLines } from './env.ts';

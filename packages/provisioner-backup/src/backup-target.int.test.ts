@@ -142,8 +142,12 @@ describe('Backup target against the local apiserver', () => {
       startTimestamp: '2026-11-27T01:41:00Z',
       completionTimestamp: '2026-11-27T01:42:00Z',
     });
-    await target.run(customer, testContext());
-    expect(await row('backups', scheduled)).toMatchObject({ phase: 'Completed', customer_id: customer.id });
+    const ran = await target.run(customer, testContext());
+    expect(ran.status, JSON.stringify(ran)).not.toBe('False');
+    expect(await row('backups', scheduled), JSON.stringify(ran)).toMatchObject({
+      phase: 'Completed',
+      customer_id: customer.id,
+    });
 
     const restore = `cust-${customer.id}-restore-1`;
     await db

@@ -8,6 +8,7 @@ import {
   retentionTtl,
   veleroObjectName,
 } from './desired.ts';
+import { backupHooks } from './hooks.ts';
 import type { JobRow } from './port.ts';
 import { backupSettingsSchema } from './settings.ts';
 
@@ -44,7 +45,10 @@ describe('desiredSchedule', () => {
           defaultVolumesToFsBackup: true,
           snapshotVolumes: false,
           storageLocation: 's3-main',
+          // Scratch emptyDirs skipped by the volume policy bootstrap renders (tenantVolumePolicy).
+          resourcePolicy: { kind: 'configmap', name: 'tenant-volume-policy' },
           ttl: '336h0m0s',
+          hooks: backupHooks(1001),
           metadata: { labels },
         },
       },

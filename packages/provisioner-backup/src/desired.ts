@@ -1,6 +1,7 @@
 // Pure Velero objects for one customer (DESIGN.md §1 backup-system): no clock, no randomness, so a
 // second pass computes the very same objects and the desired-hash annotation says "no change".
 import { type KubeObject, TENANT_LABEL, tenantLabels, tenantNamespace } from '@hostplane/domain';
+import { backupHooks, restoreHooks } from './hooks.ts';
 import type { JobRow } from './port.ts';
 import type { BackupSettings } from './settings.ts';
 
@@ -43,7 +44,10 @@ function backupSpec(customerId: number, retentionDays: number, settings: BackupS
     defaultVolumesToFsBackup: true,
     snapshotVolumes: false,
     storageLocation: settings.storageLocation,
+    ...(settings.volumePolicy ? { resourcePolicy: { kind: 'configmap', name: settings.volumePolicy } } : {}),
     ttl: retentionTtl(retentionDays),
+    // A consistent database: mariadb-dump into the data volume before Kopia copies it (hooks.ts).
+    hooks: backupHooks(customerId),
     metadata: { labels: tenantLabels(customerId) },
   };
 }
@@ -100,6 +104,7 @@ export function desiredRestore(customerId: number, row: JobRow, settings: Backup
       // Objects that still exist are brought back to the backed-up state instead of being skipped.
       existingResourcePolicy: 'update',
       restorePVs: true,
+      hooks: restoreHooks(customerId),
     },
   };
 }

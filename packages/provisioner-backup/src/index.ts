@@ -11,13 +11,15 @@ export {
   veleroObjectName,
 } from './desired.ts';
 export { backupOutcome, deletedOutcome } from './outcome.ts';
-export type { BackupJobLedger, JobKind, JobRow, JobStatus } from './port.ts';
+export type { BackupJobLedger, BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
+export { clearForRestore } from './restore-room.ts';
 export { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';
 export {
   type BackupPlan,
   liveJobStatus,
   planBackupChanges,
   planJobStatuses,
+  podVolumeBytes,
   TERMINAL_PHASES,
 } from './status.ts';
 export { type BackupTargetDeps, createBackupTarget } from './target.ts';

@@ -3,6 +3,16 @@
 
 export type JobKind = 'backup' | 'restore';
 
+/** Items and bytes of a finished backup as Velero reports them (status.progress, PodVolumeBackups). */
+export interface BackupStats {
+  itemsBackedUp: number;
+  totalItems: number;
+  /** Pod volume data moved by the node agent (Kopia): the sum of the backup's PodVolumeBackups. */
+  volumeBytes: number;
+  warnings: number;
+  errors: number;
+}
+
 /** One row of the backups or restores table (timestamps as ISO strings, null when unknown). */
 export interface JobRow {
   kind: JobKind;
@@ -13,6 +23,8 @@ export interface JobRow {
   message: string | null;
   startedAt: string | null;
   completedAt: string | null;
+  /** Backups only, once Velero has finished with them; absent or null otherwise. */
+  stats?: BackupStats | null;
 }
 
 /** What Velero reports for one object, to be written on its row (inserted for scheduled backups). */
@@ -23,6 +35,8 @@ export interface JobStatus {
   message: string | null;
   startedAt: string | null;
   completedAt: string | null;
+  /** Backups only, once Velero has finished with them; absent or null otherwise. */
+  stats?: BackupStats | null;
 }
 
 export interface BackupJobLedger {

@@ -12,6 +12,11 @@ export const backupSettingsSchema = z.object({
    * First hour (UTC) of the nightly window. Customers are spread over `windowHours` hours by id, so
    * a thousand tenants do not all start Kopia at the same minute.
    */
+  /**
+   * ConfigMap in `namespace` holding Velero's volume policy for tenant backups (rendered by bootstrap,
+   * `tenantVolumePolicy`): scratch emptyDirs are skipped, claims are backed up by Kopia. Null: none.
+   */
+  volumePolicy: dnsLabel.nullable().default('tenant-volume-policy'),
   windowStartHour: z.number().int().min(0).max(23).default(1),
   windowHours: z.number().int().min(1).max(24).default(4),
 });

@@ -4,7 +4,7 @@ import { desiredBackup, desiredSchedule } from './desired.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
 import type { JobRow } from './port.ts';
 import { backupSettingsSchema } from './settings.ts';
-import { liveJobStatus, planBackupChanges, planJobStatuses } from './status.ts';
+import { liveJobStatus, planBackupChanges, planJobStatuses, podVolumeBytes } from './status.ts';
 
 const settings = backupSettingsSchema.parse({});
 const row = (over: Partial<JobRow>): JobRow => ({
@@ -44,7 +44,31 @@ describe('liveJobStatus', () => {
       message: null,
       startedAt: '2026-11-26T02:41:00.000Z',
       completedAt: '2026-11-26T02:43:10.000Z',
+      stats: { itemsBackedUp: 0, totalItems: 0, volumeBytes: 0, warnings: 0, errors: 0 },
     });
+  });
+
+  it('a finished backup carries items (status.progress), warnings, errors and its pod volume bytes', () => {
+    const status = {
+      phase: 'PartiallyFailed',
+      errors: 1,
+      warnings: 3,
+      progress: { itemsBackedUp: 41, totalItems: 42 },
+    };
+    const pvbs = [
+      live('PodVolumeBackup', 'a', { progress: { bytesDone: 1_048_576, totalBytes: 1_048_576 } }),
+      live('PodVolumeBackup', 'b', { progress: { bytesDone: 28 } }),
+    ];
+    expect(liveJobStatus('backup', 'x', live('Backup', 'x', status), podVolumeBytes(pvbs)).stats).toEqual({
+      itemsBackedUp: 41,
+      totalItems: 42,
+      volumeBytes: 1_048_604,
+      warnings: 3,
+      errors: 1,
+    });
+    // Not before Velero has finished, and never on restores.
+    expect(liveJobStatus('backup', 'x', live('Backup', 'x', { phase: 'InProgress' })).stats).toBeUndefined();
+    expect(liveJobStatus('restore', 'x', live('Restore', 'x', status)).stats).toBeUndefined();
   });
 
   it.each([

@@ -3,7 +3,7 @@ import type { KubeObject } from '@hostplane/domain';
 import { applyReason, type LiveObject } from '@hostplane/provisioner-k8s';
 import { z } from 'zod';
 import { SCHEDULE_NAME_LABEL, veleroObjectName } from './desired.ts';
-import type { JobKind, JobRow, JobStatus } from './port.ts';
+import type { BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
 
 /** Phases after which Velero does nothing more with the object (besides deleting it at its TTL). */
 export const TERMINAL_PHASES = new Set([
@@ -24,8 +24,28 @@ const veleroStatusSchema = z
     validationErrors: z.array(z.string()).optional(),
     errors: z.number().optional(),
     warnings: z.number().optional(),
+    progress: z
+      .looseObject({ itemsBackedUp: z.number().optional(), totalItems: z.number().optional() })
+      .optional(),
   })
   .optional();
+
+/** A PodVolumeBackup's progress: bytes the node agent moved for one pod volume. */
+const podVolumeStatusSchema = z
+  .looseObject({
+    progress: z
+      .looseObject({ bytesDone: z.number().optional(), totalBytes: z.number().optional() })
+      .optional(),
+  })
+  .optional();
+
+/** Bytes of pod volume data in a backup: the sum of its PodVolumeBackups' bytesDone. */
+export function podVolumeBytes(podVolumeBackups: readonly LiveObject[]): number {
+  return podVolumeBackups.reduce(
+    (sum, pvb) => sum + (podVolumeStatusSchema.parse(pvb.status)?.progress?.bytesDone ?? 0),
+    0,
+  );
+}
 
 function isoOrNull(value: string | undefined): string | null {
   if (!value) return null;
@@ -42,21 +62,36 @@ function messageOf(status: z.infer<typeof veleroStatusSchema>): string | null {
   return null;
 }
 
-/** A Velero object's status in the row's terms; an object Velero has not picked up yet is `New`. */
-export function liveJobStatus(kind: JobKind, name: string, live: LiveObject): JobStatus {
+/**
+ * A Velero object's status in the row's terms; an object Velero has not picked up yet is `New`. A
+ * finished backup carries its stats (items from status.progress; `volumeBytes` from its
+ * PodVolumeBackups when the caller read them).
+ */
+export function liveJobStatus(kind: JobKind, name: string, live: LiveObject, volumeBytes = 0): JobStatus {
   const status = veleroStatusSchema.parse(live.status);
-  return {
+  const phase = status?.phase || 'New';
+  const base = {
     kind,
     name,
-    phase: status?.phase || 'New',
+    phase,
     message: messageOf(status),
     startedAt: isoOrNull(status?.startTimestamp),
     completedAt: isoOrNull(status?.completionTimestamp),
   };
+  if (kind !== 'backup' || !TERMINAL_PHASES.has(phase)) return base;
+  const stats: BackupStats = {
+    itemsBackedUp: status?.progress?.itemsBackedUp ?? 0,
+    totalItems: status?.progress?.totalItems ?? 0,
+    volumeBytes,
+    warnings: status?.warnings ?? 0,
+    errors: status?.errors ?? 0,
+  };
+  return { ...base, stats };
 }
 
 function sameStatus(row: JobRow, status: JobStatus): boolean {
   return (
+    JSON.stringify(row.stats ?? null) === JSON.stringify(status.stats ?? null) &&
     row.phase === status.phase &&
     row.message === status.message &&
     row.startedAt === status.startedAt &&
@@ -67,6 +102,8 @@ function sameStatus(row: JobRow, status: JobStatus): boolean {
 export interface ObservedJobs {
   backups: LiveObject[];
   restores: LiveObject[];
+  /** Pod volume bytes per finished Backup (Velero object name), read from its PodVolumeBackups. */
+  volumeBytes?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -85,8 +122,9 @@ export function planJobStatuses(
   const updates: JobStatus[] = [];
   for (const row of rows) {
     const object = live[row.kind].get(veleroObjectName(customerId, row.name));
+    const bytes = observed.volumeBytes?.get(veleroObjectName(customerId, row.name));
     const status = object
-      ? { ...liveJobStatus(row.kind, row.name, object) }
+      ? { ...liveJobStatus(row.kind, row.name, object, bytes) }
       : row.phase === 'New' || row.phase === 'Deleted'
         ? null
         : { ...rowStatus(row), phase: 'Deleted', message: 'removed from the backup storage' };
@@ -98,14 +136,21 @@ export function planJobStatuses(
   for (const backup of observed.backups) {
     const fromSchedule = backup.metadata.labels?.[SCHEDULE_NAME_LABEL] === schedule;
     if (fromSchedule && !known.has(backup.metadata.name) && !backup.metadata.deletionTimestamp)
-      updates.push(liveJobStatus('backup', backup.metadata.name, backup));
+      updates.push(
+        liveJobStatus(
+          'backup',
+          backup.metadata.name,
+          backup,
+          observed.volumeBytes?.get(backup.metadata.name),
+        ),
+      );
   }
   return updates.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
 }
 
 function rowStatus(row: JobRow): JobStatus {
-  const { kind, name, phase, message, startedAt, completedAt } = row;
-  return { kind, name, phase, message, startedAt, completedAt };
+  const { kind, name, phase, message, startedAt, completedAt, stats } = row;
+  return { kind, name, phase, message, startedAt, completedAt, ...(stats !== undefined ? { stats } : {}) };
 }
 
 export interface BackupPlan {

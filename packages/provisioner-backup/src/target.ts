@@ -8,11 +8,12 @@ import {
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
-import { desiredJobObjects, desiredSchedule, scheduleName } from './desired.ts';
+import { desiredJobObjects, desiredSchedule, scheduleName, veleroObjectName } from './desired.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
-import type { BackupJobLedger } from './port.ts';
+import type { BackupJobLedger, JobRow } from './port.ts';
+import { clearForRestore } from './restore-room.ts';
 import { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';
-import { planBackupChanges, planJobStatuses } from './status.ts';
+import { planBackupChanges, planJobStatuses, podVolumeBytes, TERMINAL_PHASES } from './status.ts';
 
 export interface BackupTargetDeps {
   kube: KubeApi;
@@ -34,6 +35,31 @@ async function observe(kube: KubeApi, customerId: number, settings: BackupSettin
     ),
   );
   return { schedules: schedules ?? [], backups: backups ?? [], restores: restores ?? [] };
+}
+
+/**
+ * Pod volume bytes of the finished Backups whose row has no stats yet (read once: the sum of each one's
+ * PodVolumeBackups, which Velero labels with the backup's name).
+ */
+async function finishedBackupBytes(
+  kube: KubeApi,
+  settings: BackupSettings,
+  customerId: number,
+  rows: JobRow[],
+  backups: LiveObject[],
+): Promise<Map<string, number>> {
+  const recorded = new Set(
+    rows.filter((r) => r.kind === 'backup' && r.stats).map((r) => veleroObjectName(customerId, r.name)),
+  );
+  const bytes = new Map<string, number>();
+  for (const backup of backups) {
+    const name = backup.metadata.name;
+    const phase = (backup.status as { phase?: string } | undefined)?.phase ?? '';
+    if (!TERMINAL_PHASES.has(phase) || recorded.has(name)) continue;
+    const pvbs = await kube.list(KINDS.PodVolumeBackup, settings.namespace, `velero.io/backup-name=${name}`);
+    bytes.set(name, podVolumeBytes(pvbs ?? []));
+  }
+  return bytes;
 }
 
 /** Schedule through the fingerprinting apply (drift shows); Backups and Restores are created once. */
@@ -91,6 +117,18 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
     let changes = 0;
     for (const object of plan.apply) {
       const key = `${object.kind}/${object.metadata.name}`;
+      if (object.kind === 'Restore') {
+        // The backup's workloads and claims replace the current ones: wait until those are gone.
+        const room = await clearForRestore(deps.kube, snapshot.id);
+        changes += room.deleted;
+        if (room.remaining > 0) {
+          ctx.log.info(
+            { op: 'restore', key, remaining: room.remaining },
+            'waiting for the tenant workloads to go',
+          );
+          continue;
+        }
+      }
       try {
         const live = await applyObject(deps.kube, object);
         changes++;
@@ -106,7 +144,13 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
     for (const stale of plan.deleteSchedules) {
       if (await deps.kube.delete(KINDS.Schedule, settings.namespace, stale.metadata.name)) changes++;
     }
-    const statuses = planJobStatuses(snapshot.id, rows, observed, scheduleName(snapshot.id));
+    const volumeBytes = await finishedBackupBytes(deps.kube, settings, snapshot.id, rows, observed.backups);
+    const statuses = planJobStatuses(
+      snapshot.id,
+      rows,
+      { ...observed, volumeBytes },
+      scheduleName(snapshot.id),
+    );
     if (statuses.length > 0) await deps.ledger.record(snapshot.id, statuses);
     return backupOutcome({ schedule, rows, statuses, failures, changes });
   }

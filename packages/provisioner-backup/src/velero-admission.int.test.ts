@@ -19,6 +19,7 @@ const env = loadStackEnv();
 const settings = {
   namespace: BACKUP_NAMESPACE,
   storageLocation: 'default',
+  volumePolicy: 'tenant-volume-policy',
   windowStartHour: 1,
   windowHours: 4,
 };

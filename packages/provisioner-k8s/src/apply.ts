@@ -23,6 +23,7 @@ export const TENANT_KINDS: KindRef[] = [
   KINDS.Service,
   KINDS.Deployment,
   KINDS.StatefulSet,
+  KINDS.CronJob,
   KINDS.Middleware,
   KINDS.Ingress,
 ];

@@ -52,9 +52,12 @@ export const KINDS = {
   Schedule: ref('velero.io/v1', 'Schedule', 'schedules'),
   Backup: ref('velero.io/v1', 'Backup', 'backups'),
   Restore: ref('velero.io/v1', 'Restore', 'restores'),
+  PodVolumeBackup: ref('velero.io/v1', 'PodVolumeBackup', 'podvolumebackups'),
+  PodVolumeRestore: ref('velero.io/v1', 'PodVolumeRestore', 'podvolumerestores'),
   BackupStorageLocation: ref('velero.io/v1', 'BackupStorageLocation', 'backupstoragelocations'),
   // backup-system's platform-backup (`hostplane backup-platform` on a schedule).
   CronJob: ref('batch/v1', 'CronJob', 'cronjobs'),
+  Job: ref('batch/v1', 'Job', 'jobs'),
   // `hostplane bootstrap`: k3s helm-controller charts, Traefik TCP routes, namespaced RBAC.
   HelmChart: ref('helm.cattle.io/v1', 'HelmChart', 'helmcharts'),
   IngressRouteTCP: ref('traefik.io/v1alpha1', 'IngressRouteTCP', 'ingressroutetcps'),

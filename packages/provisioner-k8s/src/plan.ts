@@ -1,5 +1,6 @@
 import {
   CLAIM_TEMPLATE_LABEL,
+  COMPONENT_LABEL,
   DESIRED_HASH_ANNOTATION,
   FIELDS_HASH_ANNOTATION,
   type KubeObject,
@@ -57,9 +58,10 @@ export function planTenantChanges(
 ): TenantPlan {
   const live = new Map(observed.map((object) => [objectKey(object), object]));
   const wanted = new Set(desired.map(objectKey));
-  const sitesWithDatabase = new Set(
-    desired.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.labels[SITE_LABEL]),
-  );
+  const statefulSets = desired.filter((o) => o.kind === 'StatefulSet');
+  const sitesWithDatabase = new Set(statefulSets.flatMap((o) => o.metadata.labels[SITE_LABEL] ?? []));
+  // The customer's own MariaDB (issue 16) has no site: its claim stays while its StatefulSet does.
+  const componentsWithClaims = new Set(statefulSets.flatMap((o) => o.metadata.labels[COMPONENT_LABEL] ?? []));
   const apply = desired.flatMap((object) => {
     const reason = applyReason(object, live.get(objectKey(object)));
     return reason ? [{ object, reason }] : [];
@@ -70,7 +72,9 @@ export function planTenantChanges(
     const claimOfDesiredDatabase =
       object.kind === 'PersistentVolumeClaim' &&
       labels[CLAIM_TEMPLATE_LABEL] === 'true' &&
-      (sitesWithDatabase.has(labels[SITE_LABEL]) || retainedClaimSites.has(labels[SITE_LABEL] ?? ''));
+      (sitesWithDatabase.has(labels[SITE_LABEL] ?? '') ||
+        retainedClaimSites.has(labels[SITE_LABEL] ?? '') ||
+        (labels[SITE_LABEL] === undefined && componentsWithClaims.has(labels[COMPONENT_LABEL] ?? '')));
     return !claimOfDesiredDatabase;
   });
   return { apply, prune };

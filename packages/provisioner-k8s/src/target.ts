@@ -110,6 +110,17 @@ export function createKubernetesTarget(deps: KubernetesTargetDeps): KubernetesTa
 
   async function run(snapshot: CustomerSnapshot, ctx: PassContext): Promise<TargetOutcome> {
     if (snapshot.deleting) return deleteTenant(deps.kube, snapshot.id, { now, stuckAfterMs });
+    if (snapshot.restoring) {
+      // Velero recreates the workloads and claims of the backup (and fills the volumes) only where they
+      // do not exist: nothing is applied or pruned in the namespace until the restore has finished.
+      return {
+        status: 'Unknown',
+        reason: 'RestoreInProgress',
+        message: 'a restore of this customer is running; the namespace is converged once it finishes',
+        changes: 0,
+        requeue: true,
+      };
+    }
     const name = tenantNamespace(snapshot.id);
     const liveNamespace = await deps.kube.get(KINDS.Namespace, null, name);
     if (liveNamespace && !isManaged(liveNamespace)) {

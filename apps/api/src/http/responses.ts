@@ -1,7 +1,7 @@
 import { problemSchema } from '@hostplane/contracts';
 import { z } from 'zod';
 
-type Code = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
+type Code = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 /** Response schemas of a route: its answers plus the problem+json errors it can give. */
 export function answers<T extends Record<number, z.ZodType>>(ok: T, ...codes: Code[]) {

@@ -3,13 +3,17 @@ import type { PlatformConfig } from '@hostplane/platform';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config.ts';
+import type { DatabaseDumps } from '../database-dumps.ts';
 import type { MailUsageReader } from '../mail-usage.ts';
 import type { SieveChecker } from '../sieve-check.ts';
+import type { TenantReads } from '../tenant-reads.ts';
 import type { ApiInstance } from '../types.ts';
 import { aliasRoutes } from './aliases.ts';
 import { authRoutes } from './auth.ts';
 import { backupRoutes } from './backups.ts';
+import { cronJobRoutes } from './cronjobs.ts';
 import { customerRoutes } from './customers.ts';
+import { databaseRoutes } from './databases.ts';
 import { domainRoutes } from './domains.ts';
 import { healthRoutes } from './health.ts';
 import { mailFilterRoutes } from './mail-filters.ts';
@@ -32,6 +36,10 @@ export interface RouteDeps {
   sieve: SieveChecker;
   /** Live mailbox usage (Dovecot's doveadm HTTP API); null: usage is not shown. */
   mailUsage: MailUsageReader | null;
+  /** Export and import of customer databases (live, as the database's owner); null: 503. */
+  databaseDumps?: DatabaseDumps | null;
+  /** Live reads of tenant workloads (cron runs); null: lastRuns stay empty. */
+  tenantReads?: TenantReads | null;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -49,6 +57,8 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         planRoutes,
         customerRoutes,
         siteRoutes,
+        databaseRoutes,
+        cronJobRoutes,
         domainRoutes,
         recordRoutes,
         mailboxRoutes,

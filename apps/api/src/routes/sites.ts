@@ -8,6 +8,9 @@ import {
 } from '@hostplane/contracts';
 import type { PanelDatabase } from '@hostplane/db';
 import {
+  type PhpSettings,
+  type PlanLimits,
+  phpIssues,
   type SiteRestrictedInput,
   type SiteValidationIssue,
   siteHostIssues,
@@ -92,6 +95,36 @@ async function assertHostsBound(
   }
 }
 
+/** phpVersion and php.ini settings against the platform's versions and the plan's bounds: 422 naming the field. */
+async function assertPhp(
+  trx: Transaction<PanelDatabase>,
+  planId: number,
+  input: { template: string; phpVersion?: string | undefined; php?: PhpSettings | undefined },
+  platform: RouteDeps['platform'],
+): Promise<void> {
+  if (input.phpVersion === undefined && input.php === undefined) return;
+  const plan = await trx
+    .selectFrom('plans')
+    .select('limits')
+    .where('id', '=', planId)
+    .executeTakeFirstOrThrow();
+  const issues = phpIssues(input, plan.limits as PlanLimits, platform);
+  if (issues.length > 0) {
+    const errors = issues.map((i) => ({ path: i.path.join('.'), in: 'body' as const, message: i.message }));
+    throw new UnprocessableError(
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors,
+      'php-setting',
+    );
+  }
+}
+
+/** Stored php settings: an empty object clears them. */
+function phpSettingsColumn(php: PhpSettings | undefined): string | null | undefined {
+  if (php === undefined) return undefined;
+  return Object.keys(php).length > 0 ? JSON.stringify(php) : null;
+}
+
 /** A site database's password, sealed at rest like TOTP seeds (the worker opens it for the Secret). */
 function newDatabasePassword(secretKey: string | undefined): string {
   return sealSecret(randomBytes(24).toString('base64url'), secretKey);
@@ -135,6 +168,7 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
           },
           maxReplicas,
         );
+        await assertPhp(trx, customer.plan_id, b, platform);
         await assertChangeWithinPlan(trx, customer, { sites: 1, databases: b.database ? 1 : 0 });
         await assertHostsBound(trx, customer.id, { hosts: b.domains, www: b.www }, reserved);
         const row = await trx
@@ -150,6 +184,8 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
             replicas: b.replicas,
             database: b.database,
             database_password: b.database ? newDatabasePassword(config.secretKey) : null,
+            php_version: b.template === 'php' ? (b.phpVersion ?? platform.php.defaultVersion) : null,
+            php_settings: phpSettingsColumn(b.php) ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -197,6 +233,12 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
           },
           maxReplicas,
         );
+        await assertPhp(
+          trx,
+          customer.plan_id,
+          { template: before.template, phpVersion: b.phpVersion, php: b.php },
+          platform,
+        );
         const addsDatabase = b.database === true && !before.database;
         await assertChangeWithinPlan(trx, customer, { databases: addsDatabase ? 1 : 0 });
         if (b.domains !== undefined || b.www !== undefined) {
@@ -219,6 +261,8 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
             www: b.www,
             replicas: b.replicas,
             database: b.database,
+            php_version: b.phpVersion,
+            php_settings: phpSettingsColumn(b.php),
             // Generated once and kept with the data: turning the database off keeps both (the claim
             // stays), unless deleteData: then the worker prunes the claim and the password goes.
             ...(b.database === true && !before.database_password

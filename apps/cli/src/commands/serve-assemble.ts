@@ -1,11 +1,19 @@
 // The reconcile targets of `hostplane serve` assembled from the environment. A module of its own so
 // that serve.ts loads it (and the provisioners' clients) only when it starts a worker.
+
+import type { DatabaseDumps, TenantReads } from '@hostplane/api';
 import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
-import { kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
+import { KINDS, KubeHttpClient, kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
+import {
+  createDatabasesTarget,
+  dumpDatabase,
+  importDatabase,
+  MysqlDatabaseServer,
+} from '@hostplane/provisioner-mariadb';
 import { customerStatusTarget, type Target } from '@hostplane/reconcile';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -42,6 +50,7 @@ export function assembleTargets(
       }),
     );
   }
+  if (env.KUBECONFIG) targets.push(databasesTarget(env.KUBECONFIG));
   if (env.KUBECONFIG && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
     targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
@@ -73,4 +82,106 @@ function dnsTarget(
   );
   const target = createDnsTarget({ zones, config: dnsConfigOf(platform) });
   return db ? withDsRecords(target, zones, (id, statuses) => saveDomainDnsStatus(db, id, statuses)) : target;
+}
+
+/**
+ * Databases inside each customer's MariaDB. The worker reaches a server at its Service's ClusterIP,
+ * read from the apiserver (the same address inside the cluster and on the local stack's host).
+ */
+function serverAddressOf(kubeconfig: string) {
+  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+  return async (customerId: number) => {
+    const service = await kube.get(KINDS.Service, `cust-${customerId}`, 'mariadb');
+    const ip = service?.spec?.clusterIP;
+    return typeof ip === 'string' && ip !== 'None' ? { host: ip, port: 3306 } : null;
+  };
+}
+
+function databasesTarget(kubeconfig: string): Target {
+  return createDatabasesTarget({
+    addressOf: serverAddressOf(kubeconfig),
+    connect: (address, rootPassword) => MysqlDatabaseServer.connect(address, rootPassword),
+  });
+}
+
+/** The API's export/import of customer databases: MariaDB's clients as the database's owner. */
+export function databaseDumpsOf(kubeconfig: string): DatabaseDumps {
+  const addressOf = serverAddressOf(kubeconfig);
+  const address = async (customerId: number) => {
+    const found = await addressOf(customerId);
+    if (!found) throw new Error(`customer ${customerId} has no database server address yet`);
+    return found;
+  };
+  return {
+    async dump(login) {
+      return dumpDatabase({ ...(await address(login.customerId)), ...login });
+    },
+    async import(login, sql) {
+      return importDatabase({ ...(await address(login.customerId)), ...login }, sql);
+    },
+  };
+}
+
+type Live = Record<string, unknown> & { metadata: { name: string; creationTimestamp?: string } };
+
+/** Runs of a site's cron jobs: its Jobs, their pods' exit codes and log tails (read-only). */
+export function tenantReadsOf(kubeconfig: string): TenantReads {
+  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+  return {
+    async cronRuns(customerId, site, cron, limit) {
+      const namespace = `cust-${customerId}`;
+      const jobs = (await kube.list(
+        KINDS.Job,
+        namespace,
+        `hostplane.io/site=${site},hostplane.io/cronjob=${cron}`,
+      )) as Live[];
+      const newest = jobs
+        .sort((a, b) =>
+          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+        )
+        .slice(0, limit);
+      return Promise.all(
+        newest.map(async (job) => {
+          const status = (job.status ?? {}) as {
+            startTime?: string;
+            completionTime?: string;
+            succeeded?: number;
+            failed?: number;
+          };
+          const pods = (await kube.list(
+            KINDS.Pod,
+            namespace,
+            `batch.kubernetes.io/job-name=${job.metadata.name}`,
+          )) as Live[];
+          const pod = pods.sort((a, b) =>
+            String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+          )[0];
+          const container = ((
+            pod?.status as {
+              containerStatuses?: { state?: { terminated?: { exitCode?: number; finishedAt?: string } } }[];
+            }
+          )?.containerStatuses ?? [])[0];
+          const terminated = container?.state?.terminated;
+          const logTail = pod
+            ? await kube
+                .podLog(namespace, pod.metadata.name, { container: 'job', tailLines: 20 })
+                .catch(() => '')
+            : '';
+          const state: 'Running' | 'Succeeded' | 'Failed' = status.succeeded
+            ? 'Succeeded'
+            : status.failed
+              ? 'Failed'
+              : 'Running';
+          return {
+            job: job.metadata.name,
+            state,
+            startedAt: status.startTime ?? null,
+            finishedAt: status.completionTime ?? terminated?.finishedAt ?? null,
+            exitCode: terminated?.exitCode ?? null,
+            logTail: logTail.slice(-4000),
+          };
+        }),
+      );
+    },
+  };
 }

@@ -121,8 +121,11 @@ async function startApi(
   registry: Registry,
 ): Promise<Running> {
   const { API_PREFIX, buildApp, DoveadmHttpUsage } = await import('@hostplane/api');
+  const { databaseDumpsOf, tenantReadsOf } = await import('./serve-assemble.ts');
   const app = await buildApp({
     db,
+    databaseDumps: env.KUBECONFIG ? databaseDumpsOf(env.KUBECONFIG) : null,
+    tenantReads: env.KUBECONFIG ? tenantReadsOf(env.KUBECONFIG) : null,
     mailUsage:
       env.DOVEADM_API_URL && env.DOVEADM_API_KEY
         ? new DoveadmHttpUsage({ url: env.DOVEADM_API_URL, apiKey: env.DOVEADM_API_KEY })

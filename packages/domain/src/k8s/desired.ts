@@ -1,4 +1,6 @@
 import type { CustomerSnapshot } from '../snapshot.ts';
+import { siteCronJobs } from './cronjob.ts';
+import { customerDatabaseObjects } from './customer-database.ts';
 import { databaseObjects } from './database.ts';
 import { containerMax, limitRange, namespaceObject, panelRoleBinding, resourceQuota } from './guardrails.ts';
 import {
@@ -28,6 +30,7 @@ export const KIND_ORDER = [
   'Service',
   'Deployment',
   'StatefulSet',
+  'CronJob',
   'Middleware',
   'Ingress',
 ] as const;
@@ -82,8 +85,10 @@ export function desiredTenantObjects(
   for (const site of sites) {
     objects.push(...siteWorkloadObjects(snapshot, site, config, clamp));
     objects.push(...databaseObjects(snapshot, site, config, clamp));
+    objects.push(...siteCronJobs(snapshot, site, config, clamp));
     objects.push(...siteIngresses(snapshot, site, config, resolution));
   }
+  objects.push(...customerDatabaseObjects(snapshot, config, clamp));
   const anyTls = sites.some(
     (site) => splitHostsByResolution(routedSiteHosts(snapshot, site), resolution).tls.length > 0,
   );

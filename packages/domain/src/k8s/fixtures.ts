@@ -17,6 +17,13 @@ export const testConfig: TenantPlatformConfig = {
     wordpress: 'docker.io/library/wordpress:6.8.1-php8.3-fpm-alpine',
     mariadb: 'docker.io/library/mariadb:11.4.7',
   },
+  php: {
+    versions: [
+      { version: '8.2', image: 'docker.io/library/php:8.2.28-fpm-alpine' },
+      { version: '8.4', image: 'docker.io/library/php:8.4.8-fpm-alpine' },
+    ],
+    defaultVersion: '8.4',
+  },
   publicAddresses: { ipv4: ['203.0.113.10'], ipv6: ['2001:db8::10'] },
   network: {
     clusterCidrs: ['10.42.0.0/16', '10.43.0.0/16'],

@@ -1,3 +1,5 @@
+export * from './cronjob.ts';
+export { attachedDatabaseEnv, customerDatabaseObjects, wantsDatabaseServer } from './customer-database.ts';
 export { databaseDataState, retainedDatabaseSites } from './database.ts';
 export * from './desired.ts';
 export * from './guardrails.ts';
@@ -5,6 +7,7 @@ export * from './ingress.ts';
 export * from './labels.ts';
 export { internetBlocks, internetPorts, NEVER_INTERNET_CIDRS } from './network-policies.ts';
 export { READY_PAGE_TEXT } from './nginx-conf.ts';
+export * from './php.ts';
 export * from './quantity.ts';
 export type { ContainerResources } from './security.ts';
 export * from './sftp.ts';

@@ -24,13 +24,14 @@ export function staticNginxConf(): string {
   ].join('\n');
 }
 
-export function phpNginxConf(): string {
+/** `bodyLimit`: nginx's client_max_body_size when the site's upload limit is above the default 64m. */
+export function phpNginxConf(bodyLimit: string | null = null): string {
   return [
     'server {',
     '  listen 8080;',
     '  root /var/www/html;',
     '  index index.php index.html;',
-    '  client_max_body_size 64m;',
+    `  client_max_body_size ${bodyLimit ?? '64m'};`,
     HEALTHZ.trimEnd(),
     // `/` runs index.php when there is one, serves index.html otherwise, else the ready page.
     '  location = / {',

@@ -1,4 +1,5 @@
 import type { SiteRow } from '../snapshot.ts';
+import { PHP_INI_SCAN_DIR, PHP_SITE_INI_DIR, phpImageOf, phpIni } from './php.ts';
 import { type ContainerResources, containerSecurityContext, scratchVolumes } from './security.ts';
 import type { TenantPlatformConfig } from './types.ts';
 
@@ -57,6 +58,12 @@ export function tcpProbes(port: number | string): Record<string, unknown> {
   };
 }
 
+/**
+ * A stopping web pod keeps serving a few seconds while kube-proxy and the edge drop its endpoint, so
+ * a rolling update (a PHP version change) loses no request (Kubernetes' own sleep action, no binary).
+ */
+const DRAIN = { lifecycle: { preStop: { sleep: { seconds: 5 } } } };
+
 const NGINX_SCRATCH = { 'nginx-cache': '/var/cache/nginx', tmp: '/tmp' };
 
 function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clamp): Record<string, unknown> {
@@ -69,6 +76,7 @@ function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clam
     securityContext: containerSecurityContext(uid, true),
     // A container that fails leaves its last log lines in its status, which the site status shows.
     terminationMessagePolicy: 'FallbackToLogsOnError',
+    ...DRAIN,
     volumeMounts: [
       { name: 'data', mountPath: webRoot },
       { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
@@ -83,18 +91,21 @@ function phpContainer(
   image: string,
   env: Record<string, unknown>[],
   clamp: Clamp,
+  withIni: boolean,
 ): Record<string, unknown> {
   return {
     name,
     image,
-    env,
+    env: withIni ? [...env, { name: 'PHP_INI_SCAN_DIR', value: PHP_INI_SCAN_DIR }] : env,
     ports: [{ name: 'fastcgi', containerPort: 9000, protocol: 'TCP' }],
     resources: clamp({ requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
     securityContext: containerSecurityContext(WWW_DATA_UID, true),
     terminationMessagePolicy: 'FallbackToLogsOnError',
+    ...DRAIN,
     volumeMounts: [
       { name: 'data', mountPath: '/var/www/html' },
       { name: 'php-tmp', mountPath: '/tmp' },
+      ...(withIni ? [{ name: 'php-ini', mountPath: PHP_SITE_INI_DIR, readOnly: true }] : []),
     ],
     ...tcpProbes('fastcgi'),
   };
@@ -115,8 +126,16 @@ function wordpressEnv(site: SiteRow): Record<string, unknown>[] {
   ];
 }
 
-/** Containers and volumes of a site's web pod, per template. */
-export function sitePodParts(site: SiteRow, config: TenantPlatformConfig, clamp: Clamp): PodParts {
+/**
+ * Containers and volumes of a site's web pod, per template. `env` holds what every runtime container
+ * gets besides its own (the credentials of the databases attached to the site).
+ */
+export function sitePodParts(
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  clamp: Clamp,
+  env: Record<string, unknown>[] = [],
+): PodParts {
   const { images } = config;
   const nginxScratch = scratchVolumes(NGINX_SCRATCH).volumes;
   const nginxConfVolume = { name: 'nginx-conf', configMap: { name: `${site.name}-nginx` } };
@@ -131,25 +150,36 @@ export function sitePodParts(site: SiteRow, config: TenantPlatformConfig, clamp:
       };
     case 'php':
     case 'wordpress': {
+      const withIni = phpIni(site.phpSettings) !== null;
       const php =
         site.template === 'php'
-          ? phpContainer('php-fpm', images.phpFpm, [], clamp)
-          : phpContainer('wordpress', images.wordpress, wordpressEnv(site), clamp);
+          ? phpContainer('php-fpm', phpImageOf(site, config), env, clamp, withIni)
+          : phpContainer('wordpress', images.wordpress, [...wordpressEnv(site), ...env], clamp, withIni);
       return {
         uid: WWW_DATA_UID,
         port: WEB_PORT,
         nginxConf: 'php',
         containers: [nginxContainer(images.nginx, WWW_DATA_UID, '/var/www/html', clamp), php],
-        volumes: [nginxConfVolume, ...nginxScratch, { name: 'php-tmp', emptyDir: { sizeLimit: '256Mi' } }],
+        volumes: [
+          nginxConfVolume,
+          ...nginxScratch,
+          { name: 'php-tmp', emptyDir: { sizeLimit: '256Mi' } },
+          ...(withIni ? [{ name: 'php-ini', configMap: { name: `${site.name}-php` } }] : []),
+        ],
       };
     }
     case 'image':
-      return imagePodParts(site, config, clamp);
+      return imagePodParts(site, config, clamp, env);
   }
 }
 
 /** Any image: we cannot know whether it writes to its root filesystem, so that stays writable. */
-function imagePodParts(site: SiteRow, config: TenantPlatformConfig, clamp: Clamp): PodParts {
+function imagePodParts(
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  clamp: Clamp,
+  env: Record<string, unknown>[],
+): PodParts {
   if (!site.image || !site.port) throw new Error(`site ${site.name}: template image needs image and port`);
   const uid = config.tenantLimits.imageUid;
   return {
@@ -160,6 +190,7 @@ function imagePodParts(site: SiteRow, config: TenantPlatformConfig, clamp: Clamp
       {
         name: 'app',
         image: site.image,
+        ...(env.length > 0 ? { env } : {}),
         ports: [{ name: 'http', containerPort: site.port, protocol: 'TCP' }],
         resources: clamp({
           requests: { cpu: '50m', memory: '64Mi' },

@@ -1,7 +1,9 @@
 import type { CustomerSnapshot, SiteRow } from '../snapshot.ts';
 import { tenantNamespace } from '../snapshot.ts';
+import { attachedDatabaseEnv } from './customer-database.ts';
 import { COMPONENT_LABEL, componentSelector, siteLabels } from './labels.ts';
 import { fnv1a, phpNginxConf, staticNginxConf } from './nginx-conf.ts';
+import { phpBodyLimit, phpIni } from './php.ts';
 import { type ContainerResources, podSecurityContext } from './security.ts';
 import { sitePodParts } from './site-pod.ts';
 import type { KubeObject, TenantPlatformConfig } from './types.ts';
@@ -52,15 +54,24 @@ function webDeployment(
   site: SiteRow,
   config: TenantPlatformConfig,
   clamp: Clamp,
-): { deployment: KubeObject; conf: string | null } {
-  const parts = sitePodParts(site, config, clamp);
+): { deployment: KubeObject; conf: string | null; ini: string | null } {
+  const parts = sitePodParts(site, config, clamp, attachedDatabaseEnv(snapshot, site));
   const conf =
-    parts.nginxConf === 'static' ? staticNginxConf() : parts.nginxConf === 'php' ? phpNginxConf() : null;
+    parts.nginxConf === 'static'
+      ? staticNginxConf()
+      : parts.nginxConf === 'php'
+        ? phpNginxConf(phpBodyLimit(site.phpSettings))
+        : null;
+  const ini = parts.nginxConf === 'php' ? phpIni(site.phpSettings) : null;
+  const annotations = {
+    ...(conf ? { 'hostplane.io/nginx-conf': fnv1a(conf) } : {}),
+    ...(ini ? { 'hostplane.io/php-ini': fnv1a(ini) } : {}),
+  };
   const podLabels = { ...siteLabels(snapshot.id, site.name), [COMPONENT_LABEL]: 'web' };
   const template = {
     metadata: {
       labels: podLabels,
-      ...(conf ? { annotations: { 'hostplane.io/nginx-conf': fnv1a(conf) } } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     spec: {
       automountServiceAccountToken: false,
@@ -80,11 +91,13 @@ function webDeployment(
     spec: {
       replicas: snapshot.suspended ? 0 : site.replicas,
       revisionHistoryLimit: 3,
+      // One new pod Ready before an old one goes: a PHP version change or a php.ini change has no downtime.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       selector: { matchLabels: componentSelector(site.name, 'web') },
       template,
     },
   };
-  return { deployment, conf };
+  return { deployment, conf, ini };
 }
 
 /** Deployment, Service, PVC and (nginx templates) the nginx ConfigMap of one site. */
@@ -94,8 +107,16 @@ export function siteWorkloadObjects(
   config: TenantPlatformConfig,
   clamp: Clamp,
 ): KubeObject[] {
-  const { deployment, conf } = webDeployment(snapshot, site, config, clamp);
+  const { deployment, conf, ini } = webDeployment(snapshot, site, config, clamp);
   const objects = [deployment, webService(snapshot, site), webVolumeClaim(snapshot, site, config)];
   if (conf) objects.push(webConfigMap(snapshot, site, conf));
+  if (ini) {
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(snapshot, site, `${site.name}-php`),
+      data: { 'zz-hostplane.ini': ini },
+    });
+  }
   return objects;
 }

@@ -39,6 +39,7 @@ export interface TenantPlatformConfig {
     /** The customer SFTP pod's image (docs/sftp.md); DEFAULT_SFTP_IMAGE when absent. */
     sftp?: string;
   };
+  php: { versions: { version: string; image: string }[]; defaultVersion: string };
   publicAddresses: { ipv4: string[]; ipv6: string[] };
   network: { clusterCidrs: string[]; nodeCidrs: string[]; blockedEgressCidrs: string[] };
   namespaces: { ingress: string; monitoring: string; mail: string; panel: string };

@@ -13,5 +13,18 @@ export function openSnapshotSecrets(
         ? site
         : { ...site, databasePassword: openStoredSecret(site.databasePassword, secretKey) },
     ),
+    ...(snapshot.databases
+      ? {
+          databases: snapshot.databases.map((db) => ({
+            ...db,
+            users: db.users.map((u) => ({ ...u, password: openStoredSecret(u.password, secretKey) })),
+          })),
+        }
+      : {}),
+    ...(snapshot.databaseServer
+      ? {
+          databaseServer: { rootPassword: openStoredSecret(snapshot.databaseServer.rootPassword, secretKey) },
+        }
+      : {}),
   };
 }

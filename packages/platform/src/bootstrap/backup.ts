@@ -78,11 +78,14 @@ function veleroDeployment(config: BootstrapConfig): KubeObject {
                 '--features=',
               ],
               ports: [{ name: 'metrics', containerPort: 8085 }],
-              env: [...podEnv(), env('LD_LIBRARY_PATH', '/plugins')],
+              // HOME on the scratch volume: Kopia keeps its cache and config there (read-only root).
+              env: [...podEnv(), env('LD_LIBRARY_PATH', '/plugins'), env('HOME', '/scratch')],
               resources: b.resources.server,
               volumeMounts: [
                 { name: 'plugins', mountPath: '/plugins' },
                 { name: 'scratch', mountPath: '/scratch' },
+                // go-plugin writes its handshake files to the temp dir: writable, the root stays read-only.
+                { name: 'tmp', mountPath: '/tmp' },
                 credentialsMount,
               ],
               securityContext: {
@@ -92,7 +95,12 @@ function veleroDeployment(config: BootstrapConfig): KubeObject {
               },
             },
           ],
-          volumes: [{ name: 'plugins', emptyDir: {} }, { name: 'scratch', emptyDir: {} }, credentialsVolume],
+          volumes: [
+            { name: 'plugins', emptyDir: {} },
+            { name: 'scratch', emptyDir: {} },
+            { name: 'tmp', emptyDir: {} },
+            credentialsVolume,
+          ],
         },
       },
     },
@@ -103,7 +111,9 @@ function veleroDeployment(config: BootstrapConfig): KubeObject {
 function nodeAgentDaemonSet(config: BootstrapConfig): KubeObject {
   const images = config.bootstrap.systemImages;
   const b = config.bootstrap.backup;
-  const labels = { ...MANAGED, 'app.kubernetes.io/name': app, name: 'node-agent' };
+  // `role: node-agent` is how Velero's server finds a running node agent on a pod's node (nodeagent
+  // package, isRunningInNode): without it every pod volume is skipped with an error.
+  const labels = { ...MANAGED, 'app.kubernetes.io/name': app, name: 'node-agent', role: 'node-agent' };
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -187,6 +197,35 @@ export function storageLocation(config: BootstrapConfig): KubeObject {
         ...(b.s3Url ? { s3Url: b.s3Url, s3ForcePathStyle: 'true' } : {}),
       },
     },
+  };
+}
+
+export const TENANT_VOLUME_POLICY = 'tenant-volume-policy';
+
+/**
+ * Velero's volume policy for tenant backups (Backup.spec.resourcePolicy, provisioner-backup's settings
+ * `volumePolicy`): a pod's scratch emptyDirs (nginx cache, /tmp) are not data and are skipped; every
+ * claim is backed up by the node agent (Kopia).
+ */
+export function tenantVolumePolicy(namespace = BACKUP_NAMESPACE): KubeObject {
+  const policy = [
+    'version: v1',
+    'volumePolicies:',
+    '- conditions:',
+    '    volumeTypes: [emptyDir]',
+    '  action:',
+    '    type: skip',
+    '',
+  ];
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: TENANT_VOLUME_POLICY,
+      namespace,
+      labels: { ...MANAGED, 'app.kubernetes.io/name': app },
+    },
+    data: { 'policy.yaml': policy.join('\n') },
   };
 }
 
@@ -284,6 +323,7 @@ export function backupSystem(config: BootstrapConfig): KubeObject[] {
     veleroDeployment(config),
     nodeAgentDaemonSet(config),
     storageLocation(config),
+    tenantVolumePolicy(),
     ...platformBackupCronJob(config),
     ...panelBackupRbacManifests(BACKUP_NAMESPACE, {
       namespace: config.panelIdentity.namespace,

@@ -69,3 +69,10 @@ export function stepToYaml(step: BootstrapStep): string {
   const header = `# Rendered by hostplane bootstrap: step ${step.order}, namespace ${step.namespace}. Do not edit.\n`;
   return header + step.objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
 }
+export {
+  BACKUP_NAMESPACE,
+  backupSystem,
+  storageLocation,
+  TENANT_VOLUME_POLICY,
+  tenantVolumePolicy,
+} from './backup.ts';

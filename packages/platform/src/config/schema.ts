@@ -64,6 +64,31 @@ export const platformConfigSchema = z.object({
       maildirRemover: pinnedImage.default('docker.io/dovecot/dovecot:2.3.21.1'),
     })
     .prefault({}),
+  /**
+   * PHP versions the php and wordpress templates offer (issue 16): version → pinned php-fpm image.
+   * Built locally from the Debian suite that carries each version (docs/local-images.md).
+   */
+  php: z
+    .object({
+      versions: z
+        .array(
+          z.object({
+            version: z.string().regex(/^[0-9]+\.[0-9]+$/, 'a PHP version like 8.4'),
+            image: pinnedImage,
+          }),
+        )
+        .min(1)
+        .default([
+          { version: '8.2', image: 'docker.io/library/php:8.2.28-fpm-alpine' },
+          { version: '8.4', image: 'docker.io/library/php:8.4.8-fpm-alpine' },
+        ]),
+      defaultVersion: z.string().default('8.4'),
+    })
+    .refine((php) => php.versions.some((v) => v.version === php.defaultVersion), {
+      message: 'defaultVersion must be one of versions',
+      path: ['defaultVersion'],
+    })
+    .prefault({}),
   publicAddresses: z
     .object({ ipv4: z.array(z.ipv4()).default([]), ipv6: z.array(z.ipv6()).default([]) })
     .prefault({}),

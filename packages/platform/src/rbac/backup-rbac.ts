@@ -23,6 +23,8 @@ export function panelBackupRbacManifests(
           resources: ['schedules', 'backups', 'restores'],
           verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
         },
+        // The bytes a backup moved (stats.volumeBytes): read only.
+        { apiGroups: ['velero.io'], resources: ['podvolumebackups'], verbs: ['get', 'list'] },
       ],
     },
     {

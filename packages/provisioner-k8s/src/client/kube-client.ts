@@ -221,6 +221,44 @@ export class KubeHttpClient implements KubeApi {
     return tokenRequestSchema.parse(body).status.token;
   }
 
+  /** A container's log as text (pods/log; read-only): `tailLines`, `sinceSeconds`, `timestamps`. */
+  async podLog(
+    namespace: string,
+    pod: string,
+    query: { container?: string; tailLines?: number; sinceSeconds?: number; timestamps?: boolean },
+  ): Promise<string> {
+    const { agent, headers } = await this.currentTransport();
+    this.stats.reads++;
+    const url = new URL(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      this.server,
+    );
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        url,
+        { method: 'GET', headers, agent, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) resolve(text);
+            else reject(kubeErrorFromStatus(status, `GET ${url.pathname}: ${statusMessage(text, status)}`));
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', (error) =>
+        reject(new KubeError('Unavailable', `GET ${url.pathname}: ${error.message}`, 0)),
+      );
+      req.end();
+    });
+  }
+
   private async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
     const { agent, headers: authHeaders } = await this.currentTransport();
     if (method === 'GET') this.stats.reads++;

@@ -1,0 +1,179 @@
+// Recipes of the tenant runtimes built from Debian packages: PHP per Debian suite (bookworm 8.2,
+// trixie 8.4) and MariaDB (bookworm 10.11). Pure values; images.ts builds them. docs/local-images.md
+// lists how each differs from the upstream image whose reference it carries.
+import path from 'node:path';
+import type { DebianImageRecipe, DebianSuite } from './images.ts';
+
+/** Writes a file into the root file system from a hook script (pure text; quoted heredoc, no expansion). */
+export function fileIn(target: string, content: string): string {
+  return [
+    `mkdir -p "$R${path.posix.dirname(target)}"`,
+    `cat > "$R${target}" <<'HOSTPLANE_EOF'`,
+    content.trimEnd(),
+    'HOSTPLANE_EOF',
+  ].join('\n');
+}
+
+/** Adds a user and group with a fixed id unless the name exists (hook script text). */
+export function users(name: string, uid: number): string {
+  return [
+    `grep -q '^${name}:' "$R/etc/passwd" || echo '${name}:x:${uid}:${uid}:${name}:/nonexistent:/usr/sbin/nologin' >> "$R/etc/passwd"`,
+    `grep -q '^${name}:' "$R/etc/group" || echo '${name}:x:${uid}:' >> "$R/etc/group"`,
+  ].join('\n');
+}
+
+/** php-fpm as the upstream php:*-fpm image configures it: port 9000, logs to stderr, environment kept. */
+export const PHP_FPM_CONF = `
+[global]
+error_log = /proc/self/fd/2
+daemonize = no
+pid = /tmp/php-fpm.pid
+log_limit = 8192
+[www]
+listen = 9000
+pm = dynamic
+pm.max_children = 5
+pm.start_servers = 1
+pm.min_spare_servers = 1
+pm.max_spare_servers = 2
+clear_env = no
+catch_workers_output = yes
+decorate_workers_output = no
+access.log = /proc/self/fd/2
+`;
+
+/** The Debian suite that carries each PHP version (DESIGN §9: PHP versions come from Debian suites). */
+export const PHP_SUITES: Readonly<Record<string, DebianSuite>> = { '8.2': 'bookworm', '8.4': 'trixie' };
+
+/** php-fpm of one PHP version from the Debian suite that has it; uid 82, port 9000, like site-php. */
+export function phpRecipe(version: string, ref: string): DebianImageRecipe {
+  const suite = PHP_SUITES[version];
+  if (!suite) throw new Error(`no Debian suite known for PHP ${version}; known: ${Object.keys(PHP_SUITES)}`);
+  const pkg = (ext: string) => `php${version}-${ext}`;
+  return {
+    kind: 'debian',
+    name: `site-php-${version}`,
+    ref,
+    variant: 'essential',
+    suite,
+    packages: ['fpm', 'cli', 'mysql', 'gd', 'curl', 'xml', 'mbstring', 'zip'].map(pkg),
+    customize: [
+      users('www-data-alpine', 82),
+      'mkdir -p "$R/var/www/html" "$R/usr/local/sbin" "$R/usr/local/bin" "$R/etc/php/site.d"',
+      `ln -sf /usr/sbin/php-fpm${version} "$R/usr/local/sbin/php-fpm"`,
+      `ln -sf /usr/bin/php${version} "$R/usr/local/bin/php"`,
+      fileIn(`/etc/php/${version}/fpm/php-fpm.conf`, PHP_FPM_CONF),
+      `rm -f "$R/etc/php/${version}/fpm/pool.d/www.conf"`,
+    ].join('\n'),
+    config: {
+      entrypoint: [
+        `/usr/sbin/php-fpm${version}`,
+        '--nodaemonize',
+        '--fpm-config',
+        `/etc/php/${version}/fpm/php-fpm.conf`,
+      ],
+      user: '82:82',
+      workdir: '/var/www/html',
+      exposedPorts: ['9000/tcp'],
+      // The compiled-in conf.d first (leading ":"), then the site's own php.ini settings.
+      env: { PHP_INI_SCAN_DIR: ':/etc/php/site.d' },
+    },
+  };
+}
+
+/** MariaDB listening on all addresses, small memory footprint, logs to stderr, socket in /run/mysqld. */
+const MARIADB_CNF = `
+[mariadbd]
+datadir = /var/lib/mysql
+socket = /run/mysqld/mysqld.sock
+pid-file = /run/mysqld/mysqld.pid
+bind-address = 0.0.0.0
+port = 3306
+skip-name-resolve
+log-error = /dev/stderr
+performance_schema = OFF
+innodb_buffer_pool_size = 64M
+max_connections = 100
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+[client]
+socket = /run/mysqld/mysqld.sock
+`;
+
+/**
+ * The upstream image's first-start contract on an empty data volume: MARIADB_ROOT_PASSWORD or
+ * MARIADB_RANDOM_ROOT_PASSWORD, MARIADB_ROOT_HOST (default %), MARIADB_DATABASE, MARIADB_USER,
+ * MARIADB_PASSWORD; later starts leave the data alone. Runs as the container's (non-root) user.
+ */
+const MARIADB_ENTRYPOINT = `#!/bin/sh
+set -eu
+DATADIR=/var/lib/mysql
+SOCKET=/run/mysqld/mysqld.sock
+q() { printf '%s' "$1" | sed "s/'/''/g"; }
+if [ ! -d "$DATADIR/mysql" ]; then
+  if [ -n "\${MARIADB_RANDOM_ROOT_PASSWORD:-}" ]; then
+    MARIADB_ROOT_PASSWORD=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)
+  fi
+  if [ -z "\${MARIADB_ROOT_PASSWORD:-}" ]; then
+    echo "hostplane-mariadb: MARIADB_ROOT_PASSWORD or MARIADB_RANDOM_ROOT_PASSWORD is required" >&2
+    exit 1
+  fi
+  echo "hostplane-mariadb: initialising $DATADIR" >&2
+  mariadb-install-db --datadir="$DATADIR" --auth-root-authentication-method=normal --skip-test-db >/dev/null
+  mariadbd --skip-networking --socket="$SOCKET" &
+  pid=$!
+  i=0
+  until mariadb-admin --socket="$SOCKET" -uroot ping >/dev/null 2>&1; do
+    i=$((i + 1)); [ "$i" -lt 120 ] || { echo "hostplane-mariadb: server did not start" >&2; exit 1; }
+    sleep 0.5
+  done
+  root=$(q "$MARIADB_ROOT_PASSWORD")
+  host=$(q "\${MARIADB_ROOT_HOST:-%}")
+  {
+    echo "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';"
+    echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '$root';"
+    if [ "\${MARIADB_ROOT_HOST:-%}" != localhost ]; then
+      echo "CREATE USER IF NOT EXISTS 'root'@'$host' IDENTIFIED BY '$root';"
+      echo "GRANT ALL ON *.* TO 'root'@'$host' WITH GRANT OPTION;"
+    fi
+    if [ -n "\${MARIADB_DATABASE:-}" ]; then
+      echo "CREATE DATABASE IF NOT EXISTS \\\`$MARIADB_DATABASE\\\`;"
+    fi
+    if [ -n "\${MARIADB_USER:-}" ] && [ -n "\${MARIADB_PASSWORD:-}" ]; then
+      echo "CREATE USER IF NOT EXISTS '$(q "$MARIADB_USER")'@'%' IDENTIFIED BY '$(q "$MARIADB_PASSWORD")';"
+      if [ -n "\${MARIADB_DATABASE:-}" ]; then
+        echo "GRANT ALL ON \\\`$MARIADB_DATABASE\\\`.* TO '$(q "$MARIADB_USER")'@'%';"
+      fi
+    fi
+    echo "FLUSH PRIVILEGES;"
+  } | mariadb --socket="$SOCKET" -uroot
+  mariadb-admin --socket="$SOCKET" -uroot -p"$MARIADB_ROOT_PASSWORD" shutdown
+  wait "$pid" || true
+fi
+exec mariadbd "$@"
+`;
+
+/** MariaDB 10.11 from bookworm under the pinned upstream reference; uid 999 like the upstream image. */
+export function mariadbRecipe(ref: string): DebianImageRecipe {
+  return {
+    kind: 'debian',
+    name: 'mariadb',
+    ref,
+    variant: 'essential',
+    packages: ['mariadb-server', 'mariadb-client'],
+    // Before mariadb-server's postinst runs, so its `mysql` system user is uid 999 as upstream.
+    essential: users('mysql', 999),
+    customize: [
+      fileIn('/etc/mysql/mariadb.conf.d/99-hostplane.cnf', MARIADB_CNF),
+      fileIn('/usr/local/bin/docker-entrypoint.sh', MARIADB_ENTRYPOINT),
+      'chmod 0755 "$R/usr/local/bin/docker-entrypoint.sh"',
+      'rm -rf "$R/var/lib/mysql" && mkdir -p "$R/var/lib/mysql" "$R/run/mysqld"',
+      'chown 999:999 "$R/var/lib/mysql" "$R/run/mysqld"',
+    ].join('\n'),
+    config: {
+      entrypoint: ['/usr/local/bin/docker-entrypoint.sh'],
+      user: '999:999',
+      exposedPorts: ['3306/tcp'],
+    },
+  };
+}

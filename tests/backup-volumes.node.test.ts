@@ -1,0 +1,238 @@
+// Backups that move bytes (issue 15) on the real node (HOSTPLANE_STACK_NODE=real; `npm run test:node`):
+// Velero v1.18.3 as bootstrap renders it (server Deployment, node-agent DaemonSet, images built from the
+// module), file-system backup of a site's `local` volume with Kopia into the stack's S3 store, driven
+// through the panel's API; then the file is lost and a restore through the API brings it back, served
+// by the site again.
+import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
+import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
+import { TERMINAL_PHASES } from '@hostplane/provisioner-backup';
+import { KINDS } from '@hostplane/provisioner-k8s';
+import { waitFor } from '@hostplane/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
+import { deployVelero, killPod, podExec } from './support/velero-node.ts';
+
+const FIRST_ID = 720_000 + (process.pid % 20_000) * 10;
+const SLOW = 600_000;
+const prefix = `node-${runTag}`;
+const store = new S3ObjectStore(objectStoreSettingsFromEnv(stack));
+
+let panel: Panel;
+let customerId: number;
+const ns = () => `cust-${customerId}`;
+
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
+type Obj = any;
+
+async function webPod(): Promise<Obj> {
+  return waitFor(
+    'a Running, Ready pod of site web',
+    async () => {
+      const pods: Obj[] = await panel.admin.list(KINDS.Pod, ns(), 'hostplane.io/site=web');
+      return pods.find(
+        (p) =>
+          p.status?.phase === 'Running' &&
+          !p.metadata.deletionTimestamp &&
+          p.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'),
+      );
+    },
+    { timeoutMs: 240_000 },
+  );
+}
+
+async function fetchFromSite(path: string): Promise<{ status: number; body: string }> {
+  const service: Obj = await panel.admin.get(KINDS.Service, ns(), 'web');
+  const response = await fetch(`http://${service.spec.clusterIP}${path}`, {
+    signal: AbortSignal.timeout(5_000),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** Polls the site's Service until it serves /kept.txt with `content` (kube-proxy may lag the pod). */
+async function servedFile(content: string): Promise<string> {
+  return waitFor(
+    `the site serving /kept.txt with ${content}`,
+    async () => {
+      const res = await fetchFromSite('/kept.txt').catch(() => undefined);
+      return res?.status === 200 && res.body.includes(content) ? res.body : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
+async function backupCondition(matches: (condition: Obj) => boolean): Promise<Obj> {
+  return waitFor(
+    'the customer’s Backup condition',
+    async () => {
+      const customer = await panel.http('GET', `/customers/${customerId}`);
+      const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Backup');
+      return condition && matches(condition) ? condition : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
+async function job(kind: 'backups' | 'restores', name: string, done = (p: string) => TERMINAL_PHASES.has(p)) {
+  return waitFor(
+    `${kind} ${name} finished`,
+    async () => {
+      const res = await panel.http('GET', `/customers/${customerId}/${kind}`);
+      const row = (res.body.items ?? res.body).find((r: Obj) => r.name === name);
+      return row && done(row.phase) ? row : undefined;
+    },
+    { timeoutMs: SLOW },
+  );
+}
+
+beforeAll(async () => {
+  panel = await startPanel(FIRST_ID, {
+    storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
+    publicAddresses: { ipv4: ['127.0.0.1'] },
+    kubernetes: { namespaceStuckAfterSeconds: 300 },
+  });
+  await deployVelero(panel.admin, stack, prefix);
+  await panel.startWorker();
+  const plan = await panel.http('POST', '/plans', {
+    name: `backup-${runTag}`,
+    limits: {
+      cpu: '4',
+      memory: '4Gi',
+      storage: '10Gi',
+      sites: 2,
+      domains: 1,
+      mailboxes: 1,
+      mailboxQuota: '1Gi',
+      databases: 1,
+      backupRetentionDays: 3,
+      backupsPerDay: 10,
+    },
+  });
+  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+  const created = await panel.http('POST', '/customers', {
+    name: 'Backup Ltd',
+    email: `owner@${runTag}-backup.test`,
+    planId: plan.body.id,
+    password: newPassword(),
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  customerId = created.body.id;
+}, SLOW);
+
+afterAll(async () => {
+  if (customerId) {
+    await panel?.http('DELETE', `/customers/${customerId}`);
+    await panel?.admin.delete(KINDS.Namespace, null, ns()).catch(() => undefined);
+  }
+  await panel?.close();
+  const keys = (await store.list(`${prefix}/`).catch(() => [])).map((o) => o.key);
+  await store.delete(keys).catch(() => undefined);
+});
+
+describe('site volumes backed up and restored by Velero on the real node', () => {
+  it(
+    'a file written through the site pod is backed up (Kopia, S3), lost, restored through the API and served again',
+    async () => {
+      const site = await panel.http('POST', `/customers/${customerId}/sites`, {
+        name: 'web',
+        template: 'static',
+      });
+      expect(site.status, JSON.stringify(site.body)).toBe(201);
+      const pod = await webPod();
+      const content = `kept by the backup ${runTag}`;
+      await podExec(stack.KUBECONFIG, ns(), pod.metadata.name, pod.spec.containers[0].name, [
+        'sh',
+        '-c',
+        `printf '%s\\n' '${content}' > /usr/share/nginx/html/kept.txt`,
+      ]);
+      await servedFile(content);
+
+      const asked = await panel.http('POST', `/customers/${customerId}/backups`, {});
+      expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+      const backup = await job('backups', asked.body.name);
+      expect(backup.phase, JSON.stringify(backup)).toBe('Completed');
+      // What the API shows of it comes from Velero's objects: items counted, the volume's bytes moved.
+      expect(backup.stats.itemsBackedUp).toBeGreaterThan(5);
+      expect(backup.stats.itemsBackedUp).toBe(backup.stats.totalItems);
+      expect(backup.stats.volumeBytes).toBe(content.length + 1);
+      expect(backup.stats.errors).toBe(0);
+      // Velero's own record of the volume: one PodVolumeBackup, Completed, bytes moved.
+      const pvbs: Obj[] = await panel.admin.list(
+        KINDS.PodVolumeBackup,
+        'backup-system',
+        `velero.io/backup-name=${asked.body.name}`,
+      );
+      expect(pvbs.map((p) => p.status?.phase)).toEqual(['Completed']);
+      expect(Number(pvbs[0].status.progress?.totalBytes ?? 0)).toBeGreaterThan(0);
+      // Kopia's repository for the namespace is in the bucket.
+      const repo = await store.list(`${prefix}/kopia/${ns()}/`);
+      expect(repo.length).toBeGreaterThan(0);
+
+      // The file is lost (deleted through the pod); the site answers 404 for it.
+      await podExec(stack.KUBECONFIG, ns(), pod.metadata.name, pod.spec.containers[0].name, [
+        'rm',
+        '/usr/share/nginx/html/kept.txt',
+      ]);
+      expect((await fetchFromSite('/kept.txt')).status).toBe(404);
+
+      const restore = await panel.http('POST', `/customers/${customerId}/restores`, {
+        backup: asked.body.name,
+      });
+      expect(restore.status, JSON.stringify(restore.body)).toBe(201);
+      const done = await job('restores', restore.body.name);
+      expect(done.phase, JSON.stringify(done)).toBe('Completed');
+      await webPod();
+      expect(await servedFile(content)).toContain(content);
+    },
+    SLOW * 2,
+  );
+
+  it(
+    'a node agent killed mid-backup: the backup ends PartiallyFailed with Velero’s reason in the API; the next one succeeds',
+    async () => {
+      const pod = await webPod();
+      const mib = 300;
+      await podExec(stack.KUBECONFIG, ns(), pod.metadata.name, pod.spec.containers[0].name, [
+        'sh',
+        '-c',
+        `head -c ${mib}M /dev/urandom > /usr/share/nginx/html/big.bin`,
+      ]);
+      const asked = await panel.http('POST', `/customers/${customerId}/backups`, {});
+      expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+      // The node agent is moving the volume's data (its PodVolumeBackup InProgress). In Velero 1.18 the
+      // bytes move in a data-mover pod the agent spawns (named after the PodVolumeBackup): killing the
+      // agent alone lets the mover finish (measured: Completed with every byte); kill both.
+      const moving: Obj = await waitFor(
+        'a PodVolumeBackup in progress',
+        async () => {
+          const pvbs: Obj[] = await panel.admin.list(
+            KINDS.PodVolumeBackup,
+            'backup-system',
+            `velero.io/backup-name=${asked.body.name}`,
+          );
+          return pvbs.find((p) => p.status?.phase === 'InProgress');
+        },
+        { timeoutMs: 180_000, intervalMs: 100 },
+      );
+      const agents: Obj[] = await panel.admin.list(KINDS.Pod, 'backup-system', 'name=node-agent');
+      await killPod(stack.KUBECONFIG, 'backup-system', moving.metadata.name).catch(() => undefined);
+      for (const agent of agents) await killPod(stack.KUBECONFIG, 'backup-system', agent.metadata.name);
+      const failed = await job('backups', asked.body.name);
+      expect(['PartiallyFailed', 'Failed'], JSON.stringify(failed)).toContain(failed.phase);
+      expect(failed.message).toBeTruthy();
+      expect(failed.stats.errors).toBeGreaterThan(0);
+      // The customer's Backup condition turns False with the reason, on the worker's next pass.
+      const condition = await backupCondition((c) => c.status === 'False');
+      expect(condition).toMatchObject({ status: 'False', reason: 'BackupFailed' });
+      expect(condition.message).toContain(asked.body.name);
+
+      // The DaemonSet brings the agent back; the next backup (the Schedule's template) moves everything.
+      const retry = await panel.http('POST', `/customers/${customerId}/backups`, {});
+      expect(retry.status, JSON.stringify(retry.body)).toBe(201);
+      const done = await job('backups', retry.body.name);
+      expect(done.phase, JSON.stringify(done)).toBe('Completed');
+      expect(done.stats.volumeBytes).toBeGreaterThanOrEqual(mib * 1024 * 1024);
+      expect((await backupCondition((c) => c.status === 'True')).reason).toBe('Scheduled');
+    },
+    SLOW * 2,
+  );
+});
