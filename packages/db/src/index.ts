@@ -4,6 +4,7 @@ export * from './customer-deletion.ts';
 export * from './domain-dns-status.ts';
 export * from './domain-verification.ts';
 export * from './migrate.ts';
+export * from './plan-usage.ts';
 export * from './reseal.ts';
 export * from './schema.ts';
 export * from './sftp.ts';
