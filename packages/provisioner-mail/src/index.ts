@@ -11,17 +11,7 @@ export {
 export { type MailDbStats, MysqlMailDatabase, type MysqlMailDatabaseOptions } from './client/mysql-client.ts';
 export { type MailTargetSettings, mailTargetFromSettings } from './compose.ts';
 export { type DesiredMail, desiredMail } from './desired.ts';
-export {
-  type DkimPlan,
-  type DkimSigningKey,
-  type DomainDkim,
-  desiredDkimKeys,
-  nextDkimSelector,
-  planDkimKeys,
-  previousDkimRetirable,
-  retirePreviousDkim,
-  rotateDkim,
-} from './dkim.ts';
+export { type DkimPlan, planDkimKeys } from './dkim.ts';
 export * from './errors.ts';
 export { DEFAULT_FORWARD_LIMIT_PER_HOUR, desiredIdentities } from './identity.ts';
 export { LocalMaildirRemover } from './local/maildir-remover.ts';

@@ -1,8 +1,13 @@
-import { type CustomerSnapshot, openStoredSecret } from '@hostplane/domain';
+import {
+  type CustomerSnapshot,
+  type DkimSigningKey,
+  desiredDkimKeys,
+  openStoredSecret,
+} from '@hostplane/domain';
 import type { SendLimitEntry } from '@hostplane/platform';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { type DesiredMail, desiredMail } from './desired.ts';
-import { type DkimPlan, type DkimSigningKey, desiredDkimKeys, planDkimKeys } from './dkim.ts';
+import { type DkimPlan, planDkimKeys } from './dkim.ts';
 import { MailProviderError } from './errors.ts';
 import { desiredIdentities } from './identity.ts';
 import type { RspamdDkimFiles } from './local/rspamd-files.ts';

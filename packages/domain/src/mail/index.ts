@@ -1,3 +1,4 @@
+export * from './dkim.ts';
 export * from './sieve.ts';
 export * from './spam.ts';
 export * from './usage.ts';
