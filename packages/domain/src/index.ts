@@ -1,3 +1,4 @@
+export * from './backup/index.ts';
 export * from './dns/index.ts';
 export * from './k8s/index.ts';
 export * from './mail/index.ts';

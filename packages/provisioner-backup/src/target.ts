@@ -1,5 +1,5 @@
 import type { CustomerSnapshot, KubeObject } from '@hostplane/domain';
-import { managedSelector } from '@hostplane/domain';
+import { desiredJobObjects, desiredSchedule, managedSelector, scheduleName } from '@hostplane/domain';
 import {
   applyWithFingerprint,
   isKubeError,
@@ -8,7 +8,6 @@ import {
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
-import { desiredJobObjects, desiredSchedule, scheduleName } from './desired.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
 import type { BackupJobLedger } from './port.ts';
 import { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';

@@ -8,10 +8,14 @@ import {
   retentionTtl,
   veleroObjectName,
 } from './desired.ts';
-import type { JobRow } from './port.ts';
-import { backupSettingsSchema } from './settings.ts';
+import type { BackupSettings, JobRow } from './types.ts';
 
-const settings = backupSettingsSchema.parse({ storageLocation: 's3-main' });
+const settings: BackupSettings = {
+  namespace: 'backup-system',
+  storageLocation: 's3-main',
+  windowStartHour: 1,
+  windowHours: 4,
+};
 const row = (
   kind: JobRow['kind'],
   name: string,

@@ -1,0 +1,2 @@
+export * from './desired.ts';
+export * from './types.ts';

@@ -1,0 +1,26 @@
+// The panel's backups and restores as the backup desired state reads them.
+
+export type JobKind = 'backup' | 'restore';
+
+/** One row of the backups or restores table (timestamps as ISO strings, null when unknown). */
+export interface JobRow {
+  kind: JobKind;
+  name: string;
+  /** Restores only: the backups row (= Velero Backup) restored from. */
+  backupName: string | null;
+  phase: string;
+  message: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+/** Where and when a customer's backups run (the platform config's `backup` section, validated by the backup room). */
+export interface BackupSettings {
+  /** Velero's namespace: Schedules, Backups and Restores live there, never in the tenant's. */
+  namespace: string;
+  /** Name of the Velero BackupStorageLocation (S3) the backups go to. */
+  storageLocation: string;
+  /** First hour (UTC) of the nightly window; customers are spread over `windowHours` hours by id. */
+  windowStartHour: number;
+  windowHours: number;
+}
