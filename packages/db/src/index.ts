@@ -7,6 +7,7 @@ export * from './domain-verification.ts';
 export * from './domains.ts';
 export * from './migrate.ts';
 export * from './plan-usage.ts';
+export * from './reconcile-store.ts';
 export * from './reseal.ts';
 export * from './schema.ts';
 export * from './sftp.ts';
