@@ -1,7 +1,10 @@
 // npm run bench:api — the panel API under autocannon on loopback (50 connections, 20 s each):
 // GET /api/v1/customers/{id} and POST /api/v1/customers/{id}/domains (rows only: mail off, so no
 // DKIM key is generated), plus a shorter run of the POST with mail on (an RSA key per request).
-// Prints requests/s, p50/p99 latency and the API process's RSS idle and under load.
+// Prints requests/s, p50/p99 latency and the API process's RSS idle and under load. In the same run,
+// a baseline (bench/api-baseline-server.ts: bare Fastify + one pg pool running the same SQL) answers
+// the GET and the rows-only POST, against a database seeded the same way; Hostplane ÷ baseline is
+// the figure that travels between machines.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
 const PORT = 18_480 + Math.floor(Math.random() * 100);
+const BASELINE_PORT = PORT + 100;
 
 function serverUrl(): string {
   return process.env.HOSTPLANE_TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? loadStackEnv().DATABASE_URL;
@@ -78,11 +82,11 @@ async function seed(url: string): Promise<{ token: string; customerId: number }>
   }
 }
 
-function startServer(url: string): Promise<ChildProcess> {
-  const child = fork(path.join(here, 'api-server.ts'), {
+function startServer(url: string, script = 'api-server.ts', port = PORT): Promise<ChildProcess> {
+  const child = fork(path.join(here, script), {
     // BENCH_SERVER_FLAGS: extra node flags for the API process, e.g. --max-semi-space-size=4.
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_PORT: String(PORT) },
+    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -159,6 +163,35 @@ async function main(): Promise<void> {
           { ...domainPost(true), duration: Math.min(DURATION, 10) },
         ),
       ];
+      const baseline = await withDatabase(async (baselineUrl) => {
+        const seeded = await seed(baselineUrl);
+        const bare = await startServer(baselineUrl, 'api-baseline-server.ts', BASELINE_PORT);
+        try {
+          const base = `http://127.0.0.1:${BASELINE_PORT}/api/v1/customers/${seeded.customerId}`;
+          const headers = { authorization: `Bearer ${seeded.token}`, 'content-type': 'application/json' };
+          await autocannon({ url: base, headers, connections: 10, duration: 3 }); // warm-up
+          let m = 0;
+          return [
+            await load('baseline GET', bare.pid!, { url: base, headers }),
+            await load('baseline POST (rows only)', bare.pid!, {
+              url: `${base}/domains`,
+              method: 'POST',
+              headers,
+              requests: [
+                {
+                  setupRequest: (req) => ({
+                    ...req,
+                    body: JSON.stringify({ name: `d${++m}-r.bench.test`, mail: false }),
+                  }),
+                },
+              ],
+            }),
+          ];
+        } finally {
+          bare.kill('SIGTERM');
+          await new Promise((r) => bare.once('exit', r));
+        }
+      });
       const flags = process.env.BENCH_SERVER_FLAGS
         ? ` (API node flags: ${process.env.BENCH_SERVER_FLAGS})`
         : '';
@@ -167,11 +200,18 @@ async function main(): Promise<void> {
       );
       console.log(`load average before the runs: ${loadBefore}`);
       console.log(`RSS of the API process: ${fresh} MiB just started, ${idle} MiB idle after a warm-up`);
-      for (const r of results) {
+      for (const r of [...results, ...baseline]) {
         console.log(
           `${r.name}\n  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  peak RSS ${r.peakRssMiB} MiB`,
         );
       }
+      const [getApi, postApi] = results;
+      const [getBare, postBare] = baseline;
+      const ratio = (a: Figures | undefined, b: Figures | undefined) =>
+        a && b && b.rps > 0 ? (a.rps / b.rps).toFixed(2) : 'n/a';
+      console.log(
+        `Hostplane ÷ baseline (req/s, same run): GET ${ratio(getApi, getBare)}, POST rows only ${ratio(postApi, postBare)}`,
+      );
     } finally {
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));

@@ -14,10 +14,10 @@ import { openMigratedPanelDb } from '@hostplane/db';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import { createMailTarget, migrateMailDb } from '@hostplane/provisioner-mail';
 import { repoRoot } from '@hostplane/testing';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import mysql from 'mysql2/promise';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
-import { customerSnapshot, mailDomain } from '../packages/provisioner-mail/src/test-support/snapshot.ts';
 import {
   dovecotHash,
   ensureMailNamespace,

@@ -9,15 +9,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { desiredBackup, desiredRestore } from '@hostplane/domain';
 import { cachedGoProgram, veleroAwsPluginProgram, veleroProgram } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { tenantVolumePolicy, VELERO_IMAGE } from '@hostplane/platform';
-import {
-  backupSettingsSchema,
-  desiredBackup,
-  desiredRestore,
-  liveJobStatus,
-} from '@hostplane/provisioner-backup';
+import { backupSettingsSchema, liveJobStatus } from '@hostplane/provisioner-backup';
 import { KINDS, KubeHttpClient, type LiveObject } from '@hostplane/provisioner-k8s';
 import { loadStackEnv } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
+import { nextDkimSelector } from '@hostplane/domain';
 
 const generate = promisify(generateKeyPair);
 
@@ -12,7 +13,8 @@ export interface DkimKey {
 
 /**
  * A domain's DKIM key (RSA 2048, DESIGN §3), generated once when mail is turned on and kept in
- * its row so the desired state stays a pure function of the rows. Runs in libuv's thread pool.
+ * its row so the desired state stays a pure function of the rows. Runs in libuv's thread pool. The
+ * selector is the domain rule's (`nextDkimSelector`, the same a rotation takes).
  */
 export async function generateDkimKey(now = new Date()): Promise<DkimKey> {
   const { publicKey, privateKey } = await generate('rsa', {
@@ -20,6 +22,9 @@ export async function generateDkimKey(now = new Date()): Promise<DkimKey> {
     publicKeyEncoding: { type: 'spki', format: 'der' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const selector = `hp${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-  return { selector, publicKey: publicKey.toString('base64'), privateKeyPem: privateKey };
+  return {
+    selector: nextDkimSelector([], now),
+    publicKey: publicKey.toString('base64'),
+    privateKeyPem: privateKey,
+  };
 }

@@ -1,7 +1,7 @@
 // The reconciler process: graphile-worker's runner with the reconcile and resync tasks, plus the
 // sweep that releases jobs of dead workers (pool-liveness.ts).
 import { EventEmitter } from 'node:events';
-import { loadCustomerSnapshot, type PanelDatabase } from '@hostplane/db';
+import { loadCustomerSnapshot } from '@hostplane/db';
 import { openSnapshotSecrets } from '@hostplane/domain';
 import {
   type BackoffPolicy,
@@ -16,7 +16,6 @@ import {
   VERIFY_DOMAINS_TASK,
 } from '@hostplane/reconcile';
 import { type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
-import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -97,7 +96,7 @@ function taskListOf(deps: WorkerDeps): TaskList {
   if (!verifier) return tasks;
   const verifierDeps: DomainVerifierDeps = {
     ...verifier,
-    db: deps.db as Kysely<PanelDatabase>,
+    db: deps.db,
     logger: deps.logger.child({ component: 'domain-verification' }),
   };
   return {

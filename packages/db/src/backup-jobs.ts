@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { BackupStats, PanelDatabase } from './schema.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { BackupRecord, BackupStats, PanelDatabase, RestoreRecord } from './schema.ts';
 
 // The backups and restores rows as the Backup target reads and updates them (the worker's
 // BackupJobLedger of @hostplane/provisioner-backup, satisfied structurally). Status columns only:
@@ -84,4 +84,43 @@ export function backupJobLedger(db: Kysely<PanelDatabase>) {
     record: (customerId: number, statuses: readonly BackupJobStatus[]) =>
       recordBackupJobStatuses(db, customerId, statuses),
   };
+}
+
+/** A backup asked for by hand; undefined when the name is taken (the unique index decides). */
+export function insertBackup(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  name: string,
+): Promise<BackupRecord | undefined> {
+  return trx
+    .insertInto('backups')
+    .values({ customer_id: customerId, name })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** One of the customer's backups by name (what a restore names). */
+export function findBackupOf(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  name: string,
+): Promise<{ name: string; phase: string } | undefined> {
+  return trx
+    .selectFrom('backups')
+    .select(['name', 'phase'])
+    .where('customer_id', '=', customerId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+export function insertRestore(
+  trx: Transaction<PanelDatabase>,
+  restore: { customerId: number; name: string; backupName: string },
+): Promise<RestoreRecord> {
+  return trx
+    .insertInto('restores')
+    .values({ customer_id: restore.customerId, name: restore.name, backup_name: restore.backupName })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -1,11 +1,11 @@
 import { backupJobLedger, type PanelDatabase } from '@hostplane/db';
 import type { CustomerSnapshot } from '@hostplane/domain';
+import { scheduleName } from '@hostplane/domain';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { Target } from '@hostplane/reconcile';
 import { loadStackEnv } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scheduleName } from './desired.ts';
 import { createBackupTarget } from './target.ts';
 import {
   BACKUP_NAMESPACE,

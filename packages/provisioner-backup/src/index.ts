@@ -1,15 +1,4 @@
 export { type BackupTargetSettings, backupTargetFromSettings } from './compose.ts';
-export {
-  dailyCron,
-  desiredBackup,
-  desiredJobObjects,
-  desiredRestore,
-  desiredSchedule,
-  retentionTtl,
-  SCHEDULE_NAME_LABEL,
-  scheduleName,
-  veleroObjectName,
-} from './desired.ts';
 export { backupOutcome, deletedOutcome } from './outcome.ts';
 export type { BackupJobLedger, BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
 export { clearForRestore } from './restore-room.ts';

@@ -9,14 +9,14 @@ export const backupSettingsSchema = z.object({
   /** Name of the Velero BackupStorageLocation (S3) the backups go to. */
   storageLocation: dnsLabel.default('default'),
   /**
-   * First hour (UTC) of the nightly window. Customers are spread over `windowHours` hours by id, so
-   * a thousand tenants do not all start Kopia at the same minute.
-   */
-  /**
    * ConfigMap in `namespace` holding Velero's volume policy for tenant backups (rendered by bootstrap,
    * `tenantVolumePolicy`): scratch emptyDirs are skipped, claims are backed up by Kopia. Null: none.
    */
   volumePolicy: dnsLabel.nullable().default('tenant-volume-policy'),
+  /**
+   * First hour (UTC) of the nightly window. Customers are spread over `windowHours` hours by id, so
+   * a thousand tenants do not all start Kopia at the same minute.
+   */
   windowStartHour: z.number().int().min(0).max(23).default(1),
   windowHours: z.number().int().min(1).max(24).default(4),
 });

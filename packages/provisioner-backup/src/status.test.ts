@@ -1,6 +1,6 @@
+import { desiredBackup, desiredSchedule } from '@hostplane/domain';
 import type { LiveObject } from '@hostplane/provisioner-k8s';
 import { describe, expect, it } from 'vitest';
-import { desiredBackup, desiredSchedule } from './desired.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
 import type { JobRow } from './port.ts';
 import { backupSettingsSchema } from './settings.ts';

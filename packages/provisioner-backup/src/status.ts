@@ -1,8 +1,8 @@
 // Velero's progress (status.phase and timestamps) read back into the panel's rows. Pure.
 import type { KubeObject } from '@hostplane/domain';
+import { SCHEDULE_NAME_LABEL, veleroObjectName } from '@hostplane/domain';
 import { applyReason, type LiveObject } from '@hostplane/provisioner-k8s';
 import { z } from 'zod';
-import { SCHEDULE_NAME_LABEL, veleroObjectName } from './desired.ts';
 import type { BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
 
 /** Phases after which Velero does nothing more with the object (besides deleting it at its TTL). */

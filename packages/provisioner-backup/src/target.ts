@@ -1,5 +1,11 @@
 import type { CustomerSnapshot, KubeObject } from '@hostplane/domain';
-import { managedSelector } from '@hostplane/domain';
+import {
+  desiredJobObjects,
+  desiredSchedule,
+  managedSelector,
+  scheduleName,
+  veleroObjectName,
+} from '@hostplane/domain';
 import {
   applyWithFingerprint,
   isKubeError,
@@ -8,7 +14,6 @@ import {
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
-import { desiredJobObjects, desiredSchedule, scheduleName, veleroObjectName } from './desired.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
 import type { BackupJobLedger, JobRow } from './port.ts';
 import { clearForRestore } from './restore-room.ts';

@@ -8,10 +8,10 @@ import { defaultPanelRbacOptions } from '@hostplane/platform';
 
 const VELERO_POLICY_NAME = 'hostplane-panel-velero-scope';
 
+import { desiredBackup, desiredRestore, desiredSchedule } from '@hostplane/domain';
 import { isKubeError, KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { loadStackEnv, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { desiredBackup, desiredRestore, desiredSchedule } from './desired.ts';
 import type { JobKind, JobRow } from './port.ts';
 import { BACKUP_NAMESPACE, panelClient } from './test-support/fixtures.ts';
 

@@ -1,5 +1,6 @@
-import type { DesiredZone, Rrset, ZonePlan } from '@hostplane/domain';
+import type { DesiredZone, Rrset } from '@hostplane/domain';
 import type { PdnsRrsetChange, PdnsZone, PdnsZoneCreate } from './client/powerdns-schemas.ts';
+import type { ZonePlan } from './plan.ts';
 import type { DsRecord } from './port.ts';
 
 // Pure translation between our plain data and PowerDNS's JSON shapes.

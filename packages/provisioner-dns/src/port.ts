@@ -1,5 +1,5 @@
-import type { ObservedZone, ZonePlan } from '@hostplane/domain';
 import type { DnsLogger } from './logger.ts';
+import type { ObservedZone, ZonePlan } from './plan.ts';
 
 // The DNS capability the target needs, in our words. PowerDnsZones is the real implementation.
 

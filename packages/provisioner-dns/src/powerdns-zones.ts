@@ -1,8 +1,9 @@
-import { normalizeDnsName, type ObservedZone, type ZonePlan } from '@hostplane/domain';
+import { normalizeDnsName } from '@hostplane/domain';
 import type { PowerDnsClient } from './client/powerdns-client.ts';
 import { NotFoundError } from './errors.ts';
 import type { DnsLogger } from './logger.ts';
 import { createBody, observedRrsets, parseDsRecord, toPdnsChange } from './mapping.ts';
+import type { ObservedZone, ZonePlan } from './plan.ts';
 import type { ApplyReport, DnsZones, DsRecord, ObserveOptions } from './port.ts';
 
 // DnsZones over PowerDNS: observe only what carries our mark, apply a plan operation by operation

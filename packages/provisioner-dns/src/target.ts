@@ -1,15 +1,8 @@
 import type { CustomerSnapshot } from '@hostplane/domain';
-import {
-  countPlanChanges,
-  type DesiredZone,
-  type DnsPlatformConfig,
-  desiredZones,
-  planZoneChanges,
-  type ZonePlan,
-  zoneAccount,
-} from '@hostplane/domain';
+import { type DesiredZone, type DnsPlatformConfig, desiredZones, zoneAccount } from '@hostplane/domain';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { DnsProviderError, UnavailableError } from './errors.ts';
+import { countPlanChanges, planZoneChanges, type ZonePlan } from './plan.ts';
 import type { ApplyReport, DnsZones } from './port.ts';
 
 // The DNS target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.

@@ -1,36 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  desiredDkimKeys,
-  nextDkimSelector,
-  planDkimKeys,
-  previousDkimRetirable,
-  rotateDkim,
-} from './dkim.ts';
-import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
+import { planDkimKeys } from './dkim.ts';
 
 const key = (domain: string, selector: string, pem = `PEM-${selector}`) => ({
   domain,
   selector,
   privateKeyPem: pem,
-});
-const dkim = {
-  selector: 'hp202611',
-  publicKey: 'PUB1',
-  privateKeyPem: 'PEM-hp202611',
-  previousSelector: null,
-  previousPublicKey: null,
-};
-
-describe('desiredDkimKeys', () => {
-  it('takes the signing key of each mail domain with a key, none when deleting', () => {
-    const domains = [
-      mailDomain('b.example', { dkim }),
-      mailDomain('a.example'),
-      mailDomain('c.example', { mail: false, dkim }),
-    ];
-    expect(desiredDkimKeys(customerSnapshot({ domains }))).toEqual([key('b.example', 'hp202611')]);
-    expect(desiredDkimKeys(customerSnapshot({ domains, deleting: true }))).toEqual([]);
-  });
 });
 
 describe('planDkimKeys', () => {
@@ -80,43 +54,5 @@ describe('planDkimKeys', () => {
     ],
   ])('plans %s', (_case, desired, stored, published, plan) => {
     expect(planDkimKeys(desired, stored, published)).toEqual(plan);
-  });
-});
-
-describe('rotation', () => {
-  const now = new Date('2026-11-26T08:00:00Z');
-  it('picks a selector that differs from the current one, also within the same month', () => {
-    expect(nextDkimSelector(['hp202610'], now)).toBe('hp202611');
-    expect(nextDkimSelector(['hp202611'], now)).toBe('hp202611b');
-    expect(nextDkimSelector(['hp202611', 'hp202611b'], now)).toBe('hp202611c');
-  });
-
-  it('keeps the current key published as previous, and refuses a rotation during one', () => {
-    const rotated = rotateDkim(dkim, { publicKey: 'PUB2', privateKeyPem: 'PEM2' }, now);
-    expect(rotated).toEqual({
-      selector: 'hp202611b',
-      publicKey: 'PUB2',
-      privateKeyPem: 'PEM2',
-      previousSelector: 'hp202611',
-      previousPublicKey: 'PUB1',
-    });
-    expect(() => rotateDkim(rotated, { publicKey: 'P3', privateKeyPem: 'K3' }, now)).toThrow(/in progress/);
-  });
-
-  it.each([
-    ['once the new key signs and the grace has passed', 5, 72, true],
-    ['not before the grace has passed', 5, 10, false],
-    ['not while the Mail condition is older than the rotation', 3, 100, false],
-  ])('retires the previous key %s', (_case, readyGeneration, hoursLater, expected) => {
-    const rotatedAt = new Date('2026-11-01T00:00:00Z');
-    const later = new Date(rotatedAt.getTime() + hoursLater * 3_600_000);
-    expect(
-      previousDkimRetirable({
-        rotatedAt,
-        now: later,
-        mailReadyGeneration: readyGeneration,
-        rotationGeneration: 4,
-      }),
-    ).toBe(expected);
   });
 });

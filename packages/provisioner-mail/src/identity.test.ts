@@ -1,6 +1,6 @@
+import type { MailUserRow } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FORWARD_LIMIT_PER_HOUR, desiredIdentities, identityKeyDomain } from './identity.ts';
-import type { MailUserRow } from './rows.ts';
 
 const user = (email: string, over: Partial<MailUserRow> = {}): MailUserRow => ({
   mailboxId: 1,

@@ -1,6 +1,5 @@
+import { type MailRows, splitAddress } from '@hostplane/domain';
 import type { IdentityEntry } from '@hostplane/platform';
-import { splitAddress } from './desired.ts';
-import type { MailRows } from './rows.ts';
 
 // Pure: the lines of Rspamd's identity map for one customer (renderIdentityMap). Rspamd refuses mail of
 // an authenticated login whose header From (or envelope sender) lies outside the domains carrying the

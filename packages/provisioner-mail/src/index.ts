@@ -10,18 +10,7 @@ export {
 } from './client/kube-secrets-client.ts';
 export { type MailDbStats, MysqlMailDatabase, type MysqlMailDatabaseOptions } from './client/mysql-client.ts';
 export { type MailTargetSettings, mailTargetFromSettings } from './compose.ts';
-export { type DesiredMail, desiredMail } from './desired.ts';
-export {
-  type DkimPlan,
-  type DkimSigningKey,
-  type DomainDkim,
-  desiredDkimKeys,
-  nextDkimSelector,
-  planDkimKeys,
-  previousDkimRetirable,
-  retirePreviousDkim,
-  rotateDkim,
-} from './dkim.ts';
+export { type DkimPlan, planDkimKeys } from './dkim.ts';
 export * from './errors.ts';
 export { DEFAULT_FORWARD_LIMIT_PER_HOUR, desiredIdentities } from './identity.ts';
 export { LocalMaildirRemover } from './local/maildir-remover.ts';
@@ -35,6 +24,5 @@ export type {
   MaildirRemover,
   RspamdMaps,
 } from './port.ts';
-export type { MailAliasRow, MailRows, MailUserRow } from './rows.ts';
 export * from './schema/index.ts';
 export { createMailTarget, type MailTargetDeps, runMailPass } from './target.ts';

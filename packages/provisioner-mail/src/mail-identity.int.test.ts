@@ -1,12 +1,12 @@
 import type { CustomerSnapshot, MailboxRow } from '@hostplane/domain';
 import { rspamdLogOffset, waitForRspamdMap } from '@hostplane/testing';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rspamdFilesOfStack } from './local/rspamd-files.ts';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
 import { submitRaw } from './test-support/smtp-session.ts';
-import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 import {
   dkimKey,
   dnsTarget,

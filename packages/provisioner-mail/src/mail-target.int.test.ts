@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomerSnapshot } from '@hostplane/domain';
-import { sealSecret } from '@hostplane/domain';
+import { rotateDkim, sealSecret } from '@hostplane/domain';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkimSecretName, KubeDkimSecrets, MAIL_NAMESPACE } from './client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from './client/mysql-client.ts';
-import { rotateDkim } from './dkim.ts';
 import { isRetryable } from './errors.ts';
 import { rspamdFilesOfStack } from './local/rspamd-files.ts';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
-import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 import {
   coreApi,
   dkimKey,

@@ -1,6 +1,6 @@
+import type { MailRows, MailUserRow } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
 import { countMailChanges, planMailChanges } from './plan.ts';
-import type { MailRows, MailUserRow } from './rows.ts';
 
 const user = (email: string, over: Partial<MailUserRow> = {}): MailUserRow => {
   const [local, domain = ''] = email.split('@');

@@ -6,7 +6,7 @@ import {
   type MailUserRow,
   sieveKey,
   userKey,
-} from './rows.ts';
+} from '@hostplane/domain';
 
 // Pure: compare desired rows with the rows this customer owns into upserts and deletes (STYLE.md,
 // external-dns `plan/`). Rows of domains owned elsewhere are never in `observed.owned`, and desired

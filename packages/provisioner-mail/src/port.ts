@@ -1,5 +1,5 @@
+import type { DkimSigningKey } from '@hostplane/domain';
 import type { IdentityEntry, SendLimitEntry } from '@hostplane/platform';
-import type { DkimSigningKey } from './dkim.ts';
 import type { MailPlan, ObservedMail } from './plan.ts';
 
 // The mail room's ports, in our words. Adapters live in client/ (MySQL, Kubernetes) and local/ (the

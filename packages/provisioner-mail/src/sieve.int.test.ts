@@ -1,10 +1,10 @@
 import net from 'node:net';
 import type { CustomerSnapshot, MailboxFilters } from '@hostplane/domain';
 import { waitFor } from '@hostplane/testing';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
-import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 import {
   dovecotHash,
   env,

@@ -1,9 +1,9 @@
 import type { SpamSettings } from '@hostplane/domain';
+import { desiredMail } from '@hostplane/domain';
 import { renderIdentityMap } from '@hostplane/platform';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { describe, expect, it } from 'vitest';
-import { desiredMail } from './desired.ts';
 import { desiredSpamEntries } from './spam-identity.ts';
-import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
 
 const mailbox = (id: number, address: string, spam: SpamSettings | null = null) => ({
   id,

@@ -1,3 +1,4 @@
+import type { MailRows } from '@hostplane/domain';
 import {
   type CustomerSnapshot,
   combineRecipientPolicies,
@@ -5,7 +6,6 @@ import {
   type SpamRecipientPolicy,
 } from '@hostplane/domain';
 import type { IdentityEntry } from '@hostplane/platform';
-import type { MailRows } from './rows.ts';
 
 // Pure: the `spam:` lines of Rspamd's identity map for one customer (issue 17). Rspamd sees a message's
 // envelope recipients before Postfix expands aliases, so an alias (or catch-all) gets the most lenient

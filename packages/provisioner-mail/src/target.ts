@@ -1,14 +1,20 @@
-import { type CustomerSnapshot, openStoredSecret } from '@hostplane/domain';
+import type { MailRows } from '@hostplane/domain';
+import {
+  type CustomerSnapshot,
+  type DesiredMail,
+  type DkimSigningKey,
+  desiredDkimKeys,
+  desiredMail,
+  openStoredSecret,
+} from '@hostplane/domain';
 import type { SendLimitEntry } from '@hostplane/platform';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
-import { type DesiredMail, desiredMail } from './desired.ts';
-import { type DkimPlan, type DkimSigningKey, desiredDkimKeys, planDkimKeys } from './dkim.ts';
+import { type DkimPlan, planDkimKeys } from './dkim.ts';
 import { MailProviderError } from './errors.ts';
 import { desiredIdentities } from './identity.ts';
 import type { RspamdDkimFiles } from './local/rspamd-files.ts';
 import { countMailChanges, type MailPlan, planMailChanges } from './plan.ts';
 import type { DkimKeyStore, DkimPublication, MailDatabase, MaildirRemover, RspamdMaps } from './port.ts';
-import type { MailRows } from './rows.ts';
 import { desiredSpamEntries } from './spam-identity.ts';
 
 // The Mail target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.

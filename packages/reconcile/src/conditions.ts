@@ -1,7 +1,7 @@
 // Turning one pass's per-target results into condition rows (pure), and writing them.
 
+import type { ConditionRow, PreviousCondition } from '@hostplane/db';
 import type { ConditionType } from '@hostplane/domain';
-import type { PanelDb } from './db.ts';
 import type { TargetOutcome } from './target.ts';
 
 /** What happened to one target during a pass: its outcome, or the error it threw (errors as data). */
@@ -9,21 +9,7 @@ export type TargetResult =
   | { target: ConditionType; ok: true; outcome: TargetOutcome; ms: number }
   | { target: ConditionType; ok: false; error: string; ms: number };
 
-export interface ConditionRow {
-  customerId: number;
-  type: ConditionType;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  observedGeneration: number;
-  lastTransitionTime: Date;
-  lastError: string | null;
-  /** Consecutive failed passes of this target (0 after a pass that did not throw). */
-  attempts: number;
-  nextAttemptAt: Date | null;
-}
-
-export type PreviousCondition = Pick<ConditionRow, 'status' | 'lastTransitionTime' | 'attempts'>;
+export type { ConditionRow, PreviousCondition };
 
 /** Reason of a condition whose target threw. */
 export const FAILED_REASON = 'ReconcileFailed';
@@ -74,60 +60,4 @@ export function nextCondition(
     attempts: (previous?.attempts ?? 0) + 1,
     nextAttemptAt: null,
   };
-}
-
-export async function readPreviousConditions(
-  db: PanelDb,
-  customerId: number,
-): Promise<Map<ConditionType, PreviousCondition>> {
-  const rows = await db
-    .selectFrom('customer_conditions')
-    .select(['type', 'status', 'last_transition_time', 'attempts'])
-    .where('customer_id', '=', customerId)
-    .execute();
-  return new Map(
-    rows.map((r) => [
-      r.type as ConditionType,
-      {
-        status: r.status,
-        lastTransitionTime: new Date(r.last_transition_time),
-        attempts: Number(r.attempts),
-      },
-    ]),
-  );
-}
-
-export async function writeConditions(db: PanelDb, rows: readonly ConditionRow[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('customer_conditions')
-    .values(
-      rows.map((r) => ({
-        customer_id: r.customerId,
-        type: r.type,
-        status: r.status,
-        reason: r.reason,
-        message: r.message,
-        observed_generation: r.observedGeneration,
-        last_transition_time: r.lastTransitionTime,
-        last_error: r.lastError,
-        attempts: r.attempts,
-        next_attempt_at: r.nextAttemptAt,
-        updated_at: now,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['customer_id', 'type']).doUpdateSet((eb) => ({
-        status: eb.ref('excluded.status'),
-        reason: eb.ref('excluded.reason'),
-        message: eb.ref('excluded.message'),
-        observed_generation: eb.ref('excluded.observed_generation'),
-        last_transition_time: eb.ref('excluded.last_transition_time'),
-        last_error: eb.ref('excluded.last_error'),
-        attempts: eb.ref('excluded.attempts'),
-        next_attempt_at: eb.ref('excluded.next_attempt_at'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .execute();
 }

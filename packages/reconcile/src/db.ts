@@ -1,9 +1,9 @@
+import type { PanelDatabase } from '@hostplane/db';
 import type { Kysely } from 'kysely';
 
 /**
- * The panel database as this room sees it. Callers pass `Kysely<PanelDatabase>` (or a transaction of
- * it) from @hostplane/db; Kysely's database type is invariant, so this room accepts any schema and
- * names only the few tables it touches (customers, customer_conditions, graphile_worker's jobs).
+ * The panel database as the engine receives it. Its reads and writes of the panel's tables go
+ * through @hostplane/db's ReconcileStore; what is left here in SQL is graphile-worker's queue
+ * (add_job, the jobs view), which is the queue's interface, not the panel's tables.
  */
-// biome-ignore lint/suspicious/noExplicitAny: see above; the contract's signature is Kysely<any>.
-export type PanelDb = Kysely<any>;
+export type PanelDb = Kysely<PanelDatabase>;

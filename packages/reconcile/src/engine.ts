@@ -1,17 +1,11 @@
 // One reconcile pass of one customer: load the snapshot, run every target (a failing target does
 // not stop the others), write the conditions, mark a deleted customer, schedule the next pass.
 
-import { purgeDeletedCustomerRows } from '@hostplane/db';
+import { panelReconcileStore } from '@hostplane/db';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, defaultBackoff } from './backoff.ts';
-import {
-  type ConditionRow,
-  nextCondition,
-  readPreviousConditions,
-  type TargetResult,
-  writeConditions,
-} from './conditions.ts';
+import { type ConditionRow, nextCondition, type TargetResult } from './conditions.ts';
 import type { PanelDb } from './db.ts';
 import { enqueueReconcile } from './enqueue.ts';
 import type { ReconcileMetrics } from './metrics.ts';
@@ -111,7 +105,8 @@ async function recordPass(
 ): Promise<Extract<PassReport, { found: true }>> {
   const now = (deps.now ?? (() => new Date()))();
   return deps.db.transaction().execute(async (trx) => {
-    const previous = await readPreviousConditions(trx, snapshot.id);
+    const store = panelReconcileStore(trx);
+    const previous = await store.previousConditions(snapshot.id);
     const rows = results.map((r) =>
       nextCondition(snapshot.id, snapshot.generation, r, previous.get(r.target), now),
     );
@@ -124,18 +119,8 @@ async function recordPass(
           random: deps.random ?? Math.random,
         });
     const conditions = withNextAttempt(rows, results, next);
-    await writeConditions(trx, conditions, now);
-    if (deleted) {
-      await trx
-        .updateTable('customers')
-        .set({ deleted_at: now })
-        .where('id', '=', snapshot.id)
-        .where('deleting', '=', true)
-        .where('deleted_at', 'is', null)
-        .execute();
-      // The names its rows held (domain, addresses, the login's email) are free again.
-      await purgeDeletedCustomerRows(trx, snapshot.id);
-    }
+    await store.writeConditions(conditions, now);
+    if (deleted) await store.markCustomerDeleted(snapshot.id, now);
     // preserve_run_at: a pass a mutation asked for meanwhile (due now) is not pushed back by a retry.
     if (next) await enqueueReconcile(trx, snapshot.id, { runAt: next.runAt, keyMode: 'preserve_run_at' });
     return {

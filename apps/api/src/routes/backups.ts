@@ -6,6 +6,7 @@ import {
   customerIdParams,
   restoreSchema,
 } from '@hostplane/contracts';
+import { findBackupOf, insertBackup, insertRestore } from '@hostplane/db';
 import { ConflictError, UnprocessableError } from '../errors.ts';
 import { answers } from '../http/responses.ts';
 import { assertChangeWithinPlan } from '../limits.ts';
@@ -48,12 +49,7 @@ export function backupRoutes(app: ApiInstance, { db }: RouteDeps): void {
       changeForCustomer(db, req, reply, 201, async (trx, customer) => {
         const name = req.body?.name ? `cust-${customer.id}-${req.body.name}` : generatedName(customer.id, '');
         await assertChangeWithinPlan(trx, customer, { backupsPerDay: 1 });
-        const row = await trx
-          .insertInto('backups')
-          .values({ customer_id: customer.id, name })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        const row = await insertBackup(trx, customer.id, name);
         if (!row) throw new ConflictError(`backup ${name} exists`, 'backup-exists');
         return {
           body: presentBackup(row),
@@ -86,26 +82,17 @@ export function backupRoutes(app: ApiInstance, { db }: RouteDeps): void {
     },
     async (req, reply) =>
       changeForCustomer(db, req, reply, 201, async (trx, customer) => {
-        const backup = await trx
-          .selectFrom('backups')
-          .select(['name', 'phase'])
-          .where('customer_id', '=', customer.id)
-          .where('name', '=', req.body.backup)
-          .executeTakeFirst();
+        const backup = await findBackupOf(trx, customer.id, req.body.backup);
         if (!backup)
           throw new UnprocessableError(`backup ${req.body.backup} does not exist`, [
             { path: 'backup', in: 'body', message: 'unknown backup' },
           ]);
         await assertChangeWithinPlan(trx, customer, { restoresPerDay: 1 });
-        const row = await trx
-          .insertInto('restores')
-          .values({
-            customer_id: customer.id,
-            name: generatedName(customer.id, 'restore-'),
-            backup_name: backup.name,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await insertRestore(trx, {
+          customerId: customer.id,
+          name: generatedName(customer.id, 'restore-'),
+          backupName: backup.name,
+        });
         return {
           body: presentRestore(row),
           action: 'restore.create',

@@ -1,7 +1,13 @@
 import { customerIdParams, pageOf, paginationQuery, searchQuery } from '@hostplane/contracts';
-import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
+import {
+  type CustomerOwnedTable,
+  type CustomerRecord,
+  findCustomerRow,
+  type PanelDatabase,
+  pageCustomerRows,
+} from '@hostplane/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
@@ -13,12 +19,7 @@ import type { ApiInstance } from '../types.ts';
 /** Route config of everything under /customers/:id: signed-in users, a customer user only its own id. */
 export const scoped = { access: 'user', customerScoped: true } as const;
 
-/** Tables whose rows belong to exactly one customer and page by their serial id. */
-export type CustomerOwnedTable = {
-  [K in keyof PanelDatabase]: PanelDatabase[K] extends { id: Generated<number>; customer_id: number }
-    ? K
-    : never;
-}[keyof PanelDatabase];
+export type { CustomerOwnedTable };
 
 export interface CustomerListSpec<T extends CustomerOwnedTable, S extends z.ZodType> {
   path: string;
@@ -51,19 +52,12 @@ export function registerCustomerList<T extends CustomerOwnedTable, S extends z.Z
     },
     async (req) => {
       await findCustomer(db, req.params.id);
-      // Kysely cannot resolve columns of a generic table name, so the query is built over the union of
-      // the customer-owned tables; selectAll() of `table` is exactly Selectable<PanelDatabase[T]>.
       const q = search ? (req.query as { q?: string }).q : undefined;
-      let query = db
-        .selectFrom(table as CustomerOwnedTable)
-        .selectAll()
-        .where('customer_id', '=', req.params.id)
-        .where('id', '>', decodeCursor(req.query.cursor));
-      if (search && q !== undefined) query = query.where(db.dynamic.ref(search), 'ilike', containsPattern(q));
-      const rows = (await query
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute()) as (Selectable<PanelDatabase[T]> & { id: number })[];
+      const rows = await pageCustomerRows(db, table, req.params.id, {
+        afterId: decodeCursor(req.query.cursor),
+        limit: req.query.limit + 1,
+        ...(search && q !== undefined ? { search: { column: search, pattern: containsPattern(q) } } : {}),
+      });
       const page = toPage(rows, req.query, present);
       return decorate ? { ...page, items: await decorate(page.items) } : page;
     },
@@ -81,14 +75,7 @@ export async function findOwned<T extends CustomerOwnedTable>(
   key: { column: keyof PanelDatabase[T] & string; value: string; what: string },
 ): Promise<Selectable<PanelDatabase[T]>> {
   await findCustomer(db, customerId);
-  // As in registerCustomerList: a generic table name is queried as the union of the customer-owned
-  // tables, the key column through a dynamic reference (checked against `table` by the signature).
-  const row = await db
-    .selectFrom(table as CustomerOwnedTable)
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .where(db.dynamic.ref(key.column), '=', key.value)
-    .executeTakeFirst();
+  const row = await findCustomerRow(db, table, customerId, key.column, key.value);
   if (!row) throw new NotFoundError(`${key.what} ${key.value}`);
   return row as Selectable<PanelDatabase[T]>;
 }

@@ -9,23 +9,22 @@ import {
 } from '@hostplane/contracts';
 import {
   bumpCustomerGeneration,
+  deleteDomainAndAliases,
   findDomainOfOtherCustomer,
+  insertDomain,
   lockRegistrableDomain,
+  mailboxAtDomain,
   markVerifiedByAdmin,
   type PanelDatabase,
   releaseStaleClaims,
   requestVerificationNow,
+  updateDomain,
 } from '@hostplane/db';
-import {
-  normalizeDomainName,
-  publicSuffixReason,
-  registrableDomain,
-  reservedNameReason,
-} from '@hostplane/domain';
+import { customerDomainRefusal, domainClaimKey } from '@hostplane/domain';
 import { reservedNamesOf } from '@hostplane/platform';
 import { enqueueDomainVerification, enqueueReconcile } from '@hostplane/reconcile';
 import type { FastifyRequest } from 'fastify';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sealSecret } from '../auth/secrets.ts';
 import { generateDkimKey } from '../dkim.ts';
 import { ConflictError, ForbiddenError, UnprocessableError } from '../errors.ts';
@@ -67,7 +66,7 @@ async function assertNoOverlap(
   name: string,
   releaseAfterDays: number,
 ): Promise<void> {
-  const registrable = registrableDomain(name) ?? name;
+  const registrable = domainClaimKey(name);
   await lockRegistrableDomain(trx, registrable);
   // Stale, never-verified claims of others give way (audited, their owner reconciled).
   for (const released of await releaseStaleClaims(trx, customerId, registrable, releaseAfterDays)) {
@@ -91,10 +90,7 @@ async function assertNoOverlap(
 
 /** 422 on the field `name` for the platform's own names and anything at or above a public suffix. */
 function assertNotReserved(name: string, reserved: readonly string[]): void {
-  const normalized = normalizeDomainName(name, ['name']);
-  const reason = normalized.ok
-    ? (reservedNameReason(name, reserved) ?? publicSuffixReason(name))
-    : (normalized.errors[0]?.message ?? 'not a domain a customer can hold');
+  const reason = customerDomainRefusal(name, reserved);
   if (reason)
     throw new UnprocessableError(reason, [{ path: 'name', in: 'body', message: reason }], 'name-reserved');
 }
@@ -147,20 +143,15 @@ export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDe
           platform.verification.releaseUnverifiedAfterDays,
         );
         // The unique index decides, not a read before the insert (one round trip less under the lock).
-        const row = await trx
-          .insertInto('domains')
-          .values({
-            customer_id: customer.id,
-            name: req.body.name,
-            dns: req.body.dns,
-            mail: req.body.mail,
-            dnssec: req.body.dnssec,
-            ...dkim,
-            verification_token: `hp-${randomBytes(16).toString('hex')}`,
-          })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        const row = await insertDomain(trx, {
+          customer_id: customer.id,
+          name: req.body.name,
+          dns: req.body.dns,
+          mail: req.body.mail,
+          dnssec: req.body.dnssec,
+          ...dkim,
+          verification_token: `hp-${randomBytes(16).toString('hex')}`,
+        });
         if (!row) throw new ConflictError(`domain ${req.body.name} is already in use`, 'domain-taken');
         return {
           body: presentDomain(row),
@@ -192,19 +183,13 @@ export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDe
       const dkim = req.body.mail ? await dkimColumns(true, config.secretKey) : {};
       return changeForCustomer(db, req, reply, 200, async (trx, customer) => {
         const before = await findDomain(trx, customer.id, req.params.name);
-        const row = await trx
-          .updateTable('domains')
-          .set({
-            dns: req.body.dns,
-            mail: req.body.mail,
-            dnssec: req.body.dnssec,
-            // A domain keeps its first key; a new one is only made when it never had one.
-            ...(before.dkim_selector ? {} : dkim),
-            updated_at: sql`now()`,
-          })
-          .where('id', '=', before.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateDomain(trx, before.id, {
+          dns: req.body.dns,
+          mail: req.body.mail,
+          dnssec: req.body.dnssec,
+          // A domain keeps its first key; a new one is only made when it never had one.
+          ...(before.dkim_selector ? {} : dkim),
+        });
         return {
           body: presentDomain(row),
           action: 'domain.update',
@@ -280,25 +265,13 @@ export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDe
     async (req, reply) =>
       deleteForCustomer(db, req, reply, async (trx, customer) => {
         const before = await findDomain(trx, customer.id, req.params.name);
-        const inUse = await trx
-          .selectFrom('mailboxes')
-          .select('address')
-          .where('customer_id', '=', customer.id)
-          .where('address', 'like', `%@${before.name}`)
-          .executeTakeFirst();
+        const inUse = await mailboxAtDomain(trx, customer.id, before.name);
         if (inUse)
           throw new ConflictError(
             `mailbox ${inUse.address} uses ${before.name}; delete the mailboxes first`,
             'domain-in-use',
           );
-        await trx
-          .deleteFrom('aliases')
-          .where('customer_id', '=', customer.id)
-          .where((eb) =>
-            eb.or([eb('source', 'like', `%@${before.name}`), eb('source', '=', `@${before.name}`)]),
-          )
-          .execute();
-        await trx.deleteFrom('domains').where('id', '=', before.id).execute();
+        await deleteDomainAndAliases(trx, customer.id, before);
         return {
           action: 'domain.delete',
           target: customerTarget(customer.id, 'domain', before.name),

@@ -6,7 +6,7 @@ import {
   siteSchema,
   updateSiteBody,
 } from '@hostplane/contracts';
-import type { PanelDatabase } from '@hostplane/db';
+import { customerDomainClaims, deleteSite, insertSite, type PanelDatabase, updateSite } from '@hostplane/db';
 import {
   type PhpSettings,
   type PlanLimits,
@@ -18,7 +18,7 @@ import {
   validateSiteForRestricted,
 } from '@hostplane/domain';
 import { reservedNamesOf } from '@hostplane/platform';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { sealSecret } from '../auth/secrets.ts';
 import { UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
@@ -74,15 +74,10 @@ async function assertHostsBound(
   reserved: readonly string[],
   only?: 'www',
 ): Promise<void> {
-  const domains = await trx
-    .selectFrom('domains')
-    .select(['name', 'verification_state'])
-    .where('customer_id', '=', customerId)
-    .execute();
   const issues = siteHostIssues({
     hosts: site.hosts,
     www: site.www,
-    domains: domains.map((d) => ({ name: d.name, verified: d.verification_state === 'Verified' })),
+    domains: await customerDomainClaims(trx, customerId),
     reserved,
   }).filter((issue) => only === undefined || issue.path[0] === only);
   if (issues.length > 0) {
@@ -171,24 +166,20 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
         await assertPhp(trx, customer.plan_id, b, platform);
         await assertChangeWithinPlan(trx, customer, { sites: 1, databases: b.database ? 1 : 0 });
         await assertHostsBound(trx, customer.id, { hosts: b.domains, www: b.www }, reserved);
-        const row = await trx
-          .insertInto('sites')
-          .values({
-            customer_id: customer.id,
-            name: b.name,
-            template: b.template,
-            image: b.image ?? null,
-            port,
-            domains: b.domains,
-            www: b.www,
-            replicas: b.replicas,
-            database: b.database,
-            database_password: b.database ? newDatabasePassword(config.secretKey) : null,
-            php_version: b.template === 'php' ? (b.phpVersion ?? platform.php.defaultVersion) : null,
-            php_settings: phpSettingsColumn(b.php) ?? null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await insertSite(trx, {
+          customer_id: customer.id,
+          name: b.name,
+          template: b.template,
+          image: b.image ?? null,
+          port,
+          domains: b.domains,
+          www: b.www,
+          replicas: b.replicas,
+          database: b.database,
+          database_password: b.database ? newDatabasePassword(config.secretKey) : null,
+          php_version: b.template === 'php' ? (b.phpVersion ?? platform.php.defaultVersion) : null,
+          php_settings: phpSettingsColumn(b.php) ?? null,
+        });
         return {
           body: presentSite(row),
           action: 'site.create',
@@ -252,28 +243,22 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
             b.domains === undefined ? 'www' : undefined,
           );
         }
-        const row = await trx
-          .updateTable('sites')
-          .set({
-            image: b.image,
-            port: b.port,
-            domains: b.domains,
-            www: b.www,
-            replicas: b.replicas,
-            database: b.database,
-            php_version: b.phpVersion,
-            php_settings: phpSettingsColumn(b.php),
-            // Generated once and kept with the data: turning the database off keeps both (the claim
-            // stays), unless deleteData: then the worker prunes the claim and the password goes.
-            ...(b.database === true && !before.database_password
-              ? { database_password: newDatabasePassword(config.secretKey) }
-              : {}),
-            ...(b.database === false && b.deleteData === true ? { database_password: null } : {}),
-            updated_at: sql`now()`,
-          })
-          .where('id', '=', before.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateSite(trx, before.id, {
+          image: b.image,
+          port: b.port,
+          domains: b.domains,
+          www: b.www,
+          replicas: b.replicas,
+          database: b.database,
+          php_version: b.phpVersion,
+          php_settings: phpSettingsColumn(b.php),
+          // Generated once and kept with the data: turning the database off keeps both (the claim
+          // stays), unless deleteData: then the worker prunes the claim and the password goes.
+          ...(b.database === true && !before.database_password
+            ? { database_password: newDatabasePassword(config.secretKey) }
+            : {}),
+          ...(b.database === false && b.deleteData === true ? { database_password: null } : {}),
+        });
         return {
           body: presentSite(row),
           action: 'site.update',
@@ -289,7 +274,7 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
     async (req, reply) =>
       deleteForCustomer(db, req, reply, async (trx, customer) => {
         const before = await findSite(trx, customer.id, req.params.name);
-        await trx.deleteFrom('sites').where('id', '=', before.id).execute();
+        await deleteSite(trx, before.id);
         return {
           action: 'site.delete',
           target: customerTarget(customer.id, 'site', before.name),

@@ -114,6 +114,7 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     const results = await applyBootstrap(admin, steps, {
       timeoutMs: 150_000,
       progress: (l) => lines.push(l),
+      heartbeatMs: 2_000,
     });
     expect(results.map((r) => r.file)).toEqual([
       '01-storage-system.yaml',
@@ -152,6 +153,16 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     // panel-worker, sftp-gateway, suspended-page.
     // …and backup-system's velero Deployment (rendered by the platform since it has no chart).
     expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(15);
+    // It said what it waited for: one line per workload as it became ready.
+    for (const step of steps)
+      for (const w of step.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `^${step.file}: ${w.kind}/${w.metadata.namespace}/${w.metadata.name} ready after \\d+ s$`,
+            ),
+          ),
+        );
     const traefik = await admin.get(KINDS.Deployment, 'ingress-system', 'traefik');
     expect(traefik?.status?.readyReplicas).toBe(1);
   }, 600_000);

@@ -24,7 +24,12 @@ export interface ApplyOptions {
   timeoutMs: number;
   pollMs?: number;
   signal?: AbortSignal;
+  /**
+   * What the run waits for, while it waits: a line per workload as it becomes ready, and a heartbeat
+   * naming the workloads still pending every `heartbeatMs` (default 10 s).
+   */
   progress?: (line: string) => void;
+  heartbeatMs?: number;
 }
 
 const key = (o: KubeObject | LiveObject) =>
@@ -88,14 +93,29 @@ export function isWorkloadReady(live: LiveObject): boolean {
 
 async function waitForWorkloads(kube: KubeApi, step: BootstrapStep, options: ApplyOptions): Promise<number> {
   const workloads = step.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  let nextHeartbeat = started + heartbeatMs;
+  const ready = new Set<string>();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
   for (;;) {
     const pending: string[] = [];
     for (const w of workloads) {
+      if (ready.has(key(w))) continue;
       const live = await kube.get(kindRef(w.kind), w.metadata.namespace ?? null, w.metadata.name);
-      if (!live || !isWorkloadReady(live)) pending.push(key(w));
+      if (!live || !isWorkloadReady(live)) {
+        pending.push(key(w));
+        continue;
+      }
+      ready.add(key(w));
+      options.progress?.(`${step.file}: ${key(w)} ready after ${seconds()} s`);
     }
     if (pending.length === 0) return workloads.length;
+    if (Date.now() >= nextHeartbeat) {
+      options.progress?.(`${step.file}: still waiting for ${pending.join(', ')} (${seconds()} s)`);
+      nextHeartbeat = Date.now() + heartbeatMs;
+    }
     if (Date.now() > deadline)
       throw new Error(
         `${step.file}: not ready after ${Math.round(options.timeoutMs / 1000)} s: ${pending.join(', ')}`,

@@ -113,15 +113,15 @@ describe('assembleTargets', () => {
     MAIL_DATABASE_URL: 'mysql://mail:pw@127.0.0.1:3306/mail',
   };
 
-  it('adds DNS, then Kubernetes, then Mail with the whole stack environment (Backup needs the database)', () => {
+  it('adds DNS, then Kubernetes, then the customers' databases, then Mail with the whole stack environment (Backup needs the database)', () => {
     const names = assembleTargets(parseServeEnv(stack), silent).map((t) => t.name);
-    expect(names).toEqual(['Customer', 'DNS', 'Kubernetes', 'Mail']);
+    expect(names).toEqual(['Customer', 'DNS', 'Kubernetes', 'Databases', 'Mail']);
   });
 
   it('adds DNS only when both PDNS_API_URL and PDNS_API_KEY are set', () => {
     const { PDNS_API_KEY: _, ...noKey } = stack;
     const names = assembleTargets(parseServeEnv(noKey), silent).map((t) => t.name);
-    expect(names).toEqual(['Customer', 'Kubernetes', 'Mail']);
+    expect(names).toEqual(['Customer', 'Kubernetes', 'Databases', 'Mail']);
   });
 
   it('refuses KUBECONFIG without any DNS resolver address', () => {
@@ -132,7 +132,7 @@ describe('assembleTargets', () => {
         parseServeEnv({ ...base, KUBECONFIG: kubeconfig, DNS_RESOLVER_ADDR: '127.0.0.1:53' }),
         silent,
       ).map((t) => t.name),
-    ).toEqual(['Customer', 'Kubernetes']);
+    ).toEqual(['Customer', 'Kubernetes', 'Databases']);
   });
 });
 

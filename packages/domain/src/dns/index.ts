@@ -5,7 +5,6 @@ export * from './desired.ts';
 export * from './managed.ts';
 export * from './names.ts';
 export * from './normalize.ts';
-export * from './plan.ts';
 export * from './records.ts';
 export * from './txt.ts';
 export {

@@ -1,3 +1,4 @@
+import { planOverruns, snapshotUsage } from '../plans/limits.ts';
 import type { CustomerSnapshot, PlanLimits } from '../snapshot.ts';
 import { desiredTenantObjects } from './desired.ts';
 import { quotaHard } from './guardrails.ts';
@@ -91,11 +92,8 @@ export function planQuotaConflicts(
     // Float sums of binary units: compare with a little slack.
     if (used > limit * (1 + 1e-9)) conflicts.push({ resource, used, limit });
   }
-  if (snapshot.sites.length > limits.sites) {
-    conflicts.push({ resource: 'sites', used: snapshot.sites.length, limit: limits.sites });
-  }
-  const databases = snapshot.sites.filter((site) => site.database).length;
-  if (databases > limits.databases)
-    conflicts.push({ resource: 'databases', used: databases, limit: limits.databases });
+  const { sites, databases } = snapshotUsage(snapshot);
+  for (const o of planOverruns(limits, { sites, databases }))
+    conflicts.push({ resource: o.limit, used: o.used, limit: o.allowed ?? 0 });
   return conflicts.sort((a, b) => a.resource.localeCompare(b.resource));
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { publicSuffixReason, reservedNameReason, siteHostIssues } from './names.ts';
+import {
+  customerDomainRefusal,
+  domainClaimKey,
+  publicSuffixReason,
+  reservedNameReason,
+  siteHostIssues,
+} from './names.ts';
 
 const reserved = ['hostplane.test', 'mail.hostplane.test', 'ns1.hostplane.test', 'panel.hostplane.test'];
 
@@ -66,5 +72,34 @@ describe('siteHostIssues', () => {
   });
   it("refuses the panel's own hosts", () => {
     expect(issues(['panel.hostplane.test'])[0]?.message).toMatch(/platform's own names/);
+  });
+});
+
+describe('customerDomainRefusal', () => {
+  it.each([
+    ['shop.example.org', null],
+    ['hostplane.test', "hostplane.test is one of the platform's own names"],
+    [
+      'x.panel.hostplane.test',
+      "x.panel.hostplane.test overlaps hostplane.test, one of the platform's own names",
+    ],
+    ['co.uk', '"co.uk" is a public suffix; a customer hosts names under it'],
+    ['example.test', null],
+  ])('%s → %s', (name, reason) => {
+    expect(customerDomainRefusal(name, reserved)).toBe(reason);
+  });
+
+  it('refuses what is not a domain name', () => {
+    expect(customerDomainRefusal('not a domain', reserved)).toEqual(expect.any(String));
+  });
+});
+
+describe('domainClaimKey', () => {
+  it.each([
+    ['shop.example.com', 'example.com'],
+    ['example.com', 'example.com'],
+    ['a.b.example.co.uk', 'example.co.uk'],
+  ])('%s is claimed under %s', (name, key) => {
+    expect(domainClaimKey(name)).toBe(key);
   });
 });

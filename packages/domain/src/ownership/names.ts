@@ -1,4 +1,5 @@
 import { parse as parseHost } from 'tldts';
+import { normalizeDomainName, registrableDomain } from '../dns/names.ts';
 
 // Names a customer may not hold, and the rules that bind a site's hosts to the customer's domains.
 
@@ -76,4 +77,22 @@ export function siteHostIssues(input: SiteHostInput): NameIssue[] {
     issues.push({ path: ['www'], message: 'www cannot be added to a wildcard host' });
   }
   return issues;
+}
+
+/**
+ * Why a customer may not add the domain `name`: not a domain name, one of the platform's own names
+ * (or under or above one), or at or above a public suffix. Null when it may be added.
+ */
+export function customerDomainRefusal(name: string, reserved: readonly string[]): string | null {
+  const normalized = normalizeDomainName(name, ['name']);
+  if (!normalized.ok) return normalized.errors[0]?.message ?? 'not a domain a customer can hold';
+  return reservedNameReason(name, reserved) ?? publicSuffixReason(name);
+}
+
+/**
+ * The name a domain's claim is held under (docs/dns.md rule 4): its registrable domain, whose every
+ * name belongs to one customer (`shop.example.com` claims `example.com`).
+ */
+export function domainClaimKey(name: string): string {
+  return registrableDomain(name) ?? name;
 }

@@ -1,6 +1,7 @@
 // The only importer of @kubernetes/client-node in the mail room: DKIM signing keys as one Secret per
 // domain in mail-system (DESIGN.md §3), written by server-side apply under the `hostplane` manager.
 import { createHash } from 'node:crypto';
+import type { DkimSigningKey } from '@hostplane/domain';
 import {
   ApiException,
   CoreV1Api,
@@ -9,7 +10,6 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { DkimSigningKey } from '../dkim.ts';
 import { MailProviderError, MailUnavailableError } from '../errors.ts';
 import type { DkimKeyStore } from '../port.ts';
 

@@ -1,12 +1,12 @@
 // The only importer of mysql2 in the mail target (schema/migrate.ts runs the DDL): observes one
 // customer's rows and applies a plan in one transaction. Answers are parsed with zod.
+
+import { type MailAliasRow, type MailUserRow, sortRows } from '@hostplane/domain';
 import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import { mailDbError } from '../errors.ts';
 import type { MailPlan, ObservedMail } from '../plan.ts';
 import type { MailApplyReport, MailDatabase } from '../port.ts';
-import type { MailAliasRow, MailUserRow } from '../rows.ts';
-import { sortRows } from '../rows.ts';
 
 const domainRowSchema = z.object({ id: z.number(), name: z.string(), customer_id: z.number().nullable() });
 const userRowSchema = z.object({

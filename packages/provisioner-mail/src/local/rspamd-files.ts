@@ -3,6 +3,7 @@
 // Each map is shared by every customer: a customer's write replaces only the lines of its domains.
 import { chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { DkimSigningKey } from '@hostplane/domain';
 import {
   type IdentityEntry,
   renderDkimSelectorMap,
@@ -10,7 +11,6 @@ import {
   renderSendLimitsMap,
   type SendLimitEntry,
 } from '@hostplane/platform';
-import type { DkimSigningKey } from '../dkim.ts';
 import { identityKeyDomain } from '../identity.ts';
 import type { DkimKeyStore, RspamdMaps } from '../port.ts';
 

@@ -1,29 +1,22 @@
 // The first real target: the customer's own row. It proves the framework end to end and tells
 // the operator when a customer holds more than its plan allows (e.g. after a plan downgrade).
-import { type CustomerSnapshot, quantityBytes } from '@hostplane/domain';
+// The plan rules are @hostplane/domain's (plans/limits), the same the API checks changes with.
+import {
+  type CustomerSnapshot,
+  describeOverrun,
+  planOverruns,
+  quantityBytes,
+  snapshotUsage,
+} from '@hostplane/domain';
 import type { Target, TargetOutcome } from '../target.ts';
 
 /** Bytes of a Kubernetes quantity such as "10Gi" or "500M"; null when it is not one. */
 export { quantityBytes };
 
 /** Every plan limit the customer's current rows exceed, in words (empty when within the plan). */
-export function planOverruns(snapshot: CustomerSnapshot): string[] {
+export function planOverrunMessages(snapshot: CustomerSnapshot): string[] {
   const { limits } = snapshot.plan;
-  const counts: Array<[string, number, number]> = [
-    ['sites', snapshot.sites.length, limits.sites],
-    ['domains', snapshot.domains.length, limits.domains],
-    ['mailboxes', snapshot.mailboxes.length, limits.mailboxes],
-    ['databases', snapshot.sites.filter((s) => s.database).length, limits.databases],
-  ];
-  const overruns = counts
-    .filter(([, used, limit]) => used > limit)
-    .map(([what, used, limit]) => `${what}: ${used} of ${limit}`);
-  const quotaLimit = quantityBytes(limits.mailboxQuota);
-  const quotaUsed = snapshot.mailboxes.reduce((sum, m) => sum + m.quotaBytes, 0);
-  if (quotaLimit === null)
-    overruns.push(`mailboxQuota: plan limit "${limits.mailboxQuota}" is not a quantity`);
-  else if (quotaUsed > quotaLimit) overruns.push(`mailboxQuota: ${quotaUsed} bytes of ${quotaLimit}`);
-  return overruns;
+  return planOverruns(limits, snapshotUsage(snapshot)).map((o) => describeOverrun(limits, o));
 }
 
 /** The Customer condition for a snapshot (pure). */
@@ -36,7 +29,7 @@ export function evaluateCustomerStatus(snapshot: CustomerSnapshot): TargetOutcom
       changes: 0,
     };
   }
-  const overruns = planOverruns(snapshot);
+  const overruns = planOverrunMessages(snapshot);
   if (overruns.length > 0) {
     return {
       status: 'False',

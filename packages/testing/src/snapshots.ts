@@ -1,3 +1,4 @@
+// Customer snapshots as the panel stores them, for the pure tests of every room (no stack needed).
 import type { CustomerSnapshot, DomainRow } from '@hostplane/domain';
 
 /** A customer snapshot as the panel stores it, for tests; `over` replaces whole fields. */

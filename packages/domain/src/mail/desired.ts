@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  type CustomerSnapshot,
-  isNameVerified,
-  type MailboxRow,
-  renderMailboxSieve,
-  renderSpamSieve,
-  SPAM_SIEVE_SCRIPT,
-} from '@hostplane/domain';
+import { isNameVerified } from '../ownership/verification.ts';
+import type { CustomerSnapshot, MailboxRow } from '../snapshot.ts';
 import type { MailAliasRow, MailRows, MailSieveRow, MailUserRow } from './rows.ts';
 import { sortRows } from './rows.ts';
+import { renderMailboxSieve } from './sieve.ts';
+import { renderSpamSieve, SPAM_SIEVE_SCRIPT } from './spam.ts';
 
 // Pure: the mail rows one customer should have, from the panel's snapshot. No clocks, no random values:
 // password hashes and DKIM keys come from the rows, so every pass computes the same value.

@@ -1,7 +1,7 @@
-import { renderSpamSieve } from '@hostplane/domain';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { describe, expect, it } from 'vitest';
 import { desiredMail, sieveScriptId } from './desired.ts';
-import { customerSnapshot, mailDomain } from './test-support/snapshot.ts';
+import { renderSpamSieve } from './spam.ts';
 
 let nextId = 1;
 const mailbox = (address: string, over = {}) => ({

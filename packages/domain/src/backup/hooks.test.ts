@@ -1,5 +1,5 @@
-import { COMPONENT_LABEL } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
+import { COMPONENT_LABEL } from '../k8s/labels.ts';
 import { backupHooks, DATABASE_DUMP_FILE, DUMP_SCRIPT, LOAD_SCRIPT, restoreHooks } from './hooks.ts';
 
 describe('database hooks', () => {

@@ -1,9 +1,10 @@
 // Pure Velero objects for one customer (DESIGN.md §1 backup-system): no clock, no randomness, so a
 // second pass computes the very same objects and the desired-hash annotation says "no change".
-import { type KubeObject, TENANT_LABEL, tenantLabels, tenantNamespace } from '@hostplane/domain';
+import { TENANT_LABEL, tenantLabels } from '../k8s/labels.ts';
+import type { KubeObject } from '../k8s/types.ts';
+import { tenantNamespace } from '../snapshot.ts';
 import { backupHooks, restoreHooks } from './hooks.ts';
-import type { JobRow } from './port.ts';
-import type { BackupSettings } from './settings.ts';
+import type { BackupSettings, JobRow } from './types.ts';
 
 export const VELERO_API_VERSION = 'velero.io/v1';
 /** Velero puts it on every Backup a Schedule creates. */

@@ -10,7 +10,8 @@
 // privileged hook on a filesystem the tenant shares; `mariadb-dump --single-transaction` is one
 // consistent InnoDB read view with no lock held, its output is portable across MariaDB versions, and
 // the restore does not depend on InnoDB's crash recovery of a torn copy.
-import { COMPONENT_LABEL, tenantNamespace } from '@hostplane/domain';
+import { COMPONENT_LABEL } from '../k8s/labels.ts';
+import { tenantNamespace } from '../snapshot.ts';
 
 export const DATABASE_CONTAINER = 'mariadb';
 export const DATABASE_DATA_DIR = '/var/lib/mysql';

@@ -1,7 +1,12 @@
-import { withSoaSerial } from './content.ts';
-import type { DesiredZone } from './desired.ts';
-import { normalizeRrset, rrsetKey, rrsetsEqual, sortRrsets } from './normalize.ts';
-import type { Rrset } from './types.ts';
+import {
+  type DesiredZone,
+  normalizeRrset,
+  type Rrset,
+  rrsetKey,
+  rrsetsEqual,
+  sortRrsets,
+  withSoaSerial,
+} from '@hostplane/domain';
 
 // Desired zones vs what PowerDNS holds → plain data the adapter applies (and a test compares with
 // toEqual). Only zones carrying this customer's ownership mark are ever changed or deleted.

@@ -9,10 +9,15 @@ import {
   veleroObjectName,
 } from './desired.ts';
 import { backupHooks } from './hooks.ts';
-import type { JobRow } from './port.ts';
-import { backupSettingsSchema } from './settings.ts';
+import type { BackupSettings, JobRow } from './types.ts';
 
-const settings = backupSettingsSchema.parse({ storageLocation: 's3-main' });
+const settings: BackupSettings = {
+  namespace: 'backup-system',
+  storageLocation: 's3-main',
+  volumePolicy: 'tenant-volume-policy',
+  windowStartHour: 1,
+  windowHours: 4,
+};
 const row = (
   kind: JobRow['kind'],
   name: string,

@@ -1,5 +1,5 @@
+import type { DesiredZone } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
-import type { DesiredZone } from './desired.ts';
 import { countPlanChanges, emptyPlan, type ObservedZone, planZoneChanges } from './plan.ts';
 
 const account = 'hostplane:cust-1001';

@@ -1,0 +1,3 @@
+export * from './desired.ts';
+export * from './hooks.ts';
+export * from './types.ts';
