@@ -39,7 +39,8 @@ export const DEBIAN_PACKAGES = [
   'containernetworking-plugins',
   'iptables',
   'conntrack',
-  // the network isolation node test's host-side listeners (the "internet" namespace, decoys)
+  // the network isolation node test's host-side listeners (the "internet" namespace, decoys), and the
+  // node gateway (host services relayed onto the node's address for the platform's own pods)
   'socat',
   // images without a registry: Debian root file systems → image archives; gcc builds the pause binary
   'mmdebstrap',

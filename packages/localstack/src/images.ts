@@ -12,6 +12,7 @@ import { parsePlatformConfig } from '@hostplane/platform';
 import { z } from 'zod';
 import { PAUSE_IMAGE } from './components/node-config.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
+import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
 
 const run = promisify(execFile);
 /** Bump when the build recipe itself changes (how layers are made), so every archive is rebuilt. */
@@ -27,6 +28,8 @@ export interface ImageConfig {
   workdir?: string;
   exposedPorts?: string[];
   env?: Record<string, string>;
+  /** OCI annotations of the image config (org.opencontainers.image.version, .source, …). */
+  labels?: Record<string, string>;
 }
 
 export interface DebianImageRecipe {
@@ -246,6 +249,7 @@ export function umociConfigArgs(config: ImageConfig): string[] {
     ...(config.workdir ? [`--config.workingdir=${config.workdir}`] : []),
     ...(config.exposedPorts ?? []).map((port) => `--config.exposedports=${port}`),
     ...Object.entries(config.env ?? {}).map(([k, v]) => `--config.env=${k}=${v}`),
+    ...Object.entries(config.labels ?? {}).map(([k, v]) => `--config.label=${k}=${v}`),
     '--os=linux',
     '--architecture=amd64',
     '--author=hostplane (local build)',
@@ -376,6 +380,11 @@ async function buildDebianRootfs(
   return tar;
 }
 
+/** The package list (SBOM) written beside an archive: `<archive>.sbom.txt`. */
+export function sbomPath(archive: string): string {
+  return `${archive.replace(/\.tar$/, '')}.sbom.txt`;
+}
+
 export interface BuiltImage {
   name: string;
   ref: string;
@@ -414,6 +423,11 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
       recipe.kind === 'pause' ? { entrypoint: ['/pause'], user: '65535:65535' } : recipe.config;
     const tmp = path.join(work, 'image.tar');
     await packImage(work, rootfs, config, recipe.ref, tmp);
+    // The package list the recipe wrote into the image (Debian + npm), also beside the archive.
+    const sbom = await run('tar', ['-xOf', rootfs, './usr/share/hostplane/sbom.txt'], {
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch(() => undefined);
+    if (sbom) await writeFile(sbomPath(archive), sbom.stdout);
     await rename(tmp, archive);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -448,13 +462,22 @@ async function recordInIndex(built: BuiltImage[]): Promise<void> {
 export async function buildImages(options: {
   only?: string[];
   say: (line: string) => void;
+  /** The repository whose build the panel and web images package. */
+  repoRoot: string;
 }): Promise<BuiltImage[]> {
-  const recipes = imageRecipes();
-  const unknown = (options.only ?? []).filter((name) => !recipes.some((r) => r.name === name));
+  const known = [...imageRecipes().map((r) => r.name), ...STAGED_IMAGE_NAMES];
+  const unknown = (options.only ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new Error(`unknown image ${unknown.join(', ')}; known: ${recipes.map((r) => r.name).join(', ')}`);
+    throw new Error(`unknown image ${unknown.join(', ')}; known: ${known.join(', ')}`);
   }
-  const selected = options.only?.length ? recipes.filter((r) => options.only!.includes(r.name)) : recipes;
+  const wanted = (name: string) => !options.only?.length || options.only.includes(name);
+  const staged = await stagedImageRecipes(
+    options.repoRoot,
+    imagesCacheDir(),
+    STAGED_IMAGE_NAMES.filter(wanted),
+    options.say,
+  );
+  const selected = [...imageRecipes(), ...staged].filter((r) => wanted(r.name));
   const built: BuiltImage[] = [];
   for (const [i, recipe] of selected.entries()) {
     options.say(`[${i + 1}/${selected.length}] ${recipe.name} (${recipe.ref})`);
@@ -464,6 +487,19 @@ export async function buildImages(options: {
   }
   await recordInIndex(built);
   return built;
+}
+
+export interface CachedImage {
+  name: string;
+  ref: string;
+  archive: string;
+}
+
+/** The images `images build` left in the cache (what `images push` sends), archives present. */
+export async function cachedImages(): Promise<CachedImage[]> {
+  const out: CachedImage[] = [];
+  for (const entry of await readIndex()) if (await exists(entry.archive)) out.push(entry);
+  return out;
 }
 
 /** The references containerd already holds in the CRI's namespace. */

@@ -8,6 +8,7 @@ export {
 export type { Component, ProcessSpec, StackContext, StackSecrets } from './component.ts';
 export { CLUSTER_DNS_IP, COREDNS_IMAGE, KUBE_DNS_LABELS } from './components/cluster-dns.ts';
 export { importArchiveIntoNode, loadImagesIntoNode } from './components/containerd.ts';
+export { edge } from './components/edge.ts';
 export { stackComponents } from './components/index.ts';
 export { realNodeComponents } from './components/kube.ts';
 export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
@@ -32,7 +33,25 @@ export {
   stackGoPrograms,
   traefikProgram,
 } from './go-programs.ts';
-export { type BuiltImage, buildImages, imageRecipes, NETTEST_IMAGE, packImage } from './images.ts';
+export {
+  type BuiltImage,
+  buildImages,
+  type CachedImage,
+  cachedImages,
+  imageRecipes,
+  NETTEST_IMAGE,
+  packImage,
+  sbomPath,
+} from './images.ts';
+export {
+  type InClusterState,
+  inClusterState,
+  LOCAL_PEBBLE_HOST,
+  localBootstrapConfigInput,
+  localKubeconfig,
+  localPanelUrl,
+  recordInCluster,
+} from './local-bootstrap.ts';
 export {
   type BuildRecord,
   checkGo,
@@ -41,9 +60,16 @@ export {
 } from './localcluster-build.ts';
 export { FAKE_NODE_TAINT, type NodeProfile, nodeProfile } from './node-profile.ts';
 export { orderComponents, selectComponents } from './order.ts';
+export {
+  PANEL_IMAGE_UID,
+  platformImageRefs,
+  pushArgs,
+  STAGED_IMAGE_NAMES,
+  skopeo,
+} from './platform-images.ts';
 export { STACK_HOST, type StackPorts, stackPorts } from './ports.ts';
 export { listPidRecords, type PidRecord, processFamily, stillRunning } from './processes.ts';
-export { resolveStateDir, statePaths } from './state.ts';
+export { repoRoot, resolveStateDir, statePaths } from './state.ts';
 export {
   type ComponentStatus,
   StackComponentError,

@@ -10,7 +10,7 @@ import { customerStatusTarget, type Target } from '@hostplane/reconcile';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServeEnv } from './serve.ts';
-import { loadPlatformConfig, ServeConfigError, withDsRecords } from './serve-targets.ts';
+import { kubernetesAccess, loadPlatformConfig, ServeConfigError, withDsRecords } from './serve-targets.ts';
 
 /**
  * The reconcile targets, in one list, each built from its own variables: KUBECONFIG → Kubernetes
@@ -26,7 +26,8 @@ export function assembleTargets(
 ): Target[] {
   const targets: Target[] = [customerStatusTarget];
   if (env.PDNS_API_URL && env.PDNS_API_KEY) targets.push(dnsTarget(env, platform, logger, db));
-  if (env.KUBECONFIG) {
+  const kube = kubernetesAccess(env);
+  if (kube) {
     const dnsServer = env.DNS_RESOLVER_ADDR ?? platform.kubernetes.resolverAddress ?? env.PDNS_DNS_ADDR;
     if (!dnsServer)
       throw new ServeConfigError(
@@ -34,7 +35,7 @@ export function assembleTargets(
       );
     targets.push(
       kubernetesTargetFromSettings({
-        kubeconfig: env.KUBECONFIG,
+        ...kube,
         dnsServer,
         config: platform,
         namespaceStuckAfterMs: platform.kubernetes.namespaceStuckAfterSeconds * 1000,
@@ -42,14 +43,15 @@ export function assembleTargets(
       }),
     );
   }
-  if (env.KUBECONFIG && db) {
+  if (kube && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
-    targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
+    targets.push(backupTargetFromSettings({ ...kube, ledger: backupJobLedger(db) }));
   }
   if (env.MAIL_DATABASE_URL) {
     const { target } = mailTargetFromSettings({
       mailDatabaseUrl: env.MAIL_DATABASE_URL,
       kubeconfig: env.KUBECONFIG,
+      inCluster: kube !== undefined && !kube.kubeconfig,
       dnsServer: env.PDNS_DNS_ADDR,
       localStackDir: env.HOSTPLANE_STACK_DIR,
       maildirRemovalImage: platform.images.maildirRemover,

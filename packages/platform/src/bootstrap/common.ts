@@ -104,6 +104,8 @@ export interface WorkloadSpec {
   serviceAccountName?: string;
   /** Hash of the mounted configuration: a changed ConfigMap rolls the pods. */
   configHash?: string;
+  /** Extra /etc/hosts entries (bootstrap.hostAliases). */
+  hostAliases?: { ip: string; hostnames: string[] }[];
 }
 
 export function workload(spec: WorkloadSpec): KubeObject {
@@ -118,6 +120,7 @@ export function workload(spec: WorkloadSpec): KubeObject {
         ? { serviceAccountName: spec.serviceAccountName }
         : { automountServiceAccountToken: false }),
       securityContext: spec.podSecurity,
+      ...(spec.hostAliases?.length ? { hostAliases: spec.hostAliases } : {}),
       ...(spec.initContainers ? { initContainers: spec.initContainers } : {}),
       containers: spec.containers,
       ...(spec.volumes ? { volumes: spec.volumes } : {}),
@@ -141,6 +144,16 @@ export function workload(spec: WorkloadSpec): KubeObject {
       ...(spec.kind === 'StatefulSet' ? { serviceName: spec.name, volumeClaimTemplates: claims } : {}),
       template,
     },
+  };
+}
+
+/** Keeps `minAvailable` pods of a workload with more than one replica through voluntary disruptions. */
+export function podDisruptionBudget(name: string, ns: string, minAvailable = 1): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(name, ns, name),
+    spec: { minAvailable, selector: { matchLabels: { 'app.kubernetes.io/name': name } } },
   };
 }
 
