@@ -538,9 +538,21 @@ export async function ensureImageInNode(
 export async function importImages(
   ctr: CtrRunner,
   say: (line: string) => void,
-  options: { buildPause: boolean },
+  options: {
+    buildPause: boolean;
+    /** JSON file (in the node's state) remembering which archive each reference was imported from:
+     * a rebuilt image under the same tag (our own images, cached by their inputs) is imported again. */
+    recordFile?: string;
+  },
 ): Promise<string[]> {
   const have = await importedRefs(ctr);
+  const recorded: Record<string, string> = options.recordFile
+    ? await readFile(options.recordFile, 'utf8')
+        .then((text) => JSON.parse(text) as Record<string, string>)
+        .catch(() => ({}))
+    : {};
+  const current = (ref: string, archive: string) =>
+    have.has(normalizeRef(ref)) && (!options.recordFile || recorded[ref] === archive);
   const entries = await readIndex();
   if (options.buildPause && !have.has(PAUSE_IMAGE)) {
     const pause = await buildImage(imageRecipes().find((r) => r.kind === 'pause')!, say);
@@ -548,11 +560,14 @@ export async function importImages(
   }
   const imported: string[] = [];
   for (const entry of entries) {
-    if (have.has(normalizeRef(entry.ref)) || !(await exists(entry.archive))) continue;
+    if (current(entry.ref, entry.archive) || !(await exists(entry.archive))) continue;
     await ctr(['images', 'import', entry.archive], 300_000);
     have.add(normalizeRef(entry.ref));
+    recorded[entry.ref] = entry.archive;
     imported.push(entry.ref);
     say(`  imported ${entry.ref} into the node's containerd`);
   }
+  if (options.recordFile && imported.length > 0)
+    await writeFile(options.recordFile, `${JSON.stringify(recorded, null, 2)}\n`);
   return imported;
 }

@@ -23,6 +23,8 @@ export const PANEL_IMAGE_UID = 10001;
 export const SOURCE_URL = 'https://github.com/hostplane/hostplane';
 /** Where the staged application lives in the image. */
 const APP_DIR = '/opt/hostplane';
+/** Bump when the layout of a staged folder changes (part of its name, hence of the image's key). */
+const STAGE_VERSION = '2';
 
 const exists = (file: string): Promise<boolean> =>
   access(file).then(
@@ -238,13 +240,18 @@ export async function stagePanel(repoRoot: string, cacheDir: string): Promise<St
   const hash = await hashFiles(
     repoRoot,
     await listFiles(dist),
-    `${lock.toString('utf8')}\0${dirs.join('\n')}`,
+    `${STAGE_VERSION}\0${lock.toString('utf8')}\0${dirs.join('\n')}`,
   );
   const dir = path.join(stagingDir(cacheDir), `panel-${hash}`);
   if (!(await exists(dir))) {
     const tmp = `${dir}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
     await cp(dist, path.join(tmp, 'apps', 'cli', 'dist'), { recursive: true });
+    // The application's root, as in the repository: the CLI finds it by its `workspaces` field.
+    await writeFile(
+      path.join(tmp, 'package.json'),
+      `${JSON.stringify({ name: 'hostplane', private: true, type: 'module', workspaces: ['apps/*'] }, null, 2)}\n`,
+    );
     await writeFile(
       path.join(tmp, 'apps', 'cli', 'package.json'),
       `${JSON.stringify({ name: '@hostplane/cli', private: true, type: 'module' }, null, 2)}\n`,
@@ -281,7 +288,7 @@ export async function stageWeb(repoRoot: string, cacheDir: string): Promise<Stag
     ...(await listFiles(path.join(web, '.next', 'static'))),
     path.join(web, 'server.mjs'),
   ];
-  const hash = await hashFiles(repoRoot, sources, 'web');
+  const hash = await hashFiles(repoRoot, sources, `web\0${STAGE_VERSION}`);
   const dir = path.join(stagingDir(cacheDir), `web-${hash}`);
   if (!(await exists(dir))) {
     const tmp = `${dir}.tmp-${process.pid}`;
@@ -321,7 +328,8 @@ function sbomLines(npmList?: string): string {
   ].join('\n');
 }
 
-const NODE_PACKAGES = ['ca-certificates', 'tzdata'];
+/** What the official Node binary links against beyond libc (libstdc++, libgcc_s), TLS roots, zones. */
+const NODE_PACKAGES = ['ca-certificates', 'tzdata', 'libstdc++6'];
 
 /** `panel`: the compiled CLI (serve, admin, token, backup-platform…) on Node, user 10001. */
 export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string): DebianImageRecipe {

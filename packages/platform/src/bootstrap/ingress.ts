@@ -280,11 +280,19 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap;
   const traefikYaml = clusterTraefikYaml(config);
   return [
-    namespace(
-      INGRESS_NAMESPACE,
-      'restricted',
-      'Traefik runs as non-root on unprivileged ports behind its Service',
-    ),
+    // Pod Security allows hostPorts at the privileged level only (baseline forbids them); the pod
+    // itself stays as restricted as before (non-root, no capabilities), and warn/audit say so.
+    b.edge.hostPorts
+      ? namespace(
+          INGRESS_NAMESPACE,
+          'privileged',
+          'Traefik binds its web entry points on the node (hostPorts, no load balancer); the pod is otherwise restricted',
+        )
+      : namespace(
+          INGRESS_NAMESPACE,
+          'restricted',
+          'Traefik runs as non-root on unprivileged ports behind its Service',
+        ),
     ...traefikCrds(),
     traefikIngressClass(config.ingress.className),
     ...traefikRbac(),
@@ -313,6 +321,7 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
       metadata: meta(PLATFORM_REDIRECT_MIDDLEWARE, INGRESS_NAMESPACE, APP),
       spec: { redirectScheme: { scheme: 'https', permanent: true } },
     },
-    ...mailRoutes(),
+    // The routes live in mail-system, next to Postfix and Dovecot: only when this install runs them.
+    ...(b.steps.includes('mail') ? mailRoutes() : []),
   ];
 }
