@@ -159,6 +159,40 @@ describe('hostplane bootstrap --local on the real node', () => {
     SLOW,
   );
 
+  it('gives the in-cluster identities exactly their rights (SubjectAccessReview through kubectl auth can-i --as)', async () => {
+    const can = async (who: string, args: string[]): Promise<boolean> => {
+      const result = await run('kubectl', [
+        '--kubeconfig',
+        stack().KUBECONFIG,
+        'auth',
+        'can-i',
+        '--as',
+        who,
+        ...args,
+      ]).then(
+        (r) => r.stdout,
+        (e: { stdout?: string }) => e.stdout ?? '',
+      );
+      return result.trim() === 'yes';
+    };
+    const worker = 'system:serviceaccount:panel-system:hostplane-panel';
+    const apiSa = 'system:serviceaccount:panel-system:hostplane-panel-api';
+    const traefik = 'system:serviceaccount:ingress-system:traefik';
+    // The worker writes tenant namespaces and binds the tenant role in them; nothing in kube-system.
+    expect(await can(worker, ['create', 'namespaces'])).toBe(true);
+    expect(await can(worker, ['create', 'rolebindings', '-n', 'cust-1001'])).toBe(true);
+    expect(await can(worker, ['get', 'secrets', '-n', 'kube-system'])).toBe(false);
+    expect(await can(worker, ['create', 'clusterrolebindings'])).toBe(false);
+    // The API has no Kubernetes rights at all.
+    expect(await can(apiSa, ['list', 'pods', '-n', 'panel-system'])).toBe(false);
+    expect(await can(apiSa, ['get', 'secrets', '-n', 'panel-system'])).toBe(false);
+    // Traefik reads routes and their Secrets, writes Ingress status, and nothing else.
+    expect(await can(traefik, ['watch', 'ingresses', '--all-namespaces'])).toBe(true);
+    expect(await can(traefik, ['update', 'ingresses', '--subresource=status', '-n', 'cust-1001'])).toBe(true);
+    expect(await can(traefik, ['create', 'secrets', '-n', 'ingress-system'])).toBe(false);
+    expect(await can(traefik, ['delete', 'pods', '-n', 'ingress-system'])).toBe(false);
+  });
+
   it(
     'provisions a customer through the in-cluster panel: its static site answers over HTTPS with a Pebble certificate',
     async () => {

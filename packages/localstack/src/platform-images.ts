@@ -25,6 +25,18 @@ export const SOURCE_URL = 'https://github.com/hostplane/hostplane';
 const APP_DIR = '/opt/hostplane';
 /** Bump when the layout of a staged folder changes (part of its name, hence of the image's key). */
 const STAGE_VERSION = '2';
+const WEB_STAGE_VERSION = '2';
+
+/**
+ * The web image's entry point: Next.js' standalone build carries its resolved configuration (in
+ * required-server-files.json) and expects it in __NEXT_PRIVATE_STANDALONE_CONFIG, as its generated
+ * server.js sets it; without it, Next tries to load next.config and webpack, which are not traced.
+ */
+export const WEB_START_MJS = `import { readFileSync } from 'node:fs';
+const files = JSON.parse(readFileSync(new URL('./.next/required-server-files.json', import.meta.url), 'utf8'));
+process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(files.config);
+await import('./server.mjs');
+`;
 
 const exists = (file: string): Promise<boolean> =>
   access(file).then(
@@ -288,7 +300,7 @@ export async function stageWeb(repoRoot: string, cacheDir: string): Promise<Stag
     ...(await listFiles(path.join(web, '.next', 'static'))),
     path.join(web, 'server.mjs'),
   ];
-  const hash = await hashFiles(repoRoot, sources, `web\0${STAGE_VERSION}`);
+  const hash = await hashFiles(repoRoot, sources, `web\0${STAGE_VERSION}\0${WEB_STAGE_VERSION}`);
   const dir = path.join(stagingDir(cacheDir), `web-${hash}`);
   if (!(await exists(dir))) {
     const tmp = `${dir}.tmp-${process.pid}`;
@@ -300,6 +312,7 @@ export async function stageWeb(repoRoot: string, cacheDir: string): Promise<Stag
     if (await exists(path.join(web, 'public')))
       await cp(path.join(web, 'public'), path.join(tmp, 'apps', 'web', 'public'), { recursive: true });
     await cp(path.join(web, 'server.mjs'), path.join(tmp, 'apps', 'web', 'server.mjs'));
+    await writeFile(path.join(tmp, 'apps', 'web', 'start.mjs'), WEB_START_MJS);
     const versions: string[] = [];
     const modules = path.join(tmp, 'node_modules');
     for (const file of await listFiles(modules).catch(() => [])) {
@@ -381,7 +394,7 @@ export function webImageRecipe(stage: Staged, nodeBinary: string, ref: string): 
       sbomLines(path.join(stage.dir, 'npm-packages.txt')),
     ].join('\n'),
     config: {
-      entrypoint: ['/usr/local/bin/node', `${APP_DIR}/apps/web/server.mjs`],
+      entrypoint: ['/usr/local/bin/node', `${APP_DIR}/apps/web/start.mjs`],
       cmd: ['--hostname', '0.0.0.0', '--port', '3000'],
       user: `${uid}:${uid}`,
       workdir: `${APP_DIR}/apps/web`,
