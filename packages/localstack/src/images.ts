@@ -471,11 +471,14 @@ export async function buildImages(options: {
     throw new Error(`unknown image ${unknown.join(', ')}; known: ${known.join(', ')}`);
   }
   const wanted = (name: string) => !options.only?.length || options.only.includes(name);
+  // Asked for by name, a staged image must build; as part of "everything", one whose inputs are
+  // missing (no `npm run build` yet) is skipped with a note.
   const staged = await stagedImageRecipes(
     options.repoRoot,
     imagesCacheDir(),
     STAGED_IMAGE_NAMES.filter(wanted),
     options.say,
+    { skipMissingInputs: !options.only?.length },
   );
   const selected = [...imageRecipes(), ...staged].filter((r) => wanted(r.name));
   const built: BuiltImage[] = [];

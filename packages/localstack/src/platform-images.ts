@@ -431,20 +431,35 @@ export async function stagedImageRecipes(
   cacheDir: string,
   names: readonly string[],
   say: (line: string) => void,
+  options: { skipMissingInputs?: boolean } = {},
 ): Promise<DebianImageRecipe[]> {
   const refs = platformImageRefs();
   const recipes: DebianImageRecipe[] = [];
   const node = names.some((n) => n === 'panel' || n === 'web') ? await nodeRuntime(repoRoot) : undefined;
   await mkdir(stagingDir(cacheDir), { recursive: true });
+  const staged = async (name: string, stage: () => Promise<Staged>): Promise<Staged | undefined> => {
+    try {
+      return await stage();
+    } catch (error) {
+      if (!options.skipMissingInputs || !/run `npm run build` first/.test((error as Error).message))
+        throw error;
+      say(`  ${name}: skipped (${(error as Error).message})`);
+      return undefined;
+    }
+  };
   if (names.includes('panel')) {
-    const stage = await stagePanel(repoRoot, cacheDir);
-    say(`  panel: staged ${stage.npmPackages.length} npm packages (${stage.dir})`);
-    recipes.push(panelImageRecipe(stage, node!.binary, refs.panel));
+    const stage = await staged('panel', () => stagePanel(repoRoot, cacheDir));
+    if (stage) {
+      say(`  panel: staged ${stage.npmPackages.length} npm packages (${stage.dir})`);
+      recipes.push(panelImageRecipe(stage, node!.binary, refs.panel));
+    }
   }
   if (names.includes('web')) {
-    const stage = await stageWeb(repoRoot, cacheDir);
-    say(`  web: staged the standalone build (${stage.dir})`);
-    recipes.push(webImageRecipe(stage, node!.binary, refs.web));
+    const stage = await staged('web', () => stageWeb(repoRoot, cacheDir));
+    if (stage) {
+      say(`  web: staged the standalone build (${stage.dir})`);
+      recipes.push(webImageRecipe(stage, node!.binary, refs.web));
+    }
   }
   if (names.includes('traefik')) {
     const build = (await cachedGoProgram(traefikProgram)) ?? (await ensureGoProgram(traefikProgram, say));
