@@ -13,6 +13,7 @@ import {
   ensureGoProgram,
   ensureLocalcluster,
   type GoProgram,
+  repoRoot,
   stackGoPrograms,
 } from '@hostplane/localstack';
 
@@ -148,7 +149,7 @@ export async function runSetup(options: { images?: boolean } = {}): Promise<{ lo
       ? [
           lane([
             async () => {
-              const built = await buildImages({ say });
+              const built = await buildImages({ say, repoRoot });
               say(`images: ${built.map((i) => `${i.name}${i.cached ? '' : ' (built)'}`).join(', ')}`);
             },
           ]),

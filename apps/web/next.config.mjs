@@ -8,6 +8,9 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // The web image (`hostplane images build --only web`) ships .next/standalone: the server and only the
+  // node_modules files it traces, no dev dependencies.
+  output: 'standalone',
   // Hoisted workspace packages live in the repository's node_modules.
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,

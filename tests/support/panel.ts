@@ -88,8 +88,8 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
   const platformFile = join(tmpdir(), `hostplane-e2e-${runTag}.json`);
   writeFileSync(platformFile, JSON.stringify(input));
   const api = await startTestApi({}, undefined, platform, {
-    databaseDumps: databaseDumpsOf(stack.KUBECONFIG),
-    tenantReads: tenantReadsOf(stack.KUBECONFIG),
+    databaseDumps: databaseDumpsOf({ kubeconfig: stack.KUBECONFIG }),
+    tenantReads: tenantReadsOf({ kubeconfig: stack.KUBECONFIG }),
   });
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options

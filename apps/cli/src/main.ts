@@ -11,6 +11,7 @@ async function execute(invocation: Invocation): Promise<number> {
       return (await import('./commands/stack.ts')).run(invocation);
     case 'images build':
     case 'images list':
+    case 'images push':
       return (await import('./commands/images.ts')).run(invocation);
     case 'serve':
       return (await import('./commands/serve.ts')).run(invocation.mode);

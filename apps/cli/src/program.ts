@@ -16,6 +16,7 @@ export type Invocation =
   | { command: 'stack env' }
   | { command: 'images build'; only?: string[] }
   | { command: 'images list' }
+  | { command: 'images push'; registry: string; only?: string[]; destCreds?: string; tlsVerify: boolean }
   | { command: 'serve'; mode: 'all' | 'api' | 'worker' }
   | { command: 'sftp-gateway' }
   | { command: 'admin create'; email?: string; password?: string; passwordStdin: boolean }
@@ -25,6 +26,9 @@ export type Invocation =
       config?: string;
       render?: string;
       apply: boolean;
+      diff: boolean;
+      status: boolean;
+      local: boolean;
       kubeconfig?: string;
       timeout?: string;
       output: OutputFormat;
@@ -109,6 +113,22 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
     .command('list')
     .description('the images and the references they are built under')
     .action(() => found({ command: 'images list' }));
+  images
+    .command('push')
+    .description('push the built images to REGISTRY with skopeo (production: the node pulls them there)')
+    .argument('<registry>', 'registry host[:port][/path], e.g. registry.example.com/hostplane')
+    .addOption(new Option('--only <names>', 'comma-separated images (see `images list`)').argParser(list))
+    .addOption(new Option('--dest-creds <user:password>', "the registry's credentials (skopeo --dest-creds)"))
+    .addOption(new Option('--no-tls-verify', 'plain HTTP or an untrusted certificate (a test registry)'))
+    .action((registry: string, o: { only?: string[]; destCreds?: string; tlsVerify: boolean }) =>
+      found({
+        command: 'images push',
+        registry,
+        only: o.only,
+        destCreds: o.destCreds,
+        tlsVerify: o.tlsVerify,
+      }),
+    );
 
   program
     .command('serve')
@@ -163,19 +183,31 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
     .description('install the system namespaces: render manifests or apply them in order')
     .option('--config <file>', 'the platform configuration (YAML or JSON)')
     .option('--render <dir>', 'write numbered manifests into DIR')
+    .argument('[what]', "'status': each step's state in the cluster")
     .option('--apply', 'apply in order through the Kubernetes API, waiting for each namespace', false)
+    .option('--diff', 'show what an --apply would change, change nothing', false)
+    .option('--local', "the local stack's real node, with a config derived from the stack", false)
     .option('--kubeconfig <file>', 'kubeconfig for --apply (default: KUBECONFIG)')
     .option('--timeout <seconds>', 'per namespace, how long its workloads may take (default 600)')
     .addOption(outputOption())
     .action(
-      (o: {
-        config?: string;
-        render?: string;
-        apply: boolean;
-        kubeconfig?: string;
-        timeout?: string;
-        output: OutputFormat;
-      }) => found({ command: 'bootstrap', ...o }),
+      (
+        what: string | undefined,
+        o: {
+          config?: string;
+          render?: string;
+          apply: boolean;
+          diff: boolean;
+          local: boolean;
+          kubeconfig?: string;
+          timeout?: string;
+          output: OutputFormat;
+        },
+      ) => {
+        if (what !== undefined && what !== 'status')
+          throw new CommanderError(2, 'hostplane.usage', `unknown bootstrap action ${what}`);
+        return found({ command: 'bootstrap', ...o, status: what === 'status' });
+      },
     );
 
   program

@@ -39,8 +39,8 @@ export const DEBIAN_PACKAGES = [
   'containernetworking-plugins',
   'iptables',
   'conntrack',
-  // the network isolation node test's host-side listeners (the "internet" namespace, decoys)
-  // the real node's pods reach the apiserver and the S3 store through relays on the node IP (pod-access.ts)
+  // the network isolation node test's host-side listeners (the "internet" namespace, decoys), and the
+  // node gateway (host services relayed onto the node's address for the platform's own pods, Velero's node agent and data movers)
   'socat',
   // images without a registry: Debian root file systems → image archives; gcc builds the pause binary
   'mmdebstrap',

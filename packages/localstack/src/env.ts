@@ -9,12 +9,14 @@ import { registryApiUrl } from './components/registry.ts';
 import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 import { sftpAddress } from './components/sftp.ts';
 import { webmailUrl } from './components/webmail.ts';
+import { inClusterState } from './local-bootstrap.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
 
 /** The DESIGN.md §4 variables for a stack (`<stateDir>/env.json`, `hostplane stack env`). */
 export function buildStackEnv(ctx: StackContext): StackEnv {
   const hostPort = (port: number) => `${STACK_HOST}:${port}`;
+  const inCluster = inClusterState(ctx.stateDir);
   return {
     KUBECONFIG: kubeconfigPath(ctx.stateDir, 'admin'),
     DATABASE_URL: postgresUrl(ctx),
@@ -45,6 +47,8 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
     ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),
     SFTP_ADDR: sftpAddress(ctx),
+    // After `bootstrap --local --apply`: the in-cluster panel through the edge.
+    ...(inCluster ? { PANEL_URL: inCluster.panelUrl } : {}),
   };
 }
 

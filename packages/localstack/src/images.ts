@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { PAUSE_IMAGE } from './components/node-config.ts';
 import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecipes } from './go-images.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
+import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
 import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users } from './runtime-images.ts';
 
 const run = promisify(execFile);
@@ -30,6 +31,8 @@ export interface ImageConfig {
   workdir?: string;
   exposedPorts?: string[];
   env?: Record<string, string>;
+  /** OCI annotations of the image config (org.opencontainers.image.version, .source, …). */
+  labels?: Record<string, string>;
 }
 
 export interface DebianImageRecipe {
@@ -226,6 +229,7 @@ export function umociConfigArgs(config: ImageConfig): string[] {
     ...(config.workdir ? [`--config.workingdir=${config.workdir}`] : []),
     ...(config.exposedPorts ?? []).map((port) => `--config.exposedports=${port}`),
     ...Object.entries(config.env ?? {}).map(([k, v]) => `--config.env=${k}=${v}`),
+    ...Object.entries(config.labels ?? {}).map(([k, v]) => `--config.label=${k}=${v}`),
     '--os=linux',
     '--architecture=amd64',
     '--author=hostplane (local build)',
@@ -361,6 +365,11 @@ async function buildDebianRootfs(
   return tar;
 }
 
+/** The package list (SBOM) written beside an archive: `<archive>.sbom.txt`. */
+export function sbomPath(archive: string): string {
+  return `${archive.replace(/\.tar$/, '')}.sbom.txt`;
+}
+
 export interface BuiltImage {
   name: string;
   ref: string;
@@ -401,6 +410,11 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
       recipe.kind === 'pause' ? { entrypoint: ['/pause'], user: '65535:65535' } : recipe.config;
     const tmp = path.join(work, 'image.tar');
     await packImage(work, rootfs, config, recipe.ref, tmp);
+    // The package list the recipe wrote into the image (Debian + npm), also beside the archive.
+    const sbom = await run('tar', ['-xOf', rootfs, './usr/share/hostplane/sbom.txt'], {
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch(() => undefined);
+    if (sbom) await writeFile(sbomPath(archive), sbom.stdout);
     await rename(tmp, archive);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -435,13 +449,25 @@ async function recordInIndex(built: BuiltImage[]): Promise<void> {
 export async function buildImages(options: {
   only?: string[];
   say: (line: string) => void;
+  /** The repository whose build the panel and web images package. */
+  repoRoot: string;
 }): Promise<BuiltImage[]> {
-  const recipes = imageRecipes();
-  const unknown = (options.only ?? []).filter((name) => !recipes.some((r) => r.name === name));
+  const known = [...imageRecipes().map((r) => r.name), ...STAGED_IMAGE_NAMES];
+  const unknown = (options.only ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new Error(`unknown image ${unknown.join(', ')}; known: ${recipes.map((r) => r.name).join(', ')}`);
+    throw new Error(`unknown image ${unknown.join(', ')}; known: ${known.join(', ')}`);
   }
-  const selected = options.only?.length ? recipes.filter((r) => options.only!.includes(r.name)) : recipes;
+  const wanted = (name: string) => !options.only?.length || options.only.includes(name);
+  // Asked for by name, a staged image must build; as part of "everything", one whose inputs are
+  // missing (no `npm run build` yet) is skipped with a note.
+  const staged = await stagedImageRecipes(
+    options.repoRoot,
+    imagesCacheDir(),
+    STAGED_IMAGE_NAMES.filter(wanted),
+    options.say,
+    { skipMissingInputs: !options.only?.length },
+  );
+  const selected = [...imageRecipes(), ...staged].filter((r) => wanted(r.name));
   const built: BuiltImage[] = [];
   for (const [i, recipe] of selected.entries()) {
     options.say(`[${i + 1}/${selected.length}] ${recipe.name} (${recipe.ref})`);
@@ -451,6 +477,19 @@ export async function buildImages(options: {
   }
   await recordInIndex(built);
   return built;
+}
+
+export interface CachedImage {
+  name: string;
+  ref: string;
+  archive: string;
+}
+
+/** The images `images build` left in the cache (what `images push` sends), archives present. */
+export async function cachedImages(): Promise<CachedImage[]> {
+  const out: CachedImage[] = [];
+  for (const entry of await readIndex()) if (await exists(entry.archive)) out.push(entry);
+  return out;
 }
 
 /** The references containerd already holds in the CRI's namespace. */
@@ -489,9 +528,21 @@ export async function ensureImageInNode(
 export async function importImages(
   ctr: CtrRunner,
   say: (line: string) => void,
-  options: { buildPause: boolean },
+  options: {
+    buildPause: boolean;
+    /** JSON file (in the node's state) remembering which archive each reference was imported from:
+     * a rebuilt image under the same tag (our own images, cached by their inputs) is imported again. */
+    recordFile?: string;
+  },
 ): Promise<string[]> {
   const have = await importedRefs(ctr);
+  const recorded: Record<string, string> = options.recordFile
+    ? await readFile(options.recordFile, 'utf8')
+        .then((text) => JSON.parse(text) as Record<string, string>)
+        .catch(() => ({}))
+    : {};
+  const current = (ref: string, archive: string) =>
+    have.has(normalizeRef(ref)) && (!options.recordFile || recorded[ref] === archive);
   const entries = await readIndex();
   if (options.buildPause && !have.has(PAUSE_IMAGE)) {
     const pause = await buildImage(imageRecipes().find((r) => r.kind === 'pause')!, say);
@@ -499,11 +550,14 @@ export async function importImages(
   }
   const imported: string[] = [];
   for (const entry of entries) {
-    if (have.has(normalizeRef(entry.ref)) || !(await exists(entry.archive))) continue;
+    if (current(entry.ref, entry.archive) || !(await exists(entry.archive))) continue;
     await ctr(['images', 'import', entry.archive], 300_000);
     have.add(normalizeRef(entry.ref));
+    recorded[entry.ref] = entry.archive;
     imported.push(entry.ref);
     say(`  imported ${entry.ref} into the node's containerd`);
   }
+  if (options.recordFile && imported.length > 0)
+    await writeFile(options.recordFile, `${JSON.stringify(recorded, null, 2)}\n`);
   return imported;
 }

@@ -5,8 +5,8 @@ import type { BackupSettingsInput } from './settings.ts';
 import { createBackupTarget } from './target.ts';
 
 export interface BackupTargetSettings {
-  /** The panel's kubeconfig (its service account in a cluster; KUBECONFIG locally). */
-  kubeconfig: string;
+  /** The panel's kubeconfig (KUBECONFIG locally); absent inside a pod: the service account's token. */
+  kubeconfig?: string | undefined;
   ledger: BackupJobLedger;
   settings?: BackupSettingsInput;
 }
@@ -14,7 +14,9 @@ export interface BackupTargetSettings {
 /** For the composition root (`hostplane serve`): the Backup target from plain settings. */
 export function backupTargetFromSettings(settings: BackupTargetSettings): Target {
   return createBackupTarget({
-    kube: KubeHttpClient.fromKubeconfigFile(settings.kubeconfig),
+    kube: settings.kubeconfig
+      ? KubeHttpClient.fromKubeconfigFile(settings.kubeconfig)
+      : KubeHttpClient.inCluster(),
     ledger: settings.ledger,
     settings: settings.settings,
   });

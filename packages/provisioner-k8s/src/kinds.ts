@@ -71,6 +71,8 @@ export const KINDS = {
     false,
   ),
   DaemonSet: ref('apps/v1', 'DaemonSet', 'daemonsets'),
+  // panel-system: workloads with more than one replica keep one through voluntary disruptions.
+  PodDisruptionBudget: ref('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
 } as const satisfies Record<string, KindRef>;
 
 export type KnownKind = keyof typeof KINDS;

@@ -145,3 +145,77 @@ export async function applyBootstrap(
   }
   return results;
 }
+
+export interface StepDiff {
+  file: string;
+  /** `create Kind/ns/name` (missing), `update …` (changed spec), `repair …` (drifted fields). */
+  changes: string[];
+  unchanged: number;
+}
+
+const VERB: Record<string, string> = { missing: 'create', changed: 'update', drifted: 'repair' };
+
+/** What an --apply would write, step by step; reads only. */
+export async function diffBootstrap(kube: KubeApi, steps: BootstrapStep[]): Promise<StepDiff[]> {
+  const diffs: StepDiff[] = [];
+  for (const step of steps) {
+    const changes: string[] = [];
+    let unchanged = 0;
+    for (const object of step.objects) {
+      const live = await kube
+        .get(kindRef(object.kind), object.metadata.namespace ?? null, object.metadata.name)
+        // A custom resource whose CRD is not installed yet: it would be created.
+        .catch(() => null);
+      const reason = applyReason(object, live ?? undefined);
+      if (reason) changes.push(`${VERB[reason] ?? reason} ${key(object)}`);
+      else unchanged++;
+    }
+    diffs.push({ file: step.file, changes, unchanged });
+  }
+  return diffs;
+}
+
+export interface StepStatus {
+  file: string;
+  namespace: string;
+  /** Objects present in the cluster out of those rendered. */
+  present: number;
+  total: number;
+  workloads: { name: string; ready: boolean; replicas: string }[];
+  state: 'NotInstalled' | 'Partial' | 'Progressing' | 'Ready';
+}
+
+/** Each step's state in the cluster (`hostplane bootstrap status`). */
+export async function bootstrapStatus(kube: KubeApi, steps: BootstrapStep[]): Promise<StepStatus[]> {
+  const out: StepStatus[] = [];
+  for (const step of steps) {
+    let present = 0;
+    const workloads: StepStatus['workloads'] = [];
+    for (const object of step.objects) {
+      const live = await kube
+        .get(kindRef(object.kind), object.metadata.namespace ?? null, object.metadata.name)
+        .catch(() => null);
+      if (live) present++;
+      if (object.kind === 'Deployment' || object.kind === 'StatefulSet') {
+        workloads.push({
+          name: key(object),
+          ready: live ? isWorkloadReady(live) : false,
+          replicas: live
+            ? `${Number(live.status?.readyReplicas ?? 0)}/${Number(live.spec?.replicas ?? 1)}`
+            : '-',
+        });
+      }
+    }
+    const total = step.objects.length;
+    const state =
+      present === 0
+        ? 'NotInstalled'
+        : present < total
+          ? 'Partial'
+          : workloads.every((w) => w.ready)
+            ? 'Ready'
+            : 'Progressing';
+    out.push({ file: step.file, namespace: step.namespace, present, total, workloads, state });
+  }
+  return out;
+}

@@ -12,6 +12,9 @@ const render = (config: string, dir: string): Extract<Invocation, { command: 'bo
   config,
   render: dir,
   apply: false,
+  diff: false,
+  status: false,
+  local: false,
   output: 'text',
 });
 

@@ -17,6 +17,9 @@ describe('hostplane bootstrap arguments', () => {
       config: 'p.yaml',
       render: 'out',
       apply: false,
+      diff: false,
+      status: false,
+      local: false,
       timeout: 600,
     });
   });
@@ -25,13 +28,23 @@ describe('hostplane bootstrap arguments', () => {
     expect(parse(['--apply', '--config', 'p.yaml', '--kubeconfig', 'k', '--timeout', '90'])).toEqual({
       config: 'p.yaml',
       apply: true,
+      diff: false,
+      status: false,
+      local: false,
       kubeconfig: 'k',
       timeout: 90,
     });
   });
 
+  it('reads --local --diff and `status` (no --config needed with --local)', () => {
+    expect(parse(['--local', '--diff'])).toMatchObject({ local: true, diff: true, apply: false });
+    expect(parse(['status', '--config', 'p.yaml'])).toMatchObject({ status: true, config: 'p.yaml' });
+  });
+
   it.each([
-    [['--config', 'p.yaml'], /exactly one of --render DIR and --apply/],
+    [['--config', 'p.yaml'], /exactly one of --render DIR, --apply, --diff and status/],
+    [['--local', '--config', 'p.yaml', '--apply'], /--config F is required \(or --local/],
+    [['--config', 'p.yaml', 'later'], /usage error \(exit 2\)/],
     [['--config', 'p.yaml', '--render', 'out', '--apply'], /exactly one/],
     [['--render', 'out'], /--config F is required/],
     [['--config'], /usage error \(exit 2\)/],

@@ -1,38 +1,64 @@
-// `hostplane bootstrap --config F (--render DIR | --apply)`: the system namespaces of DESIGN.md §1.
-// --render writes numbered manifests (01-storage-system.yaml …); --apply applies them in order through
-// the Kubernetes client (KUBECONFIG), waiting for each namespace's workloads before the next.
+// `hostplane bootstrap (--config F | --local) (--render DIR | --apply | --diff | status)`: the system
+// namespaces of DESIGN.md §1. --render writes numbered manifests (01-storage-system.yaml …); --apply
+// applies them in order through the Kubernetes client (KUBECONFIG), waiting for each namespace's
+// workloads before the next; --diff lists what an --apply would write; `status` shows each step's
+// state. --local installs onto the local stack's real node with a config derived from the stack.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BootstrapConfig, parseBootstrapConfig, renderBootstrap, stepToYaml } from '@hostplane/platform';
+import {
+  edge,
+  inClusterState,
+  loadImagesIntoNode,
+  localBootstrapConfigInput,
+  localKubeconfig,
+  localPanelUrl,
+  nodeProfile,
+  recordInCluster,
+  resolveStateDir,
+  stackDown,
+} from '@hostplane/localstack';
+import {
+  type BootstrapConfig,
+  type BootstrapStep,
+  parseBootstrapConfig,
+  renderBootstrap,
+  stepToYaml,
+} from '@hostplane/platform';
 import { KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { applyBootstrap } from '../bootstrap/apply.ts';
+import { applyBootstrap, bootstrapStatus, diffBootstrap } from '../bootstrap/apply.ts';
 import type { Invocation } from '../program.ts';
 
 const USAGE =
-  'usage: hostplane bootstrap --config F (--render DIR | --apply [--kubeconfig K] [--timeout SECONDS])';
+  'usage: hostplane bootstrap (--config F | --local) (--render DIR | --apply | --diff | status) [--kubeconfig K] [--timeout SECONDS]';
 
 const argsSchema = z
   .object({
-    config: z.string({ message: '--config F is required' }).min(1),
+    config: z.string().min(1).optional(),
+    local: z.boolean().default(false),
     render: z.string().min(1).optional(),
     apply: z.boolean().default(false),
+    diff: z.boolean().default(false),
+    status: z.boolean().default(false),
     kubeconfig: z.string().min(1).optional(),
     timeout: z.coerce.number().int().min(1).max(7200).default(600),
   })
-  .refine((a) => (a.render === undefined) !== !a.apply, {
-    message: 'give exactly one of --render DIR and --apply',
+  .refine((a) => (a.config === undefined) !== !a.local, {
+    message: '--config F is required (or --local for the local stack)',
+  })
+  .refine((a) => [a.render !== undefined, a.apply, a.diff, a.status].filter(Boolean).length === 1, {
+    message: 'give exactly one of --render DIR, --apply, --diff and status',
   });
 
 export type BootstrapArgs = z.infer<typeof argsSchema>;
 
-/** The options commander read, checked together (exactly one of --render and --apply, a numeric timeout). */
+/** The options commander read, checked together (exactly one mode, a numeric timeout). */
 export function bootstrapArgs(
   options: Omit<Extract<Invocation, { command: 'bootstrap' }>, 'command'>,
 ): BootstrapArgs {
   const { output: _, ...raw } = options;
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== false));
   const parsed = argsSchema.safeParse(defined);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   return parsed.data;
@@ -53,17 +79,47 @@ export function renderTo(dir: string, config: BootstrapConfig): string[] {
   });
 }
 
+/** Prerequisites of the local install: a running real node (kwok's fake node runs no pods). */
+function checkLocal(): void {
+  if (nodeProfile() !== 'real')
+    throw new Error(
+      'bootstrap --local installs onto the real node: run with HOSTPLANE_STACK_NODE=real (stack up and this command)',
+    );
+}
+
+async function applyLocal(
+  kube: KubeHttpClient,
+  steps: BootstrapStep[],
+  config: BootstrapConfig,
+  timeoutMs: number,
+  progress: (line: string) => void,
+) {
+  const stateDir = resolveStateDir();
+  // The images the pods run are imported from the cache (`images build`), never pulled.
+  await loadImagesIntoNode(stateDir, progress);
+  // The edge becomes the in-cluster Traefik (hostPorts at HTTP_ADDR/HTTPS_ADDR): the host process goes.
+  if (!inClusterState(stateDir)) {
+    await stackDown({ stateDir, only: [edge], say: progress });
+  }
+  recordInCluster(stateDir, { edge: 'in-cluster', panelUrl: localPanelUrl(config.bootstrap.hosts.panel) });
+  return applyBootstrap(kube, steps, { timeoutMs, progress });
+}
+
 export async function run(invocation: Extract<Invocation, { command: 'bootstrap' }>): Promise<number> {
   const json = invocation.output === 'json';
   let args: BootstrapArgs;
   let config: BootstrapConfig;
   try {
     args = bootstrapArgs(invocation);
-    config = loadBootstrapConfig(args.config);
+    if (args.local) checkLocal();
+    config = args.local
+      ? parseBootstrapConfig(localBootstrapConfigInput(resolveStateDir()))
+      : loadBootstrapConfig(args.config!);
   } catch (error) {
     process.stderr.write(`hostplane bootstrap: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  const steps = renderBootstrap(config);
   if (args.render !== undefined) {
     const files = renderTo(args.render, config);
     process.stdout.write(
@@ -71,23 +127,49 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
     );
     return 0;
   }
-  const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG;
+  const kubeconfig =
+    args.kubeconfig ?? (args.local ? localKubeconfig(resolveStateDir()) : process.env.KUBECONFIG);
   if (!kubeconfig) {
-    process.stderr.write('hostplane bootstrap: --apply needs KUBECONFIG or --kubeconfig\n');
+    process.stderr.write('hostplane bootstrap: needs KUBECONFIG or --kubeconfig\n');
     return 2;
   }
   const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+  // With --output json, stdout carries the JSON document alone; progress goes to stderr.
+  const progress = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   try {
-    const results = await applyBootstrap(kube, renderBootstrap(config), {
-      timeoutMs: args.timeout * 1000,
-      // With --output json, stdout carries the JSON document alone; progress goes to stderr.
-      progress: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
-    });
+    if (args.diff) {
+      const diffs = await diffBootstrap(kube, steps);
+      if (json) process.stdout.write(`${JSON.stringify({ steps: diffs }, null, 2)}\n`);
+      else
+        for (const d of diffs) {
+          process.stdout.write(`${d.file}: ${d.changes.length} to write, ${d.unchanged} unchanged\n`);
+          for (const change of d.changes) process.stdout.write(`  ${change}\n`);
+        }
+      return 0;
+    }
+    if (args.status) {
+      const statuses = await bootstrapStatus(kube, steps);
+      if (json) process.stdout.write(`${JSON.stringify({ steps: statuses }, null, 2)}\n`);
+      else
+        for (const s of statuses) {
+          process.stdout.write(
+            `${s.file.padEnd(24)} ${s.state.padEnd(13)} ${s.present}/${s.total} objects\n`,
+          );
+          for (const w of s.workloads)
+            process.stdout.write(`  ${w.ready ? 'ready  ' : 'waiting'} ${w.replicas.padEnd(5)} ${w.name}\n`);
+        }
+      return statuses.every((s) => s.state === 'Ready') ? 0 : 1;
+    }
+    const timeoutMs = args.timeout * 1000;
+    const results = args.local
+      ? await applyLocal(kube, steps, config, timeoutMs, progress)
+      : await applyBootstrap(kube, steps, { timeoutMs, progress });
     const changed = results.reduce((sum, r) => sum + r.applied.length, 0);
+    const panelUrl = args.local ? inClusterState(resolveStateDir())?.panelUrl : undefined;
     process.stdout.write(
       json
-        ? `${JSON.stringify({ applied: changed, namespaces: results }, null, 2)}\n`
-        : `bootstrap done: ${changed} object(s) applied, ${results.length} namespaces ready\n`,
+        ? `${JSON.stringify({ applied: changed, namespaces: results, ...(panelUrl ? { panelUrl } : {}) }, null, 2)}\n`
+        : `bootstrap done: ${changed} object(s) applied, ${results.length} namespaces ready${panelUrl ? `; PANEL_URL=${panelUrl}` : ''}\n`,
     );
     return 0;
   } catch (error) {

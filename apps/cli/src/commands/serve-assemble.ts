@@ -18,7 +18,7 @@ import { customerStatusTarget, type Target } from '@hostplane/reconcile';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServeEnv } from './serve.ts';
-import { loadPlatformConfig, ServeConfigError, withDsRecords } from './serve-targets.ts';
+import { kubernetesAccess, loadPlatformConfig, ServeConfigError, withDsRecords } from './serve-targets.ts';
 
 /**
  * The reconcile targets, in one list, each built from its own variables: KUBECONFIG → Kubernetes
@@ -34,7 +34,8 @@ export function assembleTargets(
 ): Target[] {
   const targets: Target[] = [customerStatusTarget];
   if (env.PDNS_API_URL && env.PDNS_API_KEY) targets.push(dnsTarget(env, platform, logger, db));
-  if (env.KUBECONFIG) {
+  const kube = kubernetesAccess(env);
+  if (kube) {
     const dnsServer = env.DNS_RESOLVER_ADDR ?? platform.kubernetes.resolverAddress ?? env.PDNS_DNS_ADDR;
     if (!dnsServer)
       throw new ServeConfigError(
@@ -42,7 +43,7 @@ export function assembleTargets(
       );
     targets.push(
       kubernetesTargetFromSettings({
-        kubeconfig: env.KUBECONFIG,
+        ...kube,
         dnsServer,
         config: platform,
         namespaceStuckAfterMs: platform.kubernetes.namespaceStuckAfterSeconds * 1000,
@@ -50,15 +51,16 @@ export function assembleTargets(
       }),
     );
   }
-  if (env.KUBECONFIG) targets.push(databasesTarget(env.KUBECONFIG));
-  if (env.KUBECONFIG && db) {
+  if (kube) targets.push(databasesTarget(kube));
+  if (kube && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
-    targets.push(backupTargetFromSettings({ kubeconfig: env.KUBECONFIG, ledger: backupJobLedger(db) }));
+    targets.push(backupTargetFromSettings({ ...kube, ledger: backupJobLedger(db) }));
   }
   if (env.MAIL_DATABASE_URL) {
     const { target } = mailTargetFromSettings({
       mailDatabaseUrl: env.MAIL_DATABASE_URL,
       kubeconfig: env.KUBECONFIG,
+      inCluster: kube !== undefined && !kube.kubeconfig,
       dnsServer: env.PDNS_DNS_ADDR,
       localStackDir: env.HOSTPLANE_STACK_DIR,
       maildirRemovalImage: platform.images.maildirRemover,
@@ -88,8 +90,15 @@ function dnsTarget(
  * Databases inside each customer's MariaDB. The worker reaches a server at its Service's ClusterIP,
  * read from the apiserver (the same address inside the cluster and on the local stack's host).
  */
-function serverAddressOf(kubeconfig: string) {
-  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+/** A client from the kubeconfig file, or the pod's service account inside the cluster. */
+function kubeClientOf(access: { kubeconfig?: string }): KubeHttpClient {
+  return access.kubeconfig
+    ? KubeHttpClient.fromKubeconfigFile(access.kubeconfig)
+    : KubeHttpClient.inCluster();
+}
+
+function serverAddressOf(access: { kubeconfig?: string }) {
+  const kube = kubeClientOf(access);
   return async (customerId: number) => {
     const service = await kube.get(KINDS.Service, `cust-${customerId}`, 'mariadb');
     const ip = service?.spec?.clusterIP;
@@ -97,16 +106,16 @@ function serverAddressOf(kubeconfig: string) {
   };
 }
 
-function databasesTarget(kubeconfig: string): Target {
+function databasesTarget(access: { kubeconfig?: string }): Target {
   return createDatabasesTarget({
-    addressOf: serverAddressOf(kubeconfig),
+    addressOf: serverAddressOf(access),
     connect: (address, rootPassword) => MysqlDatabaseServer.connect(address, rootPassword),
   });
 }
 
 /** The API's export/import of customer databases: MariaDB's clients as the database's owner. */
-export function databaseDumpsOf(kubeconfig: string): DatabaseDumps {
-  const addressOf = serverAddressOf(kubeconfig);
+export function databaseDumpsOf(access: { kubeconfig?: string }): DatabaseDumps {
+  const addressOf = serverAddressOf(access);
   const address = async (customerId: number) => {
     const found = await addressOf(customerId);
     if (!found) throw new Error(`customer ${customerId} has no database server address yet`);
@@ -125,8 +134,8 @@ export function databaseDumpsOf(kubeconfig: string): DatabaseDumps {
 type Live = Record<string, unknown> & { metadata: { name: string; creationTimestamp?: string } };
 
 /** Runs of a site's cron jobs: its Jobs, their pods' exit codes and log tails (read-only). */
-export function tenantReadsOf(kubeconfig: string): TenantReads {
-  const kube = KubeHttpClient.fromKubeconfigFile(kubeconfig);
+export function tenantReadsOf(access: { kubeconfig?: string }): TenantReads {
+  const kube = kubeClientOf(access);
   return {
     async cronRuns(customerId, site, cron, limit) {
       const namespace = `cust-${customerId}`;

@@ -21,6 +21,35 @@ export const LOCAL_PLATFORM_CONFIG_INPUT = {
   storage: { storageClass: LOCAL_STORAGE_CLASS },
 };
 
+/**
+ * How the worker reaches Kubernetes: KUBECONFIG (locally), else the pod's service account when it runs
+ * in a cluster (KUBERNETES_SERVICE_HOST, set by the kubelet), else not at all (no Kubernetes targets).
+ */
+export function kubernetesAccess(env: {
+  KUBECONFIG?: string | undefined;
+  KUBERNETES_SERVICE_HOST?: string | undefined;
+}): { kubeconfig?: string } | undefined {
+  if (env.KUBECONFIG) return { kubeconfig: env.KUBECONFIG };
+  if (env.KUBERNETES_SERVICE_HOST) return {};
+  return undefined;
+}
+
+/**
+ * In a cluster the local defaults (public address 127.0.0.1, the stack's nameservers) would be wrong
+ * without a word: PLATFORM_CONFIG is required there (bootstrap renders it into a ConfigMap).
+ */
+export function requirePlatformConfigInCluster(env: {
+  PLATFORM_CONFIG?: string | undefined;
+  KUBECONFIG?: string | undefined;
+  KUBERNETES_SERVICE_HOST?: string | undefined;
+}): string | undefined {
+  if (!env.PLATFORM_CONFIG && !env.KUBECONFIG && env.KUBERNETES_SERVICE_HOST)
+    throw new ServeConfigError(
+      'PLATFORM_CONFIG is required in a cluster (public addresses, nameservers): `hostplane bootstrap` renders it into the ConfigMap platform-config',
+    );
+  return env.PLATFORM_CONFIG;
+}
+
 /** Reads PLATFORM_CONFIG (YAML or JSON; JSON is YAML), or the local default; throws naming bad fields. */
 export function loadPlatformConfig(path: string | undefined): PlatformConfig {
   if (!path) return parsePlatformConfig(LOCAL_PLATFORM_CONFIG_INPUT);

@@ -113,7 +113,7 @@ describe('assembleTargets', () => {
     MAIL_DATABASE_URL: 'mysql://mail:pw@127.0.0.1:3306/mail',
   };
 
-  it('adds DNS, then Kubernetes, then the customers' databases, then Mail with the whole stack environment (Backup needs the database)', () => {
+  it('adds DNS, then Kubernetes, then customer databases, then Mail with the whole stack environment (Backup needs the database)', () => {
     const names = assembleTargets(parseServeEnv(stack), silent).map((t) => t.name);
     expect(names).toEqual(['Customer', 'DNS', 'Kubernetes', 'Databases', 'Mail']);
   });

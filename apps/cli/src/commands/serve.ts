@@ -10,7 +10,13 @@ import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { domainVerifierOf, loadPlatformConfig, ServeConfigError } from './serve-targets.ts';
+import {
+  domainVerifierOf,
+  kubernetesAccess,
+  loadPlatformConfig,
+  requirePlatformConfigInCluster,
+  ServeConfigError,
+} from './serve-targets.ts';
 
 const flag = () =>
   z
@@ -69,6 +75,8 @@ export const serveEnvSchema = z.object({
   SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   // For the targets that come with their own issues (Kubernetes, DNS, mail).
   KUBECONFIG: z.string().min(1).optional(),
+  /** Set by the kubelet in every pod: without KUBECONFIG, the pod's service account is used. */
+  KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
   PDNS_API_URL: url(['http:', 'https:']).optional(),
   PDNS_API_KEY: z.string().min(1).optional(),
   MAIL_DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
@@ -122,10 +130,11 @@ async function startApi(
 ): Promise<Running> {
   const { API_PREFIX, buildApp, DoveadmHttpUsage } = await import('@hostplane/api');
   const { databaseDumpsOf, tenantReadsOf } = await import('./serve-assemble.ts');
+  const kube = kubernetesAccess(env);
   const app = await buildApp({
     db,
-    databaseDumps: env.KUBECONFIG ? databaseDumpsOf(env.KUBECONFIG) : null,
-    tenantReads: env.KUBECONFIG ? tenantReadsOf(env.KUBECONFIG) : null,
+    databaseDumps: kube ? databaseDumpsOf(kube) : null,
+    tenantReads: kube ? tenantReadsOf(kube) : null,
     mailUsage:
       env.DOVEADM_API_URL && env.DOVEADM_API_KEY
         ? new DoveadmHttpUsage({ url: env.DOVEADM_API_URL, apiKey: env.DOVEADM_API_KEY })
@@ -191,9 +200,10 @@ async function startWorkerPart(
     domainVerifier: domainVerifierOf(env.DNS_RESOLVER_ADDR, platform),
   });
   // Released tenant volumes are kept storage.releasedVolumeRetentionDays, then reclaimed.
-  const sweep = env.KUBECONFIG
+  const kube = kubernetesAccess(env);
+  const sweep = kube
     ? startVolumeSweep({
-        kubeconfig: env.KUBECONFIG,
+        ...kube,
         retentionDays: platform.storage.releasedVolumeRetentionDays,
         log: logger.child({ component: 'volume-sweep' }),
       })
@@ -226,7 +236,7 @@ export async function run(mode: ServeMode): Promise<number> {
   let platform: PlatformConfig;
   try {
     env = parseServeEnv(process.env);
-    platform = loadPlatformConfig(env.PLATFORM_CONFIG);
+    platform = loadPlatformConfig(requirePlatformConfigInCluster(env));
   } catch (err) {
     process.stderr.write(`hostplane serve: ${(err as Error).message}\n`);
     return 2;

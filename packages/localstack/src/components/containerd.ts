@@ -81,6 +81,11 @@ export async function removeNodeBridge(): Promise<void> {
   await ip(['link', 'del', NODE_BRIDGE], /Cannot find device|does not exist/);
 }
 
+/** Which archive each reference in the node's containerd came from (re-import a rebuilt image). */
+export function importedImagesFile(stateDir: string): string {
+  return path.join(stateDir, 'node', 'imported-images.json');
+}
+
 export function containerdAddress(stateDir: string): string {
   return nodePaths(stateDir).containerdSocket;
 }
@@ -153,6 +158,7 @@ export const containerd: Component = {
   async afterHealthy(ctx) {
     await importImages((args, timeoutMs) => ctr(ctx.stateDir, args, timeoutMs), ctx.say, {
       buildPause: true,
+      recordFile: importedImagesFile(ctx.stateDir),
     });
   },
   async beforeStop(ctx) {
@@ -201,7 +207,10 @@ export function nodeMountNamespace(stateDir: string): string {
 /** Imports the cached images into the node's containerd when the node runs; false when it does not. */
 export async function loadImagesIntoNode(stateDir: string, say: (line: string) => void): Promise<boolean> {
   if (!runningRecord(statePaths(stateDir), NAME)) return false;
-  await importImages((args, timeoutMs) => ctr(stateDir, args, timeoutMs), say, { buildPause: true });
+  await importImages((args, timeoutMs) => ctr(stateDir, args, timeoutMs), say, {
+    buildPause: true,
+    recordFile: importedImagesFile(stateDir),
+  });
   return true;
 }
 

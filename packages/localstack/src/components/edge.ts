@@ -11,6 +11,7 @@ import {
 } from '@hostplane/platform';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { Component, StackContext } from '../component.ts';
+import { inClusterState } from '../local-bootstrap.ts';
 import { STACK_HOST } from '../ports.ts';
 import { writeFileIfChanged } from '../state.ts';
 import { adminKubeConfig, kubeconfigPath, probeOk, writeKubeconfig } from './kube-access.ts';
@@ -105,10 +106,14 @@ async function applyClusterObjects(ctx: StackContext): Promise<void> {
   }
 }
 
+/** After `bootstrap --local --apply` the edge is the in-cluster Traefik (hostPorts on the node). */
+const inCluster = (ctx: StackContext): boolean => inClusterState(ctx.stateDir)?.edge === 'in-cluster';
+
 export const edge: Component = {
   name: NAME,
   dependsOn: ['kube-apiserver', 'pebble'],
   async prepare(ctx) {
+    if (inCluster(ctx)) return;
     await ensureKubePki(ctx.stateDir);
     await mkdir(dirs(ctx).root, { recursive: true, mode: 0o750 });
     await writeKubeconfig(ctx.stateDir, NAME);
@@ -117,6 +122,7 @@ export const edge: Component = {
     await applyClusterObjects(ctx);
   },
   processes(ctx) {
+    if (inCluster(ctx)) return [];
     return [
       {
         name: NAME,
@@ -133,6 +139,8 @@ export const edge: Component = {
     ];
   },
   healthy(ctx) {
+    // In the cluster, Traefik is a workload: `hostplane bootstrap status` reports it.
+    if (inCluster(ctx)) return Promise.resolve(true);
     return probeOk(ctx.stateDir, `http://${STACK_HOST}:${ctx.ports.edgeInternal}/ping`, /^OK$/);
   },
   address(ctx) {

@@ -6,7 +6,7 @@ import { STACK_HOST } from '../ports.ts';
 import { adminKubeConfig, apiserverUrl, probeOk, writeKubeconfig } from './kube-access.ts';
 import { installCrds } from './kube-crds.ts';
 import { registerFakeNode } from './kube-node.ts';
-import { ensureKubePki, kubePki, SERVICE_CLUSTER_IP_RANGE } from './kube-pki.ts';
+import { ensureKubePki, kubePki, REAL_NODE_IP, SERVICE_CLUSTER_IP_RANGE } from './kube-pki.ts';
 
 /** Added to the apiserver's default admission chain (which already holds most of these): the plugins
  * a real cluster runs, so quota, limits and pod security are enforced for real in tests. */
@@ -31,7 +31,9 @@ export function kubeApiserverArgs(ctx: StackContext): string[] {
   return [
     'kube-apiserver',
     `--bind-address=${STACK_HOST}`,
-    `--advertise-address=${STACK_HOST}`,
+    // Under the real node, pods reach the apiserver through the `kubernetes` Service, whose endpoint
+    // is the advertised address: the node's, relayed to loopback by the node gateway.
+    `--advertise-address=${nodeProfile() === 'real' ? REAL_NODE_IP : STACK_HOST}`,
     `--secure-port=${ctx.ports.kubeApiserver}`,
     `--tls-cert-file=${serving.cert}`,
     `--tls-private-key-file=${serving.key}`,
@@ -63,9 +65,9 @@ export function kubeApiserverArgs(ctx: StackContext): string[] {
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     '--allow-privileged=true',
-    // The only "master" is 127.0.0.1, which an EndpointSlice may not carry: nothing in the stack
-    // reaches the apiserver through the in-cluster `kubernetes` Service, so no endpoint is kept for it.
-    '--endpoint-reconciler-type=none',
+    // kwok: the only "master" is 127.0.0.1, which an EndpointSlice may not carry, and no pod runs, so
+    // no endpoint is kept. Real node: the node's address (node gateway), kept by the lease reconciler.
+    `--endpoint-reconciler-type=${nodeProfile() === 'real' ? 'lease' : 'none'}`,
     '--profiling=false',
     '--event-ttl=1h',
   ];

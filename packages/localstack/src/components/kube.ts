@@ -11,7 +11,7 @@ import { kubelet } from './kubelet.ts';
 import { kwok } from './kwok.ts';
 import { localVolumes } from './local-volumes.ts';
 import { netpol } from './netpol.ts';
-import { podAccess } from './pod-access.ts';
+import { nodeGateway } from './node-gateway.ts';
 
 export { kubeconfigPath } from './kube-access.ts';
 export { FAKE_NODE_NAME } from './kube-node.ts';
@@ -28,8 +28,8 @@ export const controlPlaneComponents: Component[] = [
 ];
 
 /** The real node (HOSTPLANE_STACK_NODE=real): containerd, the NetworkPolicy controller, kubelet, kube-proxy,
- * cluster DNS, and the relays that let pods reach the apiserver and the S3 store (pod-access.ts). */
-export const realNodeComponents: Component[] = [containerd, netpol, kubelet, kubeProxy, coredns, podAccess];
+ * cluster DNS, and the gateway that makes the stack's host services reachable from pods on the node's address. */
+export const realNodeComponents: Component[] = [containerd, netpol, kubelet, kubeProxy, coredns, nodeGateway];
 
 /** The control plane, plus the real node under the `real` node profile. */
 export const kubeComponents: Component[] = [

@@ -105,6 +105,8 @@ export interface WorkloadSpec {
   serviceAccountName?: string;
   /** Hash of the mounted configuration: a changed ConfigMap rolls the pods. */
   configHash?: string;
+  /** Extra /etc/hosts entries (bootstrap.hostAliases). */
+  hostAliases?: { ip: string; hostnames: string[] }[];
 }
 
 export function workload(spec: WorkloadSpec): KubeObject {
@@ -119,6 +121,7 @@ export function workload(spec: WorkloadSpec): KubeObject {
         ? { serviceAccountName: spec.serviceAccountName }
         : { automountServiceAccountToken: false }),
       securityContext: spec.podSecurity,
+      ...(spec.hostAliases?.length ? { hostAliases: spec.hostAliases } : {}),
       ...(spec.initContainers ? { initContainers: spec.initContainers } : {}),
       containers: spec.containers,
       ...(spec.volumes ? { volumes: spec.volumes } : {}),
@@ -142,6 +145,16 @@ export function workload(spec: WorkloadSpec): KubeObject {
       ...(spec.kind === 'StatefulSet' ? { serviceName: spec.name, volumeClaimTemplates: claims } : {}),
       template,
     },
+  };
+}
+
+/** Keeps `minAvailable` pods of a workload with more than one replica through voluntary disruptions. */
+export function podDisruptionBudget(name: string, ns: string, minAvailable = 1): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(name, ns, name),
+    spec: { minAvailable, selector: { matchLabels: { 'app.kubernetes.io/name': name } } },
   };
 }
 
@@ -186,15 +199,14 @@ export function scratch(...names: string[]) {
   return names.map((name) => ({ name, emptyDir: {} }));
 }
 
-/** An Ingress on the websecure entry point with a certificate from the cluster's resolver: every path
- * of `host` to one Service port. */
+/** An Ingress on the websecure entry point with a certificate from the cluster's resolver: each path
+ * prefix of `host` to a Service port (longest prefix wins, as Traefik and every Ingress controller match). */
 export function tlsIngress(
   config: BootstrapConfig,
   name: string,
   ns: string,
   host: string,
-  serviceName: string,
-  port: number,
+  routes: { path: string; service: string; port: number }[],
 ): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -213,13 +225,11 @@ export function tlsIngress(
         {
           host,
           http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: serviceName, port: { number: port } } },
-              },
-            ],
+            paths: routes.map((r) => ({
+              path: r.path,
+              pathType: 'Prefix',
+              backend: { service: { name: r.service, port: { number: r.port } } },
+            })),
           },
         },
       ],

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@hostplane/domain';
 import { stringify } from 'yaml';
-import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
+import type { BootstrapConfig, BootstrapStepName } from '../config/bootstrap-schema.ts';
 import { BACKUP_NAMESPACE, backupSystem } from './backup.ts';
 import { DNS_NAMESPACE, dnsSystem } from './dns.ts';
 import { INGRESS_NAMESPACE, ingressSystem } from './ingress.ts';
@@ -8,6 +8,9 @@ import { MAIL_NAMESPACE, mailSystem } from './mail.ts';
 import { MONITORING_NAMESPACE, monitoringSystem } from './monitoring.ts';
 import { systemNetworkPolicies } from './network-policies.ts';
 import { panelSystem } from './panel.ts';
+
+export { panelPlatformConfigYaml } from './panel.ts';
+
 import { STORAGE_NAMESPACE, storageSystem } from './storage.ts';
 
 // The edge's resolver naming is the tenants' rule (domain), shared with the platform's own renderers.
@@ -35,6 +38,7 @@ export { SFTP_GATEWAY_SERVICE_ACCOUNT, sftpGateway, sftpGatewayRbac } from './sf
 
 /** One system namespace of DESIGN.md §1, in install order. */
 export interface BootstrapStep {
+  name: BootstrapStepName;
   order: number;
   namespace: string;
   /** `01-storage-system.yaml` */
@@ -44,24 +48,26 @@ export interface BootstrapStep {
 
 /** The system namespaces in the order of DESIGN.md §1 (tenants, #8, are the panel's business). */
 export function renderBootstrap(config: BootstrapConfig): BootstrapStep[] {
-  const steps: [string, (c: BootstrapConfig) => KubeObject[]][] = [
-    [STORAGE_NAMESPACE, storageSystem],
-    [DNS_NAMESPACE, dnsSystem],
-    [MAIL_NAMESPACE, mailSystem],
-    [INGRESS_NAMESPACE, ingressSystem],
-    [BACKUP_NAMESPACE, backupSystem],
-    [MONITORING_NAMESPACE, monitoringSystem],
-    [config.panelIdentity.namespace, panelSystem],
+  const steps: [BootstrapStepName, string, (c: BootstrapConfig) => KubeObject[]][] = [
+    ['storage', STORAGE_NAMESPACE, storageSystem],
+    ['dns', DNS_NAMESPACE, dnsSystem],
+    ['mail', MAIL_NAMESPACE, mailSystem],
+    ['ingress', INGRESS_NAMESPACE, ingressSystem],
+    ['backup', BACKUP_NAMESPACE, backupSystem],
+    ['monitoring', MONITORING_NAMESPACE, monitoringSystem],
+    ['panel', config.panelIdentity.namespace, panelSystem],
   ];
-  return steps.map(([namespace, build], index) => {
-    const order = index + 1;
-    return {
+  // The order numbers stay those of DESIGN.md §1 when only some steps are installed.
+  return steps
+    .map(([name, namespace, build], index) => ({ name, namespace, build, order: index + 1 }))
+    .filter((step) => config.bootstrap.steps.includes(step.name))
+    .map(({ name, namespace, build, order }) => ({
+      name,
       order,
       namespace,
       file: `${String(order).padStart(2, '0')}-${namespace}.yaml`,
       objects: [...build(config), ...systemNetworkPolicies(config, namespace)],
-    };
-  });
+    }));
 }
 
 /** Multi-document YAML of one step (deterministic: same config, same bytes). */

@@ -174,8 +174,16 @@ function deployment(config: BootstrapConfig, traefikYaml: string): KubeObject {
       ...(b.acme.trustedRootsPem ? [env('LEGO_CA_CERTIFICATES', `${ACME_ROOTS_DIR}/roots.pem`)] : []),
     ],
     ports: [
-      { name: 'web', containerPort: WEB_PORT },
-      { name: 'websecure', containerPort: WEBSECURE_PORT },
+      {
+        name: 'web',
+        containerPort: WEB_PORT,
+        ...(b.edge.hostPorts ? { hostPort: b.edge.hostPorts.web } : {}),
+      },
+      {
+        name: 'websecure',
+        containerPort: WEBSECURE_PORT,
+        ...(b.edge.hostPorts ? { hostPort: b.edge.hostPorts.websecure } : {}),
+      },
       { name: 'internal', containerPort: INTERNAL_PORT },
       ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, containerPort: e.port })),
     ],
@@ -209,6 +217,7 @@ function deployment(config: BootstrapConfig, traefikYaml: string): KubeObject {
       ...(b.acme.trustedRootsPem ? [{ name: 'acme-roots', configMap: { name: 'acme-roots' } }] : []),
     ],
     serviceAccountName: APP,
+    hostAliases: b.hostAliases,
     configHash: createHash('sha256')
       .update(`${traefikYaml}\0${b.acme.trustedRootsPem ?? ''}`)
       .digest('hex')
@@ -218,7 +227,8 @@ function deployment(config: BootstrapConfig, traefikYaml: string): KubeObject {
   return { ...object, spec: { ...(object.spec as Record<string, unknown>), strategy: { type: 'Recreate' } } };
 }
 
-function edgeService(): KubeObject {
+function edgeService(config: BootstrapConfig): KubeObject {
+  const type = config.bootstrap.edge.serviceType;
   const ports = [
     { name: 'web', port: 80, targetPort: WEB_PORT },
     { name: 'websecure', port: 443, targetPort: WEBSECURE_PORT },
@@ -229,9 +239,9 @@ function edgeService(): KubeObject {
     kind: 'Service',
     metadata: meta(APP, INGRESS_NAMESPACE, APP),
     spec: {
-      type: 'LoadBalancer',
+      type,
       // Local keeps the client's address (mail needs it for SPF and rate limits; PROXY carries it on).
-      externalTrafficPolicy: 'Local',
+      ...(type === 'ClusterIP' ? {} : { externalTrafficPolicy: 'Local' }),
       selector: { 'app.kubernetes.io/name': APP },
       ports: ports.map((p) => ({ protocol: 'TCP', ...p })),
     },
@@ -270,11 +280,19 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap;
   const traefikYaml = clusterTraefikYaml(config);
   return [
-    namespace(
-      INGRESS_NAMESPACE,
-      'restricted',
-      'Traefik runs as non-root on unprivileged ports behind its Service',
-    ),
+    // Pod Security allows hostPorts at the privileged level only (baseline forbids them); the pod
+    // itself stays as restricted as before (non-root, no capabilities), and warn/audit say so.
+    b.edge.hostPorts
+      ? namespace(
+          INGRESS_NAMESPACE,
+          'privileged',
+          'Traefik binds its web entry points on the node (hostPorts, no load balancer); the pod is otherwise restricted',
+        )
+      : namespace(
+          INGRESS_NAMESPACE,
+          'restricted',
+          'Traefik runs as non-root on unprivileged ports behind its Service',
+        ),
     ...traefikCrds(),
     traefikIngressClass(config.ingress.className),
     ...traefikRbac(),
@@ -296,13 +314,14 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
       },
     },
     deployment(config, traefikYaml),
-    edgeService(),
+    edgeService(config),
     {
       apiVersion: 'traefik.io/v1alpha1',
       kind: 'Middleware',
       metadata: meta(PLATFORM_REDIRECT_MIDDLEWARE, INGRESS_NAMESPACE, APP),
       spec: { redirectScheme: { scheme: 'https', permanent: true } },
     },
-    ...mailRoutes(),
+    // The routes live in mail-system, next to Postfix and Dovecot: only when this install runs them.
+    ...(b.steps.includes('mail') ? mailRoutes() : []),
   ];
 }

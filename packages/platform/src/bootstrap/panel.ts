@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '@hostplane/domain';
+import { stringify } from 'yaml';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { panelRbacManifests } from '../rbac/panel-rbac.ts';
 import {
@@ -6,6 +8,7 @@ import {
   env,
   envFromSecret,
   namespace,
+  podDisruptionBudget,
   restrictedContainer,
   restrictedPod,
   scratch,
@@ -42,7 +45,9 @@ function postgres(config: BootstrapConfig, ns: string): KubeObject[] {
           ],
           ports: [{ name: 'postgres', containerPort: 5432 }],
           securityContext: restrictedContainer,
+          resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '1Gi' } },
           readinessProbe: { exec: { command: ['pg_isready', '-U', 'hostplane'] }, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: 5432 }, periodSeconds: 20 },
           volumeMounts: [
             { name: 'data', mountPath: '/var/lib/postgresql/data' },
             { name: 'run', mountPath: '/var/run/postgresql' },
@@ -60,23 +65,41 @@ function postgres(config: BootstrapConfig, ns: string): KubeObject[] {
 
 /**
  * What `hostplane serve` reads (DESIGN.md §4). The API gets only its database and the sealing key;
- * the credentials of the other systems (mail database, PowerDNS key) go to the worker alone.
+ * the credentials of the other systems (mail database, PowerDNS key) go to the worker alone. Systems
+ * kept outside the cluster (`bootstrap.external`) replace the in-cluster addresses.
  */
 function apiEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
+  const ext = config.bootstrap.external;
   const ns = config.panelIdentity.namespace;
   return {
-    DATABASE_URL: `postgres://hostplane:${encodeURIComponent(s.postgresPassword)}@panel-db.${ns}.svc:5432/hostplane`,
+    DATABASE_URL:
+      ext.panelDatabaseUrl ??
+      `postgres://hostplane:${encodeURIComponent(s.postgresPassword)}@panel-db.${ns}.svc:5432/hostplane`,
     SECRET_KEY: s.panelSecretKey,
+    ...(ext.doveadm ? { DOVEADM_API_URL: ext.doveadm.url, DOVEADM_API_KEY: ext.doveadm.apiKey } : {}),
   };
 }
 
 function workerEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
+  const ext = config.bootstrap.external;
   return {
-    MAIL_DATABASE_URL: `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
+    MAIL_DATABASE_URL:
+      ext.mailDatabaseUrl ??
+      `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
     PDNS_API_KEY: s.pdnsApiKey,
   };
+}
+
+/** The worker's plain settings (addresses, no credentials). */
+function workerAddresses(config: BootstrapConfig): { name: string; value: string }[] {
+  const ext = config.bootstrap.external;
+  return [
+    env('PDNS_API_URL', ext.pdnsApiUrl ?? 'http://pdns-api.dns-system.svc:8081'),
+    env('PDNS_DNS_ADDR', ext.pdnsDnsAddr ?? 'pdns.dns-system.svc:53'),
+    ...(ext.resolverAddr ? [env('DNS_RESOLVER_ADDR', ext.resolverAddr)] : []),
+  ];
 }
 
 const fromSecret = (name: string, values: Record<string, string>) =>
@@ -88,20 +111,49 @@ const probes = {
   readinessProbe: { httpGet: { path: '/readyz', port: METRICS_PORT }, periodSeconds: 10 },
   livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 20 },
 };
+/** The platform config the panel reads (PLATFORM_CONFIG), from the bootstrap config's tenant-facing part. */
+const PLATFORM_CONFIG_DIR = '/etc/hostplane';
+const WEB_PORT = 3000;
+
+/** The tenant-facing platform config (everything but `bootstrap`), as the panel's PLATFORM_CONFIG file. */
+export function panelPlatformConfigYaml(config: BootstrapConfig): string {
+  const { bootstrap: _, ...platform } = config;
+  return stringify(platform, { lineWidth: 0, sortMapEntries: true });
+}
+
+const panelResources = { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } };
+const webResources = { requests: { cpu: '25m', memory: '96Mi' }, limits: { memory: '384Mi' } };
+
+function platformConfigMount() {
+  return { name: 'platform-config', mountPath: PLATFORM_CONFIG_DIR, readOnly: true };
+}
 
 /**
- * Two Deployments of the same image: `panel` (the API, behind the Ingress, as a service account
- * with no Kubernetes rights) and `panel-worker` (the reconciler, as the panel's service account).
+ * Three Deployments: `panel` (the API, behind the Ingress at /api, as a service account with no
+ * Kubernetes rights), `panel-worker` (the reconciler, as the panel's service account, in-cluster
+ * credentials) and `web` (the Next.js panel, everything else on the panel's host).
  */
 function panel(config: BootstrapConfig, ns: string): KubeObject[] {
   const b = config.bootstrap;
   const host = b.hosts.panel;
   const apiEnv = apiEnvironment(config);
   const workerEnv = workerEnvironment(config);
+  const platformYaml = panelPlatformConfigYaml(config);
+  const configHash = createHash('sha256').update(platformYaml).digest('hex').slice(0, 16);
+  const common = [
+    env('HOST', '0.0.0.0'),
+    env('METRICS_PORT', String(METRICS_PORT)),
+    env('PLATFORM_CONFIG', `${PLATFORM_CONFIG_DIR}/platform.yaml`),
+  ];
+  const volumes = [{ name: 'platform-config', configMap: { name: 'platform-config' } }, ...scratch('tmp')];
+  const mounts = [platformConfigMount(), { name: 'tmp', mountPath: '/tmp' }];
+  const replicated = (name: string) => (b.panelReplicas > 1 ? [podDisruptionBudget(name, ns)] : []);
   return [
+    configMap('platform-config', ns, 'panel', { 'platform.yaml': platformYaml }),
     secret('panel-env', ns, 'panel', apiEnv),
     secret('panel-worker-env', ns, 'panel', workerEnv),
     service('panel', ns, 'panel', [{ name: 'http', port: 80, targetPort: 8080 }]),
+    service('web', ns, 'web', [{ name: 'http', port: 80, targetPort: WEB_PORT }]),
     workload({
       kind: 'Deployment',
       name: 'panel',
@@ -109,17 +161,19 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
       replicas: b.panelReplicas,
       podSecurity: restrictedPod(PANEL_UID),
       serviceAccountName: config.panelIdentity.apiServiceAccount,
+      hostAliases: b.hostAliases,
+      configHash,
       containers: [
         {
           name: 'panel',
           image: b.systemImages.panel,
+          imagePullPolicy: 'IfNotPresent',
           args: ['serve', '--api-only'],
           env: [
-            env('HOST', '0.0.0.0'),
+            ...common,
             env('PORT', '8080'),
-            // Traefik is the one proxy in front of the API: believe one X-Forwarded-For hop, no more.
-            env('TRUST_PROXY', '1'),
-            env('METRICS_PORT', String(METRICS_PORT)),
+            // Traefik and the web panel's server.mjs may stand in front of the API: two hops at most.
+            env('TRUST_PROXY', '2'),
             ...fromSecret('panel-env', apiEnv),
           ],
           // 8080 is public (through Traefik); 9090 (metrics, detailed readiness) is in no Service
@@ -129,12 +183,14 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
             { name: 'metrics', containerPort: METRICS_PORT },
           ],
           securityContext: restrictedContainer,
+          resources: panelResources,
           ...probes,
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          volumeMounts: mounts,
         },
       ],
-      volumes: scratch('tmp'),
+      volumes,
     }),
+    ...replicated('panel'),
     workload({
       kind: 'Deployment',
       name: 'panel-worker',
@@ -142,28 +198,65 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
       replicas: b.panelReplicas,
       podSecurity: restrictedPod(PANEL_UID),
       serviceAccountName: config.panelIdentity.serviceAccount,
+      hostAliases: b.hostAliases,
+      configHash,
       containers: [
         {
           name: 'worker',
           image: b.systemImages.panel,
+          imagePullPolicy: 'IfNotPresent',
           args: ['serve', '--worker-only'],
           env: [
-            env('HOST', '0.0.0.0'),
-            env('METRICS_PORT', String(METRICS_PORT)),
-            env('PDNS_API_URL', 'http://pdns-api.dns-system.svc:8081'),
-            env('PDNS_DNS_ADDR', 'pdns.dns-system.svc:53'),
+            ...common,
+            ...workerAddresses(config),
             ...fromSecret('panel-env', apiEnv),
             ...fromSecret('panel-worker-env', workerEnv),
           ],
           ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
           securityContext: restrictedContainer,
+          resources: panelResources,
           ...probes,
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          volumeMounts: mounts,
         },
       ],
-      volumes: scratch('tmp'),
+      volumes,
     }),
-    tlsIngress(config, 'panel', ns, host, 'panel', 80),
+    ...replicated('panel-worker'),
+    workload({
+      kind: 'Deployment',
+      name: 'web',
+      ns,
+      replicas: b.panelReplicas,
+      podSecurity: restrictedPod(PANEL_UID),
+      containers: [
+        {
+          name: 'web',
+          image: b.systemImages.web,
+          imagePullPolicy: 'IfNotPresent',
+          args: ['--hostname', '0.0.0.0', '--port', String(WEB_PORT)],
+          env: [
+            // The API through its Service; the kubelet's service variables need no cluster DNS.
+            env('HOSTPLANE_API_URL', 'http://$(PANEL_SERVICE_HOST):$(PANEL_SERVICE_PORT)'),
+          ],
+          ports: [{ name: 'http', containerPort: WEB_PORT }],
+          securityContext: restrictedContainer,
+          resources: webResources,
+          readinessProbe: { httpGet: { path: '/login', port: WEB_PORT }, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: WEB_PORT }, periodSeconds: 20 },
+          volumeMounts: [
+            { name: 'tmp', mountPath: '/tmp' },
+            { name: 'next-cache', mountPath: '/opt/hostplane/apps/web/.next/cache' },
+          ],
+        },
+      ],
+      volumes: scratch('tmp', 'next-cache'),
+    }),
+    ...replicated('web'),
+    // The panel's host: /api to the API, everything else to the web panel.
+    tlsIngress(config, 'panel', ns, host, [
+      { path: '/api', service: 'panel', port: 80 },
+      { path: '/', service: 'web', port: 80 },
+    ]),
   ];
 }
 
@@ -188,7 +281,9 @@ function suspendedPage(config: BootstrapConfig): KubeObject[] {
           image: config.images.nginx,
           ports: [{ name: 'http', containerPort: 8080 }],
           securityContext: restrictedContainer,
+          resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { memory: '64Mi' } },
           readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 20 },
           volumeMounts: [
             { name: 'html', mountPath: '/usr/share/nginx/html', readOnly: true },
             { name: 'tmp', mountPath: '/tmp' },
@@ -218,7 +313,7 @@ export function panelSystem(config: BootstrapConfig): KubeObject[] {
   return [
     ownNamespace,
     ...rbac.filter((o) => o.kind !== 'Namespace'),
-    ...postgres(config, ns),
+    ...(config.bootstrap.external.panelDatabaseUrl ? [] : postgres(config, ns)),
     ...panel(config, ns),
     ...sftpGateway(config),
     ...suspendedPage(config),

@@ -183,6 +183,6 @@ export function webmail(
       volumes: [{ name: 'config', configMap: { name: 'webmail-config' } }, ...scratch('socket', 'tmp')],
       claims: [{ name: 'data', size: '1Gi', storageClass: config.storage.storageClass }],
     }),
-    tlsIngress(config, 'webmail', NS, host, 'webmail', 80),
+    tlsIngress(config, 'webmail', NS, host, [{ path: '/', service: 'webmail', port: 80 }]),
   ];
 }

@@ -31,7 +31,62 @@ const resourcesSchema = z.object({
   limits: z.object({ memory: quantity }),
 });
 
+/** The install steps of DESIGN.md §1, in order (`bootstrap.steps` picks some; all by default). */
+export const BOOTSTRAP_STEPS = [
+  'storage',
+  'dns',
+  'mail',
+  'ingress',
+  'backup',
+  'monitoring',
+  'panel',
+] as const;
+export type BootstrapStepName = (typeof BOOTSTRAP_STEPS)[number];
+
+const hostPort = z
+  .string()
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}|[a-z0-9.-]+):\d{1,5}$/, 'host:port (an IPv4 address or a host name)');
+const port = z.number().int().min(1).max(65535);
+
+/**
+ * Systems the panel uses that run outside the cluster (a managed PostgreSQL; locally, the stack's host
+ * processes). Each one given replaces the in-cluster address; `panelDatabaseUrl` also drops the
+ * panel's own PostgreSQL StatefulSet. URLs carry credentials: they go into Secrets, never a ConfigMap.
+ */
+const externalSchema = z
+  .object({
+    panelDatabaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    mailDatabaseUrl: z.url({ protocol: /^mysql$/ }).optional(),
+    pdnsApiUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** PowerDNS' DNS port (host checks of the TLS gate, DKIM publication checks). */
+    pdnsDnsAddr: hostPort.optional(),
+    /** A recursive resolver for domain ownership checks (default: the pod's resolver). */
+    resolverAddr: hostPort.optional(),
+    /** Dovecot's doveadm HTTP API (mailbox quota usage, read live by the API). */
+    doveadm: z.object({ url: z.url({ protocol: /^https?$/ }), apiKey: z.string().min(16) }).optional(),
+  })
+  .prefault({});
+
 export const bootstrapSectionSchema = z.object({
+  /** Which system namespaces this install puts into the cluster, in DESIGN.md §1 order (default: all). */
+  steps: z
+    .array(z.enum(BOOTSTRAP_STEPS))
+    .min(1)
+    .default([...BOOTSTRAP_STEPS]),
+  external: externalSchema,
+  /** Extra /etc/hosts entries of the platform's pods (Traefik, panel): names with no DNS record. */
+  hostAliases: z
+    .array(z.object({ ip: z.ipv4(), hostnames: z.array(z.string().regex(/^[a-z0-9.-]+$/)).min(1) }))
+    .default([]),
+  /** How the edge (Traefik) is reached from outside. */
+  edge: z
+    .object({
+      /** LoadBalancer (k3s' servicelb, MetalLB, a cloud), NodePort, or ClusterIP with hostPorts. */
+      serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
+      /** Bind Traefik's web and websecure entry points on every node's address (no load balancer). */
+      hostPorts: z.object({ web: port, websecure: port }).optional(),
+    })
+    .prefault({}),
   /** Host names of the platform (each must resolve to publicAddresses for ACME to succeed). */
   /** `webmail` defaults to `webmail.` + the panel host's parent domain. */
   hosts: z.object({ panel: fqdn, mail: fqdn, webmail: fqdn.optional() }),
@@ -67,6 +122,8 @@ export const bootstrapSectionSchema = z.object({
       dkimSync: pinnedImage.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
       postgres: pinnedImage.default('docker.io/library/postgres:16.9-alpine'),
       panel: pinnedImage.default('ghcr.io/hostplane/panel:0.1.0'),
+      /** The Next.js panel (its own Deployment behind the same Ingress as the API). */
+      web: pinnedImage.default('ghcr.io/hostplane/web:0.1.0'),
       traefik: pinnedImage.default(TRAEFIK_IMAGE),
       // Velero has no chart: the platform renders its objects (bootstrap/backup.ts) at these versions.
       velero: pinnedImage.default(VELERO_IMAGE),

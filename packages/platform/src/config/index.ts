@@ -1,2 +1,3 @@
 export * from './bootstrap-schema.ts';
+export * from './reference.ts';
 export * from './schema.ts';

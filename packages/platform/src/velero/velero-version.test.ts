@@ -18,7 +18,9 @@ const config = pinTestConfig;
 
 /** Every `velero … 1.x.y` mention in a text (image tags, prose), plugin versions excluded. */
 function veleroVersionsIn(text: string): string[] {
-  return [...text.matchAll(/velero(?!-plugin)[^\n]{0,30}?\bv?(1\.\d+\.\d+)\b/gi)].map((m) => `v${m[1]}`);
+  return [...text.matchAll(/velero(?!-plugin|\/velero-plugin)[^\n]{0,30}?\bv?(1\.\d+\.\d+)\b/gi)].map(
+    (m) => `v${m[1]}`,
+  );
 }
 
 describe('one Velero version everywhere', () => {
@@ -73,9 +75,10 @@ describe('one Velero version everywhere', () => {
       for (const version of veleroVersionsIn(readFileSync(file, 'utf8')))
         expect(version, path.relative(repoRoot, file)).toBe(VELERO_VERSION);
     }
-    expect(veleroVersionsIn('Velero 1.17.2, velero:v1.18.3, velero-plugin-for-aws:v1.14.3')).toEqual([
-      'v1.17.2',
-      'v1.18.3',
-    ]);
+    expect(
+      veleroVersionsIn(
+        'Velero 1.17.2, velero:v1.18.3, velero-plugin-for-aws:v1.14.3, docker.io/velero/velero-plugin-for-aws:v1.14.3',
+      ),
+    ).toEqual(['v1.17.2', 'v1.18.3']);
   });
 });

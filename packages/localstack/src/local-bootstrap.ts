@@ -1,0 +1,141 @@
+// `hostplane bootstrap --local` (DESIGN.md §4): the bootstrap config of the local stack's real node,
+// derived from the running stack. The same renderer production uses installs ingress-system (Traefik as
+// a pod, its web/websecure entry points bound on the node by hostPorts at HTTP_ADDR/HTTPS_ADDR's ports)
+// and panel-system (API, worker, web); the systems the stack runs as host processes (PostgreSQL,
+// MariaDB, PowerDNS, the resolver, Dovecot's doveadm, Pebble) are `bootstrap.external`, reached
+// through the node gateway on the node's address (components/node-gateway.ts).
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type BootstrapConfigInput, parsePlatformConfig } from '@hostplane/platform';
+import { z } from 'zod';
+import { kubeconfigPath } from './components/kube-access.ts';
+import { kubePki, REAL_NODE_IP } from './components/kube-pki.ts';
+import { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
+import { S3_ACCESS_KEY, S3_BUCKET } from './components/s3.ts';
+import { stackPorts } from './ports.ts';
+import { loadOrCreateSecrets, statePaths } from './state.ts';
+
+/** Pebble's listener certificate names `pebble` (stack PKI); pods reach it through the node gateway. */
+export const LOCAL_PEBBLE_HOST = 'pebble';
+
+const envSchema = z.object({
+  DATABASE_URL: z.string(),
+  MAIL_DATABASE_URL: z.string(),
+  PDNS_API_URL: z.string(),
+  DOVEADM_API_URL: z.string(),
+  DOVEADM_API_KEY: z.string(),
+  S3_ENDPOINT: z.string(),
+  S3_SECRET_KEY: z.string(),
+});
+
+/** A URL of the stack (on 127.0.0.1) as a pod of the real node reaches it: the node's address. */
+export function throughNode(url: string): string {
+  const u = new URL(url);
+  if (u.hostname !== '127.0.0.1') throw new Error(`expected a loopback URL of the stack, got ${u.host}`);
+  u.hostname = REAL_NODE_IP;
+  return u.toString().replace(/\/$/, '');
+}
+
+/** Stable per-stack secrets for the rendered objects the stack has no secret of its own for. */
+function derived(seed: string, label: string): string {
+  return createHmac('sha256', seed).update(label).digest('base64url').slice(0, 32);
+}
+
+export function localBootstrapConfigInput(stateDir: string): BootstrapConfigInput {
+  const paths = statePaths(stateDir);
+  if (!existsSync(paths.envFile))
+    throw new Error(`the local stack is not up (no ${paths.envFile}); run: npx hostplane stack up`);
+  const env = envSchema.parse(JSON.parse(readFileSync(paths.envFile, 'utf8')));
+  const secrets = loadOrCreateSecrets(paths);
+  const platform = parsePlatformConfig({});
+  const ports = stackPorts;
+  const seed = secrets.postgresPassword;
+  return {
+    // The tenant-facing part: the local stack's public address (its PowerDNS answers 127.0.0.1 for
+    // hosted names, and HTTP_ADDR/HTTPS_ADDR are there) and the StorageClass of its real node.
+    publicAddresses: { ipv4: ['127.0.0.1'] },
+    storage: { storageClass: LOCAL_STORAGE_CLASS },
+    bootstrap: {
+      steps: ['ingress', 'panel'],
+      hosts: {
+        panel: platform.platformDomains.panelHost,
+        mail: platform.dns.mail?.host ?? `mail.${platform.platformDomains.zone}`,
+      },
+      acme: {
+        email: `hostmaster@${platform.platformDomains.zone}`,
+        caServer: `https://${LOCAL_PEBBLE_HOST}:${ports.pebble}/dir`,
+        // Pebble's listener certificate comes from the stack CA.
+        trustedRootsPem: readFileSync(kubePki(stateDir).caCert, 'utf8'),
+      },
+      hostAliases: [{ ip: REAL_NODE_IP, hostnames: [LOCAL_PEBBLE_HOST] }],
+      edge: { serviceType: 'ClusterIP', hostPorts: { web: ports.edgeHttp, websecure: ports.edgeHttps } },
+      external: {
+        panelDatabaseUrl: throughNode(env.DATABASE_URL),
+        mailDatabaseUrl: throughNode(env.MAIL_DATABASE_URL),
+        pdnsApiUrl: throughNode(env.PDNS_API_URL),
+        pdnsDnsAddr: `${REAL_NODE_IP}:${ports.pdnsDns}`,
+        resolverAddr: `${REAL_NODE_IP}:${ports.resolver}`,
+        doveadm: { url: throughNode(env.DOVEADM_API_URL), apiKey: env.DOVEADM_API_KEY },
+      },
+      backup: {
+        bucket: S3_BUCKET,
+        s3Url: throughNode(env.S3_ENDPOINT),
+        accessKeyId: S3_ACCESS_KEY,
+        secretAccessKey: env.S3_SECRET_KEY,
+      },
+      panelReplicas: 1,
+      secrets: {
+        pdnsApiKey: secrets.pdnsApiKey,
+        pdnsDbPassword: secrets.pdnsDbPassword,
+        mailDbRootPassword: secrets.mariadbRootPassword,
+        mailDbPassword: secrets.mailDbPassword,
+        mailDbReadonlyPassword: secrets.mailDbReadonlyPassword,
+        postgresPassword: secrets.postgresPassword,
+        panelSecretKey: derived(seed, 'panel-secret-key'),
+        grafanaAdminPassword: derived(seed, 'grafana-admin'),
+      },
+    },
+  };
+}
+
+/** The admin kubeconfig of the stack (bootstrap --local applies with it). */
+export function localKubeconfig(stateDir: string): string {
+  return kubeconfigPath(stateDir, 'admin');
+}
+
+const inClusterSchema = z.object({ panelUrl: z.url(), edge: z.literal('in-cluster') });
+export type InClusterState = z.infer<typeof inClusterSchema>;
+
+function inClusterFile(stateDir: string): string {
+  return path.join(stateDir, 'bootstrap-local.json');
+}
+
+/** What `bootstrap --local --apply` installed (the stack's edge then runs in the cluster). */
+export function inClusterState(stateDir: string): InClusterState | undefined {
+  try {
+    return inClusterSchema.parse(JSON.parse(readFileSync(inClusterFile(stateDir), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records the in-cluster platform: the host edge stops being started, `stack env` prints PANEL_URL.
+ * Also adds PANEL_URL to the running stack's env.json, so `stack env` shows it without a restart.
+ */
+export function recordInCluster(stateDir: string, state: InClusterState): void {
+  writeFileSync(inClusterFile(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  const paths = statePaths(stateDir);
+  if (!existsSync(paths.envFile)) return;
+  const env = JSON.parse(readFileSync(paths.envFile, 'utf8')) as Record<string, string>;
+  if (env.PANEL_URL === state.panelUrl) return;
+  writeFileSync(paths.envFile, `${JSON.stringify({ ...env, PANEL_URL: state.panelUrl }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+}
+
+/** The panel through the edge: the panel host on HTTPS_ADDR's port (clients use --resolve). */
+export function localPanelUrl(panelHost: string): string {
+  return `https://${panelHost}:${stackPorts.edgeHttps}`;
+}

@@ -1,0 +1,300 @@
+// Installing the platform onto the real node (DESIGN.md §4, issue 14): `hostplane bootstrap --local
+// --apply` puts ingress-system (Traefik as a pod, its web entry points at HTTP_ADDR/HTTPS_ADDR by
+// hostPorts) and panel-system (API, worker, web, from the images `hostplane images build` made) on the
+// node; then everything goes through the IN-CLUSTER panel's public entry point (Traefik, TLS from
+// Pebble): an admin and a token made with the CLI inside the panel's image (`kubectl exec`), a plan,
+// a customer, a delegated and verified domain, a static site that answers over HTTPS with a Pebble
+// certificate. A second `--apply` writes nothing. Nothing here talks to a panel process on the host.
+import { execFile, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { READY_PAGE_TEXT } from '@hostplane/domain';
+import { delegateDomain, loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const SLOW = 900_000;
+const tag = `${process.pid}`;
+const cliBin = path.join(repoRoot, 'apps', 'cli', 'bin', 'hostplane.js');
+const stack = () => loadStackEnv();
+const figures: Record<string, number> = {};
+
+/** `hostplane …` of this repository, with stdin; resolves with the exit code and output. */
+function hostplane(
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliBin, ...args], {
+      env: { ...process.env, HOSTPLANE_STACK_NODE: 'real' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** `kubectl -n panel-system exec deploy/panel -- hostplane …`: the CLI inside the panel's image. */
+async function inPanel(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        stack().KUBECONFIG,
+        '-n',
+        'panel-system',
+        'exec',
+        '-i',
+        'deploy/panel',
+        '--',
+        'hostplane',
+        ...args,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}${out}`)),
+    );
+    child.stdin.end(input ?? '');
+  });
+}
+
+const httpsPort = () => stack().HTTPS_ADDR!.split(':')[1]!;
+const edgeHost = () => stack().HTTPS_ADDR!.split(':')[0]!;
+
+/** curl through the edge's websecure entry point, trusting only Pebble's root. */
+async function curlHttps(
+  host: string,
+  urlPath: string,
+  extra: string[] = [],
+): Promise<{ code: string; body: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('curl', [
+      '-sS',
+      '--max-time',
+      '15',
+      '--cacert',
+      stack().ACME_ROOT_CA ?? '',
+      '--resolve',
+      `${host}:${httpsPort()}:${edgeHost()}`,
+      '-w',
+      '\n%{http_code}',
+      ...extra,
+      `https://${host}:${httpsPort()}${urlPath}`,
+    ]);
+    const lines = stdout.split('\n');
+    return { code: lines.at(-1) ?? '', body: lines.slice(0, -1).join('\n'), stderr };
+  } catch (error) {
+    return { code: 'error', body: '', stderr: String((error as { stderr?: string }).stderr ?? error) };
+  }
+}
+
+let panelHost = '';
+let token = '';
+
+/** The in-cluster panel's API through Traefik (PANEL_URL). */
+// biome-ignore lint/suspicious/noExplicitAny: API answers read by the assertions that check them
+async function api(method: string, apiPath: string, body?: object): Promise<{ status: number; body: any }> {
+  const res = await curlHttps(panelHost, `/api/v1${apiPath}`, [
+    '-X',
+    method,
+    '-H',
+    `authorization: Bearer ${token}`,
+    ...(body ? ['-H', 'content-type: application/json', '--data', JSON.stringify(body)] : []),
+  ]);
+  if (res.code === 'error') throw new Error(`${method} ${apiPath}: ${res.stderr}`);
+  return { status: Number(res.code), body: res.body ? JSON.parse(res.body) : null };
+}
+
+/** The certificate the edge presents for `host` (SNI), as PEM. */
+async function servedCertificate(host: string): Promise<X509Certificate> {
+  const { stdout } = await run('sh', [
+    '-c',
+    `echo | openssl s_client -connect ${edgeHost()}:${httpsPort()} -servername ${host} 2>/dev/null | openssl x509`,
+  ]);
+  return new X509Certificate(stdout);
+}
+
+beforeAll(async () => {
+  const started = Date.now();
+  const first = await hostplane(['bootstrap', '--local', '--apply', '--timeout', '600', '--output', 'json']);
+  expect(first.code, first.stderr).toBe(0);
+  figures.bootstrapSeconds = (Date.now() - started) / 1000;
+  const result = JSON.parse(first.stdout) as { panelUrl: string };
+  panelHost = new URL(result.panelUrl).hostname;
+  expect(result.panelUrl).toBe(`https://${panelHost}:${httpsPort()}`);
+}, SLOW);
+
+describe('hostplane bootstrap --local on the real node', () => {
+  it(
+    'prints PANEL_URL in stack env, and a second --apply writes nothing (and --diff agrees)',
+    async () => {
+      const env = await hostplane(['stack', 'env']);
+      expect(env.stdout).toContain(`export PANEL_URL=https://${panelHost}:${httpsPort()}`);
+      const second = await hostplane(['bootstrap', '--local', '--apply', '--output', 'json']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(JSON.parse(second.stdout).applied).toBe(0);
+      const diff = await hostplane(['bootstrap', '--local', '--diff', '--output', 'json']);
+      const steps = JSON.parse(diff.stdout).steps as { file: string; changes: string[] }[];
+      expect(steps.map((s) => s.file)).toEqual(['04-ingress-system.yaml', '07-panel-system.yaml']);
+      expect(steps.flatMap((s) => s.changes)).toEqual([]);
+      const status = await hostplane(['bootstrap', '--local', 'status']);
+      expect(status.code, status.stdout).toBe(0);
+      expect(status.stdout).toMatch(/04-ingress-system\.yaml\s+Ready/);
+      expect(status.stdout).toMatch(/07-panel-system\.yaml\s+Ready/);
+    },
+    SLOW,
+  );
+
+  it('gives the in-cluster identities exactly their rights (SubjectAccessReview through kubectl auth can-i --as)', async () => {
+    const can = async (who: string, args: string[]): Promise<boolean> => {
+      const result = await run('kubectl', [
+        '--kubeconfig',
+        stack().KUBECONFIG,
+        'auth',
+        'can-i',
+        '--as',
+        who,
+        ...args,
+      ]).then(
+        (r) => r.stdout,
+        (e: { stdout?: string }) => e.stdout ?? '',
+      );
+      return result.trim() === 'yes';
+    };
+    const worker = 'system:serviceaccount:panel-system:hostplane-panel';
+    const apiSa = 'system:serviceaccount:panel-system:hostplane-panel-api';
+    const traefik = 'system:serviceaccount:ingress-system:traefik';
+    // The worker writes tenant namespaces and binds the tenant role in them; nothing in kube-system.
+    expect(await can(worker, ['create', 'namespaces'])).toBe(true);
+    expect(await can(worker, ['create', 'rolebindings', '-n', 'cust-1001'])).toBe(true);
+    expect(await can(worker, ['get', 'secrets', '-n', 'kube-system'])).toBe(false);
+    expect(await can(worker, ['create', 'clusterrolebindings'])).toBe(false);
+    // The API has no Kubernetes rights at all.
+    expect(await can(apiSa, ['list', 'pods', '-n', 'panel-system'])).toBe(false);
+    expect(await can(apiSa, ['get', 'secrets', '-n', 'panel-system'])).toBe(false);
+    // Traefik reads routes and their Secrets, writes Ingress status, and nothing else.
+    expect(await can(traefik, ['watch', 'ingresses', '--all-namespaces'])).toBe(true);
+    expect(await can(traefik, ['update', 'ingresses', '--subresource=status', '-n', 'cust-1001'])).toBe(true);
+    expect(await can(traefik, ['create', 'secrets', '-n', 'ingress-system'])).toBe(false);
+    expect(await can(traefik, ['delete', 'pods', '-n', 'ingress-system'])).toBe(false);
+  });
+
+  it(
+    'provisions a customer through the in-cluster panel: its static site answers over HTTPS with a Pebble certificate',
+    async () => {
+      // The panel's own host gets its certificate from Pebble (HTTP-01 through the same edge).
+      const login = await waitFor(
+        'the panel host over HTTPS',
+        async () => {
+          const res = await curlHttps(panelHost, '/login');
+          return res.code === '200' ? res : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 2_000 },
+      );
+      expect(login.body).toMatch(/<html/i);
+      const email = `install-${tag}@example.com`;
+      const password = `pw-${tag}-${Date.now()}`;
+      await inPanel(['admin', 'create', '--email', email, '--password-stdin'], password);
+      token = (await inPanel(['token', 'create', '--email', email, '--name', `install-${tag}`]))
+        .trim()
+        .split('\n')
+        .at(-1)!;
+      expect(token.length).toBeGreaterThan(20);
+
+      const t0 = Date.now();
+      const plan = await api('POST', '/plans', {
+        name: `install-${tag}`,
+        limits: {
+          cpu: '1',
+          memory: '1Gi',
+          storage: '2Gi',
+          sites: 2,
+          domains: 2,
+          mailboxes: 1,
+          mailboxQuota: '1Gi',
+          databases: 0,
+          backupRetentionDays: 3,
+        },
+      });
+      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+      const customer = await api('POST', '/customers', {
+        name: `Install ${tag}`,
+        email: `owner-${tag}@example.com`,
+        planId: plan.body.id,
+      });
+      expect(customer.status, JSON.stringify(customer.body)).toBe(201);
+      const id = customer.body.id as number;
+      const domain = `inst${tag}.test`;
+      const added = await api('POST', `/customers/${id}/domains`, { name: domain, mail: false });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+      // The registry delegates the domain to the platform's name servers: the worker (in the cluster,
+      // through the node gateway to the stack's resolver) sees the NS proof.
+      await delegateDomain(stack(), domain);
+      await api('POST', `/customers/${id}/domains/${domain}/verify`);
+      await waitFor(
+        `${domain} verified`,
+        async () => {
+          const res = await api('GET', `/customers/${id}/domains/${domain}`);
+          if (res.body?.verification?.state !== 'Verified') {
+            await api('POST', `/customers/${id}/domains/${domain}/verify`);
+            return undefined;
+          }
+          return true;
+        },
+        { timeoutMs: 180_000, intervalMs: 5_000 },
+      );
+      const host = `www.${domain}`;
+      const site = await api('POST', `/customers/${id}/sites`, {
+        name: 'home',
+        template: 'static',
+        domains: [host],
+      });
+      expect(site.status, JSON.stringify(site.body)).toBe(201);
+      const page = await waitFor(
+        `https://${host} served`,
+        async () => {
+          const res = await curlHttps(host, '/');
+          return res.code === '200' ? res : undefined;
+        },
+        { timeoutMs: 600_000, intervalMs: 3_000 },
+      );
+      figures.firstSiteSeconds = (Date.now() - t0) / 1000;
+      expect(page.body).toContain(READY_PAGE_TEXT);
+      const cert = await servedCertificate(host);
+      expect(cert.subjectAltName).toContain(`DNS:${host}`);
+      const root = new X509Certificate(readFileSync(stack().ACME_ROOT_CA ?? ''));
+      expect(cert.issuer).toMatch(/Pebble/i);
+      expect(root.subject).toMatch(/Pebble/i);
+      // Plain HTTP redirects to HTTPS once the certificate exists.
+      const { stdout } = await run('curl', [
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{redirect_url}',
+        '--resolve',
+        `${host}:${stack().HTTP_ADDR!.split(':')[1]}:${edgeHost()}`,
+        `http://${host}:${stack().HTTP_ADDR!.split(':')[1]}/`,
+      ]);
+      expect(stdout).toMatch(/^30[18] https:\/\//);
+      process.stdout.write(
+        `install figures: bootstrap ${figures.bootstrapSeconds?.toFixed(1)} s, first site ${figures.firstSiteSeconds?.toFixed(1)} s\n`,
+      );
+    },
+    SLOW,
+  );
+});
