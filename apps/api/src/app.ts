@@ -124,6 +124,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
     throw new NotFoundError(`route ${req.method} ${path}`);
   });
   app.decorateRequest('principal', null);
+  app.decorate('secretKey', config.secretKey);
   const table: RouteEntry[] = [];
   routeTables.set(app, table);
   app.addHook('onRoute', (route) => {

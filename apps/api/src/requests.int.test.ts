@@ -237,3 +237,31 @@ describe('request ids and probes', () => {
     expect((await api.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
 });
+
+describe('Idempotency-Key answers at rest', () => {
+  it('keeps a password shown once sealed in the database, and a retry still gets it', async () => {
+    const sealing = await startTestApi({ secretKey: 'idempotency-answers-key-0123456789' });
+    try {
+      const customer = await createCustomer(sealing, (await createPlan(sealing)).id);
+      const headers = { ...bearer(customer.token), 'idempotency-key': 'create-shop-db' };
+      const url = `/api/v1/customers/${customer.id}/databases`;
+      const first = await sealing.app.inject({ method: 'POST', url, headers, payload: { name: 'shop' } });
+      expect(first.statusCode).toBe(201);
+      const password: string = first.json().credentials.password;
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      const stored = await sealing.db
+        .selectFrom('idempotency_keys')
+        .select(sql<string>`response_body::text`.as('body'))
+        .where('key', '=', 'create-shop-db')
+        .executeTakeFirstOrThrow();
+      expect(stored.body).not.toContain(password);
+      expect(stored.body).not.toContain('shop');
+      const again = await sealing.app.inject({ method: 'POST', url, headers, payload: { name: 'shop' } });
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.json()).toEqual(first.json());
+    } finally {
+      await sealing.close();
+    }
+  });
+});

@@ -42,6 +42,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** The platform's SECRET_KEY: stored idempotent answers are sealed with it (they may hold a password shown once). */
+    secretKey: string | undefined;
+  }
 }
 
 export type ApiInstance = FastifyInstance<

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PanelDatabase } from '@hostplane/db';
+import { openStoredSecret, sealSecret } from '@hostplane/domain';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { BadRequestError, UnprocessableError } from '../errors.ts';
@@ -64,7 +65,28 @@ export async function claimIdempotencyKey(
       'idempotency-key-reused',
     );
   }
-  return { kind: 'replay', status: existing.response_status, body: existing.response_body };
+  return {
+    kind: 'replay',
+    status: existing.response_status,
+    body: openAnswer(existing.response_body, req.server.secretKey),
+  };
+}
+
+/**
+ * The stored answer is sealed like every secret the panel keeps (AES-256-GCM under SECRET_KEY): a
+ * create's answer may carry a password shown only once (a database user's, a token), and a dump of
+ * the database must not give it away. Answers stored before sealing are read as they are.
+ */
+function sealAnswer(body: unknown, secretKey: string | undefined): string {
+  return JSON.stringify({ sealed: sealSecret(JSON.stringify(body ?? null), secretKey) });
+}
+
+function openAnswer(stored: unknown, secretKey: string | undefined): unknown {
+  if (stored !== null && typeof stored === 'object' && 'sealed' in stored) {
+    const { sealed } = stored as { sealed: unknown };
+    if (typeof sealed === 'string') return JSON.parse(openStoredSecret(sealed, secretKey));
+  }
+  return stored;
 }
 
 export async function storeIdempotentAnswer(
@@ -72,10 +94,11 @@ export async function storeIdempotentAnswer(
   claim: IdempotencyClaim,
   status: number,
   body: unknown,
+  secretKey: string | undefined,
 ): Promise<void> {
   await trx
     .updateTable('idempotency_keys')
-    .set({ response_status: status, response_body: JSON.stringify(body ?? null) })
+    .set({ response_status: status, response_body: sealAnswer(body, secretKey) })
     .where('user_id', '=', claim.userId)
     .where('key', '=', claim.key)
     .execute();

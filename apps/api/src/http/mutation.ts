@@ -84,7 +84,8 @@ export async function mutate<T>(
     const customerId = result.customerId ?? spec.customerId ?? null;
     await writeAudit(trx, req, { ...result.audit, customerId: result.audit.customerId ?? customerId });
     if (customerId !== null) await enqueueReconcile(trx, customerId);
-    if (claim?.kind === 'claimed') await storeIdempotentAnswer(trx, claim.claim, spec.status, result.body);
+    if (claim?.kind === 'claimed')
+      await storeIdempotentAnswer(trx, claim.claim, spec.status, result.body, req.server.secretKey);
     return { replay: false as const, status: spec.status, body: result.body };
   });
   reply.code(outcome.status);
