@@ -1,6 +1,6 @@
 // Velero on the real node, as `hostplane bootstrap` renders it for backup-system (bootstrap/backup.ts):
 // the server Deployment (AWS plugin as init container), the node-agent DaemonSet reading the kubelet's
-// pods folder, the BackupStorageLocation at the stack's S3 store as pods reach it (pod-access relay),
+// pods folder, the BackupStorageLocation at the stack's S3 store as pods reach it (node-gateway relay),
 // all from the images `hostplane images build` made out of the built binaries.
 import { Writable } from 'node:stream';
 import { LOCAL_STORAGE_CLASS, podS3Endpoint, stackPorts } from '@hostplane/localstack';
