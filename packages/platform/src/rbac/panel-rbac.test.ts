@@ -40,6 +40,7 @@ describe('panel RBAC', () => {
       .sort();
     expect(writable).toEqual([
       'configmaps',
+      'cronjobs',
       'deployments',
       'ingresses',
       'limitranges',
@@ -52,8 +53,18 @@ describe('panel RBAC', () => {
       'statefulsets',
     ]);
     const readOnly = tenant.filter((r) => !r.verbs.includes('patch'));
-    for (const rule of readOnly) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
-    expect(readOnly.flatMap((r) => r.resources).sort()).toEqual(['events', 'events', 'pods', 'replicasets']);
+    const logs = readOnly.filter((r) => r.resources.includes('pods/log'));
+    expect(logs).toEqual([{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] }]);
+    for (const rule of readOnly.filter((r) => !logs.includes(r)))
+      expect(rule.verbs).toEqual(['get', 'list', 'watch']);
+    expect(readOnly.flatMap((r) => r.resources).sort()).toEqual([
+      'events',
+      'events',
+      'jobs',
+      'pods',
+      'pods/log',
+      'replicasets',
+    ]);
   });
 
   it('never uses wildcards', () => {

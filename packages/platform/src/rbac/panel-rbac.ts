@@ -46,11 +46,16 @@ export function tenantClusterRole(options: PanelRbacOptions): KubeObject {
         verbs: WRITE,
       },
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: WRITE },
+      // A site's cron jobs (issue 16).
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: WRITE },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE },
       { apiGroups: ['traefik.io'], resources: ['middlewares'], verbs: WRITE },
       // Status observation only.
       { apiGroups: [''], resources: ['pods', 'events'], verbs: READ },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+      // A cron job's last runs: its Jobs, their pods' exit codes and log tails; a site's logs.
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
     ],
   };
