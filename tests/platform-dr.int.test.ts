@@ -221,6 +221,7 @@ describe('hostplane backup-platform / restore-platform', () => {
       'Backup',
       'Customer',
       'DNS',
+      'Databases',
       'Kubernetes',
       'Mail',
     ]);

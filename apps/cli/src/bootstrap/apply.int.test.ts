@@ -150,9 +150,9 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     const dovecot = await admin.get(KINDS.StatefulSet, 'mail-system', 'dovecot');
     expect(dovecot?.status?.readyReplicas).toBe(1);
     // pdns-db, pdns; mail-db, redis, rspamd, dovecot, postfix, webmail; traefik; panel-db, panel,
-    // panel-worker, sftp-gateway, suspended-page.
+    // panel-worker, web, sftp-gateway, suspended-page.
     // …and backup-system's velero Deployment (rendered by the platform since it has no chart).
-    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(15);
+    expect(results.reduce((n, r) => n + r.workloads, 0)).toBe(16);
     // It said what it waited for: one line per workload as it became ready.
     for (const step of steps)
       for (const w of step.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
