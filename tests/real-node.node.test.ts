@@ -271,10 +271,18 @@ describe('sites on the real node', () => {
       });
       const failed = await failedWith('broken', 'ImagePullBackOff');
       expect(failed.status.message).toMatch(/broken-[a-z0-9]+-[a-z0-9]+\/app/);
-      const customer = await panel.http('GET', `/customers/${customerId}`);
-      const kubernetes = customer.body.status.conditions.find((c: Obj) => c.type === 'Kubernetes');
+      // The site's status is read from the pod at each GET; the customer's Kubernetes condition is
+      // written by the reconciler's next pass (it may still say Progressing when the pod backs off).
+      const kubernetes: Obj = await waitFor(
+        'the Kubernetes condition of the customer naming ImagePullBackOff',
+        async () => {
+          const customer = await panel.http('GET', `/customers/${customerId}`);
+          const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Kubernetes');
+          return JSON.stringify(condition).includes('ImagePullBackOff') ? condition : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
       expect(kubernetes.status).toBe('False');
-      expect(JSON.stringify(kubernetes)).toContain('ImagePullBackOff');
       expect((await panel.http('DELETE', `/customers/${customerId}/sites/broken`)).status).toBeLessThan(300);
     },
     SLOW,

@@ -42,6 +42,10 @@ describe('real node configuration', () => {
       'containerRuntimeEndpoint: "unix:///s/node/containerd/containerd.sock"',
       'address: 10.88.0.1',
       'port: 20250',
+      // The host's disk is shared: no disk eviction signal (tests/node-disk.node.test.ts reads /configz).
+      'evictionHard: {memory.available: 100Mi}',
+      'mergeDefaultEvictionSettings: false',
+      'imageGCHighThresholdPercent: 100',
     ]) {
       expect(yaml.split('\n')).toContain(line);
     }

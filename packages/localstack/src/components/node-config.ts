@@ -162,7 +162,14 @@ export function kubeletConfig(
     // Images are imported, never pulled: the image garbage collector must not throw them away.
     'imageGCHighThresholdPercent: 100',
     'imageGCLowThresholdPercent: 99',
-    'evictionHard: {memory.available: 100Mi, nodefs.available: 2%, imagefs.available: 2%}',
+    // No disk signals (nodefs/imagefs): the node's root is a folder on the host's disk, shared with
+    // everything else on the machine (other stacks, builds, caches). With a disk signal the kubelet
+    // judges that whole disk: below the threshold it taints the node disk-pressure:NoSchedule (held
+    // for evictionPressureTransitionPeriod after it clears) and reclaims by deleting every unused
+    // image — the imported ones, which no registry can bring back. Only memory is a hard signal;
+    // naming one signal turns the kubelet's defaults off (mergeDefaultEvictionSettings: false).
+    'evictionHard: {memory.available: 100Mi}',
+    'mergeDefaultEvictionSettings: false',
     'nodeStatusReportFrequency: 1m',
     'volumeStatsAggPeriod: 1m',
     '',
