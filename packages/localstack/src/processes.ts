@@ -181,6 +181,25 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Live (not zombie) members of process group `pgid`: what a component's leader started stays in its
+ * group (we spawn it detached, as a group leader), and `down` is done only when all of them are gone,
+ * not just the leader — a shell's children may outlive it by a few milliseconds under load.
+ */
+function liveGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = statFields(`/proc/${entry}/stat`);
+      if (fields[2] === String(pgid) && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
+    } catch {
+      // exited while we read
+    }
+  }
+  return members;
+}
+
 /** SIGTERM, wait up to `graceMs`, then SIGKILL; removes the pid file. Signals only verified pids. */
 export async function stopProcess(
   paths: StatePaths,
@@ -189,14 +208,15 @@ export async function stopProcess(
 ): Promise<'stopped' | 'killed' | 'gone'> {
   let outcome: 'stopped' | 'killed' | 'gone' = 'gone';
   if (isRunning(record)) {
+    const alive = () => isRunning(record) || liveGroupMembers(record.pid).length > 0;
     signalGroup(record.pid, 'SIGTERM');
     outcome = 'stopped';
     const deadline = Date.now() + graceMs;
-    while (isRunning(record) && Date.now() < deadline) await sleep(100);
-    if (isRunning(record)) {
+    while (alive() && Date.now() < deadline) await sleep(100);
+    if (alive()) {
       signalGroup(record.pid, 'SIGKILL');
       outcome = 'killed';
-      while (isRunning(record)) await sleep(50);
+      while (alive()) await sleep(50);
     }
   }
   rmSync(pidFile(paths, record.name), { force: true });
