@@ -22,6 +22,7 @@ import {
   databaseDumpsOf,
   tenantReadsOf,
 } from '../../apps/cli/src/commands/serve-assemble.ts';
+import { siteLogsOf } from '../../apps/cli/src/commands/serve-site-logs.ts';
 import { domainVerifierOf } from '../../apps/cli/src/commands/serve-targets.ts';
 import { migrateMailDb } from '../../packages/provisioner-mail/src/schema/index.ts';
 
@@ -90,6 +91,7 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
   const api = await startTestApi({}, undefined, platform, {
     databaseDumps: databaseDumpsOf({ kubeconfig: stack.KUBECONFIG }),
     tenantReads: tenantReadsOf({ kubeconfig: stack.KUBECONFIG }),
+    siteLogs: siteLogsOf({ kubeconfig: stack.KUBECONFIG }),
   });
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options

@@ -25,6 +25,7 @@ import type { MailUsageReader } from './mail-usage.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
 import { type SieveChecker, SievecChecker } from './sieve-check.ts';
+import type { SiteLogs } from './site-logs.ts';
 import type { TenantReads } from './tenant-reads.ts';
 import type { ApiInstance } from './types.ts';
 
@@ -49,6 +50,8 @@ export interface BuildAppDeps {
   databaseDumps?: DatabaseDumps | null;
   /** Live reads of tenant workloads (cron runs). */
   tenantReads?: TenantReads | null;
+  /** Live reads of a site's container logs; 503 when absent. */
+  siteLogs?: SiteLogs | null;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -187,6 +190,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       mailUsage: deps.mailUsage ?? null,
       databaseDumps: deps.databaseDumps ?? null,
       tenantReads: deps.tenantReads ?? null,
+      siteLogs: deps.siteLogs ?? null,
     });
   });
   return app;

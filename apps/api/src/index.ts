@@ -12,4 +12,5 @@ export { createInternalServer, type InternalServerDeps, listenInternal } from '.
 export { DoveadmHttpUsage, type DoveadmHttpUsageOptions, type MailUsageReader } from './mail-usage.ts';
 export { createRegistry } from './observability.ts';
 export { type SieveChecker, SievecChecker } from './sieve-check.ts';
+export type { SiteLogQuery, SiteLogs } from './site-logs.ts';
 export type { TenantReads } from './tenant-reads.ts';

@@ -5,6 +5,7 @@ export * from './cronjobs.ts';
 export * from './customers.ts';
 export * from './databases.ts';
 export * from './domains.ts';
+export * from './logs.ts';
 export * from './mail.ts';
 export * from './names.ts';
 export * from './plans.ts';

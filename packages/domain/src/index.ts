@@ -2,6 +2,7 @@ export * from './backup/index.ts';
 export * from './databases/index.ts';
 export * from './dns/index.ts';
 export * from './k8s/index.ts';
+export * from './logs/index.ts';
 export * from './mail/index.ts';
 export * from './ownership/index.ts';
 export * from './plans/index.ts';

@@ -6,6 +6,7 @@ import type { ApiConfig } from '../config.ts';
 import type { DatabaseDumps } from '../database-dumps.ts';
 import type { MailUsageReader } from '../mail-usage.ts';
 import type { SieveChecker } from '../sieve-check.ts';
+import type { SiteLogs } from '../site-logs.ts';
 import type { TenantReads } from '../tenant-reads.ts';
 import type { ApiInstance } from '../types.ts';
 import { aliasRoutes } from './aliases.ts';
@@ -23,6 +24,7 @@ import { planRoutes } from './plans.ts';
 import { readRoutes } from './reads.ts';
 import { recordRoutes } from './records.ts';
 import { sftpRoutes } from './sftp.ts';
+import { siteLogRoutes } from './site-logs.ts';
 import { siteRoutes } from './sites.ts';
 import { tokenRoutes } from './tokens.ts';
 import { totpRoutes } from './totp.ts';
@@ -40,6 +42,8 @@ export interface RouteDeps {
   databaseDumps?: DatabaseDumps | null;
   /** Live reads of tenant workloads (cron runs); null: lastRuns stay empty. */
   tenantReads?: TenantReads | null;
+  /** Live reads of a site's container logs; null: 503. */
+  siteLogs?: SiteLogs | null;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -57,6 +61,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         planRoutes,
         customerRoutes,
         siteRoutes,
+        siteLogRoutes,
         databaseRoutes,
         cronJobRoutes,
         domainRoutes,

@@ -130,11 +130,13 @@ async function startApi(
 ): Promise<Running> {
   const { API_PREFIX, buildApp, DoveadmHttpUsage } = await import('@hostplane/api');
   const { databaseDumpsOf, tenantReadsOf } = await import('./serve-assemble.ts');
+  const { siteLogsOf } = await import('./serve-site-logs.ts');
   const kube = kubernetesAccess(env);
   const app = await buildApp({
     db,
     databaseDumps: kube ? databaseDumpsOf(kube) : null,
     tenantReads: kube ? tenantReadsOf(kube) : null,
+    siteLogs: kube ? siteLogsOf(kube) : null,
     mailUsage:
       env.DOVEADM_API_URL && env.DOVEADM_API_KEY
         ? new DoveadmHttpUsage({ url: env.DOVEADM_API_URL, apiKey: env.DOVEADM_API_KEY })

@@ -225,7 +225,13 @@ export class KubeHttpClient implements KubeApi {
   async podLog(
     namespace: string,
     pod: string,
-    query: { container?: string; tailLines?: number; sinceSeconds?: number; timestamps?: boolean },
+    query: {
+      container?: string;
+      tailLines?: number;
+      sinceSeconds?: number;
+      sinceTime?: string;
+      timestamps?: boolean;
+    },
   ): Promise<string> {
     const { agent, headers } = await this.currentTransport();
     this.stats.reads++;
@@ -252,6 +258,54 @@ export class KubeHttpClient implements KubeApi {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', (error) =>
+        reject(new KubeError('Unavailable', `GET ${url.pathname}: ${error.message}`, 0)),
+      );
+      req.end();
+    });
+  }
+
+  /**
+   * A container's log as a stream (pods/log with `follow=true`; read-only): the answer's body once
+   * the apiserver said 200, open until the container stops or `signal` aborts (no request timeout).
+   */
+  async podLogStream(
+    namespace: string,
+    pod: string,
+    query: {
+      container: string;
+      tailLines?: number;
+      sinceSeconds?: number;
+      sinceTime?: string;
+      timestamps?: boolean;
+    },
+    signal: AbortSignal,
+  ): Promise<NodeJS.ReadableStream & { destroy(error?: Error): void }> {
+    const { agent, headers } = await this.currentTransport();
+    this.stats.reads++;
+    const url = new URL(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      this.server,
+    );
+    url.searchParams.set('follow', 'true');
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, { method: 'GET', headers, agent, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve(res);
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          reject(
+            kubeErrorFromStatus(
+              status,
+              `GET ${url.pathname}: ${statusMessage(Buffer.concat(chunks).toString('utf8'), status)}`,
+            ),
+          ),
+        );
+      });
       req.on('error', (error) =>
         reject(new KubeError('Unavailable', `GET ${url.pathname}: ${error.message}`, 0)),
       );
