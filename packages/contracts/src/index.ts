@@ -9,6 +9,7 @@ export * from './logs.ts';
 export * from './mail.ts';
 export * from './names.ts';
 export * from './plans.ts';
+export * from './platform-info.ts';
 export * from './records.ts';
 export * from './sftp.ts';
 export * from './sites.ts';

@@ -21,6 +21,7 @@ import { mailFilterRoutes } from './mail-filters.ts';
 import { mailUsageRoutes } from './mail-usage.ts';
 import { mailboxRoutes } from './mailboxes.ts';
 import { planRoutes } from './plans.ts';
+import { platformInfoRoutes } from './platform-info.ts';
 import { readRoutes } from './reads.ts';
 import { recordRoutes } from './records.ts';
 import { sftpRoutes } from './sftp.ts';
@@ -73,6 +74,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         backupRoutes,
         readRoutes,
         sftpRoutes,
+        platformInfoRoutes,
       ]) {
         routes(v1, deps);
       }

@@ -126,7 +126,9 @@ export function siteLogsOf(access: { kubeconfig?: string }): SiteLogs {
                   const line = parseTimestampedLine(raw);
                   if (line) queue.push({ ...line, pod: pod.metadata.name, container });
                 });
+                // An aborted follow ends its streams with an error, re-emitted by readline: the end.
                 stream.on('error', () => lines.close());
+                lines.on('error', () => lines.close());
               })
               // Not readable yet (or gone): tried again at the next listing.
               .catch(() => attached.delete(key));

@@ -89,6 +89,16 @@ export const platformConfigSchema = z.object({
       path: ['defaultVersion'],
     })
     .prefault({}),
+  /**
+   * Where customers connect for SFTP (the gateway's public name and port, docs/sftp.md): shown in
+   * the panel next to the login name c{customerId}.
+   */
+  sftp: z
+    .object({
+      host: hostName.default('sftp.hostplane.test'),
+      port: port.default(22),
+    })
+    .prefault({}),
   publicAddresses: z
     .object({ ipv4: z.array(z.ipv4()).default([]), ipv6: z.array(z.ipv6()).default([]) })
     .prefault({}),

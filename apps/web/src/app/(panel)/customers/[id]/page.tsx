@@ -1,6 +1,7 @@
 'use client';
 
 import type { CreateSiteBody, Site, UpdateSiteBody } from '@hostplane/contracts';
+import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import {
   Badge,
@@ -201,7 +202,9 @@ function SiteRow({ base, site, onChange }: { base: string; site: Site; onChange:
   }
   return (
     <tr data-site={site.name}>
-      <th scope="row">{site.name}</th>
+      <th scope="row">
+        <Link href={`${base}/sites/${enc(site.name)}`}>{site.name}</Link>
+      </th>
       <td>{site.template === 'image' ? `image ${site.image ?? ''}` : site.template}</td>
       <td>
         {site.domains.length === 0 ? <span className="muted">none</span> : site.domains.join(', ')}

@@ -1,0 +1,140 @@
+import type { Plan } from '@hostplane/contracts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchBrowser } from './testing/browser.ts';
+import { ensureBuilt, type RunningApi, type RunningWeb, startApi, startWeb } from './testing/servers.ts';
+
+// The site page (issue 16) in Debian's Chromium against the real API: a customer signs in, opens its
+// site and sees the database attached with its connection details, its cron job, its SFTP login;
+// resets the database password (shown once) and creates and suspends a cron job through the forms.
+
+let api: RunningApi;
+let web: RunningWeb;
+let browser: Browser;
+const customerEmail = 'owner@sitepage.test';
+const customerPassword = 'customer-pass-123';
+let customerId = 0;
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${web.url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user-email').waitFor();
+}
+
+/** A POST through the panel's proxy with the page's session and CSRF token, as the forms send it. */
+async function post<T>(page: Page, path: string, data: object): Promise<T> {
+  const csrf = (await browser.context.cookies(web.url)).find((c) => c.name === 'hp_csrf')?.value ?? '';
+  const res = await page.request.post(`${web.url}/api/v1${path}`, {
+    headers: { 'x-csrf-token': csrf },
+    data,
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as T;
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  api = await startApi();
+  web = await startWeb(api.url);
+  browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  await signIn(page, api.adminEmail, api.adminPassword);
+  const plan = await post<Plan>(page, '/plans', {
+    name: 'Sites',
+    limits: {
+      cpu: '2',
+      memory: '2Gi',
+      storage: '5Gi',
+      sites: 2,
+      domains: 1,
+      mailboxes: 1,
+      mailboxQuota: '1Gi',
+      databases: 2,
+      backupRetentionDays: 1,
+    },
+  });
+  customerId = (
+    await post<{ id: number }>(page, '/customers', {
+      name: 'Blog Ltd',
+      email: customerEmail,
+      planId: plan.id,
+      password: customerPassword,
+    })
+  ).id;
+  const base = `/customers/${customerId}`;
+  await post(page, `${base}/sites`, { name: 'blog', template: 'php', phpVersion: '8.2' });
+  await post(page, `${base}/databases`, { name: 'shop', sites: ['blog'] });
+  await post(page, `${base}/sites/blog/cronjobs`, {
+    name: 'nightly',
+    schedule: '0 3 * * *',
+    command: 'php cron.php',
+  });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/login/);
+  await page.close();
+}, 400_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await api?.close();
+});
+
+describe('site page in Chromium', () => {
+  it('shows the database and the cron job of a site, resets a password once, creates and suspends a cron job', async () => {
+    const page = await browser.context.newPage();
+    await signIn(page, customerEmail, customerPassword);
+    await page.goto(`${web.url}/customers/${customerId}`);
+    await page.getByRole('link', { name: 'blog', exact: true }).click();
+    await page.waitForURL(new RegExp(`/customers/${customerId}/sites/blog$`));
+    await page.getByRole('heading', { name: 'Site blog' }).waitFor();
+    expect(await page.locator('[data-php-version]').textContent()).toBe('8.2');
+
+    const database = page.locator('tr[data-database="shop"]');
+    await database.waitFor();
+    const databaseText = (await database.textContent()) ?? '';
+    expect(databaseText).toContain('shop');
+    expect(databaseText).toContain(`mariadb.cust-${customerId}.svc`);
+    expect(databaseText).toContain('3306');
+
+    const nightly = page.locator('tr[data-cronjob="nightly"]');
+    await nightly.waitFor();
+    expect(await nightly.textContent()).toContain('0 3 * * *');
+    expect(await nightly.textContent()).toContain('php cron.php');
+
+    expect(await page.locator('[data-sftp-user]').textContent()).toBe(`c${customerId}`);
+
+    // The password is shown once, after the reset.
+    await database.getByRole('button', { name: 'Reset password' }).click();
+    const shown = page.getByRole('status', { name: 'New database credentials' });
+    await shown.waitFor();
+    const password = (await shown.locator('[data-password]').textContent()) ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(16);
+
+    await page.getByRole('button', { name: 'New cron job' }).click();
+    const form = page.getByRole('form', { name: 'New cron job' });
+    await form.getByLabel('Name', { exact: true }).fill('cleanup');
+    await form.getByLabel('Schedule').fill('not cron');
+    await form.getByLabel('Command').fill('php cleanup.php');
+    await form.getByRole('button', { name: 'Create cron job' }).click();
+    await form.locator('[aria-invalid="true"]').waitFor();
+    await form.getByLabel('Schedule').fill('*/15 * * * *');
+    await form.getByRole('button', { name: 'Create cron job' }).click();
+    const cleanup = page.locator('tr[data-cronjob="cleanup"]');
+    await cleanup.waitFor();
+    await cleanup.getByRole('button', { name: 'Suspend' }).click();
+    await cleanup.getByText('Suspended').waitFor();
+
+    const jobs = await page.request.get(`${web.url}/api/v1/customers/${customerId}/sites/blog/cronjobs`);
+    const items = ((await jobs.json()) as { items: { name: string; schedule: string; suspended: boolean }[] })
+      .items;
+    expect(items.map((j) => [j.name, j.schedule, j.suspended])).toEqual([
+      ['cleanup', '*/15 * * * *', true],
+      ['nightly', '0 3 * * *', false],
+    ]);
+    await page.screenshot({ path: '/tmp/hostplane-web-site.png', fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** GET /platform: what a signed-in user needs of the platform config to fill in the panel's forms. */
+export const platformInfoSchema = z
+  .object({
+    php: z.object({
+      versions: z.array(z.string()).describe('the PHP versions a php or wordpress site can run'),
+      defaultVersion: z.string(),
+    }),
+    sftp: z.object({
+      host: z.string().describe('the SFTP gateway’s public name; the login is c{customerId}'),
+      port: z.number().int(),
+    }),
+  })
+  .meta({ id: 'PlatformInfo' });
+export type PlatformInfo = z.infer<typeof platformInfoSchema>;
