@@ -1,6 +1,7 @@
 // Issue 16 on the real node (HOSTPLANE_STACK_NODE=real, images built): a site's logs through the API.
 // Requests go to the sites through the edge (Traefik at HTTP_ADDR, by Host header); the logs endpoint
-// shows the request line a moment later, never a line of another customer's site, and its follow
+// shows the request line a moment later (the site's nginx and the edge's access log filtered by the
+// site's hosts), never a line of another customer's site, and its follow
 // mode delivers a line written after it started.
 
 import { writeFile } from 'node:fs/promises';
@@ -158,24 +159,29 @@ describe('site logs on the real node', () => {
             const res = await logs(customer, 'since=10m&tail=500');
             expect(res.status, JSON.stringify(res.body)).toBe(200);
             const items = res.body.items as LogLine[];
-            return items.some((l) => l.message.includes(marker)) ? items : undefined;
+            // The site's nginx wrote it, and the edge's access log has it for the site's host.
+            const from = (container: string) =>
+              items.some((l) => l.container === container && l.message.includes(marker));
+            return from('nginx') && from('edge') ? items : undefined;
           },
           60_000,
         );
       const alphaLines = await seen(alpha, markA);
       const betaLines = await seen(beta, markB);
 
-      const line = alphaLines.find((l) => l.message.includes(markA)) as LogLine;
-      expect(line.container).toBe('nginx');
+      const line = alphaLines.find((l) => l.container === 'nginx' && l.message.includes(markA)) as LogLine;
       expect(line.message).toContain(`"GET /hello.txt?${markA} HTTP/1.1" 200`);
       expect(Date.now() - Date.parse(line.time)).toBeLessThan(120_000);
+      const edge = alphaLines.find((l) => l.container === 'edge' && l.message.includes(markA)) as LogLine;
+      expect(edge.message).toContain(`${hostOf(alpha)} "GET /hello.txt?${markA} HTTP/1.1" 200`);
+      expect(edge.pod).toBe('edge');
       // Only the customer's own pods, in time order, and not one line of the other site.
       const podsOf = async (c: TestCustomer) =>
         (await panel.admin.list(KINDS.Pod, `cust-${c.id}`, 'hostplane.io/site=web')).map(
           (p) => p.metadata.name,
         );
       const alphaPods = await podsOf(alpha);
-      for (const l of alphaLines) expect(alphaPods).toContain(l.pod);
+      for (const l of alphaLines) expect([...alphaPods, 'edge']).toContain(l.pod);
       expect(alphaLines.map((l) => l.time)).toEqual(alphaLines.map((l) => l.time).sort());
       expect(alphaLines.some((l) => l.message.includes(markB) || l.message.includes(hostOf(beta)))).toBe(
         false,
@@ -188,6 +194,9 @@ describe('site logs on the real node', () => {
       const one = await logs(alpha, 'tail=1&container=nginx');
       expect(one.body.items).toHaveLength(1);
       expect(one.body.items[0].container).toBe('nginx');
+      const edgeOnly = await logs(alpha, 'tail=50&container=edge');
+      expect(edgeOnly.body.items.length).toBeGreaterThan(0);
+      for (const l of edgeOnly.body.items as LogLine[]) expect(l.message).toContain(hostOf(alpha));
       const later = await logs(alpha, `since=${new Date(Date.now() + 3_600_000).toISOString()}`);
       expect(later.body.items).toEqual([]);
       // Another customer's token: the site does not exist for it.
@@ -206,7 +215,7 @@ describe('site logs on the real node', () => {
       const { port } = panel.api.app.server.address() as AddressInfo;
       const stop = new AbortController();
       const res = await fetch(
-        `http://127.0.0.1:${port}/api/v1/customers/${alpha.id}/sites/web/logs?follow=true&tail=1&container=nginx`,
+        `http://127.0.0.1:${port}/api/v1/customers/${alpha.id}/sites/web/logs?follow=true&tail=1`,
         { headers: bearer(alpha.token), signal: stop.signal },
       );
       expect(res.status).toBe(200);
@@ -229,13 +238,16 @@ describe('site logs on the real node', () => {
       await waitFor('the recent line', async () => (lines.length > 0 ? true : undefined), 60_000);
       const marker = `follow-${Date.now().toString(36)}`;
       expect((await throughEdge(hostOf(alpha), `/hello.txt?${marker}`)).status).toBe(200);
-      const line = await waitFor(
-        `${marker} followed`,
-        async () => lines.find((l) => l.message.includes(marker)),
+      // Both the site's nginx and the edge deliver it while the stream is open.
+      await waitFor(
+        `${marker} followed from nginx and the edge`,
+        async () => {
+          const from = new Set(lines.filter((l) => l.message.includes(marker)).map((l) => l.container));
+          return from.has('nginx') && from.has('edge') ? true : undefined;
+        },
         60_000,
       );
-      expect(line.container).toBe('nginx');
-      expect(lines.every((l) => l.container === 'nginx')).toBe(true);
+      expect(lines.every((l) => !l.message.includes(hostOf(beta)))).toBe(true);
       stop.abort();
       expect(await reading).toBeInstanceOf(Error);
     },

@@ -91,7 +91,11 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
   const api = await startTestApi({}, undefined, platform, {
     databaseDumps: databaseDumpsOf({ kubeconfig: stack.KUBECONFIG }),
     tenantReads: tenantReadsOf({ kubeconfig: stack.KUBECONFIG }),
-    siteLogs: siteLogsOf({ kubeconfig: stack.KUBECONFIG }),
+    // The local edge is a host process writing its JSON access log into the stack's state dir.
+    siteLogs: siteLogsOf(
+      { kubeconfig: stack.KUBECONFIG },
+      { edgeAccessLog: join(stackStateDir(), 'traefik', 'access.log') },
+    ),
   });
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options

@@ -8,6 +8,8 @@ export interface SiteLogQuery {
   /** The newest lines: of all containers together when read, per container when followed. */
   tail: number;
   container?: string;
+  /** The site's hosts: the edge's access log is filtered by them (and by the customer's routers). */
+  hosts: string[];
 }
 
 export interface SiteLogs {

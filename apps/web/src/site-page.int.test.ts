@@ -1,3 +1,4 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { Plan } from '@hostplane/contracts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,17 @@ let browser: Browser;
 const customerEmail = 'owner@sitepage.test';
 const customerPassword = 'customer-pass-123';
 let customerId = 0;
+
+/** A fresh OpenSSH ed25519 public key line and its SHA256 fingerprint, as ssh-keygen -l shows it. */
+function sshKey(): { line: string; fingerprint: string } {
+  const der = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
+  const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  const blob = Buffer.concat([field(Buffer.from('ssh-ed25519')), field(der.subarray(-32))]);
+  return {
+    line: `ssh-ed25519 ${blob.toString('base64')} me@laptop`,
+    fingerprint: `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`,
+  };
+}
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${web.url}/login`);
@@ -83,7 +95,7 @@ afterAll(async () => {
 });
 
 describe('site page in Chromium', () => {
-  it('shows the database and the cron job of a site, resets a password once, creates and suspends a cron job', async () => {
+  it('shows the database and the cron job of a site, resets a password once, creates and suspends a cron job, adds an SSH key, changes PHP', async () => {
     const page = await browser.context.newPage();
     await signIn(page, customerEmail, customerPassword);
     await page.goto(`${web.url}/customers/${customerId}`);
@@ -134,6 +146,19 @@ describe('site page in Chromium', () => {
       ['cleanup', '*/15 * * * *', true],
       ['nightly', '0 3 * * *', false],
     ]);
+
+    // SFTP: a key added shows its fingerprint.
+    const key = sshKey();
+    const keys = page.getByRole('form', { name: 'SFTP keys' });
+    await keys.getByLabel('SSH public keys (one per line)').fill(key.line);
+    await keys.getByRole('button', { name: 'Save keys' }).click();
+    await page.getByRole('list', { name: 'SFTP key fingerprints' }).getByText(key.fingerprint).waitFor();
+
+    // PHP: another version from the platform's list.
+    const php = page.getByRole('form', { name: 'PHP version' });
+    await php.getByLabel('PHP version').selectOption('8.4');
+    await php.getByRole('button', { name: 'Change PHP version' }).click();
+    await page.locator('[data-php-version]', { hasText: '8.4' }).waitFor();
     await page.screenshot({ path: '/tmp/hostplane-web-site.png', fullPage: true });
     await page.close();
   });

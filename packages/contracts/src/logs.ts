@@ -25,7 +25,9 @@ export const siteLogsQuery = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a container name')
       .optional()
-      .describe("only this container's lines: nginx (access and error log), php-fpm, wordpress or app"),
+      .describe(
+        "only this container's lines: nginx (access and error log), php-fpm, wordpress, app, or edge (the platform's edge access log for the site's hosts)",
+      ),
     follow: z
       .enum(['true', 'false'])
       .default('false')
@@ -39,8 +41,12 @@ export type SiteLogsQuery = z.infer<typeof siteLogsQuery>;
 export const siteLogLineSchema = z
   .object({
     time: z.string().describe('when the container wrote the line: RFC 3339 UTC, nine fractional digits'),
-    pod: z.string(),
-    container: z.string().describe('nginx (access and error log), php-fpm, wordpress or app'),
+    container: z
+      .string()
+      .describe(
+        'nginx (access and error log), php-fpm, wordpress, app, or edge (the platform edge’s access log)',
+      ),
+    pod: z.string().describe('the pod that wrote the line; "edge" for the edge’s access log'),
     message: z.string(),
   })
   .meta({ id: 'SiteLogLine' });

@@ -3,7 +3,7 @@
 // followed as NDJSON until the client goes.
 import { Readable } from 'node:stream';
 import { type SiteLogLine, siteLogsParams, siteLogsQuery, siteLogsSchema } from '@hostplane/contracts';
-import { logWindowOf } from '@hostplane/domain';
+import { logWindowOf, siteHosts } from '@hostplane/domain';
 import { ServiceUnavailableError, UnprocessableError } from '../errors.ts';
 import { answers } from '../http/responses.ts';
 import type { ApiInstance } from '../types.ts';
@@ -22,7 +22,7 @@ export function siteLogRoutes(app: ApiInstance, { db, siteLogs }: RouteDeps): vo
         params: siteLogsParams,
         querystring: siteLogsQuery,
         description:
-          "The site's container logs (nginx access and error log, php-fpm), oldest first. With follow=true the answer is application/x-ndjson: one SiteLogLine per line, the recent lines first, then every new line as it is written, until the client disconnects. Only the site's own pods in the customer's namespace are read.",
+          "The site's container logs (nginx access and error log, php-fpm) and, where the panel reads the edge's access log, the edge's lines for the site's hosts (container 'edge'), oldest first. With follow=true the answer is application/x-ndjson: one SiteLogLine per line, the recent lines first, then every new line as it is written, until the client disconnects. Only the site's own pods in the customer's namespace are read.",
         produces: ['application/json', 'application/x-ndjson'],
         response: answers({ 200: siteLogsSchema }, 404, 422, 503),
       },
@@ -50,9 +50,18 @@ export function siteLogRoutes(app: ApiInstance, { db, siteLogs }: RouteDeps): vo
       const query = {
         window,
         tail: req.query.tail,
+        hosts: siteHosts(site),
         ...(req.query.container ? { container: req.query.container } : {}),
       };
-      if (req.query.follow !== 'true') return { items: await siteLogs.read(req.params.id, site.name, query) };
+      if (req.query.follow !== 'true') {
+        try {
+          return { items: await siteLogs.read(req.params.id, site.name, query) };
+        } catch (error) {
+          // The cluster did not answer or refused (its message is for operators, not for the customer).
+          req.log.warn({ err: error, customerId: req.params.id, site: site.name }, 'site logs read failed');
+          throw new ServiceUnavailableError('the site logs cannot be read right now; try again shortly');
+        }
+      }
 
       const stop = new AbortController();
       reply.raw.on('close', () => stop.abort());

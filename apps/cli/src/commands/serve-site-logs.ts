@@ -1,9 +1,12 @@
 // The API's SiteLogs port on Kubernetes: pods/log of a site's web pods, listed by the site's labels
 // in the customer's own namespace only (cust-{id}); works with a kubeconfig and in-cluster alike.
+import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { SiteLogQuery, SiteLogs } from '@hostplane/api';
 import {
   COMPONENT_LABEL,
+  edgeLogLine,
+  type LogWindow,
   newestLines,
   parseTimestampedLine,
   SITE_LABEL,
@@ -47,6 +50,62 @@ function windowQuery(query: SiteLogQuery) {
   return { tailLines: query.tail, ...query.window };
 }
 
+/** How much of the end of the edge's access log a read looks at (the newest entries). */
+const EDGE_READ_BYTES = 8 * 1024 * 1024;
+const EDGE_POLL_MS = 1_000;
+const EDGE = 'edge';
+
+function inWindow(time: string, window: LogWindow, now: number): boolean {
+  if ('sinceSeconds' in window) return Date.parse(time) >= now - window.sinceSeconds * 1000;
+  if ('sinceTime' in window) return time >= window.sinceTime;
+  return true;
+}
+
+function wantsEdge(query: SiteLogQuery): boolean {
+  return query.hosts.length > 0 && (!query.container || query.container === EDGE);
+}
+
+async function readRange(file: string, start: number, end: number): Promise<string> {
+  if (end <= start) return '';
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(end - start);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The edge's JSON access log (Traefik's accessLog.filePath, EDGE_ACCESS_LOG): the site's entries,
+ * those of the customer's own routers for the site's hosts. `from`: the byte offset reached.
+ */
+async function edgeLines(
+  file: string,
+  customerId: number,
+  query: SiteLogQuery,
+  from?: number,
+): Promise<{ lines: Line[]; offset: number }> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
+  // A rotated or truncated log starts again from its beginning.
+  const start = from === undefined ? Math.max(0, size - EDGE_READ_BYTES) : from > size ? 0 : from;
+  const text = await readRange(file, start, size);
+  // Only whole lines: a partial last line is read again at the next poll.
+  const complete = text.lastIndexOf('\n') + 1;
+  const raws = text.slice(0, complete).split('\n');
+  if (from === undefined && start > 0) raws.shift(); // the first line of a tail read is cut
+  const now = Date.now();
+  const lines = raws.flatMap((raw) => {
+    const line = edgeLogLine(raw, customerId, query.hosts);
+    return line && inWindow(line.time, query.window, now) ? [{ ...line, pod: EDGE, container: EDGE }] : [];
+  });
+  return { lines, offset: start + Buffer.byteLength(text.slice(0, complete)) };
+}
+
 /** Lines pushed by several log streams, pulled one at a time; `next()` is undefined once aborted. */
 class LineQueue {
   private readonly lines: Line[] = [];
@@ -81,14 +140,20 @@ class LineQueue {
   }
 }
 
-export function siteLogsOf(access: { kubeconfig?: string }): SiteLogs {
+/** `edgeAccessLog`: the edge's JSON access log file, when the panel can read it (the local stack). */
+export function siteLogsOf(
+  access: { kubeconfig?: string },
+  options: { edgeAccessLog?: string } = {},
+): SiteLogs {
+  const edgeFile = options.edgeAccessLog;
   const kube = access.kubeconfig
     ? KubeHttpClient.fromKubeconfigFile(access.kubeconfig)
     : KubeHttpClient.inCluster();
   return {
     async read(customerId, site, query) {
       const namespace = tenantNamespace(customerId);
-      const pods = await podsOf(kube, customerId, site);
+      const pods = query.container === EDGE ? [] : await podsOf(kube, customerId, site);
+      const edge = edgeFile && wantsEdge(query) ? (await edgeLines(edgeFile, customerId, query)).lines : [];
       const reads = pods.flatMap((pod) =>
         containersOf(pod, query.container).map(async (container) => {
           // A container not started yet has no log (the apiserver answers 400): no lines.
@@ -101,7 +166,7 @@ export function siteLogsOf(access: { kubeconfig?: string }): SiteLogs {
           });
         }),
       );
-      return newestLines((await Promise.all(reads)).flat(), query.tail);
+      return newestLines([...edge, ...(await Promise.all(reads)).flat()], query.tail);
     },
 
     async *follow(customerId, site, query, signal) {
@@ -110,7 +175,7 @@ export function siteLogsOf(access: { kubeconfig?: string }): SiteLogs {
       const attached = new Set<string>();
       let first = true;
       const attach = async () => {
-        const pods = await podsOf(kube, customerId, site);
+        const pods = query.container === EDGE ? [] : await podsOf(kube, customerId, site);
         for (const pod of pods)
           for (const container of containersOf(pod, query.container)) {
             const key = `${pod.metadata.name}/${container}`;
@@ -139,6 +204,26 @@ export function siteLogsOf(access: { kubeconfig?: string }): SiteLogs {
       const relist = setInterval(() => {
         if (!signal.aborted) attach().catch(() => undefined);
       }, FOLLOW_RELIST_MS);
+      let edgePoll: NodeJS.Timeout | undefined;
+      if (edgeFile && wantsEdge(query)) {
+        const first = await edgeLines(edgeFile, customerId, query);
+        for (const line of newestLines(first.lines, query.tail)) queue.push(line);
+        let offset = first.offset;
+        let polling = false;
+        edgePoll = setInterval(() => {
+          if (signal.aborted || polling) return;
+          polling = true;
+          edgeLines(edgeFile, customerId, { ...query, window: {} }, offset)
+            .then((next) => {
+              offset = next.offset;
+              for (const line of next.lines) queue.push(line);
+            })
+            .catch(() => undefined)
+            .finally(() => {
+              polling = false;
+            });
+        }, EDGE_POLL_MS);
+      }
       try {
         for (;;) {
           const line = await queue.next();
@@ -147,6 +232,7 @@ export function siteLogsOf(access: { kubeconfig?: string }): SiteLogs {
         }
       } finally {
         clearInterval(relist);
+        clearInterval(edgePoll);
       }
     },
   };

@@ -80,6 +80,8 @@ export const serveEnvSchema = z.object({
   PDNS_API_URL: url(['http:', 'https:']).optional(),
   PDNS_API_KEY: z.string().min(1).optional(),
   MAIL_DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+  /** The edge's JSON access log file (Traefik accessLog.filePath): site logs add its lines for the site's hosts. */
+  EDGE_ACCESS_LOG: z.string().min(1).optional(),
   /** Dovecot's doveadm HTTP API: mailbox usage in the API's lists (issue 17). */
   DOVEADM_API_URL: url(['http:', 'https:']).optional(),
   DOVEADM_API_KEY: z.string().min(16).optional(),
@@ -136,7 +138,9 @@ async function startApi(
     db,
     databaseDumps: kube ? databaseDumpsOf(kube) : null,
     tenantReads: kube ? tenantReadsOf(kube) : null,
-    siteLogs: kube ? siteLogsOf(kube) : null,
+    siteLogs: kube
+      ? siteLogsOf(kube, env.EDGE_ACCESS_LOG ? { edgeAccessLog: env.EDGE_ACCESS_LOG } : {})
+      : null,
     mailUsage:
       env.DOVEADM_API_URL && env.DOVEADM_API_KEY
         ? new DoveadmHttpUsage({ url: env.DOVEADM_API_URL, apiKey: env.DOVEADM_API_KEY })

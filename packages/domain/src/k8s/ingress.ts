@@ -19,7 +19,7 @@ export const SUSPENDED_SERVICE = 'suspended-page';
 const TRAEFIK = 'traefik.ingress.kubernetes.io';
 
 /** The hosts a site answers on: its domains, plus www.{domain} when wanted; sorted, unique. */
-export function siteHosts(site: SiteRow): string[] {
+export function siteHosts(site: Pick<SiteRow, 'domains' | 'www'>): string[] {
   const hosts = new Set<string>();
   for (const domain of site.domains) {
     hosts.add(domain);

@@ -1,1 +1,2 @@
+export * from './edge-log.ts';
 export * from './site-logs.ts';
