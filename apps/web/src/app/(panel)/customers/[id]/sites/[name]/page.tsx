@@ -60,8 +60,14 @@ const stateTones: Record<string, Tone> = {
 };
 const LOG_REFRESH_MS = 10_000;
 
+/** The hosts the site answers on: its domains, and www. of each when asked (as the edge routes them). */
 function hostsOf(site: Site): string[] {
-  return site.domains.flatMap((d) => (site.www && !d.startsWith('*.') ? [d, `www.${d}`] : [d]));
+  const hosts = new Set<string>();
+  for (const d of site.domains) {
+    hosts.add(d);
+    if (site.www && !d.startsWith('www.')) hosts.add(`www.${d}`);
+  }
+  return [...hosts].sort();
 }
 
 /** A password as the API gave it, once: after a database is created or its password reset. */
