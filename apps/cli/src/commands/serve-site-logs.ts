@@ -200,15 +200,16 @@ export function siteLogsOf(
           }
         first = false;
       };
+      // The first reads before any timer: a failure here ends the stream and leaves nothing running.
       await attach();
+      const edgeFirst = edgeFile && wantsEdge(query) ? await edgeLines(edgeFile, customerId, query) : null;
       const relist = setInterval(() => {
         if (!signal.aborted) attach().catch(() => undefined);
       }, FOLLOW_RELIST_MS);
       let edgePoll: NodeJS.Timeout | undefined;
-      if (edgeFile && wantsEdge(query)) {
-        const first = await edgeLines(edgeFile, customerId, query);
-        for (const line of newestLines(first.lines, query.tail)) queue.push(line);
-        let offset = first.offset;
+      if (edgeFile && edgeFirst) {
+        for (const line of newestLines(edgeFirst.lines, query.tail)) queue.push(line);
+        let offset = edgeFirst.offset;
         let polling = false;
         edgePoll = setInterval(() => {
           if (signal.aborted || polling) return;
