@@ -51,6 +51,7 @@ export {
   localBootstrapConfigInput,
   localKubeconfig,
   localPanelUrl,
+  localSftpHostKeyObjects,
   recordInCluster,
 } from './local-bootstrap.ts';
 export {

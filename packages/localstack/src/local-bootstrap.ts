@@ -13,6 +13,7 @@ import { kubeconfigPath } from './components/kube-access.ts';
 import { kubePki, REAL_NODE_IP } from './components/kube-pki.ts';
 import { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 import { S3_ACCESS_KEY, S3_BUCKET } from './components/s3.ts';
+import { sftpHostKeyFiles } from './components/sftp.ts';
 import { stackPorts } from './ports.ts';
 import { loadOrCreateSecrets, statePaths } from './state.ts';
 
@@ -138,4 +139,37 @@ export function recordInCluster(stateDir: string, state: InClusterState): void {
 /** The panel through the edge: the panel host on HTTPS_ADDR's port (clients use --resolve). */
 export function localPanelUrl(panelHost: string): string {
   return `https://${panelHost}:${stackPorts.edgeHttps}`;
+}
+
+/**
+ * The SFTP gateway's host keys (the Secret `bootstrap.sftp.hostKeySecret` an operator makes once, see
+ * docs/sftp.md): locally the stack's own SFTP keys (made by its `sftp` component), so the in-cluster
+ * gateway and the host one answer with the same identity. Returned as the namespace (it must exist
+ * before the Secret) and the Secret, for `bootstrap --local --apply` to apply ahead of the steps.
+ */
+export function localSftpHostKeyObjects(
+  stateDir: string,
+  namespace: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; labels?: Record<string, string> };
+  },
+  secretName: string,
+) {
+  const data = Object.fromEntries(
+    sftpHostKeyFiles(stateDir).map((file) => {
+      if (!existsSync(file)) throw new Error(`no SFTP host key at ${file}: bring the stack up first`);
+      return [path.basename(file), readFileSync(file).toString('base64')];
+    }),
+  );
+  return [
+    namespace,
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secretName, namespace: namespace.metadata.name },
+      type: 'Opaque',
+      data,
+    },
+  ];
 }

@@ -5,6 +5,7 @@
 // state. --local installs onto the local stack's real node with a config derived from the stack.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { KubeObject } from '@hostplane/domain';
 import {
   edge,
   inClusterState,
@@ -12,6 +13,7 @@ import {
   localBootstrapConfigInput,
   localKubeconfig,
   localPanelUrl,
+  localSftpHostKeyObjects,
   nodeProfile,
   recordInCluster,
   resolveStateDir,
@@ -102,6 +104,18 @@ async function applyLocal(
     await stackDown({ stateDir, only: [edge], say: progress });
   }
   recordInCluster(stateDir, { edge: 'in-cluster', panelUrl: localPanelUrl(config.bootstrap.hosts.panel) });
+  // What an operator makes by hand before a production install: the SFTP gateway's host keys.
+  const panelNamespace = steps
+    .flatMap((step) => step.objects)
+    .find((o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace);
+  if (panelNamespace) {
+    for (const object of localSftpHostKeyObjects(
+      stateDir,
+      panelNamespace,
+      config.bootstrap.sftp.hostKeySecret,
+    ))
+      await kube.apply(object as KubeObject); // a Namespace and a Secret, built from plain fields
+  }
   return applyBootstrap(kube, steps, { timeoutMs, progress });
 }
 
