@@ -1,4 +1,6 @@
+import { backupSiteNames, parseBackupContents } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
+import { currentBackupContents } from './backup-contents.ts';
 import type { BackupRecord, BackupStats, PanelDatabase, RestoreRecord } from './schema.ts';
 
 // The backups and restores rows as the Backup target reads and updates them (the worker's
@@ -14,9 +16,13 @@ export interface BackupJobRow {
   startedAt: string | null;
   completedAt: string | null;
   stats?: BackupStats | null;
+  /** Restores only: the sites asked for (null: the whole backup). */
+  sites?: string[] | null;
+  /** Restores only: the sites the restored backup holds (null: not recorded). */
+  backupSites?: string[] | null;
 }
 
-export type BackupJobStatus = Omit<BackupJobRow, 'backupName'>;
+export type BackupJobStatus = Omit<BackupJobRow, 'backupName' | 'sites' | 'backupSites'>;
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
@@ -26,7 +32,13 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
     db.selectFrom('backups').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
     db.selectFrom('restores').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
   ]);
-  const common = (r: Omit<(typeof backups)[number], 'stats'>) => ({
+  const sitesOf = new Map(
+    backups.map((b) => {
+      const contents = parseBackupContents(b.contents);
+      return [b.name, contents ? backupSiteNames(contents) : null] as const;
+    }),
+  );
+  const common = (r: Pick<(typeof backups)[number], 'name' | 'phase' | 'message' | 'started_at' | 'completed_at'>) => ({
     name: r.name,
     phase: r.phase,
     message: r.message,
@@ -35,13 +47,21 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
   });
   return [
     ...backups.map((r) => ({ kind: 'backup' as const, backupName: null, ...common(r), stats: r.stats })),
-    ...restores.map((r) => ({ kind: 'restore' as const, backupName: r.backup_name, ...common(r) })),
+    ...restores.map((r) => ({
+      kind: 'restore' as const,
+      backupName: r.backup_name,
+      ...common(r),
+      sites: r.sites,
+      backupSites: sitesOf.get(r.backup_name) ?? null,
+    })),
   ];
 }
 
 /**
  * Writes what Velero reports. A backup without a row (made by the customer's Schedule) gets one, so
- * the customer sees it and may restore it; a restore without a row is never invented.
+ * the customer sees it and may restore it; a restore without a row is never invented. The first write
+ * of a backup Velero has picked up records what it holds (the customer's site rows now: the closest
+ * to what Velero copies), and later writes keep that record.
  */
 export async function recordBackupJobStatuses(
   db: Kysely<PanelDatabase>,
@@ -49,6 +69,8 @@ export async function recordBackupJobStatuses(
   statuses: readonly BackupJobStatus[],
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const taken = statuses.some((s) => s.kind === 'backup' && s.phase !== 'New');
+    const contents = taken ? JSON.stringify(await currentBackupContents(trx, customerId)) : null;
     for (const s of statuses) {
       const values = {
         phase: s.phase,
@@ -66,11 +88,18 @@ export async function recordBackupJobStatuses(
           .execute();
         continue;
       }
+      const recorded = s.phase !== 'New' && contents !== null ? contents : null;
       await trx
         .insertInto('backups')
-        .values({ customer_id: customerId, name: s.name, ...backupValues })
+        .values({ customer_id: customerId, name: s.name, ...backupValues, contents: recorded })
         .onConflict((oc) =>
-          oc.column('name').doUpdateSet(backupValues).where('backups.customer_id', '=', customerId),
+          oc
+            .column('name')
+            .doUpdateSet((eb) => ({
+              ...backupValues,
+              contents: eb.fn.coalesce('backups.contents', eb.val(recorded).$castTo<string | null>()),
+            }))
+            .where('backups.customer_id', '=', customerId),
         )
         .execute();
     }
@@ -116,11 +145,16 @@ export function findBackupOf(
 
 export function insertRestore(
   trx: Transaction<PanelDatabase>,
-  restore: { customerId: number; name: string; backupName: string },
+  restore: { customerId: number; name: string; backupName: string; sites?: string[] | null },
 ): Promise<RestoreRecord> {
   return trx
     .insertInto('restores')
-    .values({ customer_id: restore.customerId, name: restore.name, backup_name: restore.backupName })
+    .values({
+      customer_id: restore.customerId,
+      name: restore.name,
+      backup_name: restore.backupName,
+      sites: restore.sites ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -1,3 +1,4 @@
+export * from './backup-contents.ts';
 export * from './backup-jobs.ts';
 export * from './connect.ts';
 export * from './customer-deletion.ts';

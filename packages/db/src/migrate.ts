@@ -11,6 +11,7 @@ import * as siteRuntime from './migrations/0012_site_runtime.ts';
 import * as sftp from './migrations/0013_sftp.ts';
 import * as mailboxSpam from './migrations/0014_mailbox_spam.ts';
 import * as backupStats from './migrations/0015_backup_stats.ts';
+import * as backupContents from './migrations/0017_backup_contents.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -27,6 +28,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0013_sftp': sftp,
   '0014_mailbox_spam': mailboxSpam,
   '0015_backup_stats': backupStats,
+  '0017_backup_contents': backupContents,
 };
 
 export interface MigrateOptions {

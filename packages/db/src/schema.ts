@@ -243,6 +243,9 @@ export interface BackupsTable {
   created_at: Timestamp;
   /** What Velero reports (migration 0015): BackupStats as JSON, null until Velero has said. */
   stats: ColumnType<BackupStats | null, BackupStats | null | undefined, BackupStats | null>;
+  /** What the backup holds in the panel's terms (migration 0017): BackupContents of @hostplane/domain as
+   * JSON, recorded once Velero has picked the backup up; null before, or for older backups. */
+  contents: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 
 /** Items and bytes of a backup as Velero reports them (status.progress, PodVolumeBackups). */
@@ -259,6 +262,8 @@ export interface RestoresTable {
   customer_id: number;
   name: string;
   backup_name: string;
+  /** The sites the restore brings back (migration 0017); null: the whole backup. */
+  sites: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
   phase: Generated<string>;
   message: Generated<string | null>;
   started_at: NullableTimestamp;

@@ -116,6 +116,20 @@ describe('Backup and Restore objects', () => {
     expect(restore.spec).not.toHaveProperty('namespaceMapping');
   });
 
+  it('a Restore of some sites selects their objects by the site label, besides tenant=true', () => {
+    const restore = desiredRestore(
+      1001,
+      { ...row('restore', 'cust-1001-restore-2', 'New', 'cust-1001-now'), sites: ['web', 'blog'] },
+      settings,
+    );
+    expect((restore.spec as { labelSelector: unknown }).labelSelector).toEqual({
+      matchLabels: { tenant: 'true' },
+      matchExpressions: [{ key: 'hostplane.io/site', operator: 'In', values: ['blog', 'web'] }],
+    });
+    const whole = desiredRestore(1001, { ...row('restore', 'r', 'New', 'b'), sites: null }, settings);
+    expect((whole.spec as { labelSelector: unknown }).labelSelector).toEqual({ matchLabels: { tenant: 'true' } });
+  });
+
   it('only rows Velero has not seen yet (phase New) become objects', () => {
     const objects = desiredJobObjects(
       1001,

@@ -1,6 +1,6 @@
 // Pure Velero objects for one customer (DESIGN.md §1 backup-system): no clock, no randomness, so a
 // second pass computes the very same objects and the desired-hash annotation says "no change".
-import { TENANT_LABEL, tenantLabels } from '../k8s/labels.ts';
+import { SITE_LABEL, TENANT_LABEL, tenantLabels } from '../k8s/labels.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import { tenantNamespace } from '../snapshot.ts';
 import { backupHooks, restoreHooks } from './hooks.ts';
@@ -99,9 +99,15 @@ export function desiredRestore(customerId: number, row: JobRow, settings: Backup
     metadata: veleroMeta(customerId, veleroObjectName(customerId, row.name), settings),
     spec: {
       backupName: veleroObjectName(customerId, row.backupName),
-      // Into the same namespace (no mapping), and only the tenant's own objects.
+      // Into the same namespace (no mapping), and only the tenant's own objects: of the sites asked for,
+      // when the restore names some (every object of a site carries its site label; DESIGN.md §3).
       includedNamespaces: [tenantNamespace(customerId)],
-      labelSelector: TENANT_SELECTOR,
+      labelSelector: row.sites?.length
+        ? {
+            ...TENANT_SELECTOR,
+            matchExpressions: [{ key: SITE_LABEL, operator: 'In', values: [...row.sites].sort() }],
+          }
+        : TENANT_SELECTOR,
       // Objects that still exist are brought back to the backed-up state instead of being skipped.
       existingResourcePolicy: 'update',
       restorePVs: true,

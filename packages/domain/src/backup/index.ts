@@ -1,3 +1,4 @@
+export * from './contents.ts';
 export * from './desired.ts';
 export * from './hooks.ts';
 export * from './types.ts';

@@ -24,6 +24,10 @@ export interface JobRow {
   completedAt: string | null;
   /** Backups only, once Velero has finished with them; absent or null otherwise. */
   stats?: BackupStats | null;
+  /** Restores only: the sites asked for (null or absent: the whole backup). */
+  sites?: string[] | null;
+  /** Restores only: the sites the restored backup holds (null or absent: not recorded). */
+  backupSites?: string[] | null;
 }
 
 /** Where and when a customer's backups run (the platform config's `backup` section, validated by the backup room). */

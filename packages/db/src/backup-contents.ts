@@ -1,0 +1,107 @@
+// What a backup holds in the panel's terms (issue 15): the customer's site rows as they were when Velero
+// took the backup, recorded on the backups row; and the re-creation of the rows a restore brings back.
+// Passwords are copied sealed, as they sit in `sites`.
+import {
+  type BackupContents,
+  backupContentsSchema,
+  parseBackupContents,
+  type SiteCopy,
+} from '@hostplane/domain';
+import type { Kysely, Transaction } from 'kysely';
+import type { PanelDatabase } from './schema.ts';
+
+type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** The customer's sites (with their cron jobs) as a backup records them, sorted by name. */
+export async function currentBackupContents(db: Db, customerId: number): Promise<BackupContents> {
+  const [sites, cronJobs] = await Promise.all([
+    db.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
+    db.selectFrom('site_cronjobs').selectAll().where('customer_id', '=', customerId).execute(),
+  ]);
+  const copies: SiteCopy[] = sites
+    .map((s) => ({
+      name: s.name,
+      template: s.template,
+      image: s.image,
+      port: s.port,
+      domains: [...s.domains],
+      www: s.www,
+      replicas: s.replicas,
+      database: s.database,
+      databasePassword: s.database_password,
+      phpVersion: s.php_version,
+      phpSettings: (s.php_settings as SiteCopy['phpSettings']) ?? null,
+      cronJobs: cronJobs
+        .filter((c) => c.site_id === s.id)
+        .map((c) => ({
+          name: c.name,
+          schedule: c.schedule,
+          command: c.command,
+          timeZone: c.time_zone,
+          suspended: c.suspended,
+          concurrencyPolicy: c.concurrency_policy,
+        }))
+        .sort(byName),
+    }))
+    .sort(byName);
+  return backupContentsSchema.parse({ sites: copies });
+}
+
+/** One backup of the customer with what it holds (null contents: not recorded). */
+export async function findBackupWithContents(
+  db: Db,
+  customerId: number,
+  name: string,
+): Promise<{ name: string; phase: string; contents: BackupContents | null } | undefined> {
+  const row = await db
+    .selectFrom('backups')
+    .select(['name', 'phase', 'contents'])
+    .where('customer_id', '=', customerId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row && { name: row.name, phase: row.phase, contents: parseBackupContents(row.contents) };
+}
+
+/** Re-creates site rows (and their cron jobs) from a backup's copies, in the caller's transaction. */
+export async function recreateSites(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  copies: readonly SiteCopy[],
+): Promise<void> {
+  for (const copy of copies) {
+    const site = await trx
+      .insertInto('sites')
+      .values({
+        customer_id: customerId,
+        name: copy.name,
+        template: copy.template,
+        image: copy.image,
+        port: copy.port,
+        domains: copy.domains,
+        www: copy.www,
+        replicas: copy.replicas,
+        database: copy.database,
+        database_password: copy.databasePassword,
+        php_version: copy.phpVersion,
+        php_settings: copy.phpSettings ? JSON.stringify(copy.phpSettings) : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const job of copy.cronJobs)
+      await trx
+        .insertInto('site_cronjobs')
+        .values({
+          customer_id: customerId,
+          site_id: site.id,
+          name: job.name,
+          schedule: job.schedule,
+          command: job.command,
+          time_zone: job.timeZone,
+          suspended: job.suspended,
+          concurrency_policy: job.concurrencyPolicy,
+        })
+        .execute();
+  }
+}
