@@ -16,14 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeEnv } from '../apps/cli/src/commands/serve.ts';
 import { assembleTargets } from '../apps/cli/src/commands/serve-assemble.ts';
 import { loadCustomerSnapshot } from '../packages/db/src/index.ts';
-import {
-  newPassword,
-  type Panel,
-  runTag,
-  serveVariables,
-  stack,
-  startPanel,
-} from './support/panel.ts';
+import { newPassword, type Panel, runTag, serveVariables, stack, startPanel } from './support/panel.ts';
 import { deployVelero, podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 760_000 + (process.pid % 20_000) * 10;

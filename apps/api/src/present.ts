@@ -11,10 +11,12 @@ import type {
   SiteRecord,
 } from '@hostplane/db';
 import {
+  backupSiteNames,
   DEFAULT_SPAM_SETTINGS,
   databaseDataState,
   effectivePlanLimits,
   type PlanLimits,
+  parseBackupContents,
   tenantNamespace,
 } from '@hostplane/domain';
 
@@ -159,13 +161,20 @@ export function presentBackup(row: BackupRecord): Backup {
     completedAt: isoOrNull(row.completed_at),
     createdAt: iso(row.created_at),
     stats: row.stats ?? null,
+    contents: presentContents(row.contents),
   };
+}
+
+function presentContents(value: unknown): Backup['contents'] {
+  const contents = parseBackupContents(value);
+  return contents ? { sites: backupSiteNames(contents) } : null;
 }
 
 export function presentRestore(row: RestoreRecord): Restore {
   return {
     name: row.name,
     backup: row.backup_name,
+    sites: row.sites ?? null,
     phase: row.phase,
     message: row.message,
     startedAt: isoOrNull(row.started_at),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idParam, timestamp } from './common.ts';
+import { siteName } from './sites.ts';
 
 const backupName = z
   .string()
@@ -32,17 +33,37 @@ export const backupSchema = z
         errors: z.number().int(),
       })
       .nullable(),
+    /** What the backup holds in the panel's terms, recorded when Velero took it; null before (or older backups). */
+    contents: z
+      .object({
+        sites: z.array(z.string()).meta({ description: 'the sites whose objects and volumes it holds' }),
+      })
+      .nullable(),
   })
   .meta({ id: 'Backup' });
 export type Backup = z.infer<typeof backupSchema>;
 
-export const createRestoreBody = z.object({ backup: backupName }).strict();
+export const createRestoreBody = z
+  .object({
+    backup: backupName,
+    sites: z
+      .array(siteName)
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(
+        'restore only these sites of the backup (their objects and volumes); absent: the whole backup',
+      ),
+  })
+  .strict();
 export type CreateRestoreBody = z.infer<typeof createRestoreBody>;
 
 export const restoreSchema = z
   .object({
     name: z.string(),
     backup: z.string(),
+    /** The sites it brings back; null: the whole backup. */
+    sites: z.array(z.string()).nullable(),
     phase: z.string(),
     message: z.string().nullable(),
     startedAt: timestamp.nullable(),

@@ -38,7 +38,9 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
       return [b.name, contents ? backupSiteNames(contents) : null] as const;
     }),
   );
-  const common = (r: Pick<(typeof backups)[number], 'name' | 'phase' | 'message' | 'started_at' | 'completed_at'>) => ({
+  const common = (
+    r: Pick<(typeof backups)[number], 'name' | 'phase' | 'message' | 'started_at' | 'completed_at'>,
+  ) => ({
     name: r.name,
     phase: r.phase,
     message: r.message,

@@ -124,7 +124,13 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
       const key = `${object.kind}/${object.metadata.name}`;
       if (object.kind === 'Restore') {
         // The backup's workloads and claims replace the current ones: wait until those are gone.
-        const room = await clearForRestore(deps.kube, snapshot.id);
+        const row = rows.find(
+          (r) => r.kind === 'restore' && veleroObjectName(snapshot.id, r.name) === object.metadata.name,
+        );
+        const room = await clearForRestore(deps.kube, snapshot.id, {
+          sites: row?.sites?.length ? row.sites : null,
+          backupSites: row?.backupSites ?? null,
+        });
         changes += room.deleted;
         if (room.remaining > 0) {
           ctx.log.info(

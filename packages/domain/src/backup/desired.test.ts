@@ -127,7 +127,9 @@ describe('Backup and Restore objects', () => {
       matchExpressions: [{ key: 'hostplane.io/site', operator: 'In', values: ['blog', 'web'] }],
     });
     const whole = desiredRestore(1001, { ...row('restore', 'r', 'New', 'b'), sites: null }, settings);
-    expect((whole.spec as { labelSelector: unknown }).labelSelector).toEqual({ matchLabels: { tenant: 'true' } });
+    expect((whole.spec as { labelSelector: unknown }).labelSelector).toEqual({
+      matchLabels: { tenant: 'true' },
+    });
   });
 
   it('only rows Velero has not seen yet (phase New) become objects', () => {
