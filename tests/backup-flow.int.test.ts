@@ -123,4 +123,65 @@ describe('backups through the API, Velero objects, phases back in the API', () =
       existingResourcePolicy: 'update',
     });
   });
+
+  it('a restore re-creates a site deleted since the backup (from what the backup holds); sites are checked', async () => {
+    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
+      api.app.inject({
+        method,
+        url: `/api/v1/customers/${customerId}${url}`,
+        headers: bearer(api.adminToken),
+        ...(payload ? { payload } : {}),
+      });
+    expect((await call('POST', '/sites', { name: 'web', template: 'static' })).statusCode).toBe(201);
+    const asked = await call('POST', '/backups', { name: 'with-web' });
+    expect(asked.statusCode).toBe(201);
+    const name = asked.json().name as string;
+    await target.run(await snapshot(), ctx);
+    await admin.patchMerge(
+      KINDS.Backup,
+      NS,
+      name,
+      { status: { phase: 'InProgress', startTimestamp: '2026-11-26T09:00:00Z' } },
+      'velero-server',
+    );
+    await target.run(await snapshot(), ctx);
+    // Recorded when Velero picked it up, and kept: a site made afterwards is not in it.
+    expect((await call('POST', '/sites', { name: 'later', template: 'static' })).statusCode).toBe(201);
+    await admin.patchMerge(
+      KINDS.Backup,
+      NS,
+      name,
+      { status: { phase: 'Completed', completionTimestamp: '2026-11-26T09:01:00Z' } },
+      'velero-server',
+    );
+    await target.run(await snapshot(), ctx);
+    expect((await call('GET', `/backups/${name}`)).json().contents).toEqual({ sites: ['web'] });
+
+    expect((await call('DELETE', '/sites/web')).statusCode).toBe(204);
+    const unknown = await call('POST', '/restores', { backup: name, sites: ['later'] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors).toEqual([expect.objectContaining({ path: 'sites.0' })]);
+    const badName = await call('POST', '/restores', { backup: name, sites: ['Web Site'] });
+    expect(badName.statusCode).toBe(422);
+    expect((await call('GET', '/sites/web')).statusCode).toBe(404);
+
+    const whole = await call('POST', '/restores', { backup: name });
+    expect(whole.statusCode, whole.body).toBe(201);
+    expect(whole.json().sites).toBeNull();
+    expect((await call('GET', '/sites/web')).json()).toMatchObject({ name: 'web', template: 'static' });
+    expect((await call('GET', '/sites/later')).statusCode).toBe(200);
+
+    const one = await call('POST', '/restores', { backup: name, sites: ['web'] });
+    expect(one.statusCode, one.body).toBe(201);
+    expect(one.json().sites).toEqual(['web']);
+    await target.run(await snapshot(), ctx);
+    const restore = await admin.get(KINDS.Restore, NS, one.json().name);
+    expect(restore?.spec).toMatchObject({
+      backupName: name,
+      labelSelector: {
+        matchLabels: { tenant: 'true' },
+        matchExpressions: [{ key: 'hostplane.io/site', operator: 'In', values: ['web'] }],
+      },
+    });
+  });
 });
