@@ -115,6 +115,16 @@ async function resyncChanges(): Promise<Record<string, number>> {
   return changes;
 }
 
+/** Every target of `hostplane serve`, each with 0 changes. */
+const nothingWritten = {
+  Backup: 0,
+  Customer: 0,
+  Databases: 0,
+  DNS: 0,
+  Kubernetes: 0,
+  Mail: 0,
+};
+
 beforeAll(async () => {
   panel = await startPanel(FIRST_ID, {
     storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
@@ -202,7 +212,7 @@ describe('restores that bring deleted and single sites back, on the real node', 
       expect(await served('web', '/kept.txt', content)).toContain(content);
 
       // Velero's objects and the panel's desired state agree: a resync of every target writes nothing.
-      expect(await resyncChanges()).toEqual({ Backup: 0, Customer: 0, DNS: 0, Kubernetes: 0, Mail: 0 });
+      expect(await resyncChanges()).toEqual(nothingWritten);
       expect(await served('web', '/kept.txt', content)).toContain(content);
     },
     SLOW * 2,
@@ -247,7 +257,7 @@ describe('restores that bring deleted and single sites back, on the real node', 
       expect(await served('blog', '/state.txt', `blog before ${runTag}`)).toContain('blog before');
       expect(await served('web', '/state.txt', `web after ${runTag}`)).toContain('web after');
       expect((await sitePod('web')).metadata.uid).toBe(webPodBefore);
-      expect(await resyncChanges()).toEqual({ Backup: 0, Customer: 0, DNS: 0, Kubernetes: 0, Mail: 0 });
+      expect(await resyncChanges()).toEqual(nothingWritten);
     },
     SLOW * 2,
   );
