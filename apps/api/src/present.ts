@@ -167,7 +167,7 @@ export function presentBackup(row: BackupRecord): Backup {
 
 function presentContents(value: unknown): Backup['contents'] {
   const contents = parseBackupContents(value);
-  return contents ? { sites: backupSiteNames(contents) } : null;
+  return contents ? { sites: backupSiteNames(contents), mailboxes: contents.mailboxes } : null;
 }
 
 export function presentRestore(row: RestoreRecord): Restore {

@@ -37,6 +37,7 @@ export const backupSchema = z
     contents: z
       .object({
         sites: z.array(z.string()).meta({ description: 'the sites whose objects and volumes it holds' }),
+        mailboxes: z.array(z.string()).meta({ description: 'the mailboxes whose messages it holds' }),
       })
       .nullable(),
   })

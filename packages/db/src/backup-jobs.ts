@@ -20,9 +20,18 @@ export interface BackupJobRow {
   sites?: string[] | null;
   /** Restores only: the sites the restored backup holds (null: not recorded). */
   backupSites?: string[] | null;
+  backupMailboxes?: string[] | null;
+  /** Backups only: its contents are recorded. */
+  contentsRecorded?: boolean;
 }
 
-export type BackupJobStatus = Omit<BackupJobRow, 'backupName' | 'sites' | 'backupSites'>;
+export type BackupJobStatus = Omit<
+  BackupJobRow,
+  'backupName' | 'sites' | 'backupSites' | 'backupMailboxes' | 'contentsRecorded'
+> & {
+  /** Mailboxes exported with the backup on this write (recorded in its contents). */
+  mailboxes?: string[];
+};
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
@@ -32,12 +41,7 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
     db.selectFrom('backups').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
     db.selectFrom('restores').selectAll().where('customer_id', '=', customerId).orderBy('name').execute(),
   ]);
-  const sitesOf = new Map(
-    backups.map((b) => {
-      const contents = parseBackupContents(b.contents);
-      return [b.name, contents ? backupSiteNames(contents) : null] as const;
-    }),
-  );
+  const contentsOf = new Map(backups.map((b) => [b.name, parseBackupContents(b.contents)] as const));
   const common = (
     r: Pick<(typeof backups)[number], 'name' | 'phase' | 'message' | 'started_at' | 'completed_at'>,
   ) => ({
@@ -48,13 +52,20 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
     completedAt: iso(r.completed_at),
   });
   return [
-    ...backups.map((r) => ({ kind: 'backup' as const, backupName: null, ...common(r), stats: r.stats })),
+    ...backups.map((r) => ({
+      kind: 'backup' as const,
+      backupName: null,
+      ...common(r),
+      stats: r.stats,
+      contentsRecorded: r.contents !== null,
+    })),
     ...restores.map((r) => ({
       kind: 'restore' as const,
       backupName: r.backup_name,
       ...common(r),
       sites: r.sites,
-      backupSites: sitesOf.get(r.backup_name) ?? null,
+      backupSites: ((c) => (c ? backupSiteNames(c) : null))(contentsOf.get(r.backup_name)),
+      backupMailboxes: contentsOf.get(r.backup_name)?.mailboxes ?? null,
     })),
   ];
 }
@@ -72,7 +83,7 @@ export async function recordBackupJobStatuses(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const taken = statuses.some((s) => s.kind === 'backup' && s.phase !== 'New');
-    const contents = taken ? JSON.stringify(await currentBackupContents(trx, customerId)) : null;
+    const contents = taken ? await currentBackupContents(trx, customerId) : null;
     for (const s of statuses) {
       const values = {
         phase: s.phase,
@@ -90,7 +101,10 @@ export async function recordBackupJobStatuses(
           .execute();
         continue;
       }
-      const recorded = s.phase !== 'New' && contents !== null ? contents : null;
+      const recorded =
+        s.phase !== 'New' && contents !== null
+          ? JSON.stringify({ ...contents, mailboxes: [...(s.mailboxes ?? [])].sort() })
+          : null;
       await trx
         .insertInto('backups')
         .values({ customer_id: customerId, name: s.name, ...backupValues, contents: recorded })

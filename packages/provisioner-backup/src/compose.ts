@@ -1,5 +1,6 @@
 import { KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { Target } from '@hostplane/reconcile';
+import type { MailArchive } from './mail-archive.ts';
 import type { BackupJobLedger } from './port.ts';
 import type { BackupSettingsInput } from './settings.ts';
 import { createBackupTarget } from './target.ts';
@@ -9,6 +10,7 @@ export interface BackupTargetSettings {
   kubeconfig?: string | undefined;
   ledger: BackupJobLedger;
   settings?: BackupSettingsInput;
+  mail?: MailArchive | null;
 }
 
 /** For the composition root (`hostplane serve`): the Backup target from plain settings. */
@@ -19,5 +21,6 @@ export function backupTargetFromSettings(settings: BackupTargetSettings): Target
       : KubeHttpClient.inCluster(),
     ledger: settings.ledger,
     settings: settings.settings,
+    mail: settings.mail ?? null,
   });
 }

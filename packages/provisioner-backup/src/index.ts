@@ -1,4 +1,10 @@
 export { type BackupTargetSettings, backupTargetFromSettings } from './compose.ts';
+export {
+  type ArchiveStore,
+  DoveadmMailArchive,
+  type DoveadmMailArchiveOptions,
+  type MailArchive,
+} from './mail-archive.ts';
 export { backupOutcome, deletedOutcome } from './outcome.ts';
 export type { BackupJobLedger, BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
 export { clearForRestore } from './restore-room.ts';

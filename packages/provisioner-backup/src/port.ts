@@ -15,6 +15,8 @@ export interface JobStatus {
   completedAt: string | null;
   /** Backups only, once Velero has finished with them; absent or null otherwise. */
   stats?: BackupStats | null;
+  /** Backups only: mailboxes exported with it on this write (recorded in its contents). */
+  mailboxes?: string[];
 }
 
 export interface BackupJobLedger {

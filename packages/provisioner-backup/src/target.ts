@@ -14,8 +14,9 @@ import {
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
+import type { MailArchive } from './mail-archive.ts';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
-import type { BackupJobLedger, JobRow } from './port.ts';
+import type { BackupJobLedger, JobRow, JobStatus } from './port.ts';
 import { clearForRestore } from './restore-room.ts';
 import { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';
 import { planBackupChanges, planJobStatuses, podVolumeBytes, TERMINAL_PHASES } from './status.ts';
@@ -24,6 +25,8 @@ export interface BackupTargetDeps {
   kube: KubeApi;
   ledger: BackupJobLedger;
   settings?: BackupSettingsInput;
+  /** Mailboxes in customer backups (mail-archive.ts); absent: backups hold no mail. */
+  mail?: MailArchive | null;
 }
 
 interface Observed {
@@ -139,6 +142,24 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
           );
           continue;
         }
+        // A whole restore brings the backup's mail back into the mailboxes that exist now.
+        const current = new Set(snapshot.mailboxes.map((m) => m.address));
+        const mailboxes = (row?.sites?.length ? [] : (row?.backupMailboxes ?? [])).filter((a) =>
+          current.has(a),
+        );
+        if (deps.mail && row?.backupName && mailboxes.length > 0) {
+          try {
+            const saved = await deps.mail.restoreMailboxes(
+              veleroObjectName(snapshot.id, row.backupName),
+              mailboxes,
+            );
+            changes += saved;
+            ctx.log.info({ op: 'restore-mail', key, mailboxes: mailboxes.length, saved }, 'mail restored');
+          } catch (error) {
+            failures.push(`${key}: mail not restored: ${(error as Error).message}`);
+            continue;
+          }
+        }
       }
       try {
         const live = await applyObject(deps.kube, object);
@@ -156,14 +177,50 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
       if (await deps.kube.delete(KINDS.Schedule, settings.namespace, stale.metadata.name)) changes++;
     }
     const volumeBytes = await finishedBackupBytes(deps.kube, settings, snapshot.id, rows, observed.backups);
-    const statuses = planJobStatuses(
+    const planned = planJobStatuses(
       snapshot.id,
       rows,
       { ...observed, volumeBytes },
       scheduleName(snapshot.id),
     );
+    const statuses = await exportMail(snapshot, rows, planned, failures, ctx);
     if (statuses.length > 0) await deps.ledger.record(snapshot.id, statuses);
     return backupOutcome({ schedule, rows, statuses, failures, changes });
+  }
+
+  /**
+   * A backup's contents are recorded on the first status written once Velero has picked it up: that is
+   * when the customer's mailboxes are exported beside it. An export that fails holds that status back
+   * (the next pass tries again) and turns the condition False.
+   */
+  async function exportMail(
+    snapshot: CustomerSnapshot,
+    rows: JobRow[],
+    statuses: JobStatus[],
+    failures: string[],
+    ctx: PassContext,
+  ): Promise<JobStatus[]> {
+    const recorded = new Set(
+      rows.filter((r) => r.kind === 'backup' && r.contentsRecorded).map((r) => r.name),
+    );
+    const addresses = snapshot.mailboxes.map((m) => m.address);
+    const out: JobStatus[] = [];
+    for (const status of statuses) {
+      const first = status.kind === 'backup' && status.phase !== 'New' && !recorded.has(status.name);
+      if (!first || !deps.mail || addresses.length === 0) {
+        out.push(status);
+        continue;
+      }
+      try {
+        const name = veleroObjectName(snapshot.id, status.name);
+        const messages = await deps.mail.exportMailboxes(name, addresses);
+        ctx.log.info({ op: 'export-mail', key: `Backup/${name}`, messages }, 'mail exported');
+        out.push({ ...status, mailboxes: addresses });
+      } catch (error) {
+        failures.push(`backup ${status.name}: mail not exported: ${(error as Error).message}`);
+      }
+    }
+    return out;
   }
 
   return { name: 'Backup', run };

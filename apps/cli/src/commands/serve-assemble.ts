@@ -3,8 +3,13 @@
 
 import type { DatabaseDumps, TenantReads } from '@hostplane/api';
 import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
+import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
-import { backupTargetFromSettings } from '@hostplane/provisioner-backup';
+import {
+  backupTargetFromSettings,
+  DoveadmMailArchive,
+  type MailArchive,
+} from '@hostplane/provisioner-backup';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
 import { KINDS, KubeHttpClient, kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
@@ -54,7 +59,9 @@ export function assembleTargets(
   if (kube) targets.push(databasesTarget(kube));
   if (kube && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
-    targets.push(backupTargetFromSettings({ ...kube, ledger: backupJobLedger(db) }));
+    targets.push(
+      backupTargetFromSettings({ ...kube, ledger: backupJobLedger(db), mail: mailArchiveOf(env) }),
+    );
   }
   if (env.MAIL_DATABASE_URL) {
     const { target } = mailTargetFromSettings({
@@ -193,4 +200,23 @@ export function tenantReadsOf(access: { kubeconfig?: string }): TenantReads {
       );
     },
   };
+}
+
+/** Mailboxes in customer backups: doveadm's HTTP API and the S3 bucket, when both are configured. */
+function mailArchiveOf(env: ServeEnv): MailArchive | null {
+  if (!env.DOVEADM_API_URL || !env.DOVEADM_API_KEY || !env.S3_BUCKET) return null;
+  return new DoveadmMailArchive({
+    url: env.DOVEADM_API_URL,
+    apiKey: env.DOVEADM_API_KEY,
+    store: new S3ObjectStore(
+      objectStoreSettingsFromEnv({
+        S3_ENDPOINT: env.S3_ENDPOINT,
+        S3_REGION: env.S3_REGION,
+        S3_ACCESS_KEY: env.S3_ACCESS_KEY,
+        S3_SECRET_KEY: env.S3_SECRET_KEY,
+        S3_BUCKET: env.S3_BUCKET,
+      }),
+    ),
+    prefix: env.CUSTOMER_MAIL_PREFIX,
+  });
 }

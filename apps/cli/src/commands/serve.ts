@@ -85,6 +85,21 @@ export const serveEnvSchema = z.object({
   /** Dovecot's doveadm HTTP API: mailbox usage in the API's lists (issue 17). */
   DOVEADM_API_URL: url(['http:', 'https:']).optional(),
   DOVEADM_API_KEY: z.string().min(16).optional(),
+  /**
+   * Mailboxes in customer backups: with DOVEADM_API_URL/KEY and these, the Backup target exports each
+   * customer's mailboxes to this S3 bucket when a backup is taken and imports them on restore
+   * (docs/backups.md). Unset: customer backups hold no mail.
+   */
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_REGION: z.string().min(1).optional(),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(3).optional(),
+  /** Key prefix of the mail exports in S3_BUCKET. */
+  CUSTOMER_MAIL_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/)
+    .default('customer-mail'),
   /** Mail: authoritative DNS (host:port) asked before a rotated DKIM selector signs. */
   PDNS_DNS_ADDR: z
     .string()

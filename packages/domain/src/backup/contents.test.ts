@@ -15,7 +15,7 @@ const site = (name: string): SiteCopy => ({
   phpSettings: null,
   cronJobs: [],
 });
-const contents: BackupContents = { sites: [site('web'), site('blog')] };
+const contents: BackupContents = { sites: [site('web'), site('blog')], mailboxes: [] };
 
 describe('planRestoreScope', () => {
   it.each([

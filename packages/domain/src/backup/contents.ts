@@ -31,7 +31,11 @@ export const siteCopySchema = z.object({
 });
 export type SiteCopy = z.infer<typeof siteCopySchema>;
 
-export const backupContentsSchema = z.object({ sites: z.array(siteCopySchema) });
+export const backupContentsSchema = z.object({
+  sites: z.array(siteCopySchema),
+  /** Mailboxes whose messages were exported with the backup (the Backup target's mail archive). */
+  mailboxes: z.array(z.string()).default([]),
+});
 export type BackupContents = z.infer<typeof backupContentsSchema>;
 
 /** The stored JSON read back (null: the backup was taken before contents were recorded, or unseen yet). */

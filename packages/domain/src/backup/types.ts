@@ -28,6 +28,10 @@ export interface JobRow {
   sites?: string[] | null;
   /** Restores only: the sites the restored backup holds (null or absent: not recorded). */
   backupSites?: string[] | null;
+  /** Restores only: the mailboxes exported with the restored backup. */
+  backupMailboxes?: string[] | null;
+  /** Backups only: what it holds is recorded (then its mail was exported, when there is an archive). */
+  contentsRecorded?: boolean;
 }
 
 /** Where and when a customer's backups run (the platform config's `backup` section, validated by the backup room). */
