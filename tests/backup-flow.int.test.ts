@@ -155,7 +155,10 @@ describe('backups through the API, Velero objects, phases back in the API', () =
       'velero-server',
     );
     await target.run(await snapshot(), ctx);
-    expect((await call('GET', `/backups/${name}`)).json().contents).toEqual({ sites: ['web'] });
+    expect((await call('GET', `/backups/${name}`)).json().contents).toEqual({
+      sites: ['web'],
+      mailboxes: [],
+    });
 
     expect((await call('DELETE', '/sites/web')).statusCode).toBe(204);
     const unknown = await call('POST', '/restores', { backup: name, sites: ['later'] });
