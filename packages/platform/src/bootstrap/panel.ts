@@ -84,11 +84,25 @@ function apiEnvironment(config: BootstrapConfig): Record<string, string> {
 function workerEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
   const ext = config.bootstrap.external;
+  const b = config.bootstrap.backup;
   return {
     MAIL_DATABASE_URL:
       ext.mailDatabaseUrl ??
       `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
     PDNS_API_KEY: s.pdnsApiKey,
+    // Mailboxes in customer backups (docs/backups.md): doveadm's HTTP API and the backup bucket.
+    ...(ext.doveadm
+      ? {
+          DOVEADM_API_URL: ext.doveadm.url,
+          DOVEADM_API_KEY: ext.doveadm.apiKey,
+          ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
+          S3_REGION: b.region,
+          S3_ACCESS_KEY: b.accessKeyId,
+          S3_SECRET_KEY: b.secretAccessKey,
+          S3_BUCKET: b.bucket,
+          CUSTOMER_MAIL_PREFIX: `${b.prefix}/customer-mail`,
+        }
+      : {}),
   };
 }
 
