@@ -217,6 +217,6 @@ function mailArchiveOf(env: ServeEnv): MailArchive | null {
         S3_BUCKET: env.S3_BUCKET,
       }),
     ),
-    prefix: env.CUSTOMER_MAIL_PREFIX,
+    prefix: env.CUSTOMER_MAIL_PREFIX ?? 'customer-mail',
   });
 }

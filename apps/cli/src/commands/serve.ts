@@ -95,11 +95,11 @@ export const serveEnvSchema = z.object({
   S3_ACCESS_KEY: z.string().min(1).optional(),
   S3_SECRET_KEY: z.string().min(1).optional(),
   S3_BUCKET: z.string().min(3).optional(),
-  /** Key prefix of the mail exports in S3_BUCKET. */
+  /** Key prefix of the mail exports in S3_BUCKET (default `customer-mail`). */
   CUSTOMER_MAIL_PREFIX: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/)
-    .default('customer-mail'),
+    .optional(),
   /** Mail: authoritative DNS (host:port) asked before a rotated DKIM selector signs. */
   PDNS_DNS_ADDR: z
     .string()
