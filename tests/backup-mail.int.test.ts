@@ -177,5 +177,11 @@ describe('mailboxes in customer backups', () => {
     // Nothing more to do: a second pass writes nothing and saves no message twice.
     expect(await backupTarget.run(await snapshot(), passContext())).toMatchObject({ changes: 0 });
     expect(await inboxSubjects()).toEqual(subjects);
+
+    // Velero removes the backup at its TTL: the row turns Deleted and the mail export leaves the bucket.
+    await admin.delete(KINDS.Backup, NS, backup);
+    await backupTarget.run(await snapshot(), passContext());
+    expect((await call('GET', `backups/${backup}`)).json().phase).toBe('Deleted');
+    expect(await store.list(`${prefix}/${backup}/`)).toEqual([]);
   });
 });

@@ -11,12 +11,16 @@ export interface MailArchive {
   exportMailboxes(backup: string, addresses: readonly string[]): Promise<number>;
   /** Saves back the messages of `backup` a mailbox no longer has (by Message-ID); answers how many. */
   restoreMailboxes(backup: string, addresses: readonly string[]): Promise<number>;
+  /** Removes what was exported with `backup` (Velero removed the backup at its TTL); answers how many objects. */
+  forget(backup: string): Promise<number>;
 }
 
 /** The object store as this archive uses it (satisfied by @hostplane/object-store's S3ObjectStore). */
 export interface ArchiveStore {
   put(key: string, source: { bytes: Uint8Array }, contentType?: string): Promise<void>;
   getBytes(key: string): Promise<Uint8Array>;
+  list(prefix: string): Promise<{ key: string }[]>;
+  delete(keys: readonly string[]): Promise<void>;
 }
 
 export interface DoveadmMailArchiveOptions {
@@ -84,6 +88,12 @@ export class DoveadmMailArchive implements MailArchive {
       count += messages.length;
     }
     return count;
+  }
+
+  async forget(backup: string): Promise<number> {
+    const keys = (await this.options.store.list(`${this.options.prefix}/${backup}/`)).map((o) => o.key);
+    if (keys.length > 0) await this.options.store.delete(keys);
+    return keys.length;
   }
 
   async restoreMailboxes(backup: string, addresses: readonly string[]): Promise<number> {

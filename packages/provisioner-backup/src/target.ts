@@ -184,6 +184,13 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
       scheduleName(snapshot.id),
     );
     const statuses = await exportMail(snapshot, rows, planned, failures, ctx);
+    // A backup Velero removed at its TTL takes its mail exports with it.
+    for (const gone of statuses.filter((s) => s.kind === 'backup' && s.phase === 'Deleted')) {
+      const name = veleroObjectName(snapshot.id, gone.name);
+      const removed = deps.mail ? await deps.mail.forget(name) : 0;
+      if (removed > 0)
+        ctx.log.info({ op: 'forget-mail', key: `Backup/${name}`, removed }, 'mail exports removed');
+    }
     if (statuses.length > 0) await deps.ledger.record(snapshot.id, statuses);
     return backupOutcome({ schedule, rows, statuses, failures, changes });
   }
