@@ -308,6 +308,36 @@ describe('the same renderers as the local stack', () => {
   });
 });
 
+describe('the worker and mail in customer backups', () => {
+  const workerEnv = (c: typeof config) => {
+    const secret = renderBootstrap(c)
+      .flatMap((s) => s.objects)
+      .find((o) => o.kind === 'Secret' && o.metadata.name === 'panel-worker-env') as Manifest;
+    return Object.fromEntries(
+      Object.entries({ ...secret.data, ...secret.stringData }).map(([k, v]) => [
+        k,
+        secret.stringData?.[k] ?? decode(v as string),
+      ]),
+    );
+  };
+  it('gets doveadm and the backup bucket when Dovecot’s doveadm API is configured, nothing otherwise', () => {
+    expect(Object.keys(workerEnv(config))).not.toContain('DOVEADM_API_URL');
+    const withDoveadm = parseBootstrapConfig({
+      bootstrap: {
+        ...input.bootstrap,
+        external: { doveadm: { url: 'http://dovecot.mail.example:8080', apiKey: 'doveadm-key-0123456789' } },
+      },
+    });
+    expect(workerEnv(withDoveadm)).toMatchObject({
+      DOVEADM_API_URL: 'http://dovecot.mail.example:8080',
+      S3_BUCKET: 'backups',
+      S3_ACCESS_KEY: 'AKIA',
+      S3_SECRET_KEY: 'shh',
+      CUSTOMER_MAIL_PREFIX: 'hostplane/customer-mail',
+    });
+  });
+});
+
 describe('parseBootstrapConfig', () => {
   it('names every bad field', () => {
     expect(() =>
