@@ -329,12 +329,21 @@ describe('the worker and mail in customer backups', () => {
       },
     });
     expect(workerEnv(withDoveadm)).toMatchObject({
-      DOVEADM_API_URL: 'http://dovecot.mail.example:8080',
       S3_BUCKET: 'backups',
       S3_ACCESS_KEY: 'AKIA',
       S3_SECRET_KEY: 'shh',
       CUSTOMER_MAIL_PREFIX: 'hostplane/customer-mail',
     });
+    // doveadm's address and key reach the worker once, from panel-env (which the API reads too): the
+    // apiserver refuses a container whose env names a variable twice.
+    const worker = renderBootstrap(withDoveadm)
+      .flatMap((s) => s.objects)
+      .find((o) => o.kind === 'Deployment' && o.metadata.name === 'panel-worker') as Manifest;
+    const names = (
+      worker.spec as { template: { spec: { containers: { env: { name: string }[] }[] } } }
+    ).template.spec.containers[0]!.env.map((e) => e.name);
+    expect(names.filter((n) => n === 'DOVEADM_API_URL')).toHaveLength(1);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
 

@@ -90,11 +90,10 @@ function workerEnvironment(config: BootstrapConfig): Record<string, string> {
       ext.mailDatabaseUrl ??
       `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
     PDNS_API_KEY: s.pdnsApiKey,
-    // Mailboxes in customer backups (docs/backups.md): doveadm's HTTP API and the backup bucket.
+    // Mailboxes in customer backups (docs/backups.md): doveadm's HTTP API (DOVEADM_API_* come with
+    // panel-env, which the worker reads too) and the backup bucket.
     ...(ext.doveadm
       ? {
-          DOVEADM_API_URL: ext.doveadm.url,
-          DOVEADM_API_KEY: ext.doveadm.apiKey,
           ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
           S3_REGION: b.region,
           S3_ACCESS_KEY: b.accessKeyId,
