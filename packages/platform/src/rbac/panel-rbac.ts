@@ -50,8 +50,6 @@ export function tenantClusterRole(options: PanelRbacOptions): KubeObject {
       { apiGroups: ['batch'], resources: ['cronjobs'], verbs: WRITE },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE },
       { apiGroups: ['traefik.io'], resources: ['middlewares'], verbs: WRITE },
-      // Site cron jobs: the Kubernetes target applies, observes and prunes CronJobs (TENANT_KINDS).
-      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: WRITE },
       // Status observation only.
       { apiGroups: [''], resources: ['pods', 'events'], verbs: READ },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
