@@ -53,8 +53,9 @@ pipe :copy "${LEARN_PROGRAM}" ["ham"];
 function learnProgram(l: Learning): string {
   const controller = `${l.controller.host}:${l.controller.port}`;
   const password = l.passwordFile === null ? 'password=' : `password=$(cat '${l.passwordFile}')`;
-  return `#!/bin/sh
+  return `#!/bin/bash
 # Rendered by @hostplane/platform. Dovecot's IMAPSieve pipes one message here: rspamd-learn spam|ham.
+# rspamc where installed, else curl, else bash's own /dev/tcp (an image with neither still learns).
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 case "\${1:-}" in
@@ -66,8 +67,19 @@ ${password}
 if command -v rspamc >/dev/null 2>&1; then
   exec rspamc --connect "$controller" --timeout 30 \${password:+--password "$password"} "learn_$kind"
 fi
-exec curl --silent --show-error --fail --max-time 30 \${password:+--header "Password: $password"} \\
-  --data-binary @- "http://$controller/learn$kind"
+if command -v curl >/dev/null 2>&1; then
+  exec curl --silent --show-error --fail --max-time 30 \${password:+--header "Password: $password"} \\
+    --data-binary @- "http://$controller/learn$kind"
+fi
+message=$(mktemp)
+trap 'rm -f "$message"' EXIT
+cat >"$message"
+exec 3<>"/dev/tcp/\${controller%:*}/\${controller##*:}"
+printf 'POST /learn%s HTTP/1.0\\r\\nHost: %s\\r\\nPassword: %s\\r\\nContent-Length: %s\\r\\n\\r\\n' \\
+  "$kind" "$controller" "$password" "$(wc -c <"$message")" >&3
+cat "$message" >&3
+read -r -t 30 _ status _ <&3
+[ "$status" = 200 ]
 `;
 }
 
