@@ -102,6 +102,7 @@ export function presentDomain(row: DomainRecord): Domain {
     dns: row.dns,
     mail: row.mail,
     dnssec: row.dnssec,
+    webmail: row.webmail,
     dkim:
       row.dkim_selector && row.dkim_public_key
         ? { selector: row.dkim_selector, publicKey: row.dkim_public_key }

@@ -1,4 +1,4 @@
-import type { Customer, Plan } from '@hostplane/contracts';
+import type { Customer, Mailbox, Plan } from '@hostplane/contracts';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,6 +211,57 @@ describe('panel in Chromium', () => {
     expect(me.status).toBe(200);
     expect(((await me.json()) as { user: { email: string } }).user.email).toBe('owner@acme.test');
     await page.screenshot({ path: '/tmp/hostplane-web-tokens.png', fullPage: true });
+    await page.close();
+  });
+
+  it('the customer sets a mailbox autoresponder and spam settings, and turns on webmail for its domain', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${web.url}/customers/${customerId}/mail`);
+    const row = page.getByRole('row', { name: /info@acme-web\.test/ });
+    await row.getByRole('button', { name: 'Settings' }).click();
+    const auto = page.getByRole('form', { name: 'Autoresponder of info@acme-web.test' });
+    await auto.getByLabel('Subject').fill('Out of office');
+    await auto.getByLabel('Message').fill('Back on Monday.');
+    await auto.getByRole('button', { name: 'Save autoresponder' }).click();
+    await expect
+      .poll(async () => {
+        const list = await apiGet<{ items: Mailbox[] }>(page, `/customers/${customerId}/mailboxes`);
+        return list.items[0]?.autoresponder?.subject;
+      })
+      .toBe('Out of office');
+    // A reject score below the junk score is refused beside its field, and nothing changes.
+    const spam = page.getByRole('form', { name: 'Spam settings of info@acme-web.test' });
+    await spam.getByLabel('Junk from score').fill('8');
+    await spam.getByLabel('Refuse from score').fill('5');
+    await spam.getByRole('button', { name: 'Save spam settings' }).click();
+    expect(await fieldError(page, 'Spam settings of info@acme-web.test', 'Refuse from score')).toContain(
+      'above junkScore',
+    );
+    await spam.getByLabel('Refuse from score').fill('20');
+    await spam.getByRole('button', { name: 'Save spam settings' }).click();
+    await expect
+      .poll(async () => {
+        const list = await apiGet<{ items: Mailbox[] }>(page, `/customers/${customerId}/mailboxes`);
+        return list.items[0]?.spam;
+      })
+      .toMatchObject({ junkScore: 8, rejectScore: 20 });
+    await page.screenshot({ path: '/tmp/hostplane-web-mail-settings.png', fullPage: true });
+
+    // Webmail at webmail.acme-web.test: the domain's toggle, then the mailbox links there.
+    await page.goto(`${web.url}/customers/${customerId}/domains`);
+    const toggle = page
+      .getByRole('row', { name: /acme-web\.test/ })
+      .getByRole('button', { name: 'Webmail', exact: true });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    await page
+      .locator('[data-domain="acme-web.test"] button[aria-pressed="true"][title="Turn off Webmail"]')
+      .waitFor();
+    await page.goto(`${web.url}/customers/${customerId}/mail`);
+    const link = page
+      .getByRole('row', { name: /info@acme-web\.test/ })
+      .getByRole('link', { name: 'Webmail' });
+    expect(await link.getAttribute('href')).toBe('https://webmail.acme-web.test/');
     await page.close();
   });
 

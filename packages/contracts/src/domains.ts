@@ -9,12 +9,18 @@ export const createDomainBody = z
     dns: z.boolean().default(true),
     mail: z.boolean().default(true),
     dnssec: z.boolean().default(false),
+    webmail: z.boolean().default(false),
   })
   .strict();
 export type CreateDomainBody = z.infer<typeof createDomainBody>;
 
 export const updateDomainBody = z
-  .object({ dns: z.boolean().optional(), mail: z.boolean().optional(), dnssec: z.boolean().optional() })
+  .object({
+    dns: z.boolean().optional(),
+    mail: z.boolean().optional(),
+    dnssec: z.boolean().optional(),
+    webmail: z.boolean().optional().describe('webmail.{domain} opens the platform webmail'),
+  })
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field');
 export type UpdateDomainBody = z.infer<typeof updateDomainBody>;
@@ -50,6 +56,7 @@ export const domainSchema = z
     dns: z.boolean(),
     mail: z.boolean(),
     dnssec: z.boolean(),
+    webmail: z.boolean().describe('webmail.{domain} is a host of the platform webmail'),
     dkim: z.object({ selector: z.string(), publicKey: z.string() }).nullable(),
     ds: z
       .array(z.string())

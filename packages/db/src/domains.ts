@@ -16,7 +16,7 @@ export function insertDomain(trx: Trx, domain: Insertable<DomainsTable>): Promis
 
 export type DomainChanges = Pick<
   Updateable<DomainsTable>,
-  'dns' | 'mail' | 'dnssec' | 'dkim_selector' | 'dkim_public_key' | 'dkim_private_key_pem'
+  'dns' | 'mail' | 'dnssec' | 'webmail' | 'dkim_selector' | 'dkim_public_key' | 'dkim_private_key_pem'
 >;
 
 export function updateDomain(trx: Trx, id: number, changes: DomainChanges): Promise<DomainRecord> {

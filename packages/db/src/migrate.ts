@@ -12,6 +12,7 @@ import * as sftp from './migrations/0013_sftp.ts';
 import * as mailboxSpam from './migrations/0014_mailbox_spam.ts';
 import * as backupStats from './migrations/0015_backup_stats.ts';
 import * as backupContents from './migrations/0017_backup_contents.ts';
+import * as domainWebmail from './migrations/0018_domain_webmail.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -29,6 +30,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0014_mailbox_spam': mailboxSpam,
   '0015_backup_stats': backupStats,
   '0017_backup_contents': backupContents,
+  '0018_domain_webmail': domainWebmail,
 };
 
 export interface MigrateOptions {

@@ -166,6 +166,8 @@ export interface DomainsTable {
   dns: boolean;
   mail: boolean;
   dnssec: boolean;
+  /** Issue 17 (migration 0018): webmail.{name} is a host of the platform's webmail. */
+  webmail: Generated<boolean>;
   dkim_selector: string | null;
   dkim_public_key: string | null;
   dkim_private_key_pem: string | null;

@@ -147,6 +147,7 @@ function toDomainRow(d: DomainRecord, records: DnsRecordRecord[]): DomainRow {
     dns: d.dns,
     mail: d.mail,
     dnssec: d.dnssec,
+    webmail: d.webmail,
     verified: d.verification_state === 'Verified',
     records: own,
     dkim,

@@ -120,6 +120,8 @@ export interface DomainRow {
   dns: boolean;
   mail: boolean;
   dnssec: boolean;
+  /** Issue 17: webmail.{name} answers with the platform's webmail (a DNS record and an Ingress host). */
+  webmail?: boolean;
   /**
    * Ownership proven (or marked by an admin). Until a domain at or above a name is verified, nothing
    * that captures traffic for the name goes live: no mail domain row, no routed site host, no ACME.

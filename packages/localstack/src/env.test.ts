@@ -54,6 +54,7 @@ describe('buildStackEnv', () => {
       DOVEADM_API_URL: 'http://127.0.0.1:20808',
       DOVEADM_API_KEY: 'doveadm0123456789a',
       WEBMAIL_URL: 'http://127.0.0.1:20090',
+      RSPAMD_CONTROLLER_URL: 'http://127.0.0.1:21334',
       HTTP_ADDR: '127.0.0.1:20080',
       HTTPS_ADDR: '127.0.0.1:20443',
       ACME_ROOT_CA: '/srv/stack/pebble/root.pem',

@@ -43,6 +43,8 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     DOVEADM_API_URL: `http://${hostPort(ctx.ports.doveadmHttp)}`,
     DOVEADM_API_KEY: ctx.secrets.doveadmApiKey,
     WEBMAIL_URL: webmailUrl(ctx),
+    // Rspamd's controller (stat, learn): no password from loopback (secure_ip).
+    RSPAMD_CONTROLLER_URL: `http://${hostPort(ctx.ports.rspamdController)}`,
     HTTP_ADDR: hostPort(ctx.ports.edgeHttp),
     HTTPS_ADDR: hostPort(ctx.ports.edgeHttps),
     ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),

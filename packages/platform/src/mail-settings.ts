@@ -11,6 +11,8 @@ export interface RenderedFile {
   name: string;
   content: string;
   sensitive: boolean;
+  /** A program (mode 0755 locally, a 0555 volume in the pod). */
+  executable?: boolean;
 }
 
 /** The mail root in the cluster's Dovecot pods (a Longhorn volume). */

@@ -54,7 +54,7 @@ export async function recordContext(
 ): Promise<RecordContext> {
   const domains = await trx
     .selectFrom('domains')
-    .select(['id', 'name', 'dns', 'mail'])
+    .select(['id', 'name', 'dns', 'mail', 'webmail'])
     .where('customer_id', '=', customerId)
     .execute();
   const records = await trx

@@ -149,6 +149,7 @@ export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDe
           dns: req.body.dns,
           mail: req.body.mail,
           dnssec: req.body.dnssec,
+          webmail: req.body.webmail,
           ...dkim,
           verification_token: `hp-${randomBytes(16).toString('hex')}`,
         });
@@ -187,6 +188,7 @@ export function domainRoutes(app: ApiInstance, { db, config, platform }: RouteDe
           dns: req.body.dns,
           mail: req.body.mail,
           dnssec: req.body.dnssec,
+          webmail: req.body.webmail,
           // A domain keeps its first key; a new one is only made when it never had one.
           ...(before.dkim_selector ? {} : dkim),
         });

@@ -101,6 +101,23 @@ function mailRrsets(domain: DomainRow, config: DnsPlatformConfig): PlatformRrset
   return [...out, ...dkimRrsets(domain, ttl)];
 }
 
+/** Issue 17: `webmail.{domain}` when the customer wants it: the platform's public addresses (its edge
+ * routes the host to the shared webmail), read-only for the customer. */
+export function webmailHost(domain: string): string {
+  return `webmail.${domain}`;
+}
+
+function webmailRrsets(domain: DomainRow, config: DnsPlatformConfig): PlatformRrset[] {
+  if (!domain.webmail) return [];
+  const name = webmailHost(domain.name);
+  const out: PlatformRrset[] = [];
+  if (config.publicIPv4.length > 0)
+    out.push(rrset(name, 'A', config.defaultTtl, [...config.publicIPv4], true));
+  if (config.publicIPv6.length > 0)
+    out.push(rrset(name, 'AAAA', config.defaultTtl, [...config.publicIPv6], true));
+  return out;
+}
+
 /** Every default rrset of `domain`, which lives in `zone` (itself when it is a zone apex). */
 export function platformRrsets(domain: DomainRow, zone: string, config: DnsPlatformConfig): PlatformRrset[] {
   const out = domain.name === zone ? zoneApexRrsets(zone, config) : [];
@@ -110,5 +127,5 @@ export function platformRrsets(domain: DomainRow, zone: string, config: DnsPlatf
     if (config.publicIPv6.length > 0)
       out.push(rrset(name, 'AAAA', config.defaultTtl, [...config.publicIPv6], false));
   }
-  return [...out, ...mailRrsets(domain, config)];
+  return [...out, ...mailRrsets(domain, config), ...webmailRrsets(domain, config)];
 }

@@ -163,3 +163,36 @@ describe('DKIM selectors from rows', () => {
     expect(names).toEqual(name ? [name] : []);
   });
 });
+
+describe('desiredZones: webmail.{domain} (issue 17)', () => {
+  it('points webmail.{domain} at the platform, managed, when webmail is on', () => {
+    const [zone] = desiredZones(
+      { id: 1001, deleting: false, domains: [domain('example.com', { webmail: true })] },
+      config,
+    );
+    const webmail = zone!.rrsets.filter((r) => r.name === 'webmail.example.com');
+    expect(webmail).toEqual([
+      { name: 'webmail.example.com', type: 'A', ttl: 3600, records: ['192.0.2.10'], managed: true },
+      { name: 'webmail.example.com', type: 'AAAA', ttl: 3600, records: ['2001:db8::10'], managed: true },
+    ]);
+  });
+
+  it('has no webmail record when off, and a customer row there does not replace the platform one', () => {
+    const [off] = desiredZones({ id: 1001, deleting: false, domains: [domain('example.com')] }, config);
+    expect(off!.rrsets.some((r) => r.name === 'webmail.example.com')).toBe(false);
+    const row = {
+      name: 'webmail.example.com',
+      type: 'CNAME' as const,
+      ttl: 300,
+      records: ['elsewhere.example.'],
+    };
+    const [on] = desiredZones(
+      { id: 1001, deleting: false, domains: [domain('example.com', { webmail: true, records: [row] })] },
+      config,
+    );
+    expect(on!.rrsets.filter((r) => r.name === 'webmail.example.com').map((r) => r.type)).toEqual([
+      'A',
+      'AAAA',
+    ]);
+  });
+});

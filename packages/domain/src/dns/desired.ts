@@ -60,7 +60,11 @@ function zoneRrsets(zone: string, domains: DomainRow[], config: DnsPlatformConfi
   for (const domain of domains) {
     for (const r of platformRrsets(domain, zone, config)) entries.set(rrsetKey(r), r);
   }
-  const scope: ManagedScope = { zone, mailDomains: domains.filter((d) => d.mail).map((d) => d.name) };
+  const scope: ManagedScope = {
+    zone,
+    mailDomains: domains.filter((d) => d.mail).map((d) => d.name),
+    webmailDomains: domains.filter((d) => d.webmail).map((d) => d.name),
+  };
   const rows = sortRrsets(domains.flatMap((d) => d.records).filter((r) => isNameWithin(r.name, zone)));
   // A customer address or alias at apex/www replaces the platform's default A and AAAA there.
   const defaultNames = new Set(domains.flatMap((d) => addressDefaultNames(d.name)));

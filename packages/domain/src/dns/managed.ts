@@ -9,6 +9,8 @@ export interface ManagedScope {
   zone: string;
   /** Hosted domains in this zone with mail on: their mail records are the platform's. */
   mailDomains: readonly string[];
+  /** Hosted domains in this zone with webmail on: `webmail.{domain}` is the platform's (issue 17). */
+  webmailDomains?: readonly string[];
 }
 
 /** Mail names where the platform owns every type (a CNAME or other data there would clash). */
@@ -25,6 +27,9 @@ export function managedReason(name: string, type: string, scope: ManagedScope): 
   for (const domain of scope.mailDomains) {
     if (name === domain && type === 'MX') return `MX of ${domain} is managed while mail is on`;
     if (mailOwnedName(name, domain)) return `${name} is a mail record managed while mail is on for ${domain}`;
+  }
+  for (const domain of scope.webmailDomains ?? []) {
+    if (name === `webmail.${domain}`) return `${name} points at the platform's webmail while webmail is on`;
   }
   return null;
 }

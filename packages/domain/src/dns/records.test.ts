@@ -156,6 +156,7 @@ describe('recordContextFor', () => {
     expect(recordContextFor(domains, 'shop.example.com')).toEqual({
       zone: 'example.com',
       mailDomains: ['shop.example.com'],
+      webmailDomains: [],
       existing,
     });
   });

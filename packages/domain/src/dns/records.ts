@@ -30,7 +30,7 @@ export interface RecordContext extends ManagedScope {
 
 /** The context of an rrset edited through domain `domainName`, from the customer's domain rows. */
 export function recordContextFor(
-  domains: readonly Pick<DomainRow, 'name' | 'dns' | 'mail' | 'records'>[],
+  domains: readonly Pick<DomainRow, 'name' | 'dns' | 'mail' | 'webmail' | 'records'>[],
   domainName: string,
   defaultTtl?: number,
 ): RecordContext {
@@ -41,6 +41,7 @@ export function recordContextFor(
   return {
     zone,
     mailDomains: inZone.filter((d) => d.mail).map((d) => d.name),
+    webmailDomains: inZone.filter((d) => d.webmail).map((d) => d.name),
     existing: inZone.flatMap((d) => d.records),
     ...(defaultTtl === undefined ? {} : { defaultTtl }),
   };

@@ -16,6 +16,7 @@ import type { ContainerResources } from './security.ts';
 import { sftpObjects } from './sftp.ts';
 import { siteWorkloadObjects } from './site.ts';
 import type { HostResolution, KubeObject, TenantPlatformConfig } from './types.ts';
+import { webmailHosts, webmailObjects } from './webmail.ts';
 
 /** Apply order: the namespace and its guard rails before anything that creates pods. */
 export const KIND_ORDER = [
@@ -93,12 +94,20 @@ export function desiredTenantObjects(
     (site) => splitHostsByResolution(routedSiteHosts(snapshot, site), resolution).tls.length > 0,
   );
   objects.push(...sftpObjects(snapshot, config, clamp));
-  if (anyTls) objects.push(redirectMiddleware(snapshot));
-  if (snapshot.suspended && sites.length > 0) objects.push(suspendedPageService(snapshot, config));
+  const webmail = webmailObjects(snapshot, config, resolution);
+  objects.push(...webmail);
+  const webmailTls = splitHostsByResolution(webmailHosts(snapshot), resolution).tls.length > 0;
+  if (anyTls || webmailTls) objects.push(redirectMiddleware(snapshot));
+  if (snapshot.suspended && (sites.length > 0 || webmail.length > 0))
+    objects.push(suspendedPageService(snapshot, config));
   return objects.sort(compareObjects);
 }
 
 /** Every host of every site, for the adapter to resolve before calling desiredTenantObjects. */
 export function tenantHosts(snapshot: CustomerSnapshot): string[] {
-  return [...new Set(snapshot.sites.flatMap((site) => routedSiteHosts(snapshot, site)))].sort();
+  const hosts = [
+    ...snapshot.sites.flatMap((site) => routedSiteHosts(snapshot, site)),
+    ...webmailHosts(snapshot),
+  ];
+  return [...new Set(hosts)].sort();
 }

@@ -43,7 +43,7 @@ export function quotaHard(snapshot: CustomerSnapshot, config: TenantPlatformConf
     'requests.memory': memory,
     'requests.storage': storage,
     secrets: String(databases + 2),
-    services: String(sites + databases + 1), // + the suspended-page ExternalName Service
+    services: String(sites + databases + 1), // + the suspended-page or the webmail ExternalName Service (never both)
     'services.loadbalancers': '0',
     'services.nodeports': '0',
   };

@@ -15,3 +15,4 @@ export * from './types.ts';
 export * from './usage.ts';
 export * from './validate-site.ts';
 export * from './volume-retention.ts';
+export { WEBMAIL_SERVICE, webmailHosts, webmailObjects } from './webmail.ts';

@@ -48,6 +48,8 @@ export interface TenantPlatformConfig {
   metricsPorts: number[];
   ingress: { className: string; webEntrypoint: string; websecureEntrypoint: string; certResolver: string };
   suspendedPage: { namespace: string; service: string; port: number };
+  /** The platform's webmail Service in `namespaces.mail` (issue 17); default `webmail`, port 80. */
+  webmail?: { service: string; port: number };
   panelIdentity: { serviceAccount: string; namespace: string; tenantClusterRole: string };
   tenantLimits: {
     maxReplicasPerSite: number;

@@ -1,4 +1,5 @@
 import { RESERVED_SITE_NAMES } from '../databases/names.ts';
+import { WEBMAIL_SERVICE } from './webmail.ts';
 // Refuses, at the API's edge, a site that could never run under Pod Security "restricted".
 
 export interface SiteSecurityContextInput {
@@ -129,6 +130,9 @@ export function siteNameIssues(name: string): SiteValidationIssue[] {
   }
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     return [{ path: ['name'], message: 'lowercase letters, digits and "-", starting with a letter' }];
+  }
+  if (name === WEBMAIL_SERVICE) {
+    return [{ path: ['name'], message: `"${name}" is reserved for the platform's webmail` }];
   }
   if (RESERVED_SITE_NAMES.includes(name)) {
     return [{ path: ['name'], message: `"${name}" is reserved for the customer's database server` }];

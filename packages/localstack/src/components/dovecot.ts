@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { renderDovecot } from '@hostplane/platform';
+import { renderDovecot, SPAM_LEARNING_FILES } from '@hostplane/platform';
 import { migrateMailDb } from '@hostplane/provisioner-mail';
 import type { Component, StackContext } from '../component.ts';
 import { STACK_HOST } from '../ports.ts';
@@ -25,6 +25,11 @@ import { mailDatabaseUrl } from './mariadb.ts';
 // database. The master starts as root and drops to dovecot/dovenull/hostplane-vmail.
 
 const NAME = 'dovecot';
+
+/** The spam-learning program and its IMAPSieve scripts (sieve_pipe_bin_dir): nothing else lives there. */
+function learnDir(ctx: StackContext): string {
+  return path.join(mailDirs(ctx).dovecotConfig, 'learn');
+}
 
 function configPath(ctx: StackContext): string {
   return path.join(mailDirs(ctx).dovecotConfig, 'dovecot.conf');
@@ -51,6 +56,12 @@ export function dovecotFiles(ctx: StackContext, vmail: Pick<ServiceIds, 'uid' | 
       submission: { host: STACK_HOST, port: p.reinjection },
       dictConfig: path.join(d.dovecotConfig, 'dovecot-dict-sieve.conf.ext'),
     },
+    // Loopback needs no controller password (Rspamd's secure_ip).
+    spamLearning: {
+      controller: { host: STACK_HOST, port: p.rspamdController },
+      passwordFile: null,
+      dir: learnDir(ctx),
+    },
     tls: { ...tlsFiles(ctx), dhPath: '/usr/share/dovecot/dh.pem' },
   });
 }
@@ -72,9 +83,25 @@ export const dovecot: Component = {
     await chownTree(d.mailRoot, vmail);
     for (const dir of [d.dovecotConfig, d.dovecotBase, d.dovecotState]) mkdirSync(dir, { recursive: true });
     await ensureMailTls(ctx);
-    writeRenderedFiles(d.dovecotConfig, dovecotFiles(ctx, vmail), internal);
+    const files = dovecotFiles(ctx, vmail);
+    const learning = (name: string) => (SPAM_LEARNING_FILES as readonly string[]).includes(name);
+    writeRenderedFiles(
+      d.dovecotConfig,
+      files.filter((f) => !learning(f.name)),
+      internal,
+    );
+    mkdirSync(learnDir(ctx), { recursive: true });
+    writeRenderedFiles(
+      learnDir(ctx),
+      files.filter((f) => learning(f.name)),
+    );
     // Fails with Dovecot's own message on a setting it does not accept.
     await run('doveconf', ['-c', configPath(ctx), '-n']);
+    // Compiled here (root owns the folder), so IMAP processes running as the mail user need not save
+    // the binaries themselves.
+    for (const script of files.filter((f) => learning(f.name) && f.name.endsWith('.sieve'))) {
+      await run('sievec', ['-c', configPath(ctx), path.join(learnDir(ctx), script.name)]);
+    }
   },
   processes(ctx) {
     return [{ name: NAME, command: '/usr/sbin/dovecot', args: ['-F', '-c', configPath(ctx)] }];

@@ -76,7 +76,7 @@ export function writeRenderedFiles(dir: string, files: RenderedFile[], sensitive
     mkdirSync(path.dirname(target), { recursive: true });
     const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
     if (current !== file.content) writeFileSync(target, file.content);
-    chmodSync(target, file.sensitive ? 0o640 : 0o644);
+    chmodSync(target, file.executable ? 0o755 : file.sensitive ? 0o640 : 0o644);
     if (file.sensitive && sensitiveGroup) chownSync(target, 0, sensitiveGroup.gid);
   }
 }

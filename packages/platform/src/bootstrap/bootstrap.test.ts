@@ -10,6 +10,7 @@ import {
   clusterPostfixFiles,
   clusterRspamdFiles,
   renderBootstrap,
+  rspamdControllerPassword,
   stepToYaml,
 } from './index.ts';
 import { mailSystem } from './mail.ts';
@@ -146,14 +147,50 @@ describe('the same renderers as the local stack', () => {
       expect(decode(find('Secret', 'postfix-maps').data[map.name])).toBe(map.content);
     const dovecot = clusterDovecotFiles(config);
     expect(find('ConfigMap', 'dovecot-config').data['dovecot.conf']).toBe(dovecot[0]?.content);
-    expect(dovecot).toEqual(renderDovecot({ ...dovecotInput() }));
+    // Beside the renderer's files: the Rspamd controller password the learning program reads.
+    expect(dovecot.filter((f) => f.name !== 'rspamd-controller.pass')).toEqual(
+      renderDovecot({ ...dovecotInput() }),
+    );
     // The Sieve dict's credentials travel in the Secret beside the SQL file (mounted at /etc/dovecot/sql).
     const dict = dovecot.find((f) => f.name === 'dovecot-dict-sieve.conf.ext');
     expect(decode(find('Secret', 'dovecot-sql').data['dovecot-dict-sieve.conf.ext'])).toBe(dict?.content);
     expect(postfix.find((f) => f.name === 'master.cf')?.content).toContain('-o mynetworks=');
-    const rspamd = clusterRspamdFiles();
-    for (const file of rspamd)
+    const rspamd = clusterRspamdFiles(config);
+    for (const file of rspamd.filter((f) => !f.sensitive))
       expect(find('ConfigMap', 'rspamd-local-d').data[file.name.split('/').pop() ?? '']).toBe(file.content);
+  });
+
+  it('spam learning (issue 17): Dovecot pipes to the Rspamd controller with the password both sides share', () => {
+    const password = rspamdControllerPassword(config);
+    expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Rspamd: the controller file with its password is a Secret projected beside the ConfigMap.
+    const controller = decode(find('Secret', 'rspamd-local-d').data['worker-controller.inc']);
+    expect(controller).toContain(`password = "${password}";`);
+    expect(find('ConfigMap', 'rspamd-local-d').data['worker-controller.inc']).toBeUndefined();
+    const rspamdPod = find('Deployment', 'rspamd').spec.template.spec;
+    expect(rspamdPod.volumes.find((v: { name: string }) => v.name === 'local-d').projected.sources).toEqual([
+      { configMap: { name: 'rspamd-local-d' } },
+      { secret: { name: 'rspamd-local-d' } },
+    ]);
+    // Dovecot: the password in its Secret (mounted at /etc/dovecot/sql), the program executable.
+    expect(decode(find('Secret', 'dovecot-sql').data['rspamd-controller.pass'])).toBe(password);
+    const conf = find('ConfigMap', 'dovecot-config').data['dovecot.conf'];
+    expect(conf).toContain('mail_plugins = $mail_plugins imap_quota imap_sieve');
+    expect(conf).toContain('sieve_pipe_bin_dir = /etc/dovecot/learn');
+    const program = find('ConfigMap', 'dovecot-config').data['rspamd-learn'];
+    expect(program).toContain('controller=rspamd.mail-system.svc:11334');
+    expect(program).toContain("password=$(cat '/etc/dovecot/sql/rspamd-controller.pass')");
+    const pod = find('StatefulSet', 'dovecot').spec.template.spec;
+    expect(pod.volumes.find((v: { name: string }) => v.name === 'learn').configMap).toEqual({
+      name: 'dovecot-config',
+      defaultMode: 0o555,
+      items: ['rspamd-learn', 'report-spam.sieve', 'report-ham.sieve'].map((f) => ({ key: f, path: f })),
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: 'learn',
+      mountPath: '/etc/dovecot/learn',
+      readOnly: true,
+    });
   });
 
   it('mail ports reach Postfix and Dovecot through Traefik TCP routes with PROXY protocol v2', () => {
@@ -400,6 +437,11 @@ function dovecotInput() {
     sieve: {
       submission: { host: 'postfix.mail-system.svc', port: 10025 },
       dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
+    },
+    spamLearning: {
+      controller: { host: 'rspamd.mail-system.svc', port: 11334 },
+      passwordFile: '/etc/dovecot/sql/rspamd-controller.pass',
+      dir: '/etc/dovecot/learn',
     },
     tls: { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' },
     proxyTrustedNetworks: ['10.42.0.0/16', '10.43.0.0/16'],

@@ -24,7 +24,13 @@ export {
   traefikIngressClass,
   traefikRbac,
 } from './ingress.ts';
-export { clusterDovecotFiles, clusterPostfixFiles, clusterRspamdFiles, INTERNAL_SUBMISSION } from './mail.ts';
+export {
+  clusterDovecotFiles,
+  clusterPostfixFiles,
+  clusterRspamdFiles,
+  INTERNAL_SUBMISSION,
+  rspamdControllerPassword,
+} from './mail.ts';
 export {
   isRemovableMaildir,
   MAILDIR_REMOVER_LABEL,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { KubeObject } from '@hostplane/domain';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
-import { renderDovecot } from '../dovecot/index.ts';
+import { renderDovecot, SPAM_LEARNING_FILES } from '../dovecot/index.ts';
 import { CLUSTER_MAIL_ROOT, type MailDb, type RenderedFile } from '../mail-settings.ts';
 import { renderPostfix } from '../postfix/index.ts';
 import { renderRspamd, SENDER_IDENTITY_LUA } from '../rspamd/index.ts';
@@ -51,6 +51,18 @@ const REDIS_UID = 999;
 const TLS = { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' };
 const svc = (name: string) => `${name}.${MAIL_NAMESPACE}.svc`;
 const RSPAMD_MAPS_DIR = '/var/lib/rspamd/maps';
+/** Issue 17: Dovecot's spam-learning program and its IMAPSieve scripts (a 0555 ConfigMap volume). */
+const DOVECOT_LEARN_DIR = '/etc/dovecot/learn';
+/** The Rspamd controller's password for Dovecot's learning program, in the `dovecot-sql` Secret. */
+const RSPAMD_PASSWORD_FILE = 'rspamd-controller.pass';
+
+/** The Rspamd controller's password: derived from the panel's secret key (rendering stays deterministic,
+ * the config file needs no new secret), so learning over the network is authenticated. */
+export function rspamdControllerPassword(config: BootstrapConfig): string {
+  return createHmac('sha256', config.bootstrap.secrets.panelSecretKey)
+    .update('hostplane rspamd controller')
+    .digest('base64url');
+}
 
 function readonlyDb(config: BootstrapConfig): MailDb {
   const password = config.bootstrap.secrets.mailDbReadonlyPassword;
@@ -124,13 +136,18 @@ export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
       submission: { host: svc('postfix'), port: INTERNAL.reinjection },
       dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
     },
+    spamLearning: {
+      controller: { host: svc('rspamd'), port: INTERNAL.controller },
+      passwordFile: `/etc/dovecot/sql/${RSPAMD_PASSWORD_FILE}`,
+      dir: DOVECOT_LEARN_DIR,
+    },
     tls: TLS,
     // Traefik's TCP routes send a PROXY header; only the cluster network may.
     proxyTrustedNetworks: config.network.clusterCidrs,
-  });
+  }).concat({ name: RSPAMD_PASSWORD_FILE, content: rspamdControllerPassword(config), sensitive: true });
 }
 
-export function clusterRspamdFiles(): RenderedFile[] {
+export function clusterRspamdFiles(config: BootstrapConfig): RenderedFile[] {
   return renderRspamd({
     target: 'cluster',
     listen: '*',
@@ -140,6 +157,8 @@ export function clusterRspamdFiles(): RenderedFile[] {
     // The ConfigMap `rspamd-maps` the Mail target writes (mounted whole, so the kubelet refreshes it).
     userRateLimit: { perHour: 200, burst: 20, limitsMap: `${RSPAMD_MAPS_DIR}/send_limits.map` },
     identityMap: `${RSPAMD_MAPS_DIR}/identities.map`,
+    // Dovecot's spam learning reaches the controller over the network (issue 17).
+    controllerPassword: rspamdControllerPassword(config),
   });
 }
 
@@ -299,6 +318,7 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
           volumeMounts: [
             { name: 'config', mountPath: '/etc/dovecot/dovecot.conf', subPath: 'dovecot.conf' },
             { name: 'sql', mountPath: '/etc/dovecot/sql', readOnly: true },
+            { name: 'learn', mountPath: DOVECOT_LEARN_DIR, readOnly: true },
             { name: 'tls', mountPath: '/etc/mail-tls', readOnly: true },
             { name: 'maildirs', mountPath: CLUSTER_MAIL_ROOT },
           ],
@@ -307,6 +327,15 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
       volumes: [
         { name: 'config', configMap: { name: 'dovecot-config' } },
         { name: 'sql', secret: { secretName: 'dovecot-sql', defaultMode: 0o440 } },
+        // sieve_pipe_bin_dir: the learning program must be executable; nothing else is in the folder.
+        {
+          name: 'learn',
+          configMap: {
+            name: 'dovecot-config',
+            defaultMode: 0o555,
+            items: SPAM_LEARNING_FILES.map((file) => ({ key: file, path: file })),
+          },
+        },
         { name: 'tls', secret: { secretName: 'mail-tls', optional: true } },
       ],
       claims: [
@@ -321,11 +350,13 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
 }
 
 function rspamd(config: BootstrapConfig): KubeObject[] {
-  const files = clusterRspamdFiles();
-  const { plain } = split(files);
+  const files = clusterRspamdFiles(config);
+  const { plain, sensitive } = split(files);
   const images = config.bootstrap.systemImages;
   return [
     configMap('rspamd-local-d', MAIL_NAMESPACE, 'rspamd', plain),
+    // The controller's password (worker-controller.inc) is a Secret, projected into the same folder.
+    secret('rspamd-local-d', MAIL_NAMESPACE, 'rspamd', sensitive),
     service('rspamd', MAIL_NAMESPACE, 'rspamd', [
       { name: 'milter', port: INTERNAL.milter, targetPort: INTERNAL.milter },
       { name: 'controller', port: INTERNAL.controller, targetPort: INTERNAL.controller },
@@ -378,7 +409,12 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
         },
       ],
       volumes: [
-        { name: 'local-d', configMap: { name: 'rspamd-local-d' } },
+        {
+          name: 'local-d',
+          projected: {
+            sources: [{ configMap: { name: 'rspamd-local-d' } }, { secret: { name: 'rspamd-local-d' } }],
+          },
+        },
         // Written by the panel's Mail target; until its first pass Rspamd finds no identities and
         // refuses authenticated mail (fail closed).
         { name: 'maps', configMap: { name: 'rspamd-maps', optional: true } },

@@ -1,5 +1,6 @@
 import { header } from '../mail-settings.ts';
 import type { DovecotSettings } from './settings.ts';
+import { spamLearningPluginLines } from './spam-learning.ts';
 
 export function renderDovecotConf(s: DovecotSettings): string {
   return [
@@ -78,7 +79,7 @@ ${before}
   sieve_vacation_use_original_recipient = yes
   # A forwarded message leaves with the mailbox as its envelope sender: SPF passes, bounces come back.
   sieve_redirect_envelope_from = orig_recipient
-}
+${s.spamLearning ? `${spamLearningPluginLines(s.spamLearning).join('\n')}\n` : ''}}
 `;
 }
 
@@ -225,7 +226,7 @@ function protocols(s: DovecotSettings): string {
 lmtp_rcpt_check_quota = yes
 
 protocol imap {
-  mail_plugins = $mail_plugins imap_quota
+  mail_plugins = $mail_plugins imap_quota${s.spamLearning ? ' imap_sieve' : ''}
 }
 
 protocol pop3 {

@@ -177,3 +177,57 @@ describe('Sieve (issue 17)', () => {
     expect(renderDovecot(local)).toHaveLength(2);
   });
 });
+
+describe('renderDovecot spam learning (issue 17)', () => {
+  const sieve = {
+    submission: { host: '127.0.0.1', port: 20589 },
+    dictConfig: '/state/dovecot/etc/dict.conf.ext',
+  };
+  const learning = {
+    ...local,
+    sieve,
+    spamLearning: { controller: { host: '127.0.0.1', port: 21334 }, dir: '/state/dovecot/etc/learn' },
+  };
+
+  it('wires IMAPSieve on Junk: into it learns spam, out of it learns ham', () => {
+    const text = conf(learning);
+    expect(text).toContain('mail_plugins = $mail_plugins imap_quota imap_sieve');
+    expect(text).toContain('sieve_plugins = sieve_imapsieve sieve_extprograms');
+    expect(text).toContain('sieve_pipe_bin_dir = /state/dovecot/etc/learn');
+    expect(text).toContain('imapsieve_mailbox1_name = Junk');
+    expect(text).toContain('imapsieve_mailbox1_before = file:/state/dovecot/etc/learn/report-spam.sieve');
+    expect(text).toContain('imapsieve_mailbox2_from = Junk');
+    expect(text).toContain('imapsieve_mailbox2_before = file:/state/dovecot/etc/learn/report-ham.sieve');
+  });
+
+  it('renders the program (executable) and both scripts; without learning none of it', () => {
+    const files = renderDovecot(learning);
+    const program = files.find((f) => f.name === 'rspamd-learn');
+    expect(program).toMatchObject({ executable: true, sensitive: false });
+    expect(program?.content).toContain('controller=127.0.0.1:21334');
+    expect(program?.content).toContain('password=\n');
+    expect(files.find((f) => f.name === 'report-spam.sieve')?.content).toContain(
+      'pipe :copy "rspamd-learn" ["spam"]',
+    );
+    const ham = files.find((f) => f.name === 'report-ham.sieve')?.content ?? '';
+    expect(ham).toContain('pipe :copy "rspamd-learn" ["ham"]');
+    expect(ham).toContain(`if string "\${mailbox}" "Trash"`);
+    const plain = renderDovecot({ ...local, sieve });
+    expect(plain.map((f) => f.name)).not.toContain('rspamd-learn');
+    expect(conf({ ...local, sieve })).not.toContain('imap_sieve');
+  });
+
+  it('reads the controller password from a file when given one', () => {
+    const files = renderDovecot({
+      ...learning,
+      spamLearning: { ...learning.spamLearning, passwordFile: '/etc/dovecot/sql/rspamd-controller.pass' },
+    });
+    expect(files.find((f) => f.name === 'rspamd-learn')?.content).toContain(
+      "password=$(cat '/etc/dovecot/sql/rspamd-controller.pass')",
+    );
+  });
+
+  it('refuses learning without Sieve', () => {
+    expect(() => renderDovecot({ ...local, spamLearning: learning.spamLearning })).toThrow(/spamLearning/);
+  });
+});

@@ -1,10 +1,12 @@
 import type { RenderedFile } from '../mail-settings.ts';
 import { renderDovecotConf } from './dovecot-conf.ts';
 import { type DovecotSettingsInput, dovecotSettingsSchema } from './settings.ts';
+import { renderSpamLearningFiles } from './spam-learning.ts';
 import { renderDovecotSieveDict, renderDovecotSql } from './sql-conf.ts';
 
 export { PANEL_SIEVE_SCRIPTS } from './dovecot-conf.ts';
 export type { DovecotSettings, DovecotSettingsInput, PasswordScheme } from './settings.ts';
+export { LEARN_PROGRAM, SPAM_LEARNING_FILES } from './spam-learning.ts';
 
 /** dovecot.conf, dovecot-sql.conf.ext and, with Sieve, the dict's SQL file. The SQL file's name is the basename of `paths.sqlConfig`. */
 export function renderDovecot(input: DovecotSettingsInput): RenderedFile[] {
@@ -25,5 +27,7 @@ export function renderDovecot(input: DovecotSettingsInput): RenderedFile[] {
     const dictName = settings.sieve.dictConfig.split('/').pop() ?? 'dovecot-dict-sieve.conf.ext';
     files.push({ name: dictName, content: renderDovecotSieveDict(settings), sensitive: true });
   }
+  // Named by their basename (SPAM_LEARNING_FILES): callers place them in `spamLearning.dir`.
+  if (settings.spamLearning) files.push(...renderSpamLearningFiles(settings.spamLearning));
   return files;
 }

@@ -76,9 +76,24 @@ export const dovecotSettingsSchema = z
       })
       .nullable()
       .default(null),
+    /** Issue 17: moving mail into Junk trains Rspamd as spam, out of Junk as ham (IMAPSieve). `dir` holds
+     * the pipe program and the two scripts (renderSpamLearningFiles); the controller's password, where it
+     * has one, is read from `passwordFile` (a sensitive file the mail user can read). Null: no learning. */
+    spamLearning: z
+      .object({
+        controller: z.object({ host: hostSchema, port: portSchema }),
+        passwordFile: absolutePathSchema.nullable().default(null),
+        dir: absolutePathSchema,
+      })
+      .nullable()
+      .default(null),
     tls: tlsFilesSchema.extend({ dhPath: absolutePathSchema.optional() }).nullable(),
     /** Ranges allowed to send a PROXY header (Traefik in ingress-system); cluster only. */
     proxyTrustedNetworks: z.array(cidrSchema).default([]),
+  })
+  .refine((s) => s.spamLearning === null || s.sieve !== null, {
+    message: 'spam learning runs Sieve scripts: it needs sieve',
+    path: ['spamLearning'],
   })
   .refine((s) => s.target === 'cluster' || s.proxyTrustedNetworks.length === 0, {
     message: 'the PROXY protocol is for the cluster target only',

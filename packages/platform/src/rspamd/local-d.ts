@@ -30,7 +30,8 @@ function workers(s: RspamdSettings): RenderedFile[] {
       'upstream "local" {\n  default = yes;\n  self_scan = yes;\n}',
     ]),
     file('worker-normal.inc', [`bind_socket = ${socket(s, s.ports.normal)};`, 'count = 1;']),
-    file('worker-controller.inc', controller),
+    // With a password the file is a credential (a Secret in the cluster).
+    file('worker-controller.inc', controller, s.controllerPassword !== null),
   ].map((f) => ({ ...f, content: HEADER(s) + f.content }));
 }
 

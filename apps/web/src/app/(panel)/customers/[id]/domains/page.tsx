@@ -29,6 +29,7 @@ function CreateDomainForm({ base, onDone }: { base: string; onDone: () => void }
       dns: checked(form, 'dns'),
       mail: checked(form, 'mail'),
       dnssec: checked(form, 'dnssec'),
+      webmail: checked(form, 'webmail'),
     };
     if (await action.run(() => api('POST', `${base}/domains`, body))) onDone();
   }
@@ -46,6 +47,7 @@ function CreateDomainForm({ base, onDone }: { base: string; onDone: () => void }
         <Check label="Host its DNS zone" name="dns" defaultChecked />
         <Check label="Receive mail" name="mail" defaultChecked />
         <Check label="Sign with DNSSEC" name="dnssec" />
+        <Check label="Webmail at webmail.{domain}" name="webmail" />
       </div>
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={action.busy}>
@@ -126,6 +128,7 @@ function DomainRow({ base, domain, onChange }: { base: string; domain: Domain; o
         {flag(domain.dns, 'DNS', 'dns')}
         {flag(domain.mail, 'Mail', 'mail')}
         {flag(domain.dnssec, 'DNSSEC', 'dnssec')}
+        {flag(domain.webmail, 'Webmail', 'webmail')}
       </td>
       <td>
         {domain.dkim ? (

@@ -4,6 +4,7 @@ import type {
   Alias,
   CreateAliasBody,
   CreateMailboxBody,
+  Domain,
   Mailbox,
   UpdateMailboxBody,
 } from '@hostplane/contracts';
@@ -25,6 +26,7 @@ import { useCustomer } from '../../../../../lib/customer.tsx';
 import { list, text } from '../../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../../lib/hooks.ts';
 import { ALL, type Page } from '../../../../../lib/types.ts';
+import { MailboxSettings, MailboxUsage, MailTotal, webmailLink } from './mailbox-settings.tsx';
 
 function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void }) {
   const action = useAction();
@@ -75,9 +77,20 @@ function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void 
   );
 }
 
-function MailboxRow({ base, mailbox, onChange }: { base: string; mailbox: Mailbox; onChange: () => void }) {
+function MailboxRow({
+  base,
+  mailbox,
+  webmail,
+  onChange,
+}: {
+  base: string;
+  mailbox: Mailbox;
+  webmail: string | null;
+  onChange: () => void;
+}) {
   const action = useAction();
   const [changing, setChanging] = useState(false);
+  const [settings, setSettings] = useState(false);
   const path = `${base}/mailboxes/${enc(mailbox.address)}`;
   async function patch(body: UpdateMailboxBody) {
     return action.run(() => api('PATCH', path, body));
@@ -91,64 +104,86 @@ function MailboxRow({ base, mailbox, onChange }: { base: string; mailbox: Mailbo
     }
   }
   return (
-    <tr data-mailbox={mailbox.address}>
-      <th scope="row">{mailbox.address}</th>
-      <td>{mailbox.quota}</td>
-      <td>{mailbox.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}</td>
-      <td className="row-actions">
-        {changing ? (
-          <form
-            className="actions"
-            onSubmit={changePassword}
-            noValidate
-            aria-label={`New password for ${mailbox.address}`}
-          >
-            <Field
-              label="New password"
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              error={action.fieldError('password')}
-            />
-            <button type="submit" className="btn btn-primary" disabled={action.busy}>
-              Set
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={() => setChanging(false)}>
-              Cancel
-            </button>
-          </form>
-        ) : (
-          <>
-            <button type="button" className="btn btn-ghost" onClick={() => setChanging(true)}>
-              Change password
-            </button>
-            <button
-              type="button"
-              className="btn btn-ghost"
-              disabled={action.busy}
-              onClick={async () => {
-                if (await patch({ enabled: !mailbox.enabled })) onChange();
-              }}
+    <>
+      <tr data-mailbox={mailbox.address}>
+        <th scope="row">{mailbox.address}</th>
+        <td>{mailbox.quota}</td>
+        <td>
+          <MailboxUsage mailbox={mailbox} />
+        </td>
+        <td>{mailbox.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}</td>
+        <td className="row-actions">
+          {changing ? (
+            <form
+              className="actions"
+              onSubmit={changePassword}
+              noValidate
+              aria-label={`New password for ${mailbox.address}`}
             >
-              {mailbox.enabled ? 'Disable' : 'Enable'}
-            </button>
-            <ConfirmButton
-              label="Delete"
-              question={`Delete ${mailbox.address} and its mail?`}
-              onConfirm={async () => {
-                if (await action.run(() => api('DELETE', path))) onChange();
-              }}
-            />
-          </>
-        )}
-        <ErrorBox error={action.error} />
-      </td>
-    </tr>
+              <Field
+                label="New password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                error={action.fieldError('password')}
+              />
+              <button type="submit" className="btn btn-primary" disabled={action.busy}>
+                Set
+              </button>
+              <button type="button" className="btn btn-ghost" onClick={() => setChanging(false)}>
+                Cancel
+              </button>
+            </form>
+          ) : (
+            <>
+              {webmail ? (
+                <a className="btn btn-ghost" href={webmail} target="_blank" rel="noreferrer">
+                  Webmail
+                </a>
+              ) : null}
+              <button type="button" className="btn btn-ghost" onClick={() => setSettings(!settings)}>
+                {settings ? 'Hide settings' : 'Settings'}
+              </button>
+              <button type="button" className="btn btn-ghost" onClick={() => setChanging(true)}>
+                Change password
+              </button>
+              <button
+                type="button"
+                className="btn btn-ghost"
+                disabled={action.busy}
+                onClick={async () => {
+                  if (await patch({ enabled: !mailbox.enabled })) onChange();
+                }}
+              >
+                {mailbox.enabled ? 'Disable' : 'Enable'}
+              </button>
+              <ConfirmButton
+                label="Delete"
+                question={`Delete ${mailbox.address} and its mail?`}
+                onConfirm={async () => {
+                  if (await action.run(() => api('DELETE', path))) onChange();
+                }}
+              />
+            </>
+          )}
+          <ErrorBox error={action.error} />
+        </td>
+      </tr>
+      {settings ? (
+        <tr>
+          <td colSpan={5}>
+            <MailboxSettings base={base} mailbox={mailbox} onChange={onChange} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
 
 function Mailboxes({ base }: { base: string }) {
   const mailboxes = useLoad<Page<Mailbox>>(`${base}/mailboxes${ALL}`);
+  const domains = useLoad<Page<Domain>>(`${base}/domains${ALL}`);
+  const webmailDomains = (domains.data?.items ?? []).filter((d) => d.webmail).map((d) => d.name);
   const [creating, setCreating] = useState(false);
   return (
     <Section
@@ -168,11 +203,17 @@ function Mailboxes({ base }: { base: string }) {
       <ResourceTable
         items={mailboxes.data?.items}
         empty="No mailboxes yet. Add a domain with mail first."
-        columns={['Address', 'Quota', 'State']}
+        columns={['Address', 'Quota', 'Usage', 'State']}
       >
         {(items) =>
           items.map((m) => (
-            <MailboxRow key={m.address} base={base} mailbox={m} onChange={() => void mailboxes.reload()} />
+            <MailboxRow
+              key={m.address}
+              base={base}
+              mailbox={m}
+              webmail={webmailLink(m.address, webmailDomains)}
+              onChange={() => void mailboxes.reload()}
+            />
           ))
         }
       </ResourceTable>
@@ -249,6 +290,7 @@ export default function MailPage() {
   const { base } = useCustomer();
   return (
     <>
+      <MailTotal base={base} />
       <Mailboxes base={base} />
       <Aliases base={base} />
     </>
