@@ -7,12 +7,13 @@
 // certificate. A second `--apply` writes nothing. Nothing here talks to a panel process on the host.
 import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { READY_PAGE_TEXT } from '@hostplane/domain';
+import { resolveStateDir, statePaths } from '@hostplane/localstack';
 import { delegateDomain, loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const SLOW = 900_000;
@@ -136,6 +137,30 @@ beforeAll(async () => {
   const result = JSON.parse(first.stdout) as { panelUrl: string };
   panelHost = new URL(result.panelUrl).hostname;
   expect(result.panelUrl).toBe(`https://${panelHost}:${httpsPort()}`);
+}, SLOW);
+
+// The other node tests expect the stack's host edge at HTTP_ADDR/HTTPS_ADDR (a site's logs read its
+// access log): the install is taken out again and the host edge started, as before this file.
+afterAll(async () => {
+  const removed = await run('kubectl', [
+    '--kubeconfig',
+    stack().KUBECONFIG,
+    'delete',
+    'namespace',
+    'ingress-system',
+    'panel-system',
+    '--ignore-not-found',
+    '--wait=true',
+    '--timeout=240s',
+  ]);
+  expect(removed.stderr).toBe('');
+  const stateDir = resolveStateDir();
+  rmSync(path.join(stateDir, 'bootstrap-local.json'), { force: true });
+  const envFile = statePaths(stateDir).envFile;
+  const { PANEL_URL: _, ...env } = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>;
+  writeFileSync(envFile, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
+  const up = await hostplane(['stack', 'up']);
+  expect(up.code, up.stderr).toBe(0);
 }, SLOW);
 
 describe('hostplane bootstrap --local on the real node', () => {

@@ -26,7 +26,7 @@ import {
   renderBootstrap,
   stepToYaml,
 } from '@hostplane/platform';
-import { KubeHttpClient } from '@hostplane/provisioner-k8s';
+import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { applyBootstrap, bootstrapStatus, diffBootstrap } from '../bootstrap/apply.ts';
@@ -109,12 +109,15 @@ async function applyLocal(
     .flatMap((step) => step.objects)
     .find((o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace);
   if (panelNamespace) {
-    for (const object of localSftpHostKeyObjects(
+    const [namespace, secret] = localSftpHostKeyObjects(
       stateDir,
       panelNamespace,
       config.bootstrap.sftp.hostKeySecret,
-    ))
-      await kube.apply(object as KubeObject); // a Namespace and a Secret, built from plain fields
+    ) as [KubeObject, KubeObject]; // a Namespace and a Secret, built from plain fields
+    // Created only when missing: the steps own the Namespace (re-applying it here would drop their
+    // fields, and the second --apply would find it changed).
+    if (!(await kube.get(KINDS.Namespace, null, namespace.metadata.name))) await kube.apply(namespace);
+    await kube.apply(secret);
   }
   return applyBootstrap(kube, steps, { timeoutMs, progress });
 }
