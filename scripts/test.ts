@@ -6,10 +6,19 @@
 // Phase 2 runs when this run brought the stack up, or when the stack it found already runs the real
 // node; a developer's own kwok stack is left as it is unless `--project node` is asked for
 // (`npm run test:node`), which switches it to the real node.
+// When both phases run and this process may create network namespaces (root, iproute2), phase 2 does
+// not wait for phase 1: it runs at the same time on a second stack of its own (state folder
+// `<state>-node`, real node from the start) inside a network namespace this run creates, since the
+// stack's ports are fixed. Most of both phases is waiting (containers starting, the apiserver's
+// controllers, Velero, mail delivery), so on two cores the whole run takes about as long as the
+// longer phase instead of their sum. HOSTPLANE_TEST_PARALLEL=0 runs them one after the other.
 // Exits non-zero when a phase fails. Extra arguments go to vitest: `npm test -- packages/localstack`;
 // `--project X` runs only that project (node → only phase 2).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   listPidRecords,
   realNodeComponents,
@@ -84,6 +93,77 @@ function runNodePhase(vitestArgs: string[]): Promise<number> {
   );
 }
 
+/** Whether phase 2 can run beside phase 1 in a network namespace of its own (root and iproute2). */
+function canIsolateNodePhase(): boolean {
+  if (process.env.HOSTPLANE_TEST_PARALLEL === '0') return false;
+  if (process.getuid?.() !== 0) return false;
+  return spawnSync('ip', ['netns', 'list'], { stdio: 'ignore' }).status === 0;
+}
+
+function ip(args: string[]): void {
+  const result = spawnSync('ip', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
+}
+
+/** Copies a child's output lines to ours with a prefix, so two phases running at once stay readable. */
+function prefixLines(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, prefix: string): Promise<void> {
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on('line', (line) => out.write(`${prefix}${line}\n`));
+  return new Promise((resolve) => lines.on('close', () => resolve()));
+}
+
+/**
+ * Phase 2 on a stack of its own: a fresh state folder beside the main one, the real node from the start,
+ * inside a network namespace made for this run (deleted afterwards, with the folder when it passed).
+ */
+async function runIsolatedNodePhase(vitestArgs: string[]): Promise<number> {
+  const stateDir = resolveStateDir();
+  const nodeStateDir = `${stateDir}-node`;
+  const netns = `hostplane-test-${createHash('sha256').update(stateDir).digest('hex').slice(0, 8)}`;
+  spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+  ip(['netns', 'add', netns]);
+  let code = 1;
+  try {
+    ip(['netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']);
+    console.log(
+      `phase 2 (node tests, real containers) runs now beside phase 1: stack ${nodeStateDir}, network namespace ${netns}; its lines start with [node]`,
+    );
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        netns,
+        'env',
+        `HOSTPLANE_STACK_DIR=${nodeStateDir}`,
+        'HOSTPLANE_STACK_NODE=real',
+        path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+        path.join(repoRoot, 'scripts', 'test-node.ts'),
+        '--own-stack',
+        ...vitestArgs,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot },
+    );
+    const ignore = () => {};
+    process.on('SIGINT', ignore);
+    const copied = Promise.all([
+      prefixLines(child.stdout, process.stdout, '[node] '),
+      prefixLines(child.stderr, process.stderr, '[node] '),
+    ]);
+    code = await new Promise<number>((resolve) => {
+      child.on('close', (exit, signal) => resolve(exit ?? (signal ? 130 : 1)));
+    });
+    await copied;
+    process.off('SIGINT', ignore);
+  } finally {
+    spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+  }
+  // The node's imported images make the folder ~5 GB: kept only when something failed, for its logs.
+  if (code === 0) rmSync(nodeStateDir, { recursive: true, force: true });
+  else console.log(`phase 2 failed: its stack's logs are in ${nodeStateDir}/logs`);
+  return code;
+}
+
 async function main(): Promise<number> {
   const phases = testPhases(process.argv.slice(2));
   // HOSTPLANE_TEST_NODE=0 skips the node phase (no real containers: a quicker local run). CI runs both.
@@ -114,13 +194,18 @@ async function main(): Promise<number> {
     if (wasDown) await stackDown();
     return code;
   }
+  // Phase 2 beside phase 1 when it can have a stack of its own (see the top of this file).
+  const beside = phases.node !== undefined && canIsolateNodePhase();
+  const testsStarted = Date.now();
+  const nodeBeside = beside && phases.node ? runIsolatedNodePhase(phases.node) : undefined;
   let started: string[];
   try {
     started = await ensureStackUp(localcluster, wasDown);
   } catch (err) {
-    if (!(err instanceof StackComponentError)) throw err;
-    console.error(`npm test: the local stack did not come up: ${err.message}`);
+    const message = err instanceof StackComponentError ? err.message : String(err);
+    console.error(`npm test: the local stack did not come up: ${message}`);
     if (wasDown) await stackDown();
+    if (nodeBeside) await nodeBeside;
     return 1;
   }
   let code = 1;
@@ -128,7 +213,17 @@ async function main(): Promise<number> {
     const kwokStarted = Date.now();
     code = await runVitest(phases.kwok);
     const kwokSeconds = seconds(kwokStarted);
-    if (phases.node) {
+    if (nodeBeside) {
+      console.log(
+        `\nphase 1 (unit + integration, kwok) ${code === 0 ? 'passed' : 'FAILED'} in ${kwokSeconds}; waiting for phase 2 (node)`,
+      );
+      const nodeCode = await nodeBeside;
+      console.log(
+        `npm test: phase 1 (unit + integration, kwok) ${code === 0 ? 'passed' : 'FAILED'} in ${kwokSeconds}; ` +
+          `phase 2 (node, its own stack beside phase 1) ${nodeCode === 0 ? 'passed' : 'FAILED'}; both in ${seconds(testsStarted)}`,
+      );
+      code = code || nodeCode;
+    } else if (phases.node) {
       console.log(
         `\nnode tests on the real node (after the ${code === 0 ? 'passing' : 'FAILED'} unit and integration run, ${kwokSeconds})`,
       );

@@ -39,6 +39,8 @@ export const DEBIAN_PACKAGES = [
   'containernetworking-plugins',
   'iptables',
   'conntrack',
+  // ip: the node's bridge and routes; npm test's network namespace for the node phase
+  'iproute2',
   // the network isolation node test's host-side listeners (the "internet" namespace, decoys), and the
   // node gateway (host services relayed onto the node's address for the platform's own pods, Velero's node agent and data movers)
   'socat',

@@ -25,7 +25,7 @@ export const SOURCE_URL = 'https://github.com/hostplane/hostplane';
 const APP_DIR = '/opt/hostplane';
 /** Bump when the layout of a staged folder changes (part of its name, hence of the image's key). */
 const STAGE_VERSION = '2';
-const WEB_STAGE_VERSION = '2';
+const WEB_STAGE_VERSION = '3';
 
 /**
  * The web image's entry point: Next.js' standalone build carries its resolved configuration (in
@@ -287,20 +287,53 @@ export async function stagePanel(repoRoot: string, cacheDir: string): Promise<St
 }
 
 /**
+ * What `next build` makes the web panel from: its own sources and configuration, the workspace package
+ * it imports at run time (@hostplane/contracts), and the npm dependency versions (package-lock.json).
+ * The web image is keyed by these rather than by the build's output, because `next build` is not
+ * reproducible: every build has a fresh build id, fresh preview-mode keys in its manifests and the
+ * checkout's absolute paths. Keyed by output, a fresh clone (CI) rebuilt the image on every run.
+ */
+async function webBuildInputs(repoRoot: string): Promise<string[]> {
+  const skip = new Set(['.next', 'node_modules', 'dist']);
+  const files = async (dir: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (skip.has(entry.name) || entry.name.endsWith('.tsbuildinfo')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) out.push(...(await files(full)));
+      else if (entry.isFile() && !/\.test\.tsx?$/.test(entry.name)) out.push(full);
+    }
+    return out;
+  };
+  return [
+    ...(await files(path.join(repoRoot, 'apps', 'web'))),
+    ...(await files(path.join(repoRoot, 'packages', 'contracts'))),
+    path.join(repoRoot, 'package-lock.json'),
+  ].sort();
+}
+
+/**
  * The web panel's folder: Next.js' standalone output (the server and the node_modules files it traces),
  * its static assets and our server.mjs (the X-Forwarded-For fix), laid out as in the repository.
+ * Named by a hash of the build's inputs (webBuildInputs): a folder staged from an earlier build of the
+ * same inputs is reused as it is.
  */
 export async function stageWeb(repoRoot: string, cacheDir: string): Promise<Staged> {
   const web = path.join(repoRoot, 'apps', 'web');
   const standalone = path.join(web, '.next', 'standalone');
   if (!(await exists(path.join(standalone, 'apps', 'web'))))
     throw new Error("the web image needs Next.js' standalone build: run `npm run build` first");
-  const sources = [
-    ...(await listFiles(standalone)),
-    ...(await listFiles(path.join(web, '.next', 'static'))),
-    path.join(web, 'server.mjs'),
-  ];
-  const hash = await hashFiles(repoRoot, sources, `web\0${STAGE_VERSION}\0${WEB_STAGE_VERSION}`);
+  const inputs = await webBuildInputs(repoRoot);
+  // The build must be of these inputs: a source edited after the last `next build` is refused.
+  const builtAt = (await stat(path.join(web, '.next', 'BUILD_ID'))).mtimeMs;
+  for (const file of inputs) {
+    if (file.endsWith('package-lock.json')) continue;
+    if ((await stat(file)).mtimeMs > builtAt)
+      throw new Error(
+        `the web image needs Next.js' standalone build of the current sources (${path.relative(repoRoot, file)} is newer): run \`npm run build\` first`,
+      );
+  }
+  const hash = await hashFiles(repoRoot, inputs, `web\0${STAGE_VERSION}\0${WEB_STAGE_VERSION}`);
   const dir = path.join(stagingDir(cacheDir), `web-${hash}`);
   if (!(await exists(dir))) {
     const tmp = `${dir}.tmp-${process.pid}`;

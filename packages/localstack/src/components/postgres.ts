@@ -35,12 +35,13 @@ export function postgresUrl(ctx: StackContext, database = PANEL_DB): string {
   return `postgres://${PANEL_DB_USER}:${password}@${STACK_HOST}:${ctx.ports.postgres}/${database}`;
 }
 
-async function withClient<T>(ctx: StackContext, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  ctx: StackContext,
+  fn: (client: pg.Client) => Promise<T>,
+  connectionTimeoutMillis: number,
+): Promise<T> {
   // The maintenance database: `hostplane` may not exist yet.
-  const client = new pg.Client({
-    connectionString: postgresUrl(ctx, 'postgres'),
-    connectionTimeoutMillis: 2_000,
-  });
+  const client = new pg.Client({ connectionString: postgresUrl(ctx, 'postgres'), connectionTimeoutMillis });
   client.on('error', () => {
     // A server shutting down mid-query surfaces through the query's rejection as well.
   });
@@ -128,16 +129,23 @@ export const postgres: Component = {
       return await withClient(
         ctx,
         async (client) => (await client.query('select 1 as ok')).rows[0]?.ok === 1,
+        5_000,
       );
     } catch {
       return false;
     }
   },
   async afterHealthy(ctx) {
-    await withClient(ctx, async (client) => {
-      const found = await client.query('select 1 from pg_database where datname = $1', [PANEL_DB]);
-      if (found.rowCount === 0) await client.query(`create database ${PANEL_DB} owner ${PANEL_DB_USER}`);
-    });
+    // Healthy a moment ago: a slow connect now is a busy machine (scram-sha-256 on a loaded CPU,
+    // measured over 2 s with two stacks starting at once), not a failure.
+    await withClient(
+      ctx,
+      async (client) => {
+        const found = await client.query('select 1 from pg_database where datname = $1', [PANEL_DB]);
+        if (found.rowCount === 0) await client.query(`create database ${PANEL_DB} owner ${PANEL_DB_USER}`);
+      },
+      30_000,
+    );
   },
   address(ctx) {
     return `${STACK_HOST}:${ctx.ports.postgres} (database ${PANEL_DB}, user ${PANEL_DB_USER})`;
