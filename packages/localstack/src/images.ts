@@ -468,13 +468,21 @@ export async function buildImages(options: {
     { skipMissingInputs: !options.only?.length },
   );
   const selected = [...imageRecipes(), ...staged].filter((r) => wanted(r.name));
-  const built: BuiltImage[] = [];
-  for (const [i, recipe] of selected.entries()) {
-    options.say(`[${i + 1}/${selected.length}] ${recipe.name} (${recipe.ref})`);
-    const image = await buildImage(recipe, options.say);
-    if (image.cached) options.say(`  ${recipe.name}: cached (${image.archive})`);
-    built.push(image);
-  }
+  // Two builds at a time: a cold build is mostly mmdebstrap waiting on the mirror and dpkg, so a second
+  // one keeps the cores busy (the cold setup of ~20 images would otherwise be their sum).
+  const built: BuiltImage[] = new Array(selected.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < selected.length) {
+      const i = next++;
+      const recipe = selected[i]!;
+      options.say(`[${i + 1}/${selected.length}] ${recipe.name} (${recipe.ref})`);
+      const image = await buildImage(recipe, options.say);
+      if (image.cached) options.say(`  ${recipe.name}: cached (${image.archive})`);
+      built[i] = image;
+    }
+  };
+  await Promise.all([worker(), worker()]);
   await recordInIndex(built);
   return built;
 }
