@@ -8,6 +8,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // No per-file module isolation (here and in integration): files share the module graph of
+          // their worker instead of importing every workspace package again (measured on the whole
+          // integration project: 285 s of imports → 34 s). Nothing here mocks modules or rewrites
+          // process.env, and each file makes its own customers, pools and servers.
+          isolate: false,
           include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.node.test.ts', '**/node_modules/**'],
         },
@@ -15,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          isolate: false,
           include: [
             'apps/*/src/**/*.int.test.ts',
             'packages/*/src/**/*.int.test.ts',
