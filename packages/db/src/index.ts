@@ -1,3 +1,4 @@
+export * from './auth.ts';
 export * from './backup-contents.ts';
 export * from './backup-jobs.ts';
 export * from './connect.ts';

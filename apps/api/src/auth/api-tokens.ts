@@ -1,4 +1,4 @@
-import type { PanelDatabase, TokenScope } from '@hostplane/db';
+import { insertApiToken, type PanelDatabase, type TokenScope } from '@hostplane/db';
 import type { Kysely, Transaction } from 'kysely';
 import { randomSecret, sha256Hex, TOKEN_PREFIX } from './secrets.ts';
 
@@ -19,16 +19,12 @@ export interface CreatedToken {
 
 export async function createApiToken(db: Db, userId: number, input: NewTokenInput): Promise<CreatedToken> {
   const token = `${TOKEN_PREFIX}${randomSecret(32)}`;
-  const row = await db
-    .insertInto('api_tokens')
-    .values({
-      user_id: userId,
-      name: input.name,
-      scope: input.scope,
-      token_hash: sha256Hex(token),
-      expires_at: input.expiresAt ?? null,
-    })
-    .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow();
+  const row = await insertApiToken(db, {
+    userId,
+    name: input.name,
+    scope: input.scope,
+    tokenHash: sha256Hex(token),
+    expiresAt: input.expiresAt ?? null,
+  });
   return { id: row.id, token, createdAt: row.created_at };
 }

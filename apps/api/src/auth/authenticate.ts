@@ -1,6 +1,12 @@
-import type { PanelDatabase } from '@hostplane/db';
+import {
+  findSessionUser,
+  findTokenUser,
+  type PanelDatabase,
+  type PrincipalUserRow,
+  touchApiToken,
+} from '@hostplane/db';
 import type { FastifyRequest } from 'fastify';
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { AuthUser, Principal } from '../types.ts';
 import { safeEqual, sha256Hex, TOKEN_PREFIX } from './secrets.ts';
@@ -10,21 +16,7 @@ export const CSRF_COOKIE = 'hp_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const userColumns = [
-  'users.id as user_id',
-  'users.email',
-  'users.role',
-  'users.customer_id',
-  'users.totp_enabled_at',
-] as const;
-
-function toAuthUser(row: {
-  user_id: number;
-  email: string;
-  role: 'admin' | 'customer';
-  customer_id: number | null;
-  totp_enabled_at: Date | null;
-}): AuthUser {
+function toAuthUser(row: PrincipalUserRow): AuthUser {
   return {
     id: row.user_id,
     email: row.email,
@@ -34,53 +26,13 @@ function toAuthUser(row: {
   };
 }
 
-/**
- * Users of a customer being deleted have no access (their sessions and tokens are also removed
- * when the deletion starts; this holds even for one created in the same instant).
- */
-export function notOfDeletedCustomer(eb: ExpressionBuilder<PanelDatabase, 'users'>) {
-  return eb.or([
-    eb('users.customer_id', 'is', null),
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom('customers')
-          .select('customers.id')
-          .whereRef('customers.id', '=', 'users.customer_id')
-          .where((c) =>
-            c.or([c('customers.deleting', '=', true), c('customers.deleted_at', 'is not', null)]),
-          ),
-      ),
-    ),
-  ]);
-}
-
 async function principalFromToken(db: Kysely<PanelDatabase>, token: string): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-  const row = await db
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select([
-      ...userColumns,
-      'api_tokens.id as token_id',
-      'api_tokens.scope',
-      'api_tokens.last_used_at',
-      'api_tokens.expires_at',
-    ])
-    .where('api_tokens.token_hash', '=', sha256Hex(token))
-    .where(notOfDeletedCustomer)
-    .where((eb) =>
-      eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]),
-    )
-    .executeTakeFirst();
+  const row = await findTokenUser(db, sha256Hex(token));
   if (!row) return null;
   // last_used_at is informative: written at most once a minute per token, not on every request.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db
-      .updateTable('api_tokens')
-      .set({ last_used_at: sql`now()` })
-      .where('id', '=', row.token_id)
-      .execute();
+    await touchApiToken(db, row.token_id);
   }
   return {
     user: toAuthUser(row),
@@ -96,14 +48,7 @@ async function principalFromToken(db: Kysely<PanelDatabase>, token: string): Pro
 async function principalFromSession(db: Kysely<PanelDatabase>, cookie: string): Promise<Principal | null> {
   if (cookie.length > 200) return null;
   const idHash = sha256Hex(cookie);
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select([...userColumns, 'sessions.csrf_token'])
-    .where('sessions.id_hash', '=', idHash)
-    .where(notOfDeletedCustomer)
-    .where('sessions.expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
+  const row = await findSessionUser(db, idHash);
   if (!row) return null;
   return {
     user: toAuthUser(row),

@@ -1,4 +1,4 @@
-import type { PanelDatabase } from '@hostplane/db';
+import { insertSession, type PanelDatabase } from '@hostplane/db';
 import type { FastifyReply } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { ApiConfig } from '../config.ts';
@@ -18,10 +18,7 @@ export async function openSession(db: Db, userId: number, config: ApiConfig): Pr
   const cookie = randomSecret(32);
   const csrfToken = randomSecret(24);
   const expiresAt = new Date(Date.now() + config.sessionTtlSeconds * 1000);
-  await db
-    .insertInto('sessions')
-    .values({ id_hash: sha256Hex(cookie), user_id: userId, csrf_token: csrfToken, expires_at: expiresAt })
-    .execute();
+  await insertSession(db, { idHash: sha256Hex(cookie), userId, csrfToken, expiresAt });
   return { cookie, csrfToken, expiresAt };
 }
 

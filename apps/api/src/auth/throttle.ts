@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PanelDatabase } from '@hostplane/db';
-import { type Kysely, sql } from 'kysely';
+import {
+  clearAccountLoginFailures,
+  countLoginFailures,
+  insertLoginFailures,
+  type PanelDatabase,
+} from '@hostplane/db';
+import type { Kysely } from 'kysely';
 import type { ApiConfig } from '../config.ts';
 import { TooManyRequestsError } from '../errors.ts';
 
@@ -25,13 +30,7 @@ async function throttleState(
   config: ApiConfig,
   keys: ThrottleKeys,
 ): Promise<ThrottleState> {
-  const rows = await db
-    .selectFrom('login_failures')
-    .select(['key', sql<number>`count(*)::int`.as('failures'), sql<Date>`min(created_at)`.as('oldest')])
-    .where('key', 'in', [keys.account, keys.ip])
-    .where('created_at', '>', sql<Date>`now() - make_interval(secs => ${config.loginWindowSeconds})`)
-    .groupBy('key')
-    .execute();
+  const rows = await countLoginFailures(db, [keys.account, keys.ip], config.loginWindowSeconds);
   const state: ThrottleState = { ipBlockedFor: null, accountThrottled: false };
   for (const row of rows) {
     if (row.key === keys.account) state.accountThrottled = row.failures >= config.loginFailuresPerAccount;
@@ -66,10 +65,7 @@ export async function throttledCheck(
 }
 
 export async function recordLoginFailure(db: Kysely<PanelDatabase>, keys: ThrottleKeys): Promise<void> {
-  await db
-    .insertInto('login_failures')
-    .values([{ key: keys.account }, { key: keys.ip }])
-    .execute();
+  await insertLoginFailures(db, [keys.account, keys.ip]);
 }
 
 /** A successful sign-in clears the account's failures and drops expired rows. */
@@ -78,13 +74,5 @@ export async function clearLoginFailures(
   config: ApiConfig,
   keys: { account: string },
 ): Promise<void> {
-  await db
-    .deleteFrom('login_failures')
-    .where((eb) =>
-      eb.or([
-        eb('key', '=', keys.account),
-        eb('created_at', '<', sql<Date>`now() - make_interval(secs => ${config.loginWindowSeconds})`),
-      ]),
-    )
-    .execute();
+  await clearAccountLoginFailures(db, keys.account, config.loginWindowSeconds);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PanelDatabase, Role } from '@hostplane/db';
+import { anyAdminUser, insertUser, type PanelDatabase, type Role, userIdByEmail } from '@hostplane/db';
 import type { Kysely, Transaction } from 'kysely';
 import { ConflictError } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
@@ -17,27 +17,22 @@ export interface NewUserInput {
 export async function createUser(db: Db, input: NewUserInput): Promise<number> {
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
-  const row = await db
-    .insertInto('users')
-    .values({ email, password_hash: passwordHash, role: input.role, customer_id: input.customerId ?? null })
-    .onConflict((oc) => oc.column('email').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!row) throw new ConflictError(`a user with email ${email} already exists`, 'email-taken');
-  return row.id;
+  const id = await insertUser(db, {
+    email,
+    passwordHash,
+    role: input.role,
+    customerId: input.customerId ?? null,
+  });
+  if (id === undefined) throw new ConflictError(`a user with email ${email} already exists`, 'email-taken');
+  return id;
 }
 
 export function createAdminUser(db: Db, email: string, password: string): Promise<number> {
   return createUser(db, { email, password, role: 'admin' });
 }
 
-export async function findUserIdByEmail(db: Db, email: string): Promise<number | null> {
-  const row = await db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', email.trim().toLowerCase())
-    .executeTakeFirst();
-  return row?.id ?? null;
+export function findUserIdByEmail(db: Db, email: string): Promise<number | null> {
+  return userIdByEmail(db, email.trim().toLowerCase());
 }
 
 /**
@@ -48,8 +43,7 @@ export async function ensureAdminUser(
   db: Kysely<PanelDatabase>,
   email: string,
 ): Promise<{ created: false } | { created: true; email: string; password: string }> {
-  const existing = await db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
-  if (existing) return { created: false };
+  if (await anyAdminUser(db)) return { created: false };
   const password = randomBytes(15).toString('base64url');
   await createAdminUser(db, email, password);
   return { created: true, email: email.trim().toLowerCase(), password };

@@ -1,6 +1,11 @@
 import { changePasswordBody, loginAnswer, loginBody, meAnswer } from '@hostplane/contracts';
-import { sql } from 'kysely';
-import { notOfDeletedCustomer } from '../auth/authenticate.ts';
+import {
+  changeUserPassword,
+  claimTotpStep,
+  deleteSession,
+  findLoginUser,
+  userPasswordHash,
+} from '@hostplane/db';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { openSecret } from '../auth/secrets.ts';
 import { clearSessionCookies, openSession, setSessionCookies } from '../auth/sessions.ts';
@@ -29,13 +34,8 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
     },
     async (req, reply) => {
       const keys = throttleKeys(req.body.email, req.ip);
-      const user = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('email', '=', req.body.email)
-        // A deleted customer's login answers exactly as an unknown one: wrong email or password.
-        .where(notOfDeletedCustomer)
-        .executeTakeFirst();
+      // A deleted customer's login answers exactly as an unknown one: wrong email or password.
+      const user = await findLoginUser(db, req.body.email);
       const passwordOk = await throttledCheck(db, config, keys, async () => {
         if (!user) {
           await burnPasswordCheck(req.body.password);
@@ -53,15 +53,7 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
           user.totp_last_step,
         );
         // Conditional: of two logins racing with the same code, only one moves the step forward.
-        const claimed =
-          step !== null &&
-          (await db
-            .updateTable('users')
-            .set({ totp_last_step: step })
-            .where('id', '=', user.id)
-            .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
-            .returning('id')
-            .executeTakeFirst()) !== undefined;
+        const claimed = step !== null && (await claimTotpStep(db, user.id, step));
         if (!claimed) {
           await recordLoginFailure(db, keys);
           throw new UnauthorizedError('wrong or reused TOTP code', 'invalid-totp');
@@ -101,8 +93,7 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
     },
     async (req, reply) => {
       const principal = req.principal!;
-      if (principal.sessionHash)
-        await db.deleteFrom('sessions').where('id_hash', '=', principal.sessionHash).execute();
+      if (principal.sessionHash) await deleteSession(db, principal.sessionHash);
       clearSessionCookies(reply, config);
       return reply.code(204).send(null);
     },
@@ -130,26 +121,15 @@ export function authRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
     },
     async (req, reply) => {
       const principal = req.principal!;
-      const user = await db
-        .selectFrom('users')
-        .select('password_hash')
-        .where('id', '=', principal.user.id)
-        .executeTakeFirstOrThrow();
+      const passwordHashNow = await userPasswordHash(db, principal.user.id);
       const keys = throttleKeys(principal.user.email, req.ip);
       const ok = await throttledCheck(db, config, keys, () =>
-        verifyPassword(user.password_hash, req.body.currentPassword),
+        verifyPassword(passwordHashNow, req.body.currentPassword),
       );
       if (!ok) throw new ForbiddenError('the current password is wrong');
       const passwordHash = await hashPassword(req.body.newPassword);
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ password_hash: passwordHash, password_changed_at: sql`now()` })
-          .where('id', '=', principal.user.id)
-          .execute();
-        let others = trx.deleteFrom('sessions').where('user_id', '=', principal.user.id);
-        if (principal.sessionHash) others = others.where('id_hash', '<>', principal.sessionHash);
-        await others.execute();
+        await changeUserPassword(trx, principal.user.id, passwordHash, principal.sessionHash);
         await writeAudit(trx, req, {
           action: 'auth.password.change',
           target: `user/${principal.user.id}`,

@@ -6,6 +6,7 @@ import {
   tokenParams,
   tokenSchema,
 } from '@hostplane/contracts';
+import { deleteUserToken, pageUserTokens } from '@hostplane/db';
 import { createApiToken } from '../auth/api-tokens.ts';
 import { NotFoundError, UnprocessableError } from '../errors.ts';
 import { mutate } from '../http/mutation.ts';
@@ -46,14 +47,12 @@ export function tokenRoutes(app: ApiInstance, { db }: RouteDeps): void {
       },
     },
     async (req) => {
-      const rows = await db
-        .selectFrom('api_tokens')
-        .select(['id', 'name', 'scope', 'expires_at', 'last_used_at', 'created_at'])
-        .where('user_id', '=', req.principal!.user.id)
-        .where('id', '>', decodeCursor(req.query.cursor))
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute();
+      const rows = await pageUserTokens(
+        db,
+        req.principal!.user.id,
+        decodeCursor(req.query.cursor),
+        req.query.limit,
+      );
       return toPage(rows, req.query, (r) => ({
         id: r.id,
         name: r.name,
@@ -126,12 +125,7 @@ export function tokenRoutes(app: ApiInstance, { db }: RouteDeps): void {
       await mutate(db, req, reply, {
         status: 204,
         run: async (trx) => {
-          const gone = await trx
-            .deleteFrom('api_tokens')
-            .where('id', '=', req.params.id)
-            .where('user_id', '=', req.principal!.user.id)
-            .returning(['id', 'name', 'scope'])
-            .executeTakeFirst();
+          const gone = await deleteUserToken(trx, req.principal!.user.id, req.params.id);
           if (!gone) throw new NotFoundError(`token ${req.params.id}`);
           return {
             body: undefined,

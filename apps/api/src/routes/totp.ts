@@ -1,5 +1,5 @@
 import { totpCodeBody, totpDisableBody, totpSetupAnswer, userSchema } from '@hostplane/contracts';
-import { sql } from 'kysely';
+import { disableTotp, enableTotp, setTotpSecret, totpEnrolment, userPasswordHash } from '@hostplane/db';
 import { z } from 'zod';
 import { verifyPassword } from '../auth/passwords.ts';
 import { openSecret, sealSecret } from '../auth/secrets.ts';
@@ -29,11 +29,7 @@ export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
       const user = req.principal!.user;
       if (user.totpEnabled) throw new ConflictError('TOTP is already on; turn it off first', 'totp-enabled');
       const secret = newTotpSecret();
-      await db
-        .updateTable('users')
-        .set({ totp_secret: sealSecret(secret, config.secretKey), totp_last_step: null })
-        .where('id', '=', user.id)
-        .execute();
+      await setTotpSecret(db, user.id, sealSecret(secret, config.secretKey));
       return { secret, otpauthUrl: totpUri(config.totpIssuer, user.email, secret) };
     },
   );
@@ -51,11 +47,7 @@ export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
     },
     async (req) => {
       const principal = req.principal!;
-      const row = await db
-        .selectFrom('users')
-        .select(['totp_secret', 'totp_enabled_at'])
-        .where('id', '=', principal.user.id)
-        .executeTakeFirstOrThrow();
+      const row = await totpEnrolment(db, principal.user.id);
       if (!row.totp_secret || row.totp_enabled_at)
         throw new UnprocessableError('start with POST /auth/totp/setup');
       const step = await verifyTotp(openSecret(row.totp_secret, config.secretKey), req.body.code, null);
@@ -64,11 +56,7 @@ export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
           { path: 'code', in: 'body', message: 'wrong code' },
         ]);
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ totp_enabled_at: sql`now()`, totp_last_step: step })
-          .where('id', '=', principal.user.id)
-          .execute();
+        await enableTotp(trx, principal.user.id, step);
         await writeAudit(trx, req, {
           action: 'auth.totp.enable',
           target: `user/${principal.user.id}`,
@@ -92,22 +80,14 @@ export function totpRoutes(app: ApiInstance, { db, config }: RouteDeps): void {
     },
     async (req, reply) => {
       const principal = req.principal!;
-      const user = await db
-        .selectFrom('users')
-        .select('password_hash')
-        .where('id', '=', principal.user.id)
-        .executeTakeFirstOrThrow();
+      const passwordHash = await userPasswordHash(db, principal.user.id);
       const keys = throttleKeys(principal.user.email, req.ip);
       const ok = await throttledCheck(db, config, keys, () =>
-        verifyPassword(user.password_hash, req.body.password),
+        verifyPassword(passwordHash, req.body.password),
       );
       if (!ok) throw new ForbiddenError('the password is wrong');
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
-          .where('id', '=', principal.user.id)
-          .execute();
+        await disableTotp(trx, principal.user.id);
         await writeAudit(trx, req, {
           action: 'auth.totp.disable',
           target: `user/${principal.user.id}`,
