@@ -1,4 +1,4 @@
-import type { PanelDatabase } from '@hostplane/db';
+import { insertAuditRow, type PanelDatabase } from '@hostplane/db';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { redactSecrets } from './redact.ts';
@@ -21,18 +21,15 @@ export async function writeAudit(
 ): Promise<void> {
   const json = (value: unknown) =>
     value === undefined || value === null ? null : JSON.stringify(redactSecrets(value));
-  await trx
-    .insertInto('audit_log')
-    .values({
-      actor_user_id: req.principal?.user.id ?? entry.actorUserId ?? null,
-      actor_token_id: req.principal?.tokenId ?? null,
-      action: entry.action,
-      target: entry.target,
-      customer_id: entry.customerId,
-      before: json(entry.before),
-      after: json(entry.after),
-      request_id: req.id,
-      source_ip: req.ip,
-    })
-    .execute();
+  await insertAuditRow(trx, {
+    actor_user_id: req.principal?.user.id ?? entry.actorUserId ?? null,
+    actor_token_id: req.principal?.tokenId ?? null,
+    action: entry.action,
+    target: entry.target,
+    customer_id: entry.customerId,
+    before: json(entry.before),
+    after: json(entry.after),
+    request_id: req.id,
+    source_ip: req.ip,
+  });
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { PanelDatabase } from '@hostplane/db';
+import {
+  findIdempotencyKey,
+  insertIdempotencyKey,
+  type PanelDatabase,
+  storeIdempotencyAnswer,
+} from '@hostplane/db';
 import { openStoredSecret, sealSecret } from '@hostplane/domain';
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
@@ -45,19 +50,15 @@ export async function claimIdempotencyKey(
   }
   const userId = req.principal.user.id;
   const hash = requestHash(req);
-  const inserted = await trx
-    .insertInto('idempotency_keys')
-    .values({ user_id: userId, key, method: req.method, path: req.url.split('?')[0]!, request_hash: hash })
-    .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst();
+  const inserted = await insertIdempotencyKey(trx, {
+    userId,
+    key,
+    method: req.method,
+    path: req.url.split('?')[0]!,
+    requestHash: hash,
+  });
   if (inserted) return { kind: 'claimed', claim: { userId, key } };
-  const existing = await trx
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'response_status', 'response_body'])
-    .where('user_id', '=', userId)
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow();
+  const existing = await findIdempotencyKey(trx, userId, key);
   if (existing.request_hash !== hash || existing.response_status === null) {
     throw new UnprocessableError(
       'this Idempotency-Key was used with another request; use a new key for a new request',
@@ -96,10 +97,5 @@ export async function storeIdempotentAnswer(
   body: unknown,
   secretKey: string | undefined,
 ): Promise<void> {
-  await trx
-    .updateTable('idempotency_keys')
-    .set({ response_status: status, response_body: sealAnswer(body, secretKey) })
-    .where('user_id', '=', claim.userId)
-    .where('key', '=', claim.key)
-    .execute();
+  await storeIdempotencyAnswer(trx, claim.userId, claim.key, status, sealAnswer(body, secretKey));
 }

@@ -1,7 +1,7 @@
-import type { CustomerRecord, PanelDatabase } from '@hostplane/db';
+import { type CustomerRecord, lockCustomer, type PanelDatabase } from '@hostplane/db';
 import { enqueueReconcile } from '@hostplane/reconcile';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { type AuditEntry, writeAudit } from './audit.ts';
 import { claimIdempotencyKey, storeIdempotentAnswer } from './idempotency.ts';
@@ -37,21 +37,7 @@ export async function bumpCustomer(
   allowDeleting = false,
   bump = true,
 ): Promise<CustomerRecord> {
-  const row = bump
-    ? await trx
-        .updateTable('customers')
-        .set({ generation: sql`generation + 1`, updated_at: sql`now()` })
-        .where('id', '=', customerId)
-        .where('deleted_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst()
-    : await trx
-        .selectFrom('customers')
-        .selectAll()
-        .where('id', '=', customerId)
-        .where('deleted_at', 'is', null)
-        .forUpdate()
-        .executeTakeFirst();
+  const row = await lockCustomer(trx, customerId, bump);
   if (!row) throw new NotFoundError(`customer ${customerId}`);
   if (row.deleting && !allowDeleting)
     throw new ConflictError(`customer ${customerId} is being deleted`, 'customer-deleting');

@@ -7,8 +7,14 @@ import {
   searchQuery,
   updateCustomerBody,
 } from '@hostplane/contracts';
-import { revokeCustomerAccess } from '@hostplane/db';
-import { sql } from 'kysely';
+import {
+  insertCustomer,
+  markCustomerDeleting,
+  pageCustomers,
+  planExists,
+  revokeCustomerAccess,
+  updateCustomer,
+} from '@hostplane/db';
 import { createUser } from '../auth/users.ts';
 import { UnprocessableError } from '../errors.ts';
 import { conditionsOf, customerAnswer, readCustomer } from '../http/customers.ts';
@@ -37,22 +43,14 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
       },
     },
     async (req) => {
-      let query = db
-        .selectFrom('customers')
-        .selectAll()
-        .where('deleted_at', 'is', null)
-        .where('id', '>', decodeCursor(req.query.cursor));
       const own = req.principal!.user;
-      if (own.role !== 'admin') query = query.where('id', '=', own.customerId ?? -1);
       const { q } = req.query;
-      if (q !== undefined)
-        query = query.where((eb) =>
-          eb.or([eb('name', 'ilike', containsPattern(q)), eb('email', 'ilike', containsPattern(q))]),
-        );
-      const rows = await query
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute();
+      const rows = await pageCustomers(db, {
+        after: decodeCursor(req.query.cursor),
+        limit: req.query.limit,
+        ...(own.role !== 'admin' ? { onlyId: own.customerId ?? -1 } : {}),
+        ...(q !== undefined ? { namePattern: containsPattern(q) } : {}),
+      });
       const conditions = await conditionsOf(
         db,
         rows.map((r) => r.id),
@@ -77,16 +75,11 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
         status: 201,
         run: async (trx) => {
           const { name, email, planId, password } = req.body;
-          const plan = await trx.selectFrom('plans').select('id').where('id', '=', planId).executeTakeFirst();
-          if (!plan)
+          if (!(await planExists(trx, planId)))
             throw new UnprocessableError(`plan ${planId} does not exist`, [
               { path: 'planId', in: 'body', message: 'unknown plan' },
             ]);
-          const row = await trx
-            .insertInto('customers')
-            .values({ name, email, plan_id: planId })
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const row = await insertCustomer(trx, { name, email, planId });
           if (password !== undefined)
             await createUser(trx, { email, password, role: 'customer', customerId: row.id });
           const body = presentCustomer(row, []);
@@ -131,23 +124,13 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
         run: async (trx, before) => {
           const { planId, suspended, name, email } = req.body;
           if (planId !== undefined && planId !== before!.plan_id) {
-            const exists = await trx
-              .selectFrom('plans')
-              .select('id')
-              .where('id', '=', planId)
-              .executeTakeFirst();
-            if (!exists)
+            if (!(await planExists(trx, planId)))
               throw new UnprocessableError(`plan ${planId} does not exist`, [
                 { path: 'planId', in: 'body', message: 'unknown plan' },
               ]);
             await assertPlanFits(trx, req.params.id, await planOf(trx, planId), platform);
           }
-          const row = await trx
-            .updateTable('customers')
-            .set({ plan_id: planId, suspended, name, email, updated_at: sql`now()` })
-            .where('id', '=', req.params.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const row = await updateCustomer(trx, req.params.id, { planId, suspended, name, email });
           const body = await customerAnswer(trx, row);
           return {
             body,
@@ -179,11 +162,7 @@ export function customerRoutes(app: ApiInstance, { db, platform }: RouteDeps): v
         customerId: req.params.id,
         allowDeleting: true,
         run: async (trx, customer) => {
-          await trx
-            .updateTable('customers')
-            .set({ deleting: true })
-            .where('id', '=', req.params.id)
-            .execute();
+          await markCustomerDeleting(trx, req.params.id);
           // Its users lose access now, not when the worker is done: sessions and tokens go.
           await revokeCustomerAccess(trx, req.params.id);
           const body = { id: customer!.id, generation: customer!.generation, status: 'Deleting' };

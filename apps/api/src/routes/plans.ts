@@ -6,9 +6,8 @@ import {
   planSchema,
   updatePlanBody,
 } from '@hostplane/contracts';
-import type { PanelDatabase } from '@hostplane/db';
+import { bumpCustomersOnPlan, insertPlan, lockPlan, pagePlans, updatePlan } from '@hostplane/db';
 import { enqueueReconcile } from '@hostplane/reconcile';
-import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { mutate } from '../http/mutation.ts';
@@ -35,13 +34,7 @@ export function planRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
       },
     },
     async (req) => {
-      const rows = await db
-        .selectFrom('plans')
-        .selectAll()
-        .where('id', '>', decodeCursor(req.query.cursor))
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute();
+      const rows = await pagePlans(db, decodeCursor(req.query.cursor), req.query.limit);
       return toPage(rows, req.query, presentPlan);
     },
   );
@@ -61,11 +54,7 @@ export function planRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
       mutate(db, req, reply, {
         status: 201,
         run: async (trx) => {
-          const row = await trx
-            .insertInto('plans')
-            .values({ name: req.body.name, limits: JSON.stringify(req.body.limits) })
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const row = await insertPlan(trx, { name: req.body.name, limits: req.body.limits });
           const plan = presentPlan(row);
           return { body: plan, audit: { action: 'plan.create', target: `plan/${row.id}`, after: plan } };
         },
@@ -88,23 +77,10 @@ export function planRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
       mutate(db, req, reply, {
         status: 200,
         run: async (trx) => {
-          const before = await trx
-            .selectFrom('plans')
-            .selectAll()
-            .where('id', '=', req.params.id)
-            .forUpdate()
-            .executeTakeFirst();
+          const before = await lockPlan(trx, req.params.id);
           if (!before) throw new NotFoundError(`plan ${req.params.id}`);
-          const row = await trx
-            .updateTable('plans')
-            .set({
-              ...(req.body.name !== undefined ? { name: req.body.name } : {}),
-              ...(req.body.limits !== undefined ? { limits: JSON.stringify(req.body.limits) } : {}),
-              updated_at: sql`now()`,
-            })
-            .where('id', '=', req.params.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const row = await updatePlan(trx, req.params.id, { name: req.body.name, limits: req.body.limits });
+          // Customers on the plan get a new generation and a reconcile (their quotas follow the plan).
           for (const id of await bumpCustomersOnPlan(trx, row.id)) {
             await assertPlanFits(trx, id, presentPlan(row), platform);
             await enqueueReconcile(trx, id);
@@ -121,19 +97,4 @@ export function planRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
         },
       }),
   );
-}
-
-/**
- * Customers on a plan get a new generation and a reconcile (their quotas follow the plan); the
- * update locks them, so a concurrent create cannot slip past the new limits.
- */
-async function bumpCustomersOnPlan(trx: Transaction<PanelDatabase>, planId: number): Promise<number[]> {
-  const rows = await trx
-    .updateTable('customers')
-    .set({ generation: sql`generation + 1`, updated_at: sql`now()` })
-    .where('plan_id', '=', planId)
-    .where('deleted_at', 'is', null)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
 }

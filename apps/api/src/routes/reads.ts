@@ -12,8 +12,8 @@ import {
   recordParams,
   recordSchema,
 } from '@hostplane/contracts';
-import type { PanelDatabase } from '@hostplane/db';
-import type { Kysely, Selectable } from 'kysely';
+import { type AuditRow, type PanelDatabase, pageAuditRows } from '@hostplane/db';
+import type { Kysely } from 'kysely';
 import { NotFoundError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
 import { ownerFromPath, recordContext, toRow } from '../http/dns-rules.ts';
@@ -25,8 +25,6 @@ import { findOwned, scoped } from './customer-scoped.ts';
 import { findDomain } from './domains.ts';
 import type { RouteDeps } from './index.ts';
 import { managedRrsets } from './managed-records.ts';
-
-type AuditRow = Selectable<PanelDatabase['audit_log']>;
 
 function presentAudit(row: AuditRow) {
   return {
@@ -50,15 +48,12 @@ function auditPage(
   query: { limit: number; cursor?: string | undefined; action?: string | undefined },
   customerId: number | undefined,
 ) {
-  let q = db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('id', '>', decodeCursor(query.cursor))
-    .orderBy('id')
-    .limit(query.limit + 1);
-  if (customerId !== undefined) q = q.where('customer_id', '=', customerId);
-  if (query.action !== undefined) q = q.where('action', '=', query.action);
-  return q.execute().then((rows) => toPage(rows, query, presentAudit));
+  return pageAuditRows(db, {
+    after: decodeCursor(query.cursor),
+    limit: query.limit,
+    customerId,
+    action: query.action,
+  }).then((rows) => toPage(rows, query, presentAudit));
 }
 
 /**
