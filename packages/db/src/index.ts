@@ -9,6 +9,7 @@ export * from './customers.ts';
 export * from './domain-dns-status.ts';
 export * from './domain-verification.ts';
 export * from './domains.ts';
+export * from './mail.ts';
 export * from './migrate.ts';
 export * from './plan-usage.ts';
 export * from './reconcile-store.ts';

@@ -1,4 +1,5 @@
 import { aliasParams, aliasSchema, createAliasBody, customerIdParams } from '@hostplane/contracts';
+import { deleteAlias, insertAlias, mailboxAddressTaken } from '@hostplane/db';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
 import { assertChangeWithinPlan, assertDestinationsWithinPlan, planOf } from '../limits.ts';
@@ -43,18 +44,13 @@ export function aliasRoutes(app: ApiInstance, { db }: RouteDeps): void {
         await assertMailDomain(trx, customer.id, source.startsWith('@') ? `x${source}` : source, 'source');
         assertDestinationsWithinPlan(await planOf(trx, customer.plan_id), new Set(destinations).size);
         await assertChangeWithinPlan(trx, customer, { aliases: 1 });
-        const mailbox = await trx
-          .selectFrom('mailboxes')
-          .select('id')
-          .where('address', '=', source)
-          .executeTakeFirst();
-        if (mailbox) throw new ConflictError(`${source} is a mailbox`, 'address-taken');
-        const row = await trx
-          .insertInto('aliases')
-          .values({ customer_id: customer.id, source, destinations: [...new Set(destinations)].sort() })
-          .onConflict((oc) => oc.column('source').doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        if (await mailboxAddressTaken(trx, source))
+          throw new ConflictError(`${source} is a mailbox`, 'address-taken');
+        const row = await insertAlias(trx, {
+          customerId: customer.id,
+          source,
+          destinations: [...new Set(destinations)].sort(),
+        });
         if (!row) throw new ConflictError(`alias ${source} exists`, 'alias-exists');
         return {
           body: presentAlias(row),
@@ -72,12 +68,7 @@ export function aliasRoutes(app: ApiInstance, { db }: RouteDeps): void {
     },
     async (req, reply) =>
       deleteForCustomer(db, req, reply, async (trx, customer) => {
-        const gone = await trx
-          .deleteFrom('aliases')
-          .where('customer_id', '=', customer.id)
-          .where('source', '=', req.params.source)
-          .returningAll()
-          .executeTakeFirst();
+        const gone = await deleteAlias(trx, customer.id, req.params.source);
         if (!gone) throw new NotFoundError(`alias ${req.params.source}`);
         return {
           action: 'alias.delete',

@@ -6,13 +6,13 @@ import {
   mailboxSchema,
   spamBody,
 } from '@hostplane/contracts';
+import { setMailboxFilter } from '@hostplane/db';
 import {
   type Autoresponder,
   type Forwarding,
   normaliseSpamSettings,
   type SpamSettings,
 } from '@hostplane/domain';
-import { sql } from 'kysely';
 import type { ZodType } from 'zod';
 import { UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
@@ -72,12 +72,7 @@ function registerFilter<C extends Column, B>(app: ApiInstance, deps: RouteDeps, 
           value: req.params.address,
           what: 'mailbox',
         });
-        const row = await trx
-          .updateTable('mailboxes')
-          .set({ [route.column]: stored, updated_at: sql`now()` })
-          .where('id', '=', before.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await setMailboxFilter(trx, before.id, route.column, stored);
         return {
           body: presentMailbox(row),
           action: `mailbox.${route.action}.set`,
@@ -102,11 +97,7 @@ function registerFilter<C extends Column, B>(app: ApiInstance, deps: RouteDeps, 
           value: req.params.address,
           what: 'mailbox',
         });
-        await trx
-          .updateTable('mailboxes')
-          .set({ [route.column]: null, updated_at: sql`now()` })
-          .where('id', '=', before.id)
-          .execute();
+        await setMailboxFilter(trx, before.id, route.column, null);
         return {
           action: `mailbox.${route.action}.delete`,
           target: customerTarget(customer.id, 'mailbox', before.address),

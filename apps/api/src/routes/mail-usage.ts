@@ -4,7 +4,7 @@ import {
   type Mailbox,
   quantityToNumber,
 } from '@hostplane/contracts';
-import type { PlanLimits } from '@hostplane/domain';
+import { findPlanById, mailboxQuotasOf } from '@hostplane/db';
 import { quotaPercent, quotaWarning } from '@hostplane/domain';
 import type { FastifyBaseLogger } from 'fastify';
 import { findCustomer } from '../http/customers.ts';
@@ -58,17 +58,8 @@ export function mailUsageRoutes(app: ApiInstance, deps: RouteDeps): void {
     },
     async (req) => {
       const customer = await findCustomer(deps.db, req.params.id);
-      const plan = await deps.db
-        .selectFrom('plans')
-        .select('limits')
-        .where('id', '=', customer.plan_id)
-        .executeTakeFirstOrThrow();
-      const mailboxes = await deps.db
-        .selectFrom('mailboxes')
-        .select(['address', 'quota_bytes'])
-        .where('customer_id', '=', customer.id)
-        .orderBy('address')
-        .execute();
+      const plan = await findPlanById(deps.db, customer.plan_id);
+      const mailboxes = await mailboxQuotasOf(deps.db, customer.id);
       const usage = await readUsage(
         deps.mailUsage,
         mailboxes.map((m) => m.address),
@@ -85,7 +76,7 @@ export function mailUsageRoutes(app: ApiInstance, deps: RouteDeps): void {
           messages += u.messages;
         }
       }
-      const planBytes = quantityToNumber((plan.limits as PlanLimits).mailboxQuota);
+      const planBytes = quantityToNumber(plan.limits.mailboxQuota);
       return {
         bytes,
         messages,

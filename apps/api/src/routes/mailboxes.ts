@@ -6,8 +6,15 @@ import {
   quantityToNumber,
   updateMailboxBody,
 } from '@hostplane/contracts';
-import type { PanelDatabase } from '@hostplane/db';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import {
+  aliasSourceTaken,
+  deleteMailbox,
+  insertMailbox,
+  isMailDomainOf,
+  type PanelDatabase,
+  updateMailbox,
+} from '@hostplane/db';
+import type { Kysely, Transaction } from 'kysely';
 import { hashMailPassword } from '../auth/passwords.ts';
 import { ConflictError, UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
@@ -36,13 +43,7 @@ export async function assertMailDomain(
   field: string,
 ): Promise<void> {
   const domain = address.slice(address.lastIndexOf('@') + 1);
-  const row = await db
-    .selectFrom('domains')
-    .select('mail')
-    .where('customer_id', '=', customerId)
-    .where('name', '=', domain)
-    .executeTakeFirst();
-  if (!row?.mail) {
+  if (!(await isMailDomainOf(db, customerId, domain))) {
     throw new UnprocessableError(`${domain} is not a mail domain of this customer`, [
       { path: field, in: 'body', message: 'add the domain with mail: true first' },
     ]);
@@ -84,23 +85,15 @@ export function mailboxRoutes(app: ApiInstance, deps: RouteDeps): void {
         const quotaBytes = quantityToNumber(b.quota);
         await assertMailDomain(trx, customer.id, b.address, 'address');
         await assertChangeWithinPlan(trx, customer, { mailboxes: 1, mailboxQuotaBytes: quotaBytes });
-        const taken = await trx
-          .selectFrom('aliases')
-          .select('id')
-          .where('source', '=', b.address)
-          .executeTakeFirst();
-        if (taken) throw new ConflictError(`${b.address} is an alias`, 'address-taken');
-        const row = await trx
-          .insertInto('mailboxes')
-          .values({
-            customer_id: customer.id,
-            address: b.address,
-            password_hash: passwordHash,
-            quota_bytes: quotaBytes,
-            enabled: b.enabled,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        if (await aliasSourceTaken(trx, b.address))
+          throw new ConflictError(`${b.address} is an alias`, 'address-taken');
+        const row = await insertMailbox(trx, {
+          customerId: customer.id,
+          address: b.address,
+          passwordHash,
+          quotaBytes,
+          enabled: b.enabled,
+        });
         return {
           body: presentMailbox(row),
           action: 'mailbox.create',
@@ -130,17 +123,11 @@ export function mailboxRoutes(app: ApiInstance, deps: RouteDeps): void {
           await assertChangeWithinPlan(trx, customer, {
             mailboxQuotaBytes: quotaBytes - before.quota_bytes,
           });
-        const row = await trx
-          .updateTable('mailboxes')
-          .set({
-            password_hash: passwordHash,
-            quota_bytes: quotaBytes,
-            enabled: req.body.enabled,
-            updated_at: sql`now()`,
-          })
-          .where('id', '=', before.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await updateMailbox(trx, before.id, {
+          passwordHash,
+          quotaBytes,
+          enabled: req.body.enabled,
+        });
         const body = presentMailbox(row);
         return {
           body,
@@ -162,7 +149,7 @@ export function mailboxRoutes(app: ApiInstance, deps: RouteDeps): void {
     async (req, reply) =>
       deleteForCustomer(db, req, reply, async (trx, customer) => {
         const before = await findMailbox(trx, customer.id, req.params.address);
-        await trx.deleteFrom('mailboxes').where('id', '=', before.id).execute();
+        await deleteMailbox(trx, before.id);
         return {
           action: 'mailbox.delete',
           target: customerTarget(customer.id, 'mailbox', before.address),
