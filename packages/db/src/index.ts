@@ -13,6 +13,7 @@ export * from './mail.ts';
 export * from './migrate.ts';
 export * from './plan-usage.ts';
 export * from './reconcile-store.ts';
+export * from './records.ts';
 export * from './reseal.ts';
 export * from './schema.ts';
 export * from './sftp.ts';

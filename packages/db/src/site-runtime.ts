@@ -69,6 +69,16 @@ export async function ensureDatabaseServer(db: Db, customerId: number, sealedRoo
     .execute();
 }
 
+/** The customer's databases by name. */
+export function listCustomerDatabases(db: Db, customerId: number) {
+  return db
+    .selectFrom('customer_databases')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('name')
+    .execute();
+}
+
 export function findCustomerDatabase(db: Db, customerId: number, name: string) {
   return db
     .selectFrom('customer_databases')

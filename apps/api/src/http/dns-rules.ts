@@ -1,4 +1,4 @@
-import type { DnsRecordRecord, DomainRecord, PanelDatabase } from '@hostplane/db';
+import { customerZoneRows, type DnsRecordRecord, type DomainRecord, type PanelDatabase } from '@hostplane/db';
 import {
   type DnsFieldError,
   type DnsRecordRow,
@@ -52,24 +52,8 @@ export async function recordContext(
   customerId: number,
   domain: DomainRecord,
 ): Promise<RecordContext> {
-  const domains = await trx
-    .selectFrom('domains')
-    .select(['id', 'name', 'dns', 'mail', 'webmail'])
-    .where('customer_id', '=', customerId)
-    .execute();
-  const records = await trx
-    .selectFrom('dns_records')
-    .selectAll()
-    .where(
-      'domain_id',
-      'in',
-      domains.map((d) => d.id),
-    )
-    .execute();
-  const rows = domains.map((d) => ({
-    ...d,
-    records: records.filter((r) => r.domain_id === d.id).map(toRow),
-  }));
+  const domains = await customerZoneRows(trx, customerId);
+  const rows = domains.map((d) => ({ ...d, records: d.records.map(toRow) }));
   return recordContextFor(rows, domain.name);
 }
 

@@ -11,6 +11,7 @@ import {
 import {
   countCustomerCronJobs,
   deleteSiteCronJob,
+  findPlanById,
   findSiteCronJob,
   insertSiteCronJob,
   listSiteCronJobs,
@@ -18,7 +19,7 @@ import {
   type SiteCronJobRecord,
   updateSiteCronJob,
 } from '@hostplane/db';
-import { cronJobIssues, effectivePlanLimits, type PlanLimits } from '@hostplane/domain';
+import { cronJobIssues, effectivePlanLimits } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, PlanLimitError, UnprocessableError } from '../errors.ts';
@@ -120,12 +121,8 @@ export function cronJobRoutes(app: ApiInstance, { db, tenantReads }: RouteDeps):
         const site = await findSite(trx, customer.id, req.params.name);
         assertCron({ schedule: b.schedule, timeZone: b.timeZone ?? null });
         if (await findSiteCronJob(trx, site.id, b.name)) throw new ConflictError(`cron job ${b.name} exists`);
-        const plan = await trx
-          .selectFrom('plans')
-          .select(['name', 'limits'])
-          .where('id', '=', customer.plan_id)
-          .executeTakeFirstOrThrow();
-        const allowed = effectivePlanLimits(plan.limits as PlanLimits).cronJobs;
+        const plan = await findPlanById(trx, customer.plan_id);
+        const allowed = effectivePlanLimits(plan.limits).cronJobs;
         const used = (await countCustomerCronJobs(trx, customer.id)) + 1;
         if (used > allowed)
           throw new PlanLimitError(

@@ -25,6 +25,7 @@ import {
   findDatabaseUser,
   insertCustomerDatabase,
   insertDatabaseUser,
+  listCustomerDatabases,
   listDatabaseUsers,
   type PanelDatabase,
   setDatabaseUserPassword,
@@ -124,12 +125,7 @@ export function databaseRoutes(app: ApiInstance, { db, platform, config, databas
     },
     async (req) => {
       await findCustomer(db, req.params.id);
-      const rows = await db
-        .selectFrom('customer_databases')
-        .selectAll()
-        .where('customer_id', '=', req.params.id)
-        .orderBy('name')
-        .execute();
+      const rows = await listCustomerDatabases(db, req.params.id);
       const users = await listDatabaseUsers(
         db,
         req.params.id,

@@ -12,7 +12,7 @@ import {
   recordParams,
   recordSchema,
 } from '@hostplane/contracts';
-import { type AuditRow, type PanelDatabase, pageAuditRows } from '@hostplane/db';
+import { type AuditRow, findRrset, type PanelDatabase, pageAuditRows } from '@hostplane/db';
 import type { Kysely } from 'kysely';
 import { NotFoundError } from '../errors.ts';
 import { findCustomer } from '../http/customers.ts';
@@ -140,13 +140,7 @@ export function readRoutes(app: ApiInstance, { db, platform }: RouteDeps): void 
       const ctx = await recordContext(db, req.params.id, domain);
       const name = ownerFromPath(req.params.fqdn, ctx);
       const { type } = req.params;
-      const row = await db
-        .selectFrom('dns_records')
-        .selectAll()
-        .where('domain_id', '=', domain.id)
-        .where('name', '=', name)
-        .where('type', '=', type)
-        .executeTakeFirst();
+      const row = await findRrset(db, domain.id, name, type);
       if (row) return { ...toRow(row), managed: false };
       const managed = (await managedRrsets(db, req.params.id, domain.name, platform)).find(
         (r) => r.name === name && r.type === type,

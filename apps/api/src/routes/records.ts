@@ -7,9 +7,8 @@ import {
   recordParams,
   recordSchema,
 } from '@hostplane/contracts';
-import type { DnsRecordRecord } from '@hostplane/db';
+import { type DnsRecordRecord, deleteRrset, insertRrset, pageDomainRrsets, upsertRrset } from '@hostplane/db';
 import { type DnsRecordRow, managedReason } from '@hostplane/domain';
-import { sql } from 'kysely';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { checkRrset, ownerFromPath, readOnlyRecord, recordContext, toRow } from '../http/dns-rules.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -46,14 +45,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
     },
     async (req) => {
       const domain = await findDomain(db, req.params.id, req.params.name);
-      const rows = await db
-        .selectFrom('dns_records')
-        .selectAll()
-        .where('domain_id', '=', domain.id)
-        .where('id', '>', decodeCursor(req.query.cursor))
-        .orderBy('id')
-        .limit(req.query.limit + 1)
-        .execute();
+      const rows = await pageDomainRrsets(db, domain.id, decodeCursor(req.query.cursor), req.query.limit);
       const page = toPage(rows, req.query, customerRrset);
       // The platform's read-only rrsets lead the first page (they are not rows, so not paged).
       if (req.query.cursor) return page;
@@ -79,12 +71,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
         const domain = await findDomain(trx, customer.id, req.params.name);
         const rrset = checkRrset(req.body, await recordContext(trx, customer.id, domain));
         await assertChangeWithinPlan(trx, customer, { dnsRecords: 1 });
-        const row = await trx
-          .insertInto('dns_records')
-          .values({ domain_id: domain.id, ...rrset })
-          .onConflict((oc) => oc.columns(['domain_id', 'name', 'type']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        const row = await insertRrset(trx, domain.id, rrset);
         if (!row)
           throw new ConflictError(`${rrset.type} ${rrset.name} exists; PUT replaces it`, 'record-exists');
         return {
@@ -125,16 +112,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
         const rrset = checkRrset({ name, type, ttl: req.body.ttl, records: req.body.records }, ctx);
         const before = ctx.existing.find((r) => r.name === name && r.type === type);
         if (!before) await assertChangeWithinPlan(trx, customer, { dnsRecords: 1 });
-        const row = await trx
-          .insertInto('dns_records')
-          .values({ domain_id: domain.id, ...rrset })
-          .onConflict((oc) =>
-            oc
-              .columns(['domain_id', 'name', 'type'])
-              .doUpdateSet({ ttl: rrset.ttl, records: rrset.records, updated_at: sql`now()` }),
-          )
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await upsertRrset(trx, domain.id, rrset);
         return {
           body: customerRrset(row),
           action: 'record.put',
@@ -163,13 +141,7 @@ export function recordRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
             { path: 'fqdn', in: 'params', message: readOnly },
           ]);
         }
-        const gone = await trx
-          .deleteFrom('dns_records')
-          .where('domain_id', '=', domain.id)
-          .where('name', '=', name)
-          .where('type', '=', type)
-          .returningAll()
-          .executeTakeFirst();
+        const gone = await deleteRrset(trx, domain.id, name, type);
         if (!gone) throw new NotFoundError(`${type} record ${name}`);
         return {
           action: 'record.delete',

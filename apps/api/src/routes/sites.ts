@@ -6,10 +6,16 @@ import {
   siteSchema,
   updateSiteBody,
 } from '@hostplane/contracts';
-import { customerDomainClaims, deleteSite, insertSite, type PanelDatabase, updateSite } from '@hostplane/db';
+import {
+  customerDomainClaims,
+  deleteSite,
+  findPlanById,
+  insertSite,
+  type PanelDatabase,
+  updateSite,
+} from '@hostplane/db';
 import {
   type PhpSettings,
-  type PlanLimits,
   phpIssues,
   type SiteRestrictedInput,
   type SiteValidationIssue,
@@ -98,12 +104,8 @@ async function assertPhp(
   platform: RouteDeps['platform'],
 ): Promise<void> {
   if (input.phpVersion === undefined && input.php === undefined) return;
-  const plan = await trx
-    .selectFrom('plans')
-    .select('limits')
-    .where('id', '=', planId)
-    .executeTakeFirstOrThrow();
-  const issues = phpIssues(input, plan.limits as PlanLimits, platform);
+  const plan = await findPlanById(trx, planId);
+  const issues = phpIssues(input, plan.limits, platform);
   if (issues.length > 0) {
     const errors = issues.map((i) => ({ path: i.path.join('.'), in: 'body' as const, message: i.message }));
     throw new UnprocessableError(
