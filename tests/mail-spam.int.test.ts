@@ -4,6 +4,7 @@
 // according to the recipient's thresholds; allow and block lists take effect.
 
 import { loadCustomerSnapshot } from '@hostplane/db';
+import { rspamdFilesOfStack } from '@hostplane/localstack/mail-adapters';
 import { rspamdLogOffset, waitFor, waitForRspamdMap } from '@hostplane/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ import {
   type TestApi,
   type TestCustomer,
 } from '../apps/api/src/testing/harness.ts';
-import { rspamdFilesOfStack } from '../packages/provisioner-mail/src/local/rspamd-files.ts';
 import { migrateMailDb } from '../packages/provisioner-mail/src/schema/index.ts';
 import { createMailTarget } from '../packages/provisioner-mail/src/target.ts';
 import {

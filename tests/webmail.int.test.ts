@@ -4,6 +4,7 @@
 // DKIM-signed (verified against the TXT record in PowerDNS); a suspended customer's login is refused.
 
 import { loadCustomerSnapshot } from '@hostplane/db';
+import { rspamdFilesOfStack } from '@hostplane/localstack/mail-adapters';
 import { rspamdLogOffset, waitForRspamdMap } from '@hostplane/testing';
 import { sql } from 'kysely';
 import { dkimVerify } from 'mailauth';
@@ -18,7 +19,6 @@ import {
   type TestCustomer,
 } from '../apps/api/src/testing/harness.ts';
 import { type Browser, launchBrowser } from '../apps/web/src/testing/browser.ts';
-import { rspamdFilesOfStack } from '../packages/provisioner-mail/src/local/rspamd-files.ts';
 import { migrateMailDb } from '../packages/provisioner-mail/src/schema/index.ts';
 import { createMailTarget } from '../packages/provisioner-mail/src/target.ts';
 import {

@@ -1,12 +1,10 @@
-import path from 'node:path';
 import type { Target } from '@hostplane/reconcile';
 import { DnsDkimPublication } from './client/dns-publication.ts';
 import { KubeMaildirJobs } from './client/kube-maildir-jobs.ts';
 import { KubeRspamdMaps } from './client/kube-rspamd-maps.ts';
 import { KubeDkimSecrets } from './client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from './client/mysql-client.ts';
-import { LocalMaildirRemover } from './local/maildir-remover.ts';
-import { RspamdDkimFiles, rspamdFilesOfStack } from './local/rspamd-files.ts';
+import type { LocalMailAdapters } from './port.ts';
 import { createMailTarget, type MailTargetDeps } from './target.ts';
 
 export interface MailTargetSettings {
@@ -16,8 +14,11 @@ export interface MailTargetSettings {
   inCluster?: boolean;
   /** `host:port` of the authoritative DNS asked before a rotated DKIM selector signs. */
   dnsServer?: string | undefined;
-  /** The local stack's state folder: Rspamd's key files, send limits and the maildirs live there. */
-  localStackDir?: string | undefined;
+  /**
+   * On the local stack: its adapters for Rspamd's key files and maps and for the maildirs
+   * (packages/localstack `localMailAdapters`, wired in by `serve`). Undefined in the cluster.
+   */
+  local?: LocalMailAdapters | undefined;
   /** In the cluster: the image of the Jobs that remove deleted mailboxes' maildirs (images.maildirRemover). */
   maildirRemovalImage?: string | undefined;
   /** The panel's SECRET_KEY: opens the DKIM private keys the API sealed. */
@@ -25,8 +26,7 @@ export interface MailTargetSettings {
 }
 
 function maildirRemover(settings: MailTargetSettings, kube: boolean) {
-  if (settings.localStackDir)
-    return new LocalMaildirRemover(path.join(settings.localStackDir, 'mail', 'vhosts'));
+  if (settings.local) return settings.local.maildirs;
   if (kube && settings.maildirRemovalImage) {
     return KubeMaildirJobs.fromConfig({
       kubeconfigFile: settings.kubeconfig,
@@ -45,17 +45,13 @@ export function mailTargetFromSettings(settings: MailTargetSettings): {
   const deps: MailTargetDeps = {
     db: new MysqlMailDatabase({ url: settings.mailDatabaseUrl }),
     dkimSecrets: kube ? KubeDkimSecrets.fromConfig({ kubeconfigFile: settings.kubeconfig }) : null,
-    localRspamd: settings.localStackDir
-      ? new RspamdDkimFiles(rspamdFilesOfStack(settings.localStackDir))
-      : null,
+    localRspamd: settings.local?.rspamd ?? null,
     publication: settings.dnsServer ? new DnsDkimPublication([settings.dnsServer]) : null,
     maildirs: maildirRemover(settings, kube),
     secretKey: settings.secretKey,
     // Locally the files above; in the cluster the ConfigMap Rspamd mounts.
     rspamdMaps:
-      !settings.localStackDir && kube
-        ? KubeRspamdMaps.fromConfig({ kubeconfigFile: settings.kubeconfig })
-        : null,
+      !settings.local && kube ? KubeRspamdMaps.fromConfig({ kubeconfigFile: settings.kubeconfig }) : null,
   };
   return { target: createMailTarget(deps), deps };
 }

@@ -12,13 +12,13 @@ export { type MailDbStats, MysqlMailDatabase, type MysqlMailDatabaseOptions } fr
 export { type MailTargetSettings, mailTargetFromSettings } from './compose.ts';
 export { type DkimPlan, planDkimKeys } from './dkim.ts';
 export * from './errors.ts';
-export { DEFAULT_FORWARD_LIMIT_PER_HOUR, desiredIdentities } from './identity.ts';
-export { LocalMaildirRemover } from './local/maildir-remover.ts';
-export { RspamdDkimFiles, type RspamdFilesOptions, rspamdFilesOfStack } from './local/rspamd-files.ts';
+export { DEFAULT_FORWARD_LIMIT_PER_HOUR, desiredIdentities, identityKeyDomain } from './identity.ts';
 export { countMailChanges, type MailPlan, type ObservedMail, planMailChanges } from './plan.ts';
 export type {
   DkimKeyStore,
   DkimPublication,
+  LocalMailAdapters,
+  LocalRspamdFiles,
   MailApplyReport,
   MailDatabase,
   MaildirRemover,

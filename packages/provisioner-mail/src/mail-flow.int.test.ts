@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomerSnapshot } from '@hostplane/domain';
+import { rspamdFilesOfStack } from '@hostplane/localstack/mail-adapters';
 import { rspamdLogOffset, waitForRspamdMap } from '@hostplane/testing';
 import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rspamdFilesOfStack } from './local/rspamd-files.ts';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
 import {

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import { rotateDkim, sealSecret } from '@hostplane/domain';
+import { rspamdFilesOfStack } from '@hostplane/localstack/mail-adapters';
 import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkimSecretName, KubeDkimSecrets, MAIL_NAMESPACE } from './client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from './client/mysql-client.ts';
 import { isRetryable } from './errors.ts';
-import { rspamdFilesOfStack } from './local/rspamd-files.ts';
 import { migrateMailDb } from './schema/index.ts';
 import { createMailTarget } from './target.ts';
 import {

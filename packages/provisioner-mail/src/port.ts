@@ -2,8 +2,9 @@ import type { DkimSigningKey } from '@hostplane/domain';
 import type { IdentityEntry, SendLimitEntry } from '@hostplane/platform';
 import type { MailPlan, ObservedMail } from './plan.ts';
 
-// The mail room's ports, in our words. Adapters live in client/ (MySQL, Kubernetes) and local/ (the
-// local stack's files); the target composes them and never sees a driver type.
+// The mail room's ports, in our words. Adapters live in client/ (MySQL, Kubernetes) and, for the local
+// stack's files, in packages/localstack (mail-adapters/, wired in by `serve`); the target composes them
+// and never sees a driver type.
 
 /** What one applied plan wrote: `statements` counts write statements (0 on a converged customer). */
 export interface MailApplyReport {
@@ -45,4 +46,13 @@ export interface RspamdMaps {
 /** Removes a deleted mailbox's maildir. Idempotent: a missing folder is no error. */
 export interface MaildirRemover {
   remove(maildir: string): Promise<{ removed: boolean; path: string }>;
+}
+
+/** A projection of the DKIM keys Rspamd reads from files, which also holds the maps (the local stack). */
+export type LocalRspamdFiles = DkimKeyStore & RspamdMaps;
+
+/** What the local stack lends the Mail target (packages/localstack `localMailAdapters`). */
+export interface LocalMailAdapters {
+  rspamd: LocalRspamdFiles;
+  maildirs: MaildirRemover;
 }

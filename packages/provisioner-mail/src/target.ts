@@ -12,9 +12,15 @@ import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { type DkimPlan, planDkimKeys } from './dkim.ts';
 import { MailProviderError } from './errors.ts';
 import { desiredIdentities } from './identity.ts';
-import type { RspamdDkimFiles } from './local/rspamd-files.ts';
 import { countMailChanges, type MailPlan, planMailChanges } from './plan.ts';
-import type { DkimKeyStore, DkimPublication, MailDatabase, MaildirRemover, RspamdMaps } from './port.ts';
+import type {
+  DkimKeyStore,
+  DkimPublication,
+  LocalRspamdFiles,
+  MailDatabase,
+  MaildirRemover,
+  RspamdMaps,
+} from './port.ts';
 import { desiredSpamEntries } from './spam-identity.ts';
 
 // The Mail target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.
@@ -26,7 +32,7 @@ export interface MailTargetDeps {
   /** The cluster truth: a Secret per domain in mail-system. Null where no Kubernetes is configured. */
   dkimSecrets: DkimKeyStore | null;
   /** The local stack's Rspamd files (projection of the Secrets, plus the send-limits map). */
-  localRspamd?: RspamdDkimFiles | null;
+  localRspamd?: LocalRspamdFiles | null;
   /** Where Rspamd's send-limit and identity maps go; default the local files (cluster: a ConfigMap). */
   rspamdMaps?: RspamdMaps | null;
   /** Asked before a rotated selector starts signing; without it a new selector signs at once. */

@@ -3,6 +3,7 @@
 
 import type { DatabaseDumps, TenantReads } from '@hostplane/api';
 import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
+import { localMailAdapters } from '@hostplane/localstack/mail-adapters';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import {
@@ -69,7 +70,7 @@ export function assembleTargets(
       kubeconfig: env.KUBECONFIG,
       inCluster: kube !== undefined && !kube.kubeconfig,
       dnsServer: env.PDNS_DNS_ADDR,
-      localStackDir: env.HOSTPLANE_STACK_DIR,
+      local: env.HOSTPLANE_STACK_DIR ? localMailAdapters(env.HOSTPLANE_STACK_DIR) : undefined,
       maildirRemovalImage: platform.images.maildirRemover,
       secretKey: env.SECRET_KEY,
     });

@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { MailDb, RenderedFile } from '@hostplane/platform';
 import type { StackContext } from '../component.ts';
+import { mailPathsOf } from '../mail-paths.ts';
 import { STACK_HOST } from '../ports.ts';
 import { ensureTraversable, run, type ServiceIds } from '../users.ts';
 import { MAIL_DB, MAIL_DB_READONLY_USER } from './mariadb.ts';
@@ -16,26 +17,7 @@ export const POSTMASTER_ADDRESS = 'postmaster@hostplane.test';
 export const VMAIL_USER = 'hostplane-vmail';
 
 export function mailDirs(ctx: StackContext) {
-  const root = path.join(ctx.stateDir, 'mail');
-  return {
-    root,
-    mailRoot: path.join(root, 'vhosts'),
-    tls: path.join(root, 'tls'),
-    postfixConfig: path.join(root, 'postfix', 'etc'),
-    postfixQueue: path.join(root, 'postfix', 'spool'),
-    postfixData: path.join(root, 'postfix', 'lib'),
-    dovecotConfig: path.join(root, 'dovecot', 'etc'),
-    dovecotBase: path.join(root, 'dovecot', 'run'),
-    dovecotState: path.join(root, 'dovecot', 'lib'),
-    rspamdLocalConf: path.join(root, 'rspamd', 'etc'),
-    rspamdDb: path.join(root, 'rspamd', 'db'),
-    rspamdRun: path.join(root, 'rspamd', 'run'),
-    dkimKeys: path.join(root, 'rspamd', 'dkim'),
-    dkimSelectorMap: path.join(root, 'rspamd', 'dkim', 'selectors.map'),
-    sendLimitsMap: path.join(root, 'rspamd', 'send_limits.map'),
-    identityMap: path.join(root, 'rspamd', 'identities.map'),
-    redis: path.join(root, 'redis'),
-  };
+  return mailPathsOf(ctx.stateDir);
 }
 
 /** `<stateDir>/mail` must be walkable by every service user (dovecot, postfix, _rspamd, vmail). */

@@ -3,6 +3,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { dnsPlatformConfigSchema } from '@hostplane/domain';
+import {
+  LocalMaildirRemover,
+  RspamdDkimFiles,
+  rspamdFilesOfStack,
+} from '@hostplane/localstack/mail-adapters';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
 import { loadStackEnv, stackStateDir, waitFor } from '@hostplane/testing';
@@ -14,8 +19,6 @@ import { pino } from 'pino';
 import { DnsDkimPublication } from '../client/dns-publication.ts';
 import { KubeDkimSecrets, MAIL_NAMESPACE } from '../client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from '../client/mysql-client.ts';
-import { LocalMaildirRemover } from '../local/maildir-remover.ts';
-import { RspamdDkimFiles, rspamdFilesOfStack } from '../local/rspamd-files.ts';
 import type { MailTargetDeps } from '../target.ts';
 
 export const env = loadStackEnv();

@@ -2,8 +2,8 @@
 // In the cluster the maildirs live on Dovecot's volume: a Job in mail-system would do the same (gap).
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MailInvalidError } from '../errors.ts';
-import type { MaildirRemover } from '../port.ts';
+import { type MaildirRemover, MailInvalidError } from '@hostplane/provisioner-mail';
+import { mailPathsOf } from '../mail-paths.ts';
 
 export class LocalMaildirRemover implements MaildirRemover {
   private readonly mailRoot: string;
@@ -14,7 +14,7 @@ export class LocalMaildirRemover implements MaildirRemover {
   }
 
   static ofStack(stateDir: string): LocalMaildirRemover {
-    return new LocalMaildirRemover(path.join(stateDir, 'mail', 'vhosts'));
+    return new LocalMaildirRemover(mailPathsOf(stateDir).mailRoot);
   }
 
   async remove(maildir: string): Promise<{ removed: boolean; path: string }> {

@@ -11,8 +11,8 @@ import {
   renderSendLimitsMap,
   type SendLimitEntry,
 } from '@hostplane/platform';
-import { identityKeyDomain } from '../identity.ts';
-import type { DkimKeyStore, RspamdMaps } from '../port.ts';
+import { type DkimKeyStore, identityKeyDomain, type RspamdMaps } from '@hostplane/provisioner-mail';
+import { mailPathsOf } from '../mail-paths.ts';
 
 export interface RspamdFilesOptions {
   /** `<stateDir>/mail/rspamd/dkim`, owned by Rspamd's user (new files take the folder's owner). */
@@ -25,14 +25,14 @@ export interface RspamdFilesOptions {
   identityMap?: string | null;
 }
 
-/** `<stateDir>/mail/rspamd/…` of a local stack (packages/localstack mail-support.ts `mailDirs`). */
+/** `<stateDir>/mail/rspamd/…` of a local stack (the files the rspamd component reads). */
 export function rspamdFilesOfStack(stateDir: string): Required<RspamdFilesOptions> {
-  const root = path.join(stateDir, 'mail', 'rspamd');
+  const paths = mailPathsOf(stateDir);
   return {
-    keysDir: path.join(root, 'dkim'),
-    selectorMap: path.join(root, 'dkim', 'selectors.map'),
-    sendLimitsMap: path.join(root, 'send_limits.map'),
-    identityMap: path.join(root, 'identities.map'),
+    keysDir: paths.dkimKeys,
+    selectorMap: paths.dkimSelectorMap,
+    sendLimitsMap: paths.sendLimitsMap,
+    identityMap: paths.identityMap,
   };
 }
 
