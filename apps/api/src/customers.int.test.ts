@@ -285,6 +285,35 @@ describe('plan limits', () => {
     ).toMatch(/limit mailboxes/);
   });
 
+  it('limits cron jobs over all sites with the other counted limits, a plan change included', async () => {
+    const plan = await createPlan(api, { cronJobs: 1 });
+    const c = await createCustomer(api, plan.id);
+    const post = (path: string, payload: object) =>
+      api.app.inject({
+        method: 'POST',
+        url: `/api/v1/customers/${c.id}/${path}`,
+        headers: bearer(c.token),
+        payload,
+      });
+    expect((await post('sites', { name: 'one', template: 'php' })).statusCode).toBe(201);
+    expect((await post('sites', { name: 'two', template: 'php' })).statusCode).toBe(201);
+    const job = (name: string) => ({ name, schedule: '0 * * * *', command: 'true' });
+    expect((await post('sites/one/cronjobs', job('hourly'))).statusCode).toBe(201);
+    const refused = expectProblem(await post('sites/two/cronjobs', job('hourly')), 409);
+    expect(refused.detail).toBe(`plan "${plan.name}" allows 1 cron jobs (limit cronJobs); this would make 2`);
+    const none = await createPlan(api, { cronJobs: 0 });
+    const moved = expectProblem(
+      await api.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/customers/${c.id}`,
+        headers: admin,
+        payload: { planId: none.id },
+      }),
+      409,
+    );
+    expect(JSON.stringify(moved)).toMatch(/cronJobs/);
+  });
+
   it('refuses moving a customer to a plan its usage exceeds', async () => {
     const plan = await createPlan(api);
     const tiny = await createPlan(api, { sites: 0 });

@@ -16,6 +16,7 @@ const COUNTERS: Record<keyof PlanUsage, string> = {
   aliases: 'select count(*) from aliases where customer_id = $1',
   dnsRecords:
     'select count(*) from dns_records r join domains d on d.id = r.domain_id where d.customer_id = $1',
+  cronJobs: 'select count(*) from site_cronjobs where customer_id = $1',
   backupsPerDay:
     "select count(*) from backups where customer_id = $1 and created_at > now() - interval '1 day'",
   restoresPerDay:
@@ -58,6 +59,7 @@ export async function customerUsage(
     'mailboxQuotaBytes',
     'aliases',
     'dnsRecords',
+    'cronJobs',
   ] as const;
   const result = await sql<Record<string, unknown>>`select ${sql.join(counters(customerId, keys))}`.execute(
     db,

@@ -190,15 +190,6 @@ export function findSiteCronJob(db: Db, siteId: number, name: string) {
     .executeTakeFirst();
 }
 
-export async function countCustomerCronJobs(db: Db, customerId: number): Promise<number> {
-  const row = await db
-    .selectFrom('site_cronjobs')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('customer_id', '=', customerId)
-    .executeTakeFirstOrThrow();
-  return row.n;
-}
-
 export function insertSiteCronJob(
   db: Db,
   row: {

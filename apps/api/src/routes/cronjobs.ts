@@ -9,9 +9,7 @@ import {
   updateCronJobBody,
 } from '@hostplane/contracts';
 import {
-  countCustomerCronJobs,
   deleteSiteCronJob,
-  findPlanById,
   findSiteCronJob,
   insertSiteCronJob,
   listSiteCronJobs,
@@ -19,11 +17,12 @@ import {
   type SiteCronJobRecord,
   updateSiteCronJob,
 } from '@hostplane/db';
-import { cronJobIssues, effectivePlanLimits } from '@hostplane/domain';
+import { cronJobIssues } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, PlanLimitError, UnprocessableError } from '../errors.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { answers, noContent } from '../http/responses.ts';
+import { assertChangeWithinPlan } from '../limits.ts';
 import type { TenantReads } from '../tenant-reads.ts';
 import type { ApiInstance } from '../types.ts';
 import {
@@ -121,14 +120,7 @@ export function cronJobRoutes(app: ApiInstance, { db, tenantReads }: RouteDeps):
         const site = await findSite(trx, customer.id, req.params.name);
         assertCron({ schedule: b.schedule, timeZone: b.timeZone ?? null });
         if (await findSiteCronJob(trx, site.id, b.name)) throw new ConflictError(`cron job ${b.name} exists`);
-        const plan = await findPlanById(trx, customer.plan_id);
-        const allowed = effectivePlanLimits(plan.limits).cronJobs;
-        const used = (await countCustomerCronJobs(trx, customer.id)) + 1;
-        if (used > allowed)
-          throw new PlanLimitError(
-            'cronJobs',
-            `plan "${plan.name}" allows ${allowed} cron jobs (limit cronJobs); this would make ${used}`,
-          );
+        await assertChangeWithinPlan(trx, customer, { cronJobs: 1 });
         const row = await insertSiteCronJob(trx, {
           customerId: customer.id,
           siteId: site.id,

@@ -80,7 +80,7 @@ export const basicLimits = {
 
 export async function createPlan(
   api: TestApi,
-  limits: Partial<typeof basicLimits> = {},
+  limits: Partial<typeof basicLimits> & { cronJobs?: number } = {},
   name = `plan-${randomBytes(3).toString('hex')}`,
 ) {
   const res = await api.app.inject({

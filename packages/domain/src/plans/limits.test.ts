@@ -36,6 +36,7 @@ describe('planOverruns', () => {
     ['default rrsets (200)', { dnsRecords: 201 }, [{ limit: 'dnsRecords', used: 201, allowed: 200 }]],
     ['backups a day (4)', { backupsPerDay: 5 }, [{ limit: 'backupsPerDay', used: 5, allowed: 4 }]],
     ['restores a day (4)', { restoresPerDay: 5 }, [{ limit: 'restoresPerDay', used: 5, allowed: 4 }]],
+    ['default cron jobs (10)', { cronJobs: 11 }, [{ limit: 'cronJobs', used: 11, allowed: 10 }]],
     [
       'mailbox quota in bytes',
       { mailboxQuotaBytes: 2 ** 30 + 1 },
@@ -74,6 +75,9 @@ describe('words', () => {
     expect(
       describeLimitRefusal('small', limits, { limit: 'mailboxQuota', used: 2 ** 31, allowed: 2 ** 30 }),
     ).toBe('plan "small" allows 1Gi of mailbox quota in total (limit mailboxQuota)');
+    expect(describeLimitRefusal('small', limits, { limit: 'cronJobs', used: 11, allowed: 10 })).toBe(
+      'plan "small" allows 10 cron jobs (limit cronJobs); this would make 11',
+    );
   });
 
   it('describes an overrun for the Customer condition', () => {
@@ -102,7 +106,7 @@ describe('destinationsOverrun', () => {
 
 describe('snapshotUsage and countedPlanConflicts', () => {
   const snapshot = {
-    sites: [{ database: true }, { database: false }],
+    sites: [{ database: true, cronJobs: [{}, {}] }, { database: false }],
     domains: [{ records: [{}, {}] }, { records: [{}] }],
     mailboxes: [{ quotaBytes: 2 ** 29 }, { quotaBytes: 2 ** 30 }],
     aliases: [{}],
@@ -117,6 +121,7 @@ describe('snapshotUsage and countedPlanConflicts', () => {
       mailboxQuotaBytes: 1.5 * 2 ** 30,
       aliases: 1,
       dnsRecords: 3,
+      cronJobs: 2,
     });
   });
 
@@ -125,5 +130,10 @@ describe('snapshotUsage and countedPlanConflicts', () => {
       { resource: 'domains', used: 2, limit: 1 },
       { resource: 'mailboxQuota', used: 1.5 * 2 ** 30, limit: 2 ** 30 },
     ]);
+    expect(countedPlanConflicts({ ...limits, cronJobs: 1 }, snapshotUsage(snapshot))).toContainEqual({
+      resource: 'cronJobs',
+      used: 2,
+      limit: 1,
+    });
   });
 });

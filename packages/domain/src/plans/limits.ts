@@ -15,6 +15,8 @@ export interface PlanUsage {
   aliases: number;
   /** The customer's own rrsets over all its zones (managed records do not count). */
   dnsRecords: number;
+  /** Cron jobs over all of the customer's sites. */
+  cronJobs: number;
   /** Backups asked for by hand in the last 24 hours. */
   backupsPerDay: number;
   restoresPerDay: number;
@@ -28,6 +30,7 @@ export type CountedLimit =
   | 'mailboxQuota'
   | 'aliases'
   | 'dnsRecords'
+  | 'cronJobs'
   | 'backupsPerDay'
   | 'restoresPerDay';
 
@@ -47,6 +50,7 @@ const COUNTED: ReadonlyArray<{ limit: CountedLimit; usage: keyof PlanUsage; noun
   { limit: 'mailboxQuota', usage: 'mailboxQuotaBytes', noun: 'of mailbox quota in total' },
   { limit: 'aliases', usage: 'aliases', noun: 'aliases' },
   { limit: 'dnsRecords', usage: 'dnsRecords', noun: 'DNS rrsets' },
+  { limit: 'cronJobs', usage: 'cronJobs', noun: 'cron jobs' },
   { limit: 'backupsPerDay', usage: 'backupsPerDay', noun: 'backups a day' },
   { limit: 'restoresPerDay', usage: 'restoresPerDay', noun: 'restores a day' },
 ];
@@ -115,20 +119,26 @@ export function snapshotUsage(
     mailboxQuotaBytes: snapshot.mailboxes.reduce((sum, m) => sum + m.quotaBytes, 0),
     aliases: snapshot.aliases.length,
     dnsRecords: snapshot.domains.reduce((sum, d) => sum + d.records.length, 0),
+    cronJobs: snapshot.sites.reduce((sum, s) => sum + (s.cronJobs?.length ?? 0), 0),
   };
 }
 
 /** The counted limits a plan change must fit besides the tenant quota (sites and databases are in it). */
 export function countedPlanConflicts(
   limits: PlanLimits,
-  usage: Pick<PlanUsage, 'domains' | 'mailboxes' | 'mailboxQuotaBytes' | 'aliases' | 'dnsRecords'>,
+  usage: Pick<
+    PlanUsage,
+    'domains' | 'mailboxes' | 'mailboxQuotaBytes' | 'aliases' | 'dnsRecords' | 'cronJobs'
+  >,
 ): QuotaConflict[] {
-  const { domains, mailboxes, mailboxQuotaBytes, aliases, dnsRecords } = usage;
-  return planOverruns(limits, { domains, mailboxes, mailboxQuotaBytes, aliases, dnsRecords }).map((o) => ({
-    resource: o.limit,
-    used: o.used,
-    limit: o.allowed ?? 0,
-  }));
+  const { domains, mailboxes, mailboxQuotaBytes, aliases, dnsRecords, cronJobs } = usage;
+  return planOverruns(limits, { domains, mailboxes, mailboxQuotaBytes, aliases, dnsRecords, cronJobs }).map(
+    (o) => ({
+      resource: o.limit,
+      used: o.used,
+      limit: o.allowed ?? 0,
+    }),
+  );
 }
 
 /** "limits.memory" 1.5 GiB → "1536Mi"; cpu in cores; counts as they are. */
