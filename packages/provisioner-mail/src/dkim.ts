@@ -1,4 +1,4 @@
-import type { DkimSigningKey } from '@hostplane/domain';
+import { type DkimSigningKey, isDkimRotation } from '@hostplane/domain';
 
 // The mail target's plan for the DKIM key store: how the stored keys are brought to the desired ones
 // (the desired keys and the selector/rotation rules are @hostplane/domain's mail/dkim).
@@ -27,8 +27,7 @@ export function planDkimKeys(
   for (const key of desired) {
     const current = storedByDomain.get(key.domain);
     if (current && current.selector === key.selector && current.privateKeyPem === key.privateKeyPem) continue;
-    const rotating = current !== undefined && current.selector !== key.selector;
-    if (rotating && !published(key)) awaitingDns.push(key.domain);
+    if (isDkimRotation(current, key) && !published(key)) awaitingDns.push(key.domain);
     else write.push(key);
   }
   const remove = stored.filter((k) => !wanted.has(k.domain)).map((k) => k.domain);

@@ -5,6 +5,7 @@ import {
   type DkimSigningKey,
   desiredDkimKeys,
   desiredMail,
+  isDkimRotation,
   openStoredSecret,
 } from '@hostplane/domain';
 import type { SendLimitEntry } from '@hostplane/platform';
@@ -57,9 +58,9 @@ async function publishedKeys(
   publication: DkimPublication | null | undefined,
 ): Promise<Set<string>> {
   const out = new Set<string>();
-  const storedSelector = new Map(stored.map((k) => [k.domain, k.selector]));
+  const storedByDomain = new Map(stored.map((k) => [k.domain, k]));
   for (const key of desired) {
-    const rotating = storedSelector.has(key.domain) && storedSelector.get(key.domain) !== key.selector;
+    const rotating = isDkimRotation(storedByDomain.get(key.domain), key);
     const publicKey = snapshot.domains.find((d) => d.name.toLowerCase() === key.domain)?.dkim?.publicKey;
     if (!rotating || !publication || !publicKey) out.add(key.domain);
     else if (await publication.isPublished(key.domain, key.selector, publicKey)) out.add(key.domain);

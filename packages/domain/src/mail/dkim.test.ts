@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerSnapshot, DomainRow } from '../snapshot.ts';
-import { desiredDkimKeys, nextDkimSelector, previousDkimRetirable, rotateDkim } from './dkim.ts';
+import {
+  desiredDkimKeys,
+  isDkimRotation,
+  nextDkimSelector,
+  previousDkimRetirable,
+  rotateDkim,
+} from './dkim.ts';
 
 const mailDomain = (name: string, over: Partial<DomainRow> = {}): DomainRow => ({
   name,
@@ -74,5 +80,13 @@ describe('rotation', () => {
         rotationGeneration: 4,
       }),
     ).toBe(expected);
+  });
+});
+
+describe('isDkimRotation', () => {
+  it('is a rotation only when a stored key has another selector', () => {
+    expect(isDkimRotation(undefined, { selector: 'hp202601' })).toBe(false);
+    expect(isDkimRotation({ selector: 'hp202601' }, { selector: 'hp202601' })).toBe(false);
+    expect(isDkimRotation({ selector: 'hp202601' }, { selector: 'hp202601b' })).toBe(true);
   });
 });

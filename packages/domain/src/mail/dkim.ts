@@ -42,6 +42,17 @@ export function nextDkimSelector(taken: readonly (string | null)[], now: Date): 
 export type DomainDkim = NonNullable<DomainRow['dkim']>;
 
 /**
+ * Whether a desired key rotates the stored one (a new selector). A rotated selector signs only once
+ * its TXT record is served: the mail target waits for DNS before it replaces the stored key.
+ */
+export function isDkimRotation(
+  stored: { selector: string } | undefined,
+  desired: { selector: string },
+): boolean {
+  return stored !== undefined && stored.selector !== desired.selector;
+}
+
+/**
  * Rotation step 1 (the API, on "rotate"): the new key signs once its TXT is served; the current one
  * becomes `previous` and stays published. A rotation during a rotation is refused: the previous key
  * would vanish from DNS while mail signed with it may still be in flight.
