@@ -3,33 +3,29 @@
 // messages are deleted over IMAP; a restore of the backup saves them back and IMAP shows them again.
 // Real Dovecot, Postfix, S3 (versitygw) and apiserver; Velero's status is written the way its server
 // would (merge patch, field manager velero-server) since no Velero controller runs on the kwok profile.
-import { backupJobLedger, loadCustomerSnapshot } from '@hostplane/db';
+import { backupJobLedger } from '@hostplane/db';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { createBackupTarget, DoveadmMailArchive } from '@hostplane/provisioner-backup';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bearer,
-  createCustomer,
-  createPlan,
-  startTestApi,
-  type TestApi,
-  type TestCustomer,
-} from '../apps/api/src/testing/harness.ts';
+  imapClient,
+  type MailCustomer,
+  newPassword,
+  setUpMailCustomer,
+  smtpTransport,
+  waitForMessage,
+} from '@hostplane/testing/mail';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomer, createPlan, startTestApi, type TestApi } from '../apps/api/src/testing/harness.ts';
 import { migrateMailDb } from '../packages/provisioner-mail/src/schema/index.ts';
 import { createMailTarget } from '../packages/provisioner-mail/src/target.ts';
 import {
   ensureMailNamespace,
   env,
-  imapClient,
-  newPassword,
   passContext,
   runTag,
-  smtpTransport,
   stackDeps,
-  waitForMessage,
 } from '../packages/provisioner-mail/src/test-support/stack.ts';
 
 const NS = 'backup-system';
@@ -41,24 +37,13 @@ const prefix = `customer-mail-${runTag}`;
 const store = new S3ObjectStore(objectStoreSettingsFromEnv(env));
 
 let api: TestApi;
-let c: TestCustomer;
+let mail: MailCustomer<Awaited<ReturnType<TestApi['app']['inject']>>>;
 let admin: KubeHttpClient;
 const deps = stackDeps();
 const mailTarget = createMailTarget(deps);
 let backupTarget: ReturnType<typeof createBackupTarget>;
-const call = (method: 'GET' | 'POST', path: string, payload?: object) =>
-  api.app.inject({
-    method,
-    url: `/api/v1/customers/${c.id}/${path}`,
-    headers: bearer(api.adminToken),
-    ...(payload ? { payload } : {}),
-  });
-
-async function snapshot(): Promise<CustomerSnapshot> {
-  const s = await loadCustomerSnapshot(api.db, c.id);
-  if (!s) throw new Error('customer vanished');
-  return s;
-}
+const call = (method: 'GET' | 'POST', path: string, payload?: object) => mail.call(method, path, payload);
+const snapshot = (): Promise<CustomerSnapshot> => mail.snapshot();
 
 async function veleroSays(kind: typeof KINDS.Backup | typeof KINDS.Restore, name: string, status: object) {
   await admin.patchMerge(kind, NS, name, { status }, 'velero-server');
@@ -88,7 +73,6 @@ beforeAll(async () => {
   if (!DOVEADM_API_URL || !DOVEADM_API_KEY)
     throw new Error('the stack has no DOVEADM_API_URL: stack down/up');
   api = await startTestApi();
-  await sql`alter table customers alter column id restart with ${sql.lit(FIRST_ID)}`.execute(api.db);
   admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
   if (!(await admin.get(KINDS.Namespace, null, NS)))
     await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: {} } });
@@ -97,27 +81,26 @@ beforeAll(async () => {
     ledger: backupJobLedger(api.db),
     mail: new DoveadmMailArchive({ url: DOVEADM_API_URL, apiKey: DOVEADM_API_KEY, store, prefix }),
   });
-  c = await createCustomer(
+  mail = await setUpMailCustomer({
     api,
-    (await createPlan(api, { domains: 1, mailboxes: 1, mailboxQuota: '10Mi' })).id,
-  );
-  expect((await call('POST', 'domains', { name: domain, mail: true })).statusCode).toBe(201);
-  const verified = await call('POST', `domains/${domain}/verify`, { method: 'admin' });
-  expect(verified.statusCode, verified.body).toBe(200);
-  const created = await call('POST', 'mailboxes', { address: mailbox, password, quota: '5Mi' });
-  expect(created.statusCode, created.body).toBe(201);
-  expect(await mailTarget.run(await snapshot(), passContext())).toMatchObject({ status: 'True' });
+    firstId: FIRST_ID,
+    createCustomer: async () =>
+      createCustomer(api, (await createPlan(api, { domains: 1, mailboxes: 1, mailboxQuota: '10Mi' })).id),
+    domain,
+    mailboxes: [{ address: mailbox, password, quota: '5Mi' }],
+    runMailTarget: (s) => mailTarget.run(s, passContext()),
+    as: 'admin',
+  });
 }, 60_000);
 
 afterAll(async () => {
-  if (c && api) {
-    const s = await loadCustomerSnapshot(api.db, c.id);
-    if (s) await mailTarget.run({ ...s, deleting: true }, passContext());
+  if (mail) {
+    await mail.cleanup();
     for (const kind of [KINDS.Schedule, KINDS.Backup, KINDS.Restore])
       for (const o of await admin.list(
         kind,
         NS,
-        `customer-id=${c.id},app.kubernetes.io/managed-by=hostplane`,
+        `customer-id=${mail.id},app.kubernetes.io/managed-by=hostplane`,
       ))
         await admin.delete(kind, NS, o.metadata.name);
   }

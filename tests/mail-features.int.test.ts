@@ -3,29 +3,24 @@
 // Checked as mail clients see it: SMTP in, IMAP GETQUOTAROOT / STATUS out.
 
 import { DoveadmHttpUsage } from '@hostplane/api';
-import { loadCustomerSnapshot } from '@hostplane/db';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bearer,
-  createCustomer,
-  createPlan,
-  startTestApi,
-  type TestApi,
-  type TestCustomer,
-} from '../apps/api/src/testing/harness.ts';
+  imapClient,
+  type MailCustomer,
+  newPassword,
+  setUpMailCustomer,
+  smtpTransport,
+  waitForMessage,
+} from '@hostplane/testing/mail';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomer, createPlan, startTestApi, type TestApi } from '../apps/api/src/testing/harness.ts';
 import { migrateMailDb } from '../packages/provisioner-mail/src/schema/index.ts';
 import { createMailTarget } from '../packages/provisioner-mail/src/target.ts';
 import {
   ensureMailNamespace,
   env,
-  imapClient,
-  newPassword,
   passContext,
   runTag,
-  smtpTransport,
   stackDeps,
-  waitForMessage,
 } from '../packages/provisioner-mail/src/test-support/stack.ts';
 
 const FIRST_ID = 700_000 + (process.pid % 20_000) * 10;
@@ -36,18 +31,12 @@ const password = newPassword();
 const otherPassword = newPassword();
 
 let api: TestApi;
-let c: TestCustomer;
+let mail: MailCustomer<Awaited<ReturnType<TestApi['app']['inject']>>>;
 const deps = stackDeps();
 const target = createMailTarget(deps);
-const url = (path: string) => `/api/v1/customers/${c.id}/${path}`;
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: object) =>
-  api.app.inject({ method, url: url(path), headers: bearer(c.token), ...(payload ? { payload } : {}) });
-
-async function reconcile() {
-  const snapshot = await loadCustomerSnapshot(api.db, c.id);
-  if (!snapshot) throw new Error('no snapshot');
-  expect(await target.run(snapshot, passContext())).toMatchObject({ status: 'True' });
-}
+  mail.call(method, path, payload);
+const reconcile = () => mail.reconcile();
 
 beforeAll(async () => {
   await migrateMailDb(env.MAIL_DATABASE_URL);
@@ -58,35 +47,22 @@ beforeAll(async () => {
   api = await startTestApi({}, undefined, undefined, {
     mailUsage: new DoveadmHttpUsage({ url: DOVEADM_API_URL, apiKey: DOVEADM_API_KEY }),
   });
-  await sql`alter table customers alter column id restart with ${sql.lit(FIRST_ID)}`.execute(api.db);
-  c = await createCustomer(
+  mail = await setUpMailCustomer({
     api,
-    (await createPlan(api, { domains: 2, mailboxes: 3, mailboxQuota: '10Mi' })).id,
-  );
-  expect((await call('POST', 'domains', { name: domain, mail: true })).statusCode).toBe(201);
-  // Ownership is not this file's subject: verified by an admin, as tests/support/panel.ts markVerified.
-  const verified = await api.app.inject({
-    method: 'POST',
-    url: url(`domains/${domain}/verify`),
-    headers: bearer(api.adminToken),
-    payload: { method: 'admin' },
+    firstId: FIRST_ID,
+    createCustomer: async () =>
+      createCustomer(api, (await createPlan(api, { domains: 2, mailboxes: 3, mailboxQuota: '10Mi' })).id),
+    domain,
+    mailboxes: [
+      { address: mailbox, password, quota: '5Mi' },
+      { address: other, password: otherPassword, quota: '1Mi' },
+    ],
+    runMailTarget: (snapshot) => target.run(snapshot, passContext()),
   });
-  expect(verified.statusCode, verified.body).toBe(200);
-  for (const [path, payload] of [
-    ['mailboxes', { address: mailbox, password, quota: '5Mi' }],
-    ['mailboxes', { address: other, password: otherPassword, quota: '1Mi' }],
-  ] as const) {
-    const res = await call('POST', path, payload);
-    expect(res.statusCode, res.body).toBe(201);
-  }
-  await reconcile();
 }, 60_000);
 
 afterAll(async () => {
-  if (c) {
-    const snapshot = await loadCustomerSnapshot(api.db, c.id);
-    if (snapshot) await target.run({ ...snapshot, deleting: true }, passContext());
-  }
+  await mail?.cleanup();
   await deps.db.close();
   await api?.close();
 });

@@ -3,29 +3,24 @@
 // Checked as senders and mail clients see it: a GTUBE message over SMTP is refused or lands in Junk
 // according to the recipient's thresholds; allow and block lists take effect.
 
-import { loadCustomerSnapshot } from '@hostplane/db';
 import { rspamdFilesOfStack } from '@hostplane/localstack/mail-adapters';
 import { rspamdLogOffset, waitFor, waitForRspamdMap } from '@hostplane/testing';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bearer,
-  createCustomer,
-  createPlan,
-  startTestApi,
-  type TestApi,
-  type TestCustomer,
-} from '../apps/api/src/testing/harness.ts';
+  imapClient,
+  type MailCustomer,
+  newPassword,
+  setUpMailCustomer,
+  smtpTransport,
+} from '@hostplane/testing/mail';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomer, createPlan, startTestApi, type TestApi } from '../apps/api/src/testing/harness.ts';
 import { migrateMailDb } from '../packages/provisioner-mail/src/schema/index.ts';
 import { createMailTarget } from '../packages/provisioner-mail/src/target.ts';
 import {
   ensureMailNamespace,
   env,
-  imapClient,
-  newPassword,
   passContext,
   runTag,
-  smtpTransport,
   stackDeps,
   stateDir,
 } from '../packages/provisioner-mail/src/test-support/stack.ts';
@@ -39,18 +34,11 @@ const listy = `listy@${domain}`; // defaults, plus allow and block lists
 const password = newPassword();
 
 let api: TestApi;
-let c: TestCustomer;
+let mail: MailCustomer<Awaited<ReturnType<TestApi['app']['inject']>>>;
 const deps = stackDeps();
 const target = createMailTarget(deps);
-const url = (path: string) => `/api/v1/customers/${c.id}/${path}`;
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: object) =>
-  api.app.inject({ method, url: url(path), headers: bearer(c.token), ...(payload ? { payload } : {}) });
-
-async function reconcile() {
-  const snapshot = await loadCustomerSnapshot(api.db, c.id);
-  if (!snapshot) throw new Error('no snapshot');
-  expect(await target.run(snapshot, passContext())).toMatchObject({ status: 'True' });
-}
+  mail.call(method, path, payload);
 
 /** The subjects in one folder of a mailbox. */
 async function subjects(user: string, folder: string): Promise<string[]> {
@@ -96,20 +84,16 @@ beforeAll(async () => {
   await migrateMailDb(env.MAIL_DATABASE_URL);
   await ensureMailNamespace();
   api = await startTestApi();
-  await sql`alter table customers alter column id restart with ${sql.lit(FIRST_ID)}`.execute(api.db);
-  c = await createCustomer(api, (await createPlan(api, { domains: 2, mailboxes: 5 })).id);
-  expect((await call('POST', 'domains', { name: domain, mail: true })).statusCode).toBe(201);
-  const verified = await api.app.inject({
-    method: 'POST',
-    url: url(`domains/${domain}/verify`),
-    headers: bearer(api.adminToken),
-    payload: { method: 'admin' },
+  mail = await setUpMailCustomer({
+    api,
+    firstId: FIRST_ID,
+    createCustomer: async () => createCustomer(api, (await createPlan(api, { domains: 2, mailboxes: 5 })).id),
+    domain,
+    mailboxes: [lenient, strict, listy].map((address) => ({ address, password, quota: '5Mi' })),
+    runMailTarget: (snapshot) => target.run(snapshot, passContext()),
+    // The spam settings below go in with the mailboxes: one pass, one re-read of the identity map.
+    reconcile: false,
   });
-  expect(verified.statusCode, verified.body).toBe(200);
-  for (const address of [lenient, strict, listy]) {
-    const res = await call('POST', 'mailboxes', { address, password, quota: '5Mi' });
-    expect(res.statusCode, res.body).toBe(201);
-  }
   const settings: [string, object][] = [
     [lenient, { junkScore: 5, rejectScore: null }],
     [listy, { allow: ['friend@outside.example'], block: ['@spammer.example'] }],
@@ -119,15 +103,12 @@ beforeAll(async () => {
     expect(res.statusCode, res.body).toBe(200);
   }
   const logOffset = rspamdLogOffset();
-  await reconcile();
+  await mail.reconcile();
   await waitForRspamdMap(rspamdFilesOfStack(stateDir).identityMap!, logOffset);
 }, 90_000);
 
 afterAll(async () => {
-  if (c) {
-    const snapshot = await loadCustomerSnapshot(api.db, c.id);
-    if (snapshot) await target.run({ ...snapshot, deleting: true }, passContext());
-  }
+  await mail?.cleanup();
   await deps.db.close();
   await api?.close();
 });
@@ -156,9 +137,10 @@ describe('spam settings through the API', () => {
   });
 
   it('a second reconcile writes nothing', async () => {
-    const snapshot = await loadCustomerSnapshot(api.db, c.id);
-    if (!snapshot) throw new Error('no snapshot');
-    expect(await target.run(snapshot, passContext())).toMatchObject({ status: 'True', changes: 0 });
+    expect(await target.run(await mail.snapshot(), passContext())).toMatchObject({
+      status: 'True',
+      changes: 0,
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 // Shared by the mail integration tests and bench/mail.ts: the local stack's mail endpoints, the
 // target wired to the real adapters, and mail-client helpers (SMTP in, IMAP out).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { dnsPlatformConfigSchema } from '@hostplane/domain';
 import {
@@ -10,27 +10,27 @@ import {
 } from '@hostplane/localstack/mail-adapters';
 import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
-import { loadStackEnv, stackStateDir, waitFor } from '@hostplane/testing';
+import { loadStackEnv, stackStateDir } from '@hostplane/testing';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { hash } from '@node-rs/argon2';
-import { ImapFlow } from 'imapflow';
-import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { DnsDkimPublication } from '../client/dns-publication.ts';
 import { KubeDkimSecrets, MAIL_NAMESPACE } from '../client/kube-secrets-client.ts';
 import { MysqlMailDatabase } from '../client/mysql-client.ts';
 import type { MailTargetDeps } from '../target.ts';
 
+export {
+  hostPort,
+  imapClient,
+  newPassword,
+  smtpTransport,
+  submissionTransport,
+  tls,
+  waitForMessage,
+} from '@hostplane/testing/mail';
+
 export const env = loadStackEnv();
 export const stateDir = stackStateDir();
-// The stack's certificate is self-signed; these tests are about routing and auth, not PKI.
-export const tls = { rejectUnauthorized: false };
-
-export function hostPort(value: string): { host: string; port: number } {
-  const at = value.lastIndexOf(':');
-  return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
-}
-
 /** A label unique to this run: parallel suites on the shared stack never share a domain. */
 export const runTag = `m${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 
@@ -78,45 +78,6 @@ export async function ensureMailNamespace(api = coreApi()): Promise<void> {
 /** An ARGON2ID hash with Dovecot's scheme prefix, as the API stores it. */
 export async function dovecotHash(plain: string): Promise<string> {
   return `{ARGON2ID}${await hash(plain)}`;
-}
-
-export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
-
-export function smtpTransport() {
-  const { host, port } = hostPort(env.SMTP_ADDR);
-  return nodemailer.createTransport({ host, port, secure: false, ignoreTLS: true });
-}
-
-export function submissionTransport(user: string, pass: string) {
-  const { host, port } = hostPort(env.SUBMISSION_ADDR);
-  return nodemailer.createTransport({ host, port, secure: false, auth: { user, pass }, tls });
-}
-
-export function imapClient(user: string, pass: string): ImapFlow {
-  const { host, port } = hostPort(env.IMAP_ADDR);
-  return new ImapFlow({ host, port, secure: false, auth: { user, pass }, tls, logger: false });
-}
-
-/** Polls INBOX until a message with `subject` is there; its full source. */
-export function waitForMessage(user: string, pass: string, subject: string, timeoutMs = 30_000) {
-  return waitFor(
-    `a message "${subject}" in ${user}'s INBOX`,
-    async () => {
-      const client = imapClient(user, pass);
-      await client.connect();
-      try {
-        await client.mailboxOpen('INBOX');
-        const uids = await client.search({ subject }, { uid: true });
-        const uid = Array.isArray(uids) ? uids[0] : undefined;
-        if (uid === undefined) return undefined;
-        const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        return message && message.source !== undefined ? message.source.toString('utf8') : undefined;
-      } finally {
-        await client.logout();
-      }
-    },
-    { timeoutMs, intervalMs: 300 },
-  );
 }
 
 /** mailauth asks this for TXT records: the local PowerDNS, as a verifier on the Internet would ask. */
