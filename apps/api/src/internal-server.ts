@@ -2,8 +2,8 @@
 // on the public listener: metrics describe routes, queue depth and errors an outsider has no
 // business reading, and the readiness detail names the database's failure.
 import { createServer, type Server } from 'node:http';
-import type { PanelDatabase } from '@hostplane/db';
-import { type Kysely, sql } from 'kysely';
+import { type PanelDatabase, pingPanelDb } from '@hostplane/db';
+import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 
 export interface InternalServerDeps {
@@ -14,7 +14,7 @@ export interface InternalServerDeps {
 async function readiness(db: Kysely<PanelDatabase>): Promise<{ ready: boolean; body: object }> {
   const started = performance.now();
   try {
-    await sql`select 1`.execute(db);
+    await pingPanelDb(db);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     return { ready: true, body: { status: 'ready', checks: { database: { status: 'ok', ms } } } };
   } catch (err) {

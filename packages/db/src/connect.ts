@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { PanelDatabase } from './schema.ts';
 
@@ -39,4 +39,9 @@ export function createPanelDb(url: string, opts: PanelDbOptions = {}): Kysely<Pa
 /** The pg pool behind a handle made by createPanelDb (graphile-worker wants one). */
 export function poolOf(db: Kysely<PanelDatabase>): pg.Pool | undefined {
   return pools.get(db);
+}
+
+/** One round trip to the panel's PostgreSQL (the readiness probe); throws when it cannot answer. */
+export async function pingPanelDb(db: Kysely<PanelDatabase>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
