@@ -314,6 +314,29 @@ describe('plan limits', () => {
     expect(JSON.stringify(moved)).toMatch(/cronJobs/);
   });
 
+  it('counts databases on the customer MariaDB when a plan change must fit, as a create does', async () => {
+    const plan = await createPlan(api, { databases: 1 });
+    const c = await createCustomer(api, plan.id);
+    const created = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${c.id}/databases`,
+      headers: bearer(c.token),
+      payload: { name: 'shop' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const none = await createPlan(api, { databases: 0 });
+    const moved = expectProblem(
+      await api.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/customers/${c.id}`,
+        headers: admin,
+        payload: { planId: none.id },
+      }),
+      409,
+    );
+    expect(JSON.stringify(moved)).toMatch(/databases/);
+  });
+
   it('refuses moving a customer to a plan its usage exceeds', async () => {
     const plan = await createPlan(api);
     const tiny = await createPlan(api, { sites: 0 });

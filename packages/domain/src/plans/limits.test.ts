@@ -110,12 +110,14 @@ describe('snapshotUsage and countedPlanConflicts', () => {
     domains: [{ records: [{}, {}] }, { records: [{}] }],
     mailboxes: [{ quotaBytes: 2 ** 29 }, { quotaBytes: 2 ** 30 }],
     aliases: [{}],
+    databases: [{ name: 'shop' }],
   } as unknown as CustomerSnapshot;
 
   it('counts the rows', () => {
     expect(snapshotUsage(snapshot)).toEqual({
       sites: 2,
-      databases: 1,
+      // A site's own database and one on the customer's MariaDB: what the API counts (plan-usage.ts).
+      databases: 2,
       domains: 2,
       mailboxes: 2,
       mailboxQuotaBytes: 1.5 * 2 ** 30,

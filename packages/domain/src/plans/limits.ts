@@ -113,7 +113,8 @@ export function snapshotUsage(
 ): Omit<PlanUsage, 'backupsPerDay' | 'restoresPerDay'> {
   return {
     sites: snapshot.sites.length,
-    databases: snapshot.sites.filter((s) => s.database).length,
+    // A site's own database plus those on the customer's MariaDB, as the API counts them.
+    databases: snapshot.sites.filter((s) => s.database).length + (snapshot.databases?.length ?? 0),
     domains: snapshot.domains.length,
     mailboxes: snapshot.mailboxes.length,
     mailboxQuotaBytes: snapshot.mailboxes.reduce((sum, m) => sum + m.quotaBytes, 0),
