@@ -33,6 +33,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { applyBootstrap, bootstrapStatus, diffBootstrap } from '../bootstrap/apply.ts';
 import { asMember } from '../bootstrap/applyset.ts';
+import { checkPrerequisites } from '../bootstrap/prerequisites.ts';
 import { uninstallBootstrap } from '../bootstrap/uninstall.ts';
 import type { Invocation } from '../program.ts';
 
@@ -204,6 +205,14 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
       return statuses.every((s) => s.state === 'Ready') ? 0 : 1;
     }
     const timeoutMs = args.timeout * 1000;
+    // Nothing is written to a cluster that lacks what the steps need.
+    const problems = await checkPrerequisites(kube, steps);
+    if (problems.length > 0) {
+      process.stderr.write(
+        `hostplane bootstrap: the cluster is not ready for this install:\n${problems.map((p) => `  - ${p}\n`).join('')}`,
+      );
+      return 3;
+    }
     const results = args.local
       ? await applyLocal(kube, steps, config, timeoutMs, progress)
       : await applyBootstrap(kube, steps, { timeoutMs, progress });
