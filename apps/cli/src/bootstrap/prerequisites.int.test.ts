@@ -39,7 +39,7 @@ function configFile(name: string, steps: string[], storageClass: string): string
       steps,
       hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
       acme: { email: 'hostmaster@example.net' },
-      backup: { bucket: 'b', s3Url: 'http://127.0.0.1:9000', accessKeyId: 'k', secretAccessKey: 's' },
+      backup: { bucket: 'backups', s3Url: 'http://127.0.0.1:9000', accessKeyId: 'k', secretAccessKey: 's' },
       secrets,
     },
   };
