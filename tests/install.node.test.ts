@@ -170,24 +170,27 @@ afterAll(async () => {
     'json',
   ]);
   expect(removed.code, removed.stderr).toBe(0);
-  const namespaces = await run('kubectl', [
-    '--kubeconfig',
-    stack().KUBECONFIG,
-    'get',
-    'namespaces',
-    '-o',
-    'name',
-  ]);
-  expect(namespaces.stdout).not.toMatch(/namespace\/(ingress-system|panel-system)$/m);
-  const clusterRoles = await run('kubectl', [
-    '--kubeconfig',
-    stack().KUBECONFIG,
-    'get',
-    'clusterroles',
-    '-o',
-    'name',
-  ]);
-  expect(clusterRoles.stdout).not.toMatch(/hostplane-tenant-reader/);
+  const deleted = (JSON.parse(removed.stdout) as { steps: { deleted: string[] }[] }).steps.flatMap(
+    (s) => s.deleted,
+  );
+  expect(deleted).toEqual(
+    expect.arrayContaining(['Deployment/panel-system/panel', 'Deployment/ingress-system/traefik']),
+  );
+  // Its workloads are gone (a namespace that existed before the install, e.g. made by the
+  // integration suites, stays: the bootstrap removes only what it created).
+  for (const ns of ['panel-system', 'ingress-system']) {
+    const left = await run('kubectl', [
+      '--kubeconfig',
+      stack().KUBECONFIG,
+      'get',
+      'deployments,statefulsets,ingresses',
+      '-n',
+      ns,
+      '-o',
+      'name',
+    ]);
+    expect(left.stdout.trim(), ns).toBe('');
+  }
   expect(existsSync(path.join(resolveStateDir(), 'bootstrap-local.json'))).toBe(false);
   const env = await hostplane(['stack', 'env']);
   expect(env.stdout).not.toContain('PANEL_URL');
