@@ -7,11 +7,11 @@
 // certificate. A second `--apply` writes nothing. Nothing here talks to a panel process on the host.
 import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { READY_PAGE_TEXT } from '@hostplane/domain';
-import { resolveStateDir, statePaths } from '@hostplane/localstack';
+import { resolveStateDir } from '@hostplane/localstack';
 import { delegateDomain, loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -71,6 +71,23 @@ async function inPanel(args: string[], input?: string): Promise<string> {
     );
     child.stdin.end(input ?? '');
   });
+}
+
+/** `kubectl auth can-i --as` the API's service account (a SubjectAccessReview). */
+async function canApi(args: string[]): Promise<boolean> {
+  const result = await run('kubectl', [
+    '--kubeconfig',
+    stack().KUBECONFIG,
+    'auth',
+    'can-i',
+    '--as',
+    'system:serviceaccount:panel-system:hostplane-panel-api',
+    ...args,
+  ]).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? '',
+  );
+  return result.trim() === 'yes';
 }
 
 const httpsPort = () => stack().HTTPS_ADDR!.split(':')[1]!;
@@ -140,27 +157,56 @@ beforeAll(async () => {
 }, SLOW);
 
 // The other node tests expect the stack's host edge at HTTP_ADDR/HTTPS_ADDR (a site's logs read its
-// access log): the install is taken out again and the host edge started, as before this file.
+// access log): `bootstrap --local --uninstall` takes the install out again and brings the host edge
+// back, as before this file; a second run finds nothing left to delete.
 afterAll(async () => {
-  const removed = await run('kubectl', [
-    '--kubeconfig',
-    stack().KUBECONFIG,
-    'delete',
-    'namespace',
-    'ingress-system',
-    'panel-system',
-    '--ignore-not-found',
-    '--wait=true',
-    '--timeout=240s',
+  const removed = await hostplane([
+    'bootstrap',
+    '--local',
+    '--uninstall',
+    '--timeout',
+    '300',
+    '--output',
+    'json',
   ]);
-  expect(removed.stderr).toBe('');
-  const stateDir = resolveStateDir();
-  rmSync(path.join(stateDir, 'bootstrap-local.json'), { force: true });
-  const envFile = statePaths(stateDir).envFile;
-  const { PANEL_URL: _, ...env } = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>;
-  writeFileSync(envFile, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
-  const up = await hostplane(['stack', 'up']);
-  expect(up.code, up.stderr).toBe(0);
+  expect(removed.code, removed.stderr).toBe(0);
+  const deleted = (JSON.parse(removed.stdout) as { steps: { deleted: string[] }[] }).steps.flatMap(
+    (s) => s.deleted,
+  );
+  expect(deleted).toEqual(
+    expect.arrayContaining(['Deployment/panel-system/panel', 'Deployment/ingress-system/traefik']),
+  );
+  // Its workloads are gone (a namespace that existed before the install, e.g. made by the
+  // integration suites, stays: the bootstrap removes only what it created).
+  for (const ns of ['panel-system', 'ingress-system']) {
+    const left = await run('kubectl', [
+      '--kubeconfig',
+      stack().KUBECONFIG,
+      'get',
+      'deployments,statefulsets,ingresses',
+      '-n',
+      ns,
+      '-o',
+      'name',
+    ]);
+    expect(left.stdout.trim(), ns).toBe('');
+  }
+  expect(existsSync(path.join(resolveStateDir(), 'bootstrap-local.json'))).toBe(false);
+  const env = await hostplane(['stack', 'env']);
+  expect(env.stdout).not.toContain('PANEL_URL');
+  // The host edge answers at HTTP_ADDR again (a 404 for a host it does not route).
+  const edgeUp = await run('curl', [
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    `http://${stack().HTTP_ADDR}/`,
+  ]);
+  expect(edgeUp.stdout).toBe('404');
+  const again = await hostplane(['bootstrap', '--local', '--uninstall', '--output', 'json']);
+  expect(again.code, again.stderr).toBe(0);
+  expect(JSON.parse(again.stdout).deleted).toBe(0);
 }, SLOW);
 
 describe('hostplane bootstrap --local on the real node', () => {
@@ -208,9 +254,14 @@ describe('hostplane bootstrap --local on the real node', () => {
     expect(await can(worker, ['create', 'rolebindings', '-n', 'cust-1001'])).toBe(true);
     expect(await can(worker, ['get', 'secrets', '-n', 'kube-system'])).toBe(false);
     expect(await can(worker, ['create', 'clusterrolebindings'])).toBe(false);
-    // The API has no Kubernetes rights at all.
+    // The API has no rights outside tenant namespaces (its reads there are checked with a customer below).
     expect(await can(apiSa, ['list', 'pods', '-n', 'panel-system'])).toBe(false);
     expect(await can(apiSa, ['get', 'secrets', '-n', 'panel-system'])).toBe(false);
+    expect(await can(apiSa, ['list', 'pods', '--all-namespaces'])).toBe(false);
+    expect(await can(apiSa, ['get', 'pods', '--subresource=log', '-n', 'kube-system'])).toBe(false);
+    // Its token is mounted (the live reads need it); the worker may hand it the reader role only.
+    expect(await can(worker, ['bind', 'clusterroles/hostplane-tenant-reader'])).toBe(true);
+    expect(await can(worker, ['bind', 'clusterroles/cluster-admin'])).toBe(false);
     // Traefik reads routes and their Secrets, writes Ingress status, and nothing else.
     expect(await can(traefik, ['watch', 'ingresses', '--all-namespaces'])).toBe(true);
     expect(await can(traefik, ['update', 'ingresses', '--subresource=status', '-n', 'cust-1001'])).toBe(true);
@@ -316,6 +367,26 @@ describe('hostplane bootstrap --local on the real node', () => {
         `http://${host}:${stack().HTTP_ADDR!.split(':')[1]}/`,
       ]);
       expect(stdout).toMatch(/^30[18] https:\/\//);
+      // The site's logs through the in-cluster API (its own service account reads cust-* pod logs):
+      // nginx's access log lines of the requests above.
+      const ns = `cust-${id}`;
+      expect(await canApi(['get', 'pods', '--subresource=log', '-n', ns])).toBe(true);
+      expect(await canApi(['list', 'pods', '-n', ns])).toBe(true);
+      expect(await canApi(['get', 'secrets', '-n', ns])).toBe(false);
+      expect(await canApi(['create', 'pods', '-n', ns])).toBe(false);
+      const marker = `install-logs-${tag}`;
+      expect((await curlHttps(host, `/?${marker}`)).code).toBe('200');
+      const siteLogs = await waitFor(
+        `${host}'s logs through ${panelHost}`,
+        async () => {
+          const res = await api('GET', `/customers/${id}/sites/home/logs?since=15m&tail=200&container=nginx`);
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          const items = res.body.items as { message: string; container: string; pod: string }[];
+          return items.find((l) => l.message.includes(`GET /?${marker} `));
+        },
+        { timeoutMs: 60_000, intervalMs: 2_000 },
+      );
+      expect(siteLogs).toMatchObject({ container: 'nginx', pod: expect.stringMatching(/^home-/) });
       process.stdout.write(
         `install figures: bootstrap ${figures.bootstrapSeconds?.toFixed(1)} s, first site ${figures.firstSiteSeconds?.toFixed(1)} s\n`,
       );

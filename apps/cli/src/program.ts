@@ -27,6 +27,7 @@ export type Invocation =
       render?: string;
       apply: boolean;
       diff: boolean;
+      uninstall?: boolean;
       status: boolean;
       local: boolean;
       kubeconfig?: string;
@@ -186,6 +187,7 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
     .argument('[what]', "'status': each step's state in the cluster")
     .option('--apply', 'apply in order through the Kubernetes API, waiting for each namespace', false)
     .option('--diff', 'show what an --apply would change, change nothing', false)
+    .option('--uninstall', 'remove what --apply created (namespaces, cluster-scoped objects it owns)', false)
     .option('--local', "the local stack's real node, with a config derived from the stack", false)
     .option('--kubeconfig <file>', 'kubeconfig for --apply (default: KUBECONFIG)')
     .option('--timeout <seconds>', 'per namespace, how long its workloads may take (default 600)')
@@ -198,6 +200,7 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
           render?: string;
           apply: boolean;
           diff: boolean;
+          uninstall: boolean;
           local: boolean;
           kubeconfig?: string;
           timeout?: string;

@@ -45,6 +45,7 @@ export {
   sbomPath,
 } from './images.ts';
 export {
+  forgetInCluster,
   type InClusterState,
   inClusterState,
   LOCAL_PEBBLE_HOST,

@@ -5,7 +5,7 @@
 // MariaDB, PowerDNS, the resolver, Dovecot's doveadm, Pebble) are `bootstrap.external`, reached
 // through the node gateway on the node's address (components/node-gateway.ts).
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BootstrapConfigInput, parsePlatformConfig } from '@hostplane/platform';
 import { z } from 'zod';
@@ -134,6 +134,20 @@ export function recordInCluster(stateDir: string, state: InClusterState): void {
   writeFileSync(paths.envFile, `${JSON.stringify({ ...env, PANEL_URL: state.panelUrl }, null, 2)}\n`, {
     mode: 0o600,
   });
+}
+
+/**
+ * Forgets the in-cluster platform (`bootstrap --local --uninstall`): bootstrap-local.json goes, and
+ * PANEL_URL leaves the running stack's env.json; the next `stack up` starts the host edge again.
+ */
+export function forgetInCluster(stateDir: string): void {
+  rmSync(inClusterFile(stateDir), { force: true });
+  const paths = statePaths(stateDir);
+  if (!existsSync(paths.envFile)) return;
+  const env = JSON.parse(readFileSync(paths.envFile, 'utf8')) as Record<string, string>;
+  if (env.PANEL_URL === undefined) return;
+  const { PANEL_URL: _, ...rest } = env;
+  writeFileSync(paths.envFile, `${JSON.stringify(rest, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** The panel through the edge: the panel host on HTTPS_ADDR's port (clients use --resolve). */

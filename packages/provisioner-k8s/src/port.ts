@@ -37,7 +37,13 @@ export interface KubeApi {
   /** False when the object was already gone. */
   delete(kind: KindRef, namespace: string | null, name: string, options?: DeleteOptions): Promise<boolean>;
   /** SelfSubjectAccessReview: may the caller do `verb` on `resource` in `namespace`? */
-  canI(verb: string, group: string, resource: string, namespace: string): Promise<boolean>;
+  canI(
+    verb: string,
+    group: string,
+    resource: string,
+    namespace: string,
+    subresource?: string,
+  ): Promise<boolean>;
 }
 
 /** Answers which addresses a host name resolves to now (A and AAAA, CNAMEs followed). */

@@ -2,7 +2,8 @@ import { parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { loadStackEnv } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyBootstrap } from './apply.ts';
+import { applyBootstrap, diffBootstrap } from './apply.ts';
+import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, applySetId, parentRef } from './applyset.ts';
 
 // Against the local stack's apiserver (Pod Security admission on, kwok node making pods Ready).
 // The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller runs (Velero's and Traefik's
@@ -101,6 +102,12 @@ afterAll(async () => {
       );
     }
   }
+  for (const step of steps) {
+    const parent = parentRef(step);
+    await admin.delete(KINDS.ConfigMap, parent.namespace, parent.name);
+  }
+  for (const name of [`hostplane-prune-int-${run}`, `hostplane-foreign-int-${run}`])
+    await admin.delete(KINDS.ClusterRole, null, name);
   for (const [namespace, name] of CLAIMS) await admin.delete(KINDS.PersistentVolumeClaim, namespace, name);
   for (const name of OWN_NAMESPACES) await admin.delete(KINDS.Namespace, null, name);
   for (const pv of await admin.list(KINDS.PersistentVolume, null, `hostplane.io/test-volume=${run}`))
@@ -185,5 +192,73 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     const results = await applyBootstrap(admin, steps, { timeoutMs: 60_000 });
     expect(results.flatMap((r) => r.applied)).toEqual([]);
     expect(admin.stats.writes).toBe(writes);
+  }, 300_000);
+
+  it('prunes what a new version no longer renders, and never what it did not create', async () => {
+    const v2 = steps.find((s) => s.file === '07-panel-system.yaml')!;
+    const ns = v2.namespace;
+    const extraConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `hostplane-prune-int-${run}`, namespace: ns, labels: {} },
+      data: { version: 'v1' },
+    };
+    const extraClusterRole = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `hostplane-prune-int-${run}`, labels: {} },
+      rules: [],
+    };
+    const v1 = { ...v2, objects: [...v2.objects, extraConfigMap, extraClusterRole] };
+    // Objects of the same kinds that someone else made: the bootstrap must leave them alone.
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `hostplane-foreign-int-${run}`, namespace: ns, labels: {} },
+      data: { owner: 'operator' },
+    });
+    await admin.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `hostplane-foreign-int-${run}`, labels: {} },
+      rules: [],
+    });
+
+    const first = await applyBootstrap(admin, [v1], { timeoutMs: 60_000 });
+    expect(first[0]!.applied).toContain(`ConfigMap/${ns}/hostplane-prune-int-${run}`);
+    const made = await admin.get(KINDS.ConfigMap, ns, `hostplane-prune-int-${run}`);
+    expect(made?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(applySetId(v2));
+    const parent = await admin.get(KINDS.ConfigMap, ns, parentRef(v2).name);
+    expect(parent?.metadata.labels?.[APPLYSET_ID_LABEL]).toBe(applySetId(v2));
+    expect(parent?.metadata.annotations?.['applyset.kubernetes.io/contains-group-kinds']).toContain(
+      'ClusterRole.rbac.authorization.k8s.io',
+    );
+
+    // v2 no longer renders them: --diff says so, --apply removes them.
+    const diff = await diffBootstrap(admin, [v2]);
+    expect(diff[0]!.changes.sort()).toEqual(
+      [
+        `prune ClusterRole/hostplane-prune-int-${run}`,
+        `prune ConfigMap/${ns}/hostplane-prune-int-${run}`,
+      ].sort(),
+    );
+    const second = await applyBootstrap(admin, [v2], { timeoutMs: 60_000 });
+    expect(second[0]!.pruned.sort()).toEqual(
+      [`ClusterRole/hostplane-prune-int-${run}`, `ConfigMap/${ns}/hostplane-prune-int-${run}`].sort(),
+    );
+    expect(await admin.get(KINDS.ConfigMap, ns, `hostplane-prune-int-${run}`)).toBeNull();
+    expect(await admin.get(KINDS.ClusterRole, null, `hostplane-prune-int-${run}`)).toBeNull();
+    // The foreign objects of the same kinds stay.
+    expect(await admin.get(KINDS.ConfigMap, ns, `hostplane-foreign-int-${run}`)).not.toBeNull();
+    expect(await admin.get(KINDS.ClusterRole, null, `hostplane-foreign-int-${run}`)).not.toBeNull();
+    await admin.delete(KINDS.ConfigMap, ns, `hostplane-foreign-int-${run}`);
+
+    // And then a further --apply writes nothing.
+    const writes = admin.stats.writes;
+    const third = await applyBootstrap(admin, [v2], { timeoutMs: 60_000 });
+    expect(third[0]!.applied).toEqual([]);
+    expect(third[0]!.pruned).toEqual([]);
+    expect(admin.stats.writes).toBe(writes);
+    expect((await diffBootstrap(admin, [v2]))[0]!.changes).toEqual([]);
   }, 300_000);
 });

@@ -6,14 +6,28 @@ import type { BootstrapStep } from '@hostplane/platform';
 import {
   applyReason,
   applyWithFingerprint,
+  KINDS,
   type KubeApi,
   kindRef,
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
+import {
+  type Inventory,
+  inventoryOf,
+  liveInventory,
+  liveMembers,
+  memberOrForeign,
+  mergeInventories,
+  parentObject,
+  parentRef,
+  pruneMembers,
+} from './applyset.ts';
 
 export interface StepResult {
   file: string;
   applied: string[];
+  /** Objects of an earlier --apply that this render no longer has (the step's ApplySet). */
+  pruned: string[];
   unchanged: number;
   workloads: number;
   ms: number;
@@ -35,25 +49,55 @@ export interface ApplyOptions {
 const key = (o: KubeObject | LiveObject) =>
   `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
+/** The step's ApplySet parent as it is now (null before the first --apply, or its namespace missing). */
+async function liveParent(kube: KubeApi, step: BootstrapStep): Promise<LiveObject | null> {
+  const { name, namespace } = parentRef(step);
+  return kube.get(KINDS.ConfigMap, namespace, name).catch(() => null);
+}
+
+/** Writes the parent when its inventory differs from `inventory` (a second run writes nothing). */
+async function writeParent(kube: KubeApi, step: BootstrapStep, inventory: Inventory): Promise<boolean> {
+  const parent = parentObject(step, inventory);
+  if (!applyReason(parent, (await liveParent(kube, step)) ?? undefined)) return false;
+  await applyWithFingerprint(kube, parent);
+  return true;
+}
+
 async function applyStep(
   kube: KubeApi,
   step: BootstrapStep,
   options: ApplyOptions,
-): Promise<{ applied: string[]; unchanged: number }> {
+): Promise<{ applied: string[]; unchanged: number; inventory: Inventory }> {
   const applied: string[] = [];
   let unchanged = 0;
   let crdsPending = false;
-  for (const object of step.objects) {
-    if (object.kind === 'CustomResourceDefinition') crdsPending = true;
+  // The parent first lists what the last run AND this one hold, so a run cut short still knows
+  // every member it may have to prune; the namespace must exist to hold it.
+  const inventory = mergeInventories(
+    liveInventory(await liveParent(kube, step)),
+    inventoryOf(step, step.objects),
+  );
+  let parentWritten = false;
+  const ensureParent = async () => {
+    if (parentWritten) return;
+    if (!(await kube.get(KINDS.Namespace, null, step.namespace))) return;
+    await writeParent(kube, step, inventory);
+    parentWritten = true;
+  };
+  for (const rendered of step.objects) {
+    if (rendered.kind === 'CustomResourceDefinition') crdsPending = true;
     else if (crdsPending) {
       await waitForCrds(kube, step.objects, options);
       crdsPending = false;
     }
+    const isOwnNamespace = rendered.kind === 'Namespace' && rendered.metadata.name === step.namespace;
+    if (!isOwnNamespace) await ensureParent();
     const live = await kube.get(
-      kindRef(object.kind),
-      object.metadata.namespace ?? null,
-      object.metadata.name,
+      kindRef(rendered.kind),
+      rendered.metadata.namespace ?? null,
+      rendered.metadata.name,
     );
+    const object = memberOrForeign(step, rendered, live);
     if (!applyReason(object, live ?? undefined)) {
       unchanged++;
       continue;
@@ -61,7 +105,15 @@ async function applyStep(
     await applyWithFingerprint(kube, object);
     applied.push(key(object));
   }
-  return { applied, unchanged };
+  await ensureParent();
+  return { applied, unchanged, inventory };
+}
+
+/** After the step is ready: members the render no longer has go, and the parent lists this render only. */
+async function pruneStep(kube: KubeApi, step: BootstrapStep, inventory: Inventory): Promise<string[]> {
+  const pruned = await pruneMembers(kube, step, inventory, step.objects);
+  await writeParent(kube, step, inventoryOf(step, step.objects));
+  return pruned;
 }
 
 const isEstablished = (live: LiveObject | null): boolean =>
@@ -134,12 +186,14 @@ export async function applyBootstrap(
   const results: StepResult[] = [];
   for (const step of steps) {
     const started = Date.now();
-    const { applied, unchanged } = await applyStep(kube, step, options);
+    const { applied, unchanged, inventory } = await applyStep(kube, step, options);
     options.progress?.(
       `${step.file}: ${applied.length} applied, ${unchanged} unchanged; waiting for workloads`,
     );
     const workloads = await waitForWorkloads(kube, step, options);
-    const result = { file: step.file, applied, unchanged, workloads, ms: Date.now() - started };
+    const pruned = await pruneStep(kube, step, inventory);
+    for (const gone of pruned) options.progress?.(`${step.file}: pruned ${gone} (no longer rendered)`);
+    const result = { file: step.file, applied, pruned, unchanged, workloads, ms: Date.now() - started };
     options.progress?.(`${step.file}: ${workloads} workload(s) ready in ${result.ms} ms`);
     results.push(result);
   }
@@ -148,7 +202,10 @@ export async function applyBootstrap(
 
 export interface StepDiff {
   file: string;
-  /** `create Kind/ns/name` (missing), `update …` (changed spec), `repair …` (drifted fields). */
+  /**
+   * `create Kind/ns/name` (missing), `update …` (changed spec), `repair …` (drifted fields),
+   * `prune …` (made by an earlier --apply, no longer rendered).
+   */
   changes: string[];
   unchanged: number;
 }
@@ -161,15 +218,23 @@ export async function diffBootstrap(kube: KubeApi, steps: BootstrapStep[]): Prom
   for (const step of steps) {
     const changes: string[] = [];
     let unchanged = 0;
-    for (const object of step.objects) {
+    for (const rendered of step.objects) {
       const live = await kube
-        .get(kindRef(object.kind), object.metadata.namespace ?? null, object.metadata.name)
+        .get(kindRef(rendered.kind), rendered.metadata.namespace ?? null, rendered.metadata.name)
         // A custom resource whose CRD is not installed yet: it would be created.
         .catch(() => null);
+      const object = memberOrForeign(step, rendered, live);
       const reason = applyReason(object, live ?? undefined);
       if (reason) changes.push(`${VERB[reason] ?? reason} ${key(object)}`);
       else unchanged++;
     }
+    const inventory = mergeInventories(
+      liveInventory(await liveParent(kube, step)),
+      inventoryOf(step, step.objects),
+    );
+    const wanted = new Set(step.objects.map(key));
+    for (const { object } of await liveMembers(kube, step, inventory))
+      if (!wanted.has(key(object))) changes.push(`prune ${key(object)}`);
     diffs.push({ file: step.file, changes, unchanged });
   }
   return diffs;

@@ -18,6 +18,7 @@ describe('hostplane bootstrap arguments', () => {
       render: 'out',
       apply: false,
       diff: false,
+      uninstall: false,
       status: false,
       local: false,
       timeout: 600,
@@ -29,6 +30,7 @@ describe('hostplane bootstrap arguments', () => {
       config: 'p.yaml',
       apply: true,
       diff: false,
+      uninstall: false,
       status: false,
       local: false,
       kubeconfig: 'k',
@@ -41,8 +43,13 @@ describe('hostplane bootstrap arguments', () => {
     expect(parse(['status', '--config', 'p.yaml'])).toMatchObject({ status: true, config: 'p.yaml' });
   });
 
+  it('reads --local --uninstall, alone', () => {
+    expect(parse(['--local', '--uninstall'])).toMatchObject({ local: true, uninstall: true, apply: false });
+    expect(() => parse(['--local', '--uninstall', '--apply'])).toThrow(/exactly one/);
+  });
+
   it.each([
-    [['--config', 'p.yaml'], /exactly one of --render DIR, --apply, --diff and status/],
+    [['--config', 'p.yaml'], /exactly one of --render DIR, --apply, --diff, --uninstall and status/],
     [['--local', '--config', 'p.yaml', '--apply'], /--config F is required \(or --local/],
     [['--config', 'p.yaml', 'later'], /usage error \(exit 2\)/],
     [['--config', 'p.yaml', '--render', 'out', '--apply'], /exactly one/],

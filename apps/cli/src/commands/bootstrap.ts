@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { KubeObject } from '@hostplane/domain';
 import {
   edge,
+  forgetInCluster,
   inClusterState,
   loadImagesIntoNode,
   localBootstrapConfigInput,
@@ -18,6 +19,7 @@ import {
   recordInCluster,
   resolveStateDir,
   stackDown,
+  stackUp,
 } from '@hostplane/localstack';
 import {
   type BootstrapConfig,
@@ -30,10 +32,13 @@ import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { applyBootstrap, bootstrapStatus, diffBootstrap } from '../bootstrap/apply.ts';
+import { asMember } from '../bootstrap/applyset.ts';
+import { checkPrerequisites } from '../bootstrap/prerequisites.ts';
+import { uninstallBootstrap } from '../bootstrap/uninstall.ts';
 import type { Invocation } from '../program.ts';
 
 const USAGE =
-  'usage: hostplane bootstrap (--config F | --local) (--render DIR | --apply | --diff | status) [--kubeconfig K] [--timeout SECONDS]';
+  'usage: hostplane bootstrap (--config F | --local) (--render DIR | --apply | --diff | --uninstall | status) [--kubeconfig K] [--timeout SECONDS]';
 
 const argsSchema = z
   .object({
@@ -42,6 +47,7 @@ const argsSchema = z
     render: z.string().min(1).optional(),
     apply: z.boolean().default(false),
     diff: z.boolean().default(false),
+    uninstall: z.boolean().default(false),
     status: z.boolean().default(false),
     kubeconfig: z.string().min(1).optional(),
     timeout: z.coerce.number().int().min(1).max(7200).default(600),
@@ -49,9 +55,10 @@ const argsSchema = z
   .refine((a) => (a.config === undefined) !== !a.local, {
     message: '--config F is required (or --local for the local stack)',
   })
-  .refine((a) => [a.render !== undefined, a.apply, a.diff, a.status].filter(Boolean).length === 1, {
-    message: 'give exactly one of --render DIR, --apply, --diff and status',
-  });
+  .refine(
+    (a) => [a.render !== undefined, a.apply, a.diff, a.uninstall, a.status].filter(Boolean).length === 1,
+    { message: 'give exactly one of --render DIR, --apply, --diff, --uninstall and status' },
+  );
 
 export type BootstrapArgs = z.infer<typeof argsSchema>;
 
@@ -105,13 +112,17 @@ async function applyLocal(
   }
   recordInCluster(stateDir, { edge: 'in-cluster', panelUrl: localPanelUrl(config.bootstrap.hosts.panel) });
   // What an operator makes by hand before a production install: the SFTP gateway's host keys.
-  const panelNamespace = steps
-    .flatMap((step) => step.objects)
-    .find((o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace);
-  if (panelNamespace) {
+  const panelStep = steps.find((step) =>
+    step.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace),
+  );
+  const panelNamespace = panelStep?.objects.find(
+    (o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace,
+  );
+  if (panelStep && panelNamespace) {
     const [namespace, secret] = localSftpHostKeyObjects(
       stateDir,
-      panelNamespace,
+      // Made here on the step's behalf: a member of its ApplySet, so --uninstall removes it.
+      asMember(panelStep, panelNamespace),
       config.bootstrap.sftp.hostKeySecret,
     ) as [KubeObject, KubeObject]; // a Namespace and a Secret, built from plain fields
     // Created only when missing: the steps own the Namespace (re-applying it here would drop their
@@ -164,6 +175,22 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
         }
       return 0;
     }
+    if (args.uninstall) {
+      const removals = await uninstallBootstrap(kube, steps, { timeoutMs: args.timeout * 1000, progress });
+      if (args.local) {
+        // The host edge comes back at HTTP_ADDR/HTTPS_ADDR, PANEL_URL leaves `stack env`.
+        const stateDir = resolveStateDir();
+        forgetInCluster(stateDir);
+        await stackUp({ stateDir, say: progress });
+      }
+      const deleted = removals.reduce((n, r) => n + r.deleted.length, 0);
+      process.stdout.write(
+        json
+          ? `${JSON.stringify({ deleted, steps: removals }, null, 2)}\n`
+          : `bootstrap removed: ${deleted} object(s) deleted${args.local ? '; the host edge is back' : ''}\n`,
+      );
+      return 0;
+    }
     if (args.status) {
       const statuses = await bootstrapStatus(kube, steps);
       if (json) process.stdout.write(`${JSON.stringify({ steps: statuses }, null, 2)}\n`);
@@ -178,6 +205,14 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
       return statuses.every((s) => s.state === 'Ready') ? 0 : 1;
     }
     const timeoutMs = args.timeout * 1000;
+    // Nothing is written to a cluster that lacks what the steps need.
+    const problems = await checkPrerequisites(kube, steps);
+    if (problems.length > 0) {
+      process.stderr.write(
+        `hostplane bootstrap: the cluster is not ready for this install:\n${problems.map((p) => `  - ${p}\n`).join('')}`,
+      );
+      return 3;
+    }
     const results = args.local
       ? await applyLocal(kube, steps, config, timeoutMs, progress)
       : await applyBootstrap(kube, steps, { timeoutMs, progress });

@@ -170,3 +170,36 @@ describe('desiredTenantObjects: an empty customer', () => {
     expect(only.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Secret')).toEqual([]);
   });
 });
+
+describe('desiredTenantObjects: the API identity', () => {
+  const withApi = {
+    ...testConfig,
+    panelIdentity: {
+      ...testConfig.panelIdentity,
+      apiServiceAccount: 'hostplane-panel-api',
+      tenantReaderClusterRole: 'hostplane-tenant-reader',
+    },
+  };
+
+  it('binds the read-only tenant role to the API service account in the customer namespace only', () => {
+    const bindings = desiredTenantObjects(snapshot(), withApi).filter((o) => o.kind === 'RoleBinding');
+    const api = bindings.find((o) => o.metadata.name === 'hostplane-panel-api');
+    expect(api?.metadata.namespace).toBe(`cust-${snapshot().id}`);
+    expect(api?.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'hostplane-tenant-reader',
+    });
+    expect(api?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'hostplane-panel-api', namespace: 'panel-system' },
+    ]);
+    expect(bindings.map((o) => o.metadata.name)).toEqual(['hostplane-panel', 'hostplane-panel-api']);
+  });
+
+  it('binds nothing for the API when the config names no API identity', () => {
+    const names = desiredTenantObjects(snapshot(), testConfig)
+      .filter((o) => o.kind === 'RoleBinding')
+      .map((o) => o.metadata.name);
+    expect(names).toEqual(['hostplane-panel']);
+  });
+});

@@ -2,7 +2,14 @@ import type { CustomerSnapshot } from '../snapshot.ts';
 import { siteCronJobs } from './cronjob.ts';
 import { customerDatabaseObjects } from './customer-database.ts';
 import { databaseObjects } from './database.ts';
-import { containerMax, limitRange, namespaceObject, panelRoleBinding, resourceQuota } from './guardrails.ts';
+import {
+  apiRoleBinding,
+  containerMax,
+  limitRange,
+  namespaceObject,
+  panelRoleBinding,
+  resourceQuota,
+} from './guardrails.ts';
 import {
   redirectMiddleware,
   routedSiteHosts,
@@ -79,6 +86,7 @@ export function desiredTenantObjects(
   const objects: KubeObject[] = [
     namespaceObject(snapshot),
     panelRoleBinding(snapshot, config),
+    ...apiRoleBinding(snapshot, config),
     resourceQuota(snapshot, config),
     limitRange(snapshot, config),
     ...networkPolicies(snapshot, config),

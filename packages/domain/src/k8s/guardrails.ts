@@ -28,6 +28,29 @@ export function panelRoleBinding(snapshot: CustomerSnapshot, config: TenantPlatf
   };
 }
 
+/**
+ * Lets the API's service account read what its live routes show in this namespace only: a site's
+ * pod logs, a cron job's runs, the database Service's address for dumps (the reader ClusterRole in
+ * packages/platform/src/rbac). None when the config names no API identity.
+ */
+export function apiRoleBinding(snapshot: CustomerSnapshot, config: TenantPlatformConfig): KubeObject[] {
+  const { apiServiceAccount, tenantReaderClusterRole, namespace } = config.panelIdentity;
+  if (!apiServiceAccount || !tenantReaderClusterRole) return [];
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: {
+        name: 'hostplane-panel-api',
+        namespace: tenantNamespace(snapshot.id),
+        labels: tenantLabels(snapshot.id),
+      },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: tenantReaderClusterRole },
+      subjects: [{ kind: 'ServiceAccount', name: apiServiceAccount, namespace }],
+    },
+  ];
+}
+
 /** Object counts follow the plan, not the sites that exist now, so adding a site needs no quota change. */
 export function quotaHard(snapshot: CustomerSnapshot, config: TenantPlatformConfig): Record<string, string> {
   const { cpu, memory, storage, sites, databases } = snapshot.plan.limits;

@@ -50,7 +50,14 @@ export interface TenantPlatformConfig {
   suspendedPage: { namespace: string; service: string; port: number };
   /** The platform's webmail Service in `namespaces.mail` (issue 17); default `webmail`, port 80. */
   webmail?: { service: string; port: number };
-  panelIdentity: { serviceAccount: string; namespace: string; tenantClusterRole: string };
+  panelIdentity: {
+    serviceAccount: string;
+    namespace: string;
+    tenantClusterRole: string;
+    /** The API's service account: bound in each tenant namespace to `tenantReaderClusterRole` (logs, cron runs, dumps). */
+    apiServiceAccount?: string;
+    tenantReaderClusterRole?: string;
+  };
   tenantLimits: {
     maxReplicasPerSite: number;
     containerMaxCpu: string;

@@ -328,9 +328,11 @@ describe('the same renderers as the local stack', () => {
     expect(find('ServiceAccount', 'hostplane-panel').metadata.namespace).toBe('panel-system');
     expect(find('ClusterRole', 'hostplane-tenant')).toBeDefined();
     expect(find('ValidatingAdmissionPolicy', 'hostplane-panel-tenant-scope')).toBeDefined();
-    // The API runs as a service account bound to nothing, without a token; the worker holds the rights.
+    // The API runs as its own service account with a token, bound to nothing at install: the worker
+    // binds the read-only tenant reader role to it in each cust-* namespace; the worker holds the rights.
     expect(find('Deployment', 'panel').spec.template.spec.serviceAccountName).toBe('hostplane-panel-api');
-    expect(find('ServiceAccount', 'hostplane-panel-api').automountServiceAccountToken).toBe(false);
+    expect(find('ServiceAccount', 'hostplane-panel-api').automountServiceAccountToken).toBe(true);
+    expect(find('ClusterRole', 'hostplane-tenant-reader')).toBeDefined();
     expect(find('Deployment', 'panel-worker').spec.template.spec.serviceAccountName).toBe('hostplane-panel');
     const bound = all
       .filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')

@@ -142,8 +142,8 @@ function platformConfigMount() {
 }
 
 /**
- * Three Deployments: `panel` (the API, behind the Ingress at /api, as a service account with no
- * Kubernetes rights), `panel-worker` (the reconciler, as the panel's service account, in-cluster
+ * Three Deployments: `panel` (the API, behind the Ingress at /api, as a service account that only
+ * reads in tenant namespaces), `panel-worker` (the reconciler, as the panel's service account, in-cluster
  * credentials) and `web` (the Next.js panel, everything else on the panel's host).
  */
 function panel(config: BootstrapConfig, ns: string): KubeObject[] {
@@ -316,6 +316,7 @@ export function panelSystem(config: BootstrapConfig): KubeObject[] {
     serviceAccount: config.panelIdentity.serviceAccount,
     apiServiceAccount: config.panelIdentity.apiServiceAccount,
     tenantClusterRole: config.panelIdentity.tenantClusterRole,
+    tenantReaderClusterRole: config.panelIdentity.tenantReaderClusterRole,
     tenantNamespacePrefix: 'cust-',
   });
   const ownNamespace = namespace(

@@ -147,10 +147,14 @@ export const platformConfigSchema = z.object({
     .object({
       /** The worker's service account (the reconciler's Kubernetes rights). */
       serviceAccount: dnsLabel.default('hostplane-panel'),
-      /** The API's service account: bound to nothing, no token mounted. */
+      /**
+       * The API's service account: read-only in tenant namespaces (a site's logs, cron runs, the
+       * database Service for dumps), bound there by the worker to `tenantReaderClusterRole`.
+       */
       apiServiceAccount: dnsLabel.default('hostplane-panel-api'),
       namespace: dnsLabel.default('panel-system'),
       tenantClusterRole: z.string().default('hostplane-tenant'),
+      tenantReaderClusterRole: z.string().default('hostplane-tenant-reader'),
     })
     .prefault({}),
   tenantLimits: z

@@ -5,6 +5,7 @@ import {
   panelClusterRole,
   panelRbacManifests,
   tenantClusterRole,
+  tenantReaderClusterRole,
 } from './panel-rbac.ts';
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
@@ -28,8 +29,22 @@ describe('panel RBAC', () => {
       apiGroups: ['rbac.authorization.k8s.io'],
       resources: ['clusterroles'],
       verbs: ['bind'],
-      resourceNames: ['hostplane-tenant'],
+      resourceNames: ['hostplane-tenant', 'hostplane-tenant-reader'],
     });
+  });
+
+  it('lets the API read exactly what its live routes show: pods, their logs, jobs, the Service address', () => {
+    expect(rules(tenantReaderClusterRole(defaultPanelRbacOptions))).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+    ]);
+    // Bound per tenant namespace by the worker, never cluster-wide.
+    const bindings = panelRbacManifests().filter((o) => o.kind === 'ClusterRoleBinding');
+    expect(bindings.map((b) => b.roleRef)).not.toContainEqual(
+      expect.objectContaining({ name: 'hostplane-tenant-reader' }),
+    );
   });
 
   it('lets the tenant role write only what the provisioner applies and read status', () => {

@@ -4,9 +4,14 @@ export interface PanelRbacOptions {
   namespace: string; // panel-system
   /** The worker's identity (deploy/panel-worker): the reconciler's Kubernetes rights. */
   serviceAccount: string; // hostplane-panel
-  /** The API's identity (deploy/panel): no Kubernetes rights at all, no token mounted. */
+  /**
+   * The API's identity (deploy/panel): no cluster-wide rights; in each tenant namespace the worker
+   * binds it to the reader role (a site's logs, cron runs, the database Service for dumps).
+   */
   apiServiceAccount?: string; // hostplane-panel-api
   tenantClusterRole: string; // hostplane-tenant
+  /** What the API may read inside one tenant namespace (bound per namespace by the worker). */
+  tenantReaderClusterRole?: string; // hostplane-tenant-reader
   tenantNamespacePrefix: string; // cust-
 }
 
@@ -15,6 +20,7 @@ export const defaultPanelRbacOptions: PanelRbacOptions = {
   serviceAccount: 'hostplane-panel',
   apiServiceAccount: 'hostplane-panel-api',
   tenantClusterRole: 'hostplane-tenant',
+  tenantReaderClusterRole: 'hostplane-tenant-reader',
   tenantNamespacePrefix: 'cust-',
 };
 
@@ -62,6 +68,28 @@ export function tenantClusterRole(options: PanelRbacOptions): KubeObject {
 }
 
 /**
+ * What the API reads live inside one tenant namespace, and nothing else: a site's web pods and
+ * their logs (GET …/sites/{name}/logs, follow included), a cron job's Jobs and their pods' log
+ * tails (…/cronjobs), and the customer's MariaDB Service address (database export/import, which
+ * then speaks SQL as the database's owner). No Secrets, no writes. A ClusterRole only as a template:
+ * the worker binds it per cust-* namespace (RoleBinding hostplane-panel-api), so the API reads no
+ * other namespace.
+ */
+export function tenantReaderClusterRole(options: PanelRbacOptions): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: options.tenantReaderClusterRole ?? 'hostplane-tenant-reader', labels },
+    rules: [
+      { apiGroups: [''], resources: ['pods'], verbs: READ },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+    ],
+  };
+}
+
+/**
  * Cluster-wide, the panel needs only: tenant namespaces themselves, the per-namespace RoleBinding
  * that hands it the tenant role (bind is limited to that one role), and access reviews to know
  * when that binding has taken effect. The admission policy below keeps both writes to cust-*.
@@ -82,7 +110,12 @@ export function panelClusterRole(options: PanelRbacOptions): KubeObject {
         apiGroups: ['rbac.authorization.k8s.io'],
         resources: ['clusterroles'],
         verbs: ['bind'],
-        resourceNames: [options.tenantClusterRole],
+        resourceNames: [
+          options.tenantClusterRole,
+          ...(options.apiServiceAccount
+            ? [options.tenantReaderClusterRole ?? 'hostplane-tenant-reader']
+            : []),
+        ],
       },
       { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
       // The released-volume sweep: read volumes, switch a released tenant volume to Delete (the
@@ -102,9 +135,9 @@ function panelServiceAccount(options: PanelRbacOptions): KubeObject {
 }
 
 /**
- * The API never calls Kubernetes (it writes desired state and the outbox; DESIGN §2): its service
- * account is bound to nothing and mounts no token, so a compromised API process holds no
- * credentials for the cluster.
+ * The API writes nothing to Kubernetes (it writes desired state and the outbox; DESIGN §2). Its
+ * token is mounted for the live reads of tenantReaderClusterRole, which the worker binds only in
+ * cust-* namespaces: cluster-wide the account is bound to nothing.
  */
 export function panelApiServiceAccount(options: PanelRbacOptions): KubeObject {
   return {
@@ -115,7 +148,7 @@ export function panelApiServiceAccount(options: PanelRbacOptions): KubeObject {
       namespace: options.namespace,
       labels,
     },
-    automountServiceAccountToken: false,
+    automountServiceAccountToken: true,
   };
 }
 
@@ -202,6 +235,7 @@ export function panelRbacManifests(options: PanelRbacOptions = defaultPanelRbacO
     panelServiceAccount(options),
     panelApiServiceAccount(options),
     tenantClusterRole(options),
+    ...(options.apiServiceAccount ? [tenantReaderClusterRole(options)] : []),
     panelClusterRole(options),
     panelClusterRoleBinding(options),
     ...panelScopePolicy(options),

@@ -197,12 +197,20 @@ export class KubeHttpClient implements KubeApi {
     }
   }
 
-  async canI(verb: string, group: string, resource: string, namespace: string): Promise<boolean> {
+  async canI(
+    verb: string,
+    group: string,
+    resource: string,
+    namespace: string,
+    subresource?: string,
+  ): Promise<boolean> {
     const body = await this.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       body: {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SelfSubjectAccessReview',
-        spec: { resourceAttributes: { verb, group, resource, namespace } },
+        spec: {
+          resourceAttributes: { verb, group, resource, namespace, ...(subresource ? { subresource } : {}) },
+        },
       },
     });
     return accessReviewSchema.parse(body).status.allowed;
