@@ -15,6 +15,7 @@ import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecip
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
 import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
 import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users } from './runtime-images.ts';
+import { repoRoot } from './stack-env.ts';
 
 const run = promisify(execFile);
 /** Bump when the build recipe itself changes (how layers are made), so every archive is rebuilt. */
@@ -426,7 +427,13 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
 
 const indexSchema = z.array(z.object({ name: z.string(), ref: z.string(), archive: z.string() }));
 type ImageIndex = z.infer<typeof indexSchema>;
-const indexFile = (): string => path.join(imagesCacheDir(), 'index.json');
+/**
+ * Which archive each image name was last built from, per checkout (`.hostplane/images.json` of this
+ * repository): the archives are shared by every checkout on the machine (one cache by inputs), but what
+ * a stack imports must be what this tree's recipes built — a shared index let one branch's build of an
+ * image (another panel, another mariadb) end up on a stack started from another branch.
+ */
+const indexFile = (): string => path.join(repoRoot, '.hostplane', 'images.json');
 
 async function readIndex(): Promise<ImageIndex> {
   try {
@@ -440,7 +447,7 @@ async function recordInIndex(built: BuiltImage[]): Promise<void> {
   const byName = new Map((await readIndex()).map((entry) => [entry.name, entry]));
   for (const image of built)
     byName.set(image.name, { name: image.name, ref: image.ref, archive: image.archive });
-  await mkdir(imagesCacheDir(), { recursive: true });
+  await mkdir(path.dirname(indexFile()), { recursive: true });
   await writeFile(`${indexFile()}.tmp`, `${JSON.stringify([...byName.values()], null, 2)}\n`);
   await rename(`${indexFile()}.tmp`, indexFile());
 }
