@@ -15,7 +15,7 @@ const site = (name: string): SiteCopy => ({
   phpSettings: null,
   cronJobs: [],
 });
-const contents: BackupContents = { sites: [site('web'), site('blog')], mailboxes: [] };
+const contents: BackupContents = { sites: [site('web'), site('blog')], mailboxes: [], zones: [] };
 
 describe('planRestoreScope', () => {
   it.each([

@@ -35,6 +35,8 @@ export const backupContentsSchema = z.object({
   sites: z.array(siteCopySchema),
   /** Mailboxes whose messages were exported with the backup (the Backup target's mail archive). */
   mailboxes: z.array(z.string()).default([]),
+  /** DNS zones exported with the backup (records, DNSSEC keys: the Backup target's DNS archive). */
+  zones: z.array(z.string()).default([]),
 });
 export type BackupContents = z.infer<typeof backupContentsSchema>;
 

@@ -357,8 +357,13 @@ describe('the worker and mail in customer backups', () => {
       ]),
     );
   };
-  it('gets doveadm and the backup bucket when Dovecot’s doveadm API is configured, nothing otherwise', () => {
+  it('gets the backup bucket for zones always, and doveadm’s mail prefix when its API is configured', () => {
     expect(Object.keys(workerEnv(config))).not.toContain('DOVEADM_API_URL');
+    expect(Object.keys(workerEnv(config))).not.toContain('CUSTOMER_MAIL_PREFIX');
+    expect(workerEnv(config)).toMatchObject({
+      S3_BUCKET: 'backups',
+      CUSTOMER_DNS_PREFIX: 'hostplane/customer-dns',
+    });
     const withDoveadm = parseBootstrapConfig({
       bootstrap: {
         ...input.bootstrap,
