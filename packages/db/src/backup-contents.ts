@@ -152,7 +152,6 @@ export async function recreateDatabases(
   }
 }
 
-
 /** The names of the customer's own databases (a restore re-creates the backup's others). */
 export async function customerDatabaseNamesOf(db: Db, customerId: number): Promise<string[]> {
   const rows = await db

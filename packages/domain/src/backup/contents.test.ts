@@ -94,7 +94,12 @@ describe('customer databases in a restore', () => {
   });
   const held: BackupContents = { ...contents, databases: [db('shop', ['web']), db('notes', [])] };
   it.each([
-    { case: 'whole restore, both deleted since', requested: undefined, existing: [], back: ['shop', 'notes'] },
+    {
+      case: 'whole restore, both deleted since',
+      requested: undefined,
+      existing: [],
+      back: ['shop', 'notes'],
+    },
     { case: 'whole restore, shop still there', requested: undefined, existing: ['shop'], back: ['notes'] },
     { case: 'restore of web: its database only', requested: ['web'], existing: [], back: ['shop'] },
     { case: 'restore of blog: no database of its own', requested: ['blog'], existing: [], back: [] },
