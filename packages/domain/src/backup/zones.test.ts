@@ -41,10 +41,14 @@ describe('zones in customer backups', () => {
     expect(planZoneRowRestore(copy, domain(now))).toEqual({ records: written, dnssec });
   });
 
-  it('puts the DNSSEC flag back', () => {
+  it('turns DNSSEC back on, never off (a DS may be at the registrar since)', () => {
     expect(planZoneRowRestore(zoneCopyOf(domain([], true)), domain([], false))).toEqual({
       records: [],
       dnssec: true,
+    });
+    expect(planZoneRowRestore(zoneCopyOf(domain([], false)), domain([], true))).toEqual({
+      records: [],
+      dnssec: null,
     });
   });
 

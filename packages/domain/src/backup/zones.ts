@@ -41,7 +41,7 @@ export function zoneCopyOf(domain: DomainRow): Omit<ZoneCopy, 'keys'> {
 export interface ZoneRowRestore {
   /** Rrsets to write (insert or replace by name and type); rrsets made after the backup are kept. */
   records: DnsRecordRow[];
-  /** The domain's DNSSEC flag to set; null: already as the backup had it. */
+  /** The domain's DNSSEC flag to set (only ever `true`); null: leave it. */
   dnssec: boolean | null;
 }
 
@@ -50,8 +50,10 @@ const sameRrset = (a: DnsRecordRow, b: DnsRecordRow) =>
 
 /**
  * What a restore writes to a domain's rows: every rrset of the backup that is missing or different now
- * (as Velero's `existingResourcePolicy: update` does with objects), and the DNSSEC flag. Empty when the
- * rows already say what the backup says (a second pass writes nothing).
+ * (as Velero's `existingResourcePolicy: update` does with objects), and DNSSEC back on when the backup's
+ * zone was signed. A restore never turns signing off: a zone signed since the backup may have its DS at
+ * the registrar already, and an unsigned zone under a DS does not resolve for validating resolvers.
+ * Empty when the rows already say what the backup says (a second pass writes nothing).
  */
 export function planZoneRowRestore(copy: Omit<ZoneCopy, 'keys'>, current: DomainRow): ZoneRowRestore {
   const now = new Map(current.records.map((r) => [`${r.name} ${r.type}`, r]));
@@ -59,7 +61,7 @@ export function planZoneRowRestore(copy: Omit<ZoneCopy, 'keys'>, current: Domain
     const have = now.get(`${r.name} ${r.type}`);
     return !have || !sameRrset(have, r);
   });
-  return { records, dnssec: current.dnssec === copy.dnssec ? null : copy.dnssec };
+  return { records, dnssec: copy.dnssec && !current.dnssec ? true : null };
 }
 
 export interface ZoneKeyRestore {
