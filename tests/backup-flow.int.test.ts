@@ -158,6 +158,7 @@ describe('backups through the API, Velero objects, phases back in the API', () =
     expect((await call('GET', `/backups/${name}`)).json().contents).toEqual({
       sites: ['web'],
       mailboxes: [],
+      zones: [],
     });
 
     expect((await call('DELETE', '/sites/web')).statusCode).toBe(204);

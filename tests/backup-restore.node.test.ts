@@ -184,7 +184,7 @@ describe('restores that bring deleted and single sites back, on the real node', 
 
       const backup = await backUp();
       // What the backup holds, as the panel recorded it when Velero took it.
-      expect(backup.contents).toEqual({ sites: ['web'], mailboxes: [] });
+      expect(backup.contents).toEqual({ sites: ['web'], mailboxes: [], zones: [] });
 
       // The customer deletes the site: its row goes, the worker prunes its objects and its volume claim.
       expect((await panel.http('DELETE', `/customers/${customerId}/sites/web`)).status).toBe(204);
@@ -229,7 +229,7 @@ describe('restores that bring deleted and single sites back, on the real node', 
       for (const site of ['web', 'blog']) await writeFile(site, 'state.txt', `${site} before ${runTag}`);
       for (const site of ['web', 'blog']) await served(site, '/state.txt', `${site} before`);
       const backup = await backUp();
-      expect(backup.contents).toEqual({ sites: ['blog', 'web'], mailboxes: [] });
+      expect(backup.contents).toEqual({ sites: ['blog', 'web'], mailboxes: [], zones: [] });
 
       for (const site of ['web', 'blog']) await writeFile(site, 'state.txt', `${site} after ${runTag}`);
       for (const site of ['web', 'blog']) await served(site, '/state.txt', `${site} after`);

@@ -247,7 +247,7 @@ describe('hostplane backup-platform / restore-platform', () => {
       hostplane('restore-platform', '--only', 'panel,dns', '--yes', '--prefix', prefix),
     ).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--only names panel, mail or pdns'),
+      stderr: expect.stringContaining('--only names panel, mail, pdns or maildir'),
     });
     await expect(hostplane('backup-platform', '--retention-days', 'soon')).rejects.toMatchObject({ code: 2 });
   });

@@ -168,7 +168,9 @@ export function presentBackup(row: BackupRecord): Backup {
 
 function presentContents(value: unknown): Backup['contents'] {
   const contents = parseBackupContents(value);
-  return contents ? { sites: backupSiteNames(contents), mailboxes: contents.mailboxes } : null;
+  return contents
+    ? { sites: backupSiteNames(contents), mailboxes: contents.mailboxes, zones: contents.zones }
+    : null;
 }
 
 export function presentRestore(row: RestoreRecord): Restore {

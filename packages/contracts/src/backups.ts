@@ -38,6 +38,9 @@ export const backupSchema = z
       .object({
         sites: z.array(z.string()).meta({ description: 'the sites whose objects and volumes it holds' }),
         mailboxes: z.array(z.string()).meta({ description: 'the mailboxes whose messages it holds' }),
+        zones: z
+          .array(z.string())
+          .meta({ description: 'the DNS zones whose records (and DNSSEC keys) it holds' }),
       })
       .nullable(),
   })

@@ -4,11 +4,13 @@
 import {
   type BackupContents,
   backupContentsSchema,
+  type DatabaseCopy,
   parseBackupContents,
   type SiteCopy,
 } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import type { PanelDatabase } from './schema.ts';
+import { loadSiteRuntimeRows } from './site-runtime.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
 
@@ -16,9 +18,10 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
 
 /** The customer's sites (with their cron jobs) as a backup records them, sorted by name. */
 export async function currentBackupContents(db: Db, customerId: number): Promise<BackupContents> {
-  const [sites, cronJobs] = await Promise.all([
+  const [sites, cronJobs, runtime] = await Promise.all([
     db.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
     db.selectFrom('site_cronjobs').selectAll().where('customer_id', '=', customerId).execute(),
+    loadSiteRuntimeRows(db, customerId),
   ]);
   const copies: SiteCopy[] = sites
     .map((s) => ({
@@ -46,7 +49,11 @@ export async function currentBackupContents(db: Db, customerId: number): Promise
         .sort(byName),
     }))
     .sort(byName);
-  return backupContentsSchema.parse({ sites: copies });
+  return backupContentsSchema.parse({
+    sites: copies,
+    databases: runtime.databases,
+    databaseServer: runtime.databaseServer,
+  });
 }
 
 /** One backup of the customer with what it holds (null contents: not recorded). */
@@ -104,4 +111,53 @@ export async function recreateSites(
         })
         .execute();
   }
+}
+
+/**
+ * Re-creates customer databases (and their users, passwords sealed as recorded) from a backup's copies,
+ * in the caller's transaction; the server's root password too when its row is gone. The users' names
+ * are the customer's: a name taken since by another database makes the insert fail (the transaction
+ * writes nothing).
+ */
+export async function recreateDatabases(
+  trx: Transaction<PanelDatabase>,
+  customerId: number,
+  copies: readonly DatabaseCopy[],
+  server: BackupContents['databaseServer'],
+): Promise<void> {
+  if (copies.length === 0) return;
+  if (server)
+    await trx
+      .insertInto('customer_database_servers')
+      .values({ customer_id: customerId, root_password: server.rootPassword })
+      .onConflict((oc) => oc.column('customer_id').doNothing())
+      .execute();
+  for (const copy of copies) {
+    const row = await trx
+      .insertInto('customer_databases')
+      .values({ customer_id: customerId, name: copy.name, sites: copy.sites })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const user of copy.users)
+      await trx
+        .insertInto('customer_database_users')
+        .values({
+          customer_id: customerId,
+          database_id: row.id,
+          name: user.name,
+          password: user.password,
+          owner: user.owner,
+        })
+        .execute();
+  }
+}
+
+/** The names of the customer's own databases (a restore re-creates the backup's others). */
+export async function customerDatabaseNamesOf(db: Db, customerId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('customer_databases')
+    .select('name')
+    .where('customer_id', '=', customerId)
+    .execute();
+  return rows.map((r) => r.name).sort();
 }

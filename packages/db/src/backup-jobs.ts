@@ -21,16 +21,19 @@ export interface BackupJobRow {
   /** Restores only: the sites the restored backup holds (null: not recorded). */
   backupSites?: string[] | null;
   backupMailboxes?: string[] | null;
+  backupZones?: string[] | null;
   /** Backups only: its contents are recorded. */
   contentsRecorded?: boolean;
 }
 
 export type BackupJobStatus = Omit<
   BackupJobRow,
-  'backupName' | 'sites' | 'backupSites' | 'backupMailboxes' | 'contentsRecorded'
+  'backupName' | 'sites' | 'backupSites' | 'backupMailboxes' | 'backupZones' | 'contentsRecorded'
 > & {
   /** Mailboxes exported with the backup on this write (recorded in its contents). */
   mailboxes?: string[];
+  /** DNS zones exported with the backup on this write (recorded in its contents). */
+  zones?: string[];
 };
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
@@ -66,6 +69,7 @@ export async function loadBackupJobs(db: Kysely<PanelDatabase>, customerId: numb
       sites: r.sites,
       backupSites: ((c) => (c ? backupSiteNames(c) : null))(contentsOf.get(r.backup_name)),
       backupMailboxes: contentsOf.get(r.backup_name)?.mailboxes ?? null,
+      backupZones: contentsOf.get(r.backup_name)?.zones ?? null,
     })),
   ];
 }
@@ -103,7 +107,11 @@ export async function recordBackupJobStatuses(
       }
       const recorded =
         s.phase !== 'New' && contents !== null
-          ? JSON.stringify({ ...contents, mailboxes: [...(s.mailboxes ?? [])].sort() })
+          ? JSON.stringify({
+              ...contents,
+              mailboxes: [...(s.mailboxes ?? [])].sort(),
+              zones: [...(s.zones ?? [])].sort(),
+            })
           : null;
       await trx
         .insertInto('backups')

@@ -21,3 +21,4 @@ export * from './site-runtime.ts';
 export * from './site-status.ts';
 export * from './sites.ts';
 export * from './snapshot.ts';
+export * from './zone-restore.ts';

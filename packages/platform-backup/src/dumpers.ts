@@ -19,9 +19,11 @@ interface Run {
   stdin?: (input: Writable) => Promise<void>;
   /** Drains the tool's stdout (resolves when all is stored). */
   stdout?: (output: Readable) => Promise<void>;
+  /** Exit codes that mean success (GNU tar's 1: a file changed while it was read). */
+  okCodes?: number[];
 }
 
-function runTool({ command, args, env, stdin, stdout }: Run): Promise<void> {
+function runTool({ command, args, env, stdin, stdout, okCodes = [0] }: Run): Promise<void> {
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: [stdin ? 'pipe' : 'ignore', stdout ? 'pipe' : 'ignore', 'pipe'],
@@ -39,7 +41,7 @@ function runTool({ command, args, env, stdin, stdout }: Run): Promise<void> {
       reject(new Error(`${command} could not start (is it installed?): ${error.message}`, { cause: error })),
     );
     child.on('close', (code) => {
-      if (code === 0) resolve();
+      if (code !== null && okCodes.includes(code)) resolve();
       else reject(new Error(`${command} exited ${code}: ${errors.join('').trim().slice(-2000)}`));
     });
   });
@@ -138,4 +140,43 @@ export async function restoreDatabase(db: DatabaseTarget, file: string): Promise
   } finally {
     await rm(options, { force: true });
   }
+}
+
+/**
+ * Archives the directory `root` (Dovecot's Maildir volume) into `file` (gzipped tar, numeric owners).
+ * The volume is live: Maildir writes each message once under a unique name and renames it from new/
+ * to cur/ when it is read, so a message delivered or moved while tar runs is at worst missing from this
+ * archive or in it under both names (restored twice). GNU tar says so with exit 1, which is not a
+ * failure here.
+ */
+export async function archiveDirectory(root: string, file: string): Promise<void> {
+  await runTool({
+    command: 'tar',
+    args: [
+      '--create',
+      '--gzip',
+      '--numeric-owner',
+      '--warning=no-file-changed',
+      '--warning=no-file-removed',
+      '--warning=no-file-shrank',
+      '--file',
+      file,
+      '--directory',
+      root,
+      '.',
+    ],
+    okCodes: [0, 1],
+  });
+}
+
+/**
+ * Extracts an archive of `archiveDirectory` into `root`: files the archive holds are written back (a
+ * message deleted since comes back), files it does not hold are left (a message delivered since stays).
+ * Owners are kept when run as root (the uid Dovecot reads with), else the files are the caller's.
+ */
+export async function extractDirectory(root: string, file: string): Promise<void> {
+  await runTool({
+    command: 'tar',
+    args: ['--extract', '--gzip', '--numeric-owner', '--file', file, '--directory', root],
+  });
 }

@@ -2,6 +2,8 @@ export { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 export {
   backupId,
   backupsInListing,
+  DATABASE_SOURCES,
+  type DatabaseSource,
   expiredBackups,
   manifestKey,
   PLATFORM_SOURCES,
@@ -11,7 +13,9 @@ export {
 export {
   backupPlatform,
   type DatabaseTools,
+  type DirectoryTools,
   databaseTools,
+  directoryTools,
   listPlatformBackups,
   type PlatformBackupDeps,
   type PlatformBackupResult,

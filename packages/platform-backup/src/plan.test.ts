@@ -12,6 +12,7 @@ describe('platform backup names', () => {
   it('keys per source and the manifest', () => {
     expect(sourceFile('panel')).toBe('panel.pgdump');
     expect(sourceFile('pdns')).toBe('pdns.sql.gz');
+    expect(sourceFile('maildir')).toBe('maildir.tar.gz');
     expect(manifestKey('platform', '20261127T190553Z')).toBe('platform/20261127T190553Z/manifest.json');
   });
 });

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
 // Pure rules of platform backups: names, keys, what a complete backup is, and what retention deletes.
-// Layout in the bucket: `<prefix>/<id>/<source>.<ext>` per database, then `<prefix>/<id>/manifest.json`
-// written last: a backup without its manifest is incomplete (a run that died) and never restored.
+// Layout in the bucket: `<prefix>/<id>/<source>.<ext>` per database (and the Maildir volume's archive),
+// then `<prefix>/<id>/manifest.json` written last: a backup without its manifest is incomplete (a run
+// that died) and never restored.
 
-export const PLATFORM_SOURCES = ['panel', 'mail', 'pdns'] as const;
+export const DATABASE_SOURCES = ['panel', 'mail', 'pdns'] as const;
+export type DatabaseSource = (typeof DATABASE_SOURCES)[number];
+/** The databases, then Dovecot's Maildir volume (a tar archive of the directory it is mounted at). */
+export const PLATFORM_SOURCES = [...DATABASE_SOURCES, 'maildir'] as const;
 export type PlatformSource = (typeof PLATFORM_SOURCES)[number];
 
 /** `2026-11-27T19:05:53.123Z` → `20261127T190553Z` (sorts by time; one backup per second at most). */
@@ -25,6 +29,7 @@ export function backupIdTime(id: string): Date {
 
 export function sourceFile(source: PlatformSource): string {
   // PostgreSQL's custom format is compressed already; the MariaDB dumps are gzipped SQL.
+  if (source === 'maildir') return 'maildir.tar.gz';
   return source === 'panel' ? 'panel.pgdump' : `${source}.sql.gz`;
 }
 

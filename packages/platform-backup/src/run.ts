@@ -6,10 +6,11 @@ import path from 'node:path';
 import type { ObjectStore } from '@hostplane/object-store';
 import type { Logger } from 'pino';
 import type { DatabaseTarget } from './database-url.ts';
-import { dumpDatabase, restoreDatabase } from './dumpers.ts';
+import { archiveDirectory, dumpDatabase, extractDirectory, restoreDatabase } from './dumpers.ts';
 import {
   backupId,
   backupsInListing,
+  type DatabaseSource,
   expiredBackups,
   manifestKey,
   manifestSchema,
@@ -27,14 +28,24 @@ export interface DatabaseTools {
 }
 export const databaseTools: DatabaseTools = { dump: dumpDatabase, restore: restoreDatabase };
 
+/** How a directory (the Maildir volume) is archived and extracted (GNU tar by default). */
+export interface DirectoryTools {
+  archive(root: string, file: string): Promise<void>;
+  extract(root: string, file: string): Promise<void>;
+}
+export const directoryTools: DirectoryTools = { archive: archiveDirectory, extract: extractDirectory };
+
 export interface PlatformBackupDeps {
   store: ObjectStore;
   /** The databases to back up / restore, by source (panel PostgreSQL, mail DB, PowerDNS DB). */
-  databases: Partial<Record<PlatformSource, DatabaseTarget>>;
+  databases: Partial<Record<DatabaseSource, DatabaseTarget>>;
+  /** Where Dovecot's Maildir volume is mounted (MAILDIR_ROOT); absent: the backup holds no messages. */
+  maildirs?: string | undefined;
   /** Key prefix in the bucket (platform config `bootstrap.backup.platform.prefix`). */
   prefix: string;
   logger: Logger;
   tools?: DatabaseTools;
+  directories?: DirectoryTools;
   now?: () => Date;
 }
 
@@ -72,11 +83,11 @@ export async function backupPlatform(
   const sources = await withTempDir(async (dir) => {
     const done: PlatformBackupManifest['sources'] = [];
     for (const name of PLATFORM_SOURCES) {
-      const db = deps.databases[name];
-      if (!db) continue;
+      const copy = sourceCopier(deps, name, tools);
+      if (!copy) continue;
       const t0 = Date.now();
       const file = path.join(dir, sourceFile(name));
-      await tools.dump(db, file);
+      await copy.save(file);
       const key = objectKey(deps.prefix, id, sourceFile(name));
       await deps.store.put(key, { file });
       const entry = { name, key, bytes: (await stat(file)).size, sha256: await sha256(file) };
@@ -88,7 +99,8 @@ export async function backupPlatform(
     }
     return done;
   });
-  if (sources.length === 0) throw new Error('no database to back up: give at least one database URL');
+  if (sources.length === 0)
+    throw new Error('nothing to back up: give at least one database URL or the Maildir root');
   const manifest: PlatformBackupManifest = {
     format: 'hostplane-platform-backup/1',
     id,
@@ -111,6 +123,21 @@ export async function backupPlatform(
     deps.logger.info({ op: 'expire', backup: old, objects: keys.length }, 'expired platform backup removed');
   }
   return { manifest, expired };
+}
+
+/** How one source is saved to a file and loaded back from it; null when the deps do not name it. */
+function sourceCopier(
+  deps: PlatformBackupDeps,
+  source: PlatformSource,
+  tools: DatabaseTools,
+): { save(file: string): Promise<void>; load(file: string): Promise<void> } | null {
+  if (source === 'maildir') {
+    const root = deps.maildirs;
+    const dirs = deps.directories ?? directoryTools;
+    return root ? { save: (f) => dirs.archive(root, f), load: (f) => dirs.extract(root, f) } : null;
+  }
+  const db = deps.databases[source];
+  return db ? { save: (f) => tools.dump(db, f), load: (f) => tools.restore(db, f) } : null;
 }
 
 /** The complete platform backups in the bucket, oldest first. */
@@ -146,11 +173,12 @@ export async function restorePlatform(
   if (!id) throw new Error(`no complete platform backup under ${deps.store.bucket}/${deps.prefix}/`);
   const manifest = await readManifest(deps.store, deps.prefix, id);
   const wanted = manifest.sources.filter(
-    (s) => (!options.only || options.only.includes(s.name)) && deps.databases[s.name],
+    (s) => (!options.only || options.only.includes(s.name)) && sourceCopier(deps, s.name, tools) !== null,
   );
   const missing = (options.only ?? []).filter((name) => !manifest.sources.some((s) => s.name === name));
   if (missing.length > 0) throw new Error(`backup ${id} holds no ${missing.join(', ')}`);
-  if (wanted.length === 0) throw new Error(`backup ${id}: nothing to restore with the databases given`);
+  if (wanted.length === 0)
+    throw new Error(`backup ${id}: nothing to restore with the databases (and Maildir root) given`);
   return withTempDir(async (dir) => {
     const files = new Map<PlatformSource, string>();
     for (const source of wanted) {
@@ -162,11 +190,11 @@ export async function restorePlatform(
       files.set(source.name, file);
     }
     for (const source of wanted) {
-      const db = deps.databases[source.name];
+      const copy = sourceCopier(deps, source.name, tools);
       const file = files.get(source.name);
-      if (!db || !file) continue;
+      if (!copy || !file) continue;
       const t0 = Date.now();
-      await tools.restore(db, file);
+      await copy.load(file);
       deps.logger.info({ op: 'restore', source: source.name, backup: id, ms: Date.now() - t0 }, 'restored');
     }
     return { id, restored: wanted.map((s) => s.name) };

@@ -1,5 +1,6 @@
 import { KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { Target } from '@hostplane/reconcile';
+import type { DnsArchive } from './dns-archive.ts';
 import type { MailArchive } from './mail-archive.ts';
 import type { BackupJobLedger } from './port.ts';
 import type { BackupSettingsInput } from './settings.ts';
@@ -11,6 +12,7 @@ export interface BackupTargetSettings {
   ledger: BackupJobLedger;
   settings?: BackupSettingsInput;
   mail?: MailArchive | null;
+  dns?: DnsArchive | null;
 }
 
 /** For the composition root (`hostplane serve`): the Backup target from plain settings. */
@@ -22,5 +24,6 @@ export function backupTargetFromSettings(settings: BackupTargetSettings): Target
     ledger: settings.ledger,
     settings: settings.settings,
     mail: settings.mail ?? null,
+    dns: settings.dns ?? null,
   });
 }

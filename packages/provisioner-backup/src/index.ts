@@ -1,11 +1,19 @@
 export { type BackupTargetSettings, backupTargetFromSettings } from './compose.ts';
 export {
+  type DnsArchive,
+  ZoneArchive,
+  type ZoneArchiveOptions,
+  type ZoneKeyStore,
+  type ZoneRestoreResult,
+  type ZoneRowLedger,
+} from './dns-archive.ts';
+export {
   type ArchiveStore,
   DoveadmMailArchive,
   type DoveadmMailArchiveOptions,
   type MailArchive,
 } from './mail-archive.ts';
-export { backupOutcome, deletedOutcome } from './outcome.ts';
+export { type BackupFailure, backupOutcome, deletedOutcome } from './outcome.ts';
 export type { BackupJobLedger, BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
 export { clearForRestore } from './restore-room.ts';
 export { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';

@@ -4,6 +4,18 @@ import type { TargetOutcome } from '@hostplane/reconcile';
 import type { JobRow, JobStatus } from './port.ts';
 import { FAILED_PHASES, TERMINAL_PHASES } from './status.ts';
 
+/** What failed in a pass: a Velero object's write, or the mail or DNS part of a backup or restore. */
+export interface BackupFailure {
+  part: 'apply' | 'mail' | 'dns';
+  message: string;
+}
+
+const REASONS: Record<BackupFailure['part'], string> = {
+  apply: 'ApplyFailed',
+  mail: 'MailPartFailed',
+  dns: 'DnsPartFailed',
+};
+
 /** Rows as they are after this pass's updates. */
 function currentRows(rows: JobRow[], statuses: JobStatus[]): JobRow[] {
   const updated = new Map(statuses.map((s) => [`${s.kind}/${s.name}`, s]));
@@ -22,19 +34,27 @@ function latestBackup(rows: JobRow[]): JobRow | undefined {
 }
 
 /**
- * The Backup condition: False when a write failed or the latest finished backup failed; True otherwise,
+ * The Backup condition: False when a write failed, the mail or DNS part of a backup or restore failed
+ * (reason MailPartFailed / DnsPartFailed: the backup's status is held back and the part retried) or the
+ * latest finished backup failed; True otherwise,
  * with requeue while Velero still works on a Backup or Restore, so its progress reaches the rows soon.
  */
 export function backupOutcome(input: {
   schedule: KubeObject;
   rows: JobRow[];
   statuses: JobStatus[];
-  failures: string[];
+  failures: BackupFailure[];
   changes: number;
 }): TargetOutcome {
   const { failures, changes } = input;
-  if (failures.length > 0)
-    return { status: 'False', reason: 'ApplyFailed', message: failures.join('; '), changes };
+  const first = failures[0];
+  if (first)
+    return {
+      status: 'False',
+      reason: REASONS[first.part],
+      message: failures.map((f) => f.message).join('; '),
+      changes,
+    };
   const rows = currentRows(input.rows, input.statuses);
   const running = rows.filter((r) => !TERMINAL_PHASES.has(r.phase));
   const spec = input.schedule.spec as { schedule: string; template: { ttl: string } };

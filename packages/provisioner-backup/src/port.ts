@@ -17,6 +17,8 @@ export interface JobStatus {
   stats?: BackupStats | null;
   /** Backups only: mailboxes exported with it on this write (recorded in its contents). */
   mailboxes?: string[];
+  /** Backups only: DNS zones exported with it on this write (recorded in its contents). */
+  zones?: string[];
 }
 
 export interface BackupJobLedger {

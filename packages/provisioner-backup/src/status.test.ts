@@ -181,11 +181,32 @@ describe('outcomes', () => {
   });
   it('False naming the object when a write failed', () => {
     expect(
-      backupOutcome({ schedule, rows: [], statuses: [], failures: ['Schedule/x: denied'], changes: 0 }),
+      backupOutcome({
+        schedule,
+        rows: [],
+        statuses: [],
+        failures: [{ part: 'apply', message: 'Schedule/x: denied' }],
+        changes: 0,
+      }),
     ).toMatchObject({
       status: 'False',
       reason: 'ApplyFailed',
     });
+  });
+  it.each([
+    ['mail', 'MailPartFailed'],
+    ['dns', 'DnsPartFailed'],
+  ] as const)('False with the reason when the %s part of a backup failed', (part, reason) => {
+    const message = `backup b: ${part} not exported: S3 said NoSuchBucket`;
+    expect(
+      backupOutcome({
+        schedule,
+        rows: [row({ phase: 'Completed' })],
+        statuses: [],
+        failures: [{ part, message }],
+        changes: 0,
+      }),
+    ).toEqual({ status: 'False', reason, message, changes: 0 });
   });
   it('deleted keeps the backups', () => {
     expect(deletedOutcome([live('Backup', 'a')], 1)).toMatchObject({

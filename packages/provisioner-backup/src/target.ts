@@ -14,8 +14,9 @@ import {
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
+import type { DnsArchive } from './dns-archive.ts';
 import type { MailArchive } from './mail-archive.ts';
-import { backupOutcome, deletedOutcome } from './outcome.ts';
+import { type BackupFailure, backupOutcome, deletedOutcome } from './outcome.ts';
 import type { BackupJobLedger, JobRow, JobStatus } from './port.ts';
 import { clearForRestore } from './restore-room.ts';
 import { type BackupSettings, type BackupSettingsInput, backupSettingsSchema } from './settings.ts';
@@ -27,6 +28,8 @@ export interface BackupTargetDeps {
   settings?: BackupSettingsInput;
   /** Mailboxes in customer backups (mail-archive.ts); absent: backups hold no mail. */
   mail?: MailArchive | null;
+  /** DNS zones in customer backups (dns-archive.ts); absent: backups hold no zones. */
+  dns?: DnsArchive | null;
 }
 
 interface Observed {
@@ -121,7 +124,7 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
       { schedule, jobs: desiredJobObjects(snapshot.id, rows, retention, settings) },
       observed,
     );
-    const failures: string[] = [];
+    const failures: BackupFailure[] = [];
     let changes = 0;
     for (const object of plan.apply) {
       const key = `${object.kind}/${object.metadata.name}`;
@@ -142,6 +145,31 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
           );
           continue;
         }
+        // A whole restore brings the backup's zones back first (rows, then keys), and waits until they
+        // are as the backup had them: a pass that changed something is followed by one that checks.
+        const zones = row?.sites?.length ? [] : (row?.backupZones ?? []);
+        if (deps.dns && row?.backupName && zones.length > 0) {
+          try {
+            const dns = await deps.dns.restoreZones(
+              veleroObjectName(snapshot.id, row.backupName),
+              snapshot.id,
+              zones,
+              snapshot.domains,
+            );
+            changes += dns.changes;
+            ctx.log.info(
+              { op: 'restore-dns', key, zones: zones.length, changes: dns.changes, pending: dns.pending },
+              'zones restored',
+            );
+            if (dns.changes > 0 || dns.pending.length > 0) continue;
+          } catch (error) {
+            failures.push({
+              part: 'dns',
+              message: `${key}: zones not restored: ${(error as Error).message}`,
+            });
+            continue;
+          }
+        }
         // A whole restore brings the backup's mail back into the mailboxes that exist now.
         const current = new Set(snapshot.mailboxes.map((m) => m.address));
         const mailboxes = (row?.sites?.length ? [] : (row?.backupMailboxes ?? [])).filter((a) =>
@@ -156,7 +184,10 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
             changes += saved;
             ctx.log.info({ op: 'restore-mail', key, mailboxes: mailboxes.length, saved }, 'mail restored');
           } catch (error) {
-            failures.push(`${key}: mail not restored: ${(error as Error).message}`);
+            failures.push({
+              part: 'mail',
+              message: `${key}: mail not restored: ${(error as Error).message}`,
+            });
             continue;
           }
         }
@@ -169,7 +200,7 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
         ctx.log.info({ op: 'apply', key, outcome: 'ok' }, 'applied');
       } catch (error) {
         if (isKubeError(error, 'Unavailable')) throw error;
-        failures.push(`${key}: ${(error as Error).message}`);
+        failures.push({ part: 'apply', message: `${key}: ${(error as Error).message}` });
         ctx.log.warn({ op: 'apply', key, outcome: 'failed', err: (error as Error).message }, 'apply failed');
       }
     }
@@ -183,13 +214,17 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
       { ...observed, volumeBytes },
       scheduleName(snapshot.id),
     );
-    const statuses = await exportMail(snapshot, rows, planned, failures, ctx);
-    // A backup Velero removed at its TTL takes its mail exports with it.
+    const statuses = await exportParts(snapshot, rows, planned, failures, ctx);
+    // A backup Velero removed at its TTL takes its mail and DNS exports with it.
     for (const gone of statuses.filter((s) => s.kind === 'backup' && s.phase === 'Deleted')) {
       const name = veleroObjectName(snapshot.id, gone.name);
-      const removed = deps.mail ? await deps.mail.forget(name) : 0;
+      const removed =
+        (deps.mail ? await deps.mail.forget(name) : 0) + (deps.dns ? await deps.dns.forget(name) : 0);
       if (removed > 0)
-        ctx.log.info({ op: 'forget-mail', key: `Backup/${name}`, removed }, 'mail exports removed');
+        ctx.log.info(
+          { op: 'forget-exports', key: `Backup/${name}`, removed },
+          'mail and DNS exports removed',
+        );
     }
     if (statuses.length > 0) await deps.ledger.record(snapshot.id, statuses);
     return backupOutcome({ schedule, rows, statuses, failures, changes });
@@ -197,35 +232,59 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
 
   /**
    * A backup's contents are recorded on the first status written once Velero has picked it up: that is
-   * when the customer's mailboxes are exported beside it. An export that fails holds that status back
-   * (the next pass tries again) and turns the condition False.
+   * when the customer's mailboxes and zones are exported beside it. A part that fails holds that status
+   * back (the next pass tries again) and turns the condition False with the part's reason.
    */
-  async function exportMail(
+  async function exportParts(
     snapshot: CustomerSnapshot,
     rows: JobRow[],
     statuses: JobStatus[],
-    failures: string[],
+    failures: BackupFailure[],
     ctx: PassContext,
   ): Promise<JobStatus[]> {
     const recorded = new Set(
       rows.filter((r) => r.kind === 'backup' && r.contentsRecorded).map((r) => r.name),
     );
     const addresses = snapshot.mailboxes.map((m) => m.address);
+    const domains = snapshot.domains.filter((d) => d.dns);
     const out: JobStatus[] = [];
     for (const status of statuses) {
       const first = status.kind === 'backup' && status.phase !== 'New' && !recorded.has(status.name);
-      if (!first || !deps.mail || addresses.length === 0) {
+      if (!first) {
         out.push(status);
         continue;
       }
-      try {
-        const name = veleroObjectName(snapshot.id, status.name);
-        const messages = await deps.mail.exportMailboxes(name, addresses);
-        ctx.log.info({ op: 'export-mail', key: `Backup/${name}`, messages }, 'mail exported');
-        out.push({ ...status, mailboxes: addresses });
-      } catch (error) {
-        failures.push(`backup ${status.name}: mail not exported: ${(error as Error).message}`);
+      const name = veleroObjectName(snapshot.id, status.name);
+      const parts: Pick<JobStatus, 'mailboxes' | 'zones'> = {};
+      if (deps.mail && addresses.length > 0) {
+        try {
+          const messages = await deps.mail.exportMailboxes(name, addresses);
+          ctx.log.info({ op: 'export-mail', key: `Backup/${name}`, messages }, 'mail exported');
+          parts.mailboxes = addresses;
+        } catch (error) {
+          failures.push({
+            part: 'mail',
+            message: `backup ${status.name}: mail not exported: ${(error as Error).message}`,
+          });
+        }
       }
+      if (deps.dns && domains.length > 0) {
+        try {
+          parts.zones = await deps.dns.exportZones(name, domains);
+          ctx.log.info(
+            { op: 'export-dns', key: `Backup/${name}`, zones: parts.zones.length },
+            'zones exported',
+          );
+        } catch (error) {
+          failures.push({
+            part: 'dns',
+            message: `backup ${status.name}: zones not exported: ${(error as Error).message}`,
+          });
+        }
+      }
+      const wanted = (deps.mail && addresses.length > 0 ? 1 : 0) + (deps.dns && domains.length > 0 ? 1 : 0);
+      const done = (parts.mailboxes ? 1 : 0) + (parts.zones ? 1 : 0);
+      if (done === wanted) out.push({ ...status, ...parts });
     }
     return out;
   }

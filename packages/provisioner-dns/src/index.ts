@@ -13,6 +13,7 @@ export * from './plan.ts';
 export type { ApplyReport, ChangeFailure, DnsZones, DsRecord, ObserveOptions } from './port.ts';
 export { getDsRecords, PowerDnsZones } from './powerdns-zones.ts';
 export { createDnsTarget, type DnsTargetDeps } from './target.ts';
+export { PowerDnsZoneKeys, type ZoneKey } from './zone-keys.ts';
 
 /** Client + DnsZones from connection settings (validated here, so a bad setting fails at boot). */
 export function createPowerDnsZones(connection: unknown, logger?: DnsLogger): PowerDnsZones {

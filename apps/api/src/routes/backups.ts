@@ -7,10 +7,12 @@ import {
   restoreSchema,
 } from '@hostplane/contracts';
 import {
+  customerDatabaseNamesOf,
   customerDomainClaims,
   findBackupWithContents,
   insertBackup,
   insertRestore,
+  recreateDatabases,
   recreateSites,
   siteNamesOf,
 } from '@hostplane/db';
@@ -125,7 +127,12 @@ export function backupRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
           throw new UnprocessableError(`backup ${req.body.backup} does not exist`, [
             { path: 'backup', in: 'body', message: 'unknown backup' },
           ]);
-        const scope = planRestoreScope(backup.contents, await siteNamesOf(trx, customer.id), req.body.sites);
+        const scope = planRestoreScope(
+          backup.contents,
+          await siteNamesOf(trx, customer.id),
+          req.body.sites,
+          await customerDatabaseNamesOf(trx, customer.id),
+        );
         if (scope.issues.length > 0)
           throw new UnprocessableError(
             scope.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
@@ -134,10 +141,16 @@ export function backupRoutes(app: ApiInstance, { db, platform }: RouteDeps): voi
         await assertChangeWithinPlan(trx, customer, {
           restoresPerDay: 1,
           sites: scope.recreate.length,
-          databases: scope.recreate.filter((s) => s.database).length,
+          databases: scope.recreate.filter((s) => s.database).length + scope.recreateDatabases.length,
         });
         await assertRecreatable(trx, customer.id, scope.recreate, reserved);
         await recreateSites(trx, customer.id, scope.recreate);
+        await recreateDatabases(
+          trx,
+          customer.id,
+          scope.recreateDatabases,
+          backup.contents?.databaseServer ?? null,
+        );
         const row = await insertRestore(trx, {
           customerId: customer.id,
           name: generatedName(customer.id, 'restore-'),

@@ -1,5 +1,7 @@
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import {
+  DATABASE_SOURCES,
+  type DatabaseSource,
   type DatabaseTarget,
   PLATFORM_SOURCES,
   type PlatformBackupDeps,
@@ -9,14 +11,16 @@ import {
 import pino from 'pino';
 import { z } from 'zod';
 
-// What `backup-platform` and `restore-platform` read: the S3_* variables of the bucket, and one URL per
-// database: DATABASE_URL (the panel's PostgreSQL), MAIL_DATABASE_URL, PDNS_DATABASE_URL. A database
-// without its variable is left out (and said so).
+// What `backup-platform` and `restore-platform` read: the S3_* variables of the bucket, one URL per
+// database: DATABASE_URL (the panel's PostgreSQL), MAIL_DATABASE_URL, PDNS_DATABASE_URL, and
+// MAILDIR_ROOT, where Dovecot's Maildir volume is mounted. A source without its variable is left out
+// (and said so).
 
 const VARIABLES: Record<PlatformSource, string> = {
   panel: 'DATABASE_URL',
   mail: 'MAIL_DATABASE_URL',
   pdns: 'PDNS_DATABASE_URL',
+  maildir: 'MAILDIR_ROOT',
 };
 
 export const prefixSchema = z
@@ -24,8 +28,8 @@ export const prefixSchema = z
   .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/, '--prefix must be a key prefix like platform');
 
 export function platformBackupDeps(env: NodeJS.ProcessEnv, prefix: string): PlatformBackupDeps {
-  const databases: Partial<Record<PlatformSource, DatabaseTarget>> = {};
-  for (const source of PLATFORM_SOURCES) {
+  const databases: Partial<Record<DatabaseSource, DatabaseTarget>> = {};
+  for (const source of DATABASE_SOURCES) {
     const url = env[VARIABLES[source]];
     if (!url) continue;
     try {
@@ -38,6 +42,7 @@ export function platformBackupDeps(env: NodeJS.ProcessEnv, prefix: string): Plat
   return {
     store: new S3ObjectStore(objectStoreSettingsFromEnv(env)),
     databases,
+    maildirs: env.MAILDIR_ROOT || undefined,
     prefix: prefixSchema.parse(prefix),
     logger,
   };
@@ -45,6 +50,7 @@ export function platformBackupDeps(env: NodeJS.ProcessEnv, prefix: string): Plat
 
 export function describeSources(deps: PlatformBackupDeps): string {
   return PLATFORM_SOURCES.map(
-    (s) => `${s}: ${deps.databases[s] ? 'yes' : `no (${VARIABLES[s]} unset)`}`,
+    (s) =>
+      `${s}: ${(s === 'maildir' ? deps.maildirs : deps.databases[s]) ? 'yes' : `no (${VARIABLES[s]} unset)`}`,
   ).join(', ');
 }

@@ -4,7 +4,7 @@ import type { Invocation } from '../program.ts';
 import { describeSources, platformBackupDeps } from './platform-backup-env.ts';
 
 const usage =
-  'usage: hostplane restore-platform [--list] [--backup ID] [--only panel,mail,pdns] [--prefix platform] --yes';
+  'usage: hostplane restore-platform [--list] [--backup ID] [--only panel,mail,pdns,maildir] [--prefix platform] --yes';
 
 const argsSchema = z.object({
   backup: z
@@ -14,7 +14,7 @@ const argsSchema = z.object({
   only: z
     .string()
     .transform((v) => v.split(',').filter(Boolean))
-    .pipe(z.array(z.enum(PLATFORM_SOURCES, { error: '--only names panel, mail or pdns' })).min(1))
+    .pipe(z.array(z.enum(PLATFORM_SOURCES, { error: '--only names panel, mail, pdns or maildir' })).min(1))
     .optional(),
 });
 

@@ -2,16 +2,29 @@
 // that serve.ts loads it (and the provisioners' clients) only when it starts a worker.
 
 import type { DatabaseDumps, TenantReads } from '@hostplane/api';
-import { backupJobLedger, type PanelDatabase, saveDomainDnsStatus, saveSiteStatuses } from '@hostplane/db';
+import {
+  backupJobLedger,
+  type PanelDatabase,
+  saveDomainDnsStatus,
+  saveSiteStatuses,
+  zoneRowLedger,
+} from '@hostplane/db';
 import { localMailAdapters } from '@hostplane/localstack/mail-adapters';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { dnsConfigOf, type PlatformConfig } from '@hostplane/platform';
 import {
   backupTargetFromSettings,
+  type DnsArchive,
   DoveadmMailArchive,
   type MailArchive,
+  ZoneArchive,
 } from '@hostplane/provisioner-backup';
-import { createDnsTarget, createPowerDnsZones } from '@hostplane/provisioner-dns';
+import {
+  createDnsTarget,
+  createPowerDnsZones,
+  PowerDnsClient,
+  PowerDnsZoneKeys,
+} from '@hostplane/provisioner-dns';
 import { KINDS, KubeHttpClient, kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import {
@@ -61,7 +74,12 @@ export function assembleTargets(
   if (kube && db) {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
     targets.push(
-      backupTargetFromSettings({ ...kube, ledger: backupJobLedger(db), mail: mailArchiveOf(env) }),
+      backupTargetFromSettings({
+        ...kube,
+        ledger: backupJobLedger(db),
+        mail: mailArchiveOf(env),
+        dns: dnsArchiveOf(env, db),
+      }),
     );
   }
   if (env.MAIL_DATABASE_URL) {
@@ -203,21 +221,36 @@ export function tenantReadsOf(access: { kubeconfig?: string }): TenantReads {
   };
 }
 
+function backupStoreOf(env: ServeEnv): S3ObjectStore {
+  return new S3ObjectStore(
+    objectStoreSettingsFromEnv({
+      S3_ENDPOINT: env.S3_ENDPOINT,
+      S3_REGION: env.S3_REGION,
+      S3_ACCESS_KEY: env.S3_ACCESS_KEY,
+      S3_SECRET_KEY: env.S3_SECRET_KEY,
+      S3_BUCKET: env.S3_BUCKET,
+    }),
+  );
+}
+
 /** Mailboxes in customer backups: doveadm's HTTP API and the S3 bucket, when both are configured. */
 function mailArchiveOf(env: ServeEnv): MailArchive | null {
   if (!env.DOVEADM_API_URL || !env.DOVEADM_API_KEY || !env.S3_BUCKET) return null;
   return new DoveadmMailArchive({
     url: env.DOVEADM_API_URL,
     apiKey: env.DOVEADM_API_KEY,
-    store: new S3ObjectStore(
-      objectStoreSettingsFromEnv({
-        S3_ENDPOINT: env.S3_ENDPOINT,
-        S3_REGION: env.S3_REGION,
-        S3_ACCESS_KEY: env.S3_ACCESS_KEY,
-        S3_SECRET_KEY: env.S3_SECRET_KEY,
-        S3_BUCKET: env.S3_BUCKET,
-      }),
-    ),
+    store: backupStoreOf(env),
     prefix: env.CUSTOMER_MAIL_PREFIX ?? 'customer-mail',
+  });
+}
+
+/** Zones in customer backups: the panel's rows, PowerDNS's keys and the S3 bucket, when all are configured. */
+function dnsArchiveOf(env: ServeEnv, db: Kysely<PanelDatabase>): DnsArchive | null {
+  if (!env.PDNS_API_URL || !env.PDNS_API_KEY || !env.S3_BUCKET) return null;
+  return new ZoneArchive({
+    store: backupStoreOf(env),
+    keys: new PowerDnsZoneKeys(new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY })),
+    rows: zoneRowLedger(db),
+    prefix: env.CUSTOMER_DNS_PREFIX ?? 'customer-dns',
   });
 }

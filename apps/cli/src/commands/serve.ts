@@ -100,6 +100,11 @@ export const serveEnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/)
     .optional(),
+  /** Key prefix of the DNS zone exports of customer backups in S3_BUCKET (default `customer-dns`). */
+  CUSTOMER_DNS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/)
+    .optional(),
   /** Mail: authoritative DNS (host:port) asked before a rotated DKIM selector signs. */
   PDNS_DNS_ADDR: z
     .string()

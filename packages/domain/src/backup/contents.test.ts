@@ -15,7 +15,13 @@ const site = (name: string): SiteCopy => ({
   phpSettings: null,
   cronJobs: [],
 });
-const contents: BackupContents = { sites: [site('web'), site('blog')], mailboxes: [] };
+const contents: BackupContents = {
+  sites: [site('web'), site('blog')],
+  mailboxes: [],
+  zones: [],
+  databases: [],
+  databaseServer: null,
+};
 
 describe('planRestoreScope', () => {
   it.each([
@@ -63,7 +69,12 @@ describe('planRestoreScope', () => {
 
   it('sites cannot be picked from a backup whose contents are unknown; the whole backup can', () => {
     expect(planRestoreScope(null, [], ['web']).issues.map((i) => i.path)).toEqual(['sites']);
-    expect(planRestoreScope(null, ['web'], undefined)).toEqual({ sites: [], recreate: [], issues: [] });
+    expect(planRestoreScope(null, ['web'], undefined)).toEqual({
+      sites: [],
+      recreate: [],
+      recreateDatabases: [],
+      issues: [],
+    });
   });
 });
 
@@ -72,5 +83,31 @@ describe('parseBackupContents', () => {
     expect(parseBackupContents(null)).toBeNull();
     expect(parseBackupContents(JSON.parse(JSON.stringify(contents)))).toEqual(contents);
     expect(() => parseBackupContents({ sites: [{ name: 'x' }] })).toThrow();
+  });
+});
+
+describe('customer databases in a restore', () => {
+  const db = (name: string, sites: string[]) => ({
+    name,
+    sites,
+    users: [{ name, password: 'sealed:v1:…', owner: true }],
+  });
+  const held: BackupContents = { ...contents, databases: [db('shop', ['web']), db('notes', [])] };
+  it.each([
+    {
+      case: 'whole restore, both deleted since',
+      requested: undefined,
+      existing: [],
+      back: ['shop', 'notes'],
+    },
+    { case: 'whole restore, shop still there', requested: undefined, existing: ['shop'], back: ['notes'] },
+    { case: 'restore of web: its database only', requested: ['web'], existing: [], back: ['shop'] },
+    { case: 'restore of blog: no database of its own', requested: ['blog'], existing: [], back: [] },
+  ])('$case', ({ requested, existing, back }) => {
+    const scope = planRestoreScope(held, ['web', 'blog'], requested, existing);
+    expect(scope.recreateDatabases.map((d) => d.name)).toEqual(back);
+  });
+  it('reads contents recorded before databases were', () => {
+    expect(parseBackupContents({ sites: [] })).toMatchObject({ databases: [], databaseServer: null });
   });
 });

@@ -31,10 +31,29 @@ export const siteCopySchema = z.object({
 });
 export type SiteCopy = z.infer<typeof siteCopySchema>;
 
+/**
+ * A database on the customer's own MariaDB as the backup recorded it (issue 16's rows): its users with
+ * their passwords sealed, as in customer_database_users. Velero restores the server's volume (the
+ * grants and password hashes as they were); re-creating the row with the same sealed password keeps
+ * the credentials the sites get equal to the restored data's.
+ */
+export const databaseCopySchema = z.object({
+  name: z.string(),
+  sites: z.array(z.string()),
+  users: z.array(z.object({ name: z.string(), password: z.string(), owner: z.boolean() })),
+});
+export type DatabaseCopy = z.infer<typeof databaseCopySchema>;
+
 export const backupContentsSchema = z.object({
   sites: z.array(siteCopySchema),
+  /** The customer's own databases (absent in backups recorded before issue 15's second part). */
+  databases: z.array(databaseCopySchema).default([]),
+  /** The customer's MariaDB root password, sealed (null: no server then). */
+  databaseServer: z.object({ rootPassword: z.string() }).nullable().default(null),
   /** Mailboxes whose messages were exported with the backup (the Backup target's mail archive). */
   mailboxes: z.array(z.string()).default([]),
+  /** DNS zones exported with the backup (records, DNSSEC keys: the Backup target's DNS archive). */
+  zones: z.array(z.string()).default([]),
 });
 export type BackupContents = z.infer<typeof backupContentsSchema>;
 
@@ -60,6 +79,11 @@ export interface RestoreScope {
   sites: string[];
   /** Of those, the sites whose panel row is gone: the restore re-creates them from the backup's copy. */
   recreate: SiteCopy[];
+  /**
+   * The customer databases whose row is gone and that the restore brings back: all of the backup's
+   * (whole restore), or those attached to one of the restored sites.
+   */
+  recreateDatabases: DatabaseCopy[];
   issues: RestoreScopeIssue[];
 }
 
@@ -73,6 +97,7 @@ export function planRestoreScope(
   contents: BackupContents | null,
   existing: readonly string[],
   requested?: readonly string[],
+  existingDatabases: readonly string[] = [],
 ): RestoreScope {
   const held = new Map((contents?.sites ?? []).map((s) => [s.name, s]));
   const issues: RestoreScopeIssue[] = [];
@@ -98,5 +123,10 @@ export function planRestoreScope(
     const copy = held.get(name);
     return copy && !present.has(name) ? [copy] : [];
   });
-  return { sites, recreate, issues };
+  const restored = new Set(sites);
+  const databases = new Set(existingDatabases);
+  const recreateDatabases = (contents?.databases ?? []).filter(
+    (d) => !databases.has(d.name) && (!requested || d.sites.some((s) => restored.has(s))),
+  );
+  return { sites, recreate, recreateDatabases, issues };
 }

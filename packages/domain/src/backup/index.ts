@@ -2,3 +2,4 @@ export * from './contents.ts';
 export * from './desired.ts';
 export * from './hooks.ts';
 export * from './types.ts';
+export * from './zones.ts';

@@ -30,6 +30,8 @@ export interface JobRow {
   backupSites?: string[] | null;
   /** Restores only: the mailboxes exported with the restored backup. */
   backupMailboxes?: string[] | null;
+  /** Restores only: the DNS zones exported with the restored backup. */
+  backupZones?: string[] | null;
   /** Backups only: what it holds is recorded (then its mail was exported, when there is an archive). */
   contentsRecorded?: boolean;
 }

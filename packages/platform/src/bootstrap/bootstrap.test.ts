@@ -270,6 +270,43 @@ describe('the same renderers as the local stack', () => {
     expect(decode(find('Secret', 'velero-s3').data.cloud)).toContain('aws_access_key_id=AKIA');
   });
 
+  it('platform backups cover the Maildir volume: a CronJob beside Dovecot archives its claim, read-only', () => {
+    const job = find('CronJob', 'platform-maildir-backup');
+    expect(job.metadata.namespace).toBe('mail-system');
+    expect(job.spec.schedule).toBe('17 3 * * *');
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 5000 });
+    expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector).toEqual({
+      matchLabels: { 'app.kubernetes.io/name': 'dovecot' },
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'maildirs',
+      persistentVolumeClaim: { claimName: 'maildirs-dovecot-0', readOnly: true },
+    });
+    const [container] = pod.containers;
+    expect(container.image).toBe(config.bootstrap.systemImages.panel);
+    expect(container.args).toEqual([
+      'backup-platform',
+      '--prefix',
+      'platform/maildir',
+      '--retention-days',
+      '14',
+    ]);
+    expect(container.env).toContainEqual({ name: 'MAILDIR_ROOT', value: '/var/mail/vhosts' });
+    expect(container.volumeMounts).toContainEqual({
+      name: 'maildirs',
+      mountPath: '/var/mail/vhosts',
+      readOnly: true,
+    });
+    // Only the bucket's variables: no database is dumped from here.
+    expect(Object.keys(find('Secret', 'platform-maildir-backup-env').data).sort()).toEqual([
+      'S3_ACCESS_KEY',
+      'S3_BUCKET',
+      'S3_REGION',
+      'S3_SECRET_KEY',
+    ]);
+  });
+
   it('platform backups: a CronJob on the configured schedule runs backup-platform from the panel image', () => {
     const job = find('CronJob', 'platform-backup');
     expect(job.metadata.namespace).toBe('backup-system');
@@ -359,8 +396,13 @@ describe('the worker and mail in customer backups', () => {
       ]),
     );
   };
-  it('gets doveadm and the backup bucket when Dovecot’s doveadm API is configured, nothing otherwise', () => {
+  it('gets the backup bucket for zones always, and doveadm’s mail prefix when its API is configured', () => {
     expect(Object.keys(workerEnv(config))).not.toContain('DOVEADM_API_URL');
+    expect(Object.keys(workerEnv(config))).not.toContain('CUSTOMER_MAIL_PREFIX');
+    expect(workerEnv(config)).toMatchObject({
+      S3_BUCKET: 'backups',
+      CUSTOMER_DNS_PREFIX: 'hostplane/customer-dns',
+    });
     const withDoveadm = parseBootstrapConfig({
       bootstrap: {
         ...input.bootstrap,

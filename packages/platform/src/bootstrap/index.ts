@@ -31,6 +31,7 @@ export {
   INTERNAL_SUBMISSION,
   rspamdControllerPassword,
 } from './mail.ts';
+export { MAILDIR_BACKUP_APP, maildirBackupCronJob, maildirBackupPrefix } from './maildir-backup.ts';
 export {
   isRemovableMaildir,
   MAILDIR_REMOVER_LABEL,

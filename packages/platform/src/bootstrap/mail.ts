@@ -18,6 +18,7 @@ import {
   workload,
 } from './common.ts';
 import { mailDatabase } from './mail-db.ts';
+import { maildirBackupCronJob } from './maildir-backup.ts';
 import { panelMailRole } from './maildir-removal.ts';
 import { webmail } from './webmail.ts';
 
@@ -489,5 +490,7 @@ export function mailSystem(config: BootstrapConfig): KubeObject[] {
     ...dovecot(config),
     ...postfix(config),
     ...webmail(config, { imapPort: INTERNAL.imap, submission: INTERNAL_SUBMISSION }),
+    // Platform backups cover the Maildir volume too (maildir-backup.ts): beside Dovecot, with its claim.
+    ...(config.bootstrap.steps.includes('backup') ? maildirBackupCronJob(config) : []),
   ];
 }

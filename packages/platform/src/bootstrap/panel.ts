@@ -90,18 +90,16 @@ function workerEnvironment(config: BootstrapConfig): Record<string, string> {
       ext.mailDatabaseUrl ??
       `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
     PDNS_API_KEY: s.pdnsApiKey,
-    // Mailboxes in customer backups (docs/backups.md): doveadm's HTTP API (DOVEADM_API_* come with
-    // panel-env, which the worker reads too) and the backup bucket.
-    ...(ext.doveadm
-      ? {
-          ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
-          S3_REGION: b.region,
-          S3_ACCESS_KEY: b.accessKeyId,
-          S3_SECRET_KEY: b.secretAccessKey,
-          S3_BUCKET: b.bucket,
-          CUSTOMER_MAIL_PREFIX: `${b.prefix}/customer-mail`,
-        }
-      : {}),
+    // Zones in customer backups (docs/backups.md): PowerDNS's API and the backup bucket.
+    ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
+    S3_REGION: b.region,
+    S3_ACCESS_KEY: b.accessKeyId,
+    S3_SECRET_KEY: b.secretAccessKey,
+    S3_BUCKET: b.bucket,
+    CUSTOMER_DNS_PREFIX: `${b.prefix}/customer-dns`,
+    // Mailboxes in customer backups: doveadm's HTTP API too (DOVEADM_API_* come with panel-env, which
+    // the worker reads as well).
+    ...(ext.doveadm ? { CUSTOMER_MAIL_PREFIX: `${b.prefix}/customer-mail` } : {}),
   };
 }
 

@@ -10,12 +10,15 @@ import {
 import type { DnsLogger } from '../logger.ts';
 import {
   type PdnsCryptokey,
+  type PdnsCryptokeyImport,
+  type PdnsCryptokeyWithPrivate,
   type PdnsRrsetChange,
   type PdnsZone,
   type PdnsZoneCreate,
   type PdnsZoneSummary,
   type PdnsZoneUpdate,
   pdnsCryptokeySchema,
+  pdnsCryptokeyWithPrivateSchema,
   pdnsErrorSchema,
   pdnsZoneSchema,
   pdnsZoneSummarySchema,
@@ -109,6 +112,23 @@ export class PowerDnsClient {
       schema: pdnsCryptokeySchema.array(),
       signal,
     });
+  }
+
+  /** One key with its private part (ISC format): what a customer backup copies of a signed zone. */
+  async getCryptokey(name: string, id: number, signal?: AbortSignal): Promise<PdnsCryptokeyWithPrivate> {
+    return this.request('GET', `/zones/${zoneId(name)}/cryptokeys/${id}`, {
+      schema: pdnsCryptokeyWithPrivateSchema,
+      signal,
+    });
+  }
+
+  /** Imports a key (a restore puts a backup's keys back, so the DS at the registrar still matches). */
+  async importCryptokey(name: string, key: PdnsCryptokeyImport, signal?: AbortSignal): Promise<void> {
+    await this.request('POST', `/zones/${zoneId(name)}/cryptokeys`, { body: key, signal });
+  }
+
+  async deleteCryptokey(name: string, id: number, signal?: AbortSignal): Promise<void> {
+    await this.request('DELETE', `/zones/${zoneId(name)}/cryptokeys/${id}`, { signal });
   }
 
   async rectifyZone(name: string, signal?: AbortSignal): Promise<void> {

@@ -37,12 +37,23 @@ export const pdnsCryptokeySchema = z.object({
   flags: z.number().int().optional(),
 });
 
+export const pdnsCryptokeyWithPrivateSchema = pdnsCryptokeySchema.extend({ privatekey: z.string() });
+
+/** POST /zones/{id}/cryptokeys with a private key: PowerDNS imports it instead of generating one. */
+export interface PdnsCryptokeyImport {
+  keytype: string;
+  active: boolean;
+  published: boolean;
+  privatekey: string;
+}
+
 export const pdnsErrorSchema = z.object({ error: z.string() });
 
 export type PdnsRrset = z.infer<typeof pdnsRrsetSchema>;
 export type PdnsZoneSummary = z.infer<typeof pdnsZoneSummarySchema>;
 export type PdnsZone = z.infer<typeof pdnsZoneSchema>;
 export type PdnsCryptokey = z.infer<typeof pdnsCryptokeySchema>;
+export type PdnsCryptokeyWithPrivate = z.infer<typeof pdnsCryptokeyWithPrivateSchema>;
 
 /** One rrset change as PATCH /zones/{id} takes it. */
 export interface PdnsRrsetChange {
