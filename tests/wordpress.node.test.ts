@@ -123,13 +123,27 @@ describe('a WordPress site on the real node', () => {
       );
       expect(domain.status, JSON.stringify(domain.body)).toBe(201);
       await markVerified(panel, customer.id, host());
+      // PHP versions with a WordPress image only (the default config: 8.4, from Debian trixie).
+      const site = { name: 'blog', template: 'wordpress', database: true, domains: [host()] };
+      const refused = await panel.http(
+        'POST',
+        `/customers/${customer.id}/sites`,
+        { ...site, phpVersion: '8.2' },
+        customer.token,
+      );
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ path: 'phpVersion', message: expect.stringMatching(/has 8\.4$/) }),
+      ]);
+      expect((await panel.http('GET', `/customers/${customer.id}/sites/blog`)).status).toBe(404);
       const created = await panel.http(
         'POST',
         `/customers/${customer.id}/sites`,
-        { name: 'blog', template: 'wordpress', database: true, domains: [host()] },
+        { ...site, phpVersion: '8.4' },
         customer.token,
       );
       expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.phpVersion).toBe('8.4');
 
       const ready = await waitFor(
         'site blog Ready',
@@ -215,7 +229,10 @@ describe('a WordPress site on the real node', () => {
       expect(unready.status.containerStatuses.find((c: Obj) => c.name === 'wordpress').ready).toBe(true);
 
       await scale(1);
-      await waitFor('the web pod ready again', async () => podReady(await webPod()), { timeoutMs: 240_000, intervalMs: 1_000 });
+      await waitFor('the web pod ready again', async () => podReady(await webPod()), {
+        timeoutMs: 240_000,
+        intervalMs: 1_000,
+      });
       const front = await throughEdge('/');
       expect(front.status).toBe(200);
       expect(front.body).toContain(`<title>${TITLE}</title>`);

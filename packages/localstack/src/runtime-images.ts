@@ -253,7 +253,13 @@ exec "$@"
 `;
 
 /** The Debian packages WordPress' files link to (Debian replaces bundled copies with its own). */
-const WORDPRESS_LINKED = ['php-getid3', 'libjs-cropper', 'libjs-lodash', 'libjs-underscore', 'ca-certificates'];
+const WORDPRESS_LINKED = [
+  'php-getid3',
+  'libjs-cropper',
+  'libjs-lodash',
+  'libjs-underscore',
+  'ca-certificates',
+];
 
 /**
  * WordPress from the Debian suite of its PHP version (DESIGN: WordPress from the suite of the PHP it
