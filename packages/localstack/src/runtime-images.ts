@@ -236,7 +236,25 @@ case "\${1:-}" in
   php-fpm*)
     if [ ! -e index.php ] && [ ! -e wp-includes/version.php ]; then
       echo "WordPress not found in $PWD - copying now..." >&2
-      cp -R /usr/src/wordpress/. .
+      # Copied beside the web root on the same volume, then renamed into place, index.php and
+      # wp-includes last: a copy cut short (startup probe, eviction) leaves neither, so the next
+      # start copies again instead of serving half a WordPress. An existing entry is merged over.
+      scratch=.hostplane-wordpress-copy
+      rm -rf "$scratch"
+      mkdir "$scratch"
+      cp -R /usr/src/wordpress/. "$scratch/"
+      for entry in "$scratch"/* "$scratch"/.[!.]* wp-includes index.php; do
+        name=\${entry#"$scratch"/}
+        case "$entry" in "$scratch"/wp-includes | "$scratch"/index.php) continue ;; esac
+        [ "$entry" = "$name" ] && entry="$scratch/$name"
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        if [ -d "$name" ] && [ -d "$entry" ]; then
+          cp -R "$entry/." "$name/" && rm -rf "$entry"
+        else
+          rm -rf "$name" && mv "$entry" "$name"
+        fi
+      done
+      rmdir "$scratch"
       echo "Complete! WordPress has been successfully copied to $PWD" >&2
     fi
     if [ ! -s wp-config.php ] && env | grep -q '^WORDPRESS_'; then
