@@ -12,7 +12,7 @@ import { createCustomer, type TestCustomer } from '../apps/api/src/testing/harne
 import { markVerified, type Panel, platformInput, runTag, stack, startPanel } from './support/panel.ts';
 
 const FIRST_ID = 820_000 + (process.pid % 20_000) * 10;
-const SLOW = 600_000;
+const SLOW = 900_000;
 const TITLE = `Hostplane blog ${runTag}`;
 
 let panel: Panel;
@@ -152,7 +152,7 @@ describe('a WordPress site on the real node', () => {
           if (res.body.status?.state !== 'Ready') throw new Error(JSON.stringify(res.body.status));
           return res.body;
         },
-        { timeoutMs: 420_000, intervalMs: 1_000 },
+        { timeoutMs: 540_000, intervalMs: 1_000 },
       );
       expect(ready.status.replicas).toEqual({ desired: 1, ready: 1 });
       const pod = await webPod();
