@@ -14,7 +14,7 @@ import { PAUSE_IMAGE } from './components/node-config.ts';
 import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecipes } from './go-images.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
 import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
-import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users } from './runtime-images.ts';
+import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users, wordpressRecipes } from './runtime-images.ts';
 import { repoRoot } from './stack-env.ts';
 
 const run = promisify(execFile);
@@ -190,6 +190,7 @@ export function imageRecipes(platform = parsePlatformConfig({})): ImageRecipe[] 
     },
     ...platform.php.versions.map((v) => phpRecipe(v.version, v.image)),
     mariadbRecipe(images.mariadb),
+    ...wordpressRecipes(platform),
     ...goBinariesImageRecipes(),
   ];
 }

@@ -177,3 +177,177 @@ export function mariadbRecipe(ref: string): DebianImageRecipe {
     },
   };
 }
+
+/**
+ * wp-config.php as the upstream wordpress image writes it on first start (wp-config-docker.php): every
+ * setting from the environment (WORDPRESS_DB_HOST/USER/PASSWORD/NAME, WORDPRESS_TABLE_PREFIX, keys and
+ * salts, WORDPRESS_DEBUG, WORDPRESS_CONFIG_EXTRA), `*_FILE` variants read from files; the entrypoint
+ * replaces each "put your unique phrase here" with its own random value.
+ */
+export const WP_CONFIG_DOCKER = `<?php
+// Hostplane's local build of the upstream image's wp-config-docker.php: settings from the environment.
+if (!function_exists('getenv_docker')) {
+	function getenv_docker($env, $default) {
+		if ($fileEnv = getenv($env . '_FILE')) {
+			return rtrim(file_get_contents($fileEnv), "\\r\\n");
+		} elseif (($val = getenv($env)) !== false) {
+			return $val;
+		}
+		return $default;
+	}
+}
+define( 'DB_NAME', getenv_docker('WORDPRESS_DB_NAME', 'wordpress') );
+define( 'DB_USER', getenv_docker('WORDPRESS_DB_USER', 'example username') );
+define( 'DB_PASSWORD', getenv_docker('WORDPRESS_DB_PASSWORD', 'example password') );
+define( 'DB_HOST', getenv_docker('WORDPRESS_DB_HOST', 'mysql') );
+define( 'DB_CHARSET', getenv_docker('WORDPRESS_DB_CHARSET', 'utf8') );
+define( 'DB_COLLATE', getenv_docker('WORDPRESS_DB_COLLATE', '') );
+define( 'AUTH_KEY',         getenv_docker('WORDPRESS_AUTH_KEY',         'put your unique phrase here') );
+define( 'SECURE_AUTH_KEY',  getenv_docker('WORDPRESS_SECURE_AUTH_KEY',  'put your unique phrase here') );
+define( 'LOGGED_IN_KEY',    getenv_docker('WORDPRESS_LOGGED_IN_KEY',    'put your unique phrase here') );
+define( 'NONCE_KEY',        getenv_docker('WORDPRESS_NONCE_KEY',        'put your unique phrase here') );
+define( 'AUTH_SALT',        getenv_docker('WORDPRESS_AUTH_SALT',        'put your unique phrase here') );
+define( 'SECURE_AUTH_SALT', getenv_docker('WORDPRESS_SECURE_AUTH_SALT', 'put your unique phrase here') );
+define( 'LOGGED_IN_SALT',   getenv_docker('WORDPRESS_LOGGED_IN_SALT',   'put your unique phrase here') );
+define( 'NONCE_SALT',       getenv_docker('WORDPRESS_NONCE_SALT',       'put your unique phrase here') );
+$table_prefix = getenv_docker('WORDPRESS_TABLE_PREFIX', 'wp_');
+define( 'WP_DEBUG', !!getenv_docker('WORDPRESS_DEBUG', '') );
+// Behind the platform's edge (TLS ends there): the forwarded scheme tells WordPress it is served over https.
+if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && strpos($_SERVER['HTTP_X_FORWARDED_PROTO'], 'https') !== false) {
+	$_SERVER['HTTPS'] = 'on';
+}
+if ($configExtra = getenv_docker('WORDPRESS_CONFIG_EXTRA', '')) {
+	eval($configExtra);
+}
+if ( ! defined( 'ABSPATH' ) ) {
+	define( 'ABSPATH', __DIR__ . '/' );
+}
+require_once ABSPATH . 'wp-settings.php';
+`;
+
+/**
+ * The upstream wordpress image's entrypoint contract, as the (non-root) container user: an empty web
+ * root receives /usr/src/wordpress; without a wp-config.php and with any WORDPRESS_* variable set,
+ * wp-config-docker.php becomes wp-config.php with fresh keys and salts. Then php-fpm (the CMD).
+ */
+const WORDPRESS_ENTRYPOINT = `#!/bin/sh
+set -eu
+case "\${1:-}" in
+  php-fpm*)
+    if [ ! -e index.php ] && [ ! -e wp-includes/version.php ]; then
+      echo "WordPress not found in $PWD - copying now..." >&2
+      # Copied beside the web root on the same volume, then renamed into place, index.php and
+      # wp-includes last: a copy cut short (startup probe, eviction) leaves neither, so the next
+      # start copies again instead of serving half a WordPress. An existing entry is merged over.
+      scratch=.hostplane-wordpress-copy
+      rm -rf "$scratch"
+      mkdir "$scratch"
+      cp -R /usr/src/wordpress/. "$scratch/"
+      for entry in "$scratch"/* "$scratch"/.[!.]* wp-includes index.php; do
+        name=\${entry#"$scratch"/}
+        case "$entry" in "$scratch"/wp-includes | "$scratch"/index.php) continue ;; esac
+        [ "$entry" = "$name" ] && entry="$scratch/$name"
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        if [ -d "$name" ] && [ -d "$entry" ]; then
+          cp -R "$entry/." "$name/" && rm -rf "$entry"
+        else
+          rm -rf "$name" && mv "$entry" "$name"
+        fi
+      done
+      rmdir "$scratch"
+      echo "Complete! WordPress has been successfully copied to $PWD" >&2
+    fi
+    if [ ! -s wp-config.php ] && env | grep -q '^WORDPRESS_'; then
+      php -r '
+        $c = file_get_contents("/usr/src/wordpress/wp-config-docker.php");
+        $c = preg_replace_callback("/put your unique phrase here/", fn () => bin2hex(random_bytes(20)), $c);
+        file_put_contents("wp-config.php", $c);
+      '
+      echo "wp-config.php written from the environment" >&2
+    fi
+    ;;
+esac
+exec "$@"
+`;
+
+/** The Debian packages WordPress' files link to (Debian replaces bundled copies with its own). */
+const WORDPRESS_LINKED = [
+  'php-getid3',
+  'libjs-cropper',
+  'libjs-lodash',
+  'libjs-underscore',
+  'ca-certificates',
+];
+
+/**
+ * WordPress from the Debian suite of its PHP version (DESIGN: WordPress from the suite of the PHP it
+ * runs on), laid out like the upstream fpm image: the release in /usr/src/wordpress (links resolved,
+ * so a copy on the site's volume stands alone), the entrypoint above, php-fpm on 9000 as uid 82 with
+ * the extensions upstream compiles in. The `wordpress` package is unpacked, not installed: installing
+ * it would pull Apache (its `apache2 | httpd` dependency), which the fpm image does not carry.
+ */
+export function wordpressRecipe(name: string, version: string, ref: string): DebianImageRecipe {
+  const php = phpRecipe(version, ref);
+  const pkg = (ext: string) => `php${version}-${ext}`;
+  return {
+    ...php,
+    name,
+    packages: [...php.packages, ...['intl', 'bcmath', 'opcache'].map(pkg), ...WORDPRESS_LINKED],
+    customize: [
+      php.customize,
+      // /usr/local/sbin/php-fpm as the upstream CMD: the pool configuration above, in the foreground.
+      'rm -f "$R/usr/local/sbin/php-fpm"',
+      fileIn(
+        '/usr/local/sbin/php-fpm',
+        `#!/bin/sh\nexec /usr/sbin/php-fpm${version} --nodaemonize --fpm-config /etc/php/${version}/fpm/php-fpm.conf "$@"`,
+      ),
+      'chmod 0755 "$R/usr/local/sbin/php-fpm"',
+      'debs=$(mktemp -d)',
+      '(cd "$debs" && APT_CONFIG="$MMDEBSTRAP_APT_CONFIG" apt-get download wordpress wordpress-theme-twentytwentyfive)',
+      'for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$R"; done',
+      'rm -rf "$debs"',
+      // Resolve Debian's links inside the image (absolute ones point into its /etc and /usr).
+      'chroot "$R" cp -RL /usr/share/wordpress /usr/src/wordpress',
+      'rm -rf "$R/usr/share/wordpress" "$R/var/lib/wordpress" "$R/etc/wordpress" "$R/etc/apparmor.d"',
+      'rm -f "$R/usr/src/wordpress/wp-config.php" "$R/usr/src/wordpress/.htaccess"',
+      fileIn('/usr/src/wordpress/wp-config-docker.php', WP_CONFIG_DOCKER),
+      // The release's version, for the SBOM-like record beside the archive and the docs.
+      'grep "^\\$wp_version" "$R/usr/src/wordpress/wp-includes/version.php" >&2',
+      fileIn('/usr/local/bin/docker-entrypoint.sh', WORDPRESS_ENTRYPOINT),
+      'chmod 0755 "$R/usr/local/bin/docker-entrypoint.sh"',
+    ].join('\n'),
+    config: {
+      entrypoint: ['/usr/local/bin/docker-entrypoint.sh'],
+      cmd: ['php-fpm'],
+      user: '82:82',
+      workdir: '/var/www/html',
+      exposedPorts: ['9000/tcp'],
+      env: {
+        PHP_INI_SCAN_DIR: ':/etc/php/site.d',
+        PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      },
+    },
+  };
+}
+
+interface WordpressImages {
+  images: { wordpress: string };
+  php: { versions: { version: string; wordpressImage?: string | undefined }[]; defaultVersion: string };
+}
+
+/**
+ * One WordPress image per distinct reference: `wordpress` for `images.wordpress` (on the PHP version
+ * whose `wordpressImage` it is, else the default version), `wordpress-<version>` for a version's own
+ * `wordpressImage` when it is another reference.
+ */
+export function wordpressRecipes(platform: WordpressImages): DebianImageRecipe[] {
+  const { images, php } = platform;
+  const mainVersion =
+    php.versions.find((v) => v.wordpressImage === images.wordpress)?.version ?? php.defaultVersion;
+  const recipes = [wordpressRecipe('wordpress', mainVersion, images.wordpress)];
+  for (const v of php.versions) {
+    if (v.wordpressImage && v.wordpressImage !== images.wordpress)
+      recipes.push(wordpressRecipe(`wordpress-${v.version}`, v.version, v.wordpressImage));
+  }
+  return recipes;
+}

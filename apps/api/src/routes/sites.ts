@@ -179,7 +179,12 @@ export function siteRoutes(app: ApiInstance, { db, platform, config }: RouteDeps
           replicas: b.replicas,
           database: b.database,
           database_password: b.database ? newDatabasePassword(config.secretKey) : null,
-          php_version: b.template === 'php' ? (b.phpVersion ?? platform.php.defaultVersion) : null,
+          php_version:
+            b.template === 'php'
+              ? (b.phpVersion ?? platform.php.defaultVersion)
+              : b.template === 'wordpress'
+                ? (b.phpVersion ?? null)
+                : null,
           php_settings: phpSettingsColumn(b.php) ?? null,
         });
         return {

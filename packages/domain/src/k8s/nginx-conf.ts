@@ -24,8 +24,11 @@ export function staticNginxConf(): string {
   ].join('\n');
 }
 
-/** `bodyLimit`: nginx's client_max_body_size when the site's upload limit is above the default 64m. */
-export function phpNginxConf(bodyLimit: string | null = null): string {
+/**
+ * `bodyLimit`: nginx's client_max_body_size when the site's upload limit is above the default 64m.
+ * `readyLocation`: a location the readiness probe asks (wordpress: through php-fpm to the database).
+ */
+export function phpNginxConf(bodyLimit: string | null = null, readyLocation: string | null = null): string {
   return [
     'server {',
     '  listen 8080;',
@@ -33,6 +36,7 @@ export function phpNginxConf(bodyLimit: string | null = null): string {
     '  index index.php index.html;',
     `  client_max_body_size ${bodyLimit ?? '64m'};`,
     HEALTHZ.trimEnd(),
+    ...(readyLocation ? [readyLocation] : []),
     // `/` runs index.php when there is one, serves index.html otherwise, else the ready page.
     '  location = / {',
     '    if (-f $document_root/index.php) { rewrite ^ /index.php last; }',

@@ -18,6 +18,16 @@ export function phpImageOf(site: Pick<SiteRow, 'phpVersion'>, config: TenantPlat
   );
 }
 
+/**
+ * The WordPress image of a wordpress site: its PHP version's `wordpressImage`, or (no version chosen,
+ * or a version since dropped from the platform config) the pinned `images.wordpress`.
+ */
+export function wordpressImageOf(site: Pick<SiteRow, 'phpVersion'>, config: TenantPlatformConfig): string {
+  if (!site.phpVersion) return config.images.wordpress;
+  const entry = config.php.versions.find((v) => v.version === site.phpVersion);
+  return entry?.wordpressImage ?? config.images.wordpress;
+}
+
 /** "256M" → bytes (php.ini shorthand, K/M/G powers of 1024). */
 export function phpBytes(value: string): number {
   const match = /^([1-9][0-9]{0,5})([KMG])$/.exec(value);
@@ -40,14 +50,19 @@ export function phpIssues(
   const issues: PhpIssue[] = [];
   const phpTemplate = input.template === 'php';
   if (input.phpVersion !== undefined) {
-    if (!phpTemplate) {
-      issues.push({
-        path: ['phpVersion'],
-        message:
-          input.template === 'wordpress'
-            ? 'not offered for wordpress yet: its image carries one PHP version'
-            : 'only for template php',
-      });
+    if (input.template === 'wordpress') {
+      if (!config.php.versions.some((v) => v.version === input.phpVersion && v.wordpressImage)) {
+        const offered = config.php.versions.filter((v) => v.wordpressImage).map((v) => v.version);
+        issues.push({
+          path: ['phpVersion'],
+          message:
+            offered.length > 0
+              ? `no WordPress image for PHP ${input.phpVersion}; this platform has ${offered.join(', ')}`
+              : 'not offered for wordpress: this platform has no WordPress image per PHP version',
+        });
+      }
+    } else if (!phpTemplate) {
+      issues.push({ path: ['phpVersion'], message: 'only for templates php and wordpress' });
     } else if (!config.php.versions.some((v) => v.version === input.phpVersion)) {
       const offered = config.php.versions.map((v) => v.version).join(', ');
       issues.push({ path: ['phpVersion'], message: `not offered; this platform has ${offered}` });

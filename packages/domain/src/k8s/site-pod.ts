@@ -1,7 +1,8 @@
 import type { SiteRow } from '../snapshot.ts';
-import { PHP_INI_SCAN_DIR, PHP_SITE_INI_DIR, phpImageOf, phpIni } from './php.ts';
+import { PHP_INI_SCAN_DIR, PHP_SITE_INI_DIR, phpImageOf, phpIni, wordpressImageOf } from './php.ts';
 import { type ContainerResources, containerSecurityContext, scratchVolumes } from './security.ts';
 import type { TenantPlatformConfig } from './types.ts';
+import { WORDPRESS_READY_DIR, WORDPRESS_READY_KEY, WORDPRESS_READY_PATH } from './wordpress.ts';
 
 /** uids the images are built for: nginx-unprivileged 101, Alpine www-data 82. */
 export const NGINX_UID = 101;
@@ -14,7 +15,8 @@ export interface PodParts {
   volumes: Record<string, unknown>[];
   /** The port the Service targets. */
   port: number;
-  nginxConf: 'static' | 'php' | null;
+  /** wordpress: the php server block plus the readiness location (wordpress.ts). */
+  nginxConf: 'static' | 'php' | 'wordpress' | null;
 }
 
 type Clamp = (resources: ContainerResources) => ContainerResources;
@@ -28,11 +30,12 @@ function startupProbe(probe: Record<string, unknown>): Record<string, unknown> {
   return { startupProbe: { ...probe, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 60 } };
 }
 
-function httpProbes(port: number | string): Record<string, unknown> {
+/** `readyPath`: what readiness asks when it means more than nginx answering (wordpress). */
+function httpProbes(port: number | string, readyPath = '/healthz'): Record<string, unknown> {
   const probe = { httpGet: { path: '/healthz', port } };
   return {
     ...startupProbe(probe),
-    readinessProbe: { ...probe, periodSeconds: 10, timeoutSeconds: 2 },
+    readinessProbe: { httpGet: { path: readyPath, port }, periodSeconds: 10, timeoutSeconds: 2 },
     livenessProbe: {
       ...probe,
       initialDelaySeconds: 10,
@@ -66,7 +69,13 @@ const DRAIN = { lifecycle: { preStop: { sleep: { seconds: 5 } } } };
 
 const NGINX_SCRATCH = { 'nginx-cache': '/var/cache/nginx', tmp: '/tmp' };
 
-function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clamp): Record<string, unknown> {
+function nginxContainer(
+  image: string,
+  uid: number,
+  webRoot: string,
+  clamp: Clamp,
+  readyPath?: string,
+): Record<string, unknown> {
   const scratch = scratchVolumes(NGINX_SCRATCH);
   return {
     name: 'nginx',
@@ -82,7 +91,7 @@ function nginxContainer(image: string, uid: number, webRoot: string, clamp: Clam
       { name: 'nginx-conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
       ...scratch.mounts,
     ],
-    ...httpProbes('http'),
+    ...httpProbes('http', readyPath),
   };
 }
 
@@ -92,6 +101,7 @@ function phpContainer(
   env: Record<string, unknown>[],
   clamp: Clamp,
   withIni: boolean,
+  extraMounts: Record<string, unknown>[] = [],
 ): Record<string, unknown> {
   return {
     name,
@@ -106,6 +116,7 @@ function phpContainer(
       { name: 'data', mountPath: '/var/www/html' },
       { name: 'php-tmp', mountPath: '/tmp' },
       ...(withIni ? [{ name: 'php-ini', mountPath: PHP_SITE_INI_DIR, readOnly: true }] : []),
+      ...extraMounts,
     ],
     ...tcpProbes('fastcgi'),
   };
@@ -151,20 +162,47 @@ export function sitePodParts(
     case 'php':
     case 'wordpress': {
       const withIni = phpIni(site.phpSettings) !== null;
-      const php =
-        site.template === 'php'
-          ? phpContainer('php-fpm', phpImageOf(site, config), env, clamp, withIni)
-          : phpContainer('wordpress', images.wordpress, [...wordpressEnv(site), ...env], clamp, withIni);
+      const wordpress = site.template === 'wordpress';
+      const php = wordpress
+        ? phpContainer(
+            'wordpress',
+            wordpressImageOf(site, config),
+            [...wordpressEnv(site), ...env],
+            clamp,
+            withIni,
+            [{ name: 'wordpress-ready', mountPath: WORDPRESS_READY_DIR, readOnly: true }],
+          )
+        : phpContainer('php-fpm', phpImageOf(site, config), env, clamp, withIni);
       return {
         uid: WWW_DATA_UID,
         port: WEB_PORT,
-        nginxConf: 'php',
-        containers: [nginxContainer(images.nginx, WWW_DATA_UID, '/var/www/html', clamp), php],
+        nginxConf: wordpress ? 'wordpress' : 'php',
+        containers: [
+          nginxContainer(
+            images.nginx,
+            WWW_DATA_UID,
+            '/var/www/html',
+            clamp,
+            wordpress ? WORDPRESS_READY_PATH : undefined,
+          ),
+          php,
+        ],
         volumes: [
           nginxConfVolume,
           ...nginxScratch,
           { name: 'php-tmp', emptyDir: { sizeLimit: '256Mi' } },
           ...(withIni ? [{ name: 'php-ini', configMap: { name: `${site.name}-php` } }] : []),
+          ...(wordpress
+            ? [
+                {
+                  name: 'wordpress-ready',
+                  configMap: {
+                    name: `${site.name}-nginx`,
+                    items: [{ key: WORDPRESS_READY_KEY, path: WORDPRESS_READY_KEY }],
+                  },
+                },
+              ]
+            : []),
         ],
       };
     }

@@ -7,6 +7,7 @@ import { phpBodyLimit, phpIni } from './php.ts';
 import { type ContainerResources, podSecurityContext } from './security.ts';
 import { sitePodParts } from './site-pod.ts';
 import type { KubeObject, TenantPlatformConfig } from './types.ts';
+import { WORDPRESS_READY_KEY, WORDPRESS_READY_PHP, wordpressReadyLocation } from './wordpress.ts';
 
 type Clamp = (resources: ContainerResources) => ContainerResources;
 
@@ -14,12 +15,19 @@ function meta(snapshot: CustomerSnapshot, site: SiteRow, name: string) {
   return { name, namespace: tenantNamespace(snapshot.id), labels: siteLabels(snapshot.id, site.name) };
 }
 
+/** nginx's server block; for wordpress also the readiness script its php-fpm runs (wordpress.ts). */
+function webConfigData(conf: string, template: SiteRow['template']): Record<string, string> {
+  return template === 'wordpress'
+    ? { 'default.conf': conf, [WORDPRESS_READY_KEY]: WORDPRESS_READY_PHP }
+    : { 'default.conf': conf };
+}
+
 function webConfigMap(snapshot: CustomerSnapshot, site: SiteRow, conf: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(snapshot, site, `${site.name}-nginx`),
-    data: { 'default.conf': conf },
+    data: webConfigData(conf, site.template),
   };
 }
 
@@ -61,10 +69,14 @@ function webDeployment(
       ? staticNginxConf()
       : parts.nginxConf === 'php'
         ? phpNginxConf(phpBodyLimit(site.phpSettings))
-        : null;
-  const ini = parts.nginxConf === 'php' ? phpIni(site.phpSettings) : null;
+        : parts.nginxConf === 'wordpress'
+          ? phpNginxConf(phpBodyLimit(site.phpSettings), wordpressReadyLocation())
+          : null;
+  const ini = parts.nginxConf === 'php' || parts.nginxConf === 'wordpress' ? phpIni(site.phpSettings) : null;
   const annotations = {
-    ...(conf ? { 'hostplane.io/nginx-conf': fnv1a(conf) } : {}),
+    ...(conf
+      ? { 'hostplane.io/nginx-conf': fnv1a(Object.values(webConfigData(conf, site.template)).join('\n')) }
+      : {}),
     ...(ini ? { 'hostplane.io/php-ini': fnv1a(ini) } : {}),
   };
   const podLabels = { ...siteLabels(snapshot.id, site.name), [COMPONENT_LABEL]: 'web' };

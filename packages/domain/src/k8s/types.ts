@@ -39,7 +39,11 @@ export interface TenantPlatformConfig {
     /** The customer SFTP pod's image (docs/sftp.md); DEFAULT_SFTP_IMAGE when absent. */
     sftp?: string;
   };
-  php: { versions: { version: string; image: string }[]; defaultVersion: string };
+  php: {
+    /** `wordpressImage`: WordPress on that PHP version; wordpress sites may choose only such versions. */
+    versions: { version: string; image: string; wordpressImage?: string | undefined }[];
+    defaultVersion: string;
+  };
   publicAddresses: { ipv4: string[]; ipv6: string[] };
   network: { clusterCidrs: string[]; nodeCidrs: string[]; blockedEgressCidrs: string[] };
   namespaces: { ingress: string; monitoring: string; mail: string; panel: string };

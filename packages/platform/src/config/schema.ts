@@ -56,7 +56,8 @@ export const platformConfigSchema = z.object({
     .object({
       nginx: pinnedImage.default('docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine'),
       phpFpm: pinnedImage.default('docker.io/library/php:8.3.21-fpm-alpine'),
-      wordpress: pinnedImage.default('docker.io/library/wordpress:6.8.1-php8.3-fpm-alpine'),
+      /** WordPress of sites without a phpVersion; its PHP is the default version's (8.4). */
+      wordpress: pinnedImage.default('docker.io/library/wordpress:6.8.1-php8.4-fpm-alpine'),
       mariadb: pinnedImage.default('docker.io/library/mariadb:11.4.7'),
       /** The per-customer SFTP pod: Debian's OpenSSH sftp-server, run through the gateway (docs/sftp.md). */
       sftp: pinnedImage.default('ghcr.io/hostplane/sftp-server:9.2p1-bookworm'),
@@ -75,12 +76,19 @@ export const platformConfigSchema = z.object({
           z.object({
             version: z.string().regex(/^[0-9]+\.[0-9]+$/, 'a PHP version like 8.4'),
             image: pinnedImage,
+            /** WordPress on this PHP version; without it, wordpress sites cannot choose the version. */
+            wordpressImage: pinnedImage.optional(),
           }),
         )
         .min(1)
         .default([
+          // Debian bookworm's WordPress (6.1) is far behind the pinned release: 8.2 offers none.
           { version: '8.2', image: 'docker.io/library/php:8.2.28-fpm-alpine' },
-          { version: '8.4', image: 'docker.io/library/php:8.4.8-fpm-alpine' },
+          {
+            version: '8.4',
+            image: 'docker.io/library/php:8.4.8-fpm-alpine',
+            wordpressImage: 'docker.io/library/wordpress:6.8.1-php8.4-fpm-alpine',
+          },
         ]),
       defaultVersion: z.string().default('8.4'),
     })
