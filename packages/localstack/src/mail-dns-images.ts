@@ -115,7 +115,12 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
         cmd: ['--guardian=no', '--daemon=no', '--disable-syslog', '--write-pid=no'],
         user: '953:953',
         exposedPorts: ['53/udp', '53/tcp', '8081/tcp'],
-        labels: labelled('PowerDNS Authoritative (Debian pdns-server)', images.pdns, 'https://salsa.debian.org/dns-team/pdns', 'GPL-2.0'),
+        labels: labelled(
+          'PowerDNS Authoritative (Debian pdns-server)',
+          images.pdns,
+          'https://salsa.debian.org/dns-team/pdns',
+          'GPL-2.0',
+        ),
       },
     },
     {
@@ -133,7 +138,12 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
         entrypoint: ['postfix', 'start-fg'],
         user: '0:0',
         exposedPorts: ['25/tcp', '465/tcp', '587/tcp'],
-        labels: labelled('Postfix with MySQL maps (Debian postfix, postfix-mysql)', images.postfix, 'https://salsa.debian.org/postfix-team/postfix-dev', 'IPL-1.0 OR EPL-2.0'),
+        labels: labelled(
+          'Postfix with MySQL maps (Debian postfix, postfix-mysql)',
+          images.postfix,
+          'https://salsa.debian.org/postfix-team/postfix-dev',
+          'IPL-1.0 OR EPL-2.0',
+        ),
       },
     },
     {
@@ -160,7 +170,12 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
         entrypoint: ['dovecot', '-F'],
         user: '0:0',
         exposedPorts: ['110/tcp', '143/tcp', '993/tcp', '995/tcp', '24/tcp', '4190/tcp'],
-        labels: labelled('Dovecot with Pigeonhole and MySQL (Debian dovecot-*)', images.dovecot, 'https://salsa.debian.org/debian/dovecot', 'LGPL-2.1 AND MIT'),
+        labels: labelled(
+          'Dovecot with Pigeonhole and MySQL (Debian dovecot-*)',
+          images.dovecot,
+          'https://salsa.debian.org/debian/dovecot',
+          'LGPL-2.1 AND MIT',
+        ),
       },
     },
     {
@@ -174,7 +189,12 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
         entrypoint: ['rspamd', '-f'],
         user: '11333:11333',
         exposedPorts: ['11332/tcp', '11333/tcp', '11334/tcp'],
-        labels: labelled('Rspamd (Debian rspamd)', images.rspamd, 'https://salsa.debian.org/debian/rspamd', 'Apache-2.0'),
+        labels: labelled(
+          'Rspamd (Debian rspamd)',
+          images.rspamd,
+          'https://salsa.debian.org/debian/rspamd',
+          'Apache-2.0',
+        ),
       },
     },
     {
@@ -192,7 +212,12 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
       config: {
         entrypoint: ['/usr/local/bin/dkim-sync'],
         user: '11333:11333',
-        labels: labelled('Hostplane DKIM sync (DKIM Secrets to Rspamd key files)', images.dkimSync, 'https://github.com/hostplane/hostplane', 'Apache-2.0'),
+        labels: labelled(
+          'Hostplane DKIM sync (DKIM Secrets to Rspamd key files)',
+          images.dkimSync,
+          'https://github.com/hostplane/hostplane',
+          'Apache-2.0',
+        ),
       },
     },
     {
@@ -201,10 +226,7 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
       ref: images.redis,
       variant: 'essential',
       packages: ['redis-server'],
-      customize: [
-        remapUser('redis', 999, ['/data']),
-        sbomLines(),
-      ].join('\n'),
+      customize: [remapUser('redis', 999, ['/data']), sbomLines()].join('\n'),
       config: {
         // The upstream image runs redis-server without a config file and protected mode off; its
         // arguments (mail-system: --save '' --appendonly no) follow.
@@ -212,7 +234,12 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
         user: '999:999',
         workdir: '/data',
         exposedPorts: ['6379/tcp'],
-        labels: labelled('Redis (Debian redis-server)', images.redis, 'https://salsa.debian.org/lamby/pkg-redis', 'BSD-3-Clause'),
+        labels: labelled(
+          'Redis (Debian redis-server)',
+          images.redis,
+          'https://salsa.debian.org/lamby/pkg-redis',
+          'BSD-3-Clause',
+        ),
       },
     },
   ];

@@ -394,15 +394,15 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
         },
         {
           // DKIM keys are one Secret per domain (labelled hostplane.io/dkim-domain, written by the
-          // mail target): this sidecar copies them into the shared folder Rspamd reads.
+          // mail target): this sidecar turns them into `<domain>.<selector>.key` files and the
+          // selector map in the shared folder Rspamd reads (Rspamd reloads both without a restart).
           name: 'dkim-sync',
           image: images.dkimSync,
           env: [
             env('LABEL', 'hostplane.io/dkim-domain'),
-            env('RESOURCE', 'secret'),
             env('NAMESPACE', MAIL_NAMESPACE),
             env('FOLDER', '/var/lib/rspamd/dkim'),
-            env('FOLDER_ANNOTATION', 'hostplane.io/dkim-folder'),
+            env('SELECTOR_MAP', '/var/lib/rspamd/dkim/selectors.map'),
           ],
           securityContext: restrictedContainer,
           volumeMounts: [{ name: 'dkim', mountPath: '/var/lib/rspamd/dkim' }],
