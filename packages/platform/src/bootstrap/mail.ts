@@ -378,6 +378,8 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
           securityContext: restrictedContainer,
           readinessProbe: { tcpSocket: { port: INTERNAL.milter }, periodSeconds: 10 },
           volumeMounts: [
+            // Rspamd's dbdir (Hyperscan cache, statistics, the control socket): writable, the root is not.
+            { name: 'db', mountPath: '/var/lib/rspamd' },
             { name: 'local-d', mountPath: '/etc/rspamd/local.d', readOnly: true },
             // The sender-identity prefilter is Lua, loaded from $LOCAL_CONFDIR itself.
             {
@@ -388,7 +390,6 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
             },
             { name: 'dkim', mountPath: '/var/lib/rspamd/dkim', readOnly: true },
             { name: 'maps', mountPath: RSPAMD_MAPS_DIR, readOnly: true },
-            { name: 'db', mountPath: '/var/lib/rspamd/db' },
             { name: 'run', mountPath: '/run/rspamd' },
           ],
         },
