@@ -183,16 +183,30 @@ describe('dns-system on the real node', () => {
     // Both replicas answer (the Service spreads queries; each reads the same MariaDB).
     const pods: Obj[] = await kube.list(KINDS.Pod, 'dns-system', 'app.kubernetes.io/name=pdns');
     expect(pods.filter((p) => p.status.containerStatuses?.[0]?.ready)).toHaveLength(2);
+    // The replica whose API did not create the zone learns it at its next zone-cache refresh (10 s).
     for (const pod of pods) {
-      const { stdout } = await run('dig', [
-        `@${pod.status.podIP}`,
-        '-p',
-        '1053',
-        '+short',
-        `www.${zone}`,
-        'A',
-      ]);
-      expect(stdout.trim()).toBe('192.0.2.41');
+      const started = Date.now();
+      await waitFor(
+        `www.${zone} A from ${pod.metadata.name}`,
+        async () =>
+          (
+            await run('dig', [
+              `@${pod.status.podIP}`,
+              '-p',
+              '1053',
+              '+short',
+              '+time=2',
+              '+tries=1',
+              `www.${zone}`,
+              'A',
+            ])
+          ).stdout.trim() === '192.0.2.41',
+        { timeoutMs: 45_000, intervalMs: 1_000 },
+      );
+      figures.zoneOnReplicaSeconds = Math.max(
+        figures.zoneOnReplicaSeconds ?? 0,
+        (Date.now() - started) / 1000,
+      );
     }
   });
 });
