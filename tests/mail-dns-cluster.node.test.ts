@@ -33,7 +33,7 @@ import {
   MysqlMailDatabase,
   migrateMailDb,
 } from '@hostplane/provisioner-mail';
-import { loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
+import { dropElsewhere, hostElsewhere, loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
 import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { hash } from '@node-rs/argon2';
 import { dkimVerify } from 'mailauth';
@@ -47,6 +47,9 @@ const tag = randomBytes(3).toString('hex');
 const zone = `cluster-${tag}.test`;
 const mailDomainName = `mail-${tag}.test`;
 const selector = `hp${tag}`;
+/** The outside sender's domain, hosted in the stack's local internet (Rspamd checks it like any other). */
+const senderDomain = `sender-${tag}.test`;
+const SENDER_IP = '198.51.100.7';
 const figures: Record<string, number> = {};
 
 let env: StackEnv;
@@ -134,6 +137,7 @@ afterAll(async () => {
   process.stdout.write(`mail-dns-cluster figures: ${JSON.stringify(figures)}\n`);
   if (work) rmSync(work, { recursive: true, force: true });
   // The namespaces go (the stack's own mail-system keeps working through its host processes).
+  if (env) await dropElsewhere(env, senderDomain).catch(() => undefined);
   for (const ns of ['dns-system', 'mail-system']) {
     await kube?.delete(KINDS.Namespace, null, ns).catch(() => undefined);
   }
@@ -293,7 +297,7 @@ describe('mail-system on the real node', () => {
         '--proxy-family',
         'TCP4',
         '--proxy-source',
-        '198.51.100.7',
+        SENDER_IP,
         '--proxy-source-port',
         '40000',
         '--proxy-dest',
@@ -345,13 +349,22 @@ describe('mail-system on the real node', () => {
 
   it('delivers mail sent over SMTP to a mailbox readable over IMAP', async () => {
     const subject = `inbound ${tag}`;
-    // A well-formed message from a named host: Rspamd greylists (451 4.7.1) what scores above its
-    // greylist threshold, which a bare swaks message from `vm` without MIME headers reached (measured).
+    // A well-formed message from a domain that resolves: Rspamd greylists (451 4.7.1) what scores above
+    // its greylist threshold (4), which a bare message from an unresolvable domain reached (7.8, measured).
+    // The sender's domain exists in the local internet, with its MX host and an SPF record naming the
+    // address the PROXY header carries: Rspamd's checks resolve it through the cluster DNS.
+    await hostElsewhere(env, senderDomain, [
+      { name: `mx.${senderDomain}`, type: 'A', records: [SENDER_IP] },
+      { name: senderDomain, type: 'MX', records: [`10 mx.${senderDomain}.`] },
+      { name: senderDomain, type: 'TXT', records: [`"v=spf1 ip4:${SENDER_IP} -all"`] },
+    ]);
     const out = await swaks(25, [
       '--helo',
-      'mx.example.org',
+      `mx.${senderDomain}`,
       '--from',
-      'someone@example.org',
+      `someone@${senderDomain}`,
+      '--header',
+      `Message-Id: <${tag}.inbound@mx.${senderDomain}>`,
       '--to',
       ann.address,
       '--header',
