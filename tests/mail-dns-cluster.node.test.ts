@@ -316,7 +316,11 @@ describe('mail-system on the real node', () => {
   }
 
   /** The first message of INBOX whose subject matches, over IMAP with STARTTLS (PROXY header first). */
-  async function imapMessage(user: { address: string; password: string }, subject: string): Promise<string> {
+  async function imapMessage(
+    user: { address: string; password: string },
+    subject: string,
+    folders: string[] = ['INBOX'],
+  ): Promise<string> {
     const ip = await clusterIp('mail-system', 'dovecot');
     const host = config.bootstrap.hosts.mail;
     const curl = (url: string, extra: string[] = []) =>
@@ -336,12 +340,17 @@ describe('mail-system on the real node', () => {
         url,
       ]).then((r) => r.stdout);
     return waitFor(
-      `"${subject}" in ${user.address}'s INBOX`,
+      `"${subject}" in ${user.address}'s ${folders.join(' or ')}`,
       async () => {
-        const found = await curl(`imap://${host}:143/INBOX`, ['-X', `SEARCH SUBJECT "${subject}"`]);
-        const uid = /\* SEARCH (\d+)/.exec(found)?.[1];
-        if (!uid) return undefined;
-        return curl(`imap://${host}:143/INBOX;MAILINDEX=${uid}`);
+        for (const folder of folders) {
+          const found = await curl(`imap://${host}:143/${folder}`, [
+            '-X',
+            `SEARCH SUBJECT "${subject}"`,
+          ]).catch(() => '');
+          const uid = /\* SEARCH (\d+)/.exec(found)?.[1];
+          if (uid) return curl(`imap://${host}:143/${folder};MAILINDEX=${uid}`);
+        }
+        return undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1_000 },
     );
@@ -392,7 +401,9 @@ describe('mail-system on the real node', () => {
     );
     figures.inboundAcceptedSeconds = (Date.now() - started) / 1000;
     expect(out).toMatch(/<-\s+250 2\.0\.0 Ok: queued/);
-    const message = await imapMessage(ann, subject);
+    // Rspamd scores this sender (no PTR in the local internet) high enough for the spam Sieve script to
+    // file it into Junk (issue 17's thresholds): the mailbox has it either way.
+    const message = await imapMessage(ann, subject, ['INBOX', 'Junk']);
     expect(message).toContain('hello from outside');
   }, 540_000);
 
