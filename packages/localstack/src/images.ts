@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { PAUSE_IMAGE } from './components/node-config.ts';
 import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecipes } from './go-images.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
+import { mailDnsImageRecipes } from './mail-dns-images.ts';
 import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
 import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users, wordpressRecipes } from './runtime-images.ts';
 import { repoRoot } from './stack-env.ts';
@@ -191,6 +192,7 @@ export function imageRecipes(platform = parsePlatformConfig({})): ImageRecipe[] 
     ...platform.php.versions.map((v) => phpRecipe(v.version, v.image)),
     mariadbRecipe(images.mariadb),
     ...wordpressRecipes(platform),
+    ...mailDnsImageRecipes(),
     ...goBinariesImageRecipes(),
   ];
 }

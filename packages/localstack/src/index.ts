@@ -11,7 +11,12 @@ export { importArchiveIntoNode, loadImagesIntoNode } from './components/containe
 export { edge } from './components/edge.ts';
 export { stackComponents } from './components/index.ts';
 export { realNodeComponents } from './components/kube.ts';
-export { REAL_NODE_IP, REAL_NODE_NAME, REAL_NODE_POD_CIDR } from './components/kube-pki.ts';
+export {
+  REAL_NODE_IP,
+  REAL_NODE_NAME,
+  REAL_NODE_POD_CIDR,
+  SERVICE_CLUSTER_IP_RANGE,
+} from './components/kube-pki.ts';
 export { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 export { mariadb } from './components/mariadb.ts';
 export { podS3Endpoint } from './components/node-gateway.ts';

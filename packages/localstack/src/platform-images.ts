@@ -46,8 +46,13 @@ const exists = (file: string): Promise<boolean> =>
 
 /** The references production pins for our images (bootstrap config `systemImages`). */
 export function platformImageRefs(): { panel: string; web: string; traefik: string } {
-  const { systemImages } = parseBootstrapConfig(PIN_ONLY_CONFIG).bootstrap;
+  const systemImages = systemImagePins();
   return { panel: systemImages.panel, web: systemImages.web, traefik: systemImages.traefik };
+}
+
+/** Every image reference the bootstrap config pins (config.bootstrap.systemImages defaults). */
+export function systemImagePins() {
+  return parseBootstrapConfig(PIN_ONLY_CONFIG).bootstrap.systemImages;
 }
 
 /** The smallest valid bootstrap config: only its defaults (the image pins) are read from it. */
@@ -366,7 +371,7 @@ export async function stageWeb(repoRoot: string, cacheDir: string): Promise<Stag
 }
 
 /** The SBOM lines of the hook: Debian's package list from the image's dpkg database, then npm's. */
-function sbomLines(npmList?: string): string {
+export function sbomLines(npmList?: string): string {
   return [
     'mkdir -p "$R/usr/share/hostplane"',
     `dpkg-query --admindir="$R/var/lib/dpkg" -W -f '\${Package} \${Version} \${Architecture}\\n' | sed 's/^/deb /' > "$R/usr/share/hostplane/sbom.txt"`,

@@ -147,10 +147,27 @@ if [ ! -d "$DATADIR/mysql" ]; then
     fi
     echo "FLUSH PRIVILEGES;"
   } | mariadb --socket="$SOCKET" -uroot
+  for f in /docker-entrypoint-initdb.d/*.sql; do
+    [ -e "$f" ] || continue
+    echo "hostplane-mariadb: running $f" >&2
+    MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb --socket="$SOCKET" -uroot \${MARIADB_DATABASE:+"$MARIADB_DATABASE"} < "$f"
+  done
   mariadb-admin --socket="$SOCKET" -uroot -p"$MARIADB_ROOT_PASSWORD" shutdown
   wait "$pid" || true
 fi
 exec mariadbd "$@"
+`;
+
+/** The upstream image's readiness check as the platform's probes call it (`healthcheck.sh --connect`):
+ * the server accepts a TCP connection (mariadb-admin ping exits 0 even when access is denied). */
+const MARIADB_HEALTHCHECK = `#!/bin/sh
+for arg in "$@"; do
+  case "$arg" in
+    --connect) ;;
+    *) echo "healthcheck.sh: only --connect is implemented by this image" >&2; exit 2 ;;
+  esac
+done
+exec mariadb-admin --protocol=tcp -h 127.0.0.1 --connect-timeout=2 ping >/dev/null 2>&1
 `;
 
 /** MariaDB 10.11 from bookworm under the pinned upstream reference; uid 999 like the upstream image. */
@@ -166,7 +183,9 @@ export function mariadbRecipe(ref: string): DebianImageRecipe {
     customize: [
       fileIn('/etc/mysql/mariadb.conf.d/99-hostplane.cnf', MARIADB_CNF),
       fileIn('/usr/local/bin/docker-entrypoint.sh', MARIADB_ENTRYPOINT),
-      'chmod 0755 "$R/usr/local/bin/docker-entrypoint.sh"',
+      fileIn('/usr/local/bin/healthcheck.sh', MARIADB_HEALTHCHECK),
+      'chmod 0755 "$R/usr/local/bin/docker-entrypoint.sh" "$R/usr/local/bin/healthcheck.sh"',
+      'mkdir -p "$R/docker-entrypoint-initdb.d"',
       'rm -rf "$R/var/lib/mysql" && mkdir -p "$R/var/lib/mysql" "$R/run/mysqld"',
       'chown 999:999 "$R/var/lib/mysql" "$R/run/mysqld"',
     ].join('\n'),

@@ -178,7 +178,7 @@ describe('the same renderers as the local stack', () => {
     expect(conf).toContain('mail_plugins = $mail_plugins imap_quota imap_sieve');
     expect(conf).toContain('sieve_pipe_bin_dir = /etc/dovecot/learn');
     const program = find('ConfigMap', 'dovecot-config').data['rspamd-learn'];
-    expect(program).toContain('controller=rspamd.mail-system.svc:11334');
+    expect(program).toContain('controller=rspamd.mail-system.svc.cluster.local:11334');
     expect(program).toContain("password=$(cat '/etc/dovecot/sql/rspamd-controller.pass')");
     const pod = find('StatefulSet', 'dovecot').spec.template.spec;
     expect(pod.volumes.find((v: { name: string }) => v.name === 'learn').configMap).toEqual({
@@ -471,7 +471,7 @@ function dovecotInput() {
     },
     mailUser: { uid: 5000, gid: 5000 },
     mailDb: {
-      host: 'mail-db.mail-system.svc',
+      host: 'mail-db.mail-system.svc.cluster.local',
       port: 3306,
       database: 'mail',
       user: 'mail_ro',
@@ -479,11 +479,11 @@ function dovecotInput() {
     },
     postmasterAddress: 'postmaster@mail.example.net',
     sieve: {
-      submission: { host: 'postfix.mail-system.svc', port: 10025 },
+      submission: { host: 'postfix.mail-system.svc.cluster.local', port: 10025 },
       dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
     },
     spamLearning: {
-      controller: { host: 'rspamd.mail-system.svc', port: 11334 },
+      controller: { host: 'rspamd.mail-system.svc.cluster.local', port: 11334 },
       passwordFile: '/etc/dovecot/sql/rspamd-controller.pass',
       dir: '/etc/dovecot/learn',
     },

@@ -50,7 +50,10 @@ const INTERNAL = {
 const RSPAMD_UID = 11333; // _rspamd in the upstream image
 const REDIS_UID = 999;
 const TLS = { certPath: '/etc/mail-tls/tls.crt', keyPath: '/etc/mail-tls/tls.key' };
-const svc = (name: string) => `${name}.${MAIL_NAMESPACE}.svc`;
+/** A Service's full name: Postfix's LMTP client looks names up in DNS without the resolver's search
+ * list, so `dovecot.mail-system.svc` alone is not found (measured on the real node). */
+const svc = (config: BootstrapConfig, name: string) =>
+  `${name}.${MAIL_NAMESPACE}.svc.${config.clusterDomain}`;
 const RSPAMD_MAPS_DIR = '/var/lib/rspamd/maps';
 /** Issue 17: Dovecot's spam-learning program and its IMAPSieve scripts (a 0555 ConfigMap volume). */
 const DOVECOT_LEARN_DIR = '/etc/dovecot/learn';
@@ -67,7 +70,7 @@ export function rspamdControllerPassword(config: BootstrapConfig): string {
 
 function readonlyDb(config: BootstrapConfig): MailDb {
   const password = config.bootstrap.secrets.mailDbReadonlyPassword;
-  return { host: svc('mail-db'), port: 3306, database: 'mail', user: 'mail_ro', password };
+  return { host: svc(config, 'mail-db'), port: 3306, database: 'mail', user: 'mail_ro', password };
 }
 
 const hash = (files: RenderedFile[]) =>
@@ -103,9 +106,9 @@ export function clusterPostfixFiles(config: BootstrapConfig): RenderedFile[] {
       dataDirectory: '/var/lib/postfix',
     },
     mailDb: readonlyDb(config),
-    lmtp: { host: svc('dovecot'), port: INTERNAL.lmtp },
-    dovecotAuth: { host: svc('dovecot'), port: INTERNAL.auth },
-    rspamdMilter: { host: svc('rspamd'), port: INTERNAL.milter },
+    lmtp: { host: svc(config, 'dovecot'), port: INTERNAL.lmtp },
+    dovecotAuth: { host: svc(config, 'dovecot'), port: INTERNAL.auth },
+    rspamdMilter: { host: svc(config, 'rspamd'), port: INTERNAL.milter },
     tls: TLS,
   });
 }
@@ -134,11 +137,11 @@ export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
     mailDb: readonlyDb(config),
     postmasterAddress: `postmaster@${config.bootstrap.hosts.mail}`,
     sieve: {
-      submission: { host: svc('postfix'), port: INTERNAL.reinjection },
+      submission: { host: svc(config, 'postfix'), port: INTERNAL.reinjection },
       dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
     },
     spamLearning: {
-      controller: { host: svc('rspamd'), port: INTERNAL.controller },
+      controller: { host: svc(config, 'rspamd'), port: INTERNAL.controller },
       passwordFile: `/etc/dovecot/sql/${RSPAMD_PASSWORD_FILE}`,
       dir: DOVECOT_LEARN_DIR,
     },
@@ -153,7 +156,7 @@ export function clusterRspamdFiles(config: BootstrapConfig): RenderedFile[] {
     target: 'cluster',
     listen: '*',
     ports: { milter: INTERNAL.milter, normal: INTERNAL.normal, controller: INTERNAL.controller },
-    redis: { host: svc('redis'), port: INTERNAL.redis },
+    redis: { host: svc(config, 'redis'), port: INTERNAL.redis },
     dkim: { keysDir: '/var/lib/rspamd/dkim', selectorMap: '/var/lib/rspamd/dkim/selectors.map' },
     // The ConfigMap `rspamd-maps` the Mail target writes (mounted whole, so the kubelet refreshes it).
     userRateLimit: { perHour: 200, burst: 20, limitsMap: `${RSPAMD_MAPS_DIR}/send_limits.map` },
@@ -379,6 +382,8 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
           securityContext: restrictedContainer,
           readinessProbe: { tcpSocket: { port: INTERNAL.milter }, periodSeconds: 10 },
           volumeMounts: [
+            // Rspamd's dbdir (Hyperscan cache, statistics, the control socket): writable, the root is not.
+            { name: 'db', mountPath: '/var/lib/rspamd' },
             { name: 'local-d', mountPath: '/etc/rspamd/local.d', readOnly: true },
             // The sender-identity prefilter is Lua, loaded from $LOCAL_CONFDIR itself.
             {
@@ -389,21 +394,20 @@ function rspamd(config: BootstrapConfig): KubeObject[] {
             },
             { name: 'dkim', mountPath: '/var/lib/rspamd/dkim', readOnly: true },
             { name: 'maps', mountPath: RSPAMD_MAPS_DIR, readOnly: true },
-            { name: 'db', mountPath: '/var/lib/rspamd/db' },
             { name: 'run', mountPath: '/run/rspamd' },
           ],
         },
         {
           // DKIM keys are one Secret per domain (labelled hostplane.io/dkim-domain, written by the
-          // mail target): this sidecar copies them into the shared folder Rspamd reads.
+          // mail target): this sidecar turns them into `<domain>.<selector>.key` files and the
+          // selector map in the shared folder Rspamd reads (Rspamd reloads both without a restart).
           name: 'dkim-sync',
           image: images.dkimSync,
           env: [
             env('LABEL', 'hostplane.io/dkim-domain'),
-            env('RESOURCE', 'secret'),
             env('NAMESPACE', MAIL_NAMESPACE),
             env('FOLDER', '/var/lib/rspamd/dkim'),
-            env('FOLDER_ANNOTATION', 'hostplane.io/dkim-folder'),
+            env('SELECTOR_MAP', '/var/lib/rspamd/dkim/selectors.map'),
           ],
           securityContext: restrictedContainer,
           volumeMounts: [{ name: 'dkim', mountPath: '/var/lib/rspamd/dkim' }],

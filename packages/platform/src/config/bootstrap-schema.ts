@@ -119,7 +119,8 @@ export const bootstrapSectionSchema = z.object({
       dovecot: pinnedImage.default('docker.io/dovecot/dovecot:2.3.21.1'),
       rspamd: pinnedImage.default('docker.io/rspamd/rspamd:3.12.1'),
       redis: pinnedImage.default('docker.io/library/redis:7.4.5-alpine'),
-      dkimSync: pinnedImage.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
+      // Our own (packages/localstack mail-dns-images.ts): DKIM Secrets → Rspamd's key files + selector map.
+      dkimSync: pinnedImage.default('ghcr.io/hostplane/dkim-sync:1.0'),
       postgres: pinnedImage.default('docker.io/library/postgres:16.9-alpine'),
       panel: pinnedImage.default('ghcr.io/hostplane/panel:0.1.0'),
       /** The Next.js panel (its own Deployment behind the same Ingress as the API). */

@@ -57,6 +57,12 @@ service dict {
   unix_listener dict {
     mode = 0660
     group = ${s.mailUser.group}
+  }${
+    s.target === 'cluster'
+      ? `
+  # The dict's SQL file is in a Secret volume (root, the pod's fsGroup = the mail group, 0440).
+  extra_groups = ${s.mailUser.group}`
+      : ''
   }
 }
 

@@ -21,6 +21,12 @@ function settingsOf(text: string): Map<string, string> {
 }
 
 describe('renderPdnsConf', () => {
+  it('renders the zone-cache refresh only when set (the cluster: replicas learn new zones)', () => {
+    expect(settingsOf(renderPdnsConf(localSettings)).has('zone-cache-refresh-interval')).toBe(false);
+    const conf = settingsOf(renderPdnsConf({ ...localSettings, zoneCacheRefreshSeconds: 10 }));
+    expect(conf.get('zone-cache-refresh-interval')).toBe('10');
+  });
+
   it('renders the gmysql backend, the DNS listener and the API from the settings', () => {
     const conf = settingsOf(renderPdnsConf(localSettings));
     expect(Object.fromEntries(conf)).toMatchObject({

@@ -61,6 +61,12 @@ export const pdnsSettingsSchema = z.object({
    * right after a write sees it; the cluster keeps caching and the DNS provisioner flushes the zone
    * (PUT /api/v1/servers/localhost/cache/flush?domain=…) after creating it.
    */
+  /**
+   * Seconds between refreshes of the zone cache (which zones exist). A zone created through one
+   * replica's API is unknown to the others (REFUSED) until their next refresh; PowerDNS's default is
+   * 300. Unset: PowerDNS's default (the local stack runs one server).
+   */
+  zoneCacheRefreshSeconds: z.number().int().min(0).optional(),
   cacheTtl: z
     .object({
       packet: z.number().int().min(0).default(20),
@@ -108,6 +114,8 @@ export function renderPdnsConf(input: PdnsSettingsInput): string {
     ['query-cache-ttl', String(s.cacheTtl.query)],
     ['negquery-cache-ttl', String(s.cacheTtl.negative)],
   ];
+  if (s.zoneCacheRefreshSeconds !== undefined)
+    lines.push(['zone-cache-refresh-interval', String(s.zoneCacheRefreshSeconds)]);
   if (s.defaultSoaEdit) lines.push(['default-soa-edit', s.defaultSoaEdit]);
   if (s.runAs) lines.push(['setuid', s.runAs.user], ['setgid', s.runAs.group]);
   if (s.dnsUpdate) {
