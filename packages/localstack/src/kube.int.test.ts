@@ -76,11 +76,19 @@ describe('local Kubernetes control plane', () => {
     });
     // The quota controller fills status.used before admission can count; kube-root-ca.crt (made by
     // another controller, at its own moment) counts too, so fill up until the apiserver refuses.
+    // Wait until the quota counts exactly what the namespace holds (kube-root-ca.crt included): a
+    // recount the controller started before the root CA appeared would otherwise land after our
+    // creates and set `used` back, letting one more through (seen once: 4 ConfigMaps under hard 3).
     await waitFor(
-      'quota status',
+      'quota status to count every ConfigMap of the namespace',
       async () => {
-        const quota = await core.readNamespacedResourceQuota({ namespace, name: 'small' });
-        return quota.status?.used?.configmaps;
+        const [quota, present] = await Promise.all([
+          core.readNamespacedResourceQuota({ namespace, name: 'small' }),
+          core.listNamespacedConfigMap({ namespace }),
+        ]);
+        const used = quota.status?.used?.configmaps;
+        const hasRootCa = present.items.some((c) => c.metadata?.name === 'kube-root-ca.crt');
+        return hasRootCa && used === String(present.items.length) ? used : undefined;
       },
       60_000,
     );

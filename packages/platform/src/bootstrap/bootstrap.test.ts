@@ -233,6 +233,17 @@ describe('the same renderers as the local stack', () => {
     expect(internal).toContain('-o smtpd_sasl_auth_enable=yes');
   });
 
+  it('greylisting is on unless bootstrap.mail.greylisting is false', () => {
+    expect(find('ConfigMap', 'rspamd-local-d').data['greylist.conf']).toBeUndefined();
+    const off = renderBootstrap(
+      parseBootstrapConfig({ ...input, bootstrap: { ...input.bootstrap, mail: { greylisting: false } } }),
+    ).flatMap((s) => s.objects);
+    const localD = off.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'rspamd-local-d',
+    ) as Manifest;
+    expect(localD.data['greylist.conf']).toMatch(/^enabled = false;$/m);
+  });
+
   it("Rspamd reads the sender-identity Lua and the panel's maps ConfigMap", () => {
     const pod = find('Deployment', 'rspamd').spec.template.spec;
     const mounts = pod.containers[0].volumeMounts;

@@ -163,6 +163,7 @@ export function clusterRspamdFiles(config: BootstrapConfig): RenderedFile[] {
     identityMap: `${RSPAMD_MAPS_DIR}/identities.map`,
     // Dovecot's spam learning reaches the controller over the network (issue 17).
     controllerPassword: rspamdControllerPassword(config),
+    disabledModules: config.bootstrap.mail.greylisting ? [] : ['greylist'],
   });
 }
 

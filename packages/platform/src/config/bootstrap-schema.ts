@@ -178,6 +178,14 @@ export const bootstrapSectionSchema = z.object({
       panelDb: z.string().default('5Gi'),
     })
     .prefault({}),
+  /** The cluster's mail filter. `greylisting` (Rspamd's greylist module: a first-time sender, address
+   * and recipient triplet is answered 451 4.7.1 for 5 minutes) is on by default; providers who would
+   * rather not delay first mail switch it off. */
+  mail: z
+    .object({
+      greylisting: z.boolean().default(true),
+    })
+    .prefault({}),
   longhornReplicas: z.number().int().min(1).max(5).default(1),
   panelReplicas: z.number().int().min(1).max(20).default(2),
   /** The SFTP gateway (docs/sftp.md): public port, Service type, replicas, the Secret of its host keys. */
