@@ -567,14 +567,20 @@ export async function importImages(
     entries.push({ name: pause.name, ref: pause.ref, archive: pause.archive });
   }
   const imported: string[] = [];
-  for (const entry of entries) {
-    if (current(entry.ref, entry.archive) || !(await exists(entry.archive))) continue;
-    await ctr(['images', 'import', entry.archive], 300_000);
-    have.add(normalizeRef(entry.ref));
-    recorded[entry.ref] = entry.archive;
-    imported.push(entry.ref);
-    say(`  imported ${entry.ref} into the node's containerd`);
-  }
+  const pending: typeof entries = [];
+  for (const entry of entries)
+    if (!current(entry.ref, entry.archive) && (await exists(entry.archive))) pending.push(entry);
+  // Two imports at a time: containerd unpacks one archive's layers while it reads the next.
+  const importNext = async (): Promise<void> => {
+    for (let entry = pending.shift(); entry; entry = pending.shift()) {
+      await ctr(['images', 'import', entry.archive], 300_000);
+      have.add(normalizeRef(entry.ref));
+      recorded[entry.ref] = entry.archive;
+      imported.push(entry.ref);
+      say(`  imported ${entry.ref} into the node's containerd`);
+    }
+  };
+  await Promise.all([importNext(), importNext()]);
   if (options.recordFile && imported.length > 0)
     await writeFile(options.recordFile, `${JSON.stringify(recorded, null, 2)}\n`);
   return imported;
