@@ -40,6 +40,7 @@ import { dkimVerify } from 'mailauth';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBootstrap } from '../apps/cli/src/bootstrap/apply.ts';
+import { uninstallBootstrap } from '../apps/cli/src/bootstrap/uninstall.ts';
 
 const run = promisify(execFile);
 const SLOW = 900_000;
@@ -55,6 +56,8 @@ const figures: Record<string, number> = {};
 let env: StackEnv;
 let kube: KubeHttpClient;
 let config: BootstrapConfig;
+/** The dns and mail steps this file applies (and uninstalls afterwards, as `bootstrap --uninstall` does). */
+let steps: ReturnType<typeof renderBootstrap> = [];
 let work: string;
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
 type Obj = any;
@@ -96,7 +99,7 @@ beforeAll(async () => {
     // Greylisting off (bootstrap.mail.greylisting): it would hold the first message 5 minutes.
     bootstrap: { ...input.bootstrap, steps: ['dns', 'mail'], mail: { greylisting: false } },
   });
-  const steps = renderBootstrap(config).map((step) => ({
+  steps = renderBootstrap(config).map((step) => ({
     ...step,
     objects: step.objects.filter((o) => !o.metadata.name.startsWith('webmail')),
   }));
@@ -139,9 +142,9 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
   // The namespaces go (the stack's own mail-system keeps working through its host processes).
   if (env) await dropElsewhere(env, senderDomain).catch(() => undefined);
-  for (const ns of ['dns-system', 'mail-system']) {
-    await kube?.delete(KINDS.Namespace, null, ns).catch(() => undefined);
-  }
+  // Everything the steps created goes, namespaces and cluster-scoped objects, and the namespaces are
+  // gone before the next file: a later install (tests/install.node) must not meet them terminating.
+  if (kube && steps.length > 0) await uninstallBootstrap(kube, steps, { timeoutMs: 600_000 });
 }, SLOW);
 
 describe('dns-system on the real node', () => {
