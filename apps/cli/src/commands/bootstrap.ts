@@ -21,6 +21,7 @@ import {
   stackDown,
   stackUp,
 } from '@hostplane/localstack';
+import { loadStackEnv } from '@hostplane/localstack/stack-env';
 import {
   type BootstrapConfig,
   type BootstrapStep,
@@ -182,6 +183,8 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
         const stateDir = resolveStateDir();
         forgetInCluster(stateDir);
         await stackUp({ stateDir, say: progress });
+        const httpAddr = loadStackEnv().HTTP_ADDR;
+        if (httpAddr) await hostEdgeAnswers(httpAddr, args.timeout * 1000);
       }
       const deleted = removals.reduce((n, r) => n + r.deleted.length, 0);
       process.stdout.write(
@@ -229,5 +232,25 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
     return 1;
   } finally {
     await kube.close();
+  }
+}
+
+/**
+ * "The host edge is back" is said once its web entry point answers (any HTTP status): `stack up` waits
+ * for Traefik's ping endpoint, and a caller's first request may come a moment before the entry point.
+ */
+async function hostEdgeAnswers(httpAddr: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answered = await fetch(`http://${httpAddr}/`, { signal: AbortSignal.timeout(2_000) }).then(
+      async (res) => {
+        await res.body?.cancel();
+        return true;
+      },
+      () => false,
+    );
+    if (answered) return;
+    if (Date.now() > deadline) throw new Error(`the host edge does not answer at ${httpAddr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
