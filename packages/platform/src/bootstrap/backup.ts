@@ -7,6 +7,7 @@ import {
   MANAGED,
   meta,
   namespace,
+  platformCronJob,
   restrictedContainer,
   restrictedPod,
   secret,
@@ -233,13 +234,20 @@ const PLATFORM_BACKUP_UID = 10001;
 
 /** What `hostplane backup-platform` reads: the three databases and the bucket (DESIGN.md §9 names). */
 export function platformBackupEnvironment(config: BootstrapConfig): Record<string, string> {
-  const b = config.bootstrap.backup;
   const s = config.bootstrap.secrets;
   const q = encodeURIComponent;
   return {
     DATABASE_URL: `postgres://hostplane:${q(s.postgresPassword)}@panel-db.${config.panelIdentity.namespace}.svc:5432/hostplane`,
     MAIL_DATABASE_URL: `mysql://mail:${q(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
     PDNS_DATABASE_URL: `mysql://pdns:${q(s.pdnsDbPassword)}@pdns-db.dns-system.svc:3306/pdns`,
+    ...platformS3Environment(config),
+  };
+}
+
+/** The bucket of the platform backups, as `backup-platform` reads it (S3_* variables). */
+export function platformS3Environment(config: BootstrapConfig): Record<string, string> {
+  const b = config.bootstrap.backup;
+  return {
     ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
     S3_REGION: b.region,
     S3_ACCESS_KEY: b.accessKeyId,
@@ -259,52 +267,23 @@ function platformBackupCronJob(config: BootstrapConfig): KubeObject[] {
   const name = 'platform-backup';
   return [
     secret(`${name}-env`, BACKUP_NAMESPACE, name, values),
-    {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: meta(name, BACKUP_NAMESPACE, name),
-      spec: {
-        schedule: p.schedule,
-        timeZone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: { ...MANAGED, 'app.kubernetes.io/name': name } },
-              spec: {
-                restartPolicy: 'OnFailure',
-                automountServiceAccountToken: false,
-                securityContext: restrictedPod(PLATFORM_BACKUP_UID),
-                containers: [
-                  {
-                    name: 'backup',
-                    image: config.bootstrap.systemImages.panel,
-                    args: [
-                      'backup-platform',
-                      '--prefix',
-                      p.prefix,
-                      '--retention-days',
-                      String(p.retentionDays),
-                    ],
-                    env: [
-                      env('TMPDIR', '/tmp'),
-                      ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
-                    ],
-                    securityContext: restrictedContainer,
-                    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                  },
-                ],
-                volumes: [{ name: 'tmp', emptyDir: {} }],
-              },
-            },
-          },
+    platformCronJob(name, BACKUP_NAMESPACE, p.schedule, {
+      securityContext: restrictedPod(PLATFORM_BACKUP_UID),
+      containers: [
+        {
+          name: 'backup',
+          image: config.bootstrap.systemImages.panel,
+          args: ['backup-platform', '--prefix', p.prefix, '--retention-days', String(p.retentionDays)],
+          env: [
+            env('TMPDIR', '/tmp'),
+            ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
+          ],
+          securityContext: restrictedContainer,
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
         },
-      },
-    },
+      ],
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+    }),
   ];
 }
 

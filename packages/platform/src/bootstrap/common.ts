@@ -237,3 +237,37 @@ export function tlsIngress(
     },
   };
 }
+
+/**
+ * A platform CronJob (the platform backups): one run at a time, UTC schedule, a day's start deadline,
+ * three runs of history, two retries, no service-account token. `pod` holds the rest of the pod spec.
+ */
+export function platformCronJob(
+  name: string,
+  ns: string,
+  schedule: string,
+  pod: Record<string, unknown>,
+): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: meta(name, ns, name),
+    spec: {
+      schedule,
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        spec: {
+          backoffLimit: 2,
+          template: {
+            metadata: { labels: { ...MANAGED, 'app.kubernetes.io/name': name } },
+            spec: { restartPolicy: 'OnFailure', automountServiceAccountToken: false, ...pod },
+          },
+        },
+      },
+    },
+  };
+}

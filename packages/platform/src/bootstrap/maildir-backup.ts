@@ -1,7 +1,8 @@
 import type { KubeObject } from '@hostplane/domain';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { CLUSTER_MAIL_ROOT } from '../mail-settings.ts';
-import { env, envFromSecret, MANAGED, meta, restrictedContainer, secret } from './common.ts';
+import { platformS3Environment } from './backup.ts';
+import { env, envFromSecret, platformCronJob, restrictedContainer, secret } from './common.ts';
 
 // The Maildir volume in platform backups (issue 15): messages live on Dovecot's claim in mail-system,
 // which a pod of backup-system cannot mount (a claim is namespaced), so this second CronJob runs
@@ -23,87 +24,57 @@ export const maildirBackupPrefix = (config: BootstrapConfig): string =>
   `${config.bootstrap.backup.platform.prefix}/maildir`;
 
 export function maildirBackupCronJob(config: BootstrapConfig): KubeObject[] {
-  const b = config.bootstrap.backup;
-  const p = b.platform;
+  const p = config.bootstrap.backup.platform;
   const name = MAILDIR_BACKUP_APP;
-  const values: Record<string, string> = {
-    ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
-    S3_REGION: b.region,
-    S3_ACCESS_KEY: b.accessKeyId,
-    S3_SECRET_KEY: b.secretAccessKey,
-    S3_BUCKET: b.bucket,
-  };
+  const values = platformS3Environment(config);
   return [
     secret(`${name}-env`, MAIL_NAMESPACE, name, values),
-    {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: meta(name, MAIL_NAMESPACE, name),
-      spec: {
-        schedule: p.schedule,
-        timeZone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: { ...MANAGED, 'app.kubernetes.io/name': name } },
-              spec: {
-                restartPolicy: 'OnFailure',
-                automountServiceAccountToken: false,
-                // The claim is ReadWriteOnce: run on Dovecot's node.
-                affinity: {
-                  podAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: [
-                      {
-                        labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
-                        topologyKey: 'kubernetes.io/hostname',
-                      },
-                    ],
-                  },
-                },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: VMAIL_UID,
-                  runAsGroup: VMAIL_UID,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-                containers: [
-                  {
-                    name: 'backup',
-                    image: config.bootstrap.systemImages.panel,
-                    args: [
-                      'backup-platform',
-                      '--prefix',
-                      maildirBackupPrefix(config),
-                      '--retention-days',
-                      String(p.retentionDays),
-                    ],
-                    env: [
-                      env('TMPDIR', '/tmp'),
-                      env('MAILDIR_ROOT', CLUSTER_MAIL_ROOT),
-                      ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
-                    ],
-                    securityContext: restrictedContainer,
-                    volumeMounts: [
-                      { name: 'tmp', mountPath: '/tmp' },
-                      { name: 'maildirs', mountPath: CLUSTER_MAIL_ROOT, readOnly: true },
-                    ],
-                  },
-                ],
-                volumes: [
-                  // The archive is written here before the upload: as large as the mail, compressed.
-                  { name: 'tmp', emptyDir: {} },
-                  { name: 'maildirs', persistentVolumeClaim: { claimName: MAILDIR_CLAIM, readOnly: true } },
-                ],
-              },
+    platformCronJob(name, MAIL_NAMESPACE, p.schedule, {
+      // The claim is ReadWriteOnce: run on Dovecot's node.
+      affinity: {
+        podAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            {
+              labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
+              topologyKey: 'kubernetes.io/hostname',
             },
-          },
+          ],
         },
       },
-    },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: VMAIL_UID,
+        runAsGroup: VMAIL_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: 'backup',
+          image: config.bootstrap.systemImages.panel,
+          args: [
+            'backup-platform',
+            '--prefix',
+            maildirBackupPrefix(config),
+            '--retention-days',
+            String(p.retentionDays),
+          ],
+          env: [
+            env('TMPDIR', '/tmp'),
+            env('MAILDIR_ROOT', CLUSTER_MAIL_ROOT),
+            ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
+          ],
+          securityContext: restrictedContainer,
+          volumeMounts: [
+            { name: 'tmp', mountPath: '/tmp' },
+            { name: 'maildirs', mountPath: CLUSTER_MAIL_ROOT, readOnly: true },
+          ],
+        },
+      ],
+      volumes: [
+        // The archive is written here before the upload: as large as the mail, compressed.
+        { name: 'tmp', emptyDir: {} },
+        { name: 'maildirs', persistentVolumeClaim: { claimName: MAILDIR_CLAIM, readOnly: true } },
+      ],
+    }),
   ];
 }
