@@ -18,7 +18,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   listPidRecords,
   realNodeComponents,
@@ -31,6 +30,7 @@ import {
   statePaths,
 } from '@hostplane/localstack';
 import { repoRoot } from '@hostplane/testing';
+import { prefixLines } from './child-output.ts';
 import { runSetup } from './setup.ts';
 import { splitProjects, testPhases } from './test-phases.ts';
 
@@ -103,13 +103,6 @@ function canIsolateNodePhase(): boolean {
 function ip(args: string[]): void {
   const result = spawnSync('ip', args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
-}
-
-/** Copies a child's output lines to ours with a prefix, so two phases running at once stay readable. */
-function prefixLines(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, prefix: string): Promise<void> {
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  lines.on('line', (line) => out.write(`${prefix}${line}\n`));
-  return new Promise((resolve) => lines.on('close', () => resolve()));
 }
 
 /**

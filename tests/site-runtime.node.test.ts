@@ -2,6 +2,7 @@
 // customer's own MariaDB reached from its site's pod, export and import through the API, and a PHP
 // version change that rolls without a failed request.
 import { writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
@@ -47,12 +48,29 @@ async function volumePath(customerId: number, site: string): Promise<string> {
   return pv.spec.local.path;
 }
 
-async function get(customerId: number, site: string, path = '/'): Promise<{ status: number; body: string }> {
-  const service: Obj = await panel.admin.get(KINDS.Service, `cust-${customerId}`, site);
-  const response = await fetch(`http://${service.spec.clusterIP}${path}`, {
-    signal: AbortSignal.timeout(5_000),
-  });
-  return { status: response.status, body: await response.text() };
+/**
+ * GET on the site's Service, on a connection of its own. A rollout's old pod closes its idle keep-alive
+ * connections when nginx shuts down gracefully; a browser sends a request again when the connection it
+ * reused was closed under it, fetch does not, so a pooled connection would count that race as an
+ * outage. A new connection per request asks what matters: does the Service answer every new visitor.
+ */
+function get(customerId: number, site: string, path = '/'): Promise<{ status: number; body: string }> {
+  return panel.admin.get(KINDS.Service, `cust-${customerId}`, site).then(
+    (service: Obj) =>
+      new Promise((resolve, reject) => {
+        const req = httpGet({ host: service.spec.clusterIP, port: 80, path, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('error', reject);
+        });
+        req.setTimeout(5_000, () => req.destroy(new Error('no answer within 5 s')));
+        req.on('error', reject);
+      }),
+  );
 }
 
 async function serves(
@@ -260,7 +278,8 @@ describe('PHP versions on the real node', () => {
           else if (/php=8\.4\.\d+ memory=192M/.test(body)) seen84 = true;
           else if (!/php=8\.2\.\d+/.test(body)) failures.push(body.slice(0, 120));
         } catch (err) {
-          failures.push((err as Error).message);
+          const e = err as NodeJS.ErrnoException;
+          failures.push(`${e.code ?? ''} ${e.message}`.trim());
         }
         if (seen84) after84++;
         await new Promise((resolve) => setTimeout(resolve, 100));

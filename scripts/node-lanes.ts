@@ -1,0 +1,79 @@
+// How phase 2 of `npm test` spreads the node files (real containers) over two lanes that run at the
+// same time on the one real node (scripts/test-node.ts): pure, tested in node-lanes.test.ts.
+//
+// Most node files make their own customers and share nothing but the node, so two of them can run at
+// once: most of their time is waiting for containers, probes, Velero and mail. Some cannot:
+// - files that install the same cluster-wide things share a group and go to the same lane, one after
+//   the other (Velero in backup-system; the production dns, mail and ingress steps);
+// - files that take the node for themselves run alone, after both lanes: `bootstrap --local` moves the
+//   web entry points from the stack's Traefik to the cluster's; two files restart the node (containerd,
+//   kubelet, kube-proxy, netpol), which would fail the other lane's requests and probes.
+
+/** Files (paths relative to the repository) that must run with no other node file at the same time. */
+export const ALONE: readonly string[] = [
+  'tests/install.node.test.ts',
+  'tests/network-isolation.node.test.ts',
+  'tests/real-node.node.test.ts',
+];
+
+/** Files that touch the same cluster-wide objects: each group stays in one lane. */
+export const GROUPS: Readonly<Record<string, readonly string[]>> = {
+  // deployVelero (tests/support/velero-node.ts) applies one backup-system and kills its node agent.
+  velero: ['tests/backup-volumes.node.test.ts', 'tests/backup-restore.node.test.ts'],
+  // The production dns-system and mail-system steps, applied and uninstalled by each file.
+  'system-steps': ['tests/mail-dns-cluster.node.test.ts'],
+};
+
+/**
+ * Seconds each file took in a full run (2026-11-28, phase 2 beside phase 1 on two cores); a file not
+ * listed weighs DEFAULT_SECONDS. Only the balance of the lanes depends on these.
+ */
+export const SECONDS: Readonly<Record<string, number>> = {
+  'tests/install.node.test.ts': 93,
+  'tests/wordpress.node.test.ts': 115,
+  'tests/site-runtime.node.test.ts': 141,
+  'tests/network-isolation.node.test.ts': 121,
+  'tests/mail-dns-cluster.node.test.ts': 123,
+  'tests/site-logs.node.test.ts': 76,
+  'tests/backup-restore.node.test.ts': 60,
+  'tests/real-node.node.test.ts': 44,
+  'tests/backup-volumes.node.test.ts': 60,
+  'tests/sftp.node.test.ts': 23,
+  'tests/cluster-dns.node.test.ts': 3,
+  'tests/node-disk.node.test.ts': 1,
+};
+export const DEFAULT_SECONDS = 60;
+
+export interface NodeLanes {
+  /** Two lists of files, each run by one vitest process, both at the same time. */
+  lanes: [string[], string[]];
+  /** Files run one at a time after both lanes. */
+  alone: string[];
+}
+
+/**
+ * Splits the node files into two lanes of about equal time (greedy, longest unit first) and the files
+ * that run alone. A group is one unit, its files in name order; a lane runs its longest units first.
+ */
+export function planNodeLanes(files: readonly string[]): NodeLanes {
+  const sorted = [...files].sort();
+  const alone = sorted.filter((f) => ALONE.includes(f));
+  const units: string[][] = [];
+  const grouped = new Set<string>();
+  for (const members of Object.values(GROUPS)) {
+    const present = sorted.filter((f) => members.includes(f) && !alone.includes(f));
+    for (const f of present) grouped.add(f);
+    if (present.length > 0) units.push(present);
+  }
+  for (const f of sorted) if (!alone.includes(f) && !grouped.has(f)) units.push([f]);
+  const weight = (unit: string[]) => unit.reduce((s, f) => s + (SECONDS[f] ?? DEFAULT_SECONDS), 0);
+  units.sort((a, b) => weight(b) - weight(a) || a[0]!.localeCompare(b[0]!));
+  const lanes: [string[], string[]] = [[], []];
+  const totals = [0, 0];
+  for (const unit of units) {
+    const i = totals[0]! <= totals[1]! ? 0 : 1;
+    lanes[i]!.push(...unit);
+    totals[i]! += weight(unit);
+  }
+  return { lanes, alone };
+}
