@@ -65,10 +65,14 @@ export interface RunningWorker {
 function connectionOf(deps: WorkerDeps): { pool: pg.Pool; owned: boolean } {
   if (deps.pgPool) return { pool: deps.pgPool, owned: false };
   if (!deps.connectionString) throw new Error('startWorker: pgPool or connectionString is required');
-  return {
-    pool: new pg.Pool({ connectionString: deps.connectionString, max: (deps.concurrency ?? 4) + 2 }),
-    owned: true,
-  };
+  const pool = new pg.Pool({ connectionString: deps.connectionString, max: (deps.concurrency ?? 4) + 2 });
+  // An idle client's error (the server restarted) must not crash the process: it is logged, and the
+  // next checkout connects again; a checked-out client's error still surfaces in its query.
+  const onIdleError = (err: Error) =>
+    deps.logger.warn({ err: err.message }, 'worker database: an idle connection failed');
+  pool.on('error', onIdleError);
+  pool.on('connect', (client) => client.on('error', onIdleError));
+  return { pool, owned: true };
 }
 
 /** loadCustomerSnapshot with the sealed values opened, so targets see what they must write. */
