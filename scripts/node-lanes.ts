@@ -25,22 +25,23 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Seconds each file took in a full run (2026-11-28, phase 2 beside phase 1 on two cores); a file not
- * listed weighs DEFAULT_SECONDS. Only the balance of the lanes depends on these.
+ * Seconds each file takes, the mean of two full runs on two cores (2026-11-28: one on a quiet machine,
+ * one beside four other test runs); a file not listed weighs DEFAULT_SECONDS. Only the balance of the
+ * lanes depends on these.
  */
 export const SECONDS: Readonly<Record<string, number>> = {
-  'tests/install.node.test.ts': 93,
-  'tests/wordpress.node.test.ts': 115,
-  'tests/site-runtime.node.test.ts': 141,
-  'tests/network-isolation.node.test.ts': 121,
-  'tests/mail-dns-cluster.node.test.ts': 123,
-  'tests/site-logs.node.test.ts': 76,
-  'tests/backup-restore.node.test.ts': 60,
-  'tests/real-node.node.test.ts': 44,
-  'tests/backup-volumes.node.test.ts': 60,
-  'tests/sftp.node.test.ts': 23,
-  'tests/cluster-dns.node.test.ts': 3,
-  'tests/node-disk.node.test.ts': 1,
+  'tests/install.node.test.ts': 162,
+  'tests/wordpress.node.test.ts': 137,
+  'tests/site-runtime.node.test.ts': 132,
+  'tests/network-isolation.node.test.ts': 128,
+  'tests/mail-dns-cluster.node.test.ts': 190,
+  'tests/site-logs.node.test.ts': 89,
+  'tests/backup-restore.node.test.ts': 98,
+  'tests/real-node.node.test.ts': 49,
+  'tests/backup-volumes.node.test.ts': 83,
+  'tests/sftp.node.test.ts': 38,
+  'tests/cluster-dns.node.test.ts': 6,
+  'tests/node-disk.node.test.ts': 2,
 };
 export const DEFAULT_SECONDS = 60;
 
