@@ -8,7 +8,8 @@ import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../apps/api/src/testing/harness.ts';
-import { newPassword, type Panel, platformInput, runTag, startPanel } from './support/panel.ts';
+import { newPassword, type Panel, platformInput, runTag, stack, startPanel } from './support/panel.ts';
+import { podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 760_000 + (process.pid % 20_000) * 10;
 const SLOW = 300_000;
@@ -292,6 +293,54 @@ describe('PHP versions on the real node', () => {
       expect(running.map((p) => p.spec.containers.find((c: Obj) => c.name === 'php-fpm').image)).toContain(
         'docker.io/library/php:8.4.8-fpm-alpine',
       );
+    },
+    SLOW,
+  );
+});
+
+describe('readiness of a php site on the real node', () => {
+  it(
+    'a php-fpm that stops answering takes the pod out of the Service without a restart; it comes back when PHP answers again',
+    async () => {
+      const site = await panel.http('POST', `/customers/${beta}/sites`, { name: 'stuck', template: 'php' });
+      expect(site.status, JSON.stringify(site.body)).toBe(201);
+      await serves(beta, 'stuck', /ready to receive content/);
+      const pods: Obj[] = (
+        await panel.admin.list(KINDS.Pod, `cust-${beta}`, 'hostplane.io/site=stuck')
+      ).filter((p: Obj) => !p.metadata.deletionTimestamp);
+      expect(pods).toHaveLength(1);
+      const name: string = pods[0]?.metadata.name;
+      const ready = async () => {
+        const now: Obj = await panel.admin.get(KINDS.Pod, `cust-${beta}`, name);
+        return now.status.conditions.find((c: Obj) => c.type === 'Ready')?.status === 'True';
+      };
+      // php-fpm's workers stop (SIGSTOP; the master, pid 1, keeps its port open, so a TCP probe on
+      // 9000 still passes): nginx answers /healthz, PHP answers nothing. The shell skips itself (its
+      // own command line names the pattern) and pid 1.
+      const workers = (signal: string) =>
+        podExec(stack.KUBECONFIG, `cust-${beta}`, name, 'php-fpm', [
+          'sh',
+          '-c',
+          `n=0; for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = 1 ] || [ "$p" = $$ ] && continue; grep -q '^php-fpm: pool' "$d/cmdline" 2>/dev/null && kill -${signal} "$p" && n=$((n+1)); done; echo $n`,
+        ]);
+      expect(Number(await workers('STOP'))).toBeGreaterThan(0);
+      // What the customer sees: the site's status counts no ready replica while PHP does not answer.
+      const unready = await waitFor(
+        'the pod unready, and the site status saying so',
+        async () => {
+          const res = await panel.http('GET', `/customers/${beta}/sites/stuck`);
+          return !(await ready()) && res.body.status?.replicas?.ready === 0 ? res.body.status : undefined;
+        },
+        { timeoutMs: 90_000 },
+      );
+      expect(unready.state).not.toBe('Ready');
+      expect(Number(await workers('CONT'))).toBeGreaterThan(0);
+      await waitFor('the pod ready again', async () => ((await ready()) ? true : undefined), {
+        timeoutMs: 90_000,
+      });
+      const after: Obj = await panel.admin.get(KINDS.Pod, `cust-${beta}`, name);
+      expect(after.status.containerStatuses.map((c: Obj) => c.restartCount)).toEqual([0, 0]);
+      await serves(beta, 'stuck', /ready to receive content/);
     },
     SLOW,
   );

@@ -1,8 +1,8 @@
 import type { SiteRow } from '../snapshot.ts';
 import { PHP_INI_SCAN_DIR, PHP_SITE_INI_DIR, phpImageOf, phpIni, wordpressImageOf } from './php.ts';
+import { PHP_READY_DIR, PHP_READY_KEY, PHP_READY_PATH } from './php-ready.ts';
 import { type ContainerResources, containerSecurityContext, scratchVolumes } from './security.ts';
 import type { TenantPlatformConfig } from './types.ts';
-import { WORDPRESS_READY_DIR, WORDPRESS_READY_KEY, WORDPRESS_READY_PATH } from './wordpress.ts';
 
 /** uids the images are built for: nginx-unprivileged 101, Alpine www-data 82. */
 export const NGINX_UID = 101;
@@ -15,7 +15,7 @@ export interface PodParts {
   volumes: Record<string, unknown>[];
   /** The port the Service targets. */
   port: number;
-  /** wordpress: the php server block plus the readiness location (wordpress.ts). */
+  /** php, wordpress: the php server block plus the readiness location (php-ready.ts). */
   nginxConf: 'static' | 'php' | 'wordpress' | null;
 }
 
@@ -30,7 +30,7 @@ function startupProbe(probe: Record<string, unknown>): Record<string, unknown> {
   return { startupProbe: { ...probe, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 60 } };
 }
 
-/** `readyPath`: what readiness asks when it means more than nginx answering (wordpress). */
+/** `readyPath`: what readiness asks when it means more than nginx answering (the PHP templates). */
 function httpProbes(port: number | string, readyPath = '/healthz'): Record<string, unknown> {
   const probe = { httpGet: { path: '/healthz', port } };
   return {
@@ -163,6 +163,7 @@ export function sitePodParts(
     case 'wordpress': {
       const withIni = phpIni(site.phpSettings) !== null;
       const wordpress = site.template === 'wordpress';
+      const readyMount = [{ name: 'php-ready', mountPath: PHP_READY_DIR, readOnly: true }];
       const php = wordpress
         ? phpContainer(
             'wordpress',
@@ -170,39 +171,23 @@ export function sitePodParts(
             [...wordpressEnv(site), ...env],
             clamp,
             withIni,
-            [{ name: 'wordpress-ready', mountPath: WORDPRESS_READY_DIR, readOnly: true }],
+            readyMount,
           )
-        : phpContainer('php-fpm', phpImageOf(site, config), env, clamp, withIni);
+        : phpContainer('php-fpm', phpImageOf(site, config), env, clamp, withIni, readyMount);
       return {
         uid: WWW_DATA_UID,
         port: WEB_PORT,
         nginxConf: wordpress ? 'wordpress' : 'php',
-        containers: [
-          nginxContainer(
-            images.nginx,
-            WWW_DATA_UID,
-            '/var/www/html',
-            clamp,
-            wordpress ? WORDPRESS_READY_PATH : undefined,
-          ),
-          php,
-        ],
+        containers: [nginxContainer(images.nginx, WWW_DATA_UID, '/var/www/html', clamp, PHP_READY_PATH), php],
         volumes: [
           nginxConfVolume,
           ...nginxScratch,
           { name: 'php-tmp', emptyDir: { sizeLimit: '256Mi' } },
           ...(withIni ? [{ name: 'php-ini', configMap: { name: `${site.name}-php` } }] : []),
-          ...(wordpress
-            ? [
-                {
-                  name: 'wordpress-ready',
-                  configMap: {
-                    name: `${site.name}-nginx`,
-                    items: [{ key: WORDPRESS_READY_KEY, path: WORDPRESS_READY_KEY }],
-                  },
-                },
-              ]
-            : []),
+          {
+            name: 'php-ready',
+            configMap: { name: `${site.name}-nginx`, items: [{ key: PHP_READY_KEY, path: PHP_READY_KEY }] },
+          },
         ],
       };
     }

@@ -4,10 +4,11 @@ import { attachedDatabaseEnv } from './customer-database.ts';
 import { COMPONENT_LABEL, componentSelector, siteLabels } from './labels.ts';
 import { fnv1a, phpNginxConf, staticNginxConf } from './nginx-conf.ts';
 import { phpBodyLimit, phpIni } from './php.ts';
+import { PHP_READY_KEY, PHP_READY_SCRIPT, phpReadyLocation } from './php-ready.ts';
 import { type ContainerResources, podSecurityContext } from './security.ts';
 import { sitePodParts } from './site-pod.ts';
 import type { KubeObject, TenantPlatformConfig } from './types.ts';
-import { WORDPRESS_READY_KEY, WORDPRESS_READY_PHP, wordpressReadyLocation } from './wordpress.ts';
+import { WORDPRESS_READY_PHP } from './wordpress.ts';
 
 type Clamp = (resources: ContainerResources) => ContainerResources;
 
@@ -15,11 +16,11 @@ function meta(snapshot: CustomerSnapshot, site: SiteRow, name: string) {
   return { name, namespace: tenantNamespace(snapshot.id), labels: siteLabels(snapshot.id, site.name) };
 }
 
-/** nginx's server block; for wordpress also the readiness script its php-fpm runs (wordpress.ts). */
+/** nginx's server block; for the PHP templates also the readiness script their php-fpm runs (php-ready.ts). */
 function webConfigData(conf: string, template: SiteRow['template']): Record<string, string> {
-  return template === 'wordpress'
-    ? { 'default.conf': conf, [WORDPRESS_READY_KEY]: WORDPRESS_READY_PHP }
-    : { 'default.conf': conf };
+  if (template === 'wordpress') return { 'default.conf': conf, [PHP_READY_KEY]: WORDPRESS_READY_PHP };
+  if (template === 'php') return { 'default.conf': conf, [PHP_READY_KEY]: PHP_READY_SCRIPT };
+  return { 'default.conf': conf };
 }
 
 function webConfigMap(snapshot: CustomerSnapshot, site: SiteRow, conf: string): KubeObject {
@@ -67,11 +68,9 @@ function webDeployment(
   const conf =
     parts.nginxConf === 'static'
       ? staticNginxConf()
-      : parts.nginxConf === 'php'
-        ? phpNginxConf(phpBodyLimit(site.phpSettings))
-        : parts.nginxConf === 'wordpress'
-          ? phpNginxConf(phpBodyLimit(site.phpSettings), wordpressReadyLocation())
-          : null;
+      : parts.nginxConf === 'php' || parts.nginxConf === 'wordpress'
+        ? phpNginxConf(phpBodyLimit(site.phpSettings), phpReadyLocation())
+        : null;
   const ini = parts.nginxConf === 'php' || parts.nginxConf === 'wordpress' ? phpIni(site.phpSettings) : null;
   const annotations = {
     ...(conf

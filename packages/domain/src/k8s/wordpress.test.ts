@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { desiredTenantObjects } from './desired.ts';
 import { site, snapshot, testConfig } from './fixtures.ts';
 import { phpIssues, wordpressImageOf } from './php.ts';
+import { PHP_READY_DIR, PHP_READY_KEY, PHP_READY_PATH } from './php-ready.ts';
 import type { TenantPlatformConfig } from './types.ts';
-import { WORDPRESS_READY_DIR, WORDPRESS_READY_KEY, WORDPRESS_READY_PATH } from './wordpress.ts';
 
 const WP84 = 'docker.io/library/wordpress:6.8.1-php8.4-fpm-alpine';
 const withWordpress84: TenantPlatformConfig = {
@@ -54,34 +54,40 @@ describe('wordpress sites', () => {
     const byName = objectsOf(testConfig);
     const pod = byName('Deployment', 'blog').spec.template.spec;
     const nginx = pod.containers.find((c: any) => c.name === 'nginx');
-    expect(nginx.readinessProbe.httpGet.path).toBe(WORDPRESS_READY_PATH);
+    expect(nginx.readinessProbe.httpGet.path).toBe(PHP_READY_PATH);
     expect(nginx.livenessProbe.httpGet.path).toBe('/healthz');
     expect(nginx.startupProbe.httpGet.path).toBe('/healthz');
     // nginx hands the probe to php-fpm with the script the wordpress container mounts from the ConfigMap.
     const configMap = byName('ConfigMap', 'blog-nginx');
-    expect(configMap.data['default.conf']).toContain(`location = ${WORDPRESS_READY_PATH} {`);
+    expect(configMap.data['default.conf']).toContain(`location = ${PHP_READY_PATH} {`);
     expect(configMap.data['default.conf']).toContain(
-      `fastcgi_param SCRIPT_FILENAME ${WORDPRESS_READY_DIR}/${WORDPRESS_READY_KEY};`,
+      `fastcgi_param SCRIPT_FILENAME ${PHP_READY_DIR}/${PHP_READY_KEY};`,
     );
-    expect(configMap.data[WORDPRESS_READY_KEY]).toMatch(/real_connect/);
+    expect(configMap.data[PHP_READY_KEY]).toMatch(/real_connect/);
     const wordpress = pod.containers.find((c: any) => c.name === 'wordpress');
-    const mount = wordpress.volumeMounts.find((m: any) => m.mountPath === WORDPRESS_READY_DIR);
+    const mount = wordpress.volumeMounts.find((m: any) => m.mountPath === PHP_READY_DIR);
     const volume = pod.volumes.find((v: any) => v.name === mount.name);
     expect(volume.configMap).toEqual({
       name: 'blog-nginx',
-      items: [{ key: WORDPRESS_READY_KEY, path: WORDPRESS_READY_KEY }],
+      items: [{ key: PHP_READY_KEY, path: PHP_READY_KEY }],
     });
   });
 
-  it('leave the php template as it was', () => {
+  it('give the php template a readiness that runs PHP, without the database check', () => {
     const objects = desiredTenantObjects(
       snapshot({ sites: [site({ name: 'app', template: 'php' })] }),
       testConfig,
     );
     const deployment: any = objects.find((o) => o.kind === 'Deployment');
-    const nginx = deployment.spec.template.spec.containers.find((c: any) => c.name === 'nginx');
-    expect(nginx.readinessProbe.httpGet.path).toBe('/healthz');
+    const pod = deployment.spec.template.spec;
+    const nginx = pod.containers.find((c: any) => c.name === 'nginx');
+    expect(nginx.readinessProbe.httpGet.path).toBe(PHP_READY_PATH);
+    expect(nginx.livenessProbe.httpGet.path).toBe('/healthz');
     const configMap: any = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'app-nginx');
-    expect(Object.keys(configMap.data)).toEqual(['default.conf']);
+    expect(Object.keys(configMap.data).sort()).toEqual(['default.conf', PHP_READY_KEY]);
+    expect(configMap.data[PHP_READY_KEY]).toContain('echo "ok\\n";');
+    expect(configMap.data[PHP_READY_KEY]).not.toMatch(/mysqli|real_connect/);
+    const fpm = pod.containers.find((c: any) => c.name === 'php-fpm');
+    expect(fpm.volumeMounts).toContainEqual({ name: 'php-ready', mountPath: PHP_READY_DIR, readOnly: true });
   });
 });

@@ -1,14 +1,8 @@
-// Readiness of a WordPress site that means something: nginx asks php-fpm to run a small script that
-// connects to the site's database with WordPress' own settings. When PHP cannot execute (php-fpm
+// Readiness of a WordPress site that means something: nginx asks php-fpm to run a small script
+// (php-ready.ts says where and how) that connects to the site's database with WordPress' own settings. When PHP cannot execute (php-fpm
 // down, broken ini, no mysqli) or the database is unreachable or refuses the credentials, the probe
 // fails and the pod leaves the Service. Liveness stays on nginx's own /healthz: a database outage
 // makes the site unready, it never restarts the web containers.
-
-/** Where the wordpress container sees the script (a key of the site's nginx ConfigMap). */
-export const WORDPRESS_READY_DIR = '/etc/hostplane/ready';
-export const WORDPRESS_READY_KEY = 'ready.php';
-/** nginx's path for the readiness probe. */
-export const WORDPRESS_READY_PATH = '/healthz/ready';
 
 /**
  * The script reads the upstream image's variables (WORDPRESS_DB_HOST may carry ":port"); it answers
@@ -46,15 +40,3 @@ if (!$ok) {
 $db->close();
 echo "ok\\n";
 `;
-
-/** The nginx location of the readiness probe (inside the php server block). */
-export function wordpressReadyLocation(): string {
-  return [
-    `  location = ${WORDPRESS_READY_PATH} {`,
-    '    access_log off;',
-    '    include fastcgi_params;',
-    `    fastcgi_param SCRIPT_FILENAME ${WORDPRESS_READY_DIR}/${WORDPRESS_READY_KEY};`,
-    '    fastcgi_pass 127.0.0.1:9000;',
-    '  }',
-  ].join('\n');
-}
