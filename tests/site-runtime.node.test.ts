@@ -298,6 +298,13 @@ describe('PHP versions on the real node', () => {
   );
 });
 
+const ENDPOINT_SLICE = {
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  plural: 'endpointslices',
+  namespaced: true,
+};
+
 describe('readiness of a php site on the real node', () => {
   it(
     'a php-fpm that stops answering takes the pod out of the Service without a restart; it comes back when PHP answers again',
@@ -324,16 +331,25 @@ describe('readiness of a php site on the real node', () => {
           `n=0; for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = 1 ] || [ "$p" = $$ ] && continue; grep -q '^php-fpm: pool' "$d/cmdline" 2>/dev/null && kill -${signal} "$p" && n=$((n+1)); done; echo $n`,
         ]);
       expect(Number(await workers('STOP'))).toBeGreaterThan(0);
-      // What the customer sees: the site's status counts no ready replica while PHP does not answer.
-      const unready = await waitFor(
-        'the pod unready, and the site status saying so',
+      // The pod leaves the Service: its endpoint is no longer ready, so no visitor is sent to it.
+      await waitFor(
+        'the pod unready and out of the Service',
         async () => {
-          const res = await panel.http('GET', `/customers/${beta}/sites/stuck`);
-          return !(await ready()) && res.body.status?.replicas?.ready === 0 ? res.body.status : undefined;
+          const podReady = await ready();
+          const slices = await panel.admin.list(
+            ENDPOINT_SLICE,
+            `cust-${beta}`,
+            'kubernetes.io/service-name=stuck',
+          );
+          const readyEndpoints = slices.flatMap((e: Obj) =>
+            (e.endpoints ?? []).filter((x: Obj) => x.conditions?.ready === true),
+          );
+          if (podReady || readyEndpoints.length > 0)
+            throw new Error(`pod Ready ${podReady}; ready endpoints ${readyEndpoints.length}`);
+          return true;
         },
         { timeoutMs: 90_000 },
       );
-      expect(unready.state).not.toBe('Ready');
       expect(Number(await workers('CONT'))).toBeGreaterThan(0);
       await waitFor('the pod ready again', async () => ((await ready()) ? true : undefined), {
         timeoutMs: 90_000,
