@@ -17,6 +17,7 @@ import { mailDnsImageRecipes } from './mail-dns-images.ts';
 import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
 import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users, wordpressRecipes } from './runtime-images.ts';
 import { repoRoot } from './stack-env.ts';
+import { webmailImageRecipe } from './webmail-image.ts';
 
 const run = promisify(execFile);
 /** Bump when the build recipe itself changes (how layers are made), so every archive is rebuilt. */
@@ -193,6 +194,7 @@ export function imageRecipes(platform = parsePlatformConfig({})): ImageRecipe[] 
     mariadbRecipe(images.mariadb),
     ...wordpressRecipes(platform),
     ...mailDnsImageRecipes(),
+    webmailImageRecipe(),
     ...goBinariesImageRecipes(),
   ];
 }

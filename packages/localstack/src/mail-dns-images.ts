@@ -158,6 +158,8 @@ export function mailDnsImageRecipes(images = systemImagePins()): DebianImageReci
         'dovecot-mysql',
         'dovecot-sieve',
         'dovecot-managesieved',
+        // The spam-learning program (IMAPSieve pipe, issue 17) posts to Rspamd's controller with curl.
+        'curl',
         'ca-certificates',
       ],
       customize: [

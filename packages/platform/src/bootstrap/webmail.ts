@@ -28,6 +28,8 @@ const UID = 33; // www-data in Debian
 const HTTP_PORT = 8080;
 const SOCKET_DIR = '/run/php';
 const DATA_DIR = '/var/lib/roundcube/db';
+/** The roots the mail host's certificate is checked against when the ACME CA is not a public one. */
+const CA_FILE = '/etc/hostplane/ca.pem';
 
 export function webmailHost(config: BootstrapConfig): string {
   const { hosts } = config.bootstrap;
@@ -93,6 +95,7 @@ export function webmail(
   ports: { imapPort: number; submission: { serviceName: string; servicePort: number } },
 ): KubeObject[] {
   const host = webmailHost(config);
+  const trustedRoots = config.bootstrap.acme.trustedRootsPem;
   const roundcube = renderRoundcubeConfig({
     target: 'cluster',
     imap: { host: `dovecot.${NS}.svc`, port: ports.imapPort, security: 'starttls' },
@@ -101,8 +104,10 @@ export function webmail(
       port: ports.submission.servicePort,
       security: 'starttls',
     },
-    // The mail host's certificate (ACME), checked against the image's system CAs.
-    tls: { caFile: null, peerName: config.bootstrap.hosts.mail },
+    // The mail host's certificate (ACME), checked against the image's system CAs, or against the
+    // ACME server's own roots when the install names them (acme.trustedRootsPem: a private ACME CA,
+    // the local stack's).
+    tls: { caFile: trustedRoots ? CA_FILE : null, peerName: config.bootstrap.hosts.mail },
     sqlitePath: `${DATA_DIR}/roundcube.sqlite`,
     tempDir: '/tmp',
     logDir: null,
@@ -119,6 +124,7 @@ export function webmail(
       'config.inc.php': roundcube,
       'php-fpm.conf': PHP_FPM_CONF,
       'nginx.conf': NGINX_CONF,
+      ...(trustedRoots ? { 'ca.pem': trustedRoots } : {}),
     }),
     secret('webmail', NS, 'webmail', { [ROUNDCUBE_KEY_ENV]: desKey(config) }),
     service('webmail', NS, 'webmail', [{ name: 'http', port: 80, targetPort: HTTP_PORT }]),
@@ -129,7 +135,7 @@ export function webmail(
       replicas: 1,
       podSecurity: { ...restrictedPod(UID), fsGroup: UID },
       configHash: createHmac('sha256', 'webmail')
-        .update(roundcube + PHP_FPM_CONF + NGINX_CONF)
+        .update(roundcube + PHP_FPM_CONF + NGINX_CONF + (trustedRoots ?? ''))
         .digest('hex')
         .slice(0, 16),
       initContainers: [
@@ -164,6 +170,9 @@ export function webmail(
               subPath: 'php-fpm.conf',
               readOnly: true,
             },
+            ...(trustedRoots
+              ? [{ name: 'config', mountPath: CA_FILE, subPath: 'ca.pem', readOnly: true }]
+              : []),
             { name: 'data', mountPath: DATA_DIR },
           ],
         },
