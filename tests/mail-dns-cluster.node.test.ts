@@ -9,40 +9,28 @@
 // - the DKIM Secret the Mail target writes into mail-system reaches Rspamd through the dkim-sync
 //   sidecar without a restart: a message submitted with SASL arrives signed, and the signature
 //   verifies against the key published in the in-cluster PowerDNS.
-// The webmail Deployment of mail-system is left out (its image is not built yet).
-import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// The webmail StatefulSet of mail-system is left out here: tests/webmail-cluster.node.test.ts proves it.
+// The install, the clients and the Mail target's wiring are shared (tests/support/mail-cluster.ts).
+import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import type { KubeObject } from '@hostplane/domain';
-import {
-  localBootstrapConfigInput,
-  REAL_NODE_POD_CIDR,
-  resolveStateDir,
-  SERVICE_CLUSTER_IP_RANGE,
-} from '@hostplane/localstack';
-import { type BootstrapConfig, parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
-import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import {
-  createMailTarget,
-  KubeDkimSecrets,
-  KubeRspamdMaps,
-  MysqlMailDatabase,
-  migrateMailDb,
-} from '@hostplane/provisioner-mail';
-import { dropElsewhere, hostElsewhere, loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
-import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
-import { hash } from '@node-rs/argon2';
+import type { BootstrapConfig } from '@hostplane/platform';
+import { KINDS, type KubeHttpClient } from '@hostplane/provisioner-k8s';
+import type { MysqlMailDatabase } from '@hostplane/provisioner-mail';
+import { dropElsewhere, hostElsewhere, waitFor } from '@hostplane/testing';
 import { dkimVerify } from 'mailauth';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyBootstrap } from '../apps/cli/src/bootstrap/apply.ts';
-import { uninstallBootstrap } from '../apps/cli/src/bootstrap/uninstall.ts';
+import {
+  imapMessage as imapMessageOf,
+  installMailCluster,
+  type MailCluster,
+  newMailbox,
+  type Obj,
+  provisionMailDomain,
+  run,
+  clusterIp as serviceIp,
+  swaks as swaksOf,
+} from './support/mail-cluster.ts';
 
-const run = promisify(execFile);
 const SLOW = 900_000;
 const tag = randomBytes(3).toString('hex');
 const zone = `cluster-${tag}.test`;
@@ -53,98 +41,25 @@ const senderDomain = `sender-${tag}.test`;
 const SENDER_IP = '198.51.100.7';
 const figures: Record<string, number> = {};
 
-let env: StackEnv;
+let cluster: MailCluster;
 let kube: KubeHttpClient;
 let config: BootstrapConfig;
-/** The dns and mail steps this file applies (and uninstalls afterwards, as `bootstrap --uninstall` does). */
-let steps: ReturnType<typeof renderBootstrap> = [];
-let work: string;
-// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
-type Obj = any;
 
 /** The ClusterIP of a Service (kube-proxy on the node forwards it to the pods). */
-async function clusterIp(ns: string, name: string): Promise<string> {
-  const svc: Obj = await kube.get(KINDS.Service, ns, name);
-  return svc.spec.clusterIP;
-}
-
-/** The mail host's certificate as a kubernetes.io/tls Secret (what the edge's ACME would provide). */
-function mailTlsSecret(dir: string): KubeObject {
-  const crt = path.join(dir, 'tls.crt');
-  const key = path.join(dir, 'tls.key');
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: 'mail-tls',
-      namespace: 'mail-system',
-      labels: { 'app.kubernetes.io/managed-by': 'test' },
-    },
-    type: 'kubernetes.io/tls',
-    data: {
-      'tls.crt': readFileSync(crt).toString('base64'),
-      'tls.key': readFileSync(key).toString('base64'),
-    },
-  } as KubeObject;
-}
+const clusterIp = (ns: string, name: string) => serviceIp(kube, ns, name);
 
 beforeAll(async () => {
-  env = loadStackEnv();
-  kube = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
-  const input = localBootstrapConfigInput(resolveStateDir());
-  config = parseBootstrapConfig({
-    ...input,
-    // This cluster's pod and Service ranges: PowerDNS's API and the PROXY headers are trusted from them.
-    network: { clusterCidrs: [REAL_NODE_POD_CIDR, SERVICE_CLUSTER_IP_RANGE] },
-    // Greylisting off (bootstrap.mail.greylisting): it would hold the first message 5 minutes.
-    bootstrap: { ...input.bootstrap, steps: ['dns', 'mail'], mail: { greylisting: false } },
-  });
-  steps = renderBootstrap(config).map((step) => ({
-    ...step,
-    objects: step.objects.filter((o) => !o.metadata.name.startsWith('webmail')),
-  }));
-  expect(steps.map((s) => s.namespace)).toEqual(['dns-system', 'mail-system']);
-
-  // The mail host's certificate (in production: the edge's ACME certificate of bootstrap.hosts.mail).
-  work = mkdtempSync(path.join(os.tmpdir(), 'mail-dns-'));
-  const host = config.bootstrap.hosts.mail;
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${host}`,
-    '-addext',
-    `subjectAltName=DNS:${host}`,
-    '-keyout',
-    path.join(work, 'tls.key'),
-    '-out',
-    path.join(work, 'tls.crt'),
-  ]);
-  const mailNs = steps[1]!.objects.find((o) => o.kind === 'Namespace')!;
-  await kube.apply(mailNs);
-  await kube.apply(mailTlsSecret(work));
-
-  const started = Date.now();
-  await applyBootstrap(kube, steps, {
-    timeoutMs: 600_000,
-    progress: (line) => process.stdout.write(`${line}\n`),
-  });
-  figures.dnsAndMailReadySeconds = (Date.now() - started) / 1000;
+  cluster = await installMailCluster({ keep: (o) => !o.metadata.name.startsWith('webmail') });
+  ({ kube, config } = cluster);
+  expect(cluster.steps.map((s) => s.namespace)).toEqual(['dns-system', 'mail-system']);
+  figures.dnsAndMailReadySeconds = cluster.readySeconds;
 }, SLOW);
 
 afterAll(async () => {
   process.stdout.write(`mail-dns-cluster figures: ${JSON.stringify(figures)}\n`);
-  if (work) rmSync(work, { recursive: true, force: true });
   // The namespaces go (the stack's own mail-system keeps working through its host processes).
-  if (env) await dropElsewhere(env, senderDomain).catch(() => undefined);
-  // Everything the steps created goes, namespaces and cluster-scoped objects, and the namespaces are
-  // gone before the next file: a later install (tests/install.node) must not meet them terminating.
-  if (kube && steps.length > 0) await uninstallBootstrap(kube, steps, { timeoutMs: 600_000 });
+  if (cluster) await dropElsewhere(cluster.env, senderDomain).catch(() => undefined);
+  if (cluster) await cluster.uninstall();
 }, SLOW);
 
 describe('dns-system on the real node', () => {
@@ -221,150 +136,32 @@ describe('dns-system on the real node', () => {
 });
 
 describe('mail-system on the real node', () => {
-  const ann = { address: `ann@${mailDomainName}`, password: `pw-${randomBytes(9).toString('base64url')}` };
-  const bob = { address: `bob@${mailDomainName}`, password: `pw-${randomBytes(9).toString('base64url')}` };
+  const ann = newMailbox('ann', mailDomainName);
+  const bob = newMailbox('bob', mailDomainName);
   let db: MysqlMailDatabase;
   let publicKey = '';
   let rspamdPod: Obj;
 
   beforeAll(async () => {
-    const mailDb = await clusterIp('mail-system', 'mail-db');
-    const url = `mysql://mail:${encodeURIComponent(config.bootstrap.secrets.mailDbPassword)}@${mailDb}:3306/mail`;
-    // What the in-cluster panel does at start: migrate the mail tables.
-    await migrateMailDb(url);
-    db = new MysqlMailDatabase({ url });
-    const keys = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'der' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    publicKey = keys.publicKey.toString('base64');
     [rspamdPod] = await kube.list(KINDS.Pod, 'mail-system', 'app.kubernetes.io/name=rspamd');
     // The panel's Mail target, wired as in the cluster: the mail DB, DKIM Secrets in mail-system, the
     // rspamd-maps ConfigMap (identities and send limits).
-    const target = createMailTarget({
-      db,
-      dkimSecrets: KubeDkimSecrets.fromConfig({ kubeconfigFile: env.KUBECONFIG }),
-      rspamdMaps: KubeRspamdMaps.fromConfig({ kubeconfigFile: env.KUBECONFIG }),
-      localRspamd: null,
-      publication: null,
-      maildirs: null,
-    });
-    const snapshot = customerSnapshot({
-      id: 900_000 + (process.pid % 10_000),
-      domains: [
-        mailDomain(mailDomainName, {
-          dkim: {
-            selector,
-            publicKey,
-            privateKeyPem: keys.privateKey,
-            previousSelector: null,
-            previousPublicKey: null,
-          },
-        }),
-      ],
-      mailboxes: await Promise.all(
-        [ann, bob].map(async (m, i) => ({
-          id: i + 1,
-          address: m.address,
-          passwordHash: `{ARGON2ID}${await hash(m.password)}`,
-          quotaBytes: 50 * 1024 * 1024,
-          enabled: true,
-          sendLimitPerHour: 50,
-        })),
-      ),
-      aliases: [],
-    });
-    const outcome = await target.run(snapshot, {
-      signal: new AbortController().signal,
-      log: pino({ level: 'warn' }),
-    });
-    expect(outcome).toMatchObject({ status: 'True' });
+    ({ db, publicKey } = await provisionMailDomain(cluster, mailDomainName, selector, [ann, bob]));
   }, SLOW);
 
   afterAll(async () => {
     await db?.close();
   });
 
-  /** swaks through the Service, with the PROXY header Traefik's TCP route would send. */
-  async function swaks(port: number, args: string[]): Promise<string> {
-    const ip = await clusterIp('mail-system', 'postfix');
-    const { stdout } = await run(
-      'swaks',
-      [
-        '--server',
-        ip,
-        '--port',
-        String(port),
-        '--proxy-version',
-        '1',
-        '--proxy-family',
-        'TCP4',
-        '--proxy-source',
-        SENDER_IP,
-        '--proxy-source-port',
-        '40000',
-        '--proxy-dest',
-        ip,
-        '--proxy-dest-port',
-        String(port),
-        '--timeout',
-        '30',
-        ...args,
-      ],
-      { timeout: 60_000 },
-    ).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`swaks failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
-    return stdout;
-  }
-
-  /** The first message of INBOX whose subject matches, over IMAP with STARTTLS (PROXY header first). */
-  async function imapMessage(
-    user: { address: string; password: string },
-    subject: string,
-    folders: string[] = ['INBOX'],
-  ): Promise<string> {
-    const ip = await clusterIp('mail-system', 'dovecot');
-    const host = config.bootstrap.hosts.mail;
-    const curl = (url: string, extra: string[] = []) =>
-      run('curl', [
-        '-sS',
-        '--max-time',
-        '20',
-        '--haproxy-protocol',
-        '--ssl-reqd',
-        '--cacert',
-        path.join(work, 'tls.crt'),
-        '--connect-to',
-        `${host}:143:${ip}:143`,
-        '--user',
-        `${user.address}:${user.password}`,
-        ...extra,
-        url,
-      ]).then((r) => r.stdout);
-    return waitFor(
-      `"${subject}" in ${user.address}'s ${folders.join(' or ')}`,
-      async () => {
-        for (const folder of folders) {
-          const found = await curl(`imap://${host}:143/${folder}`, [
-            '-X',
-            `SEARCH SUBJECT "${subject}"`,
-          ]).catch(() => '');
-          const uid = /\* SEARCH (\d+)/.exec(found)?.[1];
-          if (uid) return curl(`imap://${host}:143/${folder};MAILINDEX=${uid}`);
-        }
-        return undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 1_000 },
-    );
-  }
+  const swaks = (port: number, args: string[]) => swaksOf(cluster, port, args, SENDER_IP);
+  const imapMessage = (user: typeof ann, subject: string, folders?: string[]) =>
+    imapMessageOf(cluster, user, subject, folders);
 
   it('delivers mail sent over SMTP to a mailbox readable over IMAP', async () => {
     const subject = `inbound ${tag}`;
     // The sender's domain exists in the local internet, with its MX host and an SPF record naming the
     // address the PROXY header carries: Rspamd's checks resolve it through the cluster DNS.
-    await hostElsewhere(env, senderDomain, [
+    await hostElsewhere(cluster.env, senderDomain, [
       { name: `mx.${senderDomain}`, type: 'A', records: [SENDER_IP] },
       { name: senderDomain, type: 'MX', records: [`10 mx.${senderDomain}.`] },
       { name: senderDomain, type: 'TXT', records: [`"v=spf1 ip4:${SENDER_IP} -all"`] },

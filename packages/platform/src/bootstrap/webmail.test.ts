@@ -19,9 +19,7 @@ function rendered(trustedRootsPem?: string) {
   });
   const objects = webmail(config, PORTS);
   const byKind = (kind: string) => objects.find((o: KubeObject) => o.kind === kind) as Obj;
-  const phpFpm = byKind('StatefulSet').spec.template.spec.containers.find(
-    (c: Obj) => c.name === 'php-fpm',
-  );
+  const phpFpm = byKind('StatefulSet').spec.template.spec.containers.find((c: Obj) => c.name === 'php-fpm');
   return { cm: byKind('ConfigMap'), phpFpm };
 }
 

@@ -1,0 +1,282 @@
+// The cluster's mail on the real node for node tests (issue 14, 17): the dns-system and mail-system
+// steps `hostplane bootstrap` renders for production (same renderer, same images, built locally by
+// `hostplane images build`), applied and waited for as `bootstrap --apply` does, then uninstalled the
+// product's way. Real clients on the host reach them through their Services (kube-proxy's
+// ClusterIPs), as Traefik's TCP routes would, PROXY header included. Used by
+// tests/mail-dns-cluster.node.test.ts and tests/webmail-cluster.node.test.ts.
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { KubeObject } from '@hostplane/domain';
+import {
+  localBootstrapConfigInput,
+  REAL_NODE_POD_CIDR,
+  resolveStateDir,
+  SERVICE_CLUSTER_IP_RANGE,
+} from '@hostplane/localstack';
+import { type BootstrapConfig, parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
+import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
+import {
+  createMailTarget,
+  KubeDkimSecrets,
+  KubeRspamdMaps,
+  MysqlMailDatabase,
+  migrateMailDb,
+} from '@hostplane/provisioner-mail';
+import { loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
+import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
+import { hash } from '@node-rs/argon2';
+import { pino } from 'pino';
+import { applyBootstrap } from '../../apps/cli/src/bootstrap/apply.ts';
+import { uninstallBootstrap } from '../../apps/cli/src/bootstrap/uninstall.ts';
+
+export const run = promisify(execFile);
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
+export type Obj = any;
+
+export interface MailCluster {
+  env: StackEnv;
+  kube: KubeHttpClient;
+  config: BootstrapConfig;
+  /** The dns and mail steps applied (and uninstalled by `uninstall`). */
+  steps: ReturnType<typeof renderBootstrap>;
+  /** The CA that signed the mail host's certificate (PEM file; also the config's acme.trustedRootsPem). */
+  caFile: string;
+  /** Seconds from apply to every workload Ready. */
+  readySeconds: number;
+  uninstall(): Promise<void>;
+}
+
+/** The ClusterIP of a Service (kube-proxy on the node forwards it to the pods). */
+export async function clusterIp(kube: KubeHttpClient, ns: string, name: string): Promise<string> {
+  const svc: Obj = await kube.get(KINDS.Service, ns, name);
+  return svc.spec.clusterIP;
+}
+
+/** A CA and the mail host's certificate signed by it, in `dir` (what the edge's ACME would provide,
+ * from an ACME CA the install trusts through acme.trustedRootsPem). */
+async function mailCertificate(dir: string, host: string): Promise<void> {
+  const file = (name: string) => path.join(dir, name);
+  const openssl = (...args: string[]) => run('openssl', args);
+  await openssl(
+    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=hostplane test ACME CA'],
+    ...['-keyout', file('ca.key'), '-out', file('ca.crt')],
+  );
+  await openssl(
+    ...['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${host}`],
+    ...['-keyout', file('tls.key'), '-out', file('tls.csr')],
+  );
+  writeFileSync(file('ext.cnf'), `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\n`);
+  await openssl(
+    ...['x509', '-req', '-in', file('tls.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key')],
+    ...['-CAcreateserial', '-days', '2', '-extfile', file('ext.cnf'), '-out', file('tls.crt')],
+  );
+}
+
+function mailTlsSecret(dir: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: 'mail-tls',
+      namespace: 'mail-system',
+      labels: { 'app.kubernetes.io/managed-by': 'test' },
+    },
+    type: 'kubernetes.io/tls',
+    data: {
+      'tls.crt': readFileSync(path.join(dir, 'tls.crt')).toString('base64'),
+      'tls.key': readFileSync(path.join(dir, 'tls.key')).toString('base64'),
+    },
+  } as KubeObject;
+}
+
+/**
+ * Applies the dns and mail steps of the local bootstrap config onto the real node and waits for them.
+ * `keep` filters the rendered objects (e.g. to leave a workload out).
+ */
+export async function installMailCluster(
+  options: { keep?: (o: KubeObject) => boolean } = {},
+): Promise<MailCluster> {
+  const env = loadStackEnv();
+  const kube = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
+  const input = localBootstrapConfigInput(resolveStateDir());
+  const work = mkdtempSync(path.join(os.tmpdir(), 'mail-cluster-'));
+  const mailHost = input.bootstrap.hosts.mail;
+  await mailCertificate(work, mailHost);
+  const config = parseBootstrapConfig({
+    ...input,
+    // This cluster's pod and Service ranges: PowerDNS's API and the PROXY headers are trusted from them.
+    network: { clusterCidrs: [REAL_NODE_POD_CIDR, SERVICE_CLUSTER_IP_RANGE] },
+    bootstrap: {
+      ...input.bootstrap,
+      steps: ['dns', 'mail'],
+      // Greylisting off (bootstrap.mail.greylisting): it would hold the first message 5 minutes.
+      mail: { greylisting: false },
+      // The ACME CA that issued the mail host's certificate is a private one (as the local Pebble).
+      acme: { ...input.bootstrap.acme, trustedRootsPem: readFileSync(path.join(work, 'ca.crt'), 'utf8') },
+    },
+  });
+  const keep = options.keep ?? (() => true);
+  const steps = renderBootstrap(config).map((step) => ({ ...step, objects: step.objects.filter(keep) }));
+  const mailNs = steps[1]!.objects.find((o) => o.kind === 'Namespace')!;
+  await kube.apply(mailNs);
+  await kube.apply(mailTlsSecret(work));
+  const started = Date.now();
+  await applyBootstrap(kube, steps, {
+    timeoutMs: 600_000,
+    progress: (line) => process.stdout.write(`${line}\n`),
+  });
+  return {
+    env,
+    kube,
+    config,
+    steps,
+    caFile: path.join(work, 'ca.crt'),
+    readySeconds: (Date.now() - started) / 1000,
+    async uninstall() {
+      rmSync(work, { recursive: true, force: true });
+      // Everything the steps created goes, namespaces and cluster-scoped objects, and the namespaces
+      // are gone before the next file: a later install (tests/install.node) must not meet them
+      // terminating.
+      await uninstallBootstrap(kube, steps, { timeoutMs: 600_000 });
+    },
+  };
+}
+
+export interface TestMailbox {
+  address: string;
+  password: string;
+}
+
+export function newMailbox(local: string, domain: string): TestMailbox {
+  return { address: `${local}@${domain}`, password: `pw-${randomBytes(9).toString('base64url')}` };
+}
+
+/**
+ * The mail schema migrated (what the in-cluster panel does) and a customer's mail domain with its
+ * mailboxes written by the panel's Mail target into the in-cluster mail DB, a DKIM Secret into
+ * mail-system and the rspamd-maps ConfigMap. Returns the DB (close it) and the DKIM public key.
+ */
+export async function provisionMailDomain(
+  cluster: MailCluster,
+  domain: string,
+  selector: string,
+  mailboxes: TestMailbox[],
+): Promise<{ db: MysqlMailDatabase; publicKey: string }> {
+  const mailDb = await clusterIp(cluster.kube, 'mail-system', 'mail-db');
+  const url = `mysql://mail:${encodeURIComponent(cluster.config.bootstrap.secrets.mailDbPassword)}@${mailDb}:3306/mail`;
+  await migrateMailDb(url);
+  const db = new MysqlMailDatabase({ url });
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const target = createMailTarget({
+    db,
+    dkimSecrets: KubeDkimSecrets.fromConfig({ kubeconfigFile: cluster.env.KUBECONFIG }),
+    rspamdMaps: KubeRspamdMaps.fromConfig({ kubeconfigFile: cluster.env.KUBECONFIG }),
+    localRspamd: null,
+    publication: null,
+    maildirs: null,
+  });
+  const snapshot = customerSnapshot({
+    id: 900_000 + (process.pid % 10_000),
+    domains: [
+      mailDomain(domain, {
+        dkim: {
+          selector,
+          publicKey: keys.publicKey.toString('base64'),
+          privateKeyPem: keys.privateKey,
+          previousSelector: null,
+          previousPublicKey: null,
+        },
+      }),
+    ],
+    mailboxes: await Promise.all(
+      mailboxes.map(async (m, i) => ({
+        id: i + 1,
+        address: m.address,
+        passwordHash: `{ARGON2ID}${await hash(m.password)}`,
+        quotaBytes: 50 * 1024 * 1024,
+        enabled: true,
+        sendLimitPerHour: 50,
+      })),
+    ),
+    aliases: [],
+  });
+  const outcome = await target.run(snapshot, {
+    signal: new AbortController().signal,
+    log: pino({ level: 'warn' }),
+  });
+  if (outcome.status !== 'True') throw new Error(`mail target: ${JSON.stringify(outcome)}`);
+  return { db, publicKey: keys.publicKey.toString('base64') };
+}
+
+/** swaks through the postfix Service, with the PROXY header Traefik's TCP route would send. */
+export async function swaks(
+  cluster: MailCluster,
+  port: number,
+  args: string[],
+  sourceIp = '198.51.100.7',
+): Promise<string> {
+  const ip = await clusterIp(cluster.kube, 'mail-system', 'postfix');
+  const { stdout } = await run(
+    'swaks',
+    [
+      ...['--server', ip, '--port', String(port)],
+      ...['--proxy-version', '1', '--proxy-family', 'TCP4', '--proxy-source', sourceIp],
+      ...['--proxy-source-port', '40000', '--proxy-dest', ip, '--proxy-dest-port', String(port)],
+      ...['--timeout', '30'],
+      ...args,
+    ],
+    { timeout: 60_000 },
+  ).catch((error: { stdout?: string; stderr?: string }) => {
+    throw new Error(`swaks failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  });
+  return stdout;
+}
+
+/** curl's IMAP client against the dovecot Service (STARTTLS, PROXY header first), as `user`. */
+export async function imapCurl(
+  cluster: MailCluster,
+  user: TestMailbox,
+  url: string,
+  extra: string[] = [],
+): Promise<string> {
+  const ip = await clusterIp(cluster.kube, 'mail-system', 'dovecot');
+  const host = cluster.config.bootstrap.hosts.mail;
+  const { stdout } = await run('curl', [
+    ...['-sS', '--max-time', '20', '--haproxy-protocol', '--ssl-reqd', '--cacert', cluster.caFile],
+    ...['--connect-to', `${host}:143:${ip}:143`, '--user', `${user.address}:${user.password}`],
+    ...extra,
+    `imap://${host}:143/${url}`,
+  ]);
+  return stdout;
+}
+
+/** The first message whose subject matches, in the first of `folders` that has one, over IMAP. */
+export async function imapMessage(
+  cluster: MailCluster,
+  user: TestMailbox,
+  subject: string,
+  folders: string[] = ['INBOX'],
+): Promise<string> {
+  return waitFor(
+    `"${subject}" in ${user.address}'s ${folders.join(' or ')}`,
+    async () => {
+      for (const folder of folders) {
+        const found = await imapCurl(cluster, user, folder, ['-X', `SEARCH SUBJECT "${subject}"`]).catch(
+          () => '',
+        );
+        const uid = /\* SEARCH (\d+)/.exec(found)?.[1];
+        if (uid) return imapCurl(cluster, user, `${folder};MAILINDEX=${uid}`);
+      }
+      return undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+}
