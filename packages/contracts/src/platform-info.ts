@@ -11,6 +11,9 @@ export const platformInfoSchema = z
       host: z.string().describe('the SFTP gateway’s public name; the login is c{customerId}'),
       port: z.number().int(),
     }),
+    webmail: z.object({
+      url: z.string().nullable().describe('the platform-wide webmail (log in with a mailbox); null: none'),
+    }),
   })
   .meta({ id: 'PlatformInfo' });
 export type PlatformInfo = z.infer<typeof platformInfoSchema>;

@@ -1,4 +1,5 @@
-// GET /platform: the platform settings the panel's forms offer (PHP versions, the SFTP endpoint),
+// GET /platform: the platform settings the panel's forms offer (PHP versions, the SFTP endpoint,
+// the platform-wide webmail),
 // read from the platform config; nothing secret.
 import { platformInfoSchema } from '@hostplane/contracts';
 import { answers } from '../http/responses.ts';
@@ -18,6 +19,7 @@ export function platformInfoRoutes(app: ApiInstance, { platform }: RouteDeps): v
         defaultVersion: platform.php.defaultVersion,
       },
       sftp: { host: platform.sftp.host, port: platform.sftp.port },
+      webmail: { url: platform.webmailUrl ?? null },
     }),
   );
 }

@@ -18,6 +18,7 @@ import {
   workload,
 } from './common.ts';
 import { sftpGateway } from './sftp-gateway.ts';
+import { webmailHost } from './webmail.ts';
 
 const POSTGRES_UID = 70; // postgres in the alpine image
 const PANEL_UID = 10001;
@@ -128,7 +129,10 @@ const WEB_PORT = 3000;
 
 /** The tenant-facing platform config (everything but `bootstrap`), as the panel's PLATFORM_CONFIG file. */
 export function panelPlatformConfigYaml(config: BootstrapConfig): string {
-  const { bootstrap: _, ...platform } = config;
+  const { bootstrap, ...platform } = config;
+  // The webmail mail-system runs (bootstrap/webmail.ts), unless the config names another.
+  if (platform.webmailUrl === undefined && bootstrap.steps.includes('mail'))
+    platform.webmailUrl = `https://${webmailHost(config)}/`;
   return stringify(platform, { lineWidth: 0, sortMapEntries: true });
 }
 

@@ -107,6 +107,11 @@ export const platformConfigSchema = z.object({
       port: port.default(22),
     })
     .prefault({}),
+  /**
+   * The platform-wide webmail (issue 17): its address, linked from the panel's mail page. Bootstrap
+   * fills it in from `bootstrap.hosts.webmail`; the local stack from its Roundcube. Unset: no link.
+   */
+  webmailUrl: z.url({ protocol: /^https?$/ }).optional(),
   publicAddresses: z
     .object({ ipv4: z.array(z.ipv4()).default([]), ipv6: z.array(z.ipv6()).default([]) })
     .prefault({}),

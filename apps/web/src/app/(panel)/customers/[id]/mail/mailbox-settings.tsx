@@ -70,10 +70,15 @@ export function MailTotal({ base }: { base: string }) {
   );
 }
 
-/** `https://webmail.{domain}/` where the mailbox's domain has webmail on; null otherwise. */
-export function webmailLink(address: string, webmailDomains: readonly string[]): string | null {
+/** `https://webmail.{domain}/` where the mailbox's domain has webmail on; else the platform-wide
+ * webmail (GET /platform), or null when the platform has none. */
+export function webmailLink(
+  address: string,
+  webmailDomains: readonly string[],
+  platformWebmail: string | null = null,
+): string | null {
   const domain = address.slice(address.lastIndexOf('@') + 1);
-  return webmailDomains.includes(domain) ? `https://webmail.${domain}/` : null;
+  return webmailDomains.includes(domain) ? `https://webmail.${domain}/` : platformWebmail;
 }
 
 function toInstant(value: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ import type {
   CreateMailboxBody,
   Domain,
   Mailbox,
+  PlatformInfo,
   UpdateMailboxBody,
 } from '@hostplane/contracts';
 import { type FormEvent, useState } from 'react';
@@ -184,11 +185,28 @@ function Mailboxes({ base }: { base: string }) {
   const mailboxes = useLoad<Page<Mailbox>>(`${base}/mailboxes${ALL}`);
   const domains = useLoad<Page<Domain>>(`${base}/domains${ALL}`);
   const webmailDomains = (domains.data?.items ?? []).filter((d) => d.webmail).map((d) => d.name);
+  // The platform-wide webmail (one for every domain): linked here and from each mailbox.
+  const platformWebmail = useLoad<PlatformInfo>('/platform').data?.webmail.url ?? null;
   const [creating, setCreating] = useState(false);
   return (
     <Section
       title="Mailboxes"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New mailbox" />}
+      actions={
+        <>
+          {platformWebmail ? (
+            <a
+              className="btn btn-ghost"
+              href={platformWebmail}
+              target="_blank"
+              rel="noreferrer"
+              data-testid="platform-webmail"
+            >
+              Open webmail
+            </a>
+          ) : null}
+          <CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New mailbox" />
+        </>
+      }
     >
       {creating ? (
         <CreateMailboxForm
@@ -211,7 +229,7 @@ function Mailboxes({ base }: { base: string }) {
               key={m.address}
               base={base}
               mailbox={m}
-              webmail={webmailLink(m.address, webmailDomains)}
+              webmail={webmailLink(m.address, webmailDomains, platformWebmail)}
               onChange={() => void mailboxes.reload()}
             />
           ))
