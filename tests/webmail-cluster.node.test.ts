@@ -52,15 +52,30 @@ afterAll(async () => {
   if (cluster) await cluster.uninstall();
 }, SLOW);
 
-/** Submits a message from bob to ann through the in-cluster Postfix (submission, STARTTLS, SASL). */
+/**
+ * Submits a message from bob to ann through the in-cluster Postfix (submission, STARTTLS, SASL).
+ * Until the kubelet has refreshed Rspamd's copy of the rspamd-maps ConfigMap the Mail target wrote
+ * (its identities), Rspamd refuses the sender ("this mailbox may not send", nothing is queued): poll.
+ */
 async function submit(subject: string, body: string, messageId: string): Promise<void> {
-  const out = await swaks(cluster, 587, [
+  const args = [
     ...['--from', bob.address, '--to', ann.address],
     ...['--header', `Subject: ${subject}`, '--header', `From: <${bob.address}>`],
     ...['--header', `Message-Id: <${messageId}>`, '--body', body],
     ...['--tls', '--auth', 'PLAIN', '--auth-user', bob.address, '--auth-password', bob.password],
-  ]);
-  expect(out).toMatch(/<-\s+250 2\.0\.0 Ok: queued/);
+  ];
+  await waitFor(
+    `the in-cluster Postfix to queue "${subject}" from ${bob.address}`,
+    async () => {
+      try {
+        return /<~\s+250 2\.0\.0 Ok: queued/.test(await swaks(cluster, 587, args));
+      } catch (error) {
+        if (String(error).includes('554 5.7.1 this mailbox may not send')) return false;
+        throw error;
+      }
+    },
+    { timeoutMs: 180_000, intervalMs: 5_000 },
+  );
 }
 
 /** A cookie jar of one HTTP client session (name → value), fed by Set-Cookie headers. */
@@ -158,7 +173,7 @@ describe('webmail (Roundcube) in mail-system on the real node', () => {
     const listed = await list.text();
     expect(listed).toContain(subject);
     expect(listed).toContain(bob.address);
-  });
+  }, 240_000);
 
   it('refuses a wrong password', async () => {
     const login = await logIn(new Session(base), ann.address, `${ann.password}-wrong`);
@@ -234,5 +249,5 @@ describe('spam learning in mail-system on the real node', () => {
     );
     figures.learnedAfterMoveSeconds = (Date.now() - started) / 1000;
     expect(await rspamdLog()).toContain(`learned message as spam: ${messageId}`);
-  }, 180_000);
+  }, 300_000);
 });
