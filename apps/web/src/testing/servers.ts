@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiConfigInput, buildApp, createAdminUser } from '@hostplane/api';
 import { createPanelDb, migratePanelDb } from '@hostplane/db';
+import type { PlatformConfig } from '@hostplane/platform';
 import { loadStackEnv, waitFor } from '@hostplane/testing';
 import pg from 'pg';
 
@@ -36,7 +37,7 @@ async function adminQuery(base: URL, text: string): Promise<void> {
 }
 
 /** The real API on a fresh, migrated database of its own, listening on a loopback port, with one admin. */
-export async function startApi(config: ApiConfigInput = {}): Promise<RunningApi> {
+export async function startApi(config: ApiConfigInput = {}, platform?: PlatformConfig): Promise<RunningApi> {
   const base = new URL(serverUrl());
   const name = `hp_test_web_${randomBytes(6).toString('hex')}`;
   await adminQuery(base, `create database ${name}`);
@@ -45,7 +46,11 @@ export async function startApi(config: ApiConfigInput = {}): Promise<RunningApi>
   const db = createPanelDb(url.toString(), { max: 5 });
   await migratePanelDb(db);
   // cookieSecure stays on: Chromium keeps Secure cookies from http://127.0.0.1 (a trustworthy origin).
-  const app = await buildApp({ db, config: { logLevel: 'silent', cookieSecure: true, ...config } });
+  const app = await buildApp({
+    db,
+    config: { logLevel: 'silent', cookieSecure: true, ...config },
+    ...(platform ? { platform } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the API has no TCP address');

@@ -1,6 +1,8 @@
 import type { KubeObject } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseBootstrapConfig } from '../config/bootstrap-schema.ts';
+import { panelPlatformConfigYaml } from './panel.ts';
 import { pinTestConfig } from './pin-test-config.ts';
 import { webmail } from './webmail.ts';
 
@@ -42,5 +44,19 @@ describe('webmail TLS towards Dovecot and Postfix (issue 17)', () => {
       subPath: 'ca.pem',
       readOnly: true,
     });
+  });
+});
+
+describe("the panel's link to the webmail (issue 17)", () => {
+  it('is https://<hosts.webmail>/ in the platform config the panel reads, unless the config names one', () => {
+    const platform = (yaml: string) => parse(yaml) as { webmailUrl?: string };
+    expect(platform(panelPlatformConfigYaml(pinTestConfig)).webmailUrl).toBe('https://webmail.example.net/');
+    const named = parseBootstrapConfig({ ...pinTestConfig, webmailUrl: 'https://mail.example.org/' });
+    expect(platform(panelPlatformConfigYaml(named)).webmailUrl).toBe('https://mail.example.org/');
+    const withoutMail = parseBootstrapConfig({
+      ...pinTestConfig,
+      bootstrap: { ...pinTestConfig.bootstrap, steps: ['dns'] },
+    });
+    expect(platform(panelPlatformConfigYaml(withoutMail)).webmailUrl).toBeUndefined();
   });
 });
