@@ -23,6 +23,8 @@ async function execute(invocation: Invocation): Promise<number> {
       return (await import('./commands/token.ts')).run(invocation);
     case 'bootstrap':
       return (await import('./commands/bootstrap.ts')).run(invocation);
+    case 'mail-schema':
+      return (await import('./commands/mail-schema.ts')).run();
     case 'backup-platform':
       return (await import('./commands/backup-platform.ts')).run(invocation);
     case 'restore-platform':

@@ -35,6 +35,7 @@ export type Invocation =
       output: OutputFormat;
     }
   | { command: 'backup-platform'; prefix: string; retentionDays: string }
+  | { command: 'mail-schema' }
   | {
       command: 'restore-platform';
       list: boolean;
@@ -212,6 +213,13 @@ export function buildProgram(found: (invocation: Invocation) => void, io: CliOut
         return found({ command: 'bootstrap', ...o, status: what === 'status' });
       },
     );
+
+  program
+    .command('mail-schema')
+    .description(
+      'bring the mail database to the newest schema (MAIL_DATABASE_URL); idempotent, serialised by a lock',
+    )
+    .action(() => found({ command: 'mail-schema' }));
 
   program
     .command('backup-platform')
