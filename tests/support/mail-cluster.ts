@@ -24,7 +24,6 @@ import {
   KubeDkimSecrets,
   KubeRspamdMaps,
   MysqlMailDatabase,
-  migrateMailDb,
 } from '@hostplane/provisioner-mail';
 import { loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
 import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
@@ -156,8 +155,7 @@ export function newMailbox(local: string, domain: string): TestMailbox {
 }
 
 /**
- * The mail schema migrated (what the in-cluster panel does) and a customer's mail domain with its
- * mailboxes written by the panel's Mail target into the in-cluster mail DB, a DKIM Secret into
+ * A customer's mail domain with its mailboxes written by the panel's Mail target into the in-cluster mail DB, a DKIM Secret into
  * mail-system and the rspamd-maps ConfigMap. Returns the DB (close it) and the DKIM public key.
  */
 export async function provisionMailDomain(
@@ -168,7 +166,7 @@ export async function provisionMailDomain(
 ): Promise<{ db: MysqlMailDatabase; publicKey: string }> {
   const mailDb = await clusterIp(cluster.kube, 'mail-system', 'mail-db');
   const url = `mysql://mail:${encodeURIComponent(cluster.config.bootstrap.secrets.mailDbPassword)}@${mailDb}:3306/mail`;
-  await migrateMailDb(url);
+  // No migration here: mail-system's mail-schema Job made the tables before Postfix and Dovecot started.
   const db = new MysqlMailDatabase({ url });
   const keys = generateKeyPairSync('rsa', {
     modulusLength: 2048,

@@ -18,6 +18,7 @@ import {
   workload,
 } from './common.ts';
 import { mailDatabase } from './mail-db.ts';
+import { mailSchemaObjects, waitForMailSchema } from './mail-schema.ts';
 import { maildirBackupCronJob } from './maildir-backup.ts';
 import { panelMailRole } from './maildir-removal.ts';
 import { webmail } from './webmail.ts';
@@ -192,6 +193,8 @@ function postfix(config: BootstrapConfig): KubeObject[] {
       name: 'postfix',
       ns: MAIL_NAMESPACE,
       replicas: 1,
+      // The mail tables first (mail-schema.ts): their SQL maps query them from the start.
+      initContainers: [waitForMailSchema(config)],
       // Postfix's master must start as root (it binds 25 and drops to the postfix user itself).
       podSecurity: { seccompProfile: { type: 'RuntimeDefault' } },
       configHash: hash(files),
@@ -296,6 +299,8 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
       name: 'dovecot',
       ns: MAIL_NAMESPACE,
       replicas: 1,
+      // The mail tables first (mail-schema.ts): their SQL maps query them from the start.
+      initContainers: [waitForMailSchema(config)],
       // Dovecot's master starts as root and runs each mail process as vmail (uid 5000).
       podSecurity: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: 5000 },
       configHash: hash(files),
@@ -488,6 +493,7 @@ export function mailSystem(config: BootstrapConfig): KubeObject[] {
       "Postfix's and Dovecot's master processes start as root and drop privileges themselves; Rspamd, Redis and MariaDB meet restricted",
     ),
     ...mailDatabase(config),
+    ...mailSchemaObjects(config),
     ...redis(config),
     ...dkimReader(),
     ...panelMailRole(),
