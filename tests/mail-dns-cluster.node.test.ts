@@ -1,6 +1,6 @@
 // The cluster's DNS and mail on the real node (issue 14): the dns-system and mail-system steps that
 // `hostplane bootstrap` renders for production (same renderer, same images, built locally by
-// `hostplane images build --only pdns,postfix,dovecot,rspamd,dkim-sync,redis,mariadb`) are applied onto
+// `hostplane images build --only pdns,postfix,dovecot,rspamd,dkim-sync,redis,mariadb,panel`) are applied onto
 // the node and waited for as `bootstrap --apply` does. Then real clients on the host reach them through
 // their Services (kube-proxy's ClusterIPs), as Traefik's TCP routes would, PROXY header included:
 // - dig returns the records of a zone created through the in-cluster PowerDNS API;

@@ -1,7 +1,10 @@
 // Webmail and spam learning in the cluster on the real node (issue 17): the mail-system step
 // `hostplane bootstrap` renders, webmail included (image built by `hostplane images build --only
 // webmail`: Roundcube from Debian bookworm, php-fpm and nginx as www-data), applied and waited for as
-// `bootstrap --apply` does (tests/support/mail-cluster.ts, shared with mail-dns-cluster.node).
+// `bootstrap --apply` does (tests/support/mail-cluster.ts, shared with mail-dns-cluster.node). Images:
+// `hostplane images build --only webmail,panel,mariadb,postfix,dovecot,rspamd,dkim-sync,redis,pdns`.
+// - The mail schema comes from the mail-schema Job (the panel's migrator, from the panel's image)
+//   before Postfix and Dovecot start: they wait for its tables in an init container (issue 14).
 // - The webmail pod becomes Ready; its login page answers through the webmail Service.
 // - A mailbox logs in over HTTP as a browser does (Roundcube's login POST with its CSRF token and
 //   session cookie) and its message list shows a message delivered through the in-cluster Postfix;
@@ -125,6 +128,31 @@ async function logIn(session: Session, user: string, password: string): Promise<
     }).toString(),
   });
 }
+
+describe('the mail schema in mail-system on the real node (issue 14)', () => {
+  it("is migrated by the mail-schema Job from the panel's image before Postfix and Dovecot start", async () => {
+    const jobs: Obj[] = await cluster.kube.list(
+      KINDS.Job,
+      'mail-system',
+      'app.kubernetes.io/name=mail-schema',
+    );
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].status.succeeded).toBe(1);
+    expect(jobs[0].spec.template.spec.containers[0].image).toBe(cluster.config.bootstrap.systemImages.panel);
+    // Each of them waited for the tables in its init container, which ended well before the server
+    // started: no 451 from Postfix's SQL maps, no failed logins from Dovecot's.
+    for (const app of ['postfix', 'dovecot']) {
+      const [pod]: Obj[] = await cluster.kube.list(KINDS.Pod, 'mail-system', `app.kubernetes.io/name=${app}`);
+      const init = pod.status.initContainerStatuses.find((c: Obj) => c.name === 'wait-mail-schema');
+      expect(init.state.terminated, app).toMatchObject({ exitCode: 0, reason: 'Completed' });
+      const server = pod.status.containerStatuses.find((c: Obj) => c.name === app);
+      expect(server.restartCount, app).toBe(0);
+      expect(Date.parse(server.state.running.startedAt)).toBeGreaterThanOrEqual(
+        Date.parse(init.state.terminated.finishedAt),
+      );
+    }
+  });
+});
 
 describe('webmail (Roundcube) in mail-system on the real node', () => {
   let base = '';
