@@ -50,9 +50,14 @@ export function requirePlatformConfigInCluster(env: {
   return env.PLATFORM_CONFIG;
 }
 
-/** Reads PLATFORM_CONFIG (YAML or JSON; JSON is YAML), or the local default; throws naming bad fields. */
-export function loadPlatformConfig(path: string | undefined): PlatformConfig {
-  if (!path) return parsePlatformConfig(LOCAL_PLATFORM_CONFIG_INPUT);
+/** Reads PLATFORM_CONFIG (YAML or JSON; JSON is YAML), or the local default; throws naming bad fields.
+ * The local default links the stack's Roundcube (WEBMAIL_URL of `stack env`) as the platform webmail. */
+export function loadPlatformConfig(path: string | undefined, localWebmailUrl?: string): PlatformConfig {
+  if (!path)
+    return parsePlatformConfig({
+      ...LOCAL_PLATFORM_CONFIG_INPUT,
+      ...(localWebmailUrl ? { webmailUrl: localWebmailUrl } : {}),
+    });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -142,6 +142,10 @@ describe('loadPlatformConfig', () => {
   it('defaults to the local stack: public address 127.0.0.1, shared by the DNS zones and the TLS gate', () => {
     const config = loadPlatformConfig(undefined);
     expect(config.publicAddresses.ipv4).toEqual(['127.0.0.1']);
+    expect(config.webmailUrl).toBeUndefined();
+    // The stack's Roundcube (WEBMAIL_URL) is the local platform webmail; a bad one is refused by name.
+    expect(loadPlatformConfig(undefined, 'http://127.0.0.1:28090').webmailUrl).toBe('http://127.0.0.1:28090');
+    expect(() => loadPlatformConfig(undefined, 'not a url')).toThrow(/webmailUrl/);
     expect(dnsConfigOf(config)).toMatchObject({
       nameservers: ['ns1.hostplane.test', 'ns2.hostplane.test'],
       publicIPv4: ['127.0.0.1'],

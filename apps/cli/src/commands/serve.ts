@@ -262,7 +262,7 @@ export async function run(mode: ServeMode): Promise<number> {
   let platform: PlatformConfig;
   try {
     env = parseServeEnv(process.env);
-    platform = loadPlatformConfig(requirePlatformConfigInCluster(env));
+    platform = loadPlatformConfig(requirePlatformConfigInCluster(env), process.env.WEBMAIL_URL);
   } catch (err) {
     process.stderr.write(`hostplane serve: ${(err as Error).message}\n`);
     return 2;
