@@ -78,7 +78,8 @@ export function waitForMailSchema(config: BootstrapConfig) {
   const tables = MAIL_SCHEMA_TABLES.map((t) => `'${t}'`).join(',');
   const query = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'mail' AND table_name IN (${tables})`;
   const script = [
-    'until [ "$(mariadb --host=mail-db --user=mail_ro --password="$MAIL_RO_PASSWORD" --batch --skip-column-names',
+    // One command line: a newline inside $( ) would end the mariadb command there.
+    'until [ "$(mariadb --host=mail-db --user=mail_ro --password="$MAIL_RO_PASSWORD" --batch --skip-column-names \\',
     `  --connect-timeout=5 -e "${query}" 2>/dev/null)" = "${MAIL_SCHEMA_TABLES.length}" ]; do`,
     '  echo "waiting for the mail schema (Job mail-schema)"; sleep 2',
     'done',
