@@ -185,7 +185,10 @@ function deployment(config: BootstrapConfig, traefikYaml: string): KubeObject {
         ...(b.edge.hostPorts ? { hostPort: b.edge.hostPorts.websecure } : {}),
       },
       { name: 'internal', containerPort: INTERNAL_PORT },
-      ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, containerPort: e.port })),
+      ...MAIL_ENTRYPOINTS.map((e) => {
+        const hostPort = b.edge.hostPorts?.mail?.[e.name];
+        return { name: e.name, containerPort: e.port, ...(hostPort ? { hostPort } : {}) };
+      }),
     ],
     securityContext: restrictedContainer,
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -286,7 +289,7 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
       ? namespace(
           INGRESS_NAMESPACE,
           'privileged',
-          'Traefik binds its web entry points on the node (hostPorts, no load balancer); the pod is otherwise restricted',
+          'Traefik binds its entry points on the node (hostPorts, no load balancer); the pod is otherwise restricted',
         )
       : namespace(
           INGRESS_NAMESPACE,
