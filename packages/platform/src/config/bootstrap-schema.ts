@@ -102,6 +102,8 @@ export const bootstrapSectionSchema = z.object({
             })
             .partial()
             .optional(),
+          /** The DNS entry point (UDP and TCP) bound on the node, e.g. 53: Traefik forwards it to PowerDNS. */
+          dns: port.optional(),
         })
         .optional(),
     })

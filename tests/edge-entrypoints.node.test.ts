@@ -28,6 +28,7 @@ import { uninstallBootstrap } from '../apps/cli/src/bootstrap/uninstall.ts';
 import {
   applyClusterSteps,
   clusterBootstrapConfig,
+  clusterIp,
   clusterSteps,
   mailCertificate,
   provisionClusterMail,
@@ -41,8 +42,14 @@ const senderDomain = `edge-sender-${tag}.test`;
 /** The outside client's own address (TEST-NET-2), on this network namespace's loopback. */
 const CLIENT_IP = '198.51.100.61';
 /** Traefik's entry points on the node (hostPorts): not the stack's own edge/mail ports. */
-const HOST_PORTS = { web: 21080, websecure: 21443, mail: { smtp: 21025, imap: 21143, imaps: 21993 } };
+const HOST_PORTS = {
+  web: 21080,
+  websecure: 21443,
+  mail: { smtp: 21025, imap: 21143, imaps: 21993 },
+  dns: 21053,
+};
 const TENANT_NS = `cust-edge-${tag}`;
+const zone = `edge-dns-${tag}.test`;
 const figures: Record<string, number> = {};
 
 let env: StackEnv;
@@ -88,7 +95,7 @@ beforeAll(async () => {
 }, SLOW);
 
 afterAll(async () => {
-  process.stdout.write(`edge-mail figures: ${JSON.stringify(figures)}\n`);
+  process.stdout.write(`edge-entrypoints figures: ${JSON.stringify(figures)}\n`);
   await db?.close();
   if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
   if (env) await dropElsewhere(env, senderDomain).catch(() => undefined);
@@ -189,14 +196,30 @@ describe('mail through the in-cluster Traefik on the real node', () => {
     expect(message).toContain('hello through traefik');
     // Postfix's Received header names the client's own address, not Traefik's pod.
     const headers = message.split(/\r?\n\r?\n/)[0] ?? '';
-    process.stdout.write(`edge-mail message headers:\n${headers}\n`);
+    process.stdout.write(`edge-entrypoints message headers:\n${headers}\n`);
     const ip = (a: string) => a.replaceAll('.', '\\.');
     expect(headers).toMatch(
       new RegExp(`Received: from mx\\.${ip(senderDomain)} \\([^)]*\\[${ip(CLIENT_IP)}\\]\\)`),
     );
     expect(headers).not.toContain(`[${traefikIp}]`);
-    // Rspamd checked SPF against the client's address (the sender's SPF allows CLIENT_IP only).
-    expect(message).toMatch(/spf=pass/i);
+    // Rspamd scored the message as coming from the client's address (its task log names the IP).
+    const queueId = /^X-Rspamd-Queue-Id: (\S+)/m.exec(headers)?.[1];
+    expect(queueId).toBeTruthy();
+    const rspamdLog = (
+      await run('kubectl', [
+        '--kubeconfig',
+        env.KUBECONFIG,
+        '-n',
+        'mail-system',
+        'logs',
+        'deployment/rspamd',
+        '-c',
+        'rspamd',
+        '--since=10m',
+      ])
+    ).stdout;
+    const scored = rspamdLog.split('\n').find((l) => l.includes(`qid: <${queueId}>`));
+    expect(scored, rspamdLog.slice(-2000)).toContain(`ip: ${CLIENT_IP}`);
 
     // Postfix's log (the container's stdout) names the client's address for this connection.
     const log = (
@@ -306,4 +329,81 @@ describe('mail through the in-cluster Traefik on the real node', () => {
       expect(answer, name).toMatch(/exit=(1|124)/);
     }
   }, 180_000);
+});
+
+describe("the DNS entry point: PowerDNS through Traefik's dns-udp/dns-tcp entry points", () => {
+  it("answers a customer's records over UDP and TCP at the node's address", async () => {
+    // A customer's zone, created through the in-cluster PowerDNS API as the panel's DNS target does.
+    const api = `http://${await clusterIp(kube, 'dns-system', 'pdns-api')}:8081/api/v1/servers/localhost/zones`;
+    const res = await fetch(api, {
+      method: 'POST',
+      headers: { 'X-API-Key': config.bootstrap.secrets.pdnsApiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: `${zone}.`,
+        kind: 'Native',
+        nameservers: [],
+        rrsets: [
+          {
+            name: `${zone}.`,
+            type: 'SOA',
+            ttl: 300,
+            records: [
+              { content: `ns1.${zone}. hostmaster.${zone}. 1 10800 3600 604800 300`, disabled: false },
+            ],
+          },
+          { name: `www.${zone}.`, type: 'A', ttl: 60, records: [{ content: '192.0.2.43', disabled: false }] },
+          {
+            name: `${zone}.`,
+            type: 'MX',
+            ttl: 60,
+            records: [{ content: `10 mx.${zone}.`, disabled: false }],
+          },
+        ],
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const dig = async (transport: '+notcp' | '+tcp', name: string, type: string) =>
+      (
+        await run('dig', [
+          `@${REAL_NODE_IP}`,
+          '-p',
+          String(HOST_PORTS.dns),
+          transport,
+          '+short',
+          '+time=2',
+          '+tries=1',
+          name,
+          type,
+        ]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }))
+      ).stdout.trim();
+    const started = Date.now();
+    // Either replica answers behind the route; the one whose API did not create the zone learns it at
+    // its next zone-cache refresh (10 s): both transports agree once both replicas know it.
+    await waitFor(
+      `www.${zone} A over UDP and TCP through the edge`,
+      async () => {
+        for (const transport of ['+notcp', '+tcp'] as const) {
+          for (let i = 0; i < 4; i++)
+            if ((await dig(transport, `www.${zone}`, 'A')) !== '192.0.2.43') return false;
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    figures.zoneThroughEdgeSeconds = (Date.now() - started) / 1000;
+    expect(await dig('+notcp', zone, 'MX')).toBe(`10 mx.${zone}.`);
+    expect(await dig('+tcp', zone, 'MX')).toBe(`10 mx.${zone}.`);
+    // The answer is authoritative (PowerDNS itself, not a resolver): the aa flag over both transports.
+    for (const transport of ['+notcp', '+tcp']) {
+      const { stdout } = await run('dig', [
+        `@${REAL_NODE_IP}`,
+        '-p',
+        String(HOST_PORTS.dns),
+        transport,
+        `www.${zone}`,
+        'A',
+      ]);
+      expect(stdout).toMatch(/flags: qr aa/);
+    }
+  }, 120_000);
 });
