@@ -11,36 +11,26 @@
 //   verifies against the key published in the in-cluster PowerDNS.
 // The webmail Deployment of mail-system is left out (its image is not built yet).
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { KubeObject } from '@hostplane/domain';
-import {
-  localBootstrapConfigInput,
-  REAL_NODE_POD_CIDR,
-  resolveStateDir,
-  SERVICE_CLUSTER_IP_RANGE,
-} from '@hostplane/localstack';
-import { type BootstrapConfig, parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
+import type { BootstrapConfig, renderBootstrap } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import {
-  createMailTarget,
-  KubeDkimSecrets,
-  KubeRspamdMaps,
-  MysqlMailDatabase,
-  migrateMailDb,
-} from '@hostplane/provisioner-mail';
+import type { MysqlMailDatabase } from '@hostplane/provisioner-mail';
 import { dropElsewhere, hostElsewhere, loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
-import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
-import { hash } from '@node-rs/argon2';
 import { dkimVerify } from 'mailauth';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyBootstrap } from '../apps/cli/src/bootstrap/apply.ts';
 import { uninstallBootstrap } from '../apps/cli/src/bootstrap/uninstall.ts';
+import {
+  applyClusterSteps,
+  clusterBootstrapConfig,
+  clusterSteps,
+  mailCertificate,
+  provisionClusterMail,
+  clusterIp as serviceIp,
+} from './support/cluster-mail.ts';
 
 const run = promisify(execFile);
 const SLOW = 900_000;
@@ -63,77 +53,20 @@ let work: string;
 type Obj = any;
 
 /** The ClusterIP of a Service (kube-proxy on the node forwards it to the pods). */
-async function clusterIp(ns: string, name: string): Promise<string> {
-  const svc: Obj = await kube.get(KINDS.Service, ns, name);
-  return svc.spec.clusterIP;
-}
-
-/** The mail host's certificate as a kubernetes.io/tls Secret (what the edge's ACME would provide). */
-function mailTlsSecret(dir: string): KubeObject {
-  const crt = path.join(dir, 'tls.crt');
-  const key = path.join(dir, 'tls.key');
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: 'mail-tls',
-      namespace: 'mail-system',
-      labels: { 'app.kubernetes.io/managed-by': 'test' },
-    },
-    type: 'kubernetes.io/tls',
-    data: {
-      'tls.crt': readFileSync(crt).toString('base64'),
-      'tls.key': readFileSync(key).toString('base64'),
-    },
-  } as KubeObject;
-}
+const clusterIp = (ns: string, name: string): Promise<string> => serviceIp(kube, ns, name);
 
 beforeAll(async () => {
   env = loadStackEnv();
   kube = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
-  const input = localBootstrapConfigInput(resolveStateDir());
-  config = parseBootstrapConfig({
-    ...input,
-    // This cluster's pod and Service ranges: PowerDNS's API and the PROXY headers are trusted from them.
-    network: { clusterCidrs: [REAL_NODE_POD_CIDR, SERVICE_CLUSTER_IP_RANGE] },
-    // Greylisting off (bootstrap.mail.greylisting): it would hold the first message 5 minutes.
-    bootstrap: { ...input.bootstrap, steps: ['dns', 'mail'], mail: { greylisting: false } },
-  });
-  steps = renderBootstrap(config).map((step) => ({
-    ...step,
-    objects: step.objects.filter((o) => !o.metadata.name.startsWith('webmail')),
-  }));
+  config = clusterBootstrapConfig(['dns', 'mail']);
+  steps = clusterSteps(config);
   expect(steps.map((s) => s.namespace)).toEqual(['dns-system', 'mail-system']);
 
   // The mail host's certificate (in production: the edge's ACME certificate of bootstrap.hosts.mail).
-  work = mkdtempSync(path.join(os.tmpdir(), 'mail-dns-'));
-  const host = config.bootstrap.hosts.mail;
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${host}`,
-    '-addext',
-    `subjectAltName=DNS:${host}`,
-    '-keyout',
-    path.join(work, 'tls.key'),
-    '-out',
-    path.join(work, 'tls.crt'),
-  ]);
-  const mailNs = steps[1]!.objects.find((o) => o.kind === 'Namespace')!;
-  await kube.apply(mailNs);
-  await kube.apply(mailTlsSecret(work));
-
+  const cert = await mailCertificate(config.bootstrap.hosts.mail);
+  work = cert.dir;
   const started = Date.now();
-  await applyBootstrap(kube, steps, {
-    timeoutMs: 600_000,
-    progress: (line) => process.stdout.write(`${line}\n`),
-  });
+  await applyClusterSteps(kube, steps, cert.secret);
   figures.dnsAndMailReadySeconds = (Date.now() - started) / 1000;
 }, SLOW);
 
@@ -228,58 +161,15 @@ describe('mail-system on the real node', () => {
   let rspamdPod: Obj;
 
   beforeAll(async () => {
-    const mailDb = await clusterIp('mail-system', 'mail-db');
-    const url = `mysql://mail:${encodeURIComponent(config.bootstrap.secrets.mailDbPassword)}@${mailDb}:3306/mail`;
-    // What the in-cluster panel does at start: migrate the mail tables.
-    await migrateMailDb(url);
-    db = new MysqlMailDatabase({ url });
-    const keys = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'der' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    publicKey = keys.publicKey.toString('base64');
     [rspamdPod] = await kube.list(KINDS.Pod, 'mail-system', 'app.kubernetes.io/name=rspamd');
     // The panel's Mail target, wired as in the cluster: the mail DB, DKIM Secrets in mail-system, the
     // rspamd-maps ConfigMap (identities and send limits).
-    const target = createMailTarget({
-      db,
-      dkimSecrets: KubeDkimSecrets.fromConfig({ kubeconfigFile: env.KUBECONFIG }),
-      rspamdMaps: KubeRspamdMaps.fromConfig({ kubeconfigFile: env.KUBECONFIG }),
-      localRspamd: null,
-      publication: null,
-      maildirs: null,
-    });
-    const snapshot = customerSnapshot({
-      id: 900_000 + (process.pid % 10_000),
-      domains: [
-        mailDomain(mailDomainName, {
-          dkim: {
-            selector,
-            publicKey,
-            privateKeyPem: keys.privateKey,
-            previousSelector: null,
-            previousPublicKey: null,
-          },
-        }),
-      ],
-      mailboxes: await Promise.all(
-        [ann, bob].map(async (m, i) => ({
-          id: i + 1,
-          address: m.address,
-          passwordHash: `{ARGON2ID}${await hash(m.password)}`,
-          quotaBytes: 50 * 1024 * 1024,
-          enabled: true,
-          sendLimitPerHour: 50,
-        })),
-      ),
-      aliases: [],
-    });
-    const outcome = await target.run(snapshot, {
-      signal: new AbortController().signal,
-      log: pino({ level: 'warn' }),
-    });
-    expect(outcome).toMatchObject({ status: 'True' });
+    ({ db, dkimPublicKey: publicKey } = await provisionClusterMail(env, kube, config, {
+      customerId: 900_000 + (process.pid % 10_000),
+      domain: mailDomainName,
+      mailboxes: [ann, bob],
+      dkimSelector: selector,
+    }));
   }, SLOW);
 
   afterAll(async () => {
