@@ -89,10 +89,13 @@ describe("a site's per-host certificate status", () => {
           const res = await panel.http('GET', url);
           expect(res.status, JSON.stringify(res.body)).toBe(200);
           for (const item of res.body.items) states.add(item.state);
-          return res.body.items.length === 2 &&
+          if (
+            res.body.items.length === 2 &&
             res.body.items.every((i: { state: string }) => i.state === 'Issued')
-            ? res.body
-            : undefined;
+          )
+            return res.body;
+          const site = await panel.http('GET', `/customers/${customerId}/sites/shop`);
+          throw new Error(`${JSON.stringify(res.body.items)}; site ${JSON.stringify(site.body.status)}`);
         },
         { timeoutMs: 180_000, intervalMs: 1_000 },
       );
