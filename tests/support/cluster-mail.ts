@@ -118,11 +118,11 @@ export async function mailCertificate(host: string): Promise<{ dir: string; secr
 export async function applyClusterSteps(
   kube: KubeHttpClient,
   steps: Steps,
-  mailTls: KubeObject,
+  mailTls?: KubeObject,
 ): Promise<void> {
   const mail = steps.find((s) => s.namespace === 'mail-system');
   const mailNs = mail?.objects.find((o) => o.kind === 'Namespace');
-  if (mailNs) {
+  if (mailNs && mailTls) {
     await kube.apply(mailNs);
     await kube.apply(mailTls);
   }
