@@ -7,13 +7,15 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import { delegateDomain, waitFor, withdrawFromRegistry } from '@hostplane/testing';
+import { delegateDomain, publishAtRegistry, waitFor, withdrawFromRegistry } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDomainUntil, newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
 
 const run = promisify(execFile);
 const FIRST_ID = 640_000 + (process.pid % 20_000) * 10;
 const domain = `${runTag}-certs.test`;
+/** A domain whose DNS is elsewhere (records published at the registry): its host starts elsewhere. */
+const lateDomain = `${runTag}-late.test`;
 const SLOW = 300_000;
 const figures: Record<string, number> = {};
 
@@ -29,6 +31,8 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write(`edge-certificates figures: ${JSON.stringify(figures)}\n`);
   await withdrawFromRegistry(stack, domain, 'NS').catch(() => undefined);
+  await withdrawFromRegistry(stack, lateDomain, 'A').catch(() => undefined);
+  await withdrawFromRegistry(stack, `_hostplane-challenge.${lateDomain}`, 'TXT').catch(() => undefined);
   if (panel && customerId) await panel.http('DELETE', `/customers/${customerId}`).catch(() => undefined);
   await panel?.close();
 }, SLOW);
@@ -120,6 +124,63 @@ describe("a site's per-host certificate status", () => {
       // Before the order completed, the hosts were Pending (the edge served its default certificate).
       process.stdout.write(`edge-certificates states seen: ${[...states].join(', ')}\n`);
       expect([...states].every((x) => x === 'Pending' || x === 'Issued')).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'says AwaitingDNS while the host points elsewhere, and Issued once it points at the platform',
+    async () => {
+      expect(customerId, 'the first test made the customer').toBeGreaterThan(0);
+      const d = await panel.http('POST', `/customers/${customerId}/domains`, {
+        name: lateDomain,
+        dns: false,
+        mail: false,
+      });
+      expect(d.status, JSON.stringify(d.body)).toBe(201);
+      // Ownership by the TXT challenge at the registry (the domain's DNS is not the platform's).
+      await publishAtRegistry(stack, `_hostplane-challenge.${lateDomain}`, 'TXT', [
+        d.body.verification.token,
+      ]);
+      await checkDomainUntil(panel, customerId, lateDomain, 'Verified');
+      await publishAtRegistry(stack, lateDomain, 'A', ['192.0.2.10']);
+      const s = await panel.http('POST', `/customers/${customerId}/sites`, {
+        name: 'late',
+        template: 'static',
+        domains: [lateDomain],
+        www: false,
+      });
+      expect(s.status, JSON.stringify(s.body)).toBe(201);
+      const url = `/customers/${customerId}/sites/late/certificates`;
+      const awaiting = await waitFor(
+        `${lateDomain} AwaitingDNS`,
+        async () => {
+          const res = await panel.http('GET', url);
+          if (res.body.items?.[0]?.state === 'AwaitingDNS') return res.body.items[0];
+          throw new Error(JSON.stringify(res.body));
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      expect(awaiting).toMatchObject({ host: lateDomain, issuer: null, notAfter: null });
+      expect(awaiting.message).toMatch(/does not resolve to the platform/);
+
+      // The customer points the host at the platform; the next pass (the periodic resync in production,
+      // the operator's reconcile here) finds it once the resolver's cached answer (TTL 60 s) expires.
+      const [edgeAddress] = (stack.HTTPS_ADDR ?? '').split(':');
+      await publishAtRegistry(stack, lateDomain, 'A', [edgeAddress ?? '']);
+      const started = Date.now();
+      const issued = await waitFor(
+        `${lateDomain} Issued`,
+        async () => {
+          const res = await panel.http('GET', url);
+          if (res.body.items?.[0]?.state === 'Issued') return res.body.items[0];
+          await panel.http('POST', `/customers/${customerId}/reconcile`);
+          throw new Error(JSON.stringify(res.body));
+        },
+        { timeoutMs: 240_000, intervalMs: 5_000 },
+      );
+      figures.fixedRecordToIssuedSeconds = (Date.now() - started) / 1000;
+      expect(issued.issuer).toMatch(/Pebble/);
     },
     SLOW,
   );
