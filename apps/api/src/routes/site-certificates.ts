@@ -42,7 +42,9 @@ export function siteCertificateRoutes(app: ApiInstance, { db, edgeCertificates }
         what: 'site',
       });
       if (!edgeCertificates)
-        throw new ServiceUnavailableError("this panel does not know the edge's address (EDGE_TLS_ADDR)");
+        throw new ServiceUnavailableError(
+          "the edge's address is not configured on this panel (EDGE_TLS_ADDR)",
+        );
       const waiting = awaitingDns(site.status);
       const now = new Date();
       const items = await Promise.all(
