@@ -22,6 +22,7 @@ import {
   databaseDumpsOf,
   tenantReadsOf,
 } from '../../apps/cli/src/commands/serve-assemble.ts';
+import { edgeCertificatesOf } from '../../apps/cli/src/commands/serve-edge-certificates.ts';
 import { siteLogsOf } from '../../apps/cli/src/commands/serve-site-logs.ts';
 import { domainVerifierOf } from '../../apps/cli/src/commands/serve-targets.ts';
 import { migrateMailDb } from '../../packages/provisioner-mail/src/schema/index.ts';
@@ -96,6 +97,13 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
       { kubeconfig: stack.KUBECONFIG },
       { edgeAccessLog: join(stackStateDir(), 'traefik', 'access.log') },
     ),
+    // Per-host certificates: the stack's edge at HTTPS_ADDR, trusted through Pebble's root.
+    edgeCertificates: stack.HTTPS_ADDR
+      ? edgeCertificatesOf({
+          address: stack.HTTPS_ADDR,
+          ...(stack.ACME_ROOT_CA ? { caFile: stack.ACME_ROOT_CA } : {}),
+        })
+      : null,
   });
   await sql`alter table customers alter column id restart with ${sql.lit(firstCustomerId)}`.execute(api.db);
   const databaseUrl = (poolOf(api.db) as unknown as { options: { connectionString: string } }).options

@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import { enforceAccess, resolvePrincipal } from './auth/authenticate.ts';
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
 import type { DatabaseDumps } from './database-dumps.ts';
+import type { EdgeCertificates } from './edge-certificates.ts';
 import { handleError } from './error-handler.ts';
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { schedulePurge } from './housekeeping.ts';
@@ -52,6 +53,7 @@ export interface BuildAppDeps {
   tenantReads?: TenantReads | null;
   /** Live reads of a site's container logs; 503 when absent. */
   siteLogs?: SiteLogs | null;
+  edgeCertificates?: EdgeCertificates | null;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -191,6 +193,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
       databaseDumps: deps.databaseDumps ?? null,
       tenantReads: deps.tenantReads ?? null,
       siteLogs: deps.siteLogs ?? null,
+      edgeCertificates: deps.edgeCertificates ?? null,
     });
   });
   return app;

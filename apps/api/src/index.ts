@@ -5,6 +5,7 @@ export { TOKEN_PREFIX } from './auth/secrets.ts';
 export { createAdminUser, createUser, ensureAdminUser, findUserIdByEmail } from './auth/users.ts';
 export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from './config.ts';
 export type { DatabaseDumps, DatabaseLogin } from './database-dumps.ts';
+export type { EdgeCertificates } from './edge-certificates.ts';
 export * from './errors.ts';
 export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
 export { logRedactPaths } from './http/redact.ts';

@@ -209,10 +209,12 @@ describe('every non-public route', () => {
       const res = await api.app.inject({ method: 'GET', url: req.url, headers: bearer(owner.token) });
       // An export streams from the customer's live MariaDB, which this panel has no access to: the
       // owner is let through to a 503 saying so (exports themselves: tests/site-runtime.node.test.ts).
-      // So do a site's logs, read live from its pods (tests/site-logs.node.test.ts).
+      // So do a site's logs, read live from its pods (tests/site-logs.node.test.ts), and its hosts'
+      // certificates, read live from the edge (tests/edge-certificates.int.test.ts).
       if (
         route.url === '/api/v1/customers/:id/databases/:name/dump' ||
-        route.url === '/api/v1/customers/:id/sites/:name/logs'
+        route.url === '/api/v1/customers/:id/sites/:name/logs' ||
+        route.url === '/api/v1/customers/:id/sites/:name/certificates'
       ) {
         expect(expectProblem(res, 503).detail, req.url).toMatch(/not configured/);
         continue;

@@ -1,5 +1,6 @@
 export * from './auth.ts';
 export * from './backups.ts';
+export * from './certificates.ts';
 export * from './common.ts';
 export * from './cronjobs.ts';
 export * from './customers.ts';

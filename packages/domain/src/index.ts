@@ -9,3 +9,4 @@ export * from './plans/index.ts';
 export * from './secrets/index.ts';
 export * from './sftp/index.ts';
 export * from './snapshot.ts';
+export * from './tls/index.ts';

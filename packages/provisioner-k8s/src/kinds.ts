@@ -61,6 +61,7 @@ export const KINDS = {
   // `hostplane bootstrap`: k3s helm-controller charts, Traefik TCP routes, namespaced RBAC.
   HelmChart: ref('helm.cattle.io/v1', 'HelmChart', 'helmcharts'),
   IngressRouteTCP: ref('traefik.io/v1alpha1', 'IngressRouteTCP', 'ingressroutetcps'),
+  IngressRouteUDP: ref('traefik.io/v1alpha1', 'IngressRouteUDP', 'ingressrouteudps'),
   ServersTransportTCP: ref('traefik.io/v1alpha1', 'ServersTransportTCP', 'serverstransporttcps'),
   Role: ref('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
   IngressClass: ref('networking.k8s.io/v1', 'IngressClass', 'ingressclasses', false),

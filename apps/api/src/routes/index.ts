@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config.ts';
 import type { DatabaseDumps } from '../database-dumps.ts';
+import type { EdgeCertificates } from '../edge-certificates.ts';
 import type { MailUsageReader } from '../mail-usage.ts';
 import type { SieveChecker } from '../sieve-check.ts';
 import type { SiteLogs } from '../site-logs.ts';
@@ -25,6 +26,7 @@ import { platformInfoRoutes } from './platform-info.ts';
 import { readRoutes } from './reads.ts';
 import { recordRoutes } from './records.ts';
 import { sftpRoutes } from './sftp.ts';
+import { siteCertificateRoutes } from './site-certificates.ts';
 import { siteLogRoutes } from './site-logs.ts';
 import { siteRoutes } from './sites.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -45,6 +47,8 @@ export interface RouteDeps {
   tenantReads?: TenantReads | null;
   /** Live reads of a site's container logs; null: 503. */
   siteLogs?: SiteLogs | null;
+  /** The certificate the edge serves per host (live TLS handshakes); null: 503. */
+  edgeCertificates?: EdgeCertificates | null;
 }
 
 export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise<void> {
@@ -63,6 +67,7 @@ export async function registerRoutes(app: ApiInstance, deps: RouteDeps): Promise
         customerRoutes,
         siteRoutes,
         siteLogRoutes,
+        siteCertificateRoutes,
         databaseRoutes,
         cronJobRoutes,
         domainRoutes,

@@ -27,7 +27,10 @@ export async function startTestApi(
   config: ApiConfigInput = {},
   logger?: FastifyBaseLogger,
   platform?: PlatformConfig,
-  extra: Pick<BuildAppDeps, 'mailUsage' | 'databaseDumps' | 'tenantReads' | 'siteLogs'> = {},
+  extra: Pick<
+    BuildAppDeps,
+    'mailUsage' | 'databaseDumps' | 'tenantReads' | 'siteLogs' | 'edgeCertificates'
+  > = {},
 ): Promise<TestApi> {
   const base = new URL(serverUrl());
   const name = `hp_test_${randomBytes(6).toString('hex')}`;

@@ -82,6 +82,13 @@ export const serveEnvSchema = z.object({
   MAIL_DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
   /** The edge's JSON access log file (Traefik accessLog.filePath): site logs add its lines for the site's hosts. */
   EDGE_ACCESS_LOG: z.string().min(1).optional(),
+  /** The edge's websecure address (host:port): each site's per-host certificate status is read there. */
+  EDGE_TLS_ADDR: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port')
+    .optional(),
+  /** PEM roots of the ACME CA the edge's certificates chain to (default: the system's roots). */
+  EDGE_TLS_CA_FILE: z.string().min(1).optional(),
   /** Dovecot's doveadm HTTP API: mailbox usage in the API's lists (issue 17). */
   DOVEADM_API_URL: url(['http:', 'https:']).optional(),
   DOVEADM_API_KEY: z.string().min(16).optional(),
@@ -153,6 +160,7 @@ async function startApi(
   const { API_PREFIX, buildApp, DoveadmHttpUsage } = await import('@hostplane/api');
   const { databaseDumpsOf, tenantReadsOf } = await import('./serve-assemble.ts');
   const { siteLogsOf } = await import('./serve-site-logs.ts');
+  const { edgeCertificatesOf } = await import('./serve-edge-certificates.ts');
   const kube = kubernetesAccess(env);
   const app = await buildApp({
     db,
@@ -160,6 +168,12 @@ async function startApi(
     tenantReads: kube ? tenantReadsOf(kube) : null,
     siteLogs: kube
       ? siteLogsOf(kube, env.EDGE_ACCESS_LOG ? { edgeAccessLog: env.EDGE_ACCESS_LOG } : {})
+      : null,
+    edgeCertificates: env.EDGE_TLS_ADDR
+      ? edgeCertificatesOf({
+          address: env.EDGE_TLS_ADDR,
+          ...(env.EDGE_TLS_CA_FILE ? { caFile: env.EDGE_TLS_CA_FILE } : {}),
+        })
       : null,
     mailUsage:
       env.DOVEADM_API_URL && env.DOVEADM_API_KEY

@@ -233,6 +233,18 @@ describe('the same renderers as the local stack', () => {
     expect(internal).toContain('-o smtpd_sasl_auth_enable=yes');
   });
 
+  it("Dovecot's PROXY-trusting listeners are reachable from the edge only (and from mail-system)", () => {
+    const policy = find('NetworkPolicy', 'dovecot-ingress').spec;
+    expect(policy.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'dovecot' } });
+    expect(policy.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-system' } } }],
+        ports: [143, 993, 110, 995].map((port) => ({ protocol: 'TCP', port })),
+      },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mail-system' } } }] },
+    ]);
+  });
+
   it('greylisting is on unless bootstrap.mail.greylisting is false', () => {
     expect(find('ConfigMap', 'rspamd-local-d').data['greylist.conf']).toBeUndefined();
     const off = renderBootstrap(

@@ -52,8 +52,45 @@ describe('ingress-system: Traefik rendered by the platform', () => {
     expect(c.entryPoints.websecure).toEqual({ address: ':8443', http: { tls: {} } });
     for (const e of MAIL_ENTRYPOINTS) expect(c.entryPoints[e.name]).toEqual({ address: `:${e.port}` });
     expect(Object.keys(c.entryPoints).sort()).toEqual(
-      ['internal', 'web', 'websecure', ...MAIL_ENTRYPOINTS.map((e) => e.name)].sort(),
+      ['internal', 'web', 'websecure', 'dns-udp', 'dns-tcp', ...MAIL_ENTRYPOINTS.map((e) => e.name)].sort(),
     );
+  });
+
+  it('a DNS entry point on UDP and TCP (53 on the Service) routed to PowerDNS, only with the dns step', () => {
+    const c = staticConfig(plain);
+    expect(c.entryPoints['dns-udp']).toEqual({ address: ':1053/udp' });
+    expect(c.entryPoints['dns-tcp']).toEqual({ address: ':1053' });
+    const ports = find(plain, 'Service', 'traefik').spec.ports;
+    expect(ports).toContainEqual({ name: 'dns-udp', port: 53, targetPort: 1053, protocol: 'UDP' });
+    expect(ports).toContainEqual({ name: 'dns-tcp', port: 53, targetPort: 1053, protocol: 'TCP' });
+    expect(find(plain, 'IngressRouteUDP', 'dns-udp')).toMatchObject({
+      metadata: { namespace: 'dns-system' },
+      spec: { entryPoints: ['dns-udp'], routes: [{ services: [{ name: 'pdns', port: 53 }] }] },
+    });
+    expect(find(plain, 'IngressRouteTCP', 'dns-tcp')).toMatchObject({
+      metadata: { namespace: 'dns-system' },
+      spec: { entryPoints: ['dns-tcp'], routes: [{ services: [{ name: 'pdns', port: 53 }] }] },
+    });
+    // A node-bound install (hostPorts) binds it on the node too, both protocols.
+    const bound = ingressSystem(
+      parseBootstrapConfig({
+        bootstrap: {
+          ...base,
+          edge: { serviceType: 'ClusterIP', hostPorts: { web: 80, websecure: 443, dns: 53 } },
+        },
+      }),
+    );
+    const container = find(bound, 'Deployment', 'traefik').spec.template.spec.containers[0];
+    expect(container.ports.filter((p: Manifest) => p.containerPort === 1053)).toEqual([
+      { name: 'dns-udp', containerPort: 1053, protocol: 'UDP', hostPort: 53 },
+      { name: 'dns-tcp', containerPort: 1053, protocol: 'TCP', hostPort: 53 },
+    ]);
+    // Without PowerDNS in the cluster there is no DNS entry point.
+    const noDns = ingressSystem(
+      parseBootstrapConfig({ bootstrap: { ...base, steps: ['ingress', 'panel'] } }),
+    );
+    expect(staticConfig(noDns).entryPoints['dns-udp']).toBeUndefined();
+    expect(noDns.some((o) => o.kind === 'IngressRouteUDP')).toBe(false);
   });
 
   it('watches Ingresses of its class and the traefik.io CRDs, ExternalName allowed, no cross-namespace', () => {

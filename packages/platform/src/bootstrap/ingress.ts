@@ -51,6 +51,14 @@ export const MAIL_ENTRYPOINTS = [
   { name: 'pop3s', port: 1995, service: 'dovecot' },
 ] as const;
 
+/**
+ * The DNS entry point: PowerDNS (dns-system) answers the outside through Traefik, on UDP and TCP, at the
+ * same public addresses as the web and mail (the LoadBalancer Service or the hostPorts): the NS records
+ * the platform publishes point at publicAddresses. Why not a hostPort on the pdns pods: two replicas
+ * cannot bind one node's port 53 (one would stay Pending on a single node); a NodePort cannot be 53.
+ */
+export const DNS_ENTRYPOINTS = { udp: 'dns-udp', tcp: 'dns-tcp', port: 1053 } as const;
+
 /** The static configuration of the in-cluster Traefik (the local stack renders its own addresses). */
 export function clusterTraefikSettings(config: BootstrapConfig): TraefikStaticSettings {
   const { acme } = config.bootstrap;
@@ -58,7 +66,13 @@ export function clusterTraefikSettings(config: BootstrapConfig): TraefikStaticSe
     web: { name: config.ingress.webEntrypoint, address: `:${WEB_PORT}` },
     websecure: { name: config.ingress.websecureEntrypoint, address: `:${WEBSECURE_PORT}` },
     internal: { name: 'internal', address: `:${INTERNAL_PORT}` },
-    tcp: MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, address: `:${e.port}` })),
+    tcp: [
+      ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, address: `:${e.port}` })),
+      ...(servesDns(config) ? [{ name: DNS_ENTRYPOINTS.tcp, address: `:${DNS_ENTRYPOINTS.port}` }] : []),
+    ],
+    ...(servesDns(config)
+      ? { udp: [{ name: DNS_ENTRYPOINTS.udp, address: `:${DNS_ENTRYPOINTS.port}` }] }
+      : {}),
     ingressClass: config.ingress.className,
     publishedService: `${INGRESS_NAMESPACE}/${APP}`,
     acme: {
@@ -78,6 +92,11 @@ export function clusterTraefikSettings(config: BootstrapConfig): TraefikStaticSe
     },
     logLevel: 'INFO',
   };
+}
+
+/** This install runs PowerDNS in the cluster (the dns step): the edge carries its DNS entry point. */
+function servesDns(config: BootstrapConfig): boolean {
+  return config.bootstrap.steps.includes('dns');
 }
 
 function clusterDns01Credentials(config: BootstrapConfig): Dns01Credentials {
@@ -185,7 +204,18 @@ function deployment(config: BootstrapConfig, traefikYaml: string): KubeObject {
         ...(b.edge.hostPorts ? { hostPort: b.edge.hostPorts.websecure } : {}),
       },
       { name: 'internal', containerPort: INTERNAL_PORT },
-      ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, containerPort: e.port })),
+      ...MAIL_ENTRYPOINTS.map((e) => {
+        const hostPort = b.edge.hostPorts?.mail?.[e.name];
+        return { name: e.name, containerPort: e.port, ...(hostPort ? { hostPort } : {}) };
+      }),
+      ...(servesDns(config)
+        ? (['UDP', 'TCP'] as const).map((protocol) => ({
+            name: protocol === 'UDP' ? DNS_ENTRYPOINTS.udp : DNS_ENTRYPOINTS.tcp,
+            containerPort: DNS_ENTRYPOINTS.port,
+            protocol,
+            ...(b.edge.hostPorts?.dns ? { hostPort: b.edge.hostPorts.dns } : {}),
+          }))
+        : []),
     ],
     securityContext: restrictedContainer,
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -233,6 +263,12 @@ function edgeService(config: BootstrapConfig): KubeObject {
     { name: 'web', port: 80, targetPort: WEB_PORT },
     { name: 'websecure', port: 443, targetPort: WEBSECURE_PORT },
     ...MAIL_ENTRYPOINTS.map((e) => ({ name: e.name, port: MAIL_PORTS[e.name], targetPort: e.port })),
+    ...(servesDns(config)
+      ? [
+          { name: DNS_ENTRYPOINTS.udp, port: 53, targetPort: DNS_ENTRYPOINTS.port, protocol: 'UDP' },
+          { name: DNS_ENTRYPOINTS.tcp, port: 53, targetPort: DNS_ENTRYPOINTS.port },
+        ]
+      : []),
   ];
   return {
     apiVersion: 'v1',
@@ -275,6 +311,25 @@ function mailRoutes(): KubeObject[] {
   return [transport, ...routes];
 }
 
+/** PowerDNS's DNS through the edge's dns-udp/dns-tcp entry points (in dns-system, next to PowerDNS). */
+function dnsRoutes(): KubeObject[] {
+  const services = [{ name: 'pdns', port: 53 }];
+  return [
+    {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'IngressRouteUDP',
+      metadata: { name: DNS_ENTRYPOINTS.udp, namespace: DNS_NAMESPACE, labels: { ...MANAGED } },
+      spec: { entryPoints: [DNS_ENTRYPOINTS.udp], routes: [{ services }] },
+    },
+    {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'IngressRouteTCP',
+      metadata: { name: DNS_ENTRYPOINTS.tcp, namespace: DNS_NAMESPACE, labels: { ...MANAGED } },
+      spec: { entryPoints: [DNS_ENTRYPOINTS.tcp], routes: [{ match: 'HostSNI(`*`)', services }] },
+    },
+  ];
+}
+
 /** 4. Traefik: its CRDs, HTTP(S) with ACME, Ingress in every namespace, TCP routes to the mail services. */
 export function ingressSystem(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap;
@@ -286,7 +341,7 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
       ? namespace(
           INGRESS_NAMESPACE,
           'privileged',
-          'Traefik binds its web entry points on the node (hostPorts, no load balancer); the pod is otherwise restricted',
+          'Traefik binds its entry points on the node (hostPorts, no load balancer); the pod is otherwise restricted',
         )
       : namespace(
           INGRESS_NAMESPACE,
@@ -323,5 +378,6 @@ export function ingressSystem(config: BootstrapConfig): KubeObject[] {
     },
     // The routes live in mail-system, next to Postfix and Dovecot: only when this install runs them.
     ...(b.steps.includes('mail') ? mailRoutes() : []),
+    ...(servesDns(config) ? dnsRoutes() : []),
   ];
 }

@@ -60,6 +60,47 @@ describe('bootstrap for an install with systems outside the cluster', () => {
     expect(ingress.some((o) => o.kind === 'IngressRouteTCP')).toBe(false);
   });
 
+  it('binds the chosen mail entry points on hostPorts too (edge.hostPorts.mail), the others stay in the pod', () => {
+    const withMail = parseBootstrapConfig({
+      ...structuredClone(pinTestConfig),
+      bootstrap: {
+        ...structuredClone(pinTestConfig.bootstrap),
+        edge: {
+          serviceType: 'ClusterIP',
+          hostPorts: { web: 20080, websecure: 20443, mail: { smtp: 25, imaps: 993 } },
+        },
+      },
+    });
+    const objects = renderBootstrap(withMail).find((s) => s.name === 'ingress')!.objects;
+    const ports = find(objects, 'Deployment', 'traefik').spec.template.spec.containers[0].ports as Obj[];
+    expect(ports.filter((p) => p.hostPort).map((p) => [p.name, p.containerPort, p.hostPort])).toEqual([
+      ['web', 8000, 20080],
+      ['websecure', 8443, 20443],
+      ['smtp', 2525, 25],
+      ['imaps', 1993, 993],
+    ]);
+    // The routes carry them on to Postfix and Dovecot with a PROXY v2 header.
+    expect(find(objects, 'IngressRouteTCP', 'smtp').spec.routes[0].services[0]).toMatchObject({
+      name: 'postfix',
+      port: 25,
+      serversTransport: 'proxy-protocol',
+    });
+  });
+
+  it('refuses a mail hostPort outside 1-65535 or for an unknown entry point, naming the field', () => {
+    const bad = (mail: unknown) =>
+      parseBootstrapConfig({
+        ...structuredClone(pinTestConfig),
+        bootstrap: {
+          ...structuredClone(pinTestConfig.bootstrap),
+          edge: { serviceType: 'ClusterIP', hostPorts: { web: 80, websecure: 443, mail } },
+        },
+      });
+    expect(() => bad({ smtp: 70_000 })).toThrow(/hostPorts\.mail\.smtp|smtp/);
+    expect(() => bad({ smpt: 25 })).toThrow(/smpt/);
+    expect(() => bad({ smtp: 25 })).not.toThrow();
+  });
+
   it('stays restricted behind a LoadBalancer by default', () => {
     const production = renderBootstrap(pinTestConfig).find((s) => s.name === 'ingress')!.objects;
     expect(

@@ -277,6 +277,40 @@ function postfixNetworkPolicy(): KubeObject {
   };
 }
 
+/**
+ * Who reaches Dovecot: its public IMAP/POP3 listeners trust a PROXY header from the cluster's ranges,
+ * so only ingress-system (Traefik's mail routes) may reach them, or any pod could claim any client
+ * address; mail-system itself (Postfix's LMTP and auth, the webmail's internal IMAP) everything.
+ */
+function dovecotNetworkPolicy(): KubeObject {
+  const byName = (name: string) => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+  });
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: 'dovecot-ingress',
+      namespace: MAIL_NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/name': 'dovecot' },
+    },
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [byName('ingress-system')],
+          ports: (['imap', 'imaps', 'pop3', 'pop3s'] as const).map((p) => ({
+            protocol: 'TCP',
+            port: MAIL_PORTS[p],
+          })),
+        },
+        { from: [byName(MAIL_NAMESPACE)] },
+      ],
+    },
+  };
+}
+
 function dovecot(config: BootstrapConfig): KubeObject[] {
   const files = clusterDovecotFiles(config);
   const { plain, sensitive } = split(files);
@@ -294,6 +328,7 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
       { name: 'managesieve', port: INTERNAL.managesieve, targetPort: INTERNAL.managesieve },
       { name: 'imap-internal', port: INTERNAL.imap, targetPort: INTERNAL.imap },
     ]),
+    dovecotNetworkPolicy(),
     workload({
       kind: 'StatefulSet',
       name: 'dovecot',

@@ -189,6 +189,10 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
             env('PORT', '8080'),
             // Traefik and the web panel's server.mjs may stand in front of the API: two hops at most.
             env('TRUST_PROXY', '2'),
+            // Per-host certificate status: the in-cluster edge's websecure port, asked with SNI = host.
+            ...(b.steps.includes('ingress')
+              ? [env('EDGE_TLS_ADDR', `traefik.ingress-system.svc.${config.clusterDomain}:443`)]
+              : []),
             ...fromSecret('panel-env', apiEnv),
           ],
           // 8080 is public (through Traefik); 9090 (metrics, detailed readiness) is in no Service

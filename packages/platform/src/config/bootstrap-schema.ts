@@ -84,7 +84,28 @@ export const bootstrapSectionSchema = z.object({
       /** LoadBalancer (k3s' servicelb, MetalLB, a cloud), NodePort, or ClusterIP with hostPorts. */
       serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
       /** Bind Traefik's web and websecure entry points on every node's address (no load balancer). */
-      hostPorts: z.object({ web: port, websecure: port }).optional(),
+      hostPorts: z
+        .object({
+          web: port,
+          websecure: port,
+          /** The mail entry points bound on the node too (each optional; e.g. smtp: 25, imaps: 993).
+           * Traefik forwards them to Postfix and Dovecot with a PROXY v2 header (the client's address). */
+          mail: z
+            .strictObject({
+              smtp: port,
+              submission: port,
+              smtps: port,
+              imap: port,
+              imaps: port,
+              pop3: port,
+              pop3s: port,
+            })
+            .partial()
+            .optional(),
+          /** The DNS entry point (UDP and TCP) bound on the node, e.g. 53: Traefik forwards it to PowerDNS. */
+          dns: port.optional(),
+        })
+        .optional(),
     })
     .prefault({}),
   /** Host names of the platform (each must resolve to publicAddresses for ACME to succeed). */

@@ -34,6 +34,8 @@ export interface TraefikStaticSettings {
   internal: EntryPoint;
   /** Mail entry points: plain TCP, forwarded with a PROXY v2 header (TLS is Postfix's and Dovecot's). */
   tcp: EntryPoint[];
+  /** UDP entry points (the DNS entry point); the address gets Traefik's `/udp` suffix. */
+  udp?: EntryPoint[];
   ingressClass: string;
   /** `namespace/service` whose address Traefik writes into Ingress status (in the cluster only). */
   publishedService?: string;
@@ -87,6 +89,7 @@ export function renderTraefikStaticConfig(s: TraefikStaticSettings): Record<stri
     [s.internal.name]: { address: s.internal.address },
   };
   for (const tcp of s.tcp) entryPoints[tcp.name] = { address: tcp.address };
+  for (const udp of s.udp ?? []) entryPoints[udp.name] = { address: `${udp.address}/udp` };
   return {
     global: { checkNewVersion: false, sendAnonymousUsage: false },
     log: { level: s.logLevel, format: 'json' },
