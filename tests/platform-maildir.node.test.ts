@@ -140,9 +140,16 @@ async function runJob(job: KubeObject | { from: string }, name: string): Promise
     await kube.apply(job);
   }
   const started = Date.now();
+  const failures = new Set<string>();
   const done: Obj = await waitFor(
     `Job ${name} finished`,
     async () => {
+      // Why a run failed: the container's termination message (its last log lines).
+      const pods: Obj[] = await kube.list(KINDS.Pod, MAIL_NS, `job-name=${name}`);
+      for (const pod of pods)
+        for (const status of pod.status?.containerStatuses ?? [])
+          for (const state of [status.state, status.lastState])
+            if (state?.terminated?.exitCode) failures.add(String(state.terminated.message ?? ''));
       const live: Obj = await kube.get(KINDS.Job, MAIL_NS, name);
       const ended = live?.status?.conditions?.find(
         (c: Obj) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
@@ -152,18 +159,8 @@ async function runJob(job: KubeObject | { from: string }, name: string): Promise
     { timeoutMs: 300_000, intervalMs: 1_000 },
   );
   figures[`${name.replace(/-[0-9a-f]{6}$/, '')}Seconds`] = (Date.now() - started) / 1000;
-  if (!done.status.succeeded) {
-    const { stdout } = await run('kubectl', [
-      '--kubeconfig',
-      env.KUBECONFIG,
-      '-n',
-      MAIL_NS,
-      'logs',
-      `job/${name}`,
-      '--all-containers',
-    ]).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `${e.stdout ?? ''}${e.stderr ?? ''}` }));
-    throw new Error(`Job ${name} failed: ${JSON.stringify(done.status)}\n${stdout}`);
-  }
+  if (!done.status.succeeded)
+    throw new Error(`Job ${name} failed: ${JSON.stringify(done.status)}\n${[...failures].join('\n---\n')}`);
   return done;
 }
 

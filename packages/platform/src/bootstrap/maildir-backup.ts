@@ -64,6 +64,8 @@ export function maildirBackupCronJob(config: BootstrapConfig): KubeObject[] {
             ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
           ],
           securityContext: restrictedContainer,
+          // A failed run's last lines stay in the pod's status (the Job controller deletes its pods).
+          terminationMessagePolicy: 'FallbackToLogsOnError',
           volumeMounts: [
             { name: 'tmp', mountPath: '/tmp' },
             { name: 'maildirs', mountPath: CLUSTER_MAIL_ROOT, readOnly: true },
