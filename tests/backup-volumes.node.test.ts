@@ -66,7 +66,26 @@ async function backupCondition(matches: (condition: Obj) => boolean): Promise<Ob
     async () => {
       const customer = await panel.http('GET', `/customers/${customerId}`);
       const condition = customer.body.status.conditions.find((c: Obj) => c.type === 'Backup');
-      return condition && matches(condition) ? condition : undefined;
+      if (condition && matches(condition)) return condition;
+      // What the test saw last (the timeout names it): the condition and Velero's attempts.
+      const backups: Obj[] = await panel.admin.list(
+        KINDS.Backup,
+        'backup-system',
+        `customer-id=${customerId}`,
+      );
+      const pvbs: Obj[] = await panel.admin.list(KINDS.PodVolumeBackup, 'backup-system');
+      throw new Error(
+        JSON.stringify({
+          condition,
+          backups: backups.map((b) => [b.metadata.name, b.status?.phase, b.status?.failureReason]),
+          pvbs: pvbs.map((p) => [
+            p.metadata.name,
+            p.metadata.labels?.['velero.io/backup-name'],
+            p.status?.phase,
+            p.status?.message,
+          ]),
+        }),
+      );
     },
     { timeoutMs: 120_000 },
   );
