@@ -93,17 +93,22 @@ async function nodeAgentReady(kube: KubeApi, namespace: string): Promise<boolean
   return desired > 0 && status?.numberReady === desired;
 }
 
+const VOLUME_FAILED = new Set(['Failed', 'Canceled']);
+
 /** What the failed PodVolumeBackups of a backup say: `<pod>/<volume>: <message>`. */
 async function failedVolumes(kube: KubeApi, namespace: string, backup: string): Promise<string[]> {
   const pvbs = await kube.list(KINDS.PodVolumeBackup, namespace, `velero.io/backup-name=${backup}`);
-  return (pvbs ?? [])
-    .filter((p) => (p.status as { phase?: string } | undefined)?.phase === 'Failed')
-    .map((p) => {
-      const spec = p.spec as { pod?: { name?: string }; volume?: string } | undefined;
-      const message = (p.status as { message?: string } | undefined)?.message ?? 'failed';
-      return `pod volume ${spec?.pod?.name ?? '?'}/${spec?.volume ?? '?'}: ${message}`;
-    })
-    .sort();
+  return (
+    (pvbs ?? [])
+      // Velero 1.18 marks a PodVolumeBackup whose node agent restarted mid-copy Canceled, others Failed.
+      .filter((p) => VOLUME_FAILED.has((p.status as { phase?: string } | undefined)?.phase ?? ''))
+      .map((p) => {
+        const spec = p.spec as { pod?: { name?: string }; volume?: string } | undefined;
+        const message = (p.status as { message?: string } | undefined)?.message ?? 'failed';
+        return `pod volume ${spec?.pod?.name ?? '?'}/${spec?.volume ?? '?'}: ${message}`;
+      })
+      .sort()
+  );
 }
 
 /** Schedule through the fingerprinting apply (drift shows); Backups and Restores are created once. */
