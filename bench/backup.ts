@@ -146,9 +146,10 @@ async function main(): Promise<void> {
         ...(endpoint.protocol === 'http:' ? ['--disable-tls'] : []),
         `--access-key=${stack.S3_ACCESS_KEY}`,
         `--secret-access-key=${stack.S3_SECRET_KEY}`,
-        `--prefix=${prefix}/kopia-direct/`,
+        // Beside Velero's prefix, not in it: Velero marks a location with unknown top-level folders Unavailable.
+        `--prefix=${prefix}-kopia/`,
       );
-      figures.kopiaVersion = (await k('--version')).stdout.trim().split(/\s+/)[0] ?? '';
+      figures.kopia = KOPIA;
       t0 = Date.now();
       const created = await k('snapshot', 'create', volumeDir, '--json');
       figures.kopiaBackupSeconds = (Date.now() - t0) / 1000;
@@ -187,13 +188,15 @@ async function main(): Promise<void> {
       FILE,
     ]);
     if (Number(size.trim()) !== MIB * 1024 * 1024) throw new Error(`restored ${size.trim()} bytes`);
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
     writeFileSync(path.join(os.tmpdir(), `bench-backup-${runTag}.json`), JSON.stringify(figures));
   } finally {
     if (customerId) await panel.http('DELETE', `/customers/${customerId}`).catch(() => undefined);
     await panel.close();
-    const keys = (await store.list(`${prefix}/`).catch(() => [])).map((o) => o.key);
-    await store.delete(keys).catch(() => undefined);
+    for (const p of [`${prefix}/`, `${prefix}-kopia/`]) {
+      const keys = (await store.list(p).catch(() => [])).map((o) => o.key);
+      await store.delete(keys).catch(() => undefined);
+    }
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
     rmSync(work, { recursive: true, force: true });
   }
 }
