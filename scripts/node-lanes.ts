@@ -38,8 +38,8 @@ export const SECONDS: Readonly<Record<string, number>> = {
   'tests/site-logs.node.test.ts': 89,
   'tests/backup-restore.node.test.ts': 98,
   'tests/real-node.node.test.ts': 49,
-  // With the retry after the killed node agent (30 s delay, a second 300 MiB copy): 160–220 s, 2026-11-28.
-  'tests/backup-volumes.node.test.ts': 190,
+  // With the retry after the killed node agent (30 s delay, a second 300 MiB copy): 160–320 s, 2026-11-28.
+  'tests/backup-volumes.node.test.ts': 240,
   'tests/platform-maildir.node.test.ts': 42,
   'tests/sftp.node.test.ts': 38,
   'tests/cluster-dns.node.test.ts': 6,
