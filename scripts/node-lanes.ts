@@ -21,11 +21,12 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   // deployVelero (tests/support/velero-node.ts) applies one backup-system and kills its node agent.
   velero: ['tests/backup-volumes.node.test.ts', 'tests/backup-restore.node.test.ts'],
   // The production dns-system and mail-system steps (edge-entrypoints: and ingress-system on other
-  // hostPorts), applied and uninstalled by each file.
+  // hostPorts; platform-maildir: a subset of mail-system), applied and uninstalled by each file.
   'system-steps': [
     'tests/mail-dns-cluster.node.test.ts',
     'tests/webmail-cluster.node.test.ts',
     'tests/edge-entrypoints.node.test.ts',
+    'tests/platform-maildir.node.test.ts',
   ],
 };
 
@@ -46,7 +47,9 @@ export const SECONDS: Readonly<Record<string, number>> = {
   'tests/site-logs.node.test.ts': 89,
   'tests/backup-restore.node.test.ts': 98,
   'tests/real-node.node.test.ts': 49,
-  'tests/backup-volumes.node.test.ts': 83,
+  // With the retry after the killed node agent (30 s delay, a second 300 MiB copy): 160–320 s, 2026-11-28.
+  'tests/backup-volumes.node.test.ts': 240,
+  'tests/platform-maildir.node.test.ts': 42,
   'tests/sftp.node.test.ts': 38,
   'tests/cluster-dns.node.test.ts': 6,
   'tests/node-disk.node.test.ts': 2,

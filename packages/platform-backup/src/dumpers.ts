@@ -173,10 +173,22 @@ export async function archiveDirectory(root: string, file: string): Promise<void
  * Extracts an archive of `archiveDirectory` into `root`: files the archive holds are written back (a
  * message deleted since comes back), files it does not hold are left (a message delivered since stays).
  * Owners are kept when run as root (the uid Dovecot reads with), else the files are the caller's.
+ * The archive's top entry (`./`, the volume's root) is skipped (`--strip-components=1`): the root is the
+ * mount point, owned by root on a claim, and the CronJob's pod restores as Dovecot's uid, which may not
+ * change its mode or times (GNU tar failed with "Cannot utime: Operation not permitted" on the node).
  */
 export async function extractDirectory(root: string, file: string): Promise<void> {
   await runTool({
     command: 'tar',
-    args: ['--extract', '--gzip', '--numeric-owner', '--file', file, '--directory', root],
+    args: [
+      '--extract',
+      '--gzip',
+      '--numeric-owner',
+      '--strip-components=1',
+      '--file',
+      file,
+      '--directory',
+      root,
+    ],
   });
 }

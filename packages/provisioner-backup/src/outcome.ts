@@ -6,7 +6,7 @@ import { FAILED_PHASES, TERMINAL_PHASES } from './status.ts';
 
 /** What failed in a pass: a Velero object's write, or the mail or DNS part of a backup or restore. */
 export interface BackupFailure {
-  part: 'apply' | 'mail' | 'dns';
+  part: 'apply' | 'mail' | 'dns' | 'volume';
   message: string;
 }
 
@@ -14,6 +14,7 @@ const REASONS: Record<BackupFailure['part'], string> = {
   apply: 'ApplyFailed',
   mail: 'MailPartFailed',
   dns: 'DnsPartFailed',
+  volume: 'VolumePartFailed',
 };
 
 /** Rows as they are after this pass's updates. */
@@ -45,6 +46,8 @@ export function backupOutcome(input: {
   statuses: JobStatus[];
   failures: BackupFailure[];
   changes: number;
+  /** A failed backup waits for its retry (the node agent is not running): come back soon. */
+  retryPending?: boolean;
 }): TargetOutcome {
   const { failures, changes } = input;
   const first = failures[0];
@@ -54,6 +57,7 @@ export function backupOutcome(input: {
       reason: REASONS[first.part],
       message: failures.map((f) => f.message).join('; '),
       changes,
+      ...(input.retryPending ? { requeue: true } : {}),
     };
   const rows = currentRows(input.rows, input.statuses);
   const running = rows.filter((r) => !TERMINAL_PHASES.has(r.phase));
@@ -66,7 +70,7 @@ export function backupOutcome(input: {
       reason: 'BackupFailed',
       message: `backup ${latest.name} ${latest.phase}${why}`,
       changes,
-      requeue: running.length > 0,
+      requeue: running.length > 0 || Boolean(input.retryPending),
     };
   }
   const last = latest ? `, last ${latest.name} ${latest.phase}` : ', no backup finished yet';
@@ -76,7 +80,7 @@ export function backupOutcome(input: {
     reason: running.length > 0 ? 'InProgress' : 'Scheduled',
     message: `daily (cron ${spec.schedule} UTC), kept ${spec.template.ttl}${last}${busy}`,
     changes,
-    requeue: running.length > 0,
+    requeue: running.length > 0 || Boolean(input.retryPending),
   };
 }
 

@@ -1,6 +1,12 @@
 // Velero's progress (status.phase and timestamps) read back into the panel's rows. Pure.
 import type { KubeObject } from '@hostplane/domain';
-import { SCHEDULE_NAME_LABEL, veleroObjectName } from '@hostplane/domain';
+import {
+  backupAttempts,
+  currentAttempt,
+  RETRY_OF_ANNOTATION,
+  SCHEDULE_NAME_LABEL,
+  veleroObjectName,
+} from '@hostplane/domain';
 import { applyReason, type LiveObject } from '@hostplane/provisioner-k8s';
 import { z } from 'zod';
 import type { BackupStats, JobKind, JobRow, JobStatus } from './port.ts';
@@ -117,14 +123,17 @@ export function planJobStatuses(
   observed: ObservedJobs,
   schedule: string,
 ): JobStatus[] {
-  const byName = (objects: LiveObject[]) => new Map(objects.map((o) => [o.metadata.name, o]));
-  const live = { backup: byName(observed.backups), restore: byName(observed.restores) };
+  const restores = new Map(observed.restores.map((o) => [o.metadata.name, o]));
+  // A backup is its newest attempt (retries of a failed volume part: domain/backup/retry.ts).
+  const attempts = backupAttempts(observed.backups);
   const updates: JobStatus[] = [];
   for (const row of rows) {
-    const object = live[row.kind].get(veleroObjectName(customerId, row.name));
-    const bytes = observed.volumeBytes?.get(veleroObjectName(customerId, row.name));
+    const name = veleroObjectName(customerId, row.name);
+    const attempt = row.kind === 'backup' ? currentAttempt(attempts, name) : undefined;
+    const object = row.kind === 'backup' ? attempt?.object : restores.get(name);
+    const bytes = object ? observed.volumeBytes?.get(object.metadata.name) : undefined;
     const status = object
-      ? { ...liveJobStatus(row.kind, row.name, object, bytes) }
+      ? attemptStatus(liveJobStatus(row.kind, row.name, object, bytes), attempt?.attempt ?? 1)
       : row.phase === 'New' || row.phase === 'Deleted'
         ? null
         : { ...rowStatus(row), phase: 'Deleted', message: 'removed from the backup storage' };
@@ -135,17 +144,30 @@ export function planJobStatuses(
   );
   for (const backup of observed.backups) {
     const fromSchedule = backup.metadata.labels?.[SCHEDULE_NAME_LABEL] === schedule;
-    if (fromSchedule && !known.has(backup.metadata.name) && !backup.metadata.deletionTimestamp)
-      updates.push(
+    const retry = Boolean(backup.metadata.annotations?.[RETRY_OF_ANNOTATION]);
+    if (!fromSchedule || retry || known.has(backup.metadata.name) || backup.metadata.deletionTimestamp)
+      continue;
+    const current = currentAttempt(attempts, backup.metadata.name) ?? { object: backup, attempt: 1 };
+    updates.push(
+      attemptStatus(
         liveJobStatus(
           'backup',
           backup.metadata.name,
-          backup,
-          observed.volumeBytes?.get(backup.metadata.name),
+          current.object,
+          observed.volumeBytes?.get(current.object.metadata.name),
         ),
-      );
+        current.attempt,
+      ),
+    );
   }
   return updates.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+}
+
+/** A retry's status says which attempt it is (the row keeps the first attempt's name). */
+function attemptStatus(status: JobStatus, attempt: number): JobStatus {
+  if (attempt <= 1) return status;
+  const label = `attempt ${attempt}`;
+  return { ...status, message: status.message ? `${label}: ${status.message}` : label };
 }
 
 function rowStatus(row: JobRow): JobStatus {

@@ -1,8 +1,12 @@
 import type { CustomerSnapshot, KubeObject } from '@hostplane/domain';
 import {
+  backupAttempts,
+  currentAttempt,
   desiredJobObjects,
+  desiredRetryBackup,
   desiredSchedule,
   managedSelector,
+  plannedRetries,
   scheduleName,
   veleroObjectName,
 } from '@hostplane/domain';
@@ -31,6 +35,9 @@ export interface BackupTargetDeps {
   /** DNS zones in customer backups (dns-archive.ts); absent: backups hold no zones. */
   dns?: DnsArchive | null;
 }
+
+/** Velero's node agent DaemonSet (bootstrap/backup.ts renders it under this name). */
+const NODE_AGENT = 'node-agent';
 
 interface Observed {
   schedules: LiveObject[];
@@ -71,6 +78,37 @@ async function finishedBackupBytes(
     bytes.set(name, podVolumeBytes(pvbs ?? []));
   }
   return bytes;
+}
+
+/** The node agent's DaemonSet has every pod it should have ready (none scheduled: not ready). */
+async function nodeAgentReady(kube: KubeApi, namespace: string): Promise<boolean> {
+  const ds = await kube.get(KINDS.DaemonSet, namespace, NODE_AGENT).catch((error: unknown) => {
+    if (isKubeError(error, 'Unavailable')) throw error;
+    return null;
+  });
+  const status = ds?.status as
+    | { desiredNumberScheduled?: number; numberReady?: number; updatedNumberScheduled?: number }
+    | undefined;
+  const desired = status?.desiredNumberScheduled ?? 0;
+  return desired > 0 && status?.numberReady === desired;
+}
+
+const VOLUME_FAILED = new Set(['Failed', 'Canceled']);
+
+/** What the failed PodVolumeBackups of a backup say: `<pod>/<volume>: <message>`. */
+async function failedVolumes(kube: KubeApi, namespace: string, backup: string): Promise<string[]> {
+  const pvbs = await kube.list(KINDS.PodVolumeBackup, namespace, `velero.io/backup-name=${backup}`);
+  return (
+    (pvbs ?? [])
+      // Velero 1.18 marks a PodVolumeBackup whose node agent restarted mid-copy Canceled, others Failed.
+      .filter((p) => VOLUME_FAILED.has((p.status as { phase?: string } | undefined)?.phase ?? ''))
+      .map((p) => {
+        const spec = p.spec as { pod?: { name?: string }; volume?: string } | undefined;
+        const message = (p.status as { message?: string } | undefined)?.message ?? 'failed';
+        return `pod volume ${spec?.pod?.name ?? '?'}/${spec?.volume ?? '?'}: ${message}`;
+      })
+      .sort()
+  );
 }
 
 /** Schedule through the fingerprinting apply (drift shows); Backups and Restores are created once. */
@@ -120,12 +158,18 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
     const rows = await deps.ledger.load(snapshot.id);
     const observed = await observe(deps.kube, snapshot.id, settings);
     const schedule = desiredSchedule(snapshot.id, retention, settings);
-    const plan = planBackupChanges(
-      { schedule, jobs: desiredJobObjects(snapshot.id, rows, retention, settings) },
-      observed,
-    );
     const failures: BackupFailure[] = [];
     let changes = 0;
+    // A backup whose volume part failed (the node agent died mid-copy) is made again once the agent runs.
+    const retried = await retryFailedBackups(observed, failures, ctx);
+    changes += retried.changes;
+    // A restore reads the attempt that holds the backup's data.
+    const attempts = backupAttempts(observed.backups);
+    const attemptOf = (name: string) => currentAttempt(attempts, name)?.object.metadata.name ?? name;
+    const plan = planBackupChanges(
+      { schedule, jobs: desiredJobObjects(snapshot.id, rows, retention, settings, attemptOf) },
+      observed,
+    );
     for (const object of plan.apply) {
       const key = `${object.kind}/${object.metadata.name}`;
       if (object.kind === 'Restore') {
@@ -227,7 +271,54 @@ export function createBackupTarget(deps: BackupTargetDeps): Target {
         );
     }
     if (statuses.length > 0) await deps.ledger.record(snapshot.id, statuses);
-    return backupOutcome({ schedule, rows, statuses, failures, changes });
+    return backupOutcome({ schedule, rows, statuses, failures, changes, retryPending: retried.pending });
+  }
+
+  /**
+   * Failed backups with attempts left (domain/backup/retry.ts): the part that failed goes into the
+   * condition (the failed PodVolumeBackups' messages: reason VolumePartFailed) and, when the node agent
+   * is ready on every node it should run on, the next attempt is created.
+   */
+  async function retryFailedBackups(
+    observed: Observed,
+    failures: BackupFailure[],
+    ctx: PassContext,
+  ): Promise<{ changes: number; pending: boolean }> {
+    const now = Date.now();
+    const retries = plannedRetries(backupAttempts(observed.backups), { now });
+    if (retries.length === 0) return { changes: 0, pending: false };
+    const ready = await nodeAgentReady(deps.kube, settings.namespace);
+    let changes = 0;
+    let pending = false;
+    for (const retry of retries) {
+      const failedName = retry.failed.object.metadata.name;
+      const phase = (retry.failed.object.status as { phase?: string } | undefined)?.phase ?? '';
+      const due = Date.parse(retry.dueAt) <= now;
+      const volumes = await failedVolumes(deps.kube, settings.namespace, failedName);
+      const then = !ready
+        ? `attempt ${retry.next} once the node agent runs again`
+        : due
+          ? `attempt ${retry.next} started`
+          : `attempt ${retry.next} at ${retry.dueAt}`;
+      if (volumes.length > 0)
+        failures.push({
+          part: 'volume',
+          message: `backup ${retry.first.metadata.name} attempt ${retry.failed.attempt} ${phase}: ${volumes.join('; ')}; ${then}`,
+        });
+      if (!ready || !due) {
+        pending = true;
+        continue;
+      }
+      const object = desiredRetryBackup(retry.first, retry.next);
+      const live = await deps.kube.apply(object);
+      observed.backups.push(live);
+      changes++;
+      ctx.log.info(
+        { op: 'retry', key: `Backup/${object.metadata.name}`, failed: failedName, phase },
+        'failed backup made again',
+      );
+    }
+    return { changes, pending };
   }
 
   /**

@@ -91,14 +91,23 @@ export function desiredBackup(
   };
 }
 
-export function desiredRestore(customerId: number, row: JobRow, settings: BackupSettings): KubeObject {
+/**
+ * `attemptOf` maps a backup's Velero name to the attempt that holds its data (retry.ts: a backup whose
+ * volume part failed was made again under another name); default: the backup itself.
+ */
+export function desiredRestore(
+  customerId: number,
+  row: JobRow,
+  settings: BackupSettings,
+  attemptOf: (veleroName: string) => string = (name) => name,
+): KubeObject {
   if (!row.backupName) throw new Error(`restore ${row.name} names no backup`);
   return {
     apiVersion: VELERO_API_VERSION,
     kind: 'Restore',
     metadata: veleroMeta(customerId, veleroObjectName(customerId, row.name), settings),
     spec: {
-      backupName: veleroObjectName(customerId, row.backupName),
+      backupName: attemptOf(veleroObjectName(customerId, row.backupName)),
       // Into the same namespace (no mapping), and only the tenant's own objects: of the sites asked for,
       // when the restore names some (every object of a site carries its site label; DESIGN.md §3).
       includedNamespaces: [tenantNamespace(customerId)],
@@ -122,12 +131,13 @@ export function desiredJobObjects(
   rows: JobRow[],
   retentionDays: number,
   settings: BackupSettings,
+  attemptOf?: (veleroName: string) => string,
 ): KubeObject[] {
   return rows
     .filter((row) => row.phase === 'New')
     .map((row) =>
       row.kind === 'backup'
         ? desiredBackup(customerId, row, retentionDays, settings)
-        : desiredRestore(customerId, row, settings),
+        : desiredRestore(customerId, row, settings, attemptOf),
     );
 }

@@ -31,7 +31,13 @@ export {
   INTERNAL_SUBMISSION,
   rspamdControllerPassword,
 } from './mail.ts';
-export { MAILDIR_BACKUP_APP, maildirBackupCronJob, maildirBackupPrefix } from './maildir-backup.ts';
+export {
+  MAILDIR_BACKUP_APP,
+  MAILDIR_CLAIM,
+  maildirBackupCronJob,
+  maildirBackupPrefix,
+  maildirRestoreJob,
+} from './maildir-backup.ts';
 export {
   isRemovableMaildir,
   MAILDIR_REMOVER_LABEL,

@@ -64,6 +64,8 @@ export function maildirBackupCronJob(config: BootstrapConfig): KubeObject[] {
             ...Object.keys(values).map((key) => envFromSecret(key, `${name}-env`, key)),
           ],
           securityContext: restrictedContainer,
+          // A failed run's last lines stay in the pod's status (the Job controller deletes its pods).
+          terminationMessagePolicy: 'FallbackToLogsOnError',
           volumeMounts: [
             { name: 'tmp', mountPath: '/tmp' },
             { name: 'maildirs', mountPath: CLUSTER_MAIL_ROOT, readOnly: true },
@@ -77,4 +79,54 @@ export function maildirBackupCronJob(config: BootstrapConfig): KubeObject[] {
       ],
     }),
   ];
+}
+
+/**
+ * Disaster recovery of the Maildir volume (docs/backups.md, step 3) as one object: a Job made from the
+ * CronJob's template (as `kubectl create job --from=cronjob/platform-maildir-backup` makes it) that runs
+ * `restore-platform --only maildir` with Dovecot's claim mounted writable. Files come back as uid 5000;
+ * messages delivered since the backup stay. `backupId` picks a backup (default: the newest complete).
+ */
+export function maildirRestoreJob(config: BootstrapConfig, name: string, backupId?: string): KubeObject {
+  const cronJob = maildirBackupCronJob(config).find((o) => o.kind === 'CronJob');
+  if (!cronJob) throw new Error('the Maildir backup renders no CronJob');
+  const spec = structuredClone((cronJob.spec as { jobTemplate: { spec: JobSpec } }).jobTemplate.spec);
+  const pod = spec.template.spec;
+  const container = pod.containers[0];
+  if (!container) throw new Error('the Maildir backup CronJob has no container');
+  container.args = [
+    'restore-platform',
+    '--prefix',
+    maildirBackupPrefix(config),
+    '--only',
+    'maildir',
+    ...(backupId ? ['--backup', backupId] : []),
+    '--yes',
+  ];
+  container.volumeMounts = container.volumeMounts.map(({ readOnly: _, ...mount }) => mount);
+  pod.volumes = pod.volumes.map((volume) =>
+    volume.persistentVolumeClaim
+      ? { ...volume, persistentVolumeClaim: { claimName: MAILDIR_CLAIM } }
+      : volume,
+  );
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: MAIL_NAMESPACE,
+      labels: { ...(cronJob.metadata.labels ?? {}) },
+      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+    },
+    spec,
+  };
+}
+
+interface JobSpec {
+  template: {
+    spec: {
+      containers: { args?: string[]; volumeMounts: { name: string; readOnly?: boolean }[] }[];
+      volumes: { name: string; persistentVolumeClaim?: { claimName: string; readOnly?: boolean } }[];
+    };
+  };
 }

@@ -25,6 +25,8 @@ export function panelBackupRbacManifests(
         },
         // The bytes a backup moved (stats.volumeBytes): read only.
         { apiGroups: ['velero.io'], resources: ['podvolumebackups'], verbs: ['get', 'list'] },
+        // A failed backup is made again once the node agent runs (provisioner-backup, retries): read only.
+        { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['node-agent'], verbs: ['get'] },
       ],
     },
     {

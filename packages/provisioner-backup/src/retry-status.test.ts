@@ -1,0 +1,94 @@
+import { ATTEMPT_ANNOTATION, desiredJobObjects, RETRY_OF_ANNOTATION } from '@hostplane/domain';
+import type { LiveObject } from '@hostplane/provisioner-k8s';
+import { describe, expect, it } from 'vitest';
+import { backupOutcome } from './outcome.ts';
+import type { JobRow } from './port.ts';
+import { backupSettingsSchema } from './settings.ts';
+import { planJobStatuses } from './status.ts';
+
+const settings = backupSettingsSchema.parse({});
+const row = (over: Partial<JobRow>): JobRow => ({
+  kind: 'backup',
+  name: 'cust-1001-a',
+  backupName: null,
+  phase: 'New',
+  message: null,
+  startedAt: null,
+  completedAt: null,
+  ...over,
+});
+const backup = (
+  name: string,
+  phase: string,
+  retryOf?: string,
+  labels: Record<string, string> = {},
+): LiveObject => ({
+  apiVersion: 'velero.io/v1',
+  kind: 'Backup',
+  metadata: {
+    name,
+    namespace: 'backup-system',
+    labels,
+    ...(retryOf ? { annotations: { [RETRY_OF_ANNOTATION]: retryOf, [ATTEMPT_ANNOTATION]: '2' } } : {}),
+  },
+  status: { phase, startTimestamp: '2026-11-28T07:00:00Z', completionTimestamp: '2026-11-28T07:01:00Z' },
+});
+
+describe('a backup made again after its volume part failed', () => {
+  const observed = {
+    backups: [backup('cust-1001-a', 'PartiallyFailed'), backup('cust-1001-a-r2', 'Completed', 'cust-1001-a')],
+    restores: [],
+    volumeBytes: new Map([['cust-1001-a-r2', 1234]]),
+  };
+
+  it('its row follows the newest attempt: Completed, that attempt’s bytes, the attempt named', () => {
+    const [update] = planJobStatuses(1001, [row({ phase: 'PartiallyFailed' })], observed, 'cust-1001-daily');
+    expect(update).toMatchObject({ name: 'cust-1001-a', phase: 'Completed', message: 'attempt 2' });
+    expect(update?.stats?.volumeBytes).toBe(1234);
+  });
+
+  it('a retry of a scheduled backup gets no row of its own', () => {
+    const scheduled = {
+      backups: [
+        backup('cust-1001-daily-1', 'PartiallyFailed', undefined, {
+          'velero.io/schedule-name': 'cust-1001-daily',
+        }),
+        backup('cust-1001-daily-1-r2', 'InProgress', 'cust-1001-daily-1'),
+      ],
+      restores: [],
+    };
+    expect(planJobStatuses(1001, [], scheduled, 'cust-1001-daily').map((s) => [s.name, s.phase])).toEqual([
+      ['cust-1001-daily-1', 'InProgress'],
+    ]);
+  });
+
+  it('a restore of it reads the attempt that holds the data', () => {
+    const restore = row({ kind: 'restore', name: 'cust-1001-r', backupName: 'cust-1001-a' });
+    const [object] = desiredJobObjects(1001, [restore], 3, settings, (name) =>
+      name === 'cust-1001-a' ? 'cust-1001-a-r2' : name,
+    );
+    expect((object?.spec as { backupName?: string } | undefined)?.backupName).toBe('cust-1001-a-r2');
+  });
+
+  it('the condition names the failed volume part while the retry waits, and asks to come back', () => {
+    const outcome = backupOutcome({
+      schedule: {
+        apiVersion: 'velero.io/v1',
+        kind: 'Schedule',
+        metadata: { name: 's', labels: {} },
+        spec: { schedule: '0 3 * * *', template: { ttl: '72h0m0s' } },
+      },
+      rows: [row({ phase: 'PartiallyFailed' })],
+      statuses: [],
+      failures: [
+        {
+          part: 'volume',
+          message: 'backup cust-1001-a attempt 1 PartiallyFailed: pod volume web-0/data: canceled',
+        },
+      ],
+      changes: 0,
+      retryPending: true,
+    });
+    expect(outcome).toMatchObject({ status: 'False', reason: 'VolumePartFailed', requeue: true });
+  });
+});
