@@ -1,6 +1,7 @@
 export * from './config.ts';
 export * from './content.ts';
 export * from './defaults.ts';
+export * from './applied.ts';
 export * from './desired.ts';
 export * from './managed.ts';
 export * from './names.ts';
