@@ -1,15 +1,27 @@
 import type { CustomerSnapshot } from '@hostplane/domain';
-import { type DesiredZone, type DnsPlatformConfig, desiredZones, zoneAccount } from '@hostplane/domain';
+import {
+  appliedAfterPass,
+  type DesiredZone,
+  type DnsPlatformConfig,
+  desiredZones,
+  type ZoneReadPlan,
+  zoneAccount,
+  zonesToRead,
+} from '@hostplane/domain';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { DnsProviderError, UnavailableError } from './errors.ts';
 import { countPlanChanges, planZoneChanges, type ZonePlan } from './plan.ts';
-import type { ApplyReport, DnsZones } from './port.ts';
+import type { AppliedZonesStore, ApplyReport, DnsZones } from './port.ts';
 
 // The DNS target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.
+// With an `applied` store, a change pass reads and writes only the zones whose desired state moved
+// since it was last applied (rule: @hostplane/domain zonesToRead); a full pass reads them all.
 
 export interface DnsTargetDeps {
   zones: DnsZones;
   config: DnsPlatformConfig;
+  /** What was last applied per zone (the panel's database). Without it every pass is a full pass. */
+  applied?: AppliedZonesStore;
 }
 
 async function observeAndPlan(
@@ -77,31 +89,49 @@ function failureOutcome(report: ApplyReport): TargetOutcome {
   return { status: 'False', reason, message: summary, changes: report.applied };
 }
 
+function readyOutcome(snapshot: CustomerSnapshot, desired: DesiredZone[], changes: number): TargetOutcome {
+  if (snapshot.deleting)
+    return { status: 'True', reason: 'Deleted', message: 'all DNS zones removed', changes };
+  const message = desired.length === 0 ? 'no DNS-hosted domains' : `${desired.length} zone(s) served`;
+  return { status: 'True', reason: 'Ready', message, changes };
+}
+
 export function createDnsTarget(deps: DnsTargetDeps): Target {
   return {
     name: 'DNS',
     async run(snapshot: CustomerSnapshot, ctx: PassContext): Promise<TargetOutcome> {
       const account = zoneAccount(deps.config, snapshot.id);
       const desired = desiredZones(snapshot, deps.config);
-      const plan = await observeAndPlan(deps, desired, account, ctx);
+      const store = deps.applied;
+      // A deleting customer is always a full pass: every zone carrying its mark must go.
+      const pass = store && ctx.pass === 'change' && !snapshot.deleting ? 'change' : 'full';
+      const applied = store ? await store.applied(snapshot.id) : new Map<string, string>();
+      const read: ZoneReadPlan = zonesToRead(desired, applied, pass);
+      if (!read.full && read.zones.length === 0) return readyOutcome(snapshot, desired, 0);
+      const plan = await observeAndPlan(deps, desired, account, ctx, read.full ? undefined : read.zones);
       let changes = 0;
       if (countPlanChanges(plan) > 0) {
-        ctx.log.info({ plan: summarise(plan) }, 'dns plan');
+        ctx.log.info({ plan: summarise(plan), pass }, 'dns plan');
         const report = await deps.zones.apply(plan, ctx.log, ctx.signal);
-        if (report.failures.length > 0) return failureOutcome(report);
+        if (report.failures.length > 0) {
+          // Whatever happened, the next pass reads every desired zone again.
+          await store?.forget(snapshot.id);
+          return failureOutcome(report);
+        }
         changes = report.applied;
         const again = await observeAndPlan(deps, desired, account, ctx, touchedZones(plan));
         if (countPlanChanges(again) > 0) {
+          await store?.forget(snapshot.id);
           ctx.log.warn({ plan: summarise(again) }, 'dns not converged after apply');
           const message = 'PowerDNS does not hold the desired zones after applying; will check again';
           return { status: 'False', reason: 'NotConverged', message, changes, requeue: true };
         }
       }
+      const conflicts = plan.conflicts.map((c) => c.zone);
+      if (store)
+        await store.record(snapshot.id, applied, appliedAfterPass(desired, applied, read, conflicts));
       if (plan.conflicts.length > 0) return conflictOutcome(plan, changes);
-      if (snapshot.deleting)
-        return { status: 'True', reason: 'Deleted', message: 'all DNS zones removed', changes };
-      const message = desired.length === 0 ? 'no DNS-hosted domains' : `${desired.length} zone(s) served`;
-      return { status: 'True', reason: 'Ready', message, changes };
+      return readyOutcome(snapshot, desired, changes);
     },
   };
 }

@@ -25,7 +25,9 @@ describe('zoneFingerprint', () => {
   it('is stable for the same desired zone and moves with a record, a setting or DNSSEC', () => {
     expect(zoneFingerprint(a)).toBe(zoneFingerprint(zones([domain('a.example')])[0] ?? a));
     const withRecord = zones([
-      domain('a.example', { records: [{ name: 'app.a.example', type: 'A', ttl: 60, records: ['192.0.2.1'] }] }),
+      domain('a.example', {
+        records: [{ name: 'app.a.example', type: 'A', ttl: 60, records: ['192.0.2.1'] }],
+      }),
     ])[0];
     const signed = zones([domain('a.example', { dnssec: true })])[0];
     if (!withRecord || !signed) throw new Error('zone expected');
@@ -56,7 +58,10 @@ describe('zonesToRead', () => {
   });
 
   it('reads every desired zone when nothing was recorded (first pass, or after a failure)', () => {
-    expect(zonesToRead([a, b], new Map(), 'change')).toEqual({ full: false, zones: ['a.example', 'b.example'] });
+    expect(zonesToRead([a, b], new Map(), 'change')).toEqual({
+      full: false,
+      zones: ['a.example', 'b.example'],
+    });
   });
 });
 
