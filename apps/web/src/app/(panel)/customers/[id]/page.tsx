@@ -1,6 +1,6 @@
 'use client';
 
-import type { CreateSiteBody, Site, UpdateSiteBody } from '@hostplane/contracts';
+import type { CreateSiteBody, PlatformInfo, Site, UpdateSiteBody } from '@hostplane/contracts';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import {
@@ -20,6 +20,7 @@ import { api, enc } from '../../../../lib/api.ts';
 import { useCustomer } from '../../../../lib/customer.tsx';
 import { checked, list, numberOf, optionalText, text } from '../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../lib/hooks.ts';
+import { phpChoice } from '../../../../lib/php.ts';
 import { ALL, type Page, STATUS_REFRESH_MS } from '../../../../lib/types.ts';
 
 const TEMPLATES: { value: CreateSiteBody['template']; label: string }[] = [
@@ -48,14 +49,24 @@ function SiteStatus({ site }: { site: Site }) {
   );
 }
 
-function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) {
+function CreateSiteForm({
+  base,
+  platform,
+  onDone,
+}: {
+  base: string;
+  platform: PlatformInfo | undefined;
+  onDone: () => void;
+}) {
   const action = useAction();
   const [template, setTemplate] = useState<CreateSiteBody['template']>('static');
+  const php = phpChoice(platform, template);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const image = optionalText(form, 'image');
     const port = optionalText(form, 'port');
+    const phpVersion = php ? optionalText(form, 'phpVersion') : undefined;
     const body: CreateSiteBody = {
       name: text(form, 'name'),
       template,
@@ -65,6 +76,7 @@ function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) 
       database: checked(form, 'database'),
       ...(template === 'image' && image ? { image } : {}),
       ...(template === 'image' && port ? { port: Number(port) } : {}),
+      ...(phpVersion ? { phpVersion } : {}),
     };
     if (await action.run(() => api('POST', `${base}/sites`, body))) onDone();
   }
@@ -98,6 +110,16 @@ function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) 
               error={action.fieldError('port')}
             />
           </>
+        ) : null}
+        {php ? (
+          <Select
+            key={template}
+            label="PHP version"
+            name="phpVersion"
+            defaultValue={php.selected}
+            options={php.options}
+            error={action.fieldError('phpVersion')}
+          />
         ) : null}
         <Field
           label="Replicas"
@@ -240,6 +262,7 @@ function SiteRow({ base, site, onChange }: { base: string; site: Site; onChange:
 export default function SitesPage() {
   const { base } = useCustomer();
   const sites = useLoad<Page<Site>>(`${base}/sites${ALL}`, STATUS_REFRESH_MS);
+  const platform = useLoad<PlatformInfo>('/platform');
   const [creating, setCreating] = useState(false);
   return (
     <Section
@@ -249,6 +272,7 @@ export default function SitesPage() {
       {creating ? (
         <CreateSiteForm
           base={base}
+          platform={platform.data}
           onDone={() => {
             setCreating(false);
             void sites.reload();

@@ -25,6 +25,7 @@ import { api, enc } from '../../../../../../lib/api.ts';
 import { useCustomer } from '../../../../../../lib/customer.tsx';
 import { formatDate, optionalText, text } from '../../../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../../../lib/hooks.ts';
+import { phpChoice } from '../../../../../../lib/php.ts';
 import { STATUS_REFRESH_MS } from '../../../../../../lib/types.ts';
 
 interface Credentials {
@@ -118,7 +119,8 @@ function Overview({
   onChange: () => void;
 }) {
   const action = useAction();
-  const php = site.template === 'php';
+  const php = site.template === 'php' || site.template === 'wordpress';
+  const choice = phpChoice(platform, site.template);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const phpVersion = text(new FormData(event.currentTarget), 'phpVersion');
@@ -166,14 +168,14 @@ function Overview({
           </>
         ) : null}
       </dl>
-      {php && platform ? (
+      {choice ? (
         <form className="form inline" onSubmit={submit} noValidate aria-label="PHP version">
           <ErrorBox error={action.error} />
           <Select
             label="PHP version"
             name="phpVersion"
-            defaultValue={site.phpVersion ?? platform.php.defaultVersion}
-            options={platform.php.versions.map((v) => ({ value: v, label: `PHP ${v}` }))}
+            defaultValue={site.phpVersion ?? choice.selected}
+            options={choice.options}
             error={action.fieldError('phpVersion')}
           />
           <button type="submit" className="btn btn-primary" disabled={action.busy}>
