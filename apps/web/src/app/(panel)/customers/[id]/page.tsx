@@ -3,15 +3,14 @@
 import type { CreateSiteBody, PlatformInfo, Site, UpdateSiteBody } from '@hostplane/contracts';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { InlineForm, ResourceSection } from '../../../../components/resource.tsx';
 import {
   Badge,
   Check,
   ConfirmButton,
-  CreateToggle,
   ErrorBox,
   Field,
   ResourceTable,
-  Section,
   Select,
   TextArea,
   type Tone,
@@ -81,8 +80,7 @@ function CreateSiteForm({
     if (await action.run(() => api('POST', `${base}/sites`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New site">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New site" action={action} onSubmit={submit} submitLabel="Create site">
       <div className="grid">
         <Field
           label="Site name"
@@ -139,12 +137,7 @@ function CreateSiteForm({
         <Check label="Also serve www. of each domain" name="www" />
         <Check label="With a database" name="database" />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Create site
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -163,8 +156,13 @@ function EditSiteForm({ base, site, onDone }: { base: string; site: Site; onDone
     if (await action.run(() => api('PATCH', `${base}/sites/${enc(site.name)}`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label={`Edit site ${site.name}`}>
-      <ErrorBox error={action.error} />
+    <InlineForm
+      label={`Edit site ${site.name}`}
+      action={action}
+      onSubmit={submit}
+      submitLabel="Save site"
+      onCancel={onDone}
+    >
       <div className="grid">
         {site.template === 'image' ? (
           <Field
@@ -191,15 +189,7 @@ function EditSiteForm({ base, site, onDone }: { base: string; site: Site; onDone
         <Check label="Also serve www." name="www" defaultChecked={site.www} />
         <Check label="With a database" name="database" defaultChecked={site.database} />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Save site
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -263,23 +253,14 @@ export default function SitesPage() {
   const { base } = useCustomer();
   const sites = useLoad<Page<Site>>(`${base}/sites${ALL}`, STATUS_REFRESH_MS);
   const platform = useLoad<PlatformInfo>('/platform');
-  const [creating, setCreating] = useState(false);
   return (
-    <Section
+    <ResourceSection
       title="Sites"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New site" />}
+      createLabel="New site"
+      create={(done) => <CreateSiteForm base={base} platform={platform.data} onDone={done} />}
+      onCreated={() => void sites.reload()}
+      error={sites.error}
     >
-      {creating ? (
-        <CreateSiteForm
-          base={base}
-          platform={platform.data}
-          onDone={() => {
-            setCreating(false);
-            void sites.reload();
-          }}
-        />
-      ) : null}
-      <ErrorBox error={sites.error} />
       <ResourceTable
         items={sites.data?.items}
         empty="No sites yet."
@@ -289,6 +270,6 @@ export default function SitesPage() {
           items.map((s) => <SiteRow key={s.name} base={base} site={s} onChange={() => void sites.reload()} />)
         }
       </ResourceTable>
-    </Section>
+    </ResourceSection>
   );
 }
