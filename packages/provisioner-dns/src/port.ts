@@ -14,6 +14,8 @@ export interface ApplyReport {
   applied: number;
   /** One entry per failed operation; later operations still ran. */
   failures: ChangeFailure[];
+  /** Zones created by this apply as PowerDNS answered the create (the verify step need not read them). */
+  created?: ObservedZone[];
 }
 
 export interface DsRecord {

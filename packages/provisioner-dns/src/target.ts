@@ -9,8 +9,8 @@ import {
   zonesToRead,
 } from '@hostplane/domain';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
-import { DnsProviderError, UnavailableError } from './errors.ts';
-import { countPlanChanges, planZoneChanges, type ZonePlan } from './plan.ts';
+import { ConflictError, DnsProviderError, UnavailableError } from './errors.ts';
+import { countPlanChanges, emptyPlan, type ObservedZone, planZoneChanges, type ZonePlan } from './plan.ts';
 import type { AppliedZonesStore, ApplyReport, DnsZones } from './port.ts';
 
 // The DNS target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.
@@ -30,14 +30,78 @@ async function observeAndPlan(
   account: string,
   ctx: PassContext,
   only?: readonly string[],
+  known: readonly ObservedZone[] = [],
 ): Promise<ZonePlan> {
   const names = desired.map((z) => z.name);
-  const observed = await deps.zones.observe(account, names, {
-    signal: ctx.signal,
-    ...(only ? { only } : {}),
-  });
+  const knownNames = new Set(known.map((z) => z.name));
+  const toRead = only?.filter((name) => !knownNames.has(name));
+  const read =
+    toRead?.length === 0
+      ? []
+      : await deps.zones.observe(account, names, {
+          signal: ctx.signal,
+          ...(toRead ? { only: toRead } : {}),
+        });
+  const observed = [...known, ...read];
   const wanted = only ? desired.filter((z) => only.includes(z.name)) : desired;
   return planZoneChanges(wanted, observed, account);
+}
+
+/**
+ * The plan of a change pass. Zones never applied for this customer (no fingerprint) are created
+ * without a read first: PowerDNS refuses to create a zone that exists (409), never overwrites it, and
+ * such a zone is then read and planned like any other. Zones applied before are read.
+ */
+async function changePlan(
+  deps: DnsTargetDeps,
+  desired: DesiredZone[],
+  account: string,
+  ctx: PassContext,
+  zones: readonly string[],
+  applied: ReadonlyMap<string, string>,
+): Promise<{ plan: ZonePlan; fresh: Set<string> }> {
+  const fresh = new Set(zones.filter((z) => !applied.has(z) && desired.some((d) => d.name === z)));
+  const known = zones.filter((z) => !fresh.has(z));
+  const plan = known.length > 0 ? await observeAndPlan(deps, desired, account, ctx, known) : emptyPlan();
+  plan.create.push(...desired.filter((z) => fresh.has(z.name)));
+  return { plan, fresh };
+}
+
+/** Applies a plan; zones an optimistic create found existing are read, planned and applied again. */
+async function applyPlan(
+  deps: DnsTargetDeps,
+  desired: DesiredZone[],
+  account: string,
+  ctx: PassContext,
+  plan: ZonePlan,
+  fresh: ReadonlySet<string>,
+): Promise<{ plan: ZonePlan; report: ApplyReport }> {
+  const report = await deps.zones.apply(plan, ctx.log, ctx.signal);
+  const existing = report.failures
+    .filter((f) => f.op === 'createZone' && f.error instanceof ConflictError && fresh.has(f.zone))
+    .map((f) => f.zone);
+  if (existing.length === 0) return { plan, report };
+  const again = await observeAndPlan(deps, desired, account, ctx, existing);
+  const second = countPlanChanges(again) > 0 ? await deps.zones.apply(again, ctx.log, ctx.signal) : null;
+  const merged: ZonePlan = {
+    create: plan.create.filter((z) => !existing.includes(z.name)).concat(again.create),
+    delete: [...plan.delete, ...again.delete],
+    patch: [...plan.patch, ...again.patch],
+    settings: [...plan.settings, ...again.settings],
+    dnssec: [...plan.dnssec, ...again.dnssec],
+    conflicts: [...plan.conflicts, ...again.conflicts],
+  };
+  return {
+    plan: merged,
+    report: {
+      applied: report.applied + (second?.applied ?? 0),
+      failures: [
+        ...report.failures.filter((f) => !(f.op === 'createZone' && existing.includes(f.zone))),
+        ...(second?.failures ?? []),
+      ],
+      created: [...(report.created ?? []), ...(second?.created ?? [])],
+    },
+  };
 }
 
 /** The zones a plan writes to: the verify step re-reads only these. */
@@ -108,18 +172,30 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
       const applied = store ? await store.applied(snapshot.id) : new Map<string, string>();
       const read: ZoneReadPlan = zonesToRead(desired, applied, pass);
       if (!read.full && read.zones.length === 0) return readyOutcome(snapshot, desired, 0);
-      const plan = await observeAndPlan(deps, desired, account, ctx, read.full ? undefined : read.zones);
+      let { plan, fresh } = read.full
+        ? { plan: await observeAndPlan(deps, desired, account, ctx), fresh: new Set<string>() }
+        : await changePlan(deps, desired, account, ctx, read.zones, applied);
       let changes = 0;
       if (countPlanChanges(plan) > 0) {
         ctx.log.info({ plan: summarise(plan), pass }, 'dns plan');
-        const report = await deps.zones.apply(plan, ctx.log, ctx.signal);
+        const applying = await applyPlan(deps, desired, account, ctx, plan, fresh);
+        plan = applying.plan;
+        const report = applying.report;
         if (report.failures.length > 0) {
           // Whatever happened, the next pass reads every desired zone again.
           await store?.forget(snapshot.id);
           return failureOutcome(report);
         }
         changes = report.applied;
-        const again = await observeAndPlan(deps, desired, account, ctx, touchedZones(plan));
+        // Zones just created are checked against PowerDNS's answer to the create; the rest are read.
+        const again = await observeAndPlan(
+          deps,
+          desired,
+          account,
+          ctx,
+          touchedZones(plan),
+          report.created ?? [],
+        );
         if (countPlanChanges(again) > 0) {
           await store?.forget(snapshot.id);
           ctx.log.warn({ plan: summarise(again) }, 'dns not converged after apply');
