@@ -70,6 +70,7 @@ export function ResourceSection({
   create,
   onCreated,
   error,
+  before,
   children,
 }: {
   title: string;
@@ -78,6 +79,8 @@ export function ResourceSection({
   onCreated?: () => void;
   /** The list's load error. */
   error?: Error | null;
+  /** Shown above the create form (e.g. credentials shown once after a create). */
+  before?: ReactNode;
   children: ReactNode;
 }) {
   const [creating, setCreating] = useState(false);
@@ -86,6 +89,7 @@ export function ResourceSection({
       title={title}
       actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label={createLabel} />}
     >
+      {before}
       {creating
         ? create(() => {
             setCreating(false);

@@ -9,10 +9,10 @@ import type {
   UpdateMailboxBody,
 } from '@hostplane/contracts';
 import { type FormEvent, useState } from 'react';
+import { InlineForm, ResourceSection } from '../../../../../components/resource.tsx';
 import {
   Badge,
   ConfirmButton,
-  CreateToggle,
   Empty,
   ErrorBox,
   Field,
@@ -42,8 +42,7 @@ function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void 
     if (await action.run(() => api('POST', `${base}/mailboxes`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New mailbox">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New mailbox" action={action} onSubmit={submit} submitLabel="Create mailbox">
       <div className="grid">
         <Field
           label="Address"
@@ -68,12 +67,7 @@ function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void 
           error={action.fieldError('quota')}
         />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Create mailbox
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -184,22 +178,14 @@ function Mailboxes({ base }: { base: string }) {
   const mailboxes = useLoad<Page<Mailbox>>(`${base}/mailboxes${ALL}`);
   const domains = useLoad<Page<Domain>>(`${base}/domains${ALL}`);
   const webmailDomains = (domains.data?.items ?? []).filter((d) => d.webmail).map((d) => d.name);
-  const [creating, setCreating] = useState(false);
   return (
-    <Section
+    <ResourceSection
       title="Mailboxes"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New mailbox" />}
+      createLabel="New mailbox"
+      create={(done) => <CreateMailboxForm base={base} onDone={done} />}
+      onCreated={() => void mailboxes.reload()}
+      error={mailboxes.error}
     >
-      {creating ? (
-        <CreateMailboxForm
-          base={base}
-          onDone={() => {
-            setCreating(false);
-            void mailboxes.reload();
-          }}
-        />
-      ) : null}
-      <ErrorBox error={mailboxes.error} />
       <ResourceTable
         items={mailboxes.data?.items}
         empty="No mailboxes yet. Add a domain with mail first."
@@ -217,7 +203,7 @@ function Mailboxes({ base }: { base: string }) {
           ))
         }
       </ResourceTable>
-    </Section>
+    </ResourceSection>
   );
 }
 
@@ -237,8 +223,7 @@ function Aliases({ base }: { base: string }) {
   }
   return (
     <Section title="Aliases and forwarding">
-      <form className="form" onSubmit={submit} noValidate aria-label="New alias">
-        <ErrorBox error={create.error} />
+      <InlineForm label="New alias" action={create} onSubmit={submit} submitLabel="Add alias">
         <div className="grid">
           <Field
             label="Source"
@@ -254,12 +239,7 @@ function Aliases({ base }: { base: string }) {
             error={create.fieldError('destinations')}
           />
         </div>
-        <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={create.busy}>
-            Add alias
-          </button>
-        </div>
-      </form>
+      </InlineForm>
       <ErrorBox error={aliases.error ?? remove.error} />
       {!aliases.data ? (
         <Loading />
