@@ -164,6 +164,8 @@ describe('site page in Chromium', () => {
   });
 
   it('creates a WordPress site on a PHP version the platform has a WordPress image for', async () => {
+    // A sign-in of its own (an earlier test's session would send /login on to the panel).
+    await browser.context.clearCookies();
     const page = await browser.context.newPage();
     await signIn(page, customerEmail, customerPassword);
     await page.goto(`${web.url}/customers/${customerId}`);
