@@ -3,6 +3,7 @@ import {
   appliedAfterPass,
   type DesiredZone,
   type DnsPlatformConfig,
+  desiredFingerprints,
   desiredZones,
   type ZoneReadPlan,
   zoneAccount,
@@ -170,7 +171,8 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
       // A deleting customer is always a full pass: every zone carrying its mark must go.
       const pass = store && ctx.pass === 'change' && !snapshot.deleting ? 'change' : 'full';
       const applied = store ? await store.applied(snapshot.id) : new Map<string, string>();
-      const read: ZoneReadPlan = zonesToRead(desired, applied, pass);
+      const wanted = desiredFingerprints(desired);
+      const read: ZoneReadPlan = zonesToRead(wanted, applied, pass);
       if (!read.full && read.zones.length === 0) return readyOutcome(snapshot, desired, 0);
       let { plan, fresh } = read.full
         ? { plan: await observeAndPlan(deps, desired, account, ctx), fresh: new Set<string>() }
@@ -204,8 +206,7 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
         }
       }
       const conflicts = plan.conflicts.map((c) => c.zone);
-      if (store)
-        await store.record(snapshot.id, applied, appliedAfterPass(desired, applied, read, conflicts));
+      if (store) await store.record(snapshot.id, applied, appliedAfterPass(wanted, applied, read, conflicts));
       if (plan.conflicts.length > 0) return conflictOutcome(plan, changes);
       return readyOutcome(snapshot, desired, changes);
     },

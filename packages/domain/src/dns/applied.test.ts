@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainRow } from '../snapshot.ts';
-import { appliedAfterPass, appliedZonesDiff, zoneFingerprint, zonesToRead } from './applied.ts';
+import {
+  appliedAfterPass,
+  appliedZonesDiff,
+  desiredFingerprints as fps,
+  zoneFingerprint,
+  zonesToRead,
+} from './applied.ts';
 import { dnsPlatformConfigSchema } from './config.ts';
 import { desiredZones } from './desired.ts';
 
@@ -39,26 +45,26 @@ describe('zoneFingerprint', () => {
 
 describe('zonesToRead', () => {
   it('reads everything on a full pass', () => {
-    expect(zonesToRead([a, b], appliedBoth, 'full')).toEqual({ full: true });
+    expect(zonesToRead(fps([a, b]), appliedBoth, 'full')).toEqual({ full: true });
   });
 
   it('reads nothing on a change pass when every zone is applied as desired', () => {
-    expect(zonesToRead([a, b], appliedBoth, 'change')).toEqual({ full: false, zones: [] });
+    expect(zonesToRead(fps([a, b]), appliedBoth, 'change')).toEqual({ full: false, zones: [] });
   });
 
   it('reads an added zone, a changed zone and a dropped zone, nothing else', () => {
     const [c] = zones([domain('c.example')]);
     if (!c) throw new Error('zone expected');
     const changedB = { ...b, dnssec: true };
-    expect(zonesToRead([changedB, c], appliedBoth, 'change')).toEqual({
+    expect(zonesToRead(fps([changedB, c]), appliedBoth, 'change')).toEqual({
       full: false,
       zones: ['a.example', 'b.example', 'c.example'],
     });
-    expect(zonesToRead([a, b, c], appliedBoth, 'change')).toEqual({ full: false, zones: ['c.example'] });
+    expect(zonesToRead(fps([a, b, c]), appliedBoth, 'change')).toEqual({ full: false, zones: ['c.example'] });
   });
 
   it('reads every desired zone when nothing was recorded (first pass, or after a failure)', () => {
-    expect(zonesToRead([a, b], new Map(), 'change')).toEqual({
+    expect(zonesToRead(fps([a, b]), new Map(), 'change')).toEqual({
       full: false,
       zones: ['a.example', 'b.example'],
     });
@@ -73,9 +79,9 @@ describe('appliedAfterPass', () => {
       [a.name, zoneFingerprint(a)],
       ['gone.example', 'x'],
     ]);
-    const read = zonesToRead([a, b, c], applied, 'change');
+    const read = zonesToRead(fps([a, b, c]), applied, 'change');
     expect(read).toEqual({ full: false, zones: ['b.example', 'c.example', 'gone.example'] });
-    const next = appliedAfterPass([a, b, c], applied, read, ['c.example']);
+    const next = appliedAfterPass(fps([a, b, c]), applied, read, ['c.example']);
     expect(next).toEqual(
       new Map([
         [a.name, zoneFingerprint(a)],
@@ -89,8 +95,8 @@ describe('appliedAfterPass', () => {
       [a.name, 'old'],
       ['gone.example', 'x'],
     ]);
-    expect(appliedAfterPass([a, b], stale, { full: true }, [])).toEqual(appliedBoth);
-    expect(appliedAfterPass([], appliedBoth, { full: true }, [])).toEqual(new Map());
+    expect(appliedAfterPass(fps([a, b]), stale, { full: true }, [])).toEqual(appliedBoth);
+    expect(appliedAfterPass(fps([]), appliedBoth, { full: true }, [])).toEqual(new Map());
   });
 });
 

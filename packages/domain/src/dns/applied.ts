@@ -25,6 +25,11 @@ export function zoneFingerprint(zone: DesiredZone): string {
 /** Zone name → fingerprint of the desired state last applied and verified. */
 export type AppliedZones = ReadonlyMap<string, string>;
 
+/** Zone name → fingerprint of each desired zone (computed once per pass). */
+export function desiredFingerprints(desired: readonly DesiredZone[]): Map<string, string> {
+  return new Map(desired.map((z) => [z.name, zoneFingerprint(z)]));
+}
+
 export type ZoneReadPlan =
   /** Read every zone of the customer (its desired zones and every zone carrying its mark). */
   | { full: true }
@@ -33,12 +38,11 @@ export type ZoneReadPlan =
 
 /** What a pass reads: everything on a full pass, else only the zones whose fingerprint moved. */
 export function zonesToRead(
-  desired: readonly DesiredZone[],
+  wanted: AppliedZones,
   applied: AppliedZones,
   pass: 'change' | 'full',
 ): ZoneReadPlan {
   if (pass === 'full') return { full: true };
-  const wanted = new Map(desired.map((z) => [z.name, zoneFingerprint(z)]));
   const changed = [...wanted].filter(([name, fp]) => applied.get(name) !== fp).map(([name]) => name);
   const dropped = [...applied.keys()].filter((name) => !wanted.has(name));
   return { full: false, zones: [...new Set([...changed, ...dropped])].sort() };
@@ -50,12 +54,11 @@ export function zonesToRead(
  * again and reported on every pass).
  */
 export function appliedAfterPass(
-  desired: readonly DesiredZone[],
+  wanted: AppliedZones,
   applied: AppliedZones,
   read: ZoneReadPlan,
   conflicts: readonly string[],
 ): Map<string, string> {
-  const wanted = new Map(desired.map((z) => [z.name, zoneFingerprint(z)]));
   const next = new Map(read.full ? [] : applied);
   const readNames = read.full ? [...wanted.keys()] : read.zones;
   for (const name of readNames) {
