@@ -11,11 +11,14 @@
 //      p50/p99.
 // Through the panel API (HTTP → PostgreSQL → queue → worker → target) comes with the API/worker
 // issues; this measures the provisioner part of that path.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { createPanelDb, dnsAppliedZonesStore, migratePanelDb } from '@hostplane/db';
 import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
 import { createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
 import { answerTexts, loadStackEnv } from '@hostplane/testing';
+import pg from 'pg';
 import { pino } from 'pino';
 
 const { values } = parseArgs({
@@ -38,12 +41,63 @@ const config = dnsPlatformConfigSchema.parse({
 });
 // A listing of 10,000 zones takes longer than the client's default 10 s on a loaded machine.
 const client = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY, timeoutMs: 120_000 });
-const target = createDnsTarget({ zones: new PowerDnsZones(client), config });
+const tag = `b${Date.now().toString(36)}`;
+const customerIds = {
+  direct: 980_001,
+  target: 980_002,
+  incremental: 980_003,
+  latency: 980_004,
+  full: 980_005,
+};
+const perCustomerId = (i: number) => 981_000 + i;
+
+// The record of applied zones lives in the panel's database (as under `hostplane serve`): a scratch
+// database on the stack's PostgreSQL, with customer rows for the ids the benchmark uses.
+const scratchName = `hp_bench_dns_${randomBytes(4).toString('hex')}`;
+async function adminQuery(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: env.DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+await adminQuery(`create database ${scratchName}`);
+const scratchUrl = new URL(env.DATABASE_URL);
+scratchUrl.pathname = `/${scratchName}`;
+const db = createPanelDb(scratchUrl.toString(), { max: 2 });
+await migratePanelDb(db);
+const { id: planId } = await db
+  .insertInto('plans')
+  .values({ name: 'bench', limits: JSON.stringify({}) })
+  .returning('id')
+  .executeTakeFirstOrThrow();
+const benchIds = [
+  ...Object.values(customerIds),
+  customerIds.incremental + 10,
+  ...Array.from({ length: zoneCount }, (_, i) => perCustomerId(i)),
+];
+await db
+  .insertInto('customers')
+  .values(
+    benchIds.map((id) => ({ id, name: `bench ${id}`, email: `bench-${id}@example.test`, plan_id: planId })),
+  )
+  .execute();
+
+// As `hostplane serve` builds it: a change pass reads only the zones whose desired state moved.
+const target = createDnsTarget({
+  zones: new PowerDnsZones(client),
+  config,
+  applied: dnsAppliedZonesStore(db),
+});
 // The same target without its index: every pass lists every zone on the server (the old behaviour).
 const listingTarget = createDnsTarget({ zones: new PowerDnsZones(client, { indexTtlMs: 0 }), config });
-const ctx: PassContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
-const tag = `b${Date.now().toString(36)}`;
-const customerIds = { direct: 980_001, target: 980_002, incremental: 980_003, latency: 980_004 };
+const log = pino({ level: 'silent' });
+/** A pass a mutation asked for (the panel's case). */
+const ctx: PassContext = { signal: new AbortController().signal, log, pass: 'change' };
+/** A resync pass: reads every zone of the customer. */
+const fullCtx: PassContext = { ...ctx, pass: 'full' };
 
 function domains(prefix: string, count: number): DomainRow[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -123,11 +177,10 @@ async function direct(): Promise<number> {
 /** N customers adding one domain each: one pass per customer, as the panel's queue would run them. */
 async function perCustomer(): Promise<number> {
   const rows = domains('c', zoneCount);
-  const id = (i: number) => 981_000 + i;
   const seconds = await timed(async () => {
-    for (const [i, row] of rows.entries()) await target.run(snapshot(id(i), [row]), ctx);
+    for (const [i, row] of rows.entries()) await target.run(snapshot(perCustomerId(i), [row]), ctx);
   });
-  for (const [i] of rows.entries()) await target.run(snapshot(id(i), [], true), ctx);
+  for (const [i] of rows.entries()) await target.run(snapshot(perCustomerId(i), [], true), fullCtx);
   return seconds;
 }
 
@@ -136,13 +189,14 @@ async function throughTarget(
   prefix: string,
   incremental: boolean,
   via: typeof target = target,
+  passCtx: PassContext = ctx,
 ): Promise<number> {
   const rows = domains(prefix, zoneCount);
   const seconds = await timed(async () => {
-    if (!incremental) return via.run(snapshot(id, rows), ctx);
-    for (let n = 1; n <= rows.length; n++) await via.run(snapshot(id, rows.slice(0, n)), ctx);
+    if (!incremental) return via.run(snapshot(id, rows), passCtx);
+    for (let n = 1; n <= rows.length; n++) await via.run(snapshot(id, rows.slice(0, n)), passCtx);
   });
-  await via.run(snapshot(id, [], true), ctx);
+  await via.run(snapshot(id, [], true), fullCtx);
   return seconds;
 }
 
@@ -188,7 +242,7 @@ async function changeToAnswer(): Promise<{ p50: number; p99: number; passP50: nu
     }
     total.push(performance.now() - started);
   }
-  await target.run(snapshot(customerIds.latency, [], true), ctx);
+  await target.run(snapshot(customerIds.latency, [], true), fullCtx);
   total.sort((a, b) => a - b);
   pass.sort((a, b) => a - b);
   return { p50: percentile(total, 50), p99: percentile(total, 99), passP50: percentile(pass, 50) };
@@ -201,6 +255,7 @@ const directSeconds = await direct();
 const targetSeconds = await throughTarget(customerIds.target, 't', false);
 const incrementalSeconds = await throughTarget(customerIds.incremental, 'i', true);
 const perCustomerSeconds = await perCustomer();
+const fullSeconds = await throughTarget(customerIds.full, 'f', true, target, fullCtx);
 const listingSeconds =
   otherCount > 0 ? await throughTarget(customerIds.incremental + 10, 'l', true, listingTarget) : 0;
 const latency = await changeToAnswer();
@@ -217,6 +272,9 @@ console.log(
   `zones/s DNS target, one pass per added zone (as the panel):  ${fmt(rate(incrementalSeconds))}  (ratio ${(rate(incrementalSeconds) / rate(directSeconds)).toFixed(2)})`,
 );
 console.log(
+  `zones/s one pass per added zone, full passes (what the resync reads): ${fmt(rate(fullSeconds))}  (ratio ${(rate(fullSeconds) / rate(directSeconds)).toFixed(2)})`,
+);
+console.log(
   `zones/s DNS target, ${zoneCount} customers adding one zone each: ${fmt(rate(perCustomerSeconds))}  (ratio ${(rate(perCustomerSeconds) / rate(directSeconds)).toFixed(2)})`,
 );
 if (otherCount > 0)
@@ -231,3 +289,5 @@ console.log(
 );
 
 for (const name of otherNames) await client.deleteZone(name);
+await db.destroy();
+await adminQuery(`drop database if exists ${scratchName} with (force)`);

@@ -206,6 +206,22 @@ describe('customers', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ id: c.id, generation: 1 });
     expect(await reconcileJob(api, c.id)).toEqual({ enqueues: before + 1 });
+    // An admin's "reconcile now" is a full pass (every target reads everything it owns); a
+    // mutation after it keeps the pending pass full.
+    const full = async () =>
+      (
+        await sql<{ full: boolean }>`select (payload->>'full')::boolean as full
+          from graphile_worker._private_jobs where key = ${`reconcile-${c.id}`}`.execute(api.db)
+      ).rows[0]?.full;
+    expect(await full()).toBe(true);
+    const site = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${c.id}/sites`,
+      headers: bearer(c.token),
+      payload: { name: 'after-resync', template: 'static' },
+    });
+    expect(site.statusCode, site.body).toBe(201);
+    expect(await full()).toBe(true);
   });
 });
 

@@ -65,6 +65,36 @@ describe('sites against the platform', () => {
     expect(paths(patch)).toEqual(['securityContext.privileged']);
   });
 
+  it('GET /platform lists the PHP versions that have a WordPress image; a wordpress site takes one of them', async () => {
+    const info = await api.app.inject({ method: 'GET', url: '/api/v1/platform', headers: h });
+    expect(info.statusCode, info.body).toBe(200);
+    // The default config: 8.2 and 8.4 for php sites, a WordPress image only on 8.4.
+    expect(info.json().php).toEqual({
+      versions: ['8.2', '8.4'],
+      defaultVersion: '8.4',
+      wordpressVersions: ['8.4'],
+    });
+    const refused = expectProblem(
+      await call('POST', 'sites', {
+        name: 'wp-old',
+        template: 'wordpress',
+        database: true,
+        phpVersion: '8.2',
+      }),
+      422,
+    );
+    expect(paths(refused)).toEqual(['phpVersion']);
+    expectProblem(await call('GET', 'sites/wp-old'), 404);
+    const created = await call('POST', 'sites', {
+      name: 'wp',
+      template: 'wordpress',
+      database: true,
+      phpVersion: '8.4',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().phpVersion).toBe('8.4');
+  });
+
   it("caps replicas at the platform's maxReplicasPerSite", async () => {
     const many = expectProblem(
       await call('POST', 'sites', { name: 'many', template: 'static', replicas: 5 }),

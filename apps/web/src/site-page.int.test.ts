@@ -162,4 +162,44 @@ describe('site page in Chromium', () => {
     await page.screenshot({ path: '/tmp/hostplane-web-site.png', fullPage: true });
     await page.close();
   });
+
+  it('creates a WordPress site on a PHP version the platform has a WordPress image for', async () => {
+    // A sign-in of its own (an earlier test's session would send /login on to the panel).
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await signIn(page, customerEmail, customerPassword);
+    await page.goto(`${web.url}/customers/${customerId}`);
+    await page.getByRole('button', { name: 'New site' }).click();
+    const form = page.getByRole('form', { name: 'New site' });
+    // A static site has no PHP to choose; a php site any version; WordPress only those with an image.
+    expect(await form.getByLabel('PHP version').count()).toBe(0);
+    await form.getByLabel('Template').selectOption('php');
+    const options = () =>
+      form
+        .getByLabel('PHP version')
+        .locator('option')
+        .evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value));
+    expect(await options()).toEqual(['8.2', '8.4']);
+    await form.getByLabel('Template').selectOption('wordpress');
+    expect(await options()).toEqual(['8.4']);
+    expect(await form.getByLabel('PHP version').inputValue()).toBe('8.4');
+    await form.getByLabel('Site name').fill('press');
+    await form.getByLabel('With a database').check();
+    await form.getByRole('button', { name: 'Create site' }).click();
+    await page.locator('tr[data-site="press"]').waitFor();
+    const site = await page.request.get(`${web.url}/api/v1/customers/${customerId}/sites/press`);
+    expect(await site.json()).toMatchObject({ template: 'wordpress', phpVersion: '8.4' });
+
+    await page.getByRole('link', { name: 'press', exact: true }).click();
+    await page.getByRole('heading', { name: 'Site press' }).waitFor();
+    expect(await page.locator('[data-php-version]').textContent()).toBe('8.4');
+    const php = page.getByRole('form', { name: 'PHP version' });
+    expect(
+      await php
+        .getByLabel('PHP version')
+        .locator('option')
+        .evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(['8.4']);
+    await page.close();
+  });
 });

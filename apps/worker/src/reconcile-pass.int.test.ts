@@ -35,7 +35,7 @@ interface JobRow {
   queue_name: string | null;
   key: string | null;
   run_at: Date;
-  payload: { customerId: number };
+  payload: { customerId: number; full: boolean };
 }
 async function jobsOf(customerId: number): Promise<JobRow[]> {
   const { rows } = await sql<JobRow>`
@@ -92,7 +92,7 @@ describe('enqueueReconcile (transactional outbox)', () => {
     expect(jobs[0]).toMatchObject({
       queue_name: `customer-${id}`,
       key: `reconcile-${id}`,
-      payload: { customerId: id },
+      payload: { customerId: id, full: false },
     });
   });
 
@@ -185,6 +185,8 @@ describe('reconcileCustomer', () => {
       // The retry is a real job due at next_attempt_at.
       const jobs = await jobsOf(id);
       expect(jobs.map((j) => j.run_at.getTime())).toEqual([nextAt.getTime()]);
+      // A retry after a failure is a full pass: every target reads everything it owns.
+      expect(jobs.map((j) => j.payload.full)).toEqual([true]);
     }
     expect(delays).toEqual([1_000, 2_000, 3_000]);
 

@@ -6,6 +6,7 @@ import {
   customerStatusTarget,
   deleteAbandonedReconcileJobs,
   enqueueReconcile,
+  enqueueResyncSlot,
   RESYNC_TASK,
   resyncSlotOfMinute,
 } from '@hostplane/reconcile';
@@ -16,7 +17,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker, type WorkerDeps } from './start-worker.ts';
 import { createFreshDb, type FreshDb, insertCustomer, insertPlan } from './testing/fresh-db.ts';
-import { FlakyTarget, type PassInterval, TimedTarget } from './testing/test-targets.ts';
+import { FlakyTarget, type PassInterval, PassKindTarget, TimedTarget } from './testing/test-targets.ts';
 
 let fresh: FreshDb;
 let db: Kysely<PanelDatabase>;
@@ -191,6 +192,28 @@ describe('startWorker', () => {
     );
     expect(due.length).toBe(2);
     expect(intervals.filter((i) => notDue.includes(i.customerId))).toEqual([]);
+  });
+
+  it('runs a mutation as a change pass and the resync as a full pass, even after a mutation replaced its job', async () => {
+    const mutated = await insertCustomer(db, planId, 'ChangePass');
+    const recorder = new PassKindTarget('DNS');
+    await enqueueReconcile(db, mutated);
+    await withWorker({ targets: [recorder] }, async () => {
+      await waitFor('change pass', async () => (recorder.passes.length > 0 ? true : undefined));
+    });
+    expect(recorder.passes).toEqual([{ customerId: mutated, pass: 'change' }]);
+
+    // The resync enqueues a full pass; a mutation right after it replaces the pending job but
+    // keeps it full, so drift is still repaired.
+    const resynced = await insertCustomer(db, planId, 'FullPass');
+    const period = 1_000_003;
+    await enqueueResyncSlot(db, resynced % period, period);
+    await enqueueReconcile(db, resynced);
+    const full = new PassKindTarget('DNS');
+    await withWorker({ targets: [full] }, async () => {
+      await waitFor('full pass', async () => (full.passes.length > 0 ? true : undefined));
+    });
+    expect(full.passes).toEqual([{ customerId: resynced, pass: 'full' }]);
   });
 
   it('lets an in-flight pass finish on stop()', async () => {

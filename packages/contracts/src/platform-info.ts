@@ -4,8 +4,13 @@ import { z } from 'zod';
 export const platformInfoSchema = z
   .object({
     php: z.object({
-      versions: z.array(z.string()).describe('the PHP versions a php or wordpress site can run'),
+      versions: z.array(z.string()).describe('the PHP versions a php site can run'),
       defaultVersion: z.string(),
+      wordpressVersions: z
+        .array(z.string())
+        .describe(
+          'the PHP versions that have a WordPress image: what a wordpress site may choose as phpVersion (none chosen: the pinned WordPress image)',
+        ),
     }),
     sftp: z.object({
       host: z.string().describe('the SFTP gateway’s public name; the login is c{customerId}'),

@@ -36,6 +36,7 @@ export async function purgeDeletedCustomerRows(db: Db, customerId: number): Prom
     'restores',
     'backups',
     'customer_sftp',
+    'dns_applied_zones',
   ] as const) {
     await db.deleteFrom(table).where('customer_id', '=', customerId).execute();
   }

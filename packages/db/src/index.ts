@@ -6,6 +6,7 @@ export * from './connect.ts';
 export * from './customer-deletion.ts';
 export * from './customer-rows.ts';
 export * from './customers.ts';
+export * from './dns-applied-zones.ts';
 export * from './domain-dns-status.ts';
 export * from './domain-verification.ts';
 export * from './domains.ts';

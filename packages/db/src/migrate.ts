@@ -13,6 +13,7 @@ import * as mailboxSpam from './migrations/0014_mailbox_spam.ts';
 import * as backupStats from './migrations/0015_backup_stats.ts';
 import * as backupContents from './migrations/0017_backup_contents.ts';
 import * as domainWebmail from './migrations/0018_domain_webmail.ts';
+import * as dnsAppliedZones from './migrations/0022_dns_applied_zones.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -31,6 +32,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0015_backup_stats': backupStats,
   '0017_backup_contents': backupContents,
   '0018_domain_webmail': domainWebmail,
+  '0022_dns_applied_zones': dnsAppliedZones,
 };
 
 export interface MigrateOptions {

@@ -307,6 +307,14 @@ export interface CustomerSftpTable {
   updated_at: Timestamp;
 }
 
+/** Issue 10: the desired state the DNS target last applied and verified, per customer and zone. */
+export interface DnsAppliedZonesTable {
+  customer_id: number;
+  zone: string;
+  fingerprint: string;
+  applied_at: Generated<Timestamp>;
+}
+
 export interface PanelDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -329,6 +337,7 @@ export interface PanelDatabase {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   customer_sftp: CustomerSftpTable;
+  dns_applied_zones: DnsAppliedZonesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -10,7 +10,14 @@ export type { DnsLogger } from './logger.ts';
 export { parseDsRecord } from './mapping.ts';
 export { RecursiveOwnershipLookup } from './ownership-lookup.ts';
 export * from './plan.ts';
-export type { ApplyReport, ChangeFailure, DnsZones, DsRecord, ObserveOptions } from './port.ts';
+export type {
+  AppliedZonesStore,
+  ApplyReport,
+  ChangeFailure,
+  DnsZones,
+  DsRecord,
+  ObserveOptions,
+} from './port.ts';
 export { getDsRecords, PowerDnsZones } from './powerdns-zones.ts';
 export { createDnsTarget, type DnsTargetDeps } from './target.ts';
 export { PowerDnsZoneKeys, type ZoneKey } from './zone-keys.ts';

@@ -14,6 +14,8 @@ export interface ApplyReport {
   applied: number;
   /** One entry per failed operation; later operations still ran. */
   failures: ChangeFailure[];
+  /** Zones created by this apply as PowerDNS answered the create (the verify step need not read them). */
+  created?: ObservedZone[];
 }
 
 export interface DsRecord {
@@ -27,8 +29,26 @@ export interface DsRecord {
 
 export interface ObserveOptions {
   signal?: AbortSignal;
-  /** Only these zones (the verify step after an apply re-reads only what it touched). */
+  /**
+   * Only these zones, each read by name (the verify step re-reads what it touched; a change pass
+   * reads the zones whose desired state moved). No listing of the server's zones.
+   */
   only?: readonly string[];
+}
+
+/**
+ * Where the DNS target keeps, per customer and zone, the fingerprint of the desired state it last
+ * applied and verified (issue 10). @hostplane/db's dnsAppliedZonesStore is the real one (the panel's
+ * database, shared by every worker). Without it every pass reads every zone.
+ */
+export interface AppliedZonesStore {
+  applied(customerId: number): Promise<Map<string, string>>;
+  record(
+    customerId: number,
+    before: ReadonlyMap<string, string>,
+    after: ReadonlyMap<string, string>,
+  ): Promise<number>;
+  forget(customerId: number): Promise<void>;
 }
 
 export interface DnsZones {

@@ -1,5 +1,6 @@
 import { normalizeDnsName } from '@hostplane/domain';
 import type { PowerDnsClient } from './client/powerdns-client.ts';
+import type { PdnsZone } from './client/powerdns-schemas.ts';
 import { NotFoundError } from './errors.ts';
 import type { DnsLogger } from './logger.ts';
 import { createBody, observedRrsets, parseDsRecord, toPdnsChange } from './mapping.ts';
@@ -21,6 +22,12 @@ export async function getDsRecords(
     .flatMap((k) => k.ds)
     .map(parseDsRecord)
     .filter((ds): ds is DsRecord => ds !== null);
+}
+
+/** A zone carrying our mark as the target compares it. */
+function ownZone(name: string, zone: PdnsZone): ObservedZone {
+  const base = { name, account: zone.account ?? '', kind: zone.kind, soaEditApi: zone.soa_edit_api };
+  return { ...base, dnssec: zone.dnssec, rrsets: observedRrsets(zone) };
 }
 
 export interface PowerDnsZonesOptions {
@@ -75,12 +82,11 @@ export class PowerDnsZones implements DnsZones {
     names: readonly string[],
     options: ObserveOptions = {},
   ): Promise<ObservedZone[]> {
-    const only = options.only ? new Set(options.only) : null;
-    // The customer's zones by the index plus every zone it wants, read one by one (GET /zones/NAME):
-    // never a listing of every zone on the server per pass.
-    const candidates = [...new Set([...(await this.zonesOf(account, options.signal)), ...names])]
-      .filter((name) => only === null || only.has(name))
-      .sort();
+    // `only`: exactly those zones, by name. Otherwise the customer's zones by the index plus every
+    // zone it wants. Each read one by one (GET /zones/NAME): never a listing per pass.
+    const candidates = options.only
+      ? [...new Set(options.only)].sort()
+      : [...new Set([...(await this.zonesOf(account, options.signal)), ...names])].sort();
     const observed: ObservedZone[] = [];
     // One read at a time: PowerDNS's webserver answers concurrent requests an order of magnitude
     // slower per request than sequential ones (measured: 3 ms vs 38 ms per zone read).
@@ -106,8 +112,7 @@ export class PowerDnsZones implements DnsZones {
         });
         continue;
       }
-      const base = { name, account: zone.account, kind: zone.kind, soaEditApi: zone.soa_edit_api };
-      observed.push({ ...base, dnssec: zone.dnssec, rrsets: observedRrsets(zone) });
+      observed.push(ownZone(name, zone));
     }
     return observed;
   }
@@ -142,8 +147,9 @@ export class PowerDnsZones implements DnsZones {
     }
     for (const zone of plan.create) {
       await step('createZone', zone.name, 1, async () => {
-        await c.createZone(createBody(zone), signal);
+        const answered = await c.createZone(createBody(zone), signal);
         this.remember(zone.account, zone.name, true);
+        if (answered) report.created = [...(report.created ?? []), ownZone(zone.name, answered)];
         await c.flushCache(zone.name, signal);
       });
     }

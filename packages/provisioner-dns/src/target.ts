@@ -1,15 +1,28 @@
 import type { CustomerSnapshot } from '@hostplane/domain';
-import { type DesiredZone, type DnsPlatformConfig, desiredZones, zoneAccount } from '@hostplane/domain';
+import {
+  appliedAfterPass,
+  type DesiredZone,
+  type DnsPlatformConfig,
+  desiredFingerprints,
+  desiredZones,
+  type ZoneReadPlan,
+  zoneAccount,
+  zonesToRead,
+} from '@hostplane/domain';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
-import { DnsProviderError, UnavailableError } from './errors.ts';
-import { countPlanChanges, planZoneChanges, type ZonePlan } from './plan.ts';
-import type { ApplyReport, DnsZones } from './port.ts';
+import { ConflictError, DnsProviderError, UnavailableError } from './errors.ts';
+import { countPlanChanges, emptyPlan, type ObservedZone, planZoneChanges, type ZonePlan } from './plan.ts';
+import type { AppliedZonesStore, ApplyReport, DnsZones } from './port.ts';
 
 // The DNS target of the reconcile engine: desired (pure) → observe → plan (pure) → apply → verify.
+// With an `applied` store, a change pass reads and writes only the zones whose desired state moved
+// since it was last applied (rule: @hostplane/domain zonesToRead); a full pass reads them all.
 
 export interface DnsTargetDeps {
   zones: DnsZones;
   config: DnsPlatformConfig;
+  /** What was last applied per zone (the panel's database). Without it every pass is a full pass. */
+  applied?: AppliedZonesStore;
 }
 
 async function observeAndPlan(
@@ -18,14 +31,78 @@ async function observeAndPlan(
   account: string,
   ctx: PassContext,
   only?: readonly string[],
+  known: readonly ObservedZone[] = [],
 ): Promise<ZonePlan> {
   const names = desired.map((z) => z.name);
-  const observed = await deps.zones.observe(account, names, {
-    signal: ctx.signal,
-    ...(only ? { only } : {}),
-  });
+  const knownNames = new Set(known.map((z) => z.name));
+  const toRead = only?.filter((name) => !knownNames.has(name));
+  const read =
+    toRead?.length === 0
+      ? []
+      : await deps.zones.observe(account, names, {
+          signal: ctx.signal,
+          ...(toRead ? { only: toRead } : {}),
+        });
+  const observed = [...known, ...read];
   const wanted = only ? desired.filter((z) => only.includes(z.name)) : desired;
   return planZoneChanges(wanted, observed, account);
+}
+
+/**
+ * The plan of a change pass. Zones never applied for this customer (no fingerprint) are created
+ * without a read first: PowerDNS refuses to create a zone that exists (409), never overwrites it, and
+ * such a zone is then read and planned like any other. Zones applied before are read.
+ */
+async function changePlan(
+  deps: DnsTargetDeps,
+  desired: DesiredZone[],
+  account: string,
+  ctx: PassContext,
+  zones: readonly string[],
+  applied: ReadonlyMap<string, string>,
+): Promise<{ plan: ZonePlan; fresh: Set<string> }> {
+  const fresh = new Set(zones.filter((z) => !applied.has(z) && desired.some((d) => d.name === z)));
+  const known = zones.filter((z) => !fresh.has(z));
+  const plan = known.length > 0 ? await observeAndPlan(deps, desired, account, ctx, known) : emptyPlan();
+  plan.create.push(...desired.filter((z) => fresh.has(z.name)));
+  return { plan, fresh };
+}
+
+/** Applies a plan; zones an optimistic create found existing are read, planned and applied again. */
+async function applyPlan(
+  deps: DnsTargetDeps,
+  desired: DesiredZone[],
+  account: string,
+  ctx: PassContext,
+  plan: ZonePlan,
+  fresh: ReadonlySet<string>,
+): Promise<{ plan: ZonePlan; report: ApplyReport }> {
+  const report = await deps.zones.apply(plan, ctx.log, ctx.signal);
+  const existing = report.failures
+    .filter((f) => f.op === 'createZone' && f.error instanceof ConflictError && fresh.has(f.zone))
+    .map((f) => f.zone);
+  if (existing.length === 0) return { plan, report };
+  const again = await observeAndPlan(deps, desired, account, ctx, existing);
+  const second = countPlanChanges(again) > 0 ? await deps.zones.apply(again, ctx.log, ctx.signal) : null;
+  const merged: ZonePlan = {
+    create: plan.create.filter((z) => !existing.includes(z.name)).concat(again.create),
+    delete: [...plan.delete, ...again.delete],
+    patch: [...plan.patch, ...again.patch],
+    settings: [...plan.settings, ...again.settings],
+    dnssec: [...plan.dnssec, ...again.dnssec],
+    conflicts: [...plan.conflicts, ...again.conflicts],
+  };
+  return {
+    plan: merged,
+    report: {
+      applied: report.applied + (second?.applied ?? 0),
+      failures: [
+        ...report.failures.filter((f) => !(f.op === 'createZone' && existing.includes(f.zone))),
+        ...(second?.failures ?? []),
+      ],
+      created: [...(report.created ?? []), ...(second?.created ?? [])],
+    },
+  };
 }
 
 /** The zones a plan writes to: the verify step re-reads only these. */
@@ -77,31 +154,61 @@ function failureOutcome(report: ApplyReport): TargetOutcome {
   return { status: 'False', reason, message: summary, changes: report.applied };
 }
 
+function readyOutcome(snapshot: CustomerSnapshot, desired: DesiredZone[], changes: number): TargetOutcome {
+  if (snapshot.deleting)
+    return { status: 'True', reason: 'Deleted', message: 'all DNS zones removed', changes };
+  const message = desired.length === 0 ? 'no DNS-hosted domains' : `${desired.length} zone(s) served`;
+  return { status: 'True', reason: 'Ready', message, changes };
+}
+
 export function createDnsTarget(deps: DnsTargetDeps): Target {
   return {
     name: 'DNS',
     async run(snapshot: CustomerSnapshot, ctx: PassContext): Promise<TargetOutcome> {
       const account = zoneAccount(deps.config, snapshot.id);
       const desired = desiredZones(snapshot, deps.config);
-      const plan = await observeAndPlan(deps, desired, account, ctx);
+      const store = deps.applied;
+      // A deleting customer is always a full pass: every zone carrying its mark must go.
+      const pass = store && ctx.pass === 'change' && !snapshot.deleting ? 'change' : 'full';
+      const applied = store ? await store.applied(snapshot.id) : new Map<string, string>();
+      const wanted = desiredFingerprints(desired);
+      const read: ZoneReadPlan = zonesToRead(wanted, applied, pass);
+      if (!read.full && read.zones.length === 0) return readyOutcome(snapshot, desired, 0);
+      let { plan, fresh } = read.full
+        ? { plan: await observeAndPlan(deps, desired, account, ctx), fresh: new Set<string>() }
+        : await changePlan(deps, desired, account, ctx, read.zones, applied);
       let changes = 0;
       if (countPlanChanges(plan) > 0) {
-        ctx.log.info({ plan: summarise(plan) }, 'dns plan');
-        const report = await deps.zones.apply(plan, ctx.log, ctx.signal);
-        if (report.failures.length > 0) return failureOutcome(report);
+        ctx.log.info({ plan: summarise(plan), pass }, 'dns plan');
+        const applying = await applyPlan(deps, desired, account, ctx, plan, fresh);
+        plan = applying.plan;
+        const report = applying.report;
+        if (report.failures.length > 0) {
+          // Whatever happened, the next pass reads every desired zone again.
+          await store?.forget(snapshot.id);
+          return failureOutcome(report);
+        }
         changes = report.applied;
-        const again = await observeAndPlan(deps, desired, account, ctx, touchedZones(plan));
+        // Zones just created are checked against PowerDNS's answer to the create; the rest are read.
+        const again = await observeAndPlan(
+          deps,
+          desired,
+          account,
+          ctx,
+          touchedZones(plan),
+          report.created ?? [],
+        );
         if (countPlanChanges(again) > 0) {
+          await store?.forget(snapshot.id);
           ctx.log.warn({ plan: summarise(again) }, 'dns not converged after apply');
           const message = 'PowerDNS does not hold the desired zones after applying; will check again';
           return { status: 'False', reason: 'NotConverged', message, changes, requeue: true };
         }
       }
+      const conflicts = plan.conflicts.map((c) => c.zone);
+      if (store) await store.record(snapshot.id, applied, appliedAfterPass(wanted, applied, read, conflicts));
       if (plan.conflicts.length > 0) return conflictOutcome(plan, changes);
-      if (snapshot.deleting)
-        return { status: 'True', reason: 'Deleted', message: 'all DNS zones removed', changes };
-      const message = desired.length === 0 ? 'no DNS-hosted domains' : `${desired.length} zone(s) served`;
-      return { status: 'True', reason: 'Ready', message, changes };
+      return readyOutcome(snapshot, desired, changes);
     },
   };
 }

@@ -55,9 +55,11 @@ export async function reconcileCustomer(
   deps: ReconcileDeps,
   customerId: number,
   signal: AbortSignal,
+  /** `change` (a mutation asked for it) lets targets read only what moved; default `full`. */
+  pass: 'change' | 'full' = 'full',
 ): Promise<PassReport> {
   const started = performance.now();
-  const log = deps.logger.child({ customerId });
+  const log = deps.logger.child({ customerId, pass });
   const snapshot = await deps.loadSnapshot(deps.db, customerId);
   if (!snapshot) {
     log.info(
@@ -71,6 +73,7 @@ export async function reconcileCustomer(
     deps.targets.map((target) =>
       runTarget(target, snapshot, {
         signal,
+        pass,
         timeoutMs,
         log: log.child({ target: target.name }),
         metrics: deps.metrics,
@@ -122,7 +125,13 @@ async function recordPass(
     await store.writeConditions(conditions, now);
     if (deleted) await store.markCustomerDeleted(snapshot.id, now);
     // preserve_run_at: a pass a mutation asked for meanwhile (due now) is not pushed back by a retry.
-    if (next) await enqueueReconcile(trx, snapshot.id, { runAt: next.runAt, keyMode: 'preserve_run_at' });
+    // A retry after a failure is a full pass: a failed apply may have left anything behind.
+    if (next)
+      await enqueueReconcile(trx, snapshot.id, {
+        runAt: next.runAt,
+        keyMode: 'preserve_run_at',
+        full: next.cause === 'retry',
+      });
     return {
       customerId: snapshot.id,
       found: true,

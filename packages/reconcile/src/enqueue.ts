@@ -23,6 +23,12 @@ export interface EnqueueOptions {
    * so a retry scheduled later never delays a pass a mutation asked for meanwhile.
    */
   keyMode?: 'replace' | 'preserve_run_at';
+  /**
+   * A full pass (every target reads everything it owns): the resync and retries after a failure ask
+   * for one. A pending job keeps its full flag when a mutation replaces it, so a burst of mutations
+   * never turns a pending resync into a change pass.
+   */
+  full?: boolean;
 }
 
 /**
@@ -40,13 +46,17 @@ export async function enqueueReconcile(
     throw new Error(`enqueueReconcile: invalid customer id ${String(customerId)}`);
   }
   const runAt = opts.runAt ?? null;
+  const key = reconcileJobKey(customerId);
   await sql`select graphile_worker.add_job(
     ${RECONCILE_TASK},
-    json_build_object('customerId', ${customerId}::int),
+    json_build_object('customerId', ${customerId}::int, 'full', ${opts.full === true}::boolean or coalesce(
+      (select (j.payload->>'full')::boolean from graphile_worker._private_jobs j
+       where j.key = ${key} and j.locked_at is null),
+      false)),
     queue_name => ${customerQueueName(customerId)},
     run_at => coalesce(${runAt}::timestamptz, now()),
     max_attempts => 25,
-    job_key => ${reconcileJobKey(customerId)},
+    job_key => ${key},
     job_key_mode => ${opts.keyMode ?? 'replace'}
   )`.execute(db);
 }

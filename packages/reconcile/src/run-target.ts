@@ -17,6 +17,7 @@ const outcomeSchema = z.object({
 
 export interface RunTargetOptions {
   signal: AbortSignal;
+  pass: 'change' | 'full';
   timeoutMs: number;
   log: Logger;
   metrics: ReconcileMetrics | undefined;
@@ -46,7 +47,10 @@ export async function runTarget(
   let result: TargetResult;
   try {
     // The race ends the pass even when a target ignores its abort signal.
-    const raw = await Promise.race([target.run(snapshot, { signal, log: opts.log }), timedOut]);
+    const raw = await Promise.race([
+      target.run(snapshot, { signal, pass: opts.pass, log: opts.log }),
+      timedOut,
+    ]);
     const outcome: TargetOutcome = outcomeSchema.parse(raw);
     result = { target: target.name, ok: true, outcome, ms: Math.round(performance.now() - started) };
   } catch (err) {

@@ -15,6 +15,13 @@ export interface TargetOutcome {
 
 export interface PassContext {
   signal: AbortSignal;
+  /**
+   * Why the pass runs. `change`: a mutation asked for it, so a target may limit its reads to what
+   * the change touches (the DNS target reads only zones whose desired state moved). `full` (also
+   * when absent): the periodic resync or a retry after a failure; every target reads everything it
+   * owns, so drift made behind the panel's back is repaired.
+   */
+  pass?: 'change' | 'full';
   /** pino-compatible child logger with customerId and target bound. */
   log: {
     info(obj: object, msg?: string): void;

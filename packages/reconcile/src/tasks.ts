@@ -8,7 +8,8 @@ import { type ReconcileDeps, reconcileCustomer } from './engine.ts';
 import { customerQueueName, RECONCILE_TASK, reconcileJobKey } from './enqueue.ts';
 import { RESYNC_TASK, resyncSlotOfMinute } from './resync.ts';
 
-const reconcilePayload = z.object({ customerId: z.number().int().positive() });
+// `full`: a resync or a retry after a failure (every target reads everything); absent: a change pass.
+const reconcilePayload = z.object({ customerId: z.number().int().positive(), full: z.boolean().optional() });
 // graphile-worker adds `_cron.ts`, the minute the cron item fired for (also when it is backfilled).
 const resyncPayload = z.object({ _cron: z.object({ ts: z.iso.datetime({ offset: true }) }).optional() });
 
@@ -28,7 +29,7 @@ export async function enqueueResyncSlot(db: PanelDb, slot: number, periodMinutes
   const { rows } = await sql<{ id: number }>`
     select c.id, graphile_worker.add_job(
       ${RECONCILE_TASK},
-      json_build_object('customerId', c.id),
+      json_build_object('customerId', c.id, 'full', true),
       queue_name => ${queuePrefix} || c.id,
       job_key => ${keyPrefix} || c.id,
       job_key_mode => 'preserve_run_at'
@@ -58,8 +59,8 @@ export async function deleteAbandonedReconcileJobs(db: PanelDb): Promise<number>
 export function reconcileTaskList(deps: ReconcileTaskDeps): TaskList {
   return {
     [RECONCILE_TASK]: async (payload, helpers) => {
-      const { customerId } = reconcilePayload.parse(payload);
-      await reconcileCustomer(deps, customerId, helpers.abortSignal);
+      const { customerId, full } = reconcilePayload.parse(payload);
+      await reconcileCustomer(deps, customerId, helpers.abortSignal, full === true ? 'full' : 'change');
     },
     [RESYNC_TASK]: async (payload) => {
       const parsed = resyncPayload.parse(payload);

@@ -27,6 +27,8 @@ export interface MutationSpec<T> {
   bumpGeneration?: boolean;
   /** False where the answer holds a secret that must not be stored for replay (a new API token). */
   idempotent?: boolean;
+  /** The pass reads everything each target owns (an admin's "reconcile now" repairs drift). */
+  fullPass?: boolean;
   run(trx: Transaction<PanelDatabase>, customer: CustomerRecord | null): Promise<MutationResult<T>>;
 }
 
@@ -69,7 +71,7 @@ export async function mutate<T>(
     const result = await spec.run(trx, customer);
     const customerId = result.customerId ?? spec.customerId ?? null;
     await writeAudit(trx, req, { ...result.audit, customerId: result.audit.customerId ?? customerId });
-    if (customerId !== null) await enqueueReconcile(trx, customerId);
+    if (customerId !== null) await enqueueReconcile(trx, customerId, { full: spec.fullPass === true });
     if (claim?.kind === 'claimed')
       await storeIdempotentAnswer(trx, claim.claim, spec.status, result.body, req.server.secretKey);
     return { replay: false as const, status: spec.status, body: result.body };

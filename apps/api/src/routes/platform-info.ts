@@ -2,6 +2,7 @@
 // the platform-wide webmail),
 // read from the platform config; nothing secret.
 import { platformInfoSchema } from '@hostplane/contracts';
+import { wordpressPhpVersions } from '@hostplane/domain';
 import { answers } from '../http/responses.ts';
 import type { ApiInstance } from '../types.ts';
 import type { RouteDeps } from './index.ts';
@@ -17,6 +18,7 @@ export function platformInfoRoutes(app: ApiInstance, { platform }: RouteDeps): v
       php: {
         versions: platform.php.versions.map((v) => v.version),
         defaultVersion: platform.php.defaultVersion,
+        wordpressVersions: wordpressPhpVersions(platform.php),
       },
       sftp: { host: platform.sftp.host, port: platform.sftp.port },
       webmail: { url: platform.webmailUrl ?? null },

@@ -261,4 +261,53 @@ describe('hostplane bootstrap --apply against the local apiserver', () => {
     expect(admin.stats.writes).toBe(writes);
     expect((await diffBootstrap(admin, [v2]))[0]!.changes).toEqual([]);
   }, 300_000);
+
+  it('removes a step a new version dropped entirely (its parent exists, the step is no longer rendered)', async () => {
+    const namespace = `hostplane-dropped-int-${run}`;
+    const dropped = {
+      ...steps[steps.length - 1]!,
+      order: 99,
+      file: `99-dropped-int-${run}.yaml`,
+      namespace,
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: {} } },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'settings', namespace, labels: {} },
+          data: { version: 'v1' },
+        },
+      ],
+    };
+    // v1 renders the extra step; the whole render is applied.
+    await applyBootstrap(admin, [...steps, dropped], { timeoutMs: 150_000, pruneDroppedSteps: true });
+    expect(await admin.get(KINDS.ConfigMap, namespace, 'settings')).not.toBeNull();
+    expect(await admin.get(KINDS.ConfigMap, namespace, parentRef(dropped).name)).not.toBeNull();
+
+    // v2 no longer renders it: --diff shows its members going, --apply removes them and the parent.
+    const diff = await diffBootstrap(admin, steps, { pruneDroppedSteps: true });
+    expect(diff.find((d) => d.file === dropped.file)?.changes.sort()).toEqual(
+      [`prune ConfigMap/${namespace}/settings`, `prune Namespace/${namespace}`].sort(),
+    );
+    expect(diff.filter((d) => d.file !== dropped.file).flatMap((d) => d.changes)).toEqual([]);
+    const results = await applyBootstrap(admin, steps, { timeoutMs: 150_000, pruneDroppedSteps: true });
+    expect(results.find((r) => r.file === dropped.file)?.pruned.sort()).toEqual(
+      [`ConfigMap/${namespace}/settings`, `Namespace/${namespace}`].sort(),
+    );
+    expect(
+      results.filter((r) => r.file !== dropped.file).flatMap((r) => [...r.applied, ...r.pruned]),
+    ).toEqual([]);
+    expect(await admin.get(KINDS.ConfigMap, namespace, parentRef(dropped).name)).toBeNull();
+    const ns = await admin.get(KINDS.Namespace, null, namespace);
+    expect(ns === null || ns.metadata.deletionTimestamp !== undefined).toBe(true);
+
+    // A further --apply of the same render writes nothing, and --diff shows nothing.
+    const writes = admin.stats.writes;
+    const again = await applyBootstrap(admin, steps, { timeoutMs: 60_000, pruneDroppedSteps: true });
+    expect(again.map((r) => r.file)).toEqual(steps.map((s) => s.file));
+    expect(admin.stats.writes).toBe(writes);
+    expect(
+      (await diffBootstrap(admin, steps, { pruneDroppedSteps: true })).flatMap((d) => d.changes),
+    ).toEqual([]);
+  }, 600_000);
 });

@@ -12,6 +12,7 @@ import {
   type LiveObject,
 } from '@hostplane/provisioner-k8s';
 import {
+  droppedSteps,
   type Inventory,
   inventoryOf,
   liveInventory,
@@ -44,6 +45,12 @@ export interface ApplyOptions {
    */
   progress?: (line: string) => void;
   heartbeatMs?: number;
+  /**
+   * `steps` is the whole render: a step an earlier --apply installed that this render no longer has
+   * (its ApplySet parent exists) is removed, members and parent, after the rendered steps are ready.
+   * Off when applying a subset of the steps.
+   */
+  pruneDroppedSteps?: boolean;
 }
 
 const key = (o: KubeObject | LiveObject) =>
@@ -197,6 +204,32 @@ export async function applyBootstrap(
     options.progress?.(`${step.file}: ${workloads} workload(s) ready in ${result.ms} ms`);
     results.push(result);
   }
+  if (options.pruneDroppedSteps) results.push(...(await pruneDropped(kube, steps, options)));
+  return results;
+}
+
+/** Steps a new version dropped entirely: every member of their ApplySet goes, then the parent. */
+async function pruneDropped(
+  kube: KubeApi,
+  steps: BootstrapStep[],
+  options: ApplyOptions,
+): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const { step, parent } of await droppedSteps(kube, steps)) {
+    const started = Date.now();
+    const pruned = await pruneMembers(kube, step, liveInventory(parent), []);
+    const { name, namespace } = parentRef(step);
+    await kube.delete(KINDS.ConfigMap, namespace, name);
+    for (const gone of pruned) options.progress?.(`${step.file}: pruned ${gone} (step no longer rendered)`);
+    results.push({
+      file: step.file,
+      applied: [],
+      pruned,
+      unchanged: 0,
+      workloads: 0,
+      ms: Date.now() - started,
+    });
+  }
   return results;
 }
 
@@ -212,8 +245,15 @@ export interface StepDiff {
 
 const VERB: Record<string, string> = { missing: 'create', changed: 'update', drifted: 'repair' };
 
-/** What an --apply would write, step by step; reads only. */
-export async function diffBootstrap(kube: KubeApi, steps: BootstrapStep[]): Promise<StepDiff[]> {
+/**
+ * What an --apply would write, step by step; reads only. With `pruneDroppedSteps` (the whole render),
+ * steps an earlier --apply installed and this render no longer has are listed with their members.
+ */
+export async function diffBootstrap(
+  kube: KubeApi,
+  steps: BootstrapStep[],
+  options: Pick<ApplyOptions, 'pruneDroppedSteps'> = {},
+): Promise<StepDiff[]> {
   const diffs: StepDiff[] = [];
   for (const step of steps) {
     const changes: string[] = [];
@@ -237,6 +277,11 @@ export async function diffBootstrap(kube: KubeApi, steps: BootstrapStep[]): Prom
       if (!wanted.has(key(object))) changes.push(`prune ${key(object)}`);
     diffs.push({ file: step.file, changes, unchanged });
   }
+  if (options.pruneDroppedSteps)
+    for (const { step, parent } of await droppedSteps(kube, steps)) {
+      const members = await liveMembers(kube, step, liveInventory(parent));
+      diffs.push({ file: step.file, changes: members.map((m) => `prune ${key(m.object)}`), unchanged: 0 });
+    }
   return diffs;
 }
 

@@ -17,11 +17,13 @@ export const APPLYSET_NAMESPACES = 'applyset.kubernetes.io/additional-namespaces
 const TOOLING = 'hostplane/v1';
 
 /** The parent of a step's ApplySet: a ConfigMap named after the step, in the step's namespace. */
+const PARENT_PREFIX = 'hostplane-bootstrap.';
+
 export function parentRef(step: Pick<BootstrapStep, 'file' | 'namespace'>): {
   name: string;
   namespace: string;
 } {
-  return { name: `hostplane-bootstrap.${step.file.replace(/\.ya?ml$/, '')}`, namespace: step.namespace };
+  return { name: `${PARENT_PREFIX}${step.file.replace(/\.ya?ml$/, '')}`, namespace: step.namespace };
 }
 
 /** applyset-<base64url(sha256(name.namespace.kind.group))>-v1, as the ApplySet spec defines it. */
@@ -125,7 +127,7 @@ const key = (o: { kind: string; metadata: { name: string; namespace?: string } }
 /** The live members of the step's ApplySet among `inventory`'s kinds and namespaces (by label). */
 export async function liveMembers(
   kube: KubeApi,
-  step: BootstrapStep,
+  step: Pick<BootstrapStep, 'file' | 'namespace'>,
   inventory: Inventory,
 ): Promise<{ kind: KindRef; object: LiveObject }[]> {
   const selector = `${APPLYSET_PART_OF_LABEL}=${applySetId(step)}`;
@@ -152,7 +154,7 @@ export async function liveMembers(
  */
 export async function pruneMembers(
   kube: KubeApi,
-  step: BootstrapStep,
+  step: Pick<BootstrapStep, 'file' | 'namespace'>,
   inventory: Inventory,
   keep: KubeObject[],
 ): Promise<string[]> {
@@ -168,4 +170,31 @@ export async function pruneMembers(
       );
   }
   return deleted;
+}
+
+/** A step an earlier --apply installed (its parent exists) that the current render no longer has. */
+export interface DroppedStep {
+  step: Pick<BootstrapStep, 'file' | 'namespace'>;
+  parent: LiveObject;
+}
+
+/**
+ * The ApplySet parents of this tooling in the cluster whose step `steps` does not render: a new
+ * version dropped the step entirely. Only parents whose id matches their own name and namespace
+ * (made by this tooling) count; anything else is left alone.
+ */
+export async function droppedSteps(kube: KubeApi, steps: BootstrapStep[]): Promise<DroppedStep[]> {
+  const rendered = new Set(steps.map((s) => applySetId(s)));
+  const parents = await kube.list(KINDS.ConfigMap, null, APPLYSET_ID_LABEL);
+  const dropped: DroppedStep[] = [];
+  for (const parent of parents) {
+    const { name, namespace, labels, annotations } = parent.metadata;
+    if (!namespace || !name.startsWith(PARENT_PREFIX) || annotations?.[APPLYSET_TOOLING] !== TOOLING)
+      continue;
+    const step = { file: `${name.slice(PARENT_PREFIX.length)}.yaml`, namespace };
+    const id = applySetId(step);
+    if (labels?.[APPLYSET_ID_LABEL] !== id || rendered.has(id) || parent.metadata.deletionTimestamp) continue;
+    dropped.push({ step, parent });
+  }
+  return dropped.sort((a, b) => b.step.file.localeCompare(a.step.file));
 }

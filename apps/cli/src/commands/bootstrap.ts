@@ -131,7 +131,7 @@ async function applyLocal(
     if (!(await kube.get(KINDS.Namespace, null, namespace.metadata.name))) await kube.apply(namespace);
     await kube.apply(secret);
   }
-  return applyBootstrap(kube, steps, { timeoutMs, progress });
+  return applyBootstrap(kube, steps, { timeoutMs, progress, pruneDroppedSteps: true });
 }
 
 export async function run(invocation: Extract<Invocation, { command: 'bootstrap' }>): Promise<number> {
@@ -167,7 +167,7 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
   const progress = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   try {
     if (args.diff) {
-      const diffs = await diffBootstrap(kube, steps);
+      const diffs = await diffBootstrap(kube, steps, { pruneDroppedSteps: true });
       if (json) process.stdout.write(`${JSON.stringify({ steps: diffs }, null, 2)}\n`);
       else
         for (const d of diffs) {
@@ -218,7 +218,7 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
     }
     const results = args.local
       ? await applyLocal(kube, steps, config, timeoutMs, progress)
-      : await applyBootstrap(kube, steps, { timeoutMs, progress });
+      : await applyBootstrap(kube, steps, { timeoutMs, progress, pruneDroppedSteps: true });
     const changed = results.reduce((sum, r) => sum + r.applied.length, 0);
     const panelUrl = args.local ? inClusterState(resolveStateDir())?.panelUrl : undefined;
     process.stdout.write(

@@ -4,6 +4,7 @@
 import type { DatabaseDumps, TenantReads } from '@hostplane/api';
 import {
   backupJobLedger,
+  dnsAppliedZonesStore,
   type PanelDatabase,
   saveDomainDnsStatus,
   saveSiteStatuses,
@@ -108,7 +109,12 @@ function dnsTarget(
     { apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY },
     logger.child({ component: 'dns' }),
   );
-  const target = createDnsTarget({ zones, config: dnsConfigOf(platform) });
+  // With the panel's database, a change pass reads only the zones whose desired state moved.
+  const target = createDnsTarget({
+    zones,
+    config: dnsConfigOf(platform),
+    ...(db ? { applied: dnsAppliedZonesStore(db) } : {}),
+  });
   return db ? withDsRecords(target, zones, (id, statuses) => saveDomainDnsStatus(db, id, statuses)) : target;
 }
 

@@ -87,3 +87,14 @@ export class SlowDeleteTarget implements Target {
     return { status: 'True', reason: 'Deleted', message: 'nothing left', changes: 0 };
   }
 }
+
+/** Records the kind of each pass it runs in (`change` for a mutation, `full` for a resync or retry). */
+export class PassKindTarget implements Target {
+  readonly passes: { customerId: number; pass: string }[] = [];
+  constructor(readonly name: ConditionType) {}
+
+  async run(snapshot: CustomerSnapshot, ctx: { pass?: 'change' | 'full' }): Promise<TargetOutcome> {
+    this.passes.push({ customerId: snapshot.id, pass: ctx.pass ?? 'full' });
+    return { status: 'True', reason: 'Ready', message: 'recorded', changes: 0 };
+  }
+}

@@ -1,3 +1,4 @@
+export * from './applied.ts';
 export * from './config.ts';
 export * from './content.ts';
 export * from './defaults.ts';

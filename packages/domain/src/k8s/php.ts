@@ -28,6 +28,11 @@ export function wordpressImageOf(site: Pick<SiteRow, 'phpVersion'>, config: Tena
   return entry?.wordpressImage ?? config.images.wordpress;
 }
 
+/** The PHP versions a wordpress site may choose: those with a WordPress image, in config order. */
+export function wordpressPhpVersions(php: Pick<TenantPlatformConfig['php'], 'versions'>): string[] {
+  return php.versions.filter((v) => v.wordpressImage).map((v) => v.version);
+}
+
 /** "256M" → bytes (php.ini shorthand, K/M/G powers of 1024). */
 export function phpBytes(value: string): number {
   const match = /^([1-9][0-9]{0,5})([KMG])$/.exec(value);
@@ -52,7 +57,7 @@ export function phpIssues(
   if (input.phpVersion !== undefined) {
     if (input.template === 'wordpress') {
       if (!config.php.versions.some((v) => v.version === input.phpVersion && v.wordpressImage)) {
-        const offered = config.php.versions.filter((v) => v.wordpressImage).map((v) => v.version);
+        const offered = wordpressPhpVersions(config.php);
         issues.push({
           path: ['phpVersion'],
           message:

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseNameIssues, databaseUserNameIssues, nativePasswordHash } from '../databases/names.ts';
 import { cronJobIssues } from './cronjob.ts';
 import { testConfig } from './fixtures.ts';
-import { phpIni, phpIssues } from './php.ts';
+import { phpIni, phpIssues, wordpressPhpVersions } from './php.ts';
 
 const limits = {
   cpu: '1',
@@ -32,6 +32,22 @@ describe('site runtime rules', () => {
   it('time zones come from the IANA database', () => {
     expect(cronJobIssues({ timeZone: 'Europe/Berlin' })).toEqual([]);
     expect(cronJobIssues({ timeZone: 'Mars/Olympus' })[0]?.path).toEqual(['timeZone']);
+  });
+
+  it('wordpress sites choose among the PHP versions with a WordPress image', () => {
+    const php = {
+      ...testConfig.php,
+      versions: [
+        ...testConfig.php.versions,
+        { version: '8.3', image: 'docker.io/library/php:8.3.21-fpm-alpine', wordpressImage: 'wp:8.3' },
+      ],
+    };
+    expect(wordpressPhpVersions(testConfig.php)).toEqual([]);
+    expect(wordpressPhpVersions(php)).toEqual(['8.3']);
+    expect(phpIssues({ template: 'wordpress', phpVersion: '8.3' }, limits, { php })).toEqual([]);
+    expect(phpIssues({ template: 'wordpress', phpVersion: '8.4' }, limits, { php })[0]?.message).toBe(
+      'no WordPress image for PHP 8.4; this platform has 8.3',
+    );
   });
 
   it('php versions from the platform list, settings within the plan', () => {

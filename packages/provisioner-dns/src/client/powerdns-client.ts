@@ -90,8 +90,16 @@ export class PowerDnsClient {
     return this.request('GET', `/zones/${zoneId(name)}`, { schema: pdnsZoneSchema, signal });
   }
 
-  async createZone(zone: PdnsZoneCreate, signal?: AbortSignal): Promise<void> {
-    await this.request('POST', '/zones', { body: { ...zone, name: `${zone.name}.` }, signal });
+  /**
+   * Creates the zone; PowerDNS answers 201 with the zone as created (rrsets included), returned so a
+   * caller can verify without reading it again (null when the answer does not carry it).
+   */
+  async createZone(zone: PdnsZoneCreate, signal?: AbortSignal): Promise<PdnsZone | null> {
+    return this.request('POST', '/zones', {
+      body: { ...zone, name: `${zone.name}.` },
+      schema: pdnsZoneSchema.nullable().catch(null),
+      signal,
+    });
   }
 
   /** One PATCH holding every changed rrset of the zone; PowerDNS applies it in one transaction. */

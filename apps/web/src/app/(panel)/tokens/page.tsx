@@ -3,6 +3,7 @@
 import type { CreateTokenBody, createdTokenSchema, tokenSchema } from '@hostplane/contracts';
 import { type FormEvent, useState } from 'react';
 import type { z } from 'zod';
+import { InlineForm } from '../../../components/resource.tsx';
 import { ConfirmButton, Empty, ErrorBox, Field, Loading, Section, Select } from '../../../components/ui.tsx';
 import { api } from '../../../lib/api.ts';
 import { formatDate, optionalText, text } from '../../../lib/forms.ts';
@@ -57,8 +58,7 @@ export default function TokensPage() {
             </button>
           </div>
         ) : null}
-        <form className="form" onSubmit={submit} noValidate aria-label="New token">
-          <ErrorBox error={create.error} />
+        <InlineForm label="New token" action={create} onSubmit={submit} submitLabel="Create token">
           <div className="grid">
             <Field label="Name" name="name" placeholder="billing system" error={create.fieldError('name')} />
             <Select
@@ -77,12 +77,7 @@ export default function TokensPage() {
               error={create.fieldError('expiresAt')}
             />
           </div>
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={create.busy}>
-              Create token
-            </button>
-          </div>
-        </form>
+        </InlineForm>
       </Section>
       <Section title="Your tokens">
         <ErrorBox error={tokens.error ?? remove.error} />

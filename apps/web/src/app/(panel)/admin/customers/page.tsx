@@ -4,6 +4,7 @@ import type { CreateCustomerBody, Customer, Plan, UpdateCustomerBody } from '@ho
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import { ConditionBadges, ReadyBadge } from '../../../../components/conditions.tsx';
+import { InlineForm } from '../../../../components/resource.tsx';
 import {
   ConfirmButton,
   Empty,
@@ -34,8 +35,7 @@ function CreateCustomerForm({ plans, onDone }: { plans: Plan[]; onDone: () => vo
     if (await action.run(() => api('POST', '/customers', body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New customer">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New customer" action={action} onSubmit={submit} submitLabel="Create customer">
       <div className="grid">
         <Field label="Customer name" name="name" required error={action.fieldError('name')} />
         <Field label="Email" name="email" type="email" required error={action.fieldError('email')} />
@@ -54,12 +54,7 @@ function CreateCustomerForm({ plans, onDone }: { plans: Plan[]; onDone: () => vo
           error={action.fieldError('password')}
         />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Create customer
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 

@@ -1,17 +1,16 @@
 'use client';
 
-import type { CreateSiteBody, Site, UpdateSiteBody } from '@hostplane/contracts';
+import type { CreateSiteBody, PlatformInfo, Site, UpdateSiteBody } from '@hostplane/contracts';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { InlineForm, ResourceSection } from '../../../../components/resource.tsx';
 import {
   Badge,
   Check,
   ConfirmButton,
-  CreateToggle,
   ErrorBox,
   Field,
   ResourceTable,
-  Section,
   Select,
   TextArea,
   type Tone,
@@ -20,6 +19,7 @@ import { api, enc } from '../../../../lib/api.ts';
 import { useCustomer } from '../../../../lib/customer.tsx';
 import { checked, list, numberOf, optionalText, text } from '../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../lib/hooks.ts';
+import { phpChoice } from '../../../../lib/php.ts';
 import { ALL, type Page, STATUS_REFRESH_MS } from '../../../../lib/types.ts';
 
 const TEMPLATES: { value: CreateSiteBody['template']; label: string }[] = [
@@ -48,14 +48,24 @@ function SiteStatus({ site }: { site: Site }) {
   );
 }
 
-function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) {
+function CreateSiteForm({
+  base,
+  platform,
+  onDone,
+}: {
+  base: string;
+  platform: PlatformInfo | undefined;
+  onDone: () => void;
+}) {
   const action = useAction();
   const [template, setTemplate] = useState<CreateSiteBody['template']>('static');
+  const php = phpChoice(platform, template);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const image = optionalText(form, 'image');
     const port = optionalText(form, 'port');
+    const phpVersion = php ? optionalText(form, 'phpVersion') : undefined;
     const body: CreateSiteBody = {
       name: text(form, 'name'),
       template,
@@ -65,12 +75,12 @@ function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) 
       database: checked(form, 'database'),
       ...(template === 'image' && image ? { image } : {}),
       ...(template === 'image' && port ? { port: Number(port) } : {}),
+      ...(phpVersion ? { phpVersion } : {}),
     };
     if (await action.run(() => api('POST', `${base}/sites`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New site">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New site" action={action} onSubmit={submit} submitLabel="Create site">
       <div className="grid">
         <Field
           label="Site name"
@@ -99,6 +109,16 @@ function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) 
             />
           </>
         ) : null}
+        {php ? (
+          <Select
+            key={template}
+            label="PHP version"
+            name="phpVersion"
+            defaultValue={php.selected}
+            options={php.options}
+            error={action.fieldError('phpVersion')}
+          />
+        ) : null}
         <Field
           label="Replicas"
           name="replicas"
@@ -117,12 +137,7 @@ function CreateSiteForm({ base, onDone }: { base: string; onDone: () => void }) 
         <Check label="Also serve www. of each domain" name="www" />
         <Check label="With a database" name="database" />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Create site
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -141,8 +156,13 @@ function EditSiteForm({ base, site, onDone }: { base: string; site: Site; onDone
     if (await action.run(() => api('PATCH', `${base}/sites/${enc(site.name)}`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label={`Edit site ${site.name}`}>
-      <ErrorBox error={action.error} />
+    <InlineForm
+      label={`Edit site ${site.name}`}
+      action={action}
+      onSubmit={submit}
+      submitLabel="Save site"
+      onCancel={onDone}
+    >
       <div className="grid">
         {site.template === 'image' ? (
           <Field
@@ -169,15 +189,7 @@ function EditSiteForm({ base, site, onDone }: { base: string; site: Site; onDone
         <Check label="Also serve www." name="www" defaultChecked={site.www} />
         <Check label="With a database" name="database" defaultChecked={site.database} />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Save site
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -240,22 +252,15 @@ function SiteRow({ base, site, onChange }: { base: string; site: Site; onChange:
 export default function SitesPage() {
   const { base } = useCustomer();
   const sites = useLoad<Page<Site>>(`${base}/sites${ALL}`, STATUS_REFRESH_MS);
-  const [creating, setCreating] = useState(false);
+  const platform = useLoad<PlatformInfo>('/platform');
   return (
-    <Section
+    <ResourceSection
       title="Sites"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New site" />}
+      createLabel="New site"
+      create={(done) => <CreateSiteForm base={base} platform={platform.data} onDone={done} />}
+      onCreated={() => void sites.reload()}
+      error={sites.error}
     >
-      {creating ? (
-        <CreateSiteForm
-          base={base}
-          onDone={() => {
-            setCreating(false);
-            void sites.reload();
-          }}
-        />
-      ) : null}
-      <ErrorBox error={sites.error} />
       <ResourceTable
         items={sites.data?.items}
         empty="No sites yet."
@@ -265,6 +270,6 @@ export default function SitesPage() {
           items.map((s) => <SiteRow key={s.name} base={base} site={s} onChange={() => void sites.reload()} />)
         }
       </ResourceTable>
-    </Section>
+    </ResourceSection>
   );
 }

@@ -2,16 +2,15 @@
 
 import type { CreateDomainBody, Domain, UpdateDomainBody } from '@hostplane/contracts';
 import Link from 'next/link';
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
+import { InlineForm, ResourceSection } from '../../../../../components/resource.tsx';
 import {
   Badge,
   Check,
   ConfirmButton,
-  CreateToggle,
   ErrorBox,
   Field,
   ResourceTable,
-  Section,
 } from '../../../../../components/ui.tsx';
 import { api, enc } from '../../../../../lib/api.ts';
 import { useCustomer, useCustomerId } from '../../../../../lib/customer.tsx';
@@ -34,8 +33,7 @@ function CreateDomainForm({ base, onDone }: { base: string; onDone: () => void }
     if (await action.run(() => api('POST', `${base}/domains`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New domain">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New domain" action={action} onSubmit={submit} submitLabel="Add domain">
       <Field
         label="Domain name"
         name="name"
@@ -49,12 +47,7 @@ function CreateDomainForm({ base, onDone }: { base: string; onDone: () => void }
         <Check label="Sign with DNSSEC" name="dnssec" />
         <Check label="Webmail at webmail.{domain}" name="webmail" />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Add domain
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -174,22 +167,14 @@ function DomainRow({ base, domain, onChange }: { base: string; domain: Domain; o
 export default function DomainsPage() {
   const { base } = useCustomer();
   const domains = useLoad<Page<Domain>>(`${base}/domains${ALL}`);
-  const [creating, setCreating] = useState(false);
   return (
-    <Section
+    <ResourceSection
       title="Domains"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="Add domain" />}
+      createLabel="Add domain"
+      create={(done) => <CreateDomainForm base={base} onDone={done} />}
+      onCreated={() => void domains.reload()}
+      error={domains.error}
     >
-      {creating ? (
-        <CreateDomainForm
-          base={base}
-          onDone={() => {
-            setCreating(false);
-            void domains.reload();
-          }}
-        />
-      ) : null}
-      <ErrorBox error={domains.error} />
       <ResourceTable
         items={domains.data?.items}
         empty="No domains yet."
@@ -201,6 +186,6 @@ export default function DomainsPage() {
           ))
         }
       </ResourceTable>
-    </Section>
+    </ResourceSection>
   );
 }

@@ -10,10 +10,10 @@ import type {
   UpdateMailboxBody,
 } from '@hostplane/contracts';
 import { type FormEvent, useState } from 'react';
+import { InlineForm, ResourceSection } from '../../../../../components/resource.tsx';
 import {
   Badge,
   ConfirmButton,
-  CreateToggle,
   Empty,
   ErrorBox,
   Field,
@@ -43,8 +43,7 @@ function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void 
     if (await action.run(() => api('POST', `${base}/mailboxes`, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New mailbox">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New mailbox" action={action} onSubmit={submit} submitLabel="Create mailbox">
       <div className="grid">
         <Field
           label="Address"
@@ -69,12 +68,7 @@ function CreateMailboxForm({ base, onDone }: { base: string; onDone: () => void 
           error={action.fieldError('quota')}
         />
       </div>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Create mailbox
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 
@@ -187,37 +181,27 @@ function Mailboxes({ base }: { base: string }) {
   const webmailDomains = (domains.data?.items ?? []).filter((d) => d.webmail).map((d) => d.name);
   // The platform-wide webmail (one for every domain): linked here and from each mailbox.
   const platformWebmail = useLoad<PlatformInfo>('/platform').data?.webmail.url ?? null;
-  const [creating, setCreating] = useState(false);
   return (
-    <Section
+    <ResourceSection
       title="Mailboxes"
       actions={
-        <>
-          {platformWebmail ? (
-            <a
-              className="btn btn-ghost"
-              href={platformWebmail}
-              target="_blank"
-              rel="noreferrer"
-              data-testid="platform-webmail"
-            >
-              Open webmail
-            </a>
-          ) : null}
-          <CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New mailbox" />
-        </>
+        platformWebmail ? (
+          <a
+            className="btn btn-ghost"
+            href={platformWebmail}
+            target="_blank"
+            rel="noreferrer"
+            data-testid="platform-webmail"
+          >
+            Open webmail
+          </a>
+        ) : null
       }
+      createLabel="New mailbox"
+      create={(done) => <CreateMailboxForm base={base} onDone={done} />}
+      onCreated={() => void mailboxes.reload()}
+      error={mailboxes.error}
     >
-      {creating ? (
-        <CreateMailboxForm
-          base={base}
-          onDone={() => {
-            setCreating(false);
-            void mailboxes.reload();
-          }}
-        />
-      ) : null}
-      <ErrorBox error={mailboxes.error} />
       <ResourceTable
         items={mailboxes.data?.items}
         empty="No mailboxes yet. Add a domain with mail first."
@@ -235,7 +219,7 @@ function Mailboxes({ base }: { base: string }) {
           ))
         }
       </ResourceTable>
-    </Section>
+    </ResourceSection>
   );
 }
 
@@ -255,8 +239,7 @@ function Aliases({ base }: { base: string }) {
   }
   return (
     <Section title="Aliases and forwarding">
-      <form className="form" onSubmit={submit} noValidate aria-label="New alias">
-        <ErrorBox error={create.error} />
+      <InlineForm label="New alias" action={create} onSubmit={submit} submitLabel="Add alias">
         <div className="grid">
           <Field
             label="Source"
@@ -272,12 +255,7 @@ function Aliases({ base }: { base: string }) {
             error={create.fieldError('destinations')}
           />
         </div>
-        <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={create.busy}>
-            Add alias
-          </button>
-        </div>
-      </form>
+      </InlineForm>
       <ErrorBox error={aliases.error ?? remove.error} />
       {!aliases.data ? (
         <Loading />

@@ -4,6 +4,7 @@ import type { CreateRecordBody, DnsRecord, PutRecordBody, RecordType } from '@ho
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { InlineForm } from '../../../../../../components/resource.tsx';
 import {
   Badge,
   ConfirmButton,
@@ -92,8 +93,7 @@ function AddRecordForm({ path, zone, onDone }: { path: string; zone: string; onD
     if (await action.run(() => api('POST', path, body))) onDone();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="New record set">
-      <ErrorBox error={action.error} />
+    <InlineForm label="New record set" action={action} onSubmit={submit} submitLabel="Add record set">
       <div className="grid">
         <Field
           label="Name"
@@ -110,12 +110,7 @@ function AddRecordForm({ path, zone, onDone }: { path: string; zone: string; onD
         />
       </div>
       <ContentFields action={action} />
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>
-          Add record set
-        </button>
-      </div>
-    </form>
+    </InlineForm>
   );
 }
 

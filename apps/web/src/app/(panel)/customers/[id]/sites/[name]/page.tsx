@@ -6,10 +6,10 @@ import type { CronJob, Database, PlatformInfo, Site, SiteLogLine } from '@hostpl
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { InlineForm, ResourceSection } from '../../../../../../components/resource.tsx';
 import {
   Badge,
   ConfirmButton,
-  CreateToggle,
   Empty,
   ErrorBox,
   Field,
@@ -25,6 +25,7 @@ import { api, enc } from '../../../../../../lib/api.ts';
 import { useCustomer } from '../../../../../../lib/customer.tsx';
 import { formatDate, optionalText, text } from '../../../../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../../../../lib/hooks.ts';
+import { phpChoice } from '../../../../../../lib/php.ts';
 import { STATUS_REFRESH_MS } from '../../../../../../lib/types.ts';
 
 interface Credentials {
@@ -118,7 +119,8 @@ function Overview({
   onChange: () => void;
 }) {
   const action = useAction();
-  const php = site.template === 'php';
+  const php = site.template === 'php' || site.template === 'wordpress';
+  const choice = phpChoice(platform, site.template);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const phpVersion = text(new FormData(event.currentTarget), 'phpVersion');
@@ -166,14 +168,14 @@ function Overview({
           </>
         ) : null}
       </dl>
-      {php && platform ? (
+      {choice ? (
         <form className="form inline" onSubmit={submit} noValidate aria-label="PHP version">
           <ErrorBox error={action.error} />
           <Select
             label="PHP version"
             name="phpVersion"
-            defaultValue={site.phpVersion ?? platform.php.defaultVersion}
-            options={platform.php.versions.map((v) => ({ value: v, label: `PHP ${v}` }))}
+            defaultValue={site.phpVersion ?? choice.selected}
+            options={choice.options}
             error={action.fieldError('phpVersion')}
           />
           <button type="submit" className="btn btn-primary" disabled={action.busy}>
@@ -239,10 +241,9 @@ function DatabaseRow({
 function Databases({ base, site }: { base: string; site: string }) {
   const databases = useLoad<{ items: Database[] }>(`${base}/databases`);
   const [shown, setShown] = useState<Credentials | null>(null);
-  const [creating, setCreating] = useState(false);
   const action = useAction();
   const attached = databases.data?.items.filter((d) => d.sites.includes(site));
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  async function submit(event: FormEvent<HTMLFormElement>, done: () => void) {
     event.preventDefault();
     const name = text(new FormData(event.currentTarget), 'name');
     await action.run(async () => {
@@ -251,33 +252,32 @@ function Databases({ base, site }: { base: string; site: string }) {
         sites: [site],
       });
       setShown(created.credentials);
-      setCreating(false);
-      await databases.reload();
+      done();
     });
   }
   return (
-    <Section
+    <ResourceSection
       title="Databases"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New database" />}
-    >
-      {shown ? <ShownOnce credentials={shown} onClose={() => setShown(null)} /> : null}
-      {creating ? (
-        <form className="form" onSubmit={submit} noValidate aria-label="New database">
-          <ErrorBox error={action.error} />
+      createLabel="New database"
+      onCreated={() => void databases.reload()}
+      error={databases.error}
+      before={shown ? <ShownOnce credentials={shown} onClose={() => setShown(null)} /> : null}
+      create={(done) => (
+        <InlineForm
+          label="New database"
+          action={action}
+          onSubmit={(event) => submit(event, done)}
+          submitLabel="Create database"
+        >
           <Field
             label="Database name"
             name="name"
             hint="also its owner's user name: lowercase letters, digits and _"
             error={action.fieldError('name')}
           />
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={action.busy}>
-              Create database
-            </button>
-          </div>
-        </form>
-      ) : null}
-      <ErrorBox error={databases.error} />
+        </InlineForm>
+      )}
+    >
       <ResourceTable
         items={attached}
         empty="No database attached to this site."
@@ -289,7 +289,7 @@ function Databases({ base, site }: { base: string; site: string }) {
         The site's containers get these as environment variables; the host answers inside the customer's
         namespace only.
       </p>
-    </Section>
+    </ResourceSection>
   );
 }
 
@@ -349,9 +349,8 @@ function CronRow({ path, job, onChange }: { path: string; job: CronJob; onChange
 function CronJobs({ base, site }: { base: string; site: string }) {
   const path = `${base}/sites/${enc(site)}/cronjobs`;
   const jobs = useLoad<{ items: CronJob[] }>(path, STATUS_REFRESH_MS);
-  const [creating, setCreating] = useState(false);
   const action = useAction();
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  async function submit(event: FormEvent<HTMLFormElement>, done: () => void) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const timeZone = optionalText(form, 'timeZone');
@@ -361,19 +360,21 @@ function CronJobs({ base, site }: { base: string; site: string }) {
       command: text(form, 'command'),
       ...(timeZone ? { timeZone } : {}),
     };
-    if (await action.run(() => api('POST', path, body))) {
-      setCreating(false);
-      await jobs.reload();
-    }
+    if (await action.run(() => api('POST', path, body))) done();
   }
   return (
-    <Section
+    <ResourceSection
       title="Cron jobs"
-      actions={<CreateToggle open={creating} onToggle={() => setCreating(!creating)} label="New cron job" />}
-    >
-      {creating ? (
-        <form className="form" onSubmit={submit} noValidate aria-label="New cron job">
-          <ErrorBox error={action.error} />
+      createLabel="New cron job"
+      onCreated={() => void jobs.reload()}
+      error={jobs.error}
+      create={(done) => (
+        <InlineForm
+          label="New cron job"
+          action={action}
+          onSubmit={(event) => submit(event, done)}
+          submitLabel="Create cron job"
+        >
           <div className="grid">
             <Field label="Name" name="name" error={action.fieldError('name')} />
             <Field
@@ -397,14 +398,9 @@ function CronJobs({ base, site }: { base: string; site: string }) {
             hint="run by /bin/sh in the site's image, in the document root"
             error={action.fieldError('command')}
           />
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={action.busy}>
-              Create cron job
-            </button>
-          </div>
-        </form>
-      ) : null}
-      <ErrorBox error={jobs.error} />
+        </InlineForm>
+      )}
+    >
       <ResourceTable
         items={jobs.data?.items}
         empty="No cron jobs."
@@ -414,7 +410,7 @@ function CronJobs({ base, site }: { base: string; site: string }) {
           items.map((j) => <CronRow key={j.name} path={path} job={j} onChange={() => void jobs.reload()} />)
         }
       </ResourceTable>
-    </Section>
+    </ResourceSection>
   );
 }
 
