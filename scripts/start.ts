@@ -94,6 +94,9 @@ async function startPanel(env: StackEnv): Promise<number> {
     PORT: String(API_PORT),
     // The web server (server.mjs) is the one proxy in front of the API: one X-Forwarded-For hop.
     TRUST_PROXY: '1',
+    // Each site's certificate status: the stack's edge, its certificates chaining to Pebble's root.
+    EDGE_TLS_ADDR: env.HTTPS_ADDR,
+    EDGE_TLS_CA_FILE: env.ACME_ROOT_CA,
   });
   const web = spawnPart(
     'panel web',
