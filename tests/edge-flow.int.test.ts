@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTag, stack } from './support/panel.ts';
 
 const run = promisify(execFile);
-const customerId = 700_000 + (process.pid % 50_000);
+const customerId = 2_100_000 + (process.pid % 50_000);
 const ns = `cust-${customerId}`;
 const zone = `${runTag}-edge.test`;
 const host = `www.${zone}`;

@@ -23,7 +23,7 @@ import {
   stackDeps,
 } from '../packages/provisioner-mail/src/test-support/stack.ts';
 
-const FIRST_ID = 700_000 + (process.pid % 20_000) * 10;
+const FIRST_ID = 730_000 + (process.pid % 20_000) * 10;
 const domain = `${runTag}-mf.test`;
 const mailbox = `info@${domain}`;
 const other = `other@${domain}`;

@@ -26,7 +26,7 @@ import {
 } from './support/panel.ts';
 
 const run = promisify(execFile);
-const FIRST_ID = 700_000 + (process.pid % 20_000) * 10;
+const FIRST_ID = 750_000 + (process.pid % 20_000) * 10;
 const prefix = `dr-${runTag}`;
 const domain = `${runTag}-dr.test`;
 const mailbox = `info@${domain}`;

@@ -72,7 +72,7 @@ describe('mail on the local stack', () => {
   // Rspamd lets a login send only with its identity lines (login and domain → customer), which the
   // mail provisioner maintains; this test writes the rows by hand, so it adds the lines too.
   const identityMap = path.join(stackStateDir(), 'mail', 'rspamd', 'identities.map');
-  const customerId = 700_000 + (process.pid % 50_000);
+  const customerId = 2_000_000 + (process.pid % 50_000);
   const identityLines = [`domain:${domain} ${customerId}`, `login:${address} ${customerId}`];
 
   beforeAll(async () => {
