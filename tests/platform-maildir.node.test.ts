@@ -69,7 +69,8 @@ let mailDb: MysqlMailDatabase | undefined;
 type Obj = any;
 
 /** The objects of the mail step this file applies: Dovecot, its users' database, the Maildir backup. */
-const KEPT_APPS = new Set(['mail-db', 'dovecot', MAILDIR_BACKUP_APP]);
+// mail-schema: the Job that makes the mail tables, which Dovecot's init container waits for.
+const KEPT_APPS = new Set(['mail-db', 'mail-schema', 'dovecot', MAILDIR_BACKUP_APP]);
 
 async function clusterIp(name: string): Promise<string> {
   const svc: Obj = await kube.get(KINDS.Service, MAIL_NS, name);
