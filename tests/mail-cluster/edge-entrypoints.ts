@@ -22,8 +22,9 @@ import { dropElsewhere, hostElsewhere, type StackEnv, waitFor } from '@hostplane
 import { Exec, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  clusterIp,
+  createZone,
   type MailCluster,
+  mailSystemLog,
   newMailbox,
   type Obj,
   provisionMailDomain,
@@ -194,34 +195,12 @@ export function edgeEntrypointsSuite(installed: () => MailCluster): void {
         // Rspamd scored the message as coming from the client's address (its task log names the IP).
         const queueId = /^X-Rspamd-Queue-Id: (\S+)/m.exec(headers)?.[1];
         expect(queueId).toBeTruthy();
-        const rspamdLog = (
-          await run('kubectl', [
-            '--kubeconfig',
-            env.KUBECONFIG,
-            '-n',
-            'mail-system',
-            'logs',
-            'deployment/rspamd',
-            '-c',
-            'rspamd',
-            '--since=10m',
-          ])
-        ).stdout;
+        const rspamdLog = await mailSystemLog(cluster, 'deployment/rspamd', 'rspamd');
         const scored = rspamdLog.split('\n').find((l) => l.includes(`qid: <${queueId}>`));
         expect(scored, rspamdLog.slice(-2000)).toContain(`ip: ${CLIENT_IP}`);
 
         // Postfix's log (the container's stdout) names the client's address for this connection.
-        const log = (
-          await run('kubectl', [
-            '--kubeconfig',
-            env.KUBECONFIG,
-            '-n',
-            'mail-system',
-            'logs',
-            'statefulset/postfix',
-            '--since=10m',
-          ])
-        ).stdout;
+        const log = await mailSystemLog(cluster, 'statefulset/postfix');
         expect(log).toContain(`CONNECT from [${CLIENT_IP}]`);
         // Traefik's pod shows up only as the PROXY header's destination ("to [pod]:2525"), never as a client.
         expect(log).not.toContain(`from [${traefikIp}]`);
@@ -328,38 +307,10 @@ export function edgeEntrypointsSuite(installed: () => MailCluster): void {
     describe("the DNS entry point: PowerDNS through Traefik's dns-udp/dns-tcp entry points", () => {
       it("answers a customer's records over UDP and TCP at the node's address", async () => {
         // A customer's zone, created through the in-cluster PowerDNS API as the panel's DNS target does.
-        const api = `http://${await clusterIp(kube, 'dns-system', 'pdns-api')}:8081/api/v1/servers/localhost/zones`;
-        const res = await fetch(api, {
-          method: 'POST',
-          headers: { 'X-API-Key': config.bootstrap.secrets.pdnsApiKey, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: `${zone}.`,
-            kind: 'Native',
-            nameservers: [],
-            rrsets: [
-              {
-                name: `${zone}.`,
-                type: 'SOA',
-                ttl: 300,
-                records: [
-                  { content: `ns1.${zone}. hostmaster.${zone}. 1 10800 3600 604800 300`, disabled: false },
-                ],
-              },
-              {
-                name: `www.${zone}.`,
-                type: 'A',
-                ttl: 60,
-                records: [{ content: '192.0.2.43', disabled: false }],
-              },
-              {
-                name: `${zone}.`,
-                type: 'MX',
-                ttl: 60,
-                records: [{ content: `10 mx.${zone}.`, disabled: false }],
-              },
-            ],
-          }),
-        });
+        const res = await createZone(cluster, zone, [
+          { name: `www.${zone}.`, type: 'A', content: '192.0.2.43' },
+          { name: `${zone}.`, type: 'MX', content: `10 mx.${zone}.` },
+        ]);
         expect(res.status, await res.clone().text()).toBe(201);
         const dig = async (transport: '+notcp' | '+tcp', name: string, type: string) =>
           (

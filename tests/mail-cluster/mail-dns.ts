@@ -12,13 +12,13 @@
 // The install, the clients and the Mail target's wiring are shared (tests/support/mail-cluster.ts).
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import type { BootstrapConfig } from '@hostplane/platform';
 import { KINDS, type KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { MysqlMailDatabase } from '@hostplane/provisioner-mail';
 import { dropElsewhere, hostElsewhere, waitFor } from '@hostplane/testing';
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createZone,
   imapMessage as imapMessageOf,
   type MailCluster,
   newMailbox,
@@ -41,7 +41,12 @@ const figures: Record<string, number> = {};
 
 let cluster: MailCluster;
 let kube: KubeHttpClient;
-let config: BootstrapConfig;
+
+/** `dig +short` straight at one PowerDNS replica (its pod address, port 1053). */
+async function digReplica(pod: Obj, name: string, type: string): Promise<string> {
+  const args = ['-p', '1053', '+short', '+time=2', '+tries=1', name, type];
+  return (await run('dig', [`@${pod.status.podIP}`, ...args])).stdout;
+}
 
 /** The ClusterIP of a Service (kube-proxy on the node forwards it to the pods). */
 const clusterIp = (ns: string, name: string) => serviceIp(kube, ns, name);
@@ -50,7 +55,7 @@ export function mailDnsSuite(installed: () => MailCluster): void {
   describe("the cluster's DNS and mail (mail-dns-cluster)", () => {
     beforeAll(() => {
       cluster = installed();
-      ({ kube, config } = cluster);
+      ({ kube } = cluster);
     });
 
     afterAll(async () => {
@@ -60,38 +65,10 @@ export function mailDnsSuite(installed: () => MailCluster): void {
 
     describe('dns-system on the real node', () => {
       it('answers dig with the records of a zone created through its API', async () => {
-        const api = `http://${await clusterIp('dns-system', 'pdns-api')}:8081/api/v1/servers/localhost/zones`;
-        const res = await fetch(api, {
-          method: 'POST',
-          headers: { 'X-API-Key': config.bootstrap.secrets.pdnsApiKey, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: `${zone}.`,
-            kind: 'Native',
-            nameservers: [],
-            rrsets: [
-              {
-                name: `${zone}.`,
-                type: 'SOA',
-                ttl: 300,
-                records: [
-                  { content: `ns1.${zone}. hostmaster.${zone}. 1 10800 3600 604800 300`, disabled: false },
-                ],
-              },
-              {
-                name: `www.${zone}.`,
-                type: 'A',
-                ttl: 60,
-                records: [{ content: '192.0.2.41', disabled: false }],
-              },
-              {
-                name: `${zone}.`,
-                type: 'MX',
-                ttl: 60,
-                records: [{ content: `10 mx.${zone}.`, disabled: false }],
-              },
-            ],
-          }),
-        });
+        const res = await createZone(cluster, zone, [
+          { name: `www.${zone}.`, type: 'A', content: '192.0.2.41' },
+          { name: `${zone}.`, type: 'MX', content: `10 mx.${zone}.` },
+        ]);
         expect(res.status, await res.clone().text()).toBe(201);
         const dns = await clusterIp('dns-system', 'pdns');
         const dig = async (name: string, type: string) =>
@@ -115,19 +92,7 @@ export function mailDnsSuite(installed: () => MailCluster): void {
           const started = Date.now();
           await waitFor(
             `www.${zone} A from ${pod.metadata.name}`,
-            async () =>
-              (
-                await run('dig', [
-                  `@${pod.status.podIP}`,
-                  '-p',
-                  '1053',
-                  '+short',
-                  '+time=2',
-                  '+tries=1',
-                  `www.${zone}`,
-                  'A',
-                ])
-              ).stdout.trim() === '192.0.2.41',
+            async () => (await digReplica(pod, `www.${zone}`, 'A')).trim() === '192.0.2.41',
             { timeoutMs: 45_000, intervalMs: 1_000 },
           );
           figures.zoneOnReplicaSeconds = Math.max(
@@ -206,35 +171,13 @@ export function mailDnsSuite(installed: () => MailCluster): void {
         );
         expect(secrets).toHaveLength(1);
         // The public key, published in the in-cluster PowerDNS (what the DNS target does for a customer).
-        const api = `http://${await clusterIp('dns-system', 'pdns-api')}:8081/api/v1/servers/localhost/zones`;
-        const created = await fetch(api, {
-          method: 'POST',
-          headers: { 'X-API-Key': config.bootstrap.secrets.pdnsApiKey, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: `${mailDomainName}.`,
-            kind: 'Native',
-            nameservers: [],
-            rrsets: [
-              {
-                name: `${mailDomainName}.`,
-                type: 'SOA',
-                ttl: 300,
-                records: [
-                  {
-                    content: `ns1.${mailDomainName}. hostmaster.${mailDomainName}. 1 10800 3600 604800 300`,
-                    disabled: false,
-                  },
-                ],
-              },
-              {
-                name: `${selector}._domainkey.${mailDomainName}.`,
-                type: 'TXT',
-                ttl: 60,
-                records: [{ content: `"v=DKIM1; k=rsa; p=${publicKey}"`, disabled: false }],
-              },
-            ],
-          }),
-        });
+        const created = await createZone(cluster, mailDomainName, [
+          {
+            name: `${selector}._domainkey.${mailDomainName}.`,
+            type: 'TXT',
+            content: `"v=DKIM1; k=rsa; p=${publicKey}"`,
+          },
+        ]);
         expect(created.status, await created.clone().text()).toBe(201);
         // Both replicas serve the new zone (zone-cache refresh) before a verifier asks either of them.
         const txtPods: Obj[] = await kube.list(KINDS.Pod, 'dns-system', 'app.kubernetes.io/name=pdns');
@@ -242,18 +185,7 @@ export function mailDnsSuite(installed: () => MailCluster): void {
           await waitFor(
             `the DKIM TXT from ${pod.metadata.name}`,
             async () =>
-              (
-                await run('dig', [
-                  `@${pod.status.podIP}`,
-                  '-p',
-                  '1053',
-                  '+short',
-                  '+time=2',
-                  '+tries=1',
-                  `${selector}._domainkey.${mailDomainName}`,
-                  'TXT',
-                ])
-              ).stdout.includes('v=DKIM1'),
+              (await digReplica(pod, `${selector}._domainkey.${mailDomainName}`, 'TXT')).includes('v=DKIM1'),
             { timeoutMs: 45_000, intervalMs: 1_000 },
           );
         }

@@ -72,6 +72,55 @@ export async function clusterIp(kube: KubeHttpClient, ns: string, name: string):
   return svc.spec.clusterIP;
 }
 
+/**
+ * Creates a customer's zone through the in-cluster PowerDNS API, as the panel's DNS target does: its
+ * SOA and `records` (TTL 60). Returns the API's answer (201 when created).
+ */
+export async function createZone(
+  cluster: MailCluster,
+  zone: string,
+  records: { name: string; type: string; content: string }[],
+): Promise<Response> {
+  const api = `http://${await clusterIp(cluster.kube, 'dns-system', 'pdns-api')}:8081/api/v1/servers/localhost/zones`;
+  return fetch(api, {
+    method: 'POST',
+    headers: { 'X-API-Key': cluster.config.bootstrap.secrets.pdnsApiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: `${zone}.`,
+      kind: 'Native',
+      nameservers: [],
+      rrsets: [
+        {
+          name: `${zone}.`,
+          type: 'SOA',
+          ttl: 300,
+          records: [{ content: `ns1.${zone}. hostmaster.${zone}. 1 10800 3600 604800 300`, disabled: false }],
+        },
+        ...records.map((r) => ({
+          name: r.name,
+          type: r.type,
+          ttl: 60,
+          records: [{ content: r.content, disabled: false }],
+        })),
+      ],
+    }),
+  });
+}
+
+/** The last 10 minutes of a mail-system workload's log (`kubectl logs`), e.g. `statefulset/postfix`. */
+export async function mailSystemLog(
+  cluster: MailCluster,
+  workload: string,
+  container?: string,
+): Promise<string> {
+  const { stdout } = await run('kubectl', [
+    ...['--kubeconfig', cluster.env.KUBECONFIG, '-n', 'mail-system', 'logs', workload],
+    ...(container ? ['-c', container] : []),
+    '--since=10m',
+  ]);
+  return stdout;
+}
+
 /** A CA and the mail host's certificate signed by it, in `dir` (what the edge's ACME would provide,
  * from an ACME CA the install trusts through acme.trustedRootsPem). */
 async function mailCertificate(dir: string, host: string): Promise<void> {
