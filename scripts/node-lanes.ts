@@ -37,8 +37,8 @@ export const SECONDS: Readonly<Record<string, number>> = {
   'tests/site-runtime.node.test.ts': 132,
   'tests/network-isolation.node.test.ts': 128,
   // One install for the mail-dns, webmail and edge-entrypoints suites (were 190 + 270 + 194 s as three
-  // files); one run beside other helpers' runs (2026-11-28), not yet a mean of two full runs.
-  'tests/mail-cluster.node.test.ts': 350,
+  // files): 309 s in one run (2026-11-28, load average 5–7), not yet a mean of two full runs.
+  'tests/mail-cluster.node.test.ts': 310,
   'tests/site-logs.node.test.ts': 89,
   'tests/backup-restore.node.test.ts': 98,
   'tests/real-node.node.test.ts': 49,
