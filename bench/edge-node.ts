@@ -9,15 +9,9 @@ import { promisify } from 'node:util';
 import type { KubeObject } from '@hostplane/domain';
 import { REAL_NODE_IP } from '@hostplane/localstack';
 import { parsePlatformConfig } from '@hostplane/platform';
-import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import { loadStackEnv, waitFor } from '@hostplane/testing';
-import { uninstallBootstrap } from '../apps/cli/src/bootstrap/uninstall.ts';
-import {
-  applyClusterSteps,
-  clusterBootstrapConfig,
-  clusterIp,
-  clusterSteps,
-} from '../tests/support/cluster-mail.ts';
+import { KINDS } from '@hostplane/provisioner-k8s';
+import { waitFor } from '@hostplane/testing';
+import { clusterIp, installMailCluster } from '../tests/support/mail-cluster.ts';
 
 const run = promisify(execFile);
 const WEB_PORT = 21080;
@@ -28,69 +22,64 @@ const ns = `bench-edge-${tag}`;
 const host = `bench-${tag}.test`;
 const labels = { 'app.kubernetes.io/name': 'bench-site', 'hostplane.io/bench': tag };
 
-const env = loadStackEnv();
-const kube = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
-const config = clusterBootstrapConfig(['ingress'], {
-  edge: { serviceType: 'ClusterIP', hostPorts: { web: WEB_PORT, websecure: WEB_PORT + 363 } },
-});
-const steps = clusterSteps(config);
 const nginx = parsePlatformConfig({}).images.nginx;
 
-const site: KubeObject[] = [
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'site', namespace: ns, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          containers: [
-            {
-              name: 'nginx',
-              image: nginx,
-              imagePullPolicy: 'IfNotPresent',
-              ports: [{ containerPort: 8080 }],
-              readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 2 },
-              resources: { requests: { cpu: '100m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-            },
-          ],
-        },
-      },
-    },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'site', namespace: ns, labels },
-    spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-  },
-  {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name: 'site', namespace: ns, labels },
-    spec: {
-      ingressClassName: config.ingress.className,
-      rules: [
-        {
-          host,
-          http: {
-            paths: [
+const site = (ingressClassName: string): KubeObject[] =>
+  [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'site', namespace: ns, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
               {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: 'site', port: { name: 'http' } } },
+                name: 'nginx',
+                image: nginx,
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ containerPort: 8080 }],
+                readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 2 },
+                resources: { requests: { cpu: '100m', memory: '32Mi' }, limits: { memory: '128Mi' } },
               },
             ],
           },
         },
-      ],
+      },
     },
-  },
-] as unknown as KubeObject[];
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'site', namespace: ns, labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'site', namespace: ns, labels },
+      spec: {
+        ingressClassName,
+        rules: [
+          {
+            host,
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'site', port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ] as unknown as KubeObject[];
 
 interface Wrk {
   requestsPerSecond: number;
@@ -116,11 +105,17 @@ async function wrk(url: string, extra: string[] = []): Promise<Wrk> {
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  await applyClusterSteps(kube, steps);
-  const ingressReady = (Date.now() - started) / 1000;
+  // The ingress step only, applied and waited for as `bootstrap --apply` does.
+  const cluster = await installMailCluster({
+    steps: ['ingress'],
+    bootstrap: {
+      edge: { serviceType: 'ClusterIP', hostPorts: { web: WEB_PORT, websecure: WEB_PORT + 363 } },
+    },
+  });
+  const { kube, config } = cluster;
+  const ingressReady = cluster.readySeconds;
   try {
-    for (const object of site) await kube.apply(object);
+    for (const object of site(config.ingress.className)) await kube.apply(object);
     const service = await clusterIp(kube, ns, 'site');
     const direct = `http://${service}:80/`;
     const edge = `http://${REAL_NODE_IP}:${WEB_PORT}/`;
@@ -172,7 +167,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await kube.delete(KINDS.Namespace, null, ns).catch(() => undefined);
-    await uninstallBootstrap(kube, steps, { timeoutMs: 300_000 });
+    await cluster.uninstall();
   }
 }
 

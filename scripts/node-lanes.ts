@@ -20,14 +20,10 @@ export const ALONE: readonly string[] = [
 export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   // deployVelero (tests/support/velero-node.ts) applies one backup-system and kills its node agent.
   velero: ['tests/backup-volumes.node.test.ts', 'tests/backup-restore.node.test.ts'],
-  // The production dns-system and mail-system steps (edge-entrypoints: and ingress-system on other
-  // hostPorts; platform-maildir: a subset of mail-system), applied and uninstalled by each file.
-  'system-steps': [
-    'tests/mail-dns-cluster.node.test.ts',
-    'tests/webmail-cluster.node.test.ts',
-    'tests/edge-entrypoints.node.test.ts',
-    'tests/platform-maildir.node.test.ts',
-  ],
+  // The production dns-system, mail-system and ingress-system steps (mail-cluster: all three, installed
+  // once for its suites under tests/mail-cluster/; platform-maildir: a subset of mail-system), applied
+  // and uninstalled by each file.
+  'system-steps': ['tests/mail-cluster.node.test.ts', 'tests/platform-maildir.node.test.ts'],
 };
 
 /**
@@ -40,10 +36,9 @@ export const SECONDS: Readonly<Record<string, number>> = {
   'tests/wordpress.node.test.ts': 137,
   'tests/site-runtime.node.test.ts': 132,
   'tests/network-isolation.node.test.ts': 128,
-  'tests/mail-dns-cluster.node.test.ts': 190,
-  // One run each beside other helpers' runs (2026-11-28), not yet a mean of two full runs.
-  'tests/webmail-cluster.node.test.ts': 270,
-  'tests/edge-entrypoints.node.test.ts': 194,
+  // One install for the mail-dns, webmail and edge-entrypoints suites (were 190 + 270 + 194 s as three
+  // files): 309 s in one run (2026-11-28, load average 5–7), not yet a mean of two full runs.
+  'tests/mail-cluster.node.test.ts': 310,
   'tests/site-logs.node.test.ts': 89,
   'tests/backup-restore.node.test.ts': 98,
   'tests/real-node.node.test.ts': 49,

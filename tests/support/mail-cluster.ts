@@ -1,9 +1,10 @@
-// The cluster's mail on the real node for node tests (issue 14, 17): the dns-system and mail-system
-// steps `hostplane bootstrap` renders for production (same renderer, same images, built locally by
-// `hostplane images build`), applied and waited for as `bootstrap --apply` does, then uninstalled the
-// product's way. Real clients on the host reach them through their Services (kube-proxy's
-// ClusterIPs), as Traefik's TCP routes would, PROXY header included. Used by
-// tests/mail-dns-cluster.node.test.ts and tests/webmail-cluster.node.test.ts.
+// The cluster's system steps on the real node for node tests (issues 13, 14, 17): the dns-system,
+// mail-system and ingress-system steps `hostplane bootstrap` renders for production (same renderer,
+// same images, built locally by `hostplane images build`), applied and waited for as `bootstrap --apply`
+// does, then uninstalled the product's way. Real clients on the host reach them through their Services
+// (kube-proxy's ClusterIPs), as Traefik's TCP routes would, PROXY header included, or through Traefik's
+// entry points on the node (bootstrap.edge.hostPorts). Used by tests/mail-cluster.node.test.ts (one
+// install for the suites under tests/mail-cluster/) and bench/edge-node.ts.
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,12 @@ import {
   resolveStateDir,
   SERVICE_CLUSTER_IP_RANGE,
 } from '@hostplane/localstack';
-import { type BootstrapConfig, parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
+import {
+  type BootstrapConfig,
+  type BootstrapConfigInput,
+  parseBootstrapConfig,
+  renderBootstrap,
+} from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import {
   createMailTarget,
@@ -35,14 +41,25 @@ import { uninstallBootstrap } from '../../apps/cli/src/bootstrap/uninstall.ts';
 export const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
 export type Obj = any;
+type Section = NonNullable<BootstrapConfigInput['bootstrap']>;
+
+export interface MailClusterOptions {
+  /** The bootstrap steps to apply (default: dns and mail). */
+  steps?: Section['steps'];
+  /** Overrides of the bootstrap section (e.g. edge.hostPorts for Traefik's entry points on the node). */
+  bootstrap?: Partial<Section>;
+  /** Filters the rendered objects (e.g. to leave a workload out). */
+  keep?: (o: KubeObject) => boolean;
+}
 
 export interface MailCluster {
   env: StackEnv;
   kube: KubeHttpClient;
   config: BootstrapConfig;
-  /** The dns and mail steps applied (and uninstalled by `uninstall`). */
+  /** The steps applied (and uninstalled by `uninstall`). */
   steps: ReturnType<typeof renderBootstrap>;
-  /** The CA that signed the mail host's certificate (PEM file; also the config's acme.trustedRootsPem). */
+  /** The CA that signed the mail host's certificate (PEM file; also the config's acme.trustedRootsPem).
+   * Made whatever the steps, so that one config serves every step. */
   caFile: string;
   /** Seconds from apply to every workload Ready. */
   readySeconds: number;
@@ -53,6 +70,55 @@ export interface MailCluster {
 export async function clusterIp(kube: KubeHttpClient, ns: string, name: string): Promise<string> {
   const svc: Obj = await kube.get(KINDS.Service, ns, name);
   return svc.spec.clusterIP;
+}
+
+/**
+ * Creates a customer's zone through the in-cluster PowerDNS API, as the panel's DNS target does: its
+ * SOA and `records` (TTL 60). Returns the API's answer (201 when created).
+ */
+export async function createZone(
+  cluster: MailCluster,
+  zone: string,
+  records: { name: string; type: string; content: string }[],
+): Promise<Response> {
+  const api = `http://${await clusterIp(cluster.kube, 'dns-system', 'pdns-api')}:8081/api/v1/servers/localhost/zones`;
+  return fetch(api, {
+    method: 'POST',
+    headers: { 'X-API-Key': cluster.config.bootstrap.secrets.pdnsApiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: `${zone}.`,
+      kind: 'Native',
+      nameservers: [],
+      rrsets: [
+        {
+          name: `${zone}.`,
+          type: 'SOA',
+          ttl: 300,
+          records: [{ content: `ns1.${zone}. hostmaster.${zone}. 1 10800 3600 604800 300`, disabled: false }],
+        },
+        ...records.map((r) => ({
+          name: r.name,
+          type: r.type,
+          ttl: 60,
+          records: [{ content: r.content, disabled: false }],
+        })),
+      ],
+    }),
+  });
+}
+
+/** The last 10 minutes of a mail-system workload's log (`kubectl logs`), e.g. `statefulset/postfix`. */
+export async function mailSystemLog(
+  cluster: MailCluster,
+  workload: string,
+  container?: string,
+): Promise<string> {
+  const { stdout } = await run('kubectl', [
+    ...['--kubeconfig', cluster.env.KUBECONFIG, '-n', 'mail-system', 'logs', workload],
+    ...(container ? ['-c', container] : []),
+    '--since=10m',
+  ]);
+  return stdout;
 }
 
 /** A CA and the mail host's certificate signed by it, in `dir` (what the edge's ACME would provide,
@@ -93,12 +159,10 @@ function mailTlsSecret(dir: string): KubeObject {
 }
 
 /**
- * Applies the dns and mail steps of the local bootstrap config onto the real node and waits for them.
- * `keep` filters the rendered objects (e.g. to leave a workload out).
+ * Applies `steps` (default dns and mail) of the local bootstrap config onto the real node and waits for
+ * them: mail-system's namespace and the mail host's certificate first (Postfix and Dovecot mount it).
  */
-export async function installMailCluster(
-  options: { keep?: (o: KubeObject) => boolean } = {},
-): Promise<MailCluster> {
+export async function installMailCluster(options: MailClusterOptions = {}): Promise<MailCluster> {
   const env = loadStackEnv();
   const kube = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
   const input = localBootstrapConfigInput(resolveStateDir());
@@ -111,18 +175,23 @@ export async function installMailCluster(
     network: { clusterCidrs: [REAL_NODE_POD_CIDR, SERVICE_CLUSTER_IP_RANGE] },
     bootstrap: {
       ...input.bootstrap,
-      steps: ['dns', 'mail'],
+      steps: options.steps ?? ['dns', 'mail'],
       // Greylisting off (bootstrap.mail.greylisting): it would hold the first message 5 minutes.
       mail: { greylisting: false },
       // The ACME CA that issued the mail host's certificate is a private one (as the local Pebble).
       acme: { ...input.bootstrap.acme, trustedRootsPem: readFileSync(path.join(work, 'ca.crt'), 'utf8') },
+      ...options.bootstrap,
     },
   });
   const keep = options.keep ?? (() => true);
   const steps = renderBootstrap(config).map((step) => ({ ...step, objects: step.objects.filter(keep) }));
-  const mailNs = steps[1]!.objects.find((o) => o.kind === 'Namespace')!;
-  await kube.apply(mailNs);
-  await kube.apply(mailTlsSecret(work));
+  const mailNs = steps
+    .find((s) => s.namespace === 'mail-system')
+    ?.objects.find((o) => o.kind === 'Namespace');
+  if (mailNs) {
+    await kube.apply(mailNs);
+    await kube.apply(mailTlsSecret(work));
+  }
   const started = Date.now();
   await applyBootstrap(kube, steps, {
     timeoutMs: 600_000,
@@ -163,6 +232,9 @@ export async function provisionMailDomain(
   domain: string,
   selector: string,
   mailboxes: TestMailbox[],
+  /** The customer that owns the domain: distinct per suite (the Mail target writes a customer's whole
+   * mail, so a second domain under the same customer would replace the first). */
+  customerId = 900_000 + (process.pid % 10_000),
 ): Promise<{ db: MysqlMailDatabase; publicKey: string }> {
   const mailDb = await clusterIp(cluster.kube, 'mail-system', 'mail-db');
   const url = `mysql://mail:${encodeURIComponent(cluster.config.bootstrap.secrets.mailDbPassword)}@${mailDb}:3306/mail`;
@@ -182,7 +254,7 @@ export async function provisionMailDomain(
     maildirs: null,
   });
   const snapshot = customerSnapshot({
-    id: 900_000 + (process.pid % 10_000),
+    id: customerId,
     domains: [
       mailDomain(domain, {
         dkim: {
