@@ -244,37 +244,43 @@ function postfix(config: BootstrapConfig): KubeObject[] {
   ];
 }
 
+const byNamespaceName = (name: string) => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+});
+const tcpPort = (port: number) => ({ protocol: 'TCP', port });
+
+/** The ingress NetworkPolicy `{app}-ingress` of one mail-system workload. */
+function mailIngressPolicy(app: string, ingress: Record<string, unknown>[]): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: `${app}-ingress`,
+      namespace: MAIL_NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/name': app },
+    },
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': app } },
+      policyTypes: ['Ingress'],
+      ingress,
+    },
+  };
+}
+
 /**
  * Who reaches Postfix: the public ports (whose listeners trust Traefik's PROXY header) only from
  * ingress-system, so a pod cannot forge a client address; the internal submission port only from tenant
  * namespaces (label tenant=true); mail-system itself (probes, the mail tools) everything.
  */
 function postfixNetworkPolicy(): KubeObject {
-  const tcp = (port: number) => ({ protocol: 'TCP', port });
-  const byName = (name: string) => ({
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
-  });
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: {
-      name: 'postfix-ingress',
-      namespace: MAIL_NAMESPACE,
-      labels: { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/name': 'postfix' },
+  return mailIngressPolicy('postfix', [
+    { from: [byNamespaceName('ingress-system')], ports: [25, 587, 465].map(tcpPort) },
+    {
+      from: [{ namespaceSelector: { matchLabels: { tenant: 'true' } } }],
+      ports: [tcpPort(INTERNAL_SUBMISSION.containerPort)],
     },
-    spec: {
-      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postfix' } },
-      policyTypes: ['Ingress'],
-      ingress: [
-        { from: [byName('ingress-system')], ports: [25, 587, 465].map(tcp) },
-        {
-          from: [{ namespaceSelector: { matchLabels: { tenant: 'true' } } }],
-          ports: [tcp(INTERNAL_SUBMISSION.containerPort)],
-        },
-        { from: [byName(MAIL_NAMESPACE)] },
-      ],
-    },
-  };
+    { from: [byNamespaceName(MAIL_NAMESPACE)] },
+  ]);
 }
 
 /**
@@ -283,32 +289,13 @@ function postfixNetworkPolicy(): KubeObject {
  * address; mail-system itself (Postfix's LMTP and auth, the webmail's internal IMAP) everything.
  */
 function dovecotNetworkPolicy(): KubeObject {
-  const byName = (name: string) => ({
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
-  });
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: {
-      name: 'dovecot-ingress',
-      namespace: MAIL_NAMESPACE,
-      labels: { 'app.kubernetes.io/managed-by': 'hostplane', 'app.kubernetes.io/name': 'dovecot' },
+  return mailIngressPolicy('dovecot', [
+    {
+      from: [byNamespaceName('ingress-system')],
+      ports: (['imap', 'imaps', 'pop3', 'pop3s'] as const).map((p) => tcpPort(MAIL_PORTS[p])),
     },
-    spec: {
-      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
-      policyTypes: ['Ingress'],
-      ingress: [
-        {
-          from: [byName('ingress-system')],
-          ports: (['imap', 'imaps', 'pop3', 'pop3s'] as const).map((p) => ({
-            protocol: 'TCP',
-            port: MAIL_PORTS[p],
-          })),
-        },
-        { from: [byName(MAIL_NAMESPACE)] },
-      ],
-    },
-  };
+    { from: [byNamespaceName(MAIL_NAMESPACE)] },
+  ]);
 }
 
 function dovecot(config: BootstrapConfig): KubeObject[] {
