@@ -5,15 +5,15 @@
 // afterwards is the caller's business (it knows what it found), except with `--own-stack` (scripts/test.ts
 // running phase 2 beside phase 1): then the stack is this run's alone — whatever a crashed earlier run
 // left in its folder is stopped and wiped first, and the stack is taken down at the end.
-// Without file filters the node files run in two lanes at the same time, then the files that need the
-// node alone (scripts/node-lanes.ts says which and why); HOSTPLANE_TEST_NODE_LANES=1 runs them in one.
+// Without file filters the node files run in lanes at the same time (three; HOSTPLANE_TEST_NODE_LANES=N
+// for N), then the files that need the node alone (scripts/node-lanes.ts says which and why).
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { nodeProfile, resolveStateDir, StackComponentError, stackDown, stackUp } from '@hostplane/localstack';
 import { repoRoot } from '@hostplane/testing';
 import { prefixLines } from './child-output.ts';
-import { planNodeLanes } from './node-lanes.ts';
+import { DEFAULT_LANES, planNodeLanes } from './node-lanes.ts';
 import { splitProjects } from './test-phases.ts';
 
 async function main(): Promise<number> {
@@ -41,11 +41,12 @@ async function runNodeTests(vitestArgs: string[]): Promise<number> {
   }
   const { projects, rest } = splitProjects(vitestArgs);
   const filtered = rest.some((a) => !a.startsWith('-'));
-  if (filtered || process.env.HOSTPLANE_TEST_NODE_LANES === '1') return vitest(['run', ...vitestArgs]);
-  const plan = planNodeLanes(nodeFiles());
+  const count = Number(process.env.HOSTPLANE_TEST_NODE_LANES ?? DEFAULT_LANES);
+  if (filtered || count === 1) return vitest(['run', ...vitestArgs]);
+  const plan = planNodeLanes(nodeFiles(), Number.isInteger(count) && count > 0 ? count : DEFAULT_LANES);
   const flags = [...projects.flatMap((p) => ['--project', p]), ...rest];
   console.log(
-    `node files in two lanes at once (scripts/node-lanes.ts), then alone: ${plan.alone.join(', ') || 'none'}\n` +
+    `node files in ${plan.lanes.length} lanes at once (scripts/node-lanes.ts), then alone: ${plan.alone.join(', ') || 'none'}\n` +
       plan.lanes.map((lane, i) => `  lane ${i + 1}: ${lane.join(', ')}`).join('\n'),
   );
   const started = Date.now();
@@ -79,7 +80,7 @@ function nodeFiles(): string[] {
   return found;
 }
 
-/** One vitest process; with a prefix its lines are copied with it (two lanes write at once). */
+/** One vitest process; with a prefix its lines are copied with it (lanes write at once). */
 function vitest(args: string[], prefix?: string): Promise<number> {
   const bin = path.join(repoRoot, 'node_modules', '.bin', 'vitest');
   const child = spawn(bin, args, { stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit', cwd: repoRoot });
