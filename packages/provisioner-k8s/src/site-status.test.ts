@@ -301,6 +301,70 @@ describe('summarizeSites', () => {
       { state: 'Progressing', reason: 'Progressing' },
     ],
     [
+      'a startup probe failing while the app starts (within its threshold, never restarted) is progress',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          'home-abc-1',
+          {},
+          {
+            containerStatuses: [
+              { name: 'app', ready: false, restartCount: 0, state: { running: { startedAt: 'x' } } },
+            ],
+          },
+        ),
+        obj(
+          'Event',
+          'e1',
+          {},
+          {},
+          {
+            reason: 'Unhealthy',
+            count: 12,
+            message: 'Startup probe failed: dial tcp 10.88.0.5:9000: connect: connection refused',
+            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{app}' },
+          },
+        ),
+      ]),
+      { state: 'Progressing', reason: 'Progressing' },
+    ],
+    [
+      'a container the kubelet restarted for its startup probe has failed',
+      input([
+        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+        boundVolume,
+        obj(
+          'Pod',
+          'home-abc-1',
+          {},
+          {
+            containerStatuses: [
+              { name: 'app', ready: false, restartCount: 1, state: { running: { startedAt: 'x' } } },
+            ],
+          },
+        ),
+        obj(
+          'Event',
+          'e1',
+          {},
+          {},
+          {
+            reason: 'Unhealthy',
+            count: 12,
+            message: 'Startup probe failed: dial tcp 10.88.0.5:9000: connect: connection refused',
+            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{app}' },
+          },
+        ),
+      ]),
+      {
+        state: 'Failed',
+        reason: 'StartupProbeFailed',
+        message: /home-abc-1\/app: Startup probe failed.*\(12 times\)/,
+      },
+    ],
+    [
       'probe events of a container that is ready now are history',
       input([
         readyDeployment,

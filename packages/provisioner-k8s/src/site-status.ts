@@ -155,6 +155,11 @@ function probeFailure(site: string, live: LiveObject[]): { reason: string; messa
       if (count < PROBE_FAILURES_REPORTED) continue;
       const text = String(event.message ?? '').trim();
       const reason = PROBE_REASONS.find(([pattern]) => pattern.test(text))?.[1] ?? 'ProbeFailed';
+      // A startup probe fails by design until the server listens (every second, up to its
+      // failureThreshold of 60): only a container the kubelet has restarted for it has failed. Reported
+      // earlier, a site whose app takes a few seconds to start (WordPress copying itself into the
+      // volume) showed Failed, and nothing looked again until the periodic resync.
+      if (reason === 'StartupProbeFailed' && num(status.restartCount) === 0) continue;
       return {
         reason,
         message: `${pod.metadata.name}/${container}: ${lastLines(text, 3)} (${count} times)`,
