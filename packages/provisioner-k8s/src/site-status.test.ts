@@ -40,6 +40,36 @@ function input(live: LiveObject[], overrides: Partial<SiteStatusInput> = {}): Si
   };
 }
 
+/** A pod whose app container is running, unready, with 12 failed startup probes and `restarts`. */
+function startupProbeFailing(restarts: number): SiteStatusInput {
+  return input([
+    obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
+    boundVolume,
+    obj(
+      'Pod',
+      'home-abc-1',
+      {},
+      {
+        containerStatuses: [
+          { name: 'app', ready: false, restartCount: restarts, state: { running: { startedAt: 'x' } } },
+        ],
+      },
+    ),
+    obj(
+      'Event',
+      'e1',
+      {},
+      {},
+      {
+        reason: 'Unhealthy',
+        count: 12,
+        message: 'Startup probe failed: dial tcp 10.88.0.5:9000: connect: connection refused',
+        involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{app}' },
+      },
+    ),
+  ]);
+}
+
 describe('summarizeSites', () => {
   it.each<[string, SiteStatusInput, { state: string; reason: string; message?: RegExp }]>([
     ['ready', input([readyDeployment, boundVolume]), { state: 'Ready', reason: 'Ready' }],
@@ -302,62 +332,12 @@ describe('summarizeSites', () => {
     ],
     [
       'a startup probe failing while the app starts (within its threshold, never restarted) is progress',
-      input([
-        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
-        boundVolume,
-        obj(
-          'Pod',
-          'home-abc-1',
-          {},
-          {
-            containerStatuses: [
-              { name: 'app', ready: false, restartCount: 0, state: { running: { startedAt: 'x' } } },
-            ],
-          },
-        ),
-        obj(
-          'Event',
-          'e1',
-          {},
-          {},
-          {
-            reason: 'Unhealthy',
-            count: 12,
-            message: 'Startup probe failed: dial tcp 10.88.0.5:9000: connect: connection refused',
-            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{app}' },
-          },
-        ),
-      ]),
+      startupProbeFailing(0),
       { state: 'Progressing', reason: 'Progressing' },
     ],
     [
       'a container the kubelet restarted for its startup probe has failed',
-      input([
-        obj('Deployment', site, { replicas: 1 }, { readyReplicas: 0, observedGeneration: 1 }),
-        boundVolume,
-        obj(
-          'Pod',
-          'home-abc-1',
-          {},
-          {
-            containerStatuses: [
-              { name: 'app', ready: false, restartCount: 1, state: { running: { startedAt: 'x' } } },
-            ],
-          },
-        ),
-        obj(
-          'Event',
-          'e1',
-          {},
-          {},
-          {
-            reason: 'Unhealthy',
-            count: 12,
-            message: 'Startup probe failed: dial tcp 10.88.0.5:9000: connect: connection refused',
-            involvedObject: { kind: 'Pod', name: 'home-abc-1', fieldPath: 'spec.containers{app}' },
-          },
-        ),
-      ]),
+      startupProbeFailing(1),
       {
         state: 'Failed',
         reason: 'StartupProbeFailed',
