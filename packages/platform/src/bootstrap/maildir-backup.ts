@@ -3,6 +3,7 @@ import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { CLUSTER_MAIL_ROOT } from '../mail-settings.ts';
 import { platformS3Environment } from './backup.ts';
 import { env, envFromSecret, platformCronJob, restrictedContainer, secret } from './common.ts';
+import { besideDovecot } from './maildir-removal.ts';
 
 // The Maildir volume in platform backups (issue 15): messages live on Dovecot's claim in mail-system,
 // which a pod of backup-system cannot mount (a claim is namespaced), so this second CronJob runs
@@ -13,8 +14,6 @@ import { env, envFromSecret, platformCronJob, restrictedContainer, secret } from
 // (docs/backups.md, "Disaster recovery").
 
 const MAIL_NAMESPACE = 'mail-system';
-/** Dovecot's mail uid: the Maildirs are 0700 vmail, so the archive is read as vmail (no capability). */
-const VMAIL_UID = 5000;
 export const MAILDIR_BACKUP_APP = 'platform-maildir-backup';
 /** Dovecot's claim (StatefulSet `dovecot`, volume claim template `maildirs`). */
 export const MAILDIR_CLAIM = 'maildirs-dovecot-0';
@@ -30,23 +29,7 @@ export function maildirBackupCronJob(config: BootstrapConfig): KubeObject[] {
   return [
     secret(`${name}-env`, MAIL_NAMESPACE, name, values),
     platformCronJob(name, MAIL_NAMESPACE, p.schedule, {
-      // The claim is ReadWriteOnce: run on Dovecot's node.
-      affinity: {
-        podAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [
-            {
-              labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
-              topologyKey: 'kubernetes.io/hostname',
-            },
-          ],
-        },
-      },
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: VMAIL_UID,
-        runAsGroup: VMAIL_UID,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      ...besideDovecot(),
       containers: [
         {
           name: 'backup',

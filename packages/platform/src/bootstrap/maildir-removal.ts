@@ -11,6 +11,32 @@ import { defaultPanelRbacOptions } from '../rbac/panel-rbac.ts';
 export const MAILDIR_REMOVER_LABEL = 'hostplane.io/maildir-removal';
 const MAIL_NAMESPACE = 'mail-system';
 const VMAIL_UID = 5000;
+
+/**
+ * Pod placement and identity of a pod that mounts the Maildir volume (removal, backup, restore): the
+ * claim is ReadWriteOnce, so it runs on the node of the Dovecot pod that holds it, as vmail (the
+ * Maildirs are 0700 vmail: read and written without any capability).
+ */
+export function besideDovecot(): Record<string, unknown> {
+  return {
+    affinity: {
+      podAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          {
+            labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        ],
+      },
+    },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: VMAIL_UID,
+      runAsGroup: VMAIL_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+}
 /** `{domain}/{local}@{id}/` or an older `{domain}/{local}/`: two plain segments, nothing else. */
 const MAILDIR =
   /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/[a-z0-9!#$%&'*+=?^_`{|}~-][a-z0-9!#$%&'*+=?^_`{|}~.@-]*\/$/;
@@ -59,23 +85,7 @@ export function maildirRemovalJob(options: MaildirRemovalJobOptions): KubeObject
         spec: {
           restartPolicy: 'OnFailure',
           automountServiceAccountToken: false,
-          // The claim is ReadWriteOnce: run beside the Dovecot pod that holds it.
-          affinity: {
-            podAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: [
-                {
-                  labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'dovecot' } },
-                  topologyKey: 'kubernetes.io/hostname',
-                },
-              ],
-            },
-          },
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: VMAIL_UID,
-            runAsGroup: VMAIL_UID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          ...besideDovecot(),
           containers: [
             {
               name: 'remove',
