@@ -5,6 +5,7 @@ import { phpChoice } from './php.ts';
 const platform: PlatformInfo = {
   php: { versions: ['8.2', '8.3', '8.4'], defaultVersion: '8.4', wordpressVersions: ['8.2', '8.3'] },
   sftp: { host: 'sftp.example', port: 22 },
+  webmail: { url: null },
 };
 
 describe('phpChoice', () => {
