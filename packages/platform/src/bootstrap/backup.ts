@@ -12,6 +12,7 @@ import {
   restrictedPod,
   secret,
 } from './common.ts';
+import { mailDatabaseUrl, panelDatabaseUrl, pdnsDatabaseUrl } from './databases.ts';
 
 // backup-system without an upstream chart (no chart repository is reachable where the platform is
 // tested, DESIGN.md §9): the objects `velero install --use-node-agent --uploader-type kopia` makes,
@@ -232,14 +233,17 @@ export function tenantVolumePolicy(namespace = BACKUP_NAMESPACE): KubeObject {
 
 const PLATFORM_BACKUP_UID = 10001;
 
-/** What `hostplane backup-platform` reads: the three databases and the bucket (DESIGN.md §9 names). */
+/**
+ * What `hostplane backup-platform` reads: the three databases where the panel finds them (in the
+ * cluster, or `bootstrap.external`) and the bucket (DESIGN.md §9 names). PowerDNS' DB is left out when
+ * PowerDNS runs outside without `external.pdnsDatabaseUrl` (the run then says `pdns: no`).
+ */
 export function platformBackupEnvironment(config: BootstrapConfig): Record<string, string> {
-  const s = config.bootstrap.secrets;
-  const q = encodeURIComponent;
+  const pdns = pdnsDatabaseUrl(config);
   return {
-    DATABASE_URL: `postgres://hostplane:${q(s.postgresPassword)}@panel-db.${config.panelIdentity.namespace}.svc:5432/hostplane`,
-    MAIL_DATABASE_URL: `mysql://mail:${q(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
-    PDNS_DATABASE_URL: `mysql://pdns:${q(s.pdnsDbPassword)}@pdns-db.dns-system.svc:3306/pdns`,
+    DATABASE_URL: panelDatabaseUrl(config),
+    MAIL_DATABASE_URL: mailDatabaseUrl(config),
+    ...(pdns ? { PDNS_DATABASE_URL: pdns } : {}),
     ...platformS3Environment(config),
   };
 }

@@ -330,6 +330,38 @@ describe('the same renderers as the local stack', () => {
     ]);
   });
 
+  it('platform backups dump the databases where the panel finds them: external ones included', () => {
+    const backupEnv = (external: Record<string, unknown>) => {
+      const rendered = renderBootstrap(
+        parseBootstrapConfig({ bootstrap: { ...input.bootstrap, external } }),
+      ).flatMap((s) => s.objects);
+      const secretOf = (name: string) =>
+        rendered.find((o) => o.kind === 'Secret' && o.metadata.name === name) as Manifest;
+      const data = (name: string) =>
+        Object.fromEntries(Object.entries(secretOf(name).data).map(([k, v]) => [k, decode(v as string)]));
+      return {
+        backup: data('platform-backup-env'),
+        api: data('panel-env'),
+        worker: data('panel-worker-env'),
+      };
+    };
+    const panelDb = 'postgres://hostplane:managed-pw@db.example.net:5432/hostplane';
+    const mailDb = 'mysql://mail:mail-pw@mail-db.example.net:3306/mail';
+    const managed = backupEnv({ panelDatabaseUrl: panelDb, mailDatabaseUrl: mailDb });
+    expect(managed.backup.DATABASE_URL).toBe(panelDb);
+    expect(managed.backup.DATABASE_URL).toBe(managed.api.DATABASE_URL);
+    expect(managed.backup.MAIL_DATABASE_URL).toBe(mailDb);
+    expect(managed.backup.MAIL_DATABASE_URL).toBe(managed.worker.MAIL_DATABASE_URL);
+    // PowerDNS outside: its database only when given, else the backup leaves it out (says `pdns: no`).
+    const pdnsOutside = backupEnv({ pdnsApiUrl: 'http://pdns.example.net:8081' });
+    expect(pdnsOutside.backup).not.toHaveProperty('PDNS_DATABASE_URL');
+    const pdnsDb = 'mysql://pdns:pdns-pw@pdns-db.example.net:3306/pdns';
+    expect(
+      backupEnv({ pdnsApiUrl: 'http://pdns.example.net:8081', pdnsDatabaseUrl: pdnsDb }).backup
+        .PDNS_DATABASE_URL,
+    ).toBe(pdnsDb);
+  });
+
   it('platform backups: a CronJob on the configured schedule runs backup-platform from the panel image', () => {
     const job = find('CronJob', 'platform-backup');
     expect(job.metadata.namespace).toBe('backup-system');

@@ -3,6 +3,7 @@ import type { KubeObject } from '@hostplane/domain';
 import { stringify } from 'yaml';
 import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import { panelRbacManifests } from '../rbac/panel-rbac.ts';
+import { platformS3Environment } from './backup.ts';
 import {
   configMap,
   env,
@@ -17,6 +18,7 @@ import {
   tlsIngress,
   workload,
 } from './common.ts';
+import { mailDatabaseUrl, panelDatabaseUrl } from './databases.ts';
 import { sftpGateway } from './sftp-gateway.ts';
 import { webmailHost } from './webmail.ts';
 
@@ -72,11 +74,8 @@ function postgres(config: BootstrapConfig, ns: string): KubeObject[] {
 function apiEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
   const ext = config.bootstrap.external;
-  const ns = config.panelIdentity.namespace;
   return {
-    DATABASE_URL:
-      ext.panelDatabaseUrl ??
-      `postgres://hostplane:${encodeURIComponent(s.postgresPassword)}@panel-db.${ns}.svc:5432/hostplane`,
+    DATABASE_URL: panelDatabaseUrl(config),
     SECRET_KEY: s.panelSecretKey,
     ...(ext.doveadm ? { DOVEADM_API_URL: ext.doveadm.url, DOVEADM_API_KEY: ext.doveadm.apiKey } : {}),
   };
@@ -87,16 +86,10 @@ function workerEnvironment(config: BootstrapConfig): Record<string, string> {
   const ext = config.bootstrap.external;
   const b = config.bootstrap.backup;
   return {
-    MAIL_DATABASE_URL:
-      ext.mailDatabaseUrl ??
-      `mysql://mail:${encodeURIComponent(s.mailDbPassword)}@mail-db.mail-system.svc:3306/mail`,
+    MAIL_DATABASE_URL: mailDatabaseUrl(config),
     PDNS_API_KEY: s.pdnsApiKey,
     // Zones in customer backups (docs/backups.md): PowerDNS's API and the backup bucket.
-    ...(b.s3Url ? { S3_ENDPOINT: b.s3Url } : {}),
-    S3_REGION: b.region,
-    S3_ACCESS_KEY: b.accessKeyId,
-    S3_SECRET_KEY: b.secretAccessKey,
-    S3_BUCKET: b.bucket,
+    ...platformS3Environment(config),
     CUSTOMER_DNS_PREFIX: `${b.prefix}/customer-dns`,
     // Mailboxes in customer backups: doveadm's HTTP API too (DOVEADM_API_* come with panel-env, which
     // the worker reads as well).

@@ -58,6 +58,8 @@ const externalSchema = z
     panelDatabaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     mailDatabaseUrl: z.url({ protocol: /^mysql$/ }).optional(),
     pdnsApiUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** PowerDNS' database when PowerDNS runs outside: the platform backup dumps it (its DNSSEC keys). */
+    pdnsDatabaseUrl: z.url({ protocol: /^mysql$/ }).optional(),
     /** PowerDNS' DNS port (host checks of the TLS gate, DKIM publication checks). */
     pdnsDnsAddr: hostPort.optional(),
     /** A recursive resolver for domain ownership checks (default: the pod's resolver). */
