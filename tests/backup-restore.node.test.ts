@@ -4,9 +4,22 @@
 //   re-creates the panel's site row, Velero brings the objects and the volume back, the site serves the
 //   file again and a resync of every target writes nothing;
 // - a restore of one site of two: only that site's objects and volume go back to the backup, the other
-//   site keeps its current data and its pod.
+//   site keeps its current data and its pod;
+// - the platform-backup CronJob (backup-system, the panel's image) run as a Job on the node: the panel's
+//   PostgreSQL, the mail DB and PowerDNS' DB (the stack's, as `bootstrap.external` through the node
+//   gateway) land in S3, checksums as the manifest says, the panel's dump holding this file's customer.
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile as writeLocalFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
+import { BACKUP_NAMESPACE } from '@hostplane/platform';
+import { readManifest } from '@hostplane/platform-backup';
 import { TERMINAL_PHASES } from '@hostplane/provisioner-backup';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import type { PassContext } from '@hostplane/reconcile';
@@ -17,7 +30,7 @@ import { parseServeEnv } from '../apps/cli/src/commands/serve.ts';
 import { assembleTargets } from '../apps/cli/src/commands/serve-assemble.ts';
 import { loadCustomerSnapshot } from '../packages/db/src/index.ts';
 import { newPassword, type Panel, runTag, serveVariables, stack, startPanel } from './support/panel.ts';
-import { deployVelero, podExec } from './support/velero-node.ts';
+import { deployVelero, platformBackupPrefix, podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 760_000 + (process.pid % 20_000) * 10;
 const SLOW = 600_000;
@@ -131,7 +144,7 @@ beforeAll(async () => {
     publicAddresses: { ipv4: ['127.0.0.1'] },
     kubernetes: { namespaceStuckAfterSeconds: 300 },
   });
-  await deployVelero(panel.admin, stack, prefix);
+  await deployVelero(panel.admin, stack, prefix, panel.databaseUrl);
   await panel.startWorker();
   const plan = await panel.http('POST', '/plans', {
     name: `restore-${runTag}`,
@@ -260,5 +273,78 @@ describe('restores that bring deleted and single sites back, on the real node', 
       expect(await resyncChanges()).toEqual(nothingWritten);
     },
     SLOW * 2,
+  );
+});
+
+describe('the platform-backup CronJob on the real node', () => {
+  it(
+    "a Job from it dumps the panel's PostgreSQL, the mail DB and PowerDNS' DB into S3; the panel's dump holds the customer",
+    async () => {
+      const name = `platform-backup-${runTag}`;
+      // What the CronJob controller (or an operator) starts on the schedule.
+      await promisify(execFile)('kubectl', [
+        '--kubeconfig',
+        stack.KUBECONFIG,
+        '-n',
+        BACKUP_NAMESPACE,
+        'create',
+        'job',
+        name,
+        '--from=cronjob/platform-backup',
+      ]);
+      const done: Obj = await waitFor(
+        `Job ${name} finished`,
+        async () => {
+          const job: Obj = await panel.admin.get(KINDS.Job, BACKUP_NAMESPACE, name);
+          const ended = job?.status?.conditions?.find(
+            (c: Obj) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+          );
+          return ended ? job : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 1_000 },
+      );
+      if (!done.status.succeeded) {
+        // Why: the container's termination message (its last log lines).
+        const pods: Obj[] = await panel.admin.list(KINDS.Pod, BACKUP_NAMESPACE, `job-name=${name}`);
+        const messages = pods.flatMap((p) =>
+          (p.status?.containerStatuses ?? []).map((c: Obj) => c.state?.terminated?.message ?? ''),
+        );
+        throw new Error(`Job ${name} failed: ${JSON.stringify(done.status)}\n${messages.join('\n---\n')}`);
+      }
+
+      const at = platformBackupPrefix(prefix);
+      const listed = await store.list(`${at}/`);
+      const ids = [...new Set(listed.map((o) => o.key.slice(at.length + 1).split('/')[0]))];
+      expect(ids).toHaveLength(1);
+      const manifest = await readManifest(store, at, ids[0]!);
+      expect(manifest.sources.map((s) => s.name).sort()).toEqual(['mail', 'panel', 'pdns']);
+      const work = await mkdtemp(path.join(os.tmpdir(), 'platform-backup-'));
+      try {
+        const bytes: Record<string, Buffer> = {};
+        for (const source of manifest.sources) {
+          const data = Buffer.from(await store.getBytes(source.key));
+          expect(data.length).toBe(source.bytes);
+          expect(createHash('sha256').update(data).digest('hex')).toBe(source.sha256);
+          bytes[source.name] = data;
+        }
+        // The panel's dump (pg_dump's custom format) holds this file's customer, as pg_restore reads it.
+        const panelDump = path.join(work, 'panel.dump');
+        await writeLocalFile(panelDump, bytes.panel!);
+        const { stdout: customers } = await promisify(execFile)(
+          'pg_restore',
+          ['--data-only', '--table', 'customers', '--file', '-', panelDump],
+          { maxBuffer: 64 * 1024 * 1024 },
+        );
+        expect(customers).toContain('Restore Ltd');
+        expect(customers).toContain(`owner@${runTag}-restore.test`);
+        // The MariaDB dumps are gzipped SQL with their tables.
+        expect(gunzipSync(bytes.mail!).toString('utf8')).toMatch(/CREATE TABLE `virtual_users`/);
+        expect(gunzipSync(bytes.pdns!).toString('utf8')).toMatch(/CREATE TABLE `domains`/);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+        await panel.admin.delete(KINDS.Job, BACKUP_NAMESPACE, name).catch(() => undefined);
+      }
+    },
+    SLOW,
   );
 });

@@ -3,7 +3,7 @@
 // pods folder, the BackupStorageLocation at the stack's S3 store as pods reach it (node-gateway relay),
 // all from the images `hostplane images build` made out of the built binaries.
 import { Writable } from 'node:stream';
-import { LOCAL_STORAGE_CLASS, podS3Endpoint, stackPorts } from '@hostplane/localstack';
+import { LOCAL_STORAGE_CLASS, podS3Endpoint, stackPorts, throughNode } from '@hostplane/localstack';
 import { BACKUP_NAMESPACE, backupSystem, parseBootstrapConfig } from '@hostplane/platform';
 import { KINDS, type KubeHttpClient } from '@hostplane/provisioner-k8s';
 import { type StackEnv, stackStateDir, waitFor } from '@hostplane/testing';
@@ -20,15 +20,28 @@ const SECRET_NAMES = [
   'grafanaAdminPassword',
 ];
 
-/** The backup-system step of a bootstrap config for the local node (other sections are not applied). */
-export function localBackupObjects(stack: StackEnv, prefix: string) {
+/** Where the platform backup of the local node writes (`<prefix>/platform`, under the test's prefix). */
+export const platformBackupPrefix = (prefix: string) => `${prefix}/platform`;
+
+/**
+ * The backup-system step of a bootstrap config for the local node (other sections are not applied).
+ * The platform's databases are the stack's host PostgreSQL and MariaDB, as `bootstrap.external` through
+ * the node gateway (what a managed database looks like to the platform backup's CronJob).
+ */
+export function localBackupObjects(stack: StackEnv, prefix: string, panelDatabaseUrl = stack.DATABASE_URL) {
   const config = parseBootstrapConfig({
     bootstrap: {
+      external: {
+        panelDatabaseUrl: throughNode(panelDatabaseUrl),
+        mailDatabaseUrl: throughNode(stack.MAIL_DATABASE_URL),
+        pdnsDatabaseUrl: throughNode(stack.PDNS_DATABASE_URL!),
+      },
       hosts: { panel: 'panel.hostplane.test', mail: 'mail.hostplane.test' },
       acme: { email: 'hostmaster@hostplane.test' },
       backup: {
         bucket: stack.S3_BUCKET,
         prefix,
+        platform: { prefix: platformBackupPrefix(prefix) },
         accessKeyId: stack.S3_ACCESS_KEY,
         secretAccessKey: stack.S3_SECRET_KEY,
         s3Url: podS3Endpoint(stackPorts),
@@ -47,8 +60,13 @@ export function localBackupObjects(stack: StackEnv, prefix: string) {
 }
 
 /** Applies backup-system and waits for the server, the node agent and the storage location. */
-export async function deployVelero(admin: KubeHttpClient, stack: StackEnv, prefix: string): Promise<void> {
-  for (const object of localBackupObjects(stack, prefix)) await admin.apply(object);
+export async function deployVelero(
+  admin: KubeHttpClient,
+  stack: StackEnv,
+  prefix: string,
+  panelDatabaseUrl?: string,
+): Promise<void> {
+  for (const object of localBackupObjects(stack, prefix, panelDatabaseUrl)) await admin.apply(object);
   await waitFor(
     'backup-system: velero and node-agent Running, storage location Available',
     async () => {

@@ -59,6 +59,7 @@ export {
   localPanelUrl,
   localSftpHostKeyObjects,
   recordInCluster,
+  throughNode,
 } from './local-bootstrap.ts';
 export {
   type BuildRecord,
