@@ -68,6 +68,8 @@ export async function reconcileCustomer(
     );
     return { customerId, found: false };
   }
+  // Stopped while the snapshot loaded: no target starts (the job is released for the next worker).
+  if (signal.aborted) throw new PassAborted(customerId);
   const timeoutMs = deps.targetTimeoutMs ?? 120_000;
   const results = await Promise.all(
     deps.targets.map((target) =>

@@ -44,12 +44,20 @@ export async function runTarget(
       opts.timeoutMs,
     );
   });
+  // A shutdown (the caller's signal) ends the target's part of the pass too, at once.
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error(`${target.name} target aborted: ${String(opts.signal.reason)}`));
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+  });
   let result: TargetResult;
   try {
-    // The race ends the pass even when a target ignores its abort signal.
+    // The race ends the pass even when a target ignores its abort signal (timeout or shutdown).
     const raw = await Promise.race([
       target.run(snapshot, { signal, pass: opts.pass, log: opts.log }),
       timedOut,
+      aborted,
     ]);
     const outcome: TargetOutcome = outcomeSchema.parse(raw);
     result = { target: target.name, ok: true, outcome, ms: Math.round(performance.now() - started) };
@@ -62,6 +70,7 @@ export async function runTarget(
     };
   } finally {
     clearTimeout(timer);
+    if (onAbort) opts.signal.removeEventListener('abort', onAbort);
   }
   opts.metrics?.targetDuration.observe({ target: target.name }, result.ms / 1000);
   opts.metrics?.targetOutcomes.inc({

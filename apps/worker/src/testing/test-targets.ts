@@ -40,6 +40,8 @@ export class TimedTarget implements Target {
   async run(snapshot: CustomerSnapshot, ctx: { signal: AbortSignal }): Promise<TargetOutcome> {
     const start = performance.now();
     await new Promise<void>((resolve) => {
+      // Like fetch with a signal: an aborted signal ends the work at once, before or during it.
+      if (ctx.signal.aborted) return resolve();
       const timer = setTimeout(resolve, this.ms);
       ctx.signal.addEventListener('abort', () => {
         clearTimeout(timer);
