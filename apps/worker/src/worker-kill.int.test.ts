@@ -106,6 +106,9 @@ describe('a worker killed in the middle of a job', () => {
       pollIntervalMs: 50,
       lockGraceMs: 200,
       lockSweepMs: 200,
+      // No resync cron: a tick for this customer's minute slot during the test would be a second pass
+      // of the slow worker (seen under load: ['slow', 'slow']), not a take-over.
+      resyncMinutes: 1_000_000,
     };
     const slow = await startWorker({
       ...common,

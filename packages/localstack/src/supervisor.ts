@@ -147,6 +147,20 @@ async function contextFor(
   return { ctx, paths };
 }
 
+/**
+ * The health of a component whose processes run: like a kubelet's failureThreshold, one probe that
+ * times out (a loaded machine: the probes wait 1–1.5 s) is not yet unhealthy; three in a row are.
+ * Without it, `stack status` failed and a second `stack up` restarted healthy components under load.
+ */
+async function runningHealthy(ctx: StackContext, component: Component): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    if (await component.healthy(ctx).catch(() => false)) return true;
+    if (attempt === STATUS_PROBE_ATTEMPTS) return false;
+    await sleep(250);
+  }
+}
+const STATUS_PROBE_ATTEMPTS = 3;
+
 async function componentStatus(
   ctx: StackContext,
   paths: StatePaths,
@@ -159,7 +173,7 @@ async function componentStatus(
     return { name: component.name, running: healthy, healthy, address: component.address(ctx), pids: [] };
   }
   const running = records.every((r) => r !== undefined);
-  const healthy = running && (await component.healthy(ctx).catch(() => false));
+  const healthy = running && (await runningHealthy(ctx, component));
   const pids = records.filter((r) => r !== undefined).map((r) => r.pid);
   return { name: component.name, running, healthy, address: component.address(ctx), pids };
 }
