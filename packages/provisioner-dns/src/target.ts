@@ -172,6 +172,8 @@ async function settle(
   ctx: PassContext,
   created: readonly string[],
   bookkeeping: Promise<unknown> | undefined,
+  /** `log`: a failed purge is logged only (the pass already reports a failure). */
+  onPurgeFailure: 'throw' | 'log' = 'throw',
 ): Promise<void> {
   const [purged, kept] = await Promise.allSettled([
     created.length > 0 ? deps.zones.purgeCaches(created, ctx.signal) : Promise.resolve(),
@@ -179,9 +181,11 @@ async function settle(
   ]);
   if (purged.status === 'rejected') {
     const reason = purged.reason instanceof Error ? purged.reason.message : String(purged.reason);
-    throw new UnavailableError(`purging PowerDNS's caches of ${created.join(', ')} failed: ${reason}`, {
-      cause: purged.reason,
-    });
+    if (onPurgeFailure === 'log') ctx.log.warn({ zones: created, error: reason }, 'dns cache purge failed');
+    else
+      throw new UnavailableError(`purging PowerDNS's caches of ${created.join(', ')} failed: ${reason}`, {
+        cause: purged.reason,
+      });
   }
   if (kept.status === 'rejected') throw kept.reason;
 }
@@ -224,8 +228,9 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
         );
         created = plan.create.map((z) => z.name).filter((z) => !failedCreates.has(z));
         if (report.failures.length > 0) {
-          // Whatever happened, the next pass reads every desired zone again.
-          await settle(deps, ctx, created, store?.forget(snapshot.id));
+          // Whatever happened, the next pass reads every desired zone again. The failure is what the
+          // pass reports: a purge failing too is only logged.
+          await settle(deps, ctx, created, store?.forget(snapshot.id), 'log');
           return failureOutcome(report);
         }
         changes = report.applied;
@@ -239,7 +244,7 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
           report.created ?? [],
         );
         if (countPlanChanges(again) > 0) {
-          await settle(deps, ctx, created, store?.forget(snapshot.id));
+          await settle(deps, ctx, created, store?.forget(snapshot.id), 'log');
           ctx.log.warn({ plan: summarise(again) }, 'dns not converged after apply');
           const message = 'PowerDNS does not hold the desired zones after applying; will check again';
           return { status: 'False', reason: 'NotConverged', message, changes, requeue: true };
