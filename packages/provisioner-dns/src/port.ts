@@ -54,7 +54,13 @@ export interface AppliedZonesStore {
 export interface DnsZones {
   /** Zones carrying `account`, with their rrsets, plus zones named in `names` held by others (rrsets null). */
   observe(account: string, names: readonly string[], options?: ObserveOptions): Promise<ObservedZone[]>;
+  /**
+   * Applies a plan. Deleted and patched zones answer over DNS at once; created zones may still be
+   * answered from the server's caches (an answer given before they existed) until purgeCaches().
+   */
   apply(plan: ZonePlan, log: DnsLogger, signal?: AbortSignal): Promise<ApplyReport>;
+  /** Makes DNS answers of these zones follow what was applied (drops them from the server's caches). */
+  purgeCaches(zones: readonly string[], signal?: AbortSignal): Promise<void>;
   /** DS records of a signed zone for the registrar; [] when the zone is not signed. */
   dsRecords(zone: string, signal?: AbortSignal): Promise<DsRecord[]>;
 }

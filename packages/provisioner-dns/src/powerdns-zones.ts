@@ -136,13 +136,15 @@ export class PowerDnsZones implements DnsZones {
       }
     };
     const c = this.client;
-    // PowerDNS keeps answers of a zone it did not have (REFUSED) in its packet cache after the zone
-    // is created, and answers of a deleted zone: flush so DNS follows the API at once.
+    // What PowerDNS 4.7 purges itself (pdns/ws-auth.cc): DELETE and PATCH of a zone purge its
+    // packet and query caches (purgeAuthCaches("zone$")), DELETE also drops it from the zone cache.
+    // POST adds the new zone to the zone cache but purges nothing: an answer given before the zone
+    // existed (REFUSED) stays cached up to cache-ttl: the caller purges the zones it created with
+    // purgeCaches() once it has checked them (the target does it beside its own bookkeeping).
     for (const zone of plan.delete) {
       await step('deleteZone', zone, 1, async () => {
         await c.deleteZone(zone, signal);
         for (const names of this.index?.byAccount.values() ?? []) names.delete(zone);
-        await c.flushCache(zone, signal);
       });
     }
     for (const zone of plan.create) {
@@ -150,7 +152,6 @@ export class PowerDnsZones implements DnsZones {
         const answered = await c.createZone(createBody(zone), signal);
         this.remember(zone.account, zone.name, true);
         if (answered) report.created = [...(report.created ?? []), ownZone(zone.name, answered)];
-        await c.flushCache(zone.name, signal);
       });
     }
     for (const s of plan.settings) {
@@ -169,6 +170,14 @@ export class PowerDnsZones implements DnsZones {
       );
     }
     return report;
+  }
+
+  /**
+   * Drops each zone from PowerDNS's packet and query caches (PUT /cache/flush?domain=ZONE., one
+   * request per zone: the purge matches one name suffix), so DNS answers follow the API at once.
+   */
+  async purgeCaches(zones: readonly string[], signal?: AbortSignal): Promise<void> {
+    for (const zone of zones) await this.client.flushCache(zone, signal);
   }
 
   /** On: PowerDNS creates a CSK and signs; off: PowerDNS removes every key. Caches flushed either way. */

@@ -161,31 +161,76 @@ function readyOutcome(snapshot: CustomerSnapshot, desired: DesiredZone[], change
   return { status: 'True', reason: 'Ready', message, changes };
 }
 
+/**
+ * The end of a pass that wrote: created zones are purged from PowerDNS's caches (its POST does not
+ * purge, see PowerDnsZones.apply) while the pass's bookkeeping in the panel's database runs, two
+ * independent round trips at once. A failed purge fails the pass (retryable): the zones hold their
+ * desired state, only an answer cached before they existed may lag, and the retry is a full pass.
+ */
+async function settle(
+  deps: DnsTargetDeps,
+  ctx: PassContext,
+  created: readonly string[],
+  bookkeeping: Promise<unknown> | undefined,
+  /** `log`: a failed purge is logged only (the pass already reports a failure). */
+  onPurgeFailure: 'throw' | 'log' = 'throw',
+): Promise<void> {
+  const [purged, kept] = await Promise.allSettled([
+    created.length > 0 ? deps.zones.purgeCaches(created, ctx.signal) : Promise.resolve(),
+    bookkeeping,
+  ]);
+  if (purged.status === 'rejected') {
+    const reason = purged.reason instanceof Error ? purged.reason.message : String(purged.reason);
+    if (onPurgeFailure === 'log') ctx.log.warn({ zones: created, error: reason }, 'dns cache purge failed');
+    else
+      throw new UnavailableError(`purging PowerDNS's caches of ${created.join(', ')} failed: ${reason}`, {
+        cause: purged.reason,
+      });
+  }
+  if (kept.status === 'rejected') throw kept.reason;
+}
+
 export function createDnsTarget(deps: DnsTargetDeps): Target {
   return {
     name: 'DNS',
     async run(snapshot: CustomerSnapshot, ctx: PassContext): Promise<TargetOutcome> {
       const account = zoneAccount(deps.config, snapshot.id);
-      const desired = desiredZones(snapshot, deps.config);
       const store = deps.applied;
       // A deleting customer is always a full pass: every zone carrying its mark must go.
       const pass = store && ctx.pass === 'change' && !snapshot.deleting ? 'change' : 'full';
-      const applied = store ? await store.applied(snapshot.id) : new Map<string, string>();
-      const wanted = desiredFingerprints(desired);
+      // The desired state and its fingerprints are computed while the SELECT is in flight.
+      const reading = store ? store.applied(snapshot.id) : Promise.resolve(new Map<string, string>());
+      let desired: DesiredZone[];
+      let wanted: Map<string, string>;
+      try {
+        desired = desiredZones(snapshot, deps.config);
+        wanted = desiredFingerprints(desired);
+      } finally {
+        // Never an unhandled rejection: a failed read is reported by the await below.
+        reading.catch(() => undefined);
+      }
+      const applied = await reading;
       const read: ZoneReadPlan = zonesToRead(wanted, applied, pass);
       if (!read.full && read.zones.length === 0) return readyOutcome(snapshot, desired, 0);
       let { plan, fresh } = read.full
         ? { plan: await observeAndPlan(deps, desired, account, ctx), fresh: new Set<string>() }
         : await changePlan(deps, desired, account, ctx, read.zones, applied);
       let changes = 0;
+      /** Zones this pass created: purged from PowerDNS's caches whatever the outcome. */
+      let created: string[] = [];
       if (countPlanChanges(plan) > 0) {
         ctx.log.info({ plan: summarise(plan), pass }, 'dns plan');
         const applying = await applyPlan(deps, desired, account, ctx, plan, fresh);
         plan = applying.plan;
         const report = applying.report;
+        const failedCreates = new Set(
+          report.failures.filter((f) => f.op === 'createZone').map((f) => f.zone),
+        );
+        created = plan.create.map((z) => z.name).filter((z) => !failedCreates.has(z));
         if (report.failures.length > 0) {
-          // Whatever happened, the next pass reads every desired zone again.
-          await store?.forget(snapshot.id);
+          // Whatever happened, the next pass reads every desired zone again. The failure is what the
+          // pass reports: a purge failing too is only logged.
+          await settle(deps, ctx, created, store?.forget(snapshot.id), 'log');
           return failureOutcome(report);
         }
         changes = report.applied;
@@ -199,14 +244,19 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
           report.created ?? [],
         );
         if (countPlanChanges(again) > 0) {
-          await store?.forget(snapshot.id);
+          await settle(deps, ctx, created, store?.forget(snapshot.id), 'log');
           ctx.log.warn({ plan: summarise(again) }, 'dns not converged after apply');
           const message = 'PowerDNS does not hold the desired zones after applying; will check again';
           return { status: 'False', reason: 'NotConverged', message, changes, requeue: true };
         }
       }
       const conflicts = plan.conflicts.map((c) => c.zone);
-      if (store) await store.record(snapshot.id, applied, appliedAfterPass(wanted, applied, read, conflicts));
+      await settle(
+        deps,
+        ctx,
+        created,
+        store?.record(snapshot.id, applied, appliedAfterPass(wanted, applied, read, conflicts)),
+      );
       if (plan.conflicts.length > 0) return conflictOutcome(plan, changes);
       return readyOutcome(snapshot, desired, changes);
     },

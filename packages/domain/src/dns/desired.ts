@@ -88,8 +88,14 @@ export function desiredZones(
   if (customer.deleting) return [];
   const hosted = customer.domains.filter((d) => d.dns);
   const apexes = zoneApexes(hosted.map((d) => d.name));
+  // Each domain's zone found once (a filter per zone made a pass cubic in the customer's domains).
+  const byZone = new Map<string, DomainRow[]>();
+  for (const d of hosted) {
+    const zone = zoneForName(d.name, apexes);
+    if (zone !== null) byZone.set(zone, [...(byZone.get(zone) ?? []), d]);
+  }
   return apexes.map((zone) => {
-    const inZone = hosted.filter((d) => zoneForName(d.name, apexes) === zone);
+    const inZone = byZone.get(zone) ?? [];
     return {
       name: zone,
       kind: config.zoneKind,

@@ -5,6 +5,8 @@
 
 export const TXT_STRING_MAX = 255;
 
+const encoder = new TextEncoder();
+
 /** Parses presentation format (quoted strings, or bare words) into byte strings; null when malformed. */
 export function parseTxtStrings(content: string): Uint8Array[] | null {
   const strings: Uint8Array[] = [];
@@ -30,7 +32,6 @@ function readString(
   quoted: boolean,
 ): { bytes: number[]; next: number } | null {
   const bytes: number[] = [];
-  const encoder = new TextEncoder();
   let i = start;
   while (i < content.length) {
     const ch = content[i] as string;
@@ -53,6 +54,12 @@ function readString(
       continue;
     }
     const codePoint = content.codePointAt(i) as number;
+    if (codePoint < 0x80) {
+      // ASCII (nearly every TXT value): the byte is the code point; no encoder call per character.
+      bytes.push(codePoint);
+      i++;
+      continue;
+    }
     const char = String.fromCodePoint(codePoint);
     bytes.push(...encoder.encode(char));
     i += char.length;

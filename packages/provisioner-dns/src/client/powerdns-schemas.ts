@@ -20,6 +20,14 @@ export const pdnsZoneSummarySchema = z.object({
   serial: z.number().optional(),
 });
 
+/**
+ * A zone as a listing without DNSSEC status answers it (GET /zones?dnssec=false): PowerDNS then skips
+ * a key lookup per zone, which its API documentation says makes the listing "a lot faster"
+ * (measured with 10,000 zones: 41 s against 0.7–1.5 s on a loaded machine).
+ */
+export const pdnsZoneListingSchema = pdnsZoneSummarySchema.omit({ dnssec: true });
+export type PdnsZoneListing = z.infer<typeof pdnsZoneListingSchema>;
+
 export const pdnsZoneSchema = pdnsZoneSummarySchema.extend({
   soa_edit_api: z.string().default(''),
   api_rectify: z.boolean().default(false),

@@ -1,0 +1,199 @@
+// npm run bench:dns-steps [-- --zones N]
+// Where the time of the DNS target's per-zone pass goes (issue 10): N change passes, each adding one
+// zone to one customer (as the panel's queue runs them), interleaved with N direct creates (one POST
+// per zone, same rrsets) so both see the same machine load. Each pass is split into its steps: the
+// panel-database statements (applied fingerprints read, record written), each PowerDNS request by
+// method, and the rest (the target's own work in Node: desired state, fingerprints, plan, verify).
+// Real PowerDNS and PostgreSQL of the local stack (loadStackEnv; HOSTPLANE_STACK_DIR for another).
+// `node --cpu-prof` on `tsx bench/dns-steps.ts` gives the CPU profile of the same passes.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createPanelDb, dnsAppliedZonesStore, migratePanelDb } from '@hostplane/db';
+import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
+import {
+  type AppliedZonesStore,
+  createDnsTarget,
+  type DnsLogger,
+  PowerDnsClient,
+  PowerDnsZones,
+} from '@hostplane/provisioner-dns';
+import type { PassContext } from '@hostplane/reconcile';
+import { loadStackEnv } from '@hostplane/testing';
+import pg from 'pg';
+import { pino } from 'pino';
+
+const { values } = parseArgs({ options: { zones: { type: 'string', default: '50' } } });
+const zoneCount = Number(values.zones);
+const env = loadStackEnv();
+const config = dnsPlatformConfigSchema.parse({
+  nameservers: ['ns1.hostplane.test', 'ns2.hostplane.test'],
+  publicIPv4: ['192.0.2.10'],
+  publicIPv6: ['2001:db8::10'],
+  mail: { host: 'mail.hostplane.test' },
+});
+
+/** Milliseconds per step of the current pass. */
+let steps: Record<string, number> = {};
+const add = (step: string, ms: number) => {
+  steps[step] = (steps[step] ?? 0) + ms;
+};
+// The client reports each request's duration at debug level: that is the HTTP step.
+const requestLog: DnsLogger = {
+  debug: (obj: object) => {
+    const o = obj as { method?: string; path?: string; ms?: number };
+    if (o.method && o.ms !== undefined)
+      add(`http ${o.method} ${o.path?.startsWith('/cache') ? 'flush' : 'zone'}`, o.ms);
+  },
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+const client = new PowerDnsClient({
+  apiUrl: env.PDNS_API_URL,
+  apiKey: env.PDNS_API_KEY,
+  timeoutMs: 120_000,
+  logger: requestLog,
+});
+const direct = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY, timeoutMs: 120_000 });
+
+const scratchName = `hp_bench_dns_steps_${randomBytes(4).toString('hex')}`;
+async function adminQuery(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: env.DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+await adminQuery(`create database ${scratchName}`);
+const scratchUrl = new URL(env.DATABASE_URL);
+scratchUrl.pathname = `/${scratchName}`;
+const db = createPanelDb(scratchUrl.toString(), { max: 2 });
+await migratePanelDb(db);
+const { id: planId } = await db
+  .insertInto('plans')
+  .values({ name: 'bench', limits: JSON.stringify({}) })
+  .returning('id')
+  .executeTakeFirstOrThrow();
+const customerId = 982_001;
+const directId = 982_002;
+await db
+  .insertInto('customers')
+  .values(
+    [customerId, directId].map((id) => ({
+      id,
+      name: `bench ${id}`,
+      email: `bench-${id}@example.test`,
+      plan_id: planId,
+    })),
+  )
+  .execute();
+
+async function timedStep<T>(step: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    add(step, performance.now() - started);
+  }
+}
+const realStore = dnsAppliedZonesStore(db);
+const store: AppliedZonesStore = {
+  applied: (id) => timedStep('sql applied (SELECT)', () => realStore.applied(id)),
+  record: (id, before, after) => timedStep('sql record (INSERT)', () => realStore.record(id, before, after)),
+  forget: (id) => timedStep('sql forget', () => realStore.forget(id)),
+};
+const target = createDnsTarget({ zones: new PowerDnsZones(client), config, applied: store });
+const log = pino({ level: 'silent' });
+const ctx: PassContext = { signal: new AbortController().signal, log, pass: 'change' };
+const tag = `s${Date.now().toString(36)}`;
+
+function row(name: string): DomainRow {
+  return { name, dns: true, mail: true, verified: true, dnssec: false, records: [], dkim: null };
+}
+function snapshot(id: number, rows: DomainRow[], deleting = false) {
+  const limits = {
+    cpu: '1',
+    memory: '1Gi',
+    storage: '1Gi',
+    sites: 1,
+    domains: 1000,
+    mailboxes: 1,
+    mailboxQuota: '1Gi',
+    databases: 0,
+    backupRetentionDays: 1,
+  };
+  return {
+    id,
+    name: 'bench',
+    email: 'bench@example.test',
+    generation: 1,
+    suspended: false,
+    deleting,
+    plan: { id: 1, name: 'bench', limits },
+    sites: [],
+    domains: rows,
+    mailboxes: [],
+    aliases: [],
+  };
+}
+
+const passes: Record<string, number>[] = [];
+const directMs: number[] = [];
+const rows: DomainRow[] = [];
+for (let i = 0; i < zoneCount; i++) {
+  // Direct: one POST, same rrsets as the target writes.
+  const [zone] = desiredZones(snapshot(directId, [row(`${tag}-d${i}.example`)]), config);
+  if (!zone) throw new Error('no desired zone');
+  let started = performance.now();
+  await direct.createZone({
+    name: zone.name,
+    kind: zone.kind,
+    account: zone.account,
+    soa_edit_api: zone.soaEditApi,
+    api_rectify: true,
+    dnssec: false,
+    nameservers: [],
+    rrsets: zone.rrsets.map((r) => ({
+      name: `${r.name}.`,
+      type: r.type,
+      changetype: 'REPLACE' as const,
+      ttl: r.ttl,
+      records: r.records.map((content) => ({ content, disabled: false })),
+    })),
+  });
+  directMs.push(performance.now() - started);
+  // Through the target: the customer's k-th zone, one change pass.
+  rows.push(row(`${tag}-t${i}.example`));
+  steps = {};
+  started = performance.now();
+  const outcome = await target.run(snapshot(customerId, [...rows]), ctx);
+  if (outcome.status !== 'True') throw new Error(`pass ${i}: ${outcome.reason} ${outcome.message}`);
+  const total = performance.now() - started;
+  const accounted = Object.values(steps).reduce((a, b) => a + b, 0);
+  passes.push({ ...steps, 'node (target itself)': total - accounted, total });
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const names = [...new Set(passes.flatMap((p) => Object.keys(p)))];
+const directMean = mean(directMs);
+console.log(`DNS per-zone pass, step by step: ${zoneCount} passes against ${env.PDNS_API_URL}`);
+console.log(
+  `direct POST per zone: mean ${directMean.toFixed(2)} ms, median ${median(directMs).toFixed(2)} ms`,
+);
+for (const name of names) {
+  const xs = passes.map((p) => p[name] ?? 0);
+  console.log(
+    `${name.padEnd(24)} mean ${mean(xs).toFixed(2).padStart(7)} ms  median ${median(xs).toFixed(2).padStart(7)} ms  (${((100 * mean(xs)) / mean(passes.map((p) => p.total ?? 0))).toFixed(0)}% of a pass)`,
+  );
+}
+console.log(
+  `ratio (direct mean / pass mean): ${(directMean / mean(passes.map((p) => p.total ?? 0))).toFixed(2)}`,
+);
+
+await target.run(snapshot(customerId, [], true), { ...ctx, pass: 'full' });
+for (let i = 0; i < zoneCount; i++) await direct.deleteZone(`${tag}-d${i}.example`);
+await db.destroy();
+await adminQuery(`drop database if exists ${scratchName} with (force)`);
