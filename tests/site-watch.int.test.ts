@@ -1,6 +1,6 @@
 // The worker's site watch against the stack's apiserver: a change of a site Deployment's observed
 // status asks for the customer's pass (it runs, with no mutation and no resync), a change the status
-// does not read (an annotation) asks for nothing, and a watch that cannot reach its apiserver is
+// does not read (a label) asks for nothing, and a watch that cannot reach its apiserver is
 // reported and retried with a growing backoff.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -89,7 +89,7 @@ async function counter(registry: Registry, outcome: string): Promise<number> {
 }
 
 describe('the site watch', () => {
-  it('a Deployment status change runs the customer pass; an annotation does not', async () => {
+  it('a Deployment status change runs the customer pass; a label change does not', async () => {
     const registry = new Registry();
     // Resync period 60 min: the customer's slot comes once an hour, the test takes seconds; and the
     // start-up sweep enqueues nothing. Only the watch can ask for this pass.
@@ -105,17 +105,27 @@ describe('the site watch', () => {
       pollIntervalMs: 200,
     });
     try {
+      await waitFor(
+        'the watches synced',
+        async () => {
+          const metric = await registry.getSingleMetric('hostplane_watch_synced')?.get();
+          const kinds = (metric?.values ?? []).filter((v) => v.value > 0).map((v) => v.labels.kind);
+          return kinds.includes('Deployment') && kinds.includes('Pod') ? true : undefined;
+        },
+        30_000,
+      );
       // A write the status does not read: the watch sees it (counted as ignored) and asks for nothing.
       const ignoredBefore = await counter(registry, 'ignored');
       await admin.patchMerge(
         KINDS.Deployment,
         namespace(),
         'home',
-        { metadata: { annotations: { 'example.com/touched': String(Date.now()) } } },
+        // A label: an annotation would not do, the apiserver bumps a Deployment's generation for it.
+        { metadata: { labels: { 'example.com/touched': String(Date.now()) } } },
         'test-hand',
       );
       await waitFor(
-        'the annotation event judged',
+        'the label event judged',
         async () => ((await counter(registry, 'ignored')) > ignoredBefore ? true : undefined),
         30_000,
       );
@@ -168,6 +178,9 @@ describe('the site watch', () => {
         throw new Error('nothing can change behind a refused connection');
       },
       ignored: () => undefined,
+      synced: () => {
+        throw new Error('nothing can be listed behind a refused connection');
+      },
       failed: (kind, _err, retryInMs) => {
         delays[kind] = [...(delays[kind] ?? []), retryInMs];
       },

@@ -4,7 +4,7 @@
 // Deployment's counts) is coalesced into one pass by a short per-customer delay, and the job key of
 // enqueueReconcile de-duplicates against a pass already pending.
 
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PanelDb } from './db.ts';
 import { enqueueReconcile } from './enqueue.ts';
 
@@ -16,6 +16,8 @@ export interface ChangeSink {
   ignored(kind: string): void;
   /** The feed's watch failed; it starts again by itself after `retryInMs`. */
   failed(kind: string, err: unknown, retryInMs: number): void;
+  /** A (re)list was taken in: from now on every change of this kind is seen. */
+  synced(kind: string): void;
 }
 
 export interface ChangeFeed {
@@ -29,6 +31,7 @@ export interface ChangeFeed {
 export interface ChangeFeedMetrics {
   events: Counter<'feed' | 'kind' | 'outcome'>;
   errors: Counter<'feed' | 'kind'>;
+  synced: Gauge<'feed' | 'kind'>;
 }
 
 export function changeFeedMetrics(registry: Registry): ChangeFeedMetrics {
@@ -48,7 +51,15 @@ export function changeFeedMetrics(registry: Registry): ChangeFeedMetrics {
       labelNames: ['feed', 'kind'],
       registers: [registry],
     });
-  return { events, errors };
+  const synced =
+    (registry.getSingleMetric('hostplane_watch_synced') as Gauge<'feed' | 'kind'>) ??
+    new Gauge({
+      name: 'hostplane_watch_synced',
+      help: 'Unix time of the last list a watch of the worker took in (0: not yet synced)',
+      labelNames: ['feed', 'kind'],
+      registers: [registry],
+    });
+  return { events, errors, synced };
 }
 
 interface FeedLog {
@@ -100,6 +111,9 @@ export async function startChangeFeeds(deps: ChangeFeedRunnerDeps): Promise<Runn
     },
     ignored(kind) {
       if (!stopped) deps.metrics.events.inc({ feed, kind, outcome: 'ignored' });
+    },
+    synced(kind) {
+      if (!stopped) deps.metrics.synced.set({ feed, kind }, Date.now() / 1000);
     },
     failed(kind, err, retryInMs) {
       if (stopped) return;

@@ -63,6 +63,8 @@ class KindWatch {
     const listed: ListFn = async () => {
       const result = await list();
       this.takeList(result.items);
+      // The informer opens its watch from this list's resourceVersion right after: nothing is missed.
+      if (!this.stopped) this.sink.synced(this.kind);
       return result;
     };
     this.informer = makeInformer(kc, path, listed, selector);
