@@ -254,6 +254,17 @@ describe('hostplane bootstrap --local on the real node', () => {
     expect(await can(worker, ['create', 'rolebindings', '-n', 'cust-1001'])).toBe(true);
     expect(await can(worker, ['get', 'secrets', '-n', 'kube-system'])).toBe(false);
     expect(await can(worker, ['create', 'clusterrolebindings'])).toBe(false);
+    // Its site watch: list and watch Deployments and pods in every namespace (one label-selected
+    // watch per kind), read-only: no get, no write, no logs or exec outside tenant namespaces.
+    for (const resource of ['deployments.apps', 'pods']) {
+      expect(await can(worker, ['list', resource, '--all-namespaces'])).toBe(true);
+      expect(await can(worker, ['watch', resource, '--all-namespaces'])).toBe(true);
+      expect(await can(worker, ['get', resource, '-n', 'kube-system'])).toBe(false);
+      expect(await can(worker, ['patch', resource, '-n', 'kube-system'])).toBe(false);
+      expect(await can(worker, ['delete', resource, '-n', 'kube-system'])).toBe(false);
+    }
+    expect(await can(worker, ['get', 'pods', '--subresource=log', '-n', 'kube-system'])).toBe(false);
+    expect(await can(worker, ['create', 'pods', '--subresource=exec', '-n', 'kube-system'])).toBe(false);
     // The API has no rights outside tenant namespaces (its reads there are checked with a customer below).
     expect(await can(apiSa, ['list', 'pods', '-n', 'panel-system'])).toBe(false);
     expect(await can(apiSa, ['get', 'secrets', '-n', 'panel-system'])).toBe(false);

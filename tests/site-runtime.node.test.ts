@@ -13,6 +13,9 @@ import { podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 760_000 + (process.pid % 20_000) * 10;
 const SLOW = 300_000;
+const RESYNC_MINUTES = 60;
+/** How soon after its pod changes the API shows a site's new state (the watch's pass, not the resync). */
+const STATUS_FOLLOWS_MS = 60_000;
 
 let panel: Panel;
 let alpha: number;
@@ -128,7 +131,10 @@ async function dump(customerId: number, database: string): Promise<string> {
 
 beforeAll(async () => {
   panel = await startPanel(FIRST_ID, platformInput);
-  await panel.startWorker();
+  // Resync once an hour (the default is 10 min): what a site's status shows here between passes comes
+  // from mutations, requeues and the worker's watch, never from a periodic pass that happens to fall
+  // inside a test's wait (the stuck-php case below proves the watch with it).
+  await panel.startWorker({ resyncMinutes: RESYNC_MINUTES });
   const plan = await panel.http('POST', '/plans', {
     name: `runtime-${runTag}`,
     limits: {
@@ -307,7 +313,7 @@ const ENDPOINT_SLICE = {
 
 describe('readiness of a php site on the real node', () => {
   it(
-    'a php-fpm that stops answering takes the pod out of the Service without a restart; it comes back when PHP answers again',
+    "a php-fpm that stops answering takes the pod out of the Service without a restart, and the site's status in the API follows within a minute (the watch, no resync); it comes back when PHP answers again",
     async () => {
       const site = await panel.http('POST', `/customers/${beta}/sites`, { name: 'stuck', template: 'php' });
       expect(site.status, JSON.stringify(site.body)).toBe(201);
@@ -350,10 +356,41 @@ describe('readiness of a php site on the real node', () => {
         },
         { timeoutMs: 90_000 },
       );
+      // The site's status in the API follows the pod without any reconcile asked for and without the
+      // resync (once an hour here): the worker's watch sees the Deployment's ready replicas drop.
+      const siteState = async () => {
+        const res = await panel.http('GET', `/customers/${beta}/sites/stuck`);
+        return res.body.status as { state: string; reason: string; message: string } | null;
+      };
+      const unreadyAt = Date.now();
+      const stale = await waitFor(
+        'the site status not Ready',
+        async () => {
+          const status = await siteState();
+          if (!status || status.state === 'Ready') throw new Error(JSON.stringify(status));
+          return status;
+        },
+        { timeoutMs: STATUS_FOLLOWS_MS },
+      );
+      expect(['Progressing', 'Failed']).toContain(stale.state);
+      const notReadyMs = Date.now() - unreadyAt;
       expect(Number(await workers('CONT'))).toBeGreaterThan(0);
       await waitFor('the pod ready again', async () => ((await ready()) ? true : undefined), {
         timeoutMs: 90_000,
       });
+      const readyAt = Date.now();
+      await waitFor(
+        'the site status Ready again',
+        async () => {
+          const status = await siteState();
+          if (status?.state !== 'Ready') throw new Error(JSON.stringify(status));
+          return status;
+        },
+        { timeoutMs: STATUS_FOLLOWS_MS },
+      );
+      process.stdout.write(
+        `site status followed the pod: not Ready ${notReadyMs} ms after the pod left the Service, Ready ${Date.now() - readyAt} ms after it was ready again (resync every ${RESYNC_MINUTES} min)\n`,
+      );
       const after: Obj = await panel.admin.get(KINDS.Pod, `cust-${beta}`, name);
       expect(after.status.containerStatuses.map((c: Obj) => c.restartCount)).toEqual([0, 0]);
       await serves(beta, 'stuck', /ready to receive content/);

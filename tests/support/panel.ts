@@ -19,6 +19,7 @@ import { bearer, startTestApi, type TestApi } from '../../apps/api/src/testing/h
 import { parseServeEnv } from '../../apps/cli/src/commands/serve.ts';
 import {
   assembleTargets,
+  changeFeedsOf,
   databaseDumpsOf,
   tenantReadsOf,
 } from '../../apps/cli/src/commands/serve-assemble.ts';
@@ -62,7 +63,8 @@ export interface Panel {
   databaseUrl: string;
   platformFile: string;
   /** Starts the reconcile worker in this process (stopped by close()). */
-  startWorker(): Promise<RunningWorker>;
+  /** resyncMinutes: default 10; a test proving the watch sets it far longer than its own wait. */
+  startWorker(options?: { resyncMinutes?: number }): Promise<RunningWorker>;
   /** `hostplane serve --worker-only` as a child process, for hard stops. */
   spawnServeWorker(): ChildProcess;
   /** An API call as a client makes it; the answer's shape is what the test's assertions check. */
@@ -121,16 +123,17 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
     platform,
     databaseUrl,
     platformFile,
-    async startWorker() {
+    async startWorker(options = {}) {
       const worker = await startWorker({
         // Its own pool: the API harness's pool is small, and the worker holds connections per job.
         connectionString: databaseUrl,
         db: api.db,
         targets: assembleTargets(env, logger, api.db, platform),
+        changeFeeds: changeFeedsOf(env),
         logger,
         registry: new Registry(),
         concurrency: 2,
-        resyncMinutes: 10,
+        resyncMinutes: options.resyncMinutes ?? 10,
         pollIntervalMs: 200,
         requeueDelayMs: 1_000,
         lockGraceMs: 2_000,

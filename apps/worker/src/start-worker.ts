@@ -1,16 +1,21 @@
-// The reconciler process: graphile-worker's runner with the reconcile and resync tasks, plus the
-// sweep that releases jobs of dead workers (pool-liveness.ts).
+// The reconciler process: graphile-worker's runner with the reconcile and resync tasks, the sweep
+// that releases jobs of dead workers (pool-liveness.ts), and the change feeds (watches) that ask
+// for a customer's pass when its observed state moves.
 import { EventEmitter } from 'node:events';
 import { loadCustomerSnapshot } from '@hostplane/db';
 import { openSnapshotSecrets } from '@hostplane/domain';
 import {
   type BackoffPolicy,
+  type ChangeFeed,
+  changeFeedMetrics,
   type LoadSnapshot,
   type PanelDb,
   RESYNC_CRONTAB,
+  type RunningChangeFeeds,
   reconcileMetrics,
   reconcileTaskList,
   registerQueueDepthGauge,
+  startChangeFeeds,
   type Target,
   VERIFY_DOMAINS_CRONTAB,
   VERIFY_DOMAINS_TASK,
@@ -53,6 +58,13 @@ export interface WorkerDeps {
   pollIntervalMs?: number;
   /** Domain ownership checks (through a recursive resolver); none without it. */
   domainVerifier?: Omit<DomainVerifierDeps, 'db' | 'logger'>;
+  /**
+   * Watches of observed state (the sites' Deployments and pods): a change the status depends on asks
+   * for the customer's pass at once. Only the worker runs them; an API replica never does.
+   */
+  changeFeeds?: readonly ChangeFeed[];
+  /** Watch events of one customer within this window become one pass; default 1 s. */
+  changeCoalesceMs?: number;
 }
 
 export interface RunningWorker {
@@ -157,6 +169,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     throw err;
   }
   const presence = liveness;
+  let feeds: RunningChangeFeeds | undefined;
+  try {
+    if (deps.changeFeeds?.length)
+      feeds = await startChangeFeeds({
+        db: deps.db,
+        feeds: deps.changeFeeds,
+        log: logger.child({ component: 'watch' }),
+        metrics: changeFeedMetrics(deps.registry),
+        coalesceMs: deps.changeCoalesceMs,
+      });
+  } catch (err) {
+    await runner.stop().catch(() => {});
+    await presence.close().catch(() => {});
+    if (owned) await pool.end().catch(() => {});
+    throw err;
+  }
   const sweeper = setInterval(() => {
     presence.sweep().catch((err: Error) => logger.error({ err }, 'sweep of dead worker locks failed'));
   }, deps.lockSweepMs ?? 30_000);
@@ -166,6 +194,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     stopping ??= (async () => {
       clearInterval(sweeper);
       try {
+        // First the watches (no new passes asked), then the runner (in-flight passes finish).
+        await feeds?.stop();
         await runner.stop();
       } finally {
         await presence.close();

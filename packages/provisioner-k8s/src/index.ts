@@ -1,6 +1,7 @@
 export { applyWithFingerprint, convergeTenant, isManaged, TENANT_KINDS } from './apply.ts';
 export { KubeHttpClient, type KubeRequestStats } from './client/kube-client.ts';
 export { KubePodExec, type PodExecSession, type PodExecTarget } from './client/pod-exec.ts';
+export { type SiteWorkloadWatchSettings, siteWorkloadWatch } from './client/site-watch.ts';
 export { type KubernetesTargetSettings, kubernetesTargetFromSettings } from './compose.ts';
 export { deleteTenant, describeStuckNamespace } from './delete.ts';
 export { isKubeError, KubeError, type KubeErrorCode } from './errors.ts';

@@ -1,4 +1,5 @@
 export * from './backoff.ts';
+export * from './change-feed.ts';
 export * from './conditions.ts';
 export * from './db.ts';
 export * from './engine.ts';

@@ -37,6 +37,17 @@ describe('planNextPass', () => {
     expect(planNextPass([ok('Customer')], [row('Customer', 0)], now, opts)).toBeNull();
   });
 
+  it('does not poll a target that reported a state it cannot leave by itself (a Failed site): the watch asks', () => {
+    const failedSite: TargetResult = {
+      target: 'Kubernetes',
+      ok: true,
+      ms: 1,
+      outcome: { status: 'False', reason: 'CrashLoopBackOff', message: 'home: …', changes: 0 },
+    };
+    const rows = [{ ...row('Kubernetes', 0), status: 'False' as const, reason: 'CrashLoopBackOff' }];
+    expect(planNextPass([failedSite, ok('Customer')], rows, now, opts)).toBeNull();
+  });
+
   it('requeues soon when a target asks for it', () => {
     expect(planNextPass([ok('Kubernetes', true)], [row('Kubernetes', 0)], now, opts)).toEqual({
       runAt: new Date(now.getTime() + 5_000),

@@ -17,8 +17,16 @@ export interface ScheduleOptions {
 /**
  * A failed target schedules a retry after a backoff drawn for the largest consecutive-failure count
  * among the failed targets (one job per customer, so one delay for the whole customer); otherwise a
- * target asking `requeue` schedules a pass soon; otherwise the customer waits for a mutation or the
- * periodic resync.
+ * target asking `requeue` schedules a pass soon; otherwise the customer waits for a mutation, a
+ * watch event or the periodic resync.
+ *
+ * The retry wins over another target's requeue on purpose: the pass it runs is a full one, so what
+ * asked for the requeue is looked at then too, and a sooner pass would run the failing target again
+ * before its backoff. A target that reports a state it cannot leave by itself (a site `Failed` on a
+ * bad image, a crash loop, OOMKilled, failing probes: status False, no error, no requeue) is not
+ * polled: its recovery moves its pods and Deployment, and the worker's watch
+ * (provisioner-k8s/src/client/site-watch.ts) asks for a pass the moment they move, retry or not
+ * (an observed change enqueues like a mutation).
  */
 export function planNextPass(
   results: readonly TargetResult[],

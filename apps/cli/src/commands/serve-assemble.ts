@@ -26,7 +26,12 @@ import {
   PowerDnsClient,
   PowerDnsZoneKeys,
 } from '@hostplane/provisioner-dns';
-import { KINDS, KubeHttpClient, kubernetesTargetFromSettings } from '@hostplane/provisioner-k8s';
+import {
+  KINDS,
+  KubeHttpClient,
+  kubernetesTargetFromSettings,
+  siteWorkloadWatch,
+} from '@hostplane/provisioner-k8s';
 import { mailTargetFromSettings } from '@hostplane/provisioner-mail';
 import {
   createDatabasesTarget,
@@ -34,7 +39,7 @@ import {
   importDatabase,
   MysqlDatabaseServer,
 } from '@hostplane/provisioner-mariadb';
-import { customerStatusTarget, type Target } from '@hostplane/reconcile';
+import { type ChangeFeed, customerStatusTarget, type Target } from '@hostplane/reconcile';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServeEnv } from './serve.ts';
@@ -96,6 +101,15 @@ export function assembleTargets(
     targets.push(target);
   }
   return targets;
+}
+
+/**
+ * The worker's watches: with Kubernetes access, the sites' Deployments and pods (a pod that turns
+ * unready, crash-loops or is OOMKilled shows in the site's status at once, not at the resync).
+ */
+export function changeFeedsOf(env: Pick<ServeEnv, 'KUBECONFIG' | 'KUBERNETES_SERVICE_HOST'>): ChangeFeed[] {
+  const kube = kubernetesAccess(env);
+  return kube ? [siteWorkloadWatch(kube)] : [];
 }
 
 /** PowerDNS zones of the platform config's DNS policy; DS records of signed zones go onto the domain rows. */

@@ -222,16 +222,18 @@ async function startWorkerPart(
 ): Promise<Running> {
   // The targets (and the Kubernetes, MySQL and PowerDNS clients under them) load only here: an
   // API-only process never carries them (the Kubernetes client alone is some 75 MiB resident).
-  const [{ startWorker }, { poolOf }, { assembleTargets }, { startVolumeSweep }] = await Promise.all([
-    import('@hostplane/worker'),
-    import('@hostplane/db'),
-    import('./serve-assemble.ts'),
-    import('@hostplane/provisioner-k8s'),
-  ]);
+  const [{ startWorker }, { poolOf }, { assembleTargets, changeFeedsOf }, { startVolumeSweep }] =
+    await Promise.all([
+      import('@hostplane/worker'),
+      import('@hostplane/db'),
+      import('./serve-assemble.ts'),
+      import('@hostplane/provisioner-k8s'),
+    ]);
   const worker: RunningWorker = await startWorker({
     pgPool: poolOf(db),
     db,
     targets: assembleTargets(env, logger, db, platform),
+    changeFeeds: changeFeedsOf(env),
     logger,
     registry,
     concurrency: env.WORKER_CONCURRENCY,

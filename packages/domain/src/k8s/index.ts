@@ -16,3 +16,4 @@ export * from './usage.ts';
 export * from './validate-site.ts';
 export * from './volume-retention.ts';
 export { WEBMAIL_SERVICE, webmailHosts, webmailObjects } from './webmail.ts';
+export * from './workload-watch.ts';

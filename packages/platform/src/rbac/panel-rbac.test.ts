@@ -15,15 +15,24 @@ function rules(object: KubeObject): Rule[] {
 }
 
 describe('panel RBAC', () => {
-  it('grants nothing cluster-wide on Secrets or workloads', () => {
+  it('grants nothing cluster-wide on Secrets, and on workloads only the list/watch of the site watch', () => {
     const cluster = rules(panelClusterRole(defaultPanelRbacOptions));
     const resources = cluster.flatMap((r) => r.resources).sort();
     expect(resources).toEqual([
       'clusterroles',
+      'deployments',
       'namespaces',
       'persistentvolumes',
+      'pods',
       'rolebindings',
       'selfsubjectaccessreviews',
+    ]);
+    const workloads = cluster.filter(
+      (r) => r.resources.includes('deployments') || r.resources.includes('pods'),
+    );
+    expect(workloads).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
     ]);
     expect(cluster.find((r) => r.resources.includes('clusterroles'))).toEqual({
       apiGroups: ['rbac.authorization.k8s.io'],

@@ -91,8 +91,9 @@ export function tenantReaderClusterRole(options: PanelRbacOptions): KubeObject {
 
 /**
  * Cluster-wide, the panel needs only: tenant namespaces themselves, the per-namespace RoleBinding
- * that hands it the tenant role (bind is limited to that one role), and access reviews to know
- * when that binding has taken effect. The admission policy below keeps both writes to cust-*.
+ * that hands it the tenant role (bind is limited to that one role), access reviews to know when
+ * that binding has taken effect, and list/watch (no get, no write) on Deployments and pods for the
+ * worker's site watch. The admission policy below keeps the writes to cust-*.
  */
 export function panelClusterRole(options: PanelRbacOptions): KubeObject {
   return {
@@ -121,6 +122,12 @@ export function panelClusterRole(options: PanelRbacOptions): KubeObject {
       // The released-volume sweep: read volumes, switch a released tenant volume to Delete (the
       // admission policy below allows nothing else).
       { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch', 'patch'] },
+      // The worker's watch on sites (one label-selected list+watch per kind for the whole cluster, not
+      // one per tenant namespace): a pod turning unready shows in the site's status at once. RBAC
+      // cannot limit a watch by label, so this reads the Deployments and pods of every namespace;
+      // it is read-only (no pods/log, no exec, no Secrets), docs/install.md "RBAC" weighs it.
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
     ],
   };
 }

@@ -1,5 +1,6 @@
-// The only importer of @kubernetes/client-node: it reads the kubeconfig (certificates, token),
-// and requests go over one keep-alive https.Agent, with a static path table instead of discovery.
+// With client/site-watch.ts (the worker's informers), the only importer of @kubernetes/client-node:
+// it reads the kubeconfig (certificates, token), and requests go over one keep-alive https.Agent,
+// with a static path table instead of discovery.
 import https from 'node:https';
 import type { KubeObject } from '@hostplane/domain';
 import { FIELD_MANAGER } from '@hostplane/domain';
