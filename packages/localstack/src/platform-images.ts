@@ -15,6 +15,7 @@ import { traefikImageRecipe } from './edge-image.ts';
 import { cachedGoProgram, ensureGoProgram } from './go-program-build.ts';
 import { traefikProgram } from './go-programs.ts';
 import type { DebianImageRecipe } from './images.ts';
+import type { LayeredImageRecipe } from './layered-image.ts';
 
 const run = promisify(execFile);
 
@@ -382,26 +383,49 @@ export function sbomLines(npmList?: string): string {
 /** What the official Node binary links against beyond libc (libstdc++, libgcc_s), TLS roots, zones. */
 const NODE_PACKAGES = ['ca-certificates', 'tzdata', 'libstdc++6'];
 
-/** `panel`: the compiled CLI (serve, admin, token, backup-platform…) on Node, user 10001. */
-export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string): DebianImageRecipe {
-  const uid = PANEL_IMAGE_UID;
+/** The Debian + Node base of the panel and web images: cached by its own inputs (layered-image.ts). */
+function nodeBase(
+  name: string,
+  nodeBinary: string,
+  extraPackages: string[],
+  extraLines: string[],
+): DebianImageRecipe {
   return {
     kind: 'debian',
+    name: `${name}-base`,
+    ref: `hostplane.local/${name}-base`,
+    variant: 'essential',
+    packages: [...NODE_PACKAGES, ...extraPackages],
+    customize: [
+      userLines('hostplane', PANEL_IMAGE_UID),
+      `install -m 0755 '${plainPath(nodeBinary)}' "$R/usr/local/bin/node"`,
+      ...extraLines,
+      // The deb lines of the SBOM; the application layer replaces the file with deb + npm lines.
+      sbomLines(),
+    ].join('\n'),
+    // Unused: the image's config is the layered recipe's.
+    config: { entrypoint: [], user: '0:0' },
+  };
+}
+
+/** `panel`: the compiled CLI (serve, admin, token, backup-platform…) on Node, user 10001. */
+export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string): LayeredImageRecipe {
+  const uid = PANEL_IMAGE_UID;
+  return {
+    kind: 'layered',
     name: 'panel',
     ref,
-    variant: 'essential',
     // pg_dump and mariadb-dump: `hostplane backup-platform` (the CronJob of backup-system) runs this image.
-    packages: [...NODE_PACKAGES, 'postgresql-client-15', 'mariadb-client'],
-    customize: [
-      userLines('hostplane', uid),
-      `install -m 0755 '${plainPath(nodeBinary)}' "$R/usr/local/bin/node"`,
-      `mkdir -p "$R${APP_DIR}"`,
-      `cp -a '${plainPath(stage.dir)}/.' "$R${APP_DIR}/"`,
-      'chown -R 0:0 "$R/opt/hostplane"',
-      `printf '#!/bin/sh\\nexec /usr/local/bin/node --enable-source-maps ${APP_DIR}/apps/cli/dist/main.js "$@"\\n' > "$R/usr/local/bin/hostplane"`,
-      'chmod 0755 "$R/usr/local/bin/hostplane"',
-      sbomLines(path.join(stage.dir, 'npm-packages.txt')),
-    ].join('\n'),
+    base: nodeBase(
+      'panel',
+      nodeBinary,
+      ['postgresql-client-15', 'mariadb-client'],
+      [
+        `printf '#!/bin/sh\\nexec /usr/local/bin/node --enable-source-maps ${APP_DIR}/apps/cli/dist/main.js "$@"\\n' > "$R/usr/local/bin/hostplane"`,
+        'chmod 0755 "$R/usr/local/bin/hostplane"',
+      ],
+    ),
+    app: { source: plainPath(stage.dir), dir: APP_DIR, npmList: path.join(stage.dir, 'npm-packages.txt') },
     config: {
       entrypoint: ['/usr/local/bin/hostplane'],
       cmd: ['serve'],
@@ -415,22 +439,14 @@ export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string)
 }
 
 /** `web`: the Next.js panel (standalone) behind our server.mjs on port 3000, user 10001. */
-export function webImageRecipe(stage: Staged, nodeBinary: string, ref: string): DebianImageRecipe {
+export function webImageRecipe(stage: Staged, nodeBinary: string, ref: string): LayeredImageRecipe {
   const uid = PANEL_IMAGE_UID;
   return {
-    kind: 'debian',
+    kind: 'layered',
     name: 'web',
     ref,
-    variant: 'essential',
-    packages: NODE_PACKAGES,
-    customize: [
-      userLines('hostplane', uid),
-      `install -m 0755 '${plainPath(nodeBinary)}' "$R/usr/local/bin/node"`,
-      `mkdir -p "$R${APP_DIR}"`,
-      `cp -a '${plainPath(stage.dir)}/.' "$R${APP_DIR}/"`,
-      'chown -R 0:0 "$R/opt/hostplane"',
-      sbomLines(path.join(stage.dir, 'npm-packages.txt')),
-    ].join('\n'),
+    base: nodeBase('web', nodeBinary, [], []),
+    app: { source: plainPath(stage.dir), dir: APP_DIR, npmList: path.join(stage.dir, 'npm-packages.txt') },
     config: {
       entrypoint: ['/usr/local/bin/node', `${APP_DIR}/apps/web/start.mjs`],
       cmd: ['--hostname', '0.0.0.0', '--port', '3000'],
@@ -470,9 +486,9 @@ export async function stagedImageRecipes(
   names: readonly string[],
   say: (line: string) => void,
   options: { skipMissingInputs?: boolean } = {},
-): Promise<DebianImageRecipe[]> {
+): Promise<(DebianImageRecipe | LayeredImageRecipe)[]> {
   const refs = platformImageRefs();
-  const recipes: DebianImageRecipe[] = [];
+  const recipes: (DebianImageRecipe | LayeredImageRecipe)[] = [];
   const node = names.some((n) => n === 'panel' || n === 'web') ? await nodeRuntime(repoRoot) : undefined;
   await mkdir(stagingDir(cacheDir), { recursive: true });
   const staged = async (name: string, stage: () => Promise<Staged>): Promise<Staged | undefined> => {
