@@ -416,9 +416,10 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
   try {
     if (recipe.kind === 'layered') {
       // A cached base (built by mmdebstrap only when ITS inputs change) plus the application's layer.
+      const baseKey = imageKey(recipe.base);
       const base = await ensureBaseLayout(
         dir,
-        imageKey(recipe.base),
+        baseKey,
         (baseWork) => buildDebianRootfs(baseWork, recipe.base, progress),
         say,
       );
@@ -426,7 +427,15 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
         `  ${recipe.name}: base ${base.cached ? 'cached' : 'built'} (${formatSeconds(Date.now() - started)}), adding the application layer`,
       );
       const tmp = path.join(work, 'image.tar');
-      const sbom = await packLayeredImage(work, base, recipe, umociConfigArgs(recipe.config), tmp);
+      const sbom = await packLayeredImage(
+        work,
+        dir,
+        baseKey,
+        base,
+        recipe,
+        umociConfigArgs(recipe.config),
+        tmp,
+      );
       await writeFile(sbomPath(archive), sbom);
       await rename(tmp, archive);
       const seconds = (Date.now() - started) / 1000;

@@ -5,6 +5,7 @@
 // that layout, with umoci and skopeo as every other image build. The flattened file system is the one
 // the single-layer recipe made: same files, owners, modes, users, labels and package list.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { access, copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,10 +26,14 @@ export interface LayeredImageRecipe {
    * own (`<name>-base-<hash>`), so an application change never rebuilds it. Its `config` is unused.
    */
   base: DebianImageRecipe;
-  /** The application layer: a staged folder copied as it is to `dir`, owned by root. */
+  /** The application's layers: staged folders copied as they are to `dir`, owned by root. */
   app: {
-    /** Absolute path of the staged folder (its name carries the hash of its content). */
-    source: string;
+    /**
+     * Absolute paths of staged folders (their names carry the hash of their content), one layer each,
+     * the slowest-changing first (the npm packages, then the build): every layer but the last is kept
+     * with the base as a cached layout, so a new build of the application packs only the last.
+     */
+    sources: string[];
     /** Absolute path in the image. */
     dir: string;
     /** File of `name@version` lines: appended to the base's SBOM as `npm …` lines. */
@@ -50,9 +55,17 @@ export function layeredSbom(baseSbom: string, npmList: string | undefined): stri
   return `${baseSbom}${lines.map((line) => `npm ${line}\n`).join('')}`;
 }
 
-/** The members of the application layer's tar: the app folder and the SBOM file (pure, tested). */
-export function appLayerMembers(recipe: LayeredImageRecipe): string[] {
-  return [`.${recipe.app.dir}`, `.${SBOM_IN_IMAGE}`];
+/** The members of an application layer's tar: the app folder, and in the last one the SBOM (pure, tested). */
+export function appLayerMembers(recipe: LayeredImageRecipe, last: boolean): string[] {
+  return [`.${recipe.app.dir}`, ...(last ? [`.${SBOM_IN_IMAGE}`] : [])];
+}
+
+/** Cache key of the layout of the base plus the first `count` application layers (pure, tested). */
+export function layoutKey(baseKey: string, recipe: LayeredImageRecipe, count: number): string {
+  if (count === 0) return baseKey;
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ baseKey, dir: recipe.app.dir, sources: recipe.app.sources.slice(0, count) }));
+  return `${recipe.name}-layers-${hash.digest('hex').slice(0, 12)}`;
 }
 
 /** A copy of an OCI layout whose blobs are hard links (blobs are named by their digest, never rewritten). */
@@ -110,31 +123,23 @@ export async function ensureBaseLayout(
   }
 }
 
-/**
- * The image archive of a layered recipe: a copy of the base layout, the application layer, the image's
- * config, written as a docker archive under `ref`. Returns the image's full SBOM.
- */
-export async function packLayeredImage(
+/** One application layer's tar: `source` copied to the app folder (and, in the last, the SBOM file). */
+async function appLayer(
   work: string,
-  base: BaseLayout,
   recipe: LayeredImageRecipe,
-  umociConfig: string[],
-  out: string,
+  source: string,
+  sbom: string | undefined,
 ): Promise<string> {
-  const layout = path.join(work, 'oci');
-  await copyLayout(base.layout, layout);
-  const root = path.join(work, 'app');
+  const root = path.join(work, `layer-${path.basename(source)}`);
   const appDir = path.join(root, recipe.app.dir);
   await mkdir(appDir, { recursive: true });
-  await run('cp', ['-a', `${recipe.app.source}/.`, `${appDir}/`]);
-  const sbom = layeredSbom(
-    base.sbom,
-    recipe.app.npmList ? await readFile(recipe.app.npmList, 'utf8') : undefined,
-  );
-  await mkdir(path.join(root, path.dirname(SBOM_IN_IMAGE)), { recursive: true });
-  await writeFile(path.join(root, SBOM_IN_IMAGE), sbom);
-  const layer = path.join(work, 'app.tar');
-  // Only the app folder and the SBOM file: no entries for /opt, /usr, … (the base's stay as they are).
+  await run('cp', ['-a', `${source}/.`, `${appDir}/`]);
+  if (sbom !== undefined) {
+    await mkdir(path.join(root, path.dirname(SBOM_IN_IMAGE)), { recursive: true });
+    await writeFile(path.join(root, SBOM_IN_IMAGE), sbom);
+  }
+  const layer = `${root}.tar`;
+  // Only the app folder (and the SBOM file): no entries for /opt, /usr, … (the base's stay as they are).
   await run('tar', [
     '--numeric-owner',
     '--owner=0',
@@ -143,8 +148,74 @@ export async function packLayeredImage(
     root,
     '-cf',
     layer,
-    ...appLayerMembers(recipe),
+    ...appLayerMembers(recipe, sbom !== undefined),
   ]);
+  await rm(root, { recursive: true, force: true });
+  return layer;
+}
+
+/**
+ * The layout of the base plus every application layer but the last, built when missing from the
+ * cached base (`<cache>/<key>.oci`, published by rename like the base's).
+ */
+async function ensureLowerLayers(
+  cacheDir: string,
+  baseKey: string,
+  base: BaseLayout,
+  recipe: LayeredImageRecipe,
+): Promise<string> {
+  let layout = base.layout;
+  for (let count = 1; count < recipe.app.sources.length; count++) {
+    const cached = path.join(cacheDir, `${layoutKey(baseKey, recipe, count)}.oci`);
+    if (!(await exists(path.join(cached, 'index.json')))) {
+      const work = `${cached}.tmp-${process.pid}`;
+      await rm(work, { recursive: true, force: true });
+      try {
+        await copyLayout(layout, path.join(work, 'oci'));
+        const layer = await appLayer(work, recipe, recipe.app.sources[count - 1]!, undefined);
+        await run('umoci', [
+          'raw',
+          'add-layer',
+          '--no-history',
+          '--image',
+          `${path.join(work, 'oci')}:base`,
+          layer,
+        ]);
+        if (await exists(cached)) await rm(cached, { recursive: true, force: true });
+        await rename(path.join(work, 'oci'), cached);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    }
+    layout = cached;
+  }
+  return layout;
+}
+
+/**
+ * The image archive of a layered recipe: a copy of the cached lower layers (base, npm packages), the
+ * last application layer, the image's config, written as a docker archive under `ref`. Returns the
+ * image's full SBOM.
+ */
+export async function packLayeredImage(
+  work: string,
+  cacheDir: string,
+  baseKey: string,
+  base: BaseLayout,
+  recipe: LayeredImageRecipe,
+  umociConfig: string[],
+  out: string,
+): Promise<string> {
+  const lower = await ensureLowerLayers(cacheDir, baseKey, base, recipe);
+  const layout = path.join(work, 'oci');
+  await copyLayout(lower, layout);
+  const sbom = layeredSbom(
+    base.sbom,
+    recipe.app.npmList ? await readFile(recipe.app.npmList, 'utf8') : undefined,
+  );
+  const last = recipe.app.sources.at(-1);
+  if (!last) throw new Error(`${recipe.name}: no application layer`);
+  const layer = await appLayer(work, recipe, last, sbom);
   await run('umoci', [
     'raw',
     'add-layer',

@@ -35,7 +35,7 @@ describe("the platform's own images", () => {
     expect(panel.base.packages.some((p) => /gcc|make|npm|build-essential/.test(p))).toBe(false);
     expect(panel.base.customize).toContain('/usr/share/hostplane/sbom.txt');
     expect(panel.app).toEqual({
-      source: '/cache/stage/panel-abc',
+      sources: ['/cache/stage/panel-abc'],
       dir: '/opt/hostplane',
       npmList: '/cache/stage/panel-abc/npm-packages.txt',
     });

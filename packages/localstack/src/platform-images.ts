@@ -25,7 +25,7 @@ export const SOURCE_URL = 'https://github.com/hostplane/hostplane';
 /** Where the staged application lives in the image. */
 const APP_DIR = '/opt/hostplane';
 /** Bump when the layout of a staged folder changes (part of its name, hence of the image's key). */
-const STAGE_VERSION = '2';
+const STAGE_VERSION = '3';
 const WEB_STAGE_VERSION = '3';
 
 /**
@@ -227,6 +227,8 @@ export async function nodeRuntime(repoRoot: string): Promise<{ version: string; 
 
 export interface Staged {
   dir: string;
+  /** The npm packages, staged apart (their own image layer, kept while package-lock.json is unchanged). */
+  depsDir?: string;
   hash: string;
   /** name@version of every npm package in the stage (part of the SBOM). */
   npmPackages: string[];
@@ -261,6 +263,26 @@ export async function stagePanel(repoRoot: string, cacheDir: string): Promise<St
     `${STAGE_VERSION}\0${lock.toString('utf8')}\0${dirs.join('\n')}`,
   );
   const dir = path.join(stagingDir(cacheDir), `panel-${hash}`);
+  // The npm packages the bundle imports: keyed by the lock file and the list of their folders only.
+  const depsHash = createHash('sha256')
+    .update(`${STAGE_VERSION}\0${lock.toString('utf8')}\0${dirs.join('\n')}`)
+    .digest('hex')
+    .slice(0, 12);
+  const depsDir = path.join(stagingDir(cacheDir), `panel-deps-${depsHash}`);
+  if (!(await exists(depsDir))) {
+    const tmp = `${depsDir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    for (const rel of dirs) {
+      // A package's own nested node_modules are copied as separate entries when they are needed.
+      await cp(path.join(repoRoot, rel), path.join(tmp, rel), {
+        recursive: true,
+        filter: (src) =>
+          !path.relative(path.join(repoRoot, rel), src).split(path.sep).includes('node_modules'),
+      });
+    }
+    await publish(tmp, depsDir);
+  }
   if (!(await exists(dir))) {
     const tmp = `${dir}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
@@ -278,18 +300,10 @@ export async function stagePanel(repoRoot: string, cacheDir: string): Promise<St
     await cp(path.join(repoRoot, 'packages', 'platform', 'generated'), path.join(tmp, 'apps', 'generated'), {
       recursive: true,
     });
-    for (const rel of dirs) {
-      // A package's own nested node_modules are copied as separate entries when they are needed.
-      await cp(path.join(repoRoot, rel), path.join(tmp, rel), {
-        recursive: true,
-        filter: (src) =>
-          !path.relative(path.join(repoRoot, rel), src).split(path.sep).includes('node_modules'),
-      });
-    }
     await writeFile(path.join(tmp, 'npm-packages.txt'), `${versions.join('\n')}\n`);
     await publish(tmp, dir);
   }
-  return { dir, hash, npmPackages: versions };
+  return { dir, depsDir, hash, npmPackages: versions };
 }
 
 /**
@@ -425,7 +439,11 @@ export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string)
         'chmod 0755 "$R/usr/local/bin/hostplane"',
       ],
     ),
-    app: { source: plainPath(stage.dir), dir: APP_DIR, npmList: path.join(stage.dir, 'npm-packages.txt') },
+    app: {
+      sources: [...(stage.depsDir ? [plainPath(stage.depsDir)] : []), plainPath(stage.dir)],
+      dir: APP_DIR,
+      npmList: path.join(stage.dir, 'npm-packages.txt'),
+    },
     config: {
       entrypoint: ['/usr/local/bin/hostplane'],
       cmd: ['serve'],
@@ -446,7 +464,11 @@ export function webImageRecipe(stage: Staged, nodeBinary: string, ref: string): 
     name: 'web',
     ref,
     base: nodeBase('web', nodeBinary, [], []),
-    app: { source: plainPath(stage.dir), dir: APP_DIR, npmList: path.join(stage.dir, 'npm-packages.txt') },
+    app: {
+      sources: [...(stage.depsDir ? [plainPath(stage.depsDir)] : []), plainPath(stage.dir)],
+      dir: APP_DIR,
+      npmList: path.join(stage.dir, 'npm-packages.txt'),
+    },
     config: {
       entrypoint: ['/usr/local/bin/node', `${APP_DIR}/apps/web/start.mjs`],
       cmd: ['--hostname', '0.0.0.0', '--port', '3000'],
