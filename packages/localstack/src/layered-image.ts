@@ -79,6 +79,24 @@ async function copyLayout(from: string, to: string): Promise<void> {
   await copyFile(path.join(from, 'oci-layout'), path.join(to, 'oci-layout'));
 }
 
+/**
+ * Moves a built layout into the cache by rename; when another build (another checkout's `images build`)
+ * published the same key first, its layout stays (another build may be reading it) and ours is dropped.
+ */
+async function publishLayout(built: string, target: string): Promise<void> {
+  if (!(await exists(path.join(target, 'index.json')))) {
+    // A folder left without index.json is a crashed copy of an older version of this code: not in use.
+    if (await exists(target)) await rm(target, { recursive: true, force: true });
+    try {
+      await rename(built, target);
+      return;
+    } catch (error) {
+      if (!(await exists(path.join(target, 'index.json')))) throw error;
+    }
+  }
+  await rm(built, { recursive: true, force: true });
+}
+
 export interface BaseLayout {
   /** OCI layout with the base layer under the tag `base`. */
   layout: string;
@@ -114,9 +132,8 @@ export async function ensureBaseLayout(
     await run('umoci', ['raw', 'add-layer', '--no-history', '--image', `${tmpLayout}:base`, rootfs]);
     const sbom = await run('tar', ['-xOf', rootfs, `.${SBOM_IN_IMAGE}`], { maxBuffer: 16 * 1024 * 1024 });
     await writeFile(`${sbomFile}.tmp-${process.pid}`, sbom.stdout);
-    if (await exists(layout)) await rm(layout, { recursive: true, force: true });
-    await rename(tmpLayout, layout);
     await rename(`${sbomFile}.tmp-${process.pid}`, sbomFile);
+    await publishLayout(tmpLayout, layout);
     return { layout, sbom: sbom.stdout, cached: false };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -181,8 +198,7 @@ async function ensureLowerLayers(
           `${path.join(work, 'oci')}:base`,
           layer,
         ]);
-        if (await exists(cached)) await rm(cached, { recursive: true, force: true });
-        await rename(path.join(work, 'oci'), cached);
+        await publishLayout(path.join(work, 'oci'), cached);
       } finally {
         await rm(work, { recursive: true, force: true });
       }
