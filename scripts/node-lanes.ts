@@ -42,9 +42,9 @@ export const SECONDS: Readonly<Record<string, number>> = {
   'tests/site-logs.node.test.ts': 89,
   'tests/backup-restore.node.test.ts': 98,
   'tests/real-node.node.test.ts': 49,
-  // 64 MiB in the kill case and the retry's progress no longer waiting for the resync: 176 s of tests
-  // (252 s with vitest's imports at load average 23; was 401 s with 300 MiB), 2026-11-28 (ciperf).
-  'tests/backup-volumes.node.test.ts': 200,
+  // 64 MiB in the kill case and the retry's progress no longer waiting for the resync: 176 s and 129 s
+  // of tests in two runs at load average 18–23 (was 401 s with 300 MiB), 2026-11-28 (ciperf).
+  'tests/backup-volumes.node.test.ts': 155,
   'tests/platform-maildir.node.test.ts': 42,
   'tests/sftp.node.test.ts': 38,
   'tests/cluster-dns.node.test.ts': 6,
