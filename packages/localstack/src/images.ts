@@ -12,6 +12,7 @@ import { parsePlatformConfig } from '@hostplane/platform';
 import { z } from 'zod';
 import { PAUSE_IMAGE } from './components/node-config.ts';
 import { buildGoBinariesRootfs, type GoBinariesImageRecipe, goBinariesImageRecipes } from './go-images.ts';
+import { ensureBaseLayout, type LayeredImageRecipe, packLayeredImage } from './layered-image.ts';
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
 import { mailDnsImageRecipes } from './mail-dns-images.ts';
 import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
@@ -71,7 +72,12 @@ export interface BinaryImageRecipe {
   config: ImageConfig;
 }
 
-export type ImageRecipe = DebianImageRecipe | PauseImageRecipe | BinaryImageRecipe | GoBinariesImageRecipe;
+export type ImageRecipe =
+  | DebianImageRecipe
+  | PauseImageRecipe
+  | BinaryImageRecipe
+  | GoBinariesImageRecipe
+  | LayeredImageRecipe;
 
 const DOCS_EXCLUDES = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/info/*', '/usr/share/locale/*'];
 
@@ -219,7 +225,12 @@ export const DEBIAN_MIRRORS = debianMirrors();
 /** Cache key of one image: everything that shapes it (pure, tested). */
 export function imageKey(recipe: ImageRecipe, pauseSource = ''): string {
   const hash = createHash('sha256');
-  const mirrors = recipe.kind === 'debian' ? debianMirrors(recipe.suite) : DEBIAN_MIRRORS;
+  const mirrors =
+    recipe.kind === 'debian'
+      ? debianMirrors(recipe.suite)
+      : recipe.kind === 'layered'
+        ? debianMirrors(recipe.base.suite)
+        : DEBIAN_MIRRORS;
   hash.update(JSON.stringify({ RECIPE_VERSION, SUITE, recipe, mirrors, pauseSource }));
   return `${recipe.name}-${hash.digest('hex').slice(0, 12)}`;
 }
@@ -403,6 +414,34 @@ export async function buildImage(recipe: ImageRecipe, say: (line: string) => voi
     say(`  ${recipe.name}: ${formatSeconds(Date.now() - started)} ${line.slice(0, 110)}`);
   };
   try {
+    if (recipe.kind === 'layered') {
+      // A cached base (built by mmdebstrap only when ITS inputs change) plus the application's layer.
+      const baseKey = imageKey(recipe.base);
+      const base = await ensureBaseLayout(
+        dir,
+        baseKey,
+        (baseWork) => buildDebianRootfs(baseWork, recipe.base, progress),
+        say,
+      );
+      say(
+        `  ${recipe.name}: base ${base.cached ? 'cached' : 'built'} (${formatSeconds(Date.now() - started)}), adding the application layer`,
+      );
+      const tmp = path.join(work, 'image.tar');
+      const sbom = await packLayeredImage(
+        work,
+        dir,
+        baseKey,
+        base,
+        recipe,
+        umociConfigArgs(recipe.config),
+        tmp,
+      );
+      await writeFile(sbomPath(archive), sbom);
+      await rename(tmp, archive);
+      const seconds = (Date.now() - started) / 1000;
+      say(`  ${recipe.name}: built in ${seconds.toFixed(1)} s → ${archive}`);
+      return { name: recipe.name, ref: recipe.ref, archive, cached: false, seconds };
+    }
     const rootfs =
       recipe.kind === 'pause'
         ? await buildPauseRootfs(work, pause!.file)

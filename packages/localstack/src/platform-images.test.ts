@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { relayProcesses } from './components/node-gateway.ts';
+import { imageKey } from './images.ts';
 import { throughNode } from './local-bootstrap.ts';
 import {
   importedPackages,
@@ -30,16 +31,41 @@ describe("the platform's own images", () => {
     expect(panel.config.user).toBe('10001:10001');
     expect(panel.config.entrypoint).toEqual(['/usr/local/bin/hostplane']);
     expect(panel.config.labels).toMatchObject({ 'org.opencontainers.image.version': '0.1.0' });
-    expect(panel.packages).toContain('libstdc++6');
-    expect(panel.packages.some((p) => /gcc|make|npm|build-essential/.test(p))).toBe(false);
-    expect(panel.customize).toContain('/usr/share/hostplane/sbom.txt');
+    expect(panel.base.packages).toContain('libstdc++6');
+    expect(panel.base.packages.some((p) => /gcc|make|npm|build-essential/.test(p))).toBe(false);
+    expect(panel.base.customize).toContain('/usr/share/hostplane/sbom.txt');
+    expect(panel.app).toEqual({
+      sources: ['/cache/stage/panel-abc'],
+      dir: '/opt/hostplane',
+      npmList: '/cache/stage/panel-abc/npm-packages.txt',
+    });
     const web = webImageRecipe(
       { ...stage, dir: '/cache/stage/web-abc' },
       '/n/node',
       'ghcr.io/hostplane/web:0.1.0',
     );
     expect(web.config.entrypoint).toEqual(['/usr/local/bin/node', '/opt/hostplane/apps/web/start.mjs']);
+    expect(web.base.packages).not.toContain('mariadb-client');
     expect(() => panelImageRecipe({ ...stage, dir: "/x'; rm -rf /" }, '/n', 'r:1')).toThrow(/plain/);
+  });
+
+  it('keys the Debian + Node base by its own inputs: a new build of the application keeps the base', () => {
+    const node = '/cache/node/22.23.3/bin/node';
+    const ref = 'ghcr.io/hostplane/panel:0.1.0';
+    const one = panelImageRecipe({ dir: '/cache/stage/panel-abc', hash: 'abc', npmPackages: [] }, node, ref);
+    const two = panelImageRecipe({ dir: '/cache/stage/panel-def', hash: 'def', npmPackages: [] }, node, ref);
+    expect(imageKey(two)).not.toBe(imageKey(one));
+    expect(imageKey(two.base)).toBe(imageKey(one.base));
+    expect(imageKey(one.base)).toMatch(/^panel-base-[0-9a-f]{12}$/);
+    // Another Node (or another version tag of the panel) is another base; the tag is not.
+    const otherNode = panelImageRecipe(
+      { dir: '/s/panel-abc', hash: 'abc', npmPackages: [] },
+      '/n/24/node',
+      ref,
+    );
+    expect(imageKey(otherNode.base)).not.toBe(imageKey(one.base));
+    const otherTag = panelImageRecipe({ dir: '/s/panel-abc', hash: 'abc', npmPackages: [] }, node, 'r:0.2.0');
+    expect(imageKey(otherTag.base)).toBe(imageKey(one.base));
   });
 
   it('pushes an archive under the path of its pinned reference', () => {

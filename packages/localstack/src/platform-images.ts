@@ -15,6 +15,7 @@ import { traefikImageRecipe } from './edge-image.ts';
 import { cachedGoProgram, ensureGoProgram } from './go-program-build.ts';
 import { traefikProgram } from './go-programs.ts';
 import type { DebianImageRecipe } from './images.ts';
+import type { LayeredImageRecipe } from './layered-image.ts';
 
 const run = promisify(execFile);
 
@@ -24,7 +25,7 @@ export const SOURCE_URL = 'https://github.com/hostplane/hostplane';
 /** Where the staged application lives in the image. */
 const APP_DIR = '/opt/hostplane';
 /** Bump when the layout of a staged folder changes (part of its name, hence of the image's key). */
-const STAGE_VERSION = '2';
+const STAGE_VERSION = '3';
 const WEB_STAGE_VERSION = '3';
 
 /**
@@ -226,6 +227,8 @@ export async function nodeRuntime(repoRoot: string): Promise<{ version: string; 
 
 export interface Staged {
   dir: string;
+  /** The npm packages, staged apart (their own image layer, kept while package-lock.json is unchanged). */
+  depsDir?: string;
   hash: string;
   /** name@version of every npm package in the stage (part of the SBOM). */
   npmPackages: string[];
@@ -260,6 +263,26 @@ export async function stagePanel(repoRoot: string, cacheDir: string): Promise<St
     `${STAGE_VERSION}\0${lock.toString('utf8')}\0${dirs.join('\n')}`,
   );
   const dir = path.join(stagingDir(cacheDir), `panel-${hash}`);
+  // The npm packages the bundle imports: keyed by the lock file and the list of their folders only.
+  const depsHash = createHash('sha256')
+    .update(`${STAGE_VERSION}\0${lock.toString('utf8')}\0${dirs.join('\n')}`)
+    .digest('hex')
+    .slice(0, 12);
+  const depsDir = path.join(stagingDir(cacheDir), `panel-deps-${depsHash}`);
+  if (!(await exists(depsDir))) {
+    const tmp = `${depsDir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    for (const rel of dirs) {
+      // A package's own nested node_modules are copied as separate entries when they are needed.
+      await cp(path.join(repoRoot, rel), path.join(tmp, rel), {
+        recursive: true,
+        filter: (src) =>
+          !path.relative(path.join(repoRoot, rel), src).split(path.sep).includes('node_modules'),
+      });
+    }
+    await publish(tmp, depsDir);
+  }
   if (!(await exists(dir))) {
     const tmp = `${dir}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
@@ -277,18 +300,10 @@ export async function stagePanel(repoRoot: string, cacheDir: string): Promise<St
     await cp(path.join(repoRoot, 'packages', 'platform', 'generated'), path.join(tmp, 'apps', 'generated'), {
       recursive: true,
     });
-    for (const rel of dirs) {
-      // A package's own nested node_modules are copied as separate entries when they are needed.
-      await cp(path.join(repoRoot, rel), path.join(tmp, rel), {
-        recursive: true,
-        filter: (src) =>
-          !path.relative(path.join(repoRoot, rel), src).split(path.sep).includes('node_modules'),
-      });
-    }
     await writeFile(path.join(tmp, 'npm-packages.txt'), `${versions.join('\n')}\n`);
     await publish(tmp, dir);
   }
-  return { dir, hash, npmPackages: versions };
+  return { dir, depsDir, hash, npmPackages: versions };
 }
 
 /**
@@ -382,26 +397,53 @@ export function sbomLines(npmList?: string): string {
 /** What the official Node binary links against beyond libc (libstdc++, libgcc_s), TLS roots, zones. */
 const NODE_PACKAGES = ['ca-certificates', 'tzdata', 'libstdc++6'];
 
-/** `panel`: the compiled CLI (serve, admin, token, backup-platform…) on Node, user 10001. */
-export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string): DebianImageRecipe {
-  const uid = PANEL_IMAGE_UID;
+/** The Debian + Node base of the panel and web images: cached by its own inputs (layered-image.ts). */
+function nodeBase(
+  name: string,
+  nodeBinary: string,
+  extraPackages: string[],
+  extraLines: string[],
+): DebianImageRecipe {
   return {
     kind: 'debian',
+    name: `${name}-base`,
+    ref: `hostplane.local/${name}-base`,
+    variant: 'essential',
+    packages: [...NODE_PACKAGES, ...extraPackages],
+    customize: [
+      userLines('hostplane', PANEL_IMAGE_UID),
+      `install -m 0755 '${plainPath(nodeBinary)}' "$R/usr/local/bin/node"`,
+      ...extraLines,
+      // The deb lines of the SBOM; the application layer replaces the file with deb + npm lines.
+      sbomLines(),
+    ].join('\n'),
+    // Unused: the image's config is the layered recipe's.
+    config: { entrypoint: [], user: '0:0' },
+  };
+}
+
+/** `panel`: the compiled CLI (serve, admin, token, backup-platform…) on Node, user 10001. */
+export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string): LayeredImageRecipe {
+  const uid = PANEL_IMAGE_UID;
+  return {
+    kind: 'layered',
     name: 'panel',
     ref,
-    variant: 'essential',
     // pg_dump and mariadb-dump: `hostplane backup-platform` (the CronJob of backup-system) runs this image.
-    packages: [...NODE_PACKAGES, 'postgresql-client-15', 'mariadb-client'],
-    customize: [
-      userLines('hostplane', uid),
-      `install -m 0755 '${plainPath(nodeBinary)}' "$R/usr/local/bin/node"`,
-      `mkdir -p "$R${APP_DIR}"`,
-      `cp -a '${plainPath(stage.dir)}/.' "$R${APP_DIR}/"`,
-      'chown -R 0:0 "$R/opt/hostplane"',
-      `printf '#!/bin/sh\\nexec /usr/local/bin/node --enable-source-maps ${APP_DIR}/apps/cli/dist/main.js "$@"\\n' > "$R/usr/local/bin/hostplane"`,
-      'chmod 0755 "$R/usr/local/bin/hostplane"',
-      sbomLines(path.join(stage.dir, 'npm-packages.txt')),
-    ].join('\n'),
+    base: nodeBase(
+      'panel',
+      nodeBinary,
+      ['postgresql-client-15', 'mariadb-client'],
+      [
+        `printf '#!/bin/sh\\nexec /usr/local/bin/node --enable-source-maps ${APP_DIR}/apps/cli/dist/main.js "$@"\\n' > "$R/usr/local/bin/hostplane"`,
+        'chmod 0755 "$R/usr/local/bin/hostplane"',
+      ],
+    ),
+    app: {
+      sources: [...(stage.depsDir ? [plainPath(stage.depsDir)] : []), plainPath(stage.dir)],
+      dir: APP_DIR,
+      npmList: path.join(stage.dir, 'npm-packages.txt'),
+    },
     config: {
       entrypoint: ['/usr/local/bin/hostplane'],
       cmd: ['serve'],
@@ -415,22 +457,18 @@ export function panelImageRecipe(stage: Staged, nodeBinary: string, ref: string)
 }
 
 /** `web`: the Next.js panel (standalone) behind our server.mjs on port 3000, user 10001. */
-export function webImageRecipe(stage: Staged, nodeBinary: string, ref: string): DebianImageRecipe {
+export function webImageRecipe(stage: Staged, nodeBinary: string, ref: string): LayeredImageRecipe {
   const uid = PANEL_IMAGE_UID;
   return {
-    kind: 'debian',
+    kind: 'layered',
     name: 'web',
     ref,
-    variant: 'essential',
-    packages: NODE_PACKAGES,
-    customize: [
-      userLines('hostplane', uid),
-      `install -m 0755 '${plainPath(nodeBinary)}' "$R/usr/local/bin/node"`,
-      `mkdir -p "$R${APP_DIR}"`,
-      `cp -a '${plainPath(stage.dir)}/.' "$R${APP_DIR}/"`,
-      'chown -R 0:0 "$R/opt/hostplane"',
-      sbomLines(path.join(stage.dir, 'npm-packages.txt')),
-    ].join('\n'),
+    base: nodeBase('web', nodeBinary, [], []),
+    app: {
+      sources: [...(stage.depsDir ? [plainPath(stage.depsDir)] : []), plainPath(stage.dir)],
+      dir: APP_DIR,
+      npmList: path.join(stage.dir, 'npm-packages.txt'),
+    },
     config: {
       entrypoint: ['/usr/local/bin/node', `${APP_DIR}/apps/web/start.mjs`],
       cmd: ['--hostname', '0.0.0.0', '--port', '3000'],
@@ -470,9 +508,9 @@ export async function stagedImageRecipes(
   names: readonly string[],
   say: (line: string) => void,
   options: { skipMissingInputs?: boolean } = {},
-): Promise<DebianImageRecipe[]> {
+): Promise<(DebianImageRecipe | LayeredImageRecipe)[]> {
   const refs = platformImageRefs();
-  const recipes: DebianImageRecipe[] = [];
+  const recipes: (DebianImageRecipe | LayeredImageRecipe)[] = [];
   const node = names.some((n) => n === 'panel' || n === 'web') ? await nodeRuntime(repoRoot) : undefined;
   await mkdir(stagingDir(cacheDir), { recursive: true });
   const staged = async (name: string, stage: () => Promise<Staged>): Promise<Staged | undefined> => {

@@ -50,17 +50,19 @@ export function backupOutcome(input: {
   retryPending?: boolean;
 }): TargetOutcome {
   const { failures, changes } = input;
+  const rows = currentRows(input.rows, input.statuses);
+  const running = rows.filter((r) => !TERMINAL_PHASES.has(r.phase));
   const first = failures[0];
+  // A failure with a job still running (the retry this pass made, attempt 2, runs while the condition
+  // names attempt 1's failed part) comes back soon too: else its progress waited for the resync.
   if (first)
     return {
       status: 'False',
       reason: REASONS[first.part],
       message: failures.map((f) => f.message).join('; '),
       changes,
-      ...(input.retryPending ? { requeue: true } : {}),
+      ...(running.length > 0 || input.retryPending ? { requeue: true } : {}),
     };
-  const rows = currentRows(input.rows, input.statuses);
-  const running = rows.filter((r) => !TERMINAL_PHASES.has(r.phase));
   const spec = input.schedule.spec as { schedule: string; template: { ttl: string } };
   const latest = latestBackup(rows);
   if (latest && FAILED_PHASES.has(latest.phase)) {

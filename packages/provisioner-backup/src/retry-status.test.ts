@@ -91,4 +91,33 @@ describe('a backup made again after its volume part failed', () => {
     });
     expect(outcome).toMatchObject({ status: 'False', reason: 'VolumePartFailed', requeue: true });
   });
+
+  it('comes back soon once the retry is made: the new attempt runs, its progress must reach the row', () => {
+    // The pass that makes attempt 2 still names attempt 1's failed volume part (the condition says
+    // "attempt 2 started"), and nothing is pending any more; the row follows the running attempt 2.
+    // Without a requeue the row and the condition stayed stale until the resync (minutes).
+    const made = backup('cust-1001-a-r2', '', 'cust-1001-a');
+    delete made.status; // as the apply returns it: Velero has not picked it up yet
+    const justMade = { backups: [backup('cust-1001-a', 'PartiallyFailed'), made], restores: [] };
+    const outcome = backupOutcome({
+      schedule: {
+        apiVersion: 'velero.io/v1',
+        kind: 'Schedule',
+        metadata: { name: 's', labels: {} },
+        spec: { schedule: '0 3 * * *', template: { ttl: '72h0m0s' } },
+      },
+      rows: [row({ phase: 'PartiallyFailed' })],
+      statuses: planJobStatuses(1001, [row({ phase: 'PartiallyFailed' })], justMade, 'cust-1001-daily'),
+      failures: [
+        {
+          part: 'volume',
+          message:
+            'backup cust-1001-a attempt 1 PartiallyFailed: pod volume web-0/data: canceled; attempt 2 started',
+        },
+      ],
+      changes: 1,
+      retryPending: false,
+    });
+    expect(outcome).toMatchObject({ status: 'False', reason: 'VolumePartFailed', requeue: true });
+  });
 });
