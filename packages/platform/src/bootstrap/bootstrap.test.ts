@@ -13,7 +13,7 @@ import {
   rspamdControllerPassword,
   stepToYaml,
 } from './index.ts';
-import { mailSystem } from './mail.ts';
+import { clusterDoveadm, doveadmApiKey, mailSystem } from './mail.ts';
 
 const secrets = Object.fromEntries(
   [
@@ -242,6 +242,11 @@ describe('the same renderers as the local stack', () => {
         ports: [143, 993, 110, 995].map((port) => ({ protocol: 'TCP', port })),
       },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mail-system' } } }] },
+      // doveadm's HTTP API (quota usage, mailbox backups): the panel only.
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'panel-system' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
     ]);
   });
 
@@ -452,8 +457,20 @@ describe('the worker and mail in customer backups', () => {
     );
   };
   it('gets the backup bucket for zones always, and doveadm’s mail prefix when its API is configured', () => {
-    expect(Object.keys(workerEnv(config))).not.toContain('DOVEADM_API_URL');
-    expect(Object.keys(workerEnv(config))).not.toContain('CUSTOMER_MAIL_PREFIX');
+    // With mail in the install, the in-cluster Dovecot's doveadm API (its key derived from the panel's).
+    expect(workerEnv(config)).toMatchObject({ CUSTOMER_MAIL_PREFIX: 'hostplane/customer-mail' });
+    const apiEnv = renderBootstrap(config)
+      .flatMap((s) => s.objects)
+      .find((o) => o.kind === 'Secret' && o.metadata.name === 'panel-env') as Manifest;
+    expect(decode(apiEnv.data.DOVEADM_API_URL)).toBe(clusterDoveadm(config).url);
+    expect(clusterDoveadm(config).url).toBe('http://dovecot.mail-system.svc.cluster.local:8080');
+    expect(decode(apiEnv.data.DOVEADM_API_KEY)).toBe(doveadmApiKey(config));
+    const noMail = parseBootstrapConfig({
+      ...input,
+      bootstrap: { ...input.bootstrap, steps: ['dns', 'ingress', 'panel'] },
+    });
+    expect(Object.keys(workerEnv(noMail))).not.toContain('DOVEADM_API_URL');
+    expect(Object.keys(workerEnv(noMail))).not.toContain('CUSTOMER_MAIL_PREFIX');
     expect(workerEnv(config)).toMatchObject({
       S3_BUCKET: 'backups',
       CUSTOMER_DNS_PREFIX: 'hostplane/customer-dns',
@@ -533,6 +550,7 @@ function dovecotInput() {
       password: secrets.mailDbReadonlyPassword as string,
     },
     postmasterAddress: 'postmaster@mail.example.net',
+    doveadm: { port: 8080, apiKey: doveadmApiKey(config) },
     sieve: {
       submission: { host: 'postfix.mail-system.svc.cluster.local', port: 10025 },
       dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',

@@ -26,19 +26,43 @@ const API_PORT = 8081;
 // secret, and no secret is in argv or the environment).
 const PLACEHOLDER = 'set-from-the-secret-include-dir';
 
+/** PowerDNS's database: the in-cluster `pdns-db`, or `bootstrap.external.pdnsDatabaseUrl`. */
+export function pdnsDatabase(config: BootstrapConfig): {
+  host: string;
+  port: number;
+  dbname: string;
+  user: string;
+  password: string;
+  external: boolean;
+} {
+  const url = config.bootstrap.external.pdnsDatabaseUrl;
+  if (!url)
+    return {
+      host: `pdns-db.${DNS_NAMESPACE}.svc`,
+      port: 3306,
+      dbname: 'pdns',
+      user: 'pdns',
+      password: config.bootstrap.secrets.pdnsDbPassword,
+      external: false,
+    };
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    dbname: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'pdns',
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    external: true,
+  };
+}
+
 /** The pdns.conf the dns-system ConfigMap ships: the same renderer as the local stack. */
 export function clusterPdnsConf(config: BootstrapConfig): string {
   return renderPdnsConf({
     dnsAddresses: ['0.0.0.0', '::'],
     dnsPort: DNS_CONTAINER_PORT,
     api: { key: PLACEHOLDER, address: '0.0.0.0', port: API_PORT, allowFrom: config.network.clusterCidrs },
-    mysql: {
-      host: `pdns-db.${DNS_NAMESPACE}.svc`,
-      port: 3306,
-      dbname: 'pdns',
-      user: 'pdns',
-      password: PLACEHOLDER,
-    },
+    mysql: { ...dbAddress(config), password: PLACEHOLDER },
     socketDir: '/var/run/pdns',
     // Two replicas over one database: a zone the panel creates through one of them is served by the
     // other within ~10 s (measured: with PowerDNS's default of 300 s the second replica REFUSED it).
@@ -51,6 +75,11 @@ export function clusterPdnsConf(config: BootstrapConfig): string {
 }
 
 const UPDATE_POLICY_FILE = 'acme-update-policy.lua';
+
+function dbAddress(config: BootstrapConfig) {
+  const { host, port, dbname, user } = pdnsDatabase(config);
+  return { host, port, dbname, user };
+}
 
 /** PowerDNS reads `*.conf` files of this folder (include-dir): the Secret's settings file. */
 const SECRET_CONF_DIR = '/etc/pdns-secret';
@@ -98,6 +127,8 @@ function database(config: BootstrapConfig): KubeObject[] {
 
 function server(config: BootstrapConfig, conf: string): KubeObject {
   const b = config.bootstrap;
+  const db = dbAddress(config);
+  const client = `-h ${db.host} -P ${db.port} -u ${db.user} ${db.dbname}`;
   return workload({
     kind: 'Deployment',
     name: 'pdns',
@@ -113,7 +144,7 @@ function server(config: BootstrapConfig, conf: string): KubeObject {
         command: ['sh', '-c'],
         args: [
           // The client reads MYSQL_PWD from its environment: no password in any process's argv.
-          `mariadb -h pdns-db -u pdns pdns -e 'select 1 from domains limit 1' 2>/dev/null || mariadb -h pdns-db -u pdns pdns < /schema/schema.mysql.sql`,
+          `mariadb ${client} -e 'select 1 from domains limit 1' 2>/dev/null || mariadb ${client} < /schema/schema.mysql.sql`,
         ],
         env: [envFromSecret('MYSQL_PWD', 'pdns', 'db-password')],
         securityContext: restrictedContainer,
@@ -159,15 +190,16 @@ export function dnsSystem(config: BootstrapConfig): KubeObject[] {
   const b = config.bootstrap;
   const conf = clusterPdnsConf(config);
   const pdns = server(config, conf);
+  const db = pdnsDatabase(config);
   addSchemaSource(pdns, b.systemImages.pdns);
   if (b.secrets.acmeTsigSecret) addTsigImport(pdns, b.systemImages.pdns);
   return [
     namespace(DNS_NAMESPACE, 'restricted', 'PowerDNS and MariaDB run as non-root on unprivileged ports'),
-    ...database(config),
+    ...(db.external ? [] : database(config)),
     secret('pdns', DNS_NAMESPACE, 'pdns', {
       'api-key': b.secrets.pdnsApiKey,
-      'db-password': b.secrets.pdnsDbPassword,
-      [SECRET_CONF_KEY]: `api-key=${b.secrets.pdnsApiKey}\ngmysql-password=${b.secrets.pdnsDbPassword}\n`,
+      'db-password': db.password,
+      [SECRET_CONF_KEY]: `api-key=${b.secrets.pdnsApiKey}\ngmysql-password=${db.password}\n`,
       ...(b.secrets.acmeTsigSecret ? { 'acme-tsig': b.secrets.acmeTsigSecret } : {}),
     }),
     configMap('pdns-config', DNS_NAMESPACE, 'pdns', {

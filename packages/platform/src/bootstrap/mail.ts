@@ -47,6 +47,8 @@ const INTERNAL = {
   normal: 11333,
   controller: 11334,
   redis: 6379,
+  /** doveadm's HTTP API: the panel's live reads (quota usage) and mailbox backups. */
+  doveadm: 8080,
 };
 const RSPAMD_UID = 11333; // _rspamd in the upstream image
 const REDIS_UID = 999;
@@ -67,6 +69,18 @@ export function rspamdControllerPassword(config: BootstrapConfig): string {
   return createHmac('sha256', config.bootstrap.secrets.panelSecretKey)
     .update('hostplane rspamd controller')
     .digest('base64url');
+}
+
+/** doveadm's HTTP API key: derived from the panel's secret key like the Rspamd controller's password. */
+export function doveadmApiKey(config: BootstrapConfig): string {
+  return createHmac('sha256', config.bootstrap.secrets.panelSecretKey)
+    .update('hostplane doveadm api')
+    .digest('base64url');
+}
+
+/** The in-cluster Dovecot's doveadm HTTP API as the panel reaches it (DOVEADM_API_URL/KEY). */
+export function clusterDoveadm(config: BootstrapConfig): { url: string; apiKey: string } {
+  return { url: `http://${svc(config, 'dovecot')}:${INTERNAL.doveadm}`, apiKey: doveadmApiKey(config) };
 }
 
 function readonlyDb(config: BootstrapConfig): MailDb {
@@ -137,6 +151,7 @@ export function clusterDovecotFiles(config: BootstrapConfig): RenderedFile[] {
     mailUser: { uid: 5000, gid: 5000 },
     mailDb: readonlyDb(config),
     postmasterAddress: `postmaster@${config.bootstrap.hosts.mail}`,
+    doveadm: { port: INTERNAL.doveadm, apiKey: doveadmApiKey(config) },
     sieve: {
       submission: { host: svc(config, 'postfix'), port: INTERNAL.reinjection },
       dictConfig: '/etc/dovecot/sql/dovecot-dict-sieve.conf.ext',
@@ -288,13 +303,15 @@ function postfixNetworkPolicy(): KubeObject {
  * so only ingress-system (Traefik's mail routes) may reach them, or any pod could claim any client
  * address; mail-system itself (Postfix's LMTP and auth, the webmail's internal IMAP) everything.
  */
-function dovecotNetworkPolicy(): KubeObject {
+function dovecotNetworkPolicy(config: BootstrapConfig): KubeObject {
   return mailIngressPolicy('dovecot', [
     {
       from: [byNamespaceName('ingress-system')],
       ports: (['imap', 'imaps', 'pop3', 'pop3s'] as const).map((p) => tcpPort(MAIL_PORTS[p])),
     },
     { from: [byNamespaceName(MAIL_NAMESPACE)] },
+    // The panel's live reads (quota usage) and mailbox backups through doveadm's HTTP API (its key).
+    { from: [byNamespaceName(config.panelIdentity.namespace)], ports: [tcpPort(INTERNAL.doveadm)] },
   ]);
 }
 
@@ -314,8 +331,9 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
       { name: 'auth', port: INTERNAL.auth, targetPort: INTERNAL.auth },
       { name: 'managesieve', port: INTERNAL.managesieve, targetPort: INTERNAL.managesieve },
       { name: 'imap-internal', port: INTERNAL.imap, targetPort: INTERNAL.imap },
+      { name: 'doveadm', port: INTERNAL.doveadm, targetPort: INTERNAL.doveadm },
     ]),
-    dovecotNetworkPolicy(),
+    dovecotNetworkPolicy(config),
     workload({
       kind: 'StatefulSet',
       name: 'dovecot',
@@ -331,7 +349,10 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
           name: 'dovecot',
           image: config.bootstrap.systemImages.dovecot,
           command: ['dovecot', '-F', '-c', '/etc/dovecot/dovecot.conf'],
-          ports: [143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth, INTERNAL.managesieve, INTERNAL.imap].map(
+          ports: [
+            ...[143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth, INTERNAL.managesieve, INTERNAL.imap],
+            INTERNAL.doveadm,
+          ].map(
             (p) => ({
               containerPort: p,
             }),

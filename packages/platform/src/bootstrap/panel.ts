@@ -19,6 +19,7 @@ import {
   workload,
 } from './common.ts';
 import { mailDatabaseUrl, panelDatabaseUrl } from './databases.ts';
+import { clusterDoveadm } from './mail.ts';
 import { sftpGateway } from './sftp-gateway.ts';
 import { webmailHost } from './webmail.ts';
 
@@ -71,19 +72,25 @@ function postgres(config: BootstrapConfig, ns: string): KubeObject[] {
  * the credentials of the other systems (mail database, PowerDNS key) go to the worker alone. Systems
  * kept outside the cluster (`bootstrap.external`) replace the in-cluster addresses.
  */
+/** doveadm's HTTP API: the external one, else the in-cluster Dovecot's when this install runs mail. */
+function doveadmOf(config: BootstrapConfig): { url: string; apiKey: string } | undefined {
+  const ext = config.bootstrap.external;
+  if (ext.doveadm) return ext.doveadm;
+  return config.bootstrap.steps.includes('mail') && !ext.mailDatabaseUrl ? clusterDoveadm(config) : undefined;
+}
+
 function apiEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
-  const ext = config.bootstrap.external;
+  const doveadm = doveadmOf(config);
   return {
     DATABASE_URL: panelDatabaseUrl(config),
     SECRET_KEY: s.panelSecretKey,
-    ...(ext.doveadm ? { DOVEADM_API_URL: ext.doveadm.url, DOVEADM_API_KEY: ext.doveadm.apiKey } : {}),
+    ...(doveadm ? { DOVEADM_API_URL: doveadm.url, DOVEADM_API_KEY: doveadm.apiKey } : {}),
   };
 }
 
 function workerEnvironment(config: BootstrapConfig): Record<string, string> {
   const s = config.bootstrap.secrets;
-  const ext = config.bootstrap.external;
   const b = config.bootstrap.backup;
   return {
     MAIL_DATABASE_URL: mailDatabaseUrl(config),
@@ -93,7 +100,7 @@ function workerEnvironment(config: BootstrapConfig): Record<string, string> {
     CUSTOMER_DNS_PREFIX: `${b.prefix}/customer-dns`,
     // Mailboxes in customer backups: doveadm's HTTP API too (DOVEADM_API_* come with panel-env, which
     // the worker reads as well).
-    ...(ext.doveadm ? { CUSTOMER_MAIL_PREFIX: `${b.prefix}/customer-mail` } : {}),
+    ...(doveadmOf(config) ? { CUSTOMER_MAIL_PREFIX: `${b.prefix}/customer-mail` } : {}),
   };
 }
 

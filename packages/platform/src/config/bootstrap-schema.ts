@@ -58,7 +58,10 @@ const externalSchema = z
     panelDatabaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     mailDatabaseUrl: z.url({ protocol: /^mysql$/ }).optional(),
     pdnsApiUrl: z.url({ protocol: /^https?$/ }).optional(),
-    /** PowerDNS' database when PowerDNS runs outside: the platform backup dumps it (its DNSSEC keys). */
+    /** PowerDNS' database outside the cluster (a managed MariaDB/MySQL; locally the stack's, so the
+     * stack's own PowerDNS serves the same zones): dns-system's PowerDNS runs over it (no `pdns-db`
+     * StatefulSet; the schema is loaded when its tables are missing), and the platform backup dumps it
+     * (its DNSSEC keys), also when PowerDNS itself runs outside (`pdnsApiUrl`). */
     pdnsDatabaseUrl: z.url({ protocol: /^mysql$/ }).optional(),
     /** PowerDNS' DNS port (host checks of the TLS gate, DKIM publication checks). */
     pdnsDnsAddr: hostPort.optional(),
