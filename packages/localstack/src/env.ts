@@ -9,7 +9,7 @@ import { registryApiUrl } from './components/registry.ts';
 import { S3_ACCESS_KEY, S3_BUCKET, s3Endpoint } from './components/s3.ts';
 import { sftpAddress } from './components/sftp.ts';
 import { webmailUrl } from './components/webmail.ts';
-import { inClusterState } from './local-bootstrap.ts';
+import { inClusterState, localEntryPoints } from './local-bootstrap.ts';
 import { PLATFORM_DNS_HOST, STACK_HOST, STANDARD_DNS_PORT } from './ports.ts';
 import type { StackEnv } from './stack-env.ts';
 
@@ -50,7 +50,8 @@ export function buildStackEnv(ctx: StackContext): StackEnv {
     ACME_ROOT_CA: acmeRootCaPath(ctx.stateDir),
     SFTP_ADDR: sftpAddress(ctx),
     // After `bootstrap --local --apply`: the in-cluster panel through the edge.
-    ...(inCluster ? { PANEL_URL: inCluster.panelUrl } : {}),
+    // …and its mail and DNS entry points (Traefik's hostPorts on the node).
+    ...(inCluster ? { PANEL_URL: inCluster.panelUrl, ...localEntryPoints() } : {}),
   };
 }
 

@@ -1,20 +1,31 @@
 // `hostplane bootstrap --local` (DESIGN.md §4): the bootstrap config of the local stack's real node,
-// derived from the running stack. The same renderer production uses installs ingress-system (Traefik as
-// a pod, its web/websecure entry points bound on the node by hostPorts at HTTP_ADDR/HTTPS_ADDR's ports)
-// and panel-system (API, worker, web); the systems the stack runs as host processes (PostgreSQL,
-// MariaDB, PowerDNS, the resolver, Dovecot's doveadm, Pebble) are `bootstrap.external`, reached
-// through the node gateway on the node's address (components/node-gateway.ts).
+// derived from the running stack. The same renderer production uses installs, in the seed's order,
+// dns-system (PowerDNS), mail-system (mail DB, Postfix, Dovecot, Rspamd, webmail), ingress-system
+// (Traefik as a pod, its web/websecure, mail and DNS entry points bound on the node by hostPorts) and
+// panel-system (API, worker, web), and the in-cluster panel uses the in-cluster PowerDNS API, mail DB and
+// doveadm. What stays a host process of the stack is `bootstrap.external`, reached through the node
+// gateway on the node's address (components/node-gateway.ts): the panel's PostgreSQL, the resolver of
+// the local internet, Pebble, S3 — and PowerDNS's database: dns-system's PowerDNS runs over the stack's
+// `pdns` database, so the stack's own PowerDNS (where the local internet's delegations and Pebble's
+// lookups go) serves the zones the in-cluster panel writes, as two PowerDNS replicas over one database do.
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BootstrapConfigInput, parsePlatformConfig } from '@hostplane/platform';
 import { z } from 'zod';
 import { kubeconfigPath } from './components/kube-access.ts';
-import { kubePki, REAL_NODE_IP } from './components/kube-pki.ts';
+import {
+  ensureKubePki,
+  kubePki,
+  MAIL_HOST_CERT,
+  REAL_NODE_IP,
+  REAL_NODE_POD_CIDR,
+  SERVICE_CLUSTER_IP_RANGE,
+} from './components/kube-pki.ts';
 import { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
 import { S3_ACCESS_KEY, S3_BUCKET } from './components/s3.ts';
 import { sftpHostKeyFiles } from './components/sftp.ts';
-import { stackPorts } from './ports.ts';
+import { STACK_HOST, stackPorts } from './ports.ts';
 import { loadOrCreateSecrets, statePaths } from './state.ts';
 
 /** Pebble's listener certificate names `pebble` (stack PKI); pods reach it through the node gateway. */
@@ -22,10 +33,7 @@ export const LOCAL_PEBBLE_HOST = 'pebble';
 
 const envSchema = z.object({
   DATABASE_URL: z.string(),
-  MAIL_DATABASE_URL: z.string(),
-  PDNS_API_URL: z.string(),
-  DOVEADM_API_URL: z.string(),
-  DOVEADM_API_KEY: z.string(),
+  PDNS_DATABASE_URL: z.string(),
   S3_ENDPOINT: z.string(),
   S3_SECRET_KEY: z.string(),
 });
@@ -57,8 +65,12 @@ export function localBootstrapConfigInput(stateDir: string): BootstrapConfigInpu
     // hosted names, and HTTP_ADDR/HTTPS_ADDR are there) and the StorageClass of its real node.
     publicAddresses: { ipv4: ['127.0.0.1'] },
     storage: { storageClass: LOCAL_STORAGE_CLASS },
+    // The real node's pod and Service ranges: PowerDNS's API and the mail PROXY headers trust them.
+    network: { clusterCidrs: [REAL_NODE_POD_CIDR, SERVICE_CLUSTER_IP_RANGE] },
     bootstrap: {
-      steps: ['ingress', 'panel'],
+      steps: [...LOCAL_STEPS],
+      // Greylisting would hold a first message 5 minutes (the host stack's Rspamd has it off too).
+      mail: { greylisting: false },
       hosts: {
         panel: platform.platformDomains.panelHost,
         mail: platform.dns.mail?.host ?? `mail.${platform.platformDomains.zone}`,
@@ -70,14 +82,24 @@ export function localBootstrapConfigInput(stateDir: string): BootstrapConfigInpu
         trustedRootsPem: readFileSync(kubePki(stateDir).caCert, 'utf8'),
       },
       hostAliases: [{ ip: REAL_NODE_IP, hostnames: [LOCAL_PEBBLE_HOST] }],
-      edge: { serviceType: 'ClusterIP', hostPorts: { web: ports.edgeHttp, websecure: ports.edgeHttps } },
+      edge: {
+        serviceType: 'ClusterIP',
+        hostPorts: {
+          web: ports.edgeHttp,
+          websecure: ports.edgeHttps,
+          mail: {
+            smtp: ports.edgeSmtp,
+            submission: ports.edgeSubmission,
+            imap: ports.edgeImap,
+            imaps: ports.edgeImaps,
+          },
+          dns: ports.edgeDns,
+        },
+      },
       external: {
         panelDatabaseUrl: throughNode(env.DATABASE_URL),
-        mailDatabaseUrl: throughNode(env.MAIL_DATABASE_URL),
-        pdnsApiUrl: throughNode(env.PDNS_API_URL),
-        pdnsDnsAddr: `${REAL_NODE_IP}:${ports.pdnsDns}`,
+        pdnsDatabaseUrl: throughNode(env.PDNS_DATABASE_URL),
         resolverAddr: `${REAL_NODE_IP}:${ports.resolver}`,
-        doveadm: { url: throughNode(env.DOVEADM_API_URL), apiKey: env.DOVEADM_API_KEY },
       },
       backup: {
         bucket: S3_BUCKET,
@@ -96,6 +118,50 @@ export function localBootstrapConfigInput(stateDir: string): BootstrapConfigInpu
         panelSecretKey: derived(seed, 'panel-secret-key'),
         grafanaAdminPassword: derived(seed, 'grafana-admin'),
       },
+    },
+  };
+}
+
+/** The steps `--local` installs: the seed's order; storage, backup and monitoring stay the stack's. */
+export const LOCAL_STEPS = ['dns', 'mail', 'ingress', 'panel'] as const;
+
+/** The in-cluster edge's mail and DNS entry points (hostPorts on the node, reached on 127.0.0.1 too). */
+export function localEntryPoints(): Record<string, string> {
+  const at = (port: number) => `${STACK_HOST}:${port}`;
+  return {
+    EDGE_SMTP_ADDR: at(stackPorts.edgeSmtp),
+    EDGE_SUBMISSION_ADDR: at(stackPorts.edgeSubmission),
+    EDGE_IMAP_ADDR: at(stackPorts.edgeImap),
+    EDGE_IMAPS_ADDR: at(stackPorts.edgeImaps),
+    EDGE_DNS_ADDR: at(stackPorts.edgeDns),
+  };
+}
+
+/**
+ * The mail host's certificate (Postfix's and Dovecot's TLS, the Secret `mail-tls` an operator makes or
+ * an ACME client fills in production): locally one signed by the stack CA, made once.
+ */
+export async function localMailTlsSecret(stateDir: string): Promise<{
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  type: string;
+  data: Record<string, string>;
+}> {
+  const pki = await ensureKubePki(stateDir);
+  const { cert, key } = pki.cert(MAIL_HOST_CERT);
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: 'mail-tls',
+      namespace: 'mail-system',
+      labels: { 'app.kubernetes.io/managed-by': 'hostplane' },
+    },
+    type: 'kubernetes.io/tls',
+    data: {
+      'tls.crt': readFileSync(cert).toString('base64'),
+      'tls.key': readFileSync(key).toString('base64'),
     },
   };
 }
@@ -122,18 +188,18 @@ export function inClusterState(stateDir: string): InClusterState | undefined {
 }
 
 /**
- * Records the in-cluster platform: the host edge stops being started, `stack env` prints PANEL_URL.
- * Also adds PANEL_URL to the running stack's env.json, so `stack env` shows it without a restart.
+ * Records the in-cluster platform: the host edge stops being started, `stack env` prints PANEL_URL and
+ * the edge's mail and DNS entry points (EDGE_*_ADDR), also added to the running stack's env.json, so
+ * `stack env` shows them without a restart.
  */
 export function recordInCluster(stateDir: string, state: InClusterState): void {
   writeFileSync(inClusterFile(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   const paths = statePaths(stateDir);
   if (!existsSync(paths.envFile)) return;
   const env = JSON.parse(readFileSync(paths.envFile, 'utf8')) as Record<string, string>;
-  if (env.PANEL_URL === state.panelUrl) return;
-  writeFileSync(paths.envFile, `${JSON.stringify({ ...env, PANEL_URL: state.panelUrl }, null, 2)}\n`, {
-    mode: 0o600,
-  });
+  const next = { ...env, PANEL_URL: state.panelUrl, ...localEntryPoints() };
+  if (Object.entries(next).every(([k, v]) => env[k] === v)) return;
+  writeFileSync(paths.envFile, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
 }
 
 /**
@@ -145,8 +211,9 @@ export function forgetInCluster(stateDir: string): void {
   const paths = statePaths(stateDir);
   if (!existsSync(paths.envFile)) return;
   const env = JSON.parse(readFileSync(paths.envFile, 'utf8')) as Record<string, string>;
-  if (env.PANEL_URL === undefined) return;
-  const { PANEL_URL: _, ...rest } = env;
+  const gone = ['PANEL_URL', ...Object.keys(localEntryPoints())];
+  if (gone.every((k) => env[k] === undefined)) return;
+  const rest = Object.fromEntries(Object.entries(env).filter(([k]) => !gone.includes(k)));
   writeFileSync(paths.envFile, `${JSON.stringify(rest, null, 2)}\n`, { mode: 0o600 });
 }
 

@@ -65,6 +65,13 @@ export const stackPorts = {
   edgeHttp: 20080,
   edgeHttps: 20443,
   edgeInternal: 29100,
+  // The in-cluster edge of `bootstrap --local` (Traefik's hostPorts on the node): its mail and DNS entry
+  // points, away from the host Postfix/Dovecot/PowerDNS ports (EDGE_*_ADDR in `stack env`).
+  edgeSmtp: 20925,
+  edgeSubmission: 20987,
+  edgeImap: 20943,
+  edgeImaps: 20993,
+  edgeDns: 20953,
   /** The SFTP gateway (SFTP_ADDR). */
   sftp: 20022,
 } as const;

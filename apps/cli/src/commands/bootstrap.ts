@@ -13,6 +13,7 @@ import {
   loadImagesIntoNode,
   localBootstrapConfigInput,
   localKubeconfig,
+  localMailTlsSecret,
   localPanelUrl,
   localSftpHostKeyObjects,
   nodeProfile,
@@ -112,20 +113,26 @@ async function applyLocal(
     await stackDown({ stateDir, only: [edge], say: progress });
   }
   recordInCluster(stateDir, { edge: 'in-cluster', panelUrl: localPanelUrl(config.bootstrap.hosts.panel) });
-  // What an operator makes by hand before a production install: the SFTP gateway's host keys.
-  const panelStep = steps.find((step) =>
-    step.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace),
-  );
-  const panelNamespace = panelStep?.objects.find(
-    (o) => o.kind === 'Namespace' && o.metadata.name === config.panelIdentity.namespace,
-  );
-  if (panelStep && panelNamespace) {
-    const [namespace, secret] = localSftpHostKeyObjects(
-      stateDir,
-      // Made here on the step's behalf: a member of its ApplySet, so --uninstall removes it.
-      asMember(panelStep, panelNamespace),
-      config.bootstrap.sftp.hostKeySecret,
-    ) as [KubeObject, KubeObject]; // a Namespace and a Secret, built from plain fields
+  // What an operator makes by hand before a production install: the SFTP gateway's host keys, and the
+  // mail host's certificate (Postfix and Dovecot mount the Secret mail-tls; locally from the stack CA).
+  const stepOf = (ns: string) => {
+    const step = steps.find((s) => s.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === ns));
+    const namespace = step?.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === ns);
+    // Made here on the step's behalf: a member of its ApplySet, so --uninstall removes it.
+    return step && namespace ? asMember(step, namespace) : undefined;
+  };
+  const ahead: [KubeObject, KubeObject][] = [];
+  const panelNamespace = stepOf(config.panelIdentity.namespace);
+  if (panelNamespace)
+    ahead.push(
+      localSftpHostKeyObjects(stateDir, panelNamespace, config.bootstrap.sftp.hostKeySecret) as [
+        KubeObject,
+        KubeObject,
+      ], // a Namespace and a Secret, built from plain fields
+    );
+  const mailNamespace = stepOf('mail-system');
+  if (mailNamespace) ahead.push([mailNamespace, await localMailTlsSecret(stateDir)]);
+  for (const [namespace, secret] of ahead) {
     // Created only when missing: the steps own the Namespace (re-applying it here would drop their
     // fields, and the second --apply would find it changed).
     if (!(await kube.get(KINDS.Namespace, null, namespace.metadata.name))) await kube.apply(namespace);

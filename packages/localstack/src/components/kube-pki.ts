@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parsePlatformConfig } from '@hostplane/platform';
 
 const run = promisify(execFile);
 const VALID_DAYS = '3650';
@@ -31,6 +32,14 @@ export interface LeafSpec {
   ips?: string[];
   dnsNames?: string[];
 }
+
+/** The mail host of the stack's platform config (`mail.hostplane.test`): the in-cluster Postfix and
+ * Dovecot of `bootstrap --local` present this certificate (Secret mail-system/mail-tls). */
+const localMailHost = (() => {
+  const config = parsePlatformConfig({});
+  return config.dns.mail?.host ?? `mail.${config.platformDomains.zone}`;
+})();
+export const MAIL_HOST_CERT = 'mail-host';
 
 /** Every certificate of the local control plane, signed by one per-stack CA. */
 export const kubeLeafCerts: LeafSpec[] = [
@@ -99,6 +108,7 @@ export const kubeLeafCerts: LeafSpec[] = [
     ips: ['127.0.0.1'],
     dnsNames: ['localhost', 'pebble'],
   },
+  { name: MAIL_HOST_CERT, commonName: localMailHost, usage: 'server', dnsNames: [localMailHost] },
   // The edge outside the cluster authenticates as ingress-system's traefik ServiceAccount (the user name
   // RBAC matches), so it runs with exactly the ClusterRole the platform renders for the in-cluster one.
   {

@@ -352,11 +352,9 @@ function dovecot(config: BootstrapConfig): KubeObject[] {
           ports: [
             ...[143, 993, 110, 995, INTERNAL.lmtp, INTERNAL.auth, INTERNAL.managesieve, INTERNAL.imap],
             INTERNAL.doveadm,
-          ].map(
-            (p) => ({
-              containerPort: p,
-            }),
-          ),
+          ].map((p) => ({
+            containerPort: p,
+          })),
           securityContext: rootDroppingContainer([
             'CHOWN',
             'DAC_OVERRIDE',
