@@ -1,19 +1,39 @@
 // Installing the platform onto the real node (DESIGN.md §4, issue 14): `hostplane bootstrap --local
-// --apply` puts ingress-system (Traefik as a pod, its web entry points at HTTP_ADDR/HTTPS_ADDR by
-// hostPorts) and panel-system (API, worker, web, from the images `hostplane images build` made) on the
-// node; then everything goes through the IN-CLUSTER panel's public entry point (Traefik, TLS from
-// Pebble): an admin and a token made with the CLI inside the panel's image (`kubectl exec`), a plan,
-// a customer, a delegated and verified domain, a static site that answers over HTTPS with a Pebble
-// certificate. A second `--apply` writes nothing. Nothing here talks to a panel process on the host.
+// --apply` puts dns-system (PowerDNS), mail-system (mail DB, Postfix, Dovecot, Rspamd, webmail),
+// ingress-system (Traefik as a pod, its web, mail and DNS entry points on the node by hostPorts) and
+// panel-system (API, worker, web, from the images `hostplane images build` made) on the node; then
+// everything goes through the IN-CLUSTER panel's public entry point (Traefik, TLS from Pebble): an admin
+// and a token made with the CLI inside the panel's image (`kubectl exec`), a plan, a customer, a
+// delegated and verified domain, a static site that answers over HTTPS with a Pebble certificate, a
+// mailbox. `dig` at the DNS entry point returns the site's A and the domain's MX; mail through the SMTP
+// entry point arrives, mail submitted through the submission entry point arrives DKIM-signed (verified
+// against the key the DNS entry point serves), both read over IMAP through the IMAP entry point;
+// deleting the customer removes it from Kubernetes, DNS and mail. A second `--apply` writes nothing.
+// Nothing here talks to a panel process on the host.
 import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { READY_PAGE_TEXT } from '@hostplane/domain';
-import { resolveStateDir } from '@hostplane/localstack';
-import { delegateDomain, loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
+import { localMailCaFile, resolveStateDir } from '@hostplane/localstack';
+import {
+  delegateDomain,
+  dropElsewhere,
+  hostElsewhere,
+  loadStackEnv,
+  repoRoot,
+  waitFor,
+} from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  digAt,
+  dkimResults,
+  type ImapEntryPoint,
+  imapAt,
+  imapMessageAt,
+  swaksAt,
+} from './support/mail-edge.ts';
 
 const run = promisify(execFile);
 const SLOW = 900_000;
@@ -122,6 +142,8 @@ async function curlHttps(
 
 let panelHost = '';
 let token = '';
+let customerId = 0;
+let domainName = '';
 
 /** The in-cluster panel's API through Traefik (PANEL_URL). */
 // biome-ignore lint/suspicious/noExplicitAny: API answers read by the assertions that check them
@@ -220,12 +242,20 @@ describe('hostplane bootstrap --local on the real node', () => {
       expect(JSON.parse(second.stdout).applied).toBe(0);
       const diff = await hostplane(['bootstrap', '--local', '--diff', '--output', 'json']);
       const steps = JSON.parse(diff.stdout).steps as { file: string; changes: string[] }[];
-      expect(steps.map((s) => s.file)).toEqual(['04-ingress-system.yaml', '07-panel-system.yaml']);
+      expect(steps.map((s) => s.file)).toEqual([
+        '02-dns-system.yaml',
+        '03-mail-system.yaml',
+        '04-ingress-system.yaml',
+        '07-panel-system.yaml',
+      ]);
       expect(steps.flatMap((s) => s.changes)).toEqual([]);
       const status = await hostplane(['bootstrap', '--local', 'status']);
       expect(status.code, status.stdout).toBe(0);
-      expect(status.stdout).toMatch(/04-ingress-system\.yaml\s+Ready/);
-      expect(status.stdout).toMatch(/07-panel-system\.yaml\s+Ready/);
+      for (const file of steps.map((s) => s.file))
+        expect(status.stdout).toMatch(new RegExp(`${file.replace('.', '\\.')}\\s+Ready`));
+      // The entry points of the in-cluster edge, beside the host ones.
+      for (const name of ['EDGE_SMTP_ADDR', 'EDGE_SUBMISSION_ADDR', 'EDGE_IMAP_ADDR', 'EDGE_DNS_ADDR'])
+        expect(env.stdout).toMatch(new RegExp(`export ${name}=127\\.0\\.0\\.1:\\d+`));
     },
     SLOW,
   );
@@ -326,7 +356,9 @@ describe('hostplane bootstrap --local on the real node', () => {
       expect(customer.status, JSON.stringify(customer.body)).toBe(201);
       const id = customer.body.id as number;
       const domain = `inst${tag}.test`;
-      const added = await api('POST', `/customers/${id}/domains`, { name: domain, mail: false });
+      customerId = id;
+      domainName = domain;
+      const added = await api('POST', `/customers/${id}/domains`, { name: domain, mail: true });
       expect(added.status, JSON.stringify(added.body)).toBe(201);
       // The registry delegates the domain to the platform's name servers: the worker (in the cluster,
       // through the node gateway to the stack's resolver) sees the NS proof.
@@ -401,6 +433,141 @@ describe('hostplane bootstrap --local on the real node', () => {
       process.stdout.write(
         `install figures: bootstrap ${figures.bootstrapSeconds?.toFixed(1)} s, first site ${figures.firstSiteSeconds?.toFixed(1)} s\n`,
       );
+    },
+    SLOW,
+  );
+  it(
+    'serves the domain at the DNS entry point, mail through the SMTP, submission and IMAP entry points (DKIM-signed), and deleting the customer removes it everywhere',
+    async () => {
+      expect(customerId, 'the site case provisioned a customer').toBeGreaterThan(0);
+      const env = stack();
+      const dnsAddr = env.EDGE_DNS_ADDR!;
+      const mailHost = `mail.${panelHost.split('.').slice(1).join('.')}`;
+      const host = `www.${domainName}`;
+      // The customer's zone through PowerDNS in dns-system, at the DNS entry point: the site's A (the
+      // platform's public address) and the domain's MX (the platform's mail host), over UDP and TCP.
+      await waitFor(
+        `${host} A and ${domainName} MX at ${dnsAddr}`,
+        async () =>
+          (await digAt(dnsAddr, host, 'A')) === '127.0.0.1' &&
+          (await digAt(dnsAddr, domainName, 'MX', '+tcp')) === `10 ${mailHost}.`,
+        { timeoutMs: 60_000, intervalMs: 1_000 },
+      );
+
+      const mailbox = { address: `ann@${domainName}`, password: `pw-${tag}-${Date.now()}` };
+      const created = await api('POST', `/customers/${customerId}/mailboxes`, {
+        address: mailbox.address,
+        password: mailbox.password,
+        quota: '256Mi',
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const imap: ImapEntryPoint = {
+        addr: env.EDGE_IMAP_ADDR!,
+        scheme: 'imap',
+        mailHost,
+        caFile: localMailCaFile(resolveStateDir()),
+      };
+      // The Mail target wrote the mailbox into mail-system's database: IMAP login through the edge.
+      const started = Date.now();
+      await waitFor(
+        `${mailbox.address} logs in over IMAP at ${imap.addr}`,
+        async () =>
+          await imapAt(imap, mailbox, '/', ['-X', 'NOOP']).then(
+            () => true,
+            () => false,
+          ),
+        { timeoutMs: 120_000, intervalMs: 2_000 },
+      );
+      figures.mailboxReadySeconds = (Date.now() - started) / 1000;
+
+      // From outside: an SMTP client of the local internet to the SMTP entry point.
+      const sender = `sender-${tag}.test`;
+      await hostElsewhere(env, sender, [
+        { name: `mx.${sender}`, type: 'A', records: ['127.0.0.1'] },
+        { name: sender, type: 'MX', records: [`10 mx.${sender}.`] },
+      ]);
+      try {
+        const inbound = `inbound ${tag}`;
+        const out = await swaksAt(env.EDGE_SMTP_ADDR!, [
+          ...['--helo', `mx.${sender}`, '--from', `someone@${sender}`, '--to', mailbox.address],
+          ...['--header', `Subject: ${inbound}`, '--body', 'hello through the smtp entry point'],
+        ]);
+        expect(out).toMatch(/<-\s+250 2\.0\.0 Ok: queued/);
+        const got = await imapMessageAt(imap, mailbox, inbound, ['INBOX', 'Junk']);
+        expect(got).toContain('hello through the smtp entry point');
+        // Rspamd (mail-system) checked it on the way in.
+        expect(got).toMatch(/^X-Rspamd-Queue-Id: /m);
+      } finally {
+        await dropElsewhere(env, sender).catch(() => undefined);
+      }
+
+      // The mailbox's owner submits through the submission entry point (STARTTLS, SASL): Rspamd signs
+      // with the domain's DKIM key (the Secret the panel wrote in mail-system), and the signature
+      // verifies against the key the DNS entry point serves.
+      const signed = await waitFor(
+        `a DKIM-signed message in ${mailbox.address}'s INBOX`,
+        async () => {
+          const subject = `signed ${tag} ${Date.now()}`;
+          await swaksAt(env.EDGE_SUBMISSION_ADDR!, [
+            ...['--from', mailbox.address, '--to', mailbox.address, '--header', `Subject: ${subject}`],
+            ...['--header', `From: <${mailbox.address}>`, '--body', 'signed in the cluster'],
+            ...[
+              '--tls',
+              '--auth',
+              'PLAIN',
+              '--auth-user',
+              mailbox.address,
+              '--auth-password',
+              mailbox.password,
+            ],
+          ]);
+          const got = await imapMessageAt(imap, mailbox, subject);
+          return /^DKIM-Signature:/im.test(got) ? got : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 5_000 },
+      );
+      const results = await dkimResults(signed, dnsAddr);
+      expect(results).toHaveLength(1);
+      expect(results[0]?.[0]).toBe(domainName);
+      expect(results[0]?.[2]).toBe('pass');
+      figures.mailDoneSeconds = (Date.now() - started) / 1000;
+
+      // Deleting the customer removes it everywhere: the API answers 404, its namespace is gone, the DNS
+      // entry point no longer answers for its zone, its mailbox no longer logs in, its DKIM Secret is gone.
+      const deleted = await api('DELETE', `/customers/${customerId}`);
+      expect(deleted.status, JSON.stringify(deleted.body)).toBe(202);
+      const t0 = Date.now();
+      await waitFor(
+        `customer ${customerId} gone`,
+        async () => (await api('GET', `/customers/${customerId}`)).status === 404,
+        { timeoutMs: 300_000, intervalMs: 2_000 },
+      );
+      await waitFor(
+        `namespace cust-${customerId} gone`,
+        async () => {
+          const r = await run('kubectl', [
+            ...['--kubeconfig', env.KUBECONFIG, 'get', 'namespace', `cust-${customerId}`],
+            '--ignore-not-found',
+            ...['-o', 'name'],
+          ]);
+          return r.stdout.trim() === '';
+        },
+        { timeoutMs: 300_000, intervalMs: 2_000 },
+      );
+      await waitFor(
+        `${domainName} gone from the DNS entry point`,
+        async () =>
+          (await digAt(dnsAddr, host, 'A')) === '' && (await digAt(dnsAddr, domainName, 'MX')) === '',
+        { timeoutMs: 60_000, intervalMs: 1_000 },
+      );
+      await expect(imapAt(imap, mailbox, '/', ['-X', 'NOOP'])).rejects.toThrow();
+      const dkimSecrets = await run('kubectl', [
+        ...['--kubeconfig', env.KUBECONFIG, '-n', 'mail-system', 'get', 'secrets'],
+        ...['-l', `hostplane.io/dkim-domain=${domainName}`, '-o', 'name'],
+      ]);
+      expect(dkimSecrets.stdout.trim()).toBe('');
+      figures.deleteSeconds = (Date.now() - t0) / 1000;
+      process.stdout.write(`install mail figures: ${JSON.stringify(figures)}\n`);
     },
     SLOW,
   );

@@ -58,6 +58,7 @@ export {
   localBootstrapConfigInput,
   localEntryPoints,
   localKubeconfig,
+  localMailCaFile,
   localMailTlsSecret,
   localPanelUrl,
   localSftpHostKeyObjects,

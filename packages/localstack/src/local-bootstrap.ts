@@ -166,6 +166,11 @@ export async function localMailTlsSecret(stateDir: string): Promise<{
   };
 }
 
+/** The CA file that signed the mail host's certificate of `bootstrap --local` (the stack CA). */
+export function localMailCaFile(stateDir: string): string {
+  return kubePki(stateDir).caCert;
+}
+
 /** The admin kubeconfig of the stack (bootstrap --local applies with it). */
 export function localKubeconfig(stateDir: string): string {
   return kubeconfigPath(stateDir, 'admin');

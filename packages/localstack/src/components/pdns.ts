@@ -35,6 +35,9 @@ export interface AuthoritativeSpec {
   /** The address that answers on port 53 for the local internet's resolver. */
   publicAddress: string;
   dependsOn: string[];
+  /** PowerDNS's zone-cache refresh (s): how soon a zone another server wrote into the same database is
+   * served here. Unset: PowerDNS's default (300 s). */
+  zoneCacheRefreshSeconds?: number;
   /** Zones the stack itself keeps on this server (seeded after every healthy start). */
   seedZones?: (ctx: StackContext) => SeedZone[];
   /** Takes the edge's ACME DNS-01 updates (RFC 2136, TSIG key `hostplane-acme`, update policy). */
@@ -119,6 +122,9 @@ export function renderAuthoritativeConf(spec: AuthoritativeSpec, ctx: StackConte
     socketDir: dirs(ctx, spec.name).run,
     // No caching locally: tests read a record right after writing it (see the renderer's cacheTtl).
     cacheTtl: { packet: 0, query: 0, negative: 0 },
+    ...(spec.zoneCacheRefreshSeconds !== undefined
+      ? { zoneCacheRefreshSeconds: spec.zoneCacheRefreshSeconds }
+      : {}),
     ...(spec.acmeUpdates ? { dnsUpdate: { policyScript: dirs(ctx, spec.name).updatePolicy } } : {}),
   });
 }
@@ -260,6 +266,10 @@ export const PLATFORM_DNS_SPEC: AuthoritativeSpec = {
   dependsOn: ['mariadb'],
   seedZones: () => [platformZone()],
   acmeUpdates: true,
+  // After `bootstrap --local`, dns-system's PowerDNS writes the customers' zones into this server's
+  // database: this server (where the local internet's delegations and Pebble's lookups arrive) serves
+  // them within 10 s, as the cluster's second replica does.
+  zoneCacheRefreshSeconds: 10,
 };
 
 export function pdnsApiUrl(ctx: StackContext): string {
