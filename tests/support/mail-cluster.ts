@@ -176,6 +176,8 @@ export async function installMailCluster(options: MailClusterOptions = {}): Prom
     bootstrap: {
       ...input.bootstrap,
       steps: options.steps ?? ['dns', 'mail'],
+      // dns-system over its own MariaDB (pdns-db), not the stack's database `bootstrap --local` shares.
+      external: { ...input.bootstrap.external, pdnsDatabaseUrl: undefined },
       // Greylisting off (bootstrap.mail.greylisting): it would hold the first message 5 minutes.
       mail: { greylisting: false },
       // The ACME CA that issued the mail host's certificate is a private one (as the local Pebble).
