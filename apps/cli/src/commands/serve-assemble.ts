@@ -77,7 +77,7 @@ export function assembleTargets(
     );
   }
   if (kube) targets.push(databasesTarget(kube));
-  if (kube && db) {
+  if (kube && db && env.BACKUPS !== 'off') {
     // Velero objects in backup-system; progress goes back onto the backups/restores rows.
     targets.push(
       backupTargetFromSettings({

@@ -22,6 +22,7 @@ describe('parseServeEnv', () => {
       SESSION_COOKIE_SECURE: true,
       TRUST_PROXY: false,
       METRICS_PORT: 9090,
+      BACKUPS: 'on',
     });
   });
 

@@ -107,6 +107,9 @@ export const serveEnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._/-]*[a-z0-9]$/)
     .optional(),
+  /** `off` when the install has no backup-system (bootstrap.steps without `backup`): no Backup target,
+   * which would otherwise fail on Velero's objects and hold every customer's deletion. */
+  BACKUPS: z.enum(['on', 'off']).default('on'),
   /** Key prefix of the DNS zone exports of customer backups in S3_BUCKET (default `customer-dns`). */
   CUSTOMER_DNS_PREFIX: z
     .string()

@@ -471,6 +471,9 @@ describe('the worker and mail in customer backups', () => {
     });
     expect(Object.keys(workerEnv(noMail))).not.toContain('DOVEADM_API_URL');
     expect(Object.keys(workerEnv(noMail))).not.toContain('CUSTOMER_MAIL_PREFIX');
+    // No backup-system in that install: the worker runs no Backup target (BACKUPS=off).
+    expect(workerEnv(noMail).BACKUPS).toBe('off');
+    expect(workerEnv(config).BACKUPS).toBeUndefined();
     expect(workerEnv(config)).toMatchObject({
       S3_BUCKET: 'backups',
       CUSTOMER_DNS_PREFIX: 'hostplane/customer-dns',
