@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { READY_PAGE_TEXT } from '@hostplane/domain';
-import { localMailCaFile, resolveStateDir } from '@hostplane/localstack';
+import { localMailCaFile, REAL_NODE_NAME, resolveStateDir } from '@hostplane/localstack';
 import {
   delegateDomain,
   dropElsewhere,
@@ -173,11 +173,9 @@ let installStarted = 0;
 
 /** The working set of the platform's pods (kubelet's stats summary through the apiserver), in MiB. */
 async function platformMemoryMiB(namespaces: string[]): Promise<Record<string, number>> {
-  const nodes = await run('kubectl', ['--kubeconfig', stack().KUBECONFIG, 'get', 'nodes', '-o', 'name']);
-  const node = nodes.stdout.trim().split('\n')[0]!.replace('node/', '');
   const { stdout } = await run('kubectl', [
     ...['--kubeconfig', stack().KUBECONFIG, 'get', '--raw'],
-    `/api/v1/nodes/${node}/proxy/stats/summary`,
+    `/api/v1/nodes/${REAL_NODE_NAME}/proxy/stats/summary`,
   ]);
   const summary = JSON.parse(stdout) as {
     pods: { podRef: { namespace: string }; memory?: { workingSetBytes?: number } }[];
