@@ -3,6 +3,7 @@
 // MariaDB, its installer completes over HTTP through the edge (Traefik at HTTP_ADDR, by Host header),
 // the front page answers with the blog's title, and readiness means what it says: with the database
 // gone the pod leaves the Service's endpoints (nginx → php-fpm → MariaDB), and comes back with it.
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { REAL_NODE_NAME } from '@hostplane/localstack';
 import { KINDS } from '@hostplane/provisioner-k8s';
@@ -65,6 +66,28 @@ function throughEdge(path: string, form?: Record<string, string>): Promise<Answe
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The host pid of the blog database's mariadbd: a process whose cgroup is its pod's (cgroupfs names it pod<uid>). */
+async function databasePid(): Promise<number> {
+  const pods: Obj[] = await panel.admin.list(
+    KINDS.Pod,
+    ns(),
+    'hostplane.io/site=blog,hostplane.io/component=database',
+  );
+  const uid: string | undefined = pods.find((p) => !p.metadata.deletionTimestamp)?.metadata.uid;
+  if (!uid) throw new Error('no database pod of site blog');
+  const marks = [`pod${uid}`, `pod${uid.replaceAll('-', '_')}`];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
+      if (!marks.some((m) => cgroup.includes(m))) continue;
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'mariadbd') return Number(entry);
+    } catch {
+      // the process ended while the folder was read
+    }
+  }
+  throw new Error(`no mariadbd process in the cgroup of pod ${uid}`);
 }
 
 async function webPod(): Promise<Obj> {
@@ -211,24 +234,29 @@ describe('a WordPress site on the real node', () => {
   it(
     'is unready while its database is down, and ready again when it returns',
     async () => {
-      const scale = (replicas: number) =>
-        panel.admin.patchMerge(KINDS.StatefulSet, ns(), 'blog-db', { spec: { replicas } }, 'wordpress-test');
-      await scale(0);
-      const unready = await waitFor(
-        'the web pod unready without its database',
-        async () => {
-          const pod = await webPod();
-          return podReady(pod) ? undefined : pod;
-        },
-        { timeoutMs: 120_000, intervalMs: 1_000 },
-      );
-      // nginx (liveness on /healthz) and php-fpm keep running: a database outage restarts nothing.
-      const nginx = unready.status.containerStatuses.find((c: Obj) => c.name === 'nginx');
-      expect(nginx.ready).toBe(false);
-      expect(nginx.restartCount).toBe(0);
-      expect(unready.status.containerStatuses.find((c: Obj) => c.name === 'wordpress').ready).toBe(true);
-
-      await scale(1);
+      // The database stops answering (SIGSTOP to mariadbd from the host: the node's containers are this
+      // host's processes; the kernel still completes TCP handshakes, so only a real query notices).
+      // Scaling its StatefulSet to 0 no longer serves: the pod's deletion is an event of the worker's
+      // watch, whose pass puts the replica back at once (the panel's desired state says 1).
+      const mariadbd = await databasePid();
+      process.kill(mariadbd, 'SIGSTOP');
+      try {
+        const unready = await waitFor(
+          'the web pod unready without its database',
+          async () => {
+            const pod = await webPod();
+            return podReady(pod) ? undefined : pod;
+          },
+          { timeoutMs: 120_000, intervalMs: 1_000 },
+        );
+        // nginx (liveness on /healthz) and php-fpm keep running: a database outage restarts nothing.
+        const nginx = unready.status.containerStatuses.find((c: Obj) => c.name === 'nginx');
+        expect(nginx.ready).toBe(false);
+        expect(nginx.restartCount).toBe(0);
+        expect(unready.status.containerStatuses.find((c: Obj) => c.name === 'wordpress').ready).toBe(true);
+      } finally {
+        process.kill(mariadbd, 'SIGCONT');
+      }
       await waitFor('the web pod ready again', async () => podReady(await webPod()), {
         timeoutMs: 240_000,
         intervalMs: 1_000,
