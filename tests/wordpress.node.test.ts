@@ -254,6 +254,12 @@ describe('a WordPress site on the real node', () => {
         expect(nginx.ready).toBe(false);
         expect(nginx.restartCount).toBe(0);
         expect(unready.status.containerStatuses.find((c: Obj) => c.name === 'wordpress').ready).toBe(true);
+        // A visitor meanwhile gets 503 from the edge (the site is known, its backend unavailable), not 404.
+        await waitFor(
+          'the edge answering 503 for the blog',
+          async () => ((await throughEdge('/')).status === 503 ? true : undefined),
+          { timeoutMs: 30_000, intervalMs: 500 },
+        );
       } finally {
         process.kill(mariadbd, 'SIGCONT');
       }
@@ -261,8 +267,15 @@ describe('a WordPress site on the real node', () => {
         timeoutMs: 240_000,
         intervalMs: 1_000,
       });
-      const front = await throughEdge('/');
-      expect(front.status).toBe(200);
+      // The edge learns the ready endpoint again (Traefik's provider throttle: ~2 s).
+      const front = await waitFor(
+        'the blog served through the edge again',
+        async () => {
+          const res = await throughEdge('/');
+          return res.status === 200 ? res : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
       expect(front.body).toContain(`<title>${TITLE}</title>`);
     },
     SLOW,

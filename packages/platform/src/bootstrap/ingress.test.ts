@@ -93,14 +93,19 @@ describe('ingress-system: Traefik rendered by the platform', () => {
     expect(noDns.some((o) => o.kind === 'IngressRouteUDP')).toBe(false);
   });
 
-  it('watches Ingresses of its class and the traefik.io CRDs, ExternalName allowed, no cross-namespace', () => {
+  it('watches Ingresses of its class and the traefik.io CRDs, ExternalName allowed, no cross-namespace, 503 for a site with no ready pod', () => {
     const { providers } = staticConfig(plain);
     expect(providers.kubernetesIngress).toEqual({
       ingressClass: 'traefik',
       allowExternalNameServices: true,
+      allowEmptyServices: true,
       ingressEndpoint: { publishedService: 'ingress-system/traefik' },
     });
-    expect(providers.kubernetesCRD).toEqual({ allowCrossNamespace: false, allowExternalNameServices: true });
+    expect(providers.kubernetesCRD).toEqual({
+      allowCrossNamespace: false,
+      allowExternalNameServices: true,
+      allowEmptyServices: true,
+    });
     expect(find(plain, 'IngressClass', 'traefik').spec).toEqual({
       controller: 'traefik.io/ingress-controller',
     });

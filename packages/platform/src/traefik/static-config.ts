@@ -114,6 +114,9 @@ export function renderTraefikStaticConfig(s: TraefikStaticSettings): Record<stri
         ingressClass: s.ingressClass,
         // Suspended sites point at an ExternalName Service (packages/provisioner-k8s README).
         allowExternalNameServices: true,
+        // A site whose pods are all unready keeps its router: visitors get 503 Service Unavailable,
+        // not 404 Not Found as for a host nobody serves (Traefik drops such routers by default).
+        allowEmptyServices: true,
         ...(s.publishedService ? { ingressEndpoint: { publishedService: s.publishedService } } : {}),
       },
       // No ingressClass here: it would ignore every CRD object without the class annotation
@@ -121,6 +124,7 @@ export function renderTraefikStaticConfig(s: TraefikStaticSettings): Record<stri
       kubernetesCRD: {
         allowCrossNamespace: false,
         allowExternalNameServices: true,
+        allowEmptyServices: true,
       },
     },
     certificatesResolvers: resolvers(s.acme, s.web.name),
