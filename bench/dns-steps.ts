@@ -6,9 +6,8 @@
 // method, and the rest (the target's own work in Node: desired state, fingerprints, plan, verify).
 // Real PowerDNS and PostgreSQL of the local stack (loadStackEnv; HOSTPLANE_STACK_DIR for another).
 // `node --cpu-prof` on `tsx bench/dns-steps.ts` gives the CPU profile of the same passes.
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createPanelDb, dnsAppliedZonesStore, migratePanelDb } from '@hostplane/db';
+import { dnsAppliedZonesStore } from '@hostplane/db';
 import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
 import {
   type AppliedZonesStore,
@@ -19,8 +18,8 @@ import {
 } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
 import { loadStackEnv } from '@hostplane/testing';
-import pg from 'pg';
 import { pino } from 'pino';
+import { scratchPanelDb } from './support/scratch-panel-db.ts';
 
 const { values } = parseArgs({ options: { zones: { type: 'string', default: '50' } } });
 const zoneCount = Number(values.zones);
@@ -56,26 +55,7 @@ const client = new PowerDnsClient({
 });
 const direct = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY, timeoutMs: 120_000 });
 
-const scratchName = `hp_bench_dns_steps_${randomBytes(4).toString('hex')}`;
-async function adminQuery(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: env.DATABASE_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-await adminQuery(`create database ${scratchName}`);
-const scratchUrl = new URL(env.DATABASE_URL);
-scratchUrl.pathname = `/${scratchName}`;
-const db = createPanelDb(scratchUrl.toString(), { max: 2 });
-await migratePanelDb(db);
-const { id: planId } = await db
-  .insertInto('plans')
-  .values({ name: 'bench', limits: JSON.stringify({}) })
-  .returning('id')
-  .executeTakeFirstOrThrow();
+const { db, planId, drop: dropScratch } = await scratchPanelDb(env.DATABASE_URL, 'hp_bench_dns_steps');
 const customerId = 982_001;
 const directId = 982_002;
 await db
@@ -195,5 +175,4 @@ console.log(
 
 await target.run(snapshot(customerId, [], true), { ...ctx, pass: 'full' });
 for (let i = 0; i < zoneCount; i++) await direct.deleteZone(`${tag}-d${i}.example`);
-await db.destroy();
-await adminQuery(`drop database if exists ${scratchName} with (force)`);
+await dropScratch();

@@ -11,15 +11,14 @@
 //      p50/p99.
 // Through the panel API (HTTP → PostgreSQL → queue → worker → target) comes with the API/worker
 // issues; this measures the provisioner part of that path.
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createPanelDb, dnsAppliedZonesStore, migratePanelDb } from '@hostplane/db';
+import { dnsAppliedZonesStore } from '@hostplane/db';
 import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
 import { createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
 import { answerTexts, loadStackEnv } from '@hostplane/testing';
-import pg from 'pg';
 import { pino } from 'pino';
+import { scratchPanelDb } from './support/scratch-panel-db.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,26 +54,7 @@ const perCustomerId = (i: number) => 981_000 + i;
 
 // The record of applied zones lives in the panel's database (as under `hostplane serve`): a scratch
 // database on the stack's PostgreSQL, with customer rows for the ids the benchmark uses.
-const scratchName = `hp_bench_dns_${randomBytes(4).toString('hex')}`;
-async function adminQuery(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: env.DATABASE_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-await adminQuery(`create database ${scratchName}`);
-const scratchUrl = new URL(env.DATABASE_URL);
-scratchUrl.pathname = `/${scratchName}`;
-const db = createPanelDb(scratchUrl.toString(), { max: 2 });
-await migratePanelDb(db);
-const { id: planId } = await db
-  .insertInto('plans')
-  .values({ name: 'bench', limits: JSON.stringify({}) })
-  .returning('id')
-  .executeTakeFirstOrThrow();
+const { db, planId, drop: dropScratch } = await scratchPanelDb(env.DATABASE_URL, 'hp_bench_dns');
 const benchIds = [
   ...Object.values(customerIds),
   customerIds.incremental + 10,
@@ -291,5 +271,4 @@ console.log(
 );
 
 if (!values['keep-others']) for (const name of otherNames) await client.deleteZone(name);
-await db.destroy();
-await adminQuery(`drop database if exists ${scratchName} with (force)`);
+await dropScratch();
