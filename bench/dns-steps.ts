@@ -19,7 +19,8 @@ import {
 import type { PassContext } from '@hostplane/reconcile';
 import { loadStackEnv } from '@hostplane/testing';
 import { pino } from 'pino';
-import { scratchPanelDb } from './support/scratch-panel-db.ts';
+import { scratchPanelDb } from './support/bench-panel-db.ts';
+import { benchSnapshot as snapshot } from './support/dns-snapshot.ts';
 
 const { values } = parseArgs({ options: { zones: { type: 'string', default: '50' } } });
 const zoneCount = Number(values.zones);
@@ -92,33 +93,6 @@ const tag = `s${Date.now().toString(36)}`;
 function row(name: string): DomainRow {
   return { name, dns: true, mail: true, verified: true, dnssec: false, records: [], dkim: null };
 }
-function snapshot(id: number, rows: DomainRow[], deleting = false) {
-  const limits = {
-    cpu: '1',
-    memory: '1Gi',
-    storage: '1Gi',
-    sites: 1,
-    domains: 1000,
-    mailboxes: 1,
-    mailboxQuota: '1Gi',
-    databases: 0,
-    backupRetentionDays: 1,
-  };
-  return {
-    id,
-    name: 'bench',
-    email: 'bench@example.test',
-    generation: 1,
-    suspended: false,
-    deleting,
-    plan: { id: 1, name: 'bench', limits },
-    sites: [],
-    domains: rows,
-    mailboxes: [],
-    aliases: [],
-  };
-}
-
 const passes: Record<string, number>[] = [];
 const directMs: number[] = [];
 const rows: DomainRow[] = [];

@@ -18,7 +18,8 @@ import { createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provi
 import type { PassContext } from '@hostplane/reconcile';
 import { answerTexts, loadStackEnv } from '@hostplane/testing';
 import { pino } from 'pino';
-import { scratchPanelDb } from './support/scratch-panel-db.ts';
+import { scratchPanelDb } from './support/bench-panel-db.ts';
+import { benchSnapshot as snapshot } from './support/dns-snapshot.ts';
 
 const { values } = parseArgs({
   options: {
@@ -91,37 +92,6 @@ function domains(prefix: string, count: number): DomainRow[] {
     records: [],
     dkim: null,
   }));
-}
-
-function snapshot(id: number, rows: DomainRow[], deleting = false) {
-  const plan = {
-    id: 1,
-    name: 'bench',
-    limits: {
-      cpu: '1',
-      memory: '1Gi',
-      storage: '1Gi',
-      sites: 1,
-      domains: 1000,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 0,
-      backupRetentionDays: 1,
-    },
-  };
-  return {
-    id,
-    name: 'bench',
-    email: 'bench@example.test',
-    generation: 1,
-    suspended: false,
-    deleting,
-    plan,
-    sites: [],
-    domains: rows,
-    mailboxes: [],
-    aliases: [],
-  };
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
