@@ -15,6 +15,7 @@ import {
   type DnsLogger,
   PowerDnsClient,
   PowerDnsZones,
+  zoneCreateBody,
 } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
 import { loadStackEnv } from '@hostplane/testing';
@@ -101,22 +102,7 @@ for (let i = 0; i < zoneCount; i++) {
   const [zone] = desiredZones(snapshot(directId, [row(`${tag}-d${i}.example`)]), config);
   if (!zone) throw new Error('no desired zone');
   let started = performance.now();
-  await direct.createZone({
-    name: zone.name,
-    kind: zone.kind,
-    account: zone.account,
-    soa_edit_api: zone.soaEditApi,
-    api_rectify: true,
-    dnssec: false,
-    nameservers: [],
-    rrsets: zone.rrsets.map((r) => ({
-      name: `${r.name}.`,
-      type: r.type,
-      changetype: 'REPLACE' as const,
-      ttl: r.ttl,
-      records: r.records.map((content) => ({ content, disabled: false })),
-    })),
-  });
+  await direct.createZone(zoneCreateBody(zone));
   directMs.push(performance.now() - started);
   // Through the target: the customer's k-th zone, one change pass.
   rows.push(row(`${tag}-t${i}.example`));

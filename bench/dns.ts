@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { dnsAppliedZonesStore } from '@hostplane/db';
 import { type DomainRow, desiredZones, dnsPlatformConfigSchema } from '@hostplane/domain';
-import { createDnsTarget, PowerDnsClient, PowerDnsZones } from '@hostplane/provisioner-dns';
+import { createDnsTarget, PowerDnsClient, PowerDnsZones, zoneCreateBody } from '@hostplane/provisioner-dns';
 import type { PassContext } from '@hostplane/reconcile';
 import { answerTexts, loadStackEnv } from '@hostplane/testing';
 import { pino } from 'pino';
@@ -104,22 +104,7 @@ async function direct(): Promise<number> {
   const zones = desiredZones(snapshot(customerIds.direct, domains('d', zoneCount)), config);
   const seconds = await timed(async () => {
     for (const zone of zones) {
-      await client.createZone({
-        name: zone.name,
-        kind: zone.kind,
-        account: zone.account,
-        soa_edit_api: zone.soaEditApi,
-        api_rectify: true,
-        dnssec: false,
-        nameservers: [],
-        rrsets: zone.rrsets.map((r) => ({
-          name: `${r.name}.`,
-          type: r.type,
-          changetype: 'REPLACE' as const,
-          ttl: r.ttl,
-          records: r.records.map((content) => ({ content, disabled: false })),
-        })),
-      });
+      await client.createZone(zoneCreateBody(zone));
     }
   });
   for (const zone of zones) await client.deleteZone(zone.name);

@@ -7,7 +7,7 @@ export { PowerDnsClient, type PowerDnsClientOptions, type RequestCounts } from '
 export * from './config.ts';
 export * from './errors.ts';
 export type { DnsLogger } from './logger.ts';
-export { parseDsRecord } from './mapping.ts';
+export { createBody as zoneCreateBody, parseDsRecord } from './mapping.ts';
 export { RecursiveOwnershipLookup } from './ownership-lookup.ts';
 export * from './plan.ts';
 export type {
