@@ -4,7 +4,7 @@
 // its default page through its Service. Prints p50/p99, sites per minute, and the resident memory the
 // sites added on the node (their containers and containerd shims). The customer is deleted afterwards.
 import { readdirSync, readFileSync } from 'node:fs';
-import { READY_PAGE_TEXT } from '@hostplane/domain';
+import { COMPONENT_LABEL, READY_PAGE_TEXT, SITE_LABEL } from '@hostplane/domain';
 import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { newPassword, runTag, startPanel } from '../tests/support/panel.ts';
@@ -34,6 +34,34 @@ function nodePodsMiB(): number {
     }
   }
   return kib / 1024;
+}
+
+/** Seconds after `posted` of a timestamp (1 s resolution in Kubernetes objects), '-' when absent. */
+const after = (posted: number, at: string | undefined): string =>
+  at ? ((Date.parse(at) - posted) / 1000).toFixed(0) : '-';
+
+/**
+ * Where a site's time went, from the objects' own timestamps (whole seconds): the Deployment created by
+ * the worker, its claim bound, the pod scheduled, the container started, the pod Ready.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: objects read for their timestamps only
+async function phases(admin: any, ns: string, site: string, posted: number): Promise<string> {
+  const deployment = await admin.get(KINDS.Deployment, ns, site).catch(() => undefined);
+  const pods = await admin
+    .list(KINDS.Pod, ns, `${SITE_LABEL}=${site},${COMPONENT_LABEL}=web`)
+    .catch(() => []);
+  const pod = pods[0];
+  const condition = (type: string): string | undefined =>
+    // biome-ignore lint/suspicious/noExplicitAny: a pod condition
+    pod?.status?.conditions?.find((c: any) => c.type === type)?.lastTransitionTime;
+  const started = pod?.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+  return [
+    `deployment ${after(posted, deployment?.metadata?.creationTimestamp)}`,
+    `pod ${after(posted, pod?.metadata?.creationTimestamp)}`,
+    `scheduled ${after(posted, condition('PodScheduled'))}`,
+    `started ${after(posted, started)}`,
+    `ready ${after(posted, condition('Ready'))}`,
+  ].join(', ');
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -95,7 +123,10 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       seconds.push((Date.now() - posted) / 1000);
-      console.log(`site ${name}: POST → HTTP 200 in ${seconds.at(-1)?.toFixed(1)} s`);
+      const where = await phases(panel.admin, ns, name, posted);
+      console.log(
+        `site ${name}: POST → HTTP 200 in ${seconds.at(-1)?.toFixed(1)} s (s after POST: ${where})`,
+      );
     }
     const minutes = (Date.now() - started) / 60_000;
     await new Promise((resolve) => setTimeout(resolve, 10_000));

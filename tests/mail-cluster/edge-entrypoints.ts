@@ -30,6 +30,7 @@ import {
   provisionMailDomain,
   run,
 } from '../support/mail-cluster.ts';
+import { digAt, type ImapEntryPoint, imapMessageAt, swaksAt } from '../support/mail-edge.ts';
 
 const SLOW = 900_000;
 const tag = randomBytes(3).toString('hex');
@@ -57,66 +58,20 @@ let addedClientIp = false;
 const ann = newMailbox('ann', mailDomainName);
 
 /** swaks from CLIENT_IP to Traefik's smtp entry point on the node (no PROXY header: Traefik adds it). */
-async function swaksThroughEdge(args: string[]): Promise<string> {
-  const { stdout } = await run(
-    'swaks',
-    [
-      '--server',
-      REAL_NODE_IP,
-      '--port',
-      String(EDGE_HOST_PORTS.mail.smtp),
-      '--local-interface',
-      CLIENT_IP,
-      '--timeout',
-      '30',
-      ...args,
-    ],
-    { timeout: 60_000 },
-  ).catch((error: { stdout?: string; stderr?: string }) => {
-    throw new Error(`swaks failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-  });
-  return stdout;
-}
+const swaksThroughEdge = (args: string[]): Promise<string> =>
+  swaksAt(`${REAL_NODE_IP}:${EDGE_HOST_PORTS.mail.smtp}`, args, CLIENT_IP);
 
-/** curl from CLIENT_IP to one of Traefik's IMAP entry points on the node, trusting the mail certificate. */
-function curlImap(scheme: 'imap' | 'imaps', url: string, extra: string[] = []): Promise<string> {
-  const host = config.bootstrap.hosts.mail;
-  const port = scheme === 'imap' ? EDGE_HOST_PORTS.mail.imap : EDGE_HOST_PORTS.mail.imaps;
-  const wellKnown = scheme === 'imap' ? 143 : 993;
-  return run('curl', [
-    '-sS',
-    '--max-time',
-    '20',
-    '--interface',
-    CLIENT_IP,
-    ...(scheme === 'imap' ? ['--ssl-reqd'] : []),
-    '--cacert',
-    cluster.caFile,
-    '--connect-to',
-    `${host}:${wellKnown}:${REAL_NODE_IP}:${port}`,
-    '--user',
-    `${ann.address}:${ann.password}`,
-    ...extra,
-    `${scheme}://${host}:${wellKnown}${url}`,
-  ]).then((r) => r.stdout);
-}
+/** One of Traefik's IMAP entry points on the node, from CLIENT_IP, trusting the mail certificate. */
+const imapEntryPoint = (scheme: 'imap' | 'imaps'): ImapEntryPoint => ({
+  addr: `${REAL_NODE_IP}:${scheme === 'imap' ? EDGE_HOST_PORTS.mail.imap : EDGE_HOST_PORTS.mail.imaps}`,
+  scheme,
+  mailHost: config.bootstrap.hosts.mail,
+  caFile: cluster.caFile,
+  localInterface: CLIENT_IP,
+});
 
-async function imapMessage(scheme: 'imap' | 'imaps', subject: string): Promise<string> {
-  return waitFor(
-    `"${subject}" in ${ann.address}'s mailbox over ${scheme} through the edge`,
-    async () => {
-      for (const folder of ['INBOX', 'Junk']) {
-        const found = await curlImap(scheme, `/${folder}`, ['-X', `SEARCH SUBJECT "${subject}"`]).catch(
-          () => '',
-        );
-        const uid = /\* SEARCH (\d+)/.exec(found)?.[1];
-        if (uid) return curlImap(scheme, `/${folder};MAILINDEX=${uid}`);
-      }
-      return undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 1_000 },
-  );
-}
+const imapMessage = (scheme: 'imap' | 'imaps', subject: string): Promise<string> =>
+  imapMessageAt(imapEntryPoint(scheme), ann, subject, ['INBOX', 'Junk']);
 
 export function edgeEntrypointsSuite(installed: () => MailCluster): void {
   describe('the mail and DNS entry points of the edge (edge-entrypoints)', () => {
@@ -312,20 +267,9 @@ export function edgeEntrypointsSuite(installed: () => MailCluster): void {
           { name: `${zone}.`, type: 'MX', content: `10 mx.${zone}.` },
         ]);
         expect(res.status, await res.clone().text()).toBe(201);
-        const dig = async (transport: '+notcp' | '+tcp', name: string, type: string) =>
-          (
-            await run('dig', [
-              `@${REAL_NODE_IP}`,
-              '-p',
-              String(EDGE_HOST_PORTS.dns),
-              transport,
-              '+short',
-              '+time=2',
-              '+tries=1',
-              name,
-              type,
-            ]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }))
-          ).stdout.trim();
+        const dnsEntryPoint = `${REAL_NODE_IP}:${EDGE_HOST_PORTS.dns}`;
+        const dig = (transport: '+notcp' | '+tcp', name: string, type: string) =>
+          digAt(dnsEntryPoint, name, type, transport);
         const started = Date.now();
         // Either replica answers behind the route; the one whose API did not create the zone learns it at
         // its next zone-cache refresh (10 s): both transports agree once both replicas know it.

@@ -11,11 +11,9 @@
 // The webmail StatefulSet of mail-system: tests/mail-cluster/webmail.ts proves it.
 // The install, the clients and the Mail target's wiring are shared (tests/support/mail-cluster.ts).
 import { randomBytes } from 'node:crypto';
-import { Resolver } from 'node:dns/promises';
 import { KINDS, type KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { MysqlMailDatabase } from '@hostplane/provisioner-mail';
 import { dropElsewhere, hostElsewhere, waitFor } from '@hostplane/testing';
-import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createZone,
@@ -24,10 +22,10 @@ import {
   newMailbox,
   type Obj,
   provisionMailDomain,
-  run,
   clusterIp as serviceIp,
   swaks as swaksOf,
 } from '../support/mail-cluster.ts';
+import { digAt, dkimResults } from '../support/mail-edge.ts';
 
 const SLOW = 900_000;
 const tag = randomBytes(3).toString('hex');
@@ -43,10 +41,8 @@ let cluster: MailCluster;
 let kube: KubeHttpClient;
 
 /** `dig +short` straight at one PowerDNS replica (its pod address, port 1053). */
-async function digReplica(pod: Obj, name: string, type: string): Promise<string> {
-  const args = ['-p', '1053', '+short', '+time=2', '+tries=1', name, type];
-  return (await run('dig', [`@${pod.status.podIP}`, ...args])).stdout;
-}
+const digReplica = (pod: Obj, name: string, type: string): Promise<string> =>
+  digAt(`${pod.status.podIP}:1053`, name, type);
 
 /** The ClusterIP of a Service (kube-proxy on the node forwards it to the pods). */
 const clusterIp = (ns: string, name: string) => serviceIp(kube, ns, name);
@@ -70,11 +66,8 @@ export function mailDnsSuite(installed: () => MailCluster): void {
           { name: `${zone}.`, type: 'MX', content: `10 mx.${zone}.` },
         ]);
         expect(res.status, await res.clone().text()).toBe(201);
-        const dns = await clusterIp('dns-system', 'pdns');
-        const dig = async (name: string, type: string) =>
-          (
-            await run('dig', [`@${dns}`, '-p', '53', '+short', '+time=2', '+tries=1', name, type])
-          ).stdout.trim();
+        const dnsService = `${await clusterIp('dns-system', 'pdns')}:53`;
+        const dig = (name: string, type: string) => digAt(dnsService, name, type);
         // Through the Service: either replica answers (one learns the new zone at its next zone-cache refresh).
         const started = Date.now();
         await waitFor(
@@ -224,15 +217,7 @@ export function mailDnsSuite(installed: () => MailCluster): void {
         expect(header).toContain(`d=${mailDomainName}`);
         expect(header).toContain(`s=${selector}`);
 
-        const resolver = new Resolver({ timeout: 2_000, tries: 2 });
-        resolver.setServers([await clusterIp('dns-system', 'pdns')]);
-        const verified = await dkimVerify(Buffer.from(message.replace(/\r?\n/g, '\r\n')), {
-          resolver: (name: string, rrtype: string) =>
-            rrtype === 'TXT'
-              ? resolver.resolveTxt(name)
-              : (resolver.resolve(name, rrtype) as Promise<string[]>),
-        });
-        expect(verified.results.map((r) => [r.signingDomain, r.selector, r.status.result])).toEqual([
+        expect(await dkimResults(message, await clusterIp('dns-system', 'pdns'))).toEqual([
           [mailDomainName, selector, 'pass'],
         ]);
 

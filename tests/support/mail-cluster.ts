@@ -31,12 +31,13 @@ import {
   KubeRspamdMaps,
   MysqlMailDatabase,
 } from '@hostplane/provisioner-mail';
-import { loadStackEnv, type StackEnv, waitFor } from '@hostplane/testing';
+import { loadStackEnv, type StackEnv } from '@hostplane/testing';
 import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
 import { hash } from '@node-rs/argon2';
 import { pino } from 'pino';
 import { applyBootstrap } from '../../apps/cli/src/bootstrap/apply.ts';
 import { uninstallBootstrap } from '../../apps/cli/src/bootstrap/uninstall.ts';
+import { type ImapEntryPoint, imapAt, imapMessageAt, swaksAt } from './mail-edge.ts';
 
 export const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects read by the assertions that check them
@@ -296,20 +297,19 @@ export async function swaks(
   sourceIp = '198.51.100.7',
 ): Promise<string> {
   const ip = await clusterIp(cluster.kube, 'mail-system', 'postfix');
-  const { stdout } = await run(
-    'swaks',
-    [
-      ...['--server', ip, '--port', String(port)],
-      ...['--proxy-version', '1', '--proxy-family', 'TCP4', '--proxy-source', sourceIp],
-      ...['--proxy-source-port', '40000', '--proxy-dest', ip, '--proxy-dest-port', String(port)],
-      ...['--timeout', '30'],
-      ...args,
-    ],
-    { timeout: 60_000 },
-  ).catch((error: { stdout?: string; stderr?: string }) => {
-    throw new Error(`swaks failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-  });
-  return stdout;
+  return swaksAt(`${ip}:${port}`, args, undefined, sourceIp);
+}
+
+/** The dovecot Service's IMAP port as an entry point (STARTTLS, PROXY header first). */
+export async function dovecotImap(cluster: MailCluster): Promise<ImapEntryPoint> {
+  const ip = await clusterIp(cluster.kube, 'mail-system', 'dovecot');
+  return {
+    addr: `${ip}:143`,
+    scheme: 'imap',
+    mailHost: cluster.config.bootstrap.hosts.mail,
+    caFile: cluster.caFile,
+    haproxy: true,
+  };
 }
 
 /** curl's IMAP client against the dovecot Service (STARTTLS, PROXY header first), as `user`. */
@@ -319,15 +319,7 @@ export async function imapCurl(
   url: string,
   extra: string[] = [],
 ): Promise<string> {
-  const ip = await clusterIp(cluster.kube, 'mail-system', 'dovecot');
-  const host = cluster.config.bootstrap.hosts.mail;
-  const { stdout } = await run('curl', [
-    ...['-sS', '--max-time', '20', '--haproxy-protocol', '--ssl-reqd', '--cacert', cluster.caFile],
-    ...['--connect-to', `${host}:143:${ip}:143`, '--user', `${user.address}:${user.password}`],
-    ...extra,
-    `imap://${host}:143/${url}`,
-  ]);
-  return stdout;
+  return imapAt(await dovecotImap(cluster), user, `/${url}`, extra);
 }
 
 /** The first message whose subject matches, in the first of `folders` that has one, over IMAP. */
@@ -337,18 +329,5 @@ export async function imapMessage(
   subject: string,
   folders: string[] = ['INBOX'],
 ): Promise<string> {
-  return waitFor(
-    `"${subject}" in ${user.address}'s ${folders.join(' or ')}`,
-    async () => {
-      for (const folder of folders) {
-        const found = await imapCurl(cluster, user, folder, ['-X', `SEARCH SUBJECT "${subject}"`]).catch(
-          () => '',
-        );
-        const uid = /\* SEARCH (\d+)/.exec(found)?.[1];
-        if (uid) return imapCurl(cluster, user, `${folder};MAILINDEX=${uid}`);
-      }
-      return undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 1_000 },
-  );
+  return imapMessageAt(await dovecotImap(cluster), user, subject, folders);
 }

@@ -1,6 +1,6 @@
 // Mail and DNS clients for the edge's entry points (Traefik's hostPorts on the node), shared by the node
 // tests that install the platform: tests/install.node.test.ts (`bootstrap --local`) and
-// tests/mail-cluster/ (its own install). Real clients: swaks, curl's IMAP client, dig, and mailauth's
+// tests/mail-cluster/ (its own install, also straight to the mail Services with a PROXY header). Real clients: swaks, curl's IMAP client, dig, and mailauth's
 // DKIM verifier asking a given DNS server.
 import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
@@ -20,15 +20,27 @@ const split = (addr: string): [string, string] => {
   return [addr.slice(0, i), addr.slice(i + 1)];
 };
 
-/** swaks to an SMTP entry point (`host:port`), from `localInterface` when given (no PROXY header: the
- * edge adds it). Throws with swaks' transcript when the server refuses. */
-export async function swaksAt(addr: string, args: string[], localInterface?: string): Promise<string> {
+/** swaks to an SMTP entry point (`host:port`), from `localInterface` when given. No PROXY header unless
+ * `proxySource` names the client address a PROXY v1 header claims (what Traefik's TCP route sends to
+ * Postfix's Service); through the edge, Traefik adds it. Throws with swaks' transcript when refused. */
+export async function swaksAt(
+  addr: string,
+  args: string[],
+  localInterface?: string,
+  proxySource?: string,
+): Promise<string> {
   const [host, port] = split(addr);
   const { stdout } = await run(
     'swaks',
     [
       ...['--server', host, '--port', port],
       ...(localInterface ? ['--local-interface', localInterface] : []),
+      ...(proxySource
+        ? [
+            ...['--proxy-version', '1', '--proxy-family', 'TCP4', '--proxy-source', proxySource],
+            ...['--proxy-source-port', '40000', '--proxy-dest', host, '--proxy-dest-port', port],
+          ]
+        : []),
       ...['--timeout', '30'],
       ...args,
     ],
@@ -49,6 +61,8 @@ export interface ImapEntryPoint {
   caFile: string;
   /** The client's own address (curl --interface), when not the default. */
   localInterface?: string;
+  /** Send a PROXY header first, as Traefik's TCP route would (a client talking to Dovecot's Service). */
+  haproxy?: boolean;
 }
 
 /** curl's IMAP client through an entry point (STARTTLS required on imap), as `user`. */
@@ -63,6 +77,7 @@ export async function imapAt(
   const { stdout } = await run('curl', [
     ...['-sS', '--max-time', '20'],
     ...(ep.localInterface ? ['--interface', ep.localInterface] : []),
+    ...(ep.haproxy ? ['--haproxy-protocol'] : []),
     ...(ep.scheme === 'imap' ? ['--ssl-reqd'] : []),
     ...['--cacert', ep.caFile, '--connect-to', `${ep.mailHost}:${wellKnown}:${host}:${port}`],
     ...['--user', `${user.address}:${user.password}`],
