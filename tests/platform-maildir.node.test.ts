@@ -48,6 +48,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBootstrap } from '../apps/cli/src/bootstrap/apply.ts';
 import { uninstallBootstrap } from '../apps/cli/src/bootstrap/uninstall.ts';
+import { type ImapEntryPoint, imapAt } from './support/mail-edge.ts';
 
 const run = promisify(execFile);
 const SLOW = 900_000;
@@ -92,24 +93,14 @@ function mailTlsSecret(dir: string): KubeObject {
 
 /** curl against Dovecot's Service: IMAP with STARTTLS, the PROXY header first (as Traefik sends it). */
 async function imap(url: string, extra: string[] = []): Promise<string> {
-  const ip = await clusterIp('dovecot');
-  const host = config.bootstrap.hosts.mail;
-  const { stdout } = await run('curl', [
-    '-sS',
-    '--max-time',
-    '20',
-    '--haproxy-protocol',
-    '--ssl-reqd',
-    '--cacert',
-    path.join(work, 'tls.crt'),
-    '--connect-to',
-    `${host}:143:${ip}:143`,
-    '--user',
-    `${user.address}:${user.password}`,
-    ...extra,
-    `imap://${host}:143/${url}`,
-  ]);
-  return stdout;
+  const dovecot: ImapEntryPoint = {
+    addr: `${await clusterIp('dovecot')}:143`,
+    scheme: 'imap',
+    mailHost: config.bootstrap.hosts.mail,
+    caFile: path.join(work, 'tls.crt'),
+    haproxy: true,
+  };
+  return imapAt(dovecot, user, `/${url}`, extra);
 }
 
 /** The subjects IMAP lists in INBOX, sorted. */
