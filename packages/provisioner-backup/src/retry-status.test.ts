@@ -2,37 +2,22 @@ import { ATTEMPT_ANNOTATION, desiredJobObjects, RETRY_OF_ANNOTATION } from '@hos
 import type { LiveObject } from '@hostplane/provisioner-k8s';
 import { describe, expect, it } from 'vitest';
 import { backupOutcome } from './outcome.ts';
-import type { JobRow } from './port.ts';
-import { backupSettingsSchema } from './settings.ts';
 import { planJobStatuses } from './status.ts';
+import { live, row, settings } from './test-support/status-objects.ts';
 
-const settings = backupSettingsSchema.parse({});
-const row = (over: Partial<JobRow>): JobRow => ({
-  kind: 'backup',
-  name: 'cust-1001-a',
-  backupName: null,
-  phase: 'New',
-  message: null,
-  startedAt: null,
-  completedAt: null,
-  ...over,
-});
 const backup = (
   name: string,
   phase: string,
   retryOf?: string,
   labels: Record<string, string> = {},
-): LiveObject => ({
-  apiVersion: 'velero.io/v1',
-  kind: 'Backup',
-  metadata: {
+): LiveObject =>
+  live(
+    'Backup',
     name,
-    namespace: 'backup-system',
+    { phase, startTimestamp: '2026-11-28T07:00:00Z', completionTimestamp: '2026-11-28T07:01:00Z' },
     labels,
-    ...(retryOf ? { annotations: { [RETRY_OF_ANNOTATION]: retryOf, [ATTEMPT_ANNOTATION]: '2' } } : {}),
-  },
-  status: { phase, startTimestamp: '2026-11-28T07:00:00Z', completionTimestamp: '2026-11-28T07:01:00Z' },
-});
+    retryOf ? { [RETRY_OF_ANNOTATION]: retryOf, [ATTEMPT_ANNOTATION]: '2' } : undefined,
+  );
 
 describe('a backup made again after its volume part failed', () => {
   const observed = {

@@ -1,33 +1,9 @@
 import { desiredBackup, desiredSchedule } from '@hostplane/domain';
-import type { LiveObject } from '@hostplane/provisioner-k8s';
 import { describe, expect, it } from 'vitest';
 import { backupOutcome, deletedOutcome } from './outcome.ts';
-import type { JobRow } from './port.ts';
-import { backupSettingsSchema } from './settings.ts';
 import { liveJobStatus, planBackupChanges, planJobStatuses, podVolumeBytes } from './status.ts';
+import { live, row, settings } from './test-support/status-objects.ts';
 
-const settings = backupSettingsSchema.parse({});
-const row = (over: Partial<JobRow>): JobRow => ({
-  kind: 'backup',
-  name: 'cust-1001-a',
-  backupName: null,
-  phase: 'New',
-  message: null,
-  startedAt: null,
-  completedAt: null,
-  ...over,
-});
-const live = (
-  kind: string,
-  name: string,
-  status?: object,
-  labels: Record<string, string> = {},
-): LiveObject => ({
-  apiVersion: 'velero.io/v1',
-  kind,
-  metadata: { name, namespace: 'backup-system', labels },
-  ...(status ? { status: status as Record<string, unknown> } : {}),
-});
 const none = { backups: [], restores: [] };
 
 describe('liveJobStatus', () => {
