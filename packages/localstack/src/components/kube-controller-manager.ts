@@ -1,27 +1,13 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { Component, ProcessSpec, StackContext } from '../component.ts';
-import { STACK_HOST } from '../ports.ts';
-import { kubeconfigPath, probeOk, writeKubeconfig } from './kube-access.ts';
-import { ensureKubePki, kubePki, SERVICE_CLUSTER_IP_RANGE } from './kube-pki.ts';
+import type { StackContext } from '../component.ts';
+import { controlPlaneComponent, controlPlaneServingArgs } from './control-plane-component.ts';
+import { kubePki, SERVICE_CLUSTER_IP_RANGE } from './kube-pki.ts';
 
 const NAME = 'kube-controller-manager';
-const healthzUrl = (ctx: StackContext): string =>
-  `https://${STACK_HOST}:${ctx.ports.kubeControllerManager}/healthz`;
 
 export function kubeControllerManagerArgs(ctx: StackContext): string[] {
   const pki = kubePki(ctx.stateDir);
-  const kubeconfig = kubeconfigPath(ctx.stateDir, NAME);
   return [
-    NAME,
-    `--kubeconfig=${kubeconfig}`,
-    // Delegated authn/authz of its own /metrics and /healthz endpoints, as kubeadm wires it.
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
-    `--bind-address=${STACK_HOST}`,
-    `--secure-port=${ctx.ports.kubeControllerManager}`,
-    `--cert-dir=${path.join(ctx.stateDir, NAME, 'certs')}`,
-    `--client-ca-file=${pki.caCert}`,
+    ...controlPlaneServingArgs(ctx, NAME, ctx.ports.kubeControllerManager),
     // Every built-in controller (namespace deletion, deployment, replicaset, resourcequota,
     // garbagecollector, serviceaccount-token, …) plus the token signers kubeadm also turns on.
     '--controllers=*,bootstrapsigner,tokencleaner',
@@ -42,22 +28,8 @@ export function kubeControllerManagerArgs(ctx: StackContext): string[] {
   ];
 }
 
-export const kubeControllerManager: Component = {
-  name: NAME,
-  dependsOn: ['kube-apiserver'],
-  async prepare(ctx) {
-    await ensureKubePki(ctx.stateDir);
-    await mkdir(path.join(ctx.stateDir, NAME, 'certs'), { recursive: true });
-    await writeKubeconfig(ctx.stateDir, NAME);
-  },
-  processes(ctx): ProcessSpec[] {
-    return [{ name: NAME, command: ctx.binaries.localcluster, args: kubeControllerManagerArgs(ctx) }];
-  },
-  healthy(ctx) {
-    // /healthz is in the always-allowed paths; the serving certificate is self-signed at start.
-    return probeOk(ctx.stateDir, healthzUrl(ctx), /^ok$/, { trust: 'any' });
-  },
-  address(ctx) {
-    return `https://${STACK_HOST}:${ctx.ports.kubeControllerManager}`;
-  },
-};
+export const kubeControllerManager = controlPlaneComponent(
+  NAME,
+  (ctx) => ctx.ports.kubeControllerManager,
+  kubeControllerManagerArgs,
+);
