@@ -16,6 +16,9 @@ export interface StackEnv {
   [extra: string]: string;
 }
 
+/** The StorageClass of the local stack's volume provisioner (both node profiles; production keeps Longhorn). */
+export const LOCAL_STORAGE_CLASS = 'hostplane-local';
+
 /**
  * The repository's root: the nearest folder above this module whose package.json is the workspace
  * root (`"workspaces"`). Found by walking up, so the sources and the compiled build (a bundle in

@@ -16,7 +16,7 @@ const id = customerId();
 const other = customerId();
 
 beforeAll(async () => {
-  h = await startHarness(0);
+  h = await startHarness();
   await converge(h, customer(id));
   await converge(h, customer(other));
   const { namespace, apiServiceAccount } = defaultPanelRbacOptions;

@@ -20,7 +20,7 @@ async function liveClaim() {
 }
 
 beforeAll(async () => {
-  h = await startHarness(3);
+  h = await startHarness();
 });
 
 afterAll(async () => {

@@ -31,7 +31,7 @@ async function pdns(method: string, path: string, body?: unknown): Promise<void>
 }
 
 beforeAll(async () => {
-  h = await startHarness(2);
+  h = await startHarness();
   zone = `k8s-${h.run}.test`;
   // The zone exists from the start, without a record for web.{zone} (NXDOMAIN).
   await pdns('POST', '/zones', {

@@ -8,7 +8,7 @@ let h: Harness;
 const id = customerId();
 
 beforeAll(async () => {
-  h = await startHarness(0);
+  h = await startHarness();
   await converge(h, customer(id));
 });
 

@@ -37,7 +37,7 @@ function versions(objects: LiveObject[]): Record<string, string | undefined> {
 }
 
 beforeAll(async () => {
-  h = await startHarness(8);
+  h = await startHarness();
 });
 
 afterAll(async () => {

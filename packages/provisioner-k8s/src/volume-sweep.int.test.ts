@@ -7,10 +7,11 @@ import { KubeHttpClient } from './client/kube-client.ts';
 import { isKubeError } from './errors.ts';
 import { KINDS } from './kinds.ts';
 import { panelKubeClient } from './test-support/panel-identity.ts';
-import { TEST_STORAGE_CLASS } from './test-support/storage.ts';
 import { reclaimReleasedVolumes } from './volume-sweep.ts';
 
 const env = loadStackEnv();
+/** A class without a provisioner: this file makes its volumes by hand, Retain, to release them itself. */
+const TEST_STORAGE_CLASS = 'hostplane-int';
 const run = randomBytes(3).toString('hex');
 const ns = `cust-${900_000 + randomBytes(2).readUInt16BE(0)}`;
 const released = `hostplane-sweep-${run}-released`;

@@ -40,7 +40,7 @@ async function resolveA(name: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  h = await startHarness(0);
+  h = await startHarness();
   zone = `wm-${h.run}.test`;
   const config = dnsPlatformConfigSchema.parse({
     nameservers: ['ns1.hostplane.test', 'ns2.hostplane.test'],

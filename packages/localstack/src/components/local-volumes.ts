@@ -3,6 +3,7 @@ import { StorageV1Api } from '@kubernetes/client-node';
 import type { Component, ProcessSpec } from '../component.ts';
 import { nodeProfile } from '../node-profile.ts';
 import { runningRecord } from '../processes.ts';
+import { LOCAL_STORAGE_CLASS } from '../stack-env.ts';
 import { statePaths } from '../state.ts';
 import { adminKubeConfig, kubeconfigPath, writeKubeconfig } from './kube-access.ts';
 import { FAKE_NODE_NAME } from './kube-node.ts';
@@ -10,8 +11,8 @@ import { ensureKubePki, REAL_NODE_NAME } from './kube-pki.ts';
 import { nodePaths } from './node-config.ts';
 
 const NAME = 'local-volumes';
-/** The StorageClass of the local stack (the local platform config names it; production keeps Longhorn). */
-export const LOCAL_STORAGE_CLASS = 'hostplane-local';
+
+export { LOCAL_STORAGE_CLASS };
 export const LOCAL_VOLUME_PROVISIONER = 'hostplane.dev/local-volume';
 
 export function localStorageClass() {

@@ -1,15 +1,14 @@
-// Shared setup of the Kubernetes integration tests: admin and panel clients, test volumes, the
-// target under test, and a pass loop that waits the way the engine would (requeue).
+// Shared setup of the Kubernetes integration tests: admin and panel clients, the target under test
+// (its volumes from the stack's own provisioner, as under `npm start`), and a pass loop that waits the way the engine would (requeue).
 import type { CustomerSnapshot, DomainRow, SiteRow } from '@hostplane/domain';
 import { parsePlatformConfig } from '@hostplane/platform';
 import type { PassContext, TargetOutcome } from '@hostplane/reconcile';
-import { loadStackEnv, readUntil, type StackEnv } from '@hostplane/testing';
+import { LOCAL_STORAGE_CLASS, loadStackEnv, readUntil, type StackEnv } from '@hostplane/testing';
 import { KubeHttpClient } from '../client/kube-client.ts';
 import { DnsHostResolver } from '../host-resolver.ts';
 import type { SiteStatus } from '../site-status.ts';
 import { createKubernetesTarget, type KubernetesTarget } from '../target.ts';
 import { panelKubeClient } from './panel-identity.ts';
-import { ensureTestVolumes, removeTestVolumes, TEST_STORAGE_CLASS } from './storage.ts';
 
 export const PLATFORM_IPV4 = '203.0.113.10';
 
@@ -31,14 +30,13 @@ export function testLog(): Harness['log'] {
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
-export async function startHarness(volumes: number): Promise<Harness> {
+export async function startHarness(): Promise<Harness> {
   const env = loadStackEnv();
   const admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
   const panel = await panelKubeClient(admin, env.KUBECONFIG);
   const run = Date.now().toString(36);
-  await ensureTestVolumes(admin, run, volumes);
   const config = parsePlatformConfig({
-    storage: { storageClass: TEST_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
+    storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
     publicAddresses: { ipv4: [PLATFORM_IPV4] },
   });
   const siteStatus = new Map<number, SiteStatus[]>();
@@ -60,7 +58,6 @@ export async function startHarness(volumes: number): Promise<Harness> {
     log,
     run,
     async close() {
-      await removeTestVolumes(admin, run);
       await admin.close();
       await panel.close();
     },
