@@ -1,6 +1,6 @@
 import { parseBootstrapConfig, renderBootstrap } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
-import { loadStackEnv } from '@hostplane/testing';
+import { LOCAL_STORAGE_CLASS, loadStackEnv } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBootstrap, diffBootstrap } from './apply.ts';
 import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, applySetId, parentRef } from './applyset.ts';
@@ -8,14 +8,13 @@ import { APPLYSET_ID_LABEL, APPLYSET_PART_OF_LABEL, applySetId, parentRef } from
 // Against the local stack's apiserver (Pod Security admission on, kwok node making pods Ready).
 // The HelmChart, Velero, Traefik CRDs are installed, but no helm-controller runs (Velero's and Traefik's
 // Deployments are scheduled on the kwok node, which does not run them):
-// the charts are accepted as objects and nothing installs them. The stack has no volume provisioner,
-// so the test pre-binds a PersistentVolume to each claim the StatefulSets will make.
+// the charts are accepted as objects and nothing installs them. The StatefulSets' claims get their
+// volumes from the stack's own provisioner (pinned to the kwok node that takes the pods).
 
 const env = loadStackEnv();
-const STORAGE_CLASS = 'hostplane-bootstrap-int';
 const run = Date.now().toString(36);
 const config = parseBootstrapConfig({
-  storage: { storageClass: STORAGE_CLASS },
+  storage: { storageClass: LOCAL_STORAGE_CLASS },
   bootstrap: {
     hosts: { panel: 'panel.example.net', mail: 'mail.example.net' },
     acme: { email: 'hostmaster@example.net' },
@@ -54,30 +53,8 @@ const CLAIMS = [
 const OWN_NAMESPACES = ['storage-system', 'dns-system', 'ingress-system', 'monitoring-system'];
 let admin: KubeHttpClient;
 
-beforeAll(async () => {
+beforeAll(() => {
   admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
-  await admin.apply({
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'StorageClass',
-    metadata: { name: STORAGE_CLASS, labels: {} },
-    provisioner: 'kubernetes.io/no-provisioner',
-    volumeBindingMode: 'Immediate',
-  });
-  for (const [namespace, name] of CLAIMS) {
-    await admin.apply({
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: `bootstrap-${run}-${name}`, labels: { 'hostplane.io/test-volume': run } },
-      spec: {
-        capacity: { storage: '100Gi' },
-        accessModes: ['ReadWriteOnce'],
-        persistentVolumeReclaimPolicy: 'Delete',
-        storageClassName: STORAGE_CLASS,
-        claimRef: { namespace, name },
-        hostPath: { path: `/tmp/hostplane-bootstrap-int/${run}/${name}` },
-      },
-    });
-  }
 });
 
 afterAll(async () => {
@@ -110,8 +87,6 @@ afterAll(async () => {
     await admin.delete(KINDS.ClusterRole, null, name);
   for (const [namespace, name] of CLAIMS) await admin.delete(KINDS.PersistentVolumeClaim, namespace, name);
   for (const name of OWN_NAMESPACES) await admin.delete(KINDS.Namespace, null, name);
-  for (const pv of await admin.list(KINDS.PersistentVolume, null, `hostplane.io/test-volume=${run}`))
-    await admin.delete(KINDS.PersistentVolume, null, pv.metadata.name);
   await admin.close();
 });
 
