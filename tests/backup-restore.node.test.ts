@@ -16,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { BACKUP_NAMESPACE } from '@hostplane/platform';
 import { readManifest } from '@hostplane/platform-backup';
@@ -29,8 +28,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeEnv } from '../apps/cli/src/commands/serve.ts';
 import { assembleTargets } from '../apps/cli/src/commands/serve-assemble.ts';
 import { loadCustomerSnapshot } from '../packages/db/src/index.ts';
-import { newPassword, type Panel, runTag, serveVariables, stack, startPanel } from './support/panel.ts';
-import { deployVelero, platformBackupPrefix, podExec } from './support/velero-node.ts';
+import { endBackupCustomer, startBackupCustomer } from './support/backup-customer.ts';
+import { type Panel, runTag, serveVariables, stack } from './support/panel.ts';
+import { platformBackupPrefix, podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 760_000 + (process.pid % 20_000) * 10;
 const SLOW = 600_000;
@@ -139,48 +139,15 @@ const nothingWritten = {
 };
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, {
-    storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
-    publicAddresses: { ipv4: ['127.0.0.1'] },
-    kubernetes: { namespaceStuckAfterSeconds: 300 },
-  });
-  await deployVelero(panel.admin, stack, prefix, panel.databaseUrl);
-  await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `restore-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 2,
-      domains: 1,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 1,
-      backupRetentionDays: 3,
-      backupsPerDay: 10,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const created = await panel.http('POST', '/customers', {
+  ({ panel, customerId } = await startBackupCustomer({
+    firstId: FIRST_ID,
+    prefix,
     name: 'Restore Ltd',
-    email: `owner@${runTag}-restore.test`,
-    planId: plan.body.id,
-    password: newPassword(),
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  customerId = created.body.id;
+    platformDumpsPanel: true,
+  }));
 }, SLOW);
 
-afterAll(async () => {
-  if (customerId) {
-    await panel?.http('DELETE', `/customers/${customerId}`);
-    await panel?.admin.delete(KINDS.Namespace, null, ns()).catch(() => undefined);
-  }
-  await panel?.close();
-  const keys = (await store.list(`${prefix}/`).catch(() => [])).map((o) => o.key);
-  await store.delete(keys).catch(() => undefined);
-});
+afterAll(() => endBackupCustomer({ panel, customerId }, prefix), SLOW);
 
 describe('restores that bring deleted and single sites back, on the real node', () => {
   it(

@@ -1,16 +1,11 @@
-// Backups that move bytes (issue 15) on the real node (HOSTPLANE_STACK_NODE=real; `npm run test:node`):
-// Velero v1.18.3 as bootstrap renders it (server Deployment, node-agent DaemonSet, images built from the
-// module), file-system backup of a site's `local` volume with Kopia into the stack's S3 store, driven
-// through the panel's API; then the file is lost and a restore through the API brings it back, served
-// by the site again.
-import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { TERMINAL_PHASES } from '@hostplane/provisioner-backup';
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
-import { deployVelero, killPod, podExec } from './support/velero-node.ts';
+import { endBackupCustomer, startBackupCustomer } from './support/backup-customer.ts';
+import { type Panel, runTag, stack } from './support/panel.ts';
+import { killPod, podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 720_000 + (process.pid % 20_000) * 10;
 const SLOW = 600_000;
@@ -104,48 +99,14 @@ async function job(kind: 'backups' | 'restores', name: string, done = (p: string
 }
 
 beforeAll(async () => {
-  panel = await startPanel(FIRST_ID, {
-    storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '1Gi', databaseVolumeSize: '1Gi' },
-    publicAddresses: { ipv4: ['127.0.0.1'] },
-    kubernetes: { namespaceStuckAfterSeconds: 300 },
-  });
-  await deployVelero(panel.admin, stack, prefix);
-  await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `backup-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 2,
-      domains: 1,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 1,
-      backupRetentionDays: 3,
-      backupsPerDay: 10,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const created = await panel.http('POST', '/customers', {
+  ({ panel, customerId } = await startBackupCustomer({
+    firstId: FIRST_ID,
+    prefix,
     name: 'Backup Ltd',
-    email: `owner@${runTag}-backup.test`,
-    planId: plan.body.id,
-    password: newPassword(),
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  customerId = created.body.id;
+  }));
 }, SLOW);
 
-afterAll(async () => {
-  if (customerId) {
-    await panel?.http('DELETE', `/customers/${customerId}`);
-    await panel?.admin.delete(KINDS.Namespace, null, ns()).catch(() => undefined);
-  }
-  await panel?.close();
-  const keys = (await store.list(`${prefix}/`).catch(() => [])).map((o) => o.key);
-  await store.delete(keys).catch(() => undefined);
-});
+afterAll(() => endBackupCustomer({ panel, customerId }, prefix), SLOW);
 
 describe('site volumes backed up and restored by Velero on the real node', () => {
   it(
