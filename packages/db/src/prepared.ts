@@ -7,6 +7,7 @@
 import {
   type Compilable,
   CompiledQuery,
+  createQueryId,
   type Kysely,
   type PostgresCursor,
   type PostgresPool,
@@ -32,7 +33,7 @@ export function preparedRead<P extends string | number, R>(
   name: string,
   build: (db: Db, parameter: P) => Compilable<R>,
 ): (db: Db, parameter: P) => Promise<R[]> {
-  let compiled: { sql: string; parameters: readonly unknown[] } | undefined;
+  let compiled: { sql: string; parameters: readonly unknown[]; query: CompiledQuery['query'] } | undefined;
   return async (db, parameter) => {
     if (!compiled) {
       const { sql, parameters } = build(db, SLOT as P).compile();
@@ -41,10 +42,17 @@ export function preparedRead<P extends string | number, R>(
       const taken = statementNames.get(sql);
       if (taken && taken !== name) throw new Error(`prepared read ${name}: same SQL as ${taken}`);
       statementNames.set(sql, name);
-      compiled = { sql, parameters };
+      compiled = { sql, parameters, query: CompiledQuery.raw(sql).query };
     }
     const parameters = compiled.parameters.map((p) => (p === SLOT ? parameter : p));
-    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
+    // CompiledQuery.raw without its per-call node building and freezing: the node is the same.
+    const query: CompiledQuery<R> = {
+      sql: compiled.sql,
+      query: compiled.query,
+      parameters,
+      queryId: createQueryId(),
+    };
+    const { rows } = await db.executeQuery<R>(query);
     return rows;
   };
 }

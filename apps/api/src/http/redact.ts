@@ -89,7 +89,9 @@ export function redactLogFields(obj: Record<string, unknown>): Record<string, un
 function redactChildBindings(child: Logger): void {
   const holder = child as unknown as Record<symbol, unknown>;
   const serialised = holder[pino.symbols.chindingsSym];
-  if (typeof serialised !== 'string' || serialised.length === 0) return;
+  // Secret-looking keys are censored only inside objects: bindings with no object (pid, hostname,
+  // a request id: Fastify makes one such child per request) need no parsing.
+  if (typeof serialised !== 'string' || !serialised.includes('{')) return;
   const bindings = JSON.parse(`{${serialised.slice(1)}}`) as Record<string, unknown>;
   const redacted = redactLogFields(bindings);
   if (redacted !== bindings) holder[pino.symbols.chindingsSym] = `,${JSON.stringify(redacted).slice(1, -1)}`;
