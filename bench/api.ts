@@ -104,14 +104,32 @@ interface Figures {
   non2xx: number;
   errors: number;
   peakRssMiB: number;
+  /** CPU time (user + system) the server process spent during the run, and the requests answered. */
+  cpuMs: number;
+  requests: number;
 }
+
+/** CPU time of a process so far, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * The server's CPU per answered request, in microseconds: on a loaded machine req/s measure the
+ * machine as much as the server, CPU per request much less so (it does not count time spent waiting).
+ */
+const cpuPerRequest = (f: Figures) =>
+  f.requests > 0 ? Math.round((1000 * f.cpuMs) / f.requests) : Number.NaN;
 
 async function load(name: string, pid: number, opts: autocannon.Options): Promise<Figures> {
   let peak = rssMiB(pid);
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssMiB(pid));
   }, 250);
+  const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  const cpuMs = cpuMsOf(pid) - cpuBefore;
   clearInterval(sampler);
   return {
     name,
@@ -121,6 +139,8 @@ async function load(name: string, pid: number, opts: autocannon.Options): Promis
     non2xx: result.non2xx,
     errors: result.errors,
     peakRssMiB: peak,
+    cpuMs,
+    requests: result.requests.total,
   };
 }
 
@@ -135,6 +155,8 @@ function combine(name: string, runs: Figures[]): Figures {
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+    cpuMs: runs.reduce((a, r) => a + r.cpuMs, 0),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
   };
 }
 
@@ -241,13 +263,18 @@ async function main(): Promise<void> {
         const figures = [...get, ...(post ?? []), ...(mail ? [mail] : [])];
         for (const r of figures) {
           console.log(
-            `${r.name}\n  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  peak RSS ${r.peakRssMiB} MiB`,
+            `${r.name}\n  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  peak RSS ${r.peakRssMiB} MiB  CPU ${cpuPerRequest(r)} µs/request`,
           );
         }
         const ratio = (pair: [Figures, Figures] | null) =>
           pair && pair[1].rps > 0 ? (pair[0].rps / pair[1].rps).toFixed(2) : 'n/a';
         console.log(
           `Hostplane ÷ baseline (req/s, same run): GET ${ratio(get)}, POST rows only ${ratio(post)}`,
+        );
+        const cpuRatio = (pair: [Figures, Figures] | null) =>
+          pair ? (cpuPerRequest(pair[1]) / cpuPerRequest(pair[0])).toFixed(2) : 'n/a';
+        console.log(
+          `baseline CPU ÷ Hostplane CPU per request (same run): GET ${cpuRatio(get)}, POST rows only ${cpuRatio(post)}`,
         );
       } finally {
         for (const child of [server, bareServer]) {
