@@ -21,7 +21,7 @@ import { handleError } from './error-handler.ts';
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { schedulePurge } from './housekeeping.ts';
 import { finishDocument } from './http/openapi.ts';
-import { logRedactPaths } from './http/redact.ts';
+import { logRedaction } from './http/redact.ts';
 import type { MailUsageReader } from './mail-usage.ts';
 import { createRegistry, registerObservability, requestIdOf } from './observability.ts';
 import { registerRoutes } from './routes/index.ts';
@@ -97,8 +97,7 @@ export function allowedMethods(table: RouteEntry[], path: string): string[] {
 /** The panel API as a Fastify instance (not listening): the composition root calls listen(). */
 export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   const config: ApiConfig = apiConfigSchema.parse(deps.config ?? {});
-  const loggerInstance =
-    deps.logger ?? pino({ level: config.logLevel, redact: { paths: logRedactPaths, censor: '[REDACTED]' } });
+  const loggerInstance = deps.logger ?? pino({ level: config.logLevel, ...logRedaction });
   const registry = deps.metricsRegistry ?? createRegistry();
   const app = Fastify({
     loggerInstance,

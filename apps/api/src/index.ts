@@ -8,7 +8,7 @@ export type { DatabaseDumps, DatabaseLogin } from './database-dumps.ts';
 export type { EdgeCertificates } from './edge-certificates.ts';
 export * from './errors.ts';
 export { IDEMPOTENCY_RETENTION_HOURS, purgeExpiredRows } from './housekeeping.ts';
-export { logRedactPaths } from './http/redact.ts';
+export { logRedaction, logRedactPaths } from './http/redact.ts';
 export { createInternalServer, type InternalServerDeps, listenInternal } from './internal-server.ts';
 export { DoveadmHttpUsage, type DoveadmHttpUsageOptions, type MailUsageReader } from './mail-usage.ts';
 export { createRegistry } from './observability.ts';

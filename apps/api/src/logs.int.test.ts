@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAdminUser } from './auth/users.ts';
 import { apiConfigSchema } from './config.ts';
 import { purgeExpiredRows } from './housekeeping.ts';
-import { logRedactPaths } from './http/redact.ts';
+import { logRedaction } from './http/redact.ts';
 import { bearer, createCustomer, createPlan, startTestApi, type TestApi } from './testing/harness.ts';
 
 const lines: Record<string, unknown>[] = [];
@@ -17,10 +17,7 @@ const sink = new Writable({
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi(
-    {},
-    pino({ level: 'info', redact: { paths: logRedactPaths, censor: '[REDACTED]' } }, sink),
-  );
+  api = await startTestApi({}, pino({ level: 'info', ...logRedaction }, sink));
 });
 afterAll(async () => api?.close());
 

@@ -1,6 +1,7 @@
 // Logins, sessions, API tokens, TOTP and the sign-in throttle: the queries of the API's auth layer.
 // Hashing, secrets and the access rules stay in the API; these only read and write the rows.
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
+import { preparedRead } from './prepared.ts';
 import type { PanelDatabase, Role, TokenScope, UserRow } from './schema.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
@@ -238,9 +239,13 @@ export interface TokenUserRow extends PrincipalUserRow {
   expires_at: Date | null;
 }
 
-/** The unexpired token with this hash and its user (not of a deleted customer). */
-export function findTokenUser(db: Db, tokenHash: string): Promise<TokenUserRow | undefined> {
-  return db
+/**
+ * The unexpired token with this hash and its user (not of a deleted customer). Prepared (every
+ * bearer request runs it), and never cached in the process: a revoked or expired token, or a
+ * customer whose deletion started, is refused by the very next request on any API replica.
+ */
+const tokenUserRead = preparedRead('hostplane_token_user', (db, tokenHash: string) =>
+  db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .select([
@@ -254,8 +259,12 @@ export function findTokenUser(db: Db, tokenHash: string): Promise<TokenUserRow |
     .where(notOfDeletedCustomer)
     .where((eb) =>
       eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]),
-    )
-    .executeTakeFirst();
+    ),
+);
+
+export async function findTokenUser(db: Db, tokenHash: string): Promise<TokenUserRow | undefined> {
+  const [row] = await tokenUserRead(db, tokenHash);
+  return row;
 }
 
 export async function touchApiToken(db: Db, tokenId: number): Promise<void> {

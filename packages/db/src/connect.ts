@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared.ts';
 import type { PanelDatabase } from './schema.ts';
 
 const INT8_OID = 20;
@@ -31,7 +32,8 @@ export function createPanelDb(url: string, opts: PanelDbOptions = {}): Kysely<Pa
   // checked-out client's error still surfaces in its query.
   pool.on('error', onIdleError);
   pool.on('connect', (client) => client.on('error', onIdleError));
-  const db = new Kysely<PanelDatabase>({ dialect: new PostgresDialect({ pool }) });
+  // Prepared reads (prepared.ts) go out as named statements; everything else as before.
+  const db = new Kysely<PanelDatabase>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   pools.set(db, pool);
   return db;
 }

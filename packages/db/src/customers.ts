@@ -1,5 +1,6 @@
 // Customers and plans: the queries of the customer and plan routes and of the mutation wrapper.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { preparedRead } from './prepared.ts';
 import type { ConditionRecord, CustomerRecord, PanelDatabase, PlanRecord } from './schema.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
@@ -61,12 +62,9 @@ interface ConditionJson
   updated_at: string;
 }
 
-/** A visible customer and its conditions in one query (GET /customers/{id}: the API's hottest read). */
-export async function findCustomerWithConditions(
-  db: Db,
-  id: number,
-): Promise<{ customer: CustomerRecord; conditions: ConditionRecord[] } | undefined> {
-  const row = await db
+/** A visible customer and its conditions in one query, prepared: GET /customers/{id} is the API's hottest read. */
+const customerWithConditionsRead = preparedRead('hostplane_customer_with_conditions', (db, id: number) =>
+  db
     .selectFrom('customers')
     .selectAll('customers')
     .select(
@@ -77,8 +75,14 @@ export async function findCustomerWithConditions(
       ),
     )
     .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('deleted_at', 'is', null),
+);
+
+export async function findCustomerWithConditions(
+  db: Db,
+  id: number,
+): Promise<{ customer: CustomerRecord; conditions: ConditionRecord[] } | undefined> {
+  const [row] = await customerWithConditionsRead(db, id);
   if (!row) return undefined;
   const { conditions, ...customer } = row;
   return {

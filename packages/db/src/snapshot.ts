@@ -1,5 +1,5 @@
 import type { CustomerSnapshot, DnsRecordRow, DomainRow, PhpSettings, PlanLimits } from '@hostplane/domain';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DnsRecordRecord, DomainRecord, PanelDatabase } from './schema.ts';
 import { readSftpCredentials, sftpEnabled } from './sftp.ts';
 import { loadSiteRuntimeRows } from './site-runtime.ts';
@@ -37,6 +37,10 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
       'plans.id as plan_id',
       'plans.name as plan_name',
       'plans.limits',
+      // The DNS target's record of applied zones (dns-applied-zones.ts) in the same query and the
+      // same repeatable-read view: a DNS pass then needs no round trip of its own to read it.
+      sql<Record<string, string>>`coalesce((select json_object_agg(a.zone, a.fingerprint)
+        from dns_applied_zones a where a.customer_id = customers.id), '{}'::json)`.as('dns_applied'),
     ])
     .where('customers.id', '=', customerId)
     .where('customers.deleted_at', 'is', null)
@@ -115,6 +119,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     ...(sftpEnabled(sftp) ? { sftp: { enabled: true } } : {}),
     databases: runtime.databases,
     databaseServer: runtime.databaseServer,
+    dnsApplied: customer.dns_applied,
   };
 }
 

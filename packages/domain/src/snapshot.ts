@@ -177,6 +177,12 @@ export interface CustomerSnapshot {
   databases?: CustomerDatabaseRow[];
   /** The customer's MariaDB instance: its root password (sealed in the row), once a database was made. */
   databaseServer?: { rootPassword: string } | null;
+  /**
+   * What the DNS target last applied and verified, zone → fingerprint (its record in the panel's
+   * database), read in the snapshot's own query so a DNS pass needs no read of its own (issue 10).
+   * Absent: the DNS target reads its store itself.
+   */
+  dnsApplied?: Readonly<Record<string, string>>;
 }
 
 export function tenantNamespace(customerId: number): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createPanelDb, dnsAppliedZonesStore, migratePanelDb } from '@hostplane/db';
+import { createPanelDb, dnsAppliedZonesStore, loadCustomerSnapshot, migratePanelDb } from '@hostplane/db';
 import type { DomainRow } from '@hostplane/domain';
 import { answerTexts, loadStackEnv, readUntil } from '@hostplane/testing';
 import pg from 'pg';
@@ -98,6 +98,36 @@ describe('DNS change passes read only the zones that moved (issue 10)', () => {
     // and checked against PowerDNS's answer to the create: one POST and the cache flush (PUT).
     expect(requests).toEqual({ GET: 0, POST: 1, PUT: 1, PATCH: 0, DELETE: 0, total: 2 });
     expect((await appliedRows()).map((r) => r.zone)).toEqual([one, two]);
+  });
+
+  it('the snapshot the engine loads carries the record, so a change pass reads none of its own', async () => {
+    const loaded = await loadCustomerSnapshot(db, customerId);
+    const recorded = Object.fromEntries((await appliedRows()).map((r) => [r.zone, r.fingerprint]));
+    expect(loaded?.dnsApplied).toEqual(recorded);
+    // The real store, with its reads counted.
+    let reads = 0;
+    const counted = createDnsTarget({
+      zones,
+      config: testDnsConfig,
+      applied: {
+        ...store,
+        applied: (id) => {
+          reads++;
+          return store.applied(id);
+        },
+      },
+    });
+    const domains = [domainRow(one), domainRow(two)];
+    const ctx = { ...passContext(), pass: 'change' as const };
+    client.resetCounts();
+    const withRecord = await counted.run({ ...snapshotOf(customerId, domains), dnsApplied: recorded }, ctx);
+    expect(withRecord).toMatchObject({ status: 'True', reason: 'Ready', changes: 0 });
+    expect(reads).toBe(0);
+    expect(client.counts.total).toBe(0);
+    // A snapshot without it (built by hand, not by the engine): the target reads its store.
+    const without = await counted.run(snapshotOf(customerId, domains), ctx);
+    expect(without).toMatchObject({ status: 'True', reason: 'Ready', changes: 0 });
+    expect(reads).toBe(1);
   });
 
   it('a record edited in PowerDNS behind the panel is left by a change pass and repaired by the resync', async () => {

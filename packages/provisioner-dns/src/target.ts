@@ -198,8 +198,13 @@ export function createDnsTarget(deps: DnsTargetDeps): Target {
       const store = deps.applied;
       // A deleting customer is always a full pass: every zone carrying its mark must go.
       const pass = store && ctx.pass === 'change' && !snapshot.deleting ? 'change' : 'full';
-      // The desired state and its fingerprints are computed while the SELECT is in flight.
-      const reading = store ? store.applied(snapshot.id) : Promise.resolve(new Map<string, string>());
+      // What was last applied: from the snapshot when the engine loaded it there (no round trip),
+      // else read from the store while the desired state and its fingerprints are computed.
+      const reading = !store
+        ? Promise.resolve(new Map<string, string>())
+        : snapshot.dnsApplied
+          ? Promise.resolve(new Map(Object.entries(snapshot.dnsApplied)))
+          : store.applied(snapshot.id);
       let desired: DesiredZone[];
       let wanted: Map<string, string>;
       try {

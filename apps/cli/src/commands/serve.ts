@@ -286,11 +286,11 @@ export async function run(mode: ServeMode): Promise<number> {
     process.stderr.write(`hostplane serve: ${(err as Error).message}\n`);
     return 2;
   }
-  const { logRedactPaths } = await import('@hostplane/api');
+  const { logRedaction } = await import('@hostplane/api');
   const logger = pino({
     level: env.LOG_LEVEL,
     base: { service: 'hostplane' },
-    redact: { paths: logRedactPaths },
+    ...logRedaction,
   });
   const { createPanelDb, migratePanelDb, sealStoredDkimKeys } = await import('@hostplane/db');
   const db = createPanelDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 8 });
