@@ -1,3 +1,8 @@
+// Backups that move bytes (issue 15) on the real node (HOSTPLANE_STACK_NODE=real; `npm run test:node`):
+// Velero v1.18.3 as bootstrap renders it (server Deployment, node-agent DaemonSet, images built from the
+// module), file-system backup of a site's `local` volume with Kopia into the stack's S3 store, driven
+// through the panel's API; then the file is lost and a restore through the API brings it back, served
+// by the site again.
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { TERMINAL_PHASES } from '@hostplane/provisioner-backup';
 import { KINDS } from '@hostplane/provisioner-k8s';
