@@ -95,3 +95,9 @@ export {
   TENANT_VOLUME_POLICY,
   tenantVolumePolicy,
 } from './backup.ts';
+export {
+  MONITORING_NAMESPACE,
+  PROMETHEUS_APP,
+  PROMETHEUS_PORT,
+  prometheusConfigYaml,
+} from './monitoring.ts';
