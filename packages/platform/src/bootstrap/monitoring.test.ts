@@ -1,6 +1,6 @@
 // monitoring-system (issue 14): production renders the kube-prometheus-stack HelmChart; the local
 // profile's `monitoring.mode: prometheus` renders Prometheus alone (restricted, non-root, probes,
-// requests/limits) scraping the panel's and Traefik's metrics ports by a rendered config.
+// requests/limits) scraping the panel's and Traefik's metrics ports (DNS discovery) by a rendered config.
 import type { KubeObject } from '@hostplane/domain';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -36,7 +36,6 @@ describe('monitoring-system', () => {
     const deploy = find(objects, 'Deployment', 'prometheus');
     const pod = deploy.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
-    expect(pod.serviceAccountName).toBe('prometheus');
     const [container] = pod.containers;
     expect(container.image).toBe('ghcr.io/hostplane/prometheus:2.42.0-1');
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
@@ -46,41 +45,54 @@ describe('monitoring-system', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/-/healthy', port: 9090 });
     expect(container.args).toContain('--storage.tsdb.retention.time=2d');
     expect(find(objects, 'Service', 'prometheus').spec.ports[0].port).toBe(9090);
-    // Pod discovery only: list/watch pods, nothing else.
-    expect(find(objects, 'ClusterRole', 'hostplane-prometheus').rules).toEqual([
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-    ]);
+    // No Kubernetes API rights: targets come from DNS, no token is mounted.
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(objects.some((o) => o.kind === 'ClusterRole' || o.kind === 'ServiceAccount')).toBe(false);
   });
 
-  it("scrapes the panel's and Traefik's metrics ports by pod discovery, and rolls on a config change", () => {
-    const objects = step({ mode: 'prometheus' }).objects;
+  it("scrapes the panel's and Traefik's metrics ports by DNS names of headless Services, and rolls on a config change", () => {
+    const config = withMonitoring({ mode: 'prometheus' });
+    const steps = renderBootstrap(config);
+    const objects = steps.find((s) => s.name === 'monitoring')!.objects;
     const yaml = find(objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml'];
     const jobs = parse(yaml).scrape_configs as Obj[];
     expect(jobs.map((j) => j.job_name)).toEqual(['prometheus', 'panel', 'traefik']);
     const panel = jobs.find((j) => j.job_name === 'panel');
-    expect(panel.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['panel-system'] } }]);
-    expect(panel.relabel_configs.slice(0, 2)).toEqual([
-      {
-        source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'],
-        regex: 'panel|panel-worker',
-        action: 'keep',
-      },
-      { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics', action: 'keep' },
+    expect(panel.dns_sd_configs.map((d: Obj) => [d.names[0], d.port])).toEqual([
+      ['panel-metrics.panel-system.svc.cluster.local', 9090],
+      ['panel-worker-metrics.panel-system.svc.cluster.local', 9090],
     ]);
+    expect(panel.relabel_configs[0]).toEqual({
+      source_labels: ['__meta_dns_name'],
+      regex: 'panel-metrics\\.panel-system\\..*',
+      target_label: 'app',
+      replacement: 'panel',
+    });
     const traefik = jobs.find((j) => j.job_name === 'traefik');
-    expect(traefik.kubernetes_sd_configs[0].namespaces.names).toEqual(['ingress-system']);
-    // The panel's metrics port is the container port named `metrics`, Traefik's is `internal`.
-    const panelStep = renderBootstrap(withMonitoring({ mode: 'prometheus' })).find(
-      (s) => s.name === 'panel',
-    )!;
-    const api = find(panelStep.objects, 'Deployment', 'panel').spec.template.spec.containers[0];
-    expect(api.ports).toContainEqual({ name: 'metrics', containerPort: 9090 });
-    const ingress = renderBootstrap(withMonitoring({ mode: 'prometheus' })).find(
-      (s) => s.name === 'ingress',
-    )!;
+    expect(traefik.dns_sd_configs[0]).toMatchObject({
+      names: ['traefik-metrics.ingress-system.svc.cluster.local'],
+      port: 9100,
+    });
+    // The headless Services come with the scraped namespaces' steps, selecting the pods that listen.
+    const panelStep = steps.find((s) => s.name === 'panel')!;
+    for (const app of ['panel', 'panel-worker']) {
+      const svc = find(panelStep.objects, 'Service', `${app}-metrics`);
+      expect(svc.spec).toMatchObject({ clusterIP: 'None', selector: { 'app.kubernetes.io/name': app } });
+      const container = find(panelStep.objects, 'Deployment', app).spec.template.spec.containers[0];
+      expect(container.ports).toContainEqual({ name: 'metrics', containerPort: 9090 });
+    }
+    const ingress = steps.find((s) => s.name === 'ingress')!;
+    expect(find(ingress.objects, 'Service', 'traefik-metrics').spec.ports[0].port).toBe(9100);
     const traefikPorts = find(ingress.objects, 'Deployment', 'traefik').spec.template.spec.containers[0]
       .ports;
     expect(traefikPorts).toContainEqual({ name: 'internal', containerPort: 9100 });
+    // Production (the chart) renders none of them.
+    const chart = renderBootstrap(withMonitoring({}));
+    expect(
+      chart
+        .flatMap((s) => s.objects)
+        .some((o) => o.kind === 'Service' && o.metadata.name.endsWith('-metrics')),
+    ).toBe(false);
     const hash = (o: Obj[]) => find(o, 'Deployment', 'prometheus').spec.template.metadata.annotations;
     const other = step({ mode: 'prometheus', retention: '1w' }).objects;
     expect(hash(other)).toEqual(hash(objects)); // retention is an argument, not the config file

@@ -5,8 +5,6 @@ import type { BootstrapConfig } from '../config/bootstrap-schema.ts';
 import {
   configMap,
   helmChart,
-  MANAGED,
-  meta,
   namespace,
   restrictedContainer,
   restrictedPod,
@@ -14,7 +12,7 @@ import {
   service,
   workload,
 } from './common.ts';
-import { INGRESS_NAMESPACE } from './ingress.ts';
+import { INGRESS_NAMESPACE, INTERNAL_PORT } from './ingress.ts';
 
 export const MONITORING_NAMESPACE = 'monitoring-system';
 
@@ -74,38 +72,74 @@ export const PROMETHEUS_APP = 'prometheus';
 export const PROMETHEUS_PORT = 9090;
 /** `nobody`, as the upstream prom/prometheus image (and our Debian build) runs. */
 const PROMETHEUS_UID = 65534;
-const NAME_LABEL = '__meta_kubernetes_pod_label_app_kubernetes_io_name';
-const PORT_NAME = '__meta_kubernetes_pod_container_port_name';
-
-/** A pod-discovery scrape job: the pods of `apps` in `ns`, on their container port named `port`. */
-function podJob(job: string, ns: string, apps: string[], port: string) {
-  return {
-    job_name: job,
-    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [ns] } }],
-    relabel_configs: [
-      { source_labels: [NAME_LABEL], regex: apps.join('|'), action: 'keep' },
-      { source_labels: [PORT_NAME], regex: port, action: 'keep' },
-      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-      { source_labels: [NAME_LABEL], target_label: 'app' },
-    ],
-  };
+/**
+ * What Prometheus alone scrapes: the panel's API and worker (`/metrics` on their internal port 9090,
+ * which no Service exposes to the edge) and Traefik (its internal entry point: ping and metrics). Each
+ * gets a headless Service in its own namespace (rendered by that namespace's step), whose DNS name
+ * lists the ready pods: Debian's Prometheus is built without Kubernetes discovery, DNS discovery is
+ * what it has (and a headless Service is what kube-prometheus-stack's ServiceMonitors would select).
+ */
+function scrapeTargets(config: BootstrapConfig) {
+  const steps = config.bootstrap.steps;
+  const panelNs = config.panelIdentity.namespace;
+  return [
+    ...(steps.includes('panel')
+      ? [
+          { job: 'panel', app: 'panel', ns: panelNs, port: 9090 },
+          { job: 'panel', app: 'panel-worker', ns: panelNs, port: 9090 },
+        ]
+      : []),
+    ...(steps.includes('ingress')
+      ? [{ job: 'traefik', app: 'traefik', ns: INGRESS_NAMESPACE, port: INTERNAL_PORT }]
+      : []),
+  ];
 }
 
-/**
- * prometheus.yml of Prometheus alone (pure): the panel's API and worker (`/metrics` on their internal
- * port 9090, which no Service exposes, so pods are discovered) and Traefik's metrics (its internal
- * entry point), and Prometheus itself.
- */
+const metricsService = (app: string) => `${app}-metrics`;
+
+/** The headless metrics Services of namespace `ns` (Prometheus alone only; empty otherwise). */
+export function scrapeServices(config: BootstrapConfig, ns: string): KubeObject[] {
+  if (!config.bootstrap.steps.includes('monitoring') || config.bootstrap.monitoring.mode !== 'prometheus')
+    return [];
+  return scrapeTargets(config)
+    .filter((t) => t.ns === ns)
+    .map((t) =>
+      service(
+        metricsService(t.app),
+        ns,
+        t.app,
+        [{ name: 'metrics', port: t.port, targetPort: t.port }],
+        true,
+      ),
+    );
+}
+
+/** prometheus.yml of Prometheus alone (pure): one DNS-discovered job per scraped app, and itself. */
 export function prometheusConfigYaml(config: BootstrapConfig): string {
-  const steps = config.bootstrap.steps;
+  const targets = scrapeTargets(config);
   const jobs = [
     { job_name: 'prometheus', static_configs: [{ targets: [`localhost:${PROMETHEUS_PORT}`] }] },
-    ...(steps.includes('panel')
-      ? [podJob('panel', config.panelIdentity.namespace, ['panel', 'panel-worker'], 'metrics')]
-      : []),
-    // Traefik's internal entry point (ping and metrics) is its container port named `internal`.
-    ...(steps.includes('ingress') ? [podJob('traefik', INGRESS_NAMESPACE, ['traefik'], 'internal')] : []),
+    ...[...new Set(targets.map((t) => t.job))].map((job) => ({
+      job_name: job,
+      // One discovery per app: its label comes from which name answered.
+      dns_sd_configs: targets
+        .filter((t) => t.job === job)
+        .map((t) => ({
+          names: [`${metricsService(t.app)}.${t.ns}.svc.${config.clusterDomain}`],
+          type: 'A',
+          port: t.port,
+          refresh_interval: '15s',
+        })),
+      relabel_configs: targets
+        .filter((t) => t.job === job)
+        .flatMap((t) => {
+          const name = `${metricsService(t.app)}\\.${t.ns}\\..*`;
+          return [
+            { source_labels: ['__meta_dns_name'], regex: name, target_label: 'app', replacement: t.app },
+            { source_labels: ['__meta_dns_name'], regex: name, target_label: 'namespace', replacement: t.ns },
+          ];
+        }),
+    })),
   ];
   return stringify(
     { global: { scrape_interval: '15s', evaluation_interval: '15s' }, scrape_configs: jobs },
@@ -115,30 +149,15 @@ export function prometheusConfigYaml(config: BootstrapConfig): string {
 
 /**
  * Prometheus alone (`monitoring.mode: prometheus`): the local profile's substitute for the chart.
- * Restricted and non-root; it discovers pods through the API (list/watch pods, cluster-wide as the
- * chart's Prometheus does, nothing else) and keeps `retention` of samples in an emptyDir.
+ * Restricted and non-root; it finds its targets by DNS (no Kubernetes API rights: no ServiceAccount
+ * token is mounted) and keeps `retention` of samples in an emptyDir.
  */
 function prometheusAlone(config: BootstrapConfig): KubeObject[] {
   const ns = MONITORING_NAMESPACE;
   const m = config.bootstrap.monitoring;
   const yaml = prometheusConfigYaml(config);
-  const role = 'hostplane-prometheus';
   return [
     namespace(ns, 'restricted', 'Prometheus alone: one non-root Deployment, no host access'),
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(PROMETHEUS_APP, ns, PROMETHEUS_APP) },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: role, labels: { ...MANAGED, 'app.kubernetes.io/name': PROMETHEUS_APP } },
-      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: role, labels: { ...MANAGED, 'app.kubernetes.io/name': PROMETHEUS_APP } },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-      subjects: [{ kind: 'ServiceAccount', name: PROMETHEUS_APP, namespace: ns }],
-    },
     configMap('prometheus-config', ns, PROMETHEUS_APP, { 'prometheus.yml': yaml }),
     workload({
       kind: 'Deployment',
@@ -146,7 +165,6 @@ function prometheusAlone(config: BootstrapConfig): KubeObject[] {
       ns,
       replicas: 1,
       podSecurity: restrictedPod(PROMETHEUS_UID),
-      serviceAccountName: PROMETHEUS_APP,
       configHash: createHash('sha256').update(yaml).digest('hex').slice(0, 16),
       containers: [
         {
