@@ -33,6 +33,8 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
  */
 export const SECONDS: Readonly<Record<string, number>> = {
   // dns + mail + ingress + panel since issue 14's mail/DNS/delete case: 282 s (2026-11-28, one run; was 162).
+  // + backup + monitoring (localfull): one run at load average 30–44 took ~21 min, most of it the
+  // beforeAll re-apply under that load; not yet measured on a quiet machine, weight kept.
   'tests/install.node.test.ts': 282,
   'tests/wordpress.node.test.ts': 137,
   'tests/site-runtime.node.test.ts': 132,

@@ -1,14 +1,18 @@
 // Installing the platform onto the real node (DESIGN.md §4, issue 14): `hostplane bootstrap --local
 // --apply` puts dns-system (PowerDNS), mail-system (mail DB, Postfix, Dovecot, Rspamd, webmail),
-// ingress-system (Traefik as a pod, its web, mail and DNS entry points on the node by hostPorts) and
-// panel-system (API, worker, web, from the images `hostplane images build` made) on the node; then
+// ingress-system (Traefik as a pod, its web, mail and DNS entry points on the node by hostPorts),
+// backup-system (Velero + node agent, the stack's S3 store as the BackupStorageLocation), monitoring-
+// system (Prometheus alone, the local equivalent of kube-prometheus-stack, scraping the panel and
+// Traefik) and panel-system (API, worker, web, from the images `hostplane images build` made) on the
+// node; then
 // everything goes through the IN-CLUSTER panel's public entry point (Traefik, TLS from Pebble): an admin
 // and a token made with the CLI inside the panel's image (`kubectl exec`), a plan, a customer, a
 // delegated and verified domain, a static site that answers over HTTPS with a Pebble certificate, a
 // mailbox. `dig` at the DNS entry point returns the site's A and the domain's MX; mail through the SMTP
 // entry point arrives, mail submitted through the submission entry point arrives DKIM-signed (verified
 // against the key the DNS entry point serves), both read over IMAP through the IMAP entry point;
-// deleting the customer removes it from Kubernetes, DNS and mail. A second `--apply` writes nothing.
+// the customer's Backup condition is True (its Velero Schedule in backup-system); deleting the customer
+// removes it from Kubernetes, DNS and mail. A second `--apply` writes nothing.
 // Nothing here talks to a panel process on the host.
 import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -268,11 +272,20 @@ describe('hostplane bootstrap --local on the real node', () => {
         '02-dns-system.yaml',
         '03-mail-system.yaml',
         '04-ingress-system.yaml',
+        '05-backup-system.yaml',
+        '06-monitoring-system.yaml',
         '07-panel-system.yaml',
       ]);
       expect(steps.flatMap((s) => s.changes)).toEqual([]);
       // The platform's pods idle (nothing provisioned yet): their working set, per namespace and in all.
-      const memory = await platformMemoryMiB(['dns-system', 'mail-system', 'ingress-system', 'panel-system']);
+      const memory = await platformMemoryMiB([
+        'dns-system',
+        'mail-system',
+        'ingress-system',
+        'backup-system',
+        'monitoring-system',
+        'panel-system',
+      ]);
       const total = Object.values(memory).reduce((a, b) => a + b, 0);
       process.stdout.write(
         `install figures: platform pods idle ${total.toFixed(0)} MiB ${JSON.stringify(Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, Math.round(v)])))}\n`,
@@ -282,9 +295,98 @@ describe('hostplane bootstrap --local on the real node', () => {
       expect(status.code, status.stdout).toBe(0);
       for (const file of steps.map((s) => s.file))
         expect(status.stdout).toMatch(new RegExp(`${file.replace('.', '\\.')}\\s+Ready`));
+      // backup-system's node agent (a DaemonSet) and storage location, monitoring's Prometheus.
+      expect(status.stdout).toMatch(/ready\s+1\/1\s+DaemonSet\/backup-system\/node-agent/);
+      expect(status.stdout).toMatch(/ready\s+Available\s+BackupStorageLocation\/backup-system\/default/);
+      expect(status.stdout).toMatch(/ready\s+1\/1\s+Deployment\/monitoring-system\/prometheus/);
+      // backup-system's node agent (a DaemonSet) and storage location, monitoring's Prometheus.
+      expect(status.stdout).toMatch(/ready\s+1\/1\s+DaemonSet\/backup-system\/node-agent/);
+      expect(status.stdout).toMatch(/ready\s+Available\s+BackupStorageLocation\/backup-system\/default/);
+      expect(status.stdout).toMatch(/ready\s+1\/1\s+Deployment\/monitoring-system\/prometheus/);
       // The entry points of the in-cluster edge, beside the host ones.
       for (const name of ['EDGE_SMTP_ADDR', 'EDGE_SUBMISSION_ADDR', 'EDGE_IMAP_ADDR', 'EDGE_DNS_ADDR'])
         expect(env.stdout).toMatch(new RegExp(`export ${name}=127\\.0\\.0\\.1:\\d+`));
+    },
+    SLOW,
+  );
+
+  it(
+    "backup-system's storage location is Available, and Prometheus (monitoring-system) scrapes the panel: its target is up",
+    async () => {
+      const kubectl = async (args: string[]) =>
+        (await run('kubectl', ['--kubeconfig', stack().KUBECONFIG, ...args])).stdout.trim();
+      // Velero reached the stack's S3 store through the node gateway (the step waited for this).
+      expect(
+        await kubectl([
+          '-n',
+          'backup-system',
+          'get',
+          'backupstoragelocation',
+          'default',
+          '-o',
+          'jsonpath={.status.phase}',
+        ]),
+      ).toBe('Available');
+      expect(
+        await kubectl([
+          '-n',
+          'backup-system',
+          'get',
+          'daemonset',
+          'node-agent',
+          '-o',
+          'jsonpath={.status.numberReady}',
+        ]),
+      ).toBe('1');
+      // Prometheus' HTTP API through its Service, from the node (kube-proxy's ClusterIP).
+      const ip = await kubectl([
+        '-n',
+        'monitoring-system',
+        'get',
+        'service',
+        'prometheus',
+        '-o',
+        'jsonpath={.spec.clusterIP}',
+      ]);
+      type Target = { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string };
+      const seen: { targets: Target[] } = { targets: [] };
+      const up = await waitFor(
+        "the panel's target up in Prometheus",
+        async () => {
+          const res = await fetch(`http://${ip}:9090/api/v1/targets?state=active`, {
+            signal: AbortSignal.timeout(5_000),
+          }).catch(() => undefined);
+          if (!res?.ok) return undefined;
+          const body = (await res.json()) as { data: { activeTargets: Target[] } };
+          seen.targets = body.data.activeTargets;
+          const wanted = (app: string) =>
+            seen.targets.find(
+              (t) =>
+                t.labels.app === app &&
+                t.labels.namespace === (app === 'traefik' ? 'ingress-system' : 'panel-system'),
+            );
+          const all = ['panel', 'panel-worker', 'traefik'].map(wanted);
+          return all.every((t) => t?.health === 'up') ? all : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 2_000 },
+      ).catch((error: Error) => {
+        throw new Error(
+          `${error.message}; targets: ${JSON.stringify(seen.targets.map((t) => [t.labels.job, t.labels.app, t.health, t.lastError]))}`,
+        );
+      });
+      expect(up.map((t) => t?.scrapeUrl)).toEqual([
+        expect.stringMatching(/^http:\/\/[\d.]+:9090\/metrics$/),
+        expect.stringMatching(/^http:\/\/[\d.]+:9090\/metrics$/),
+        expect.stringMatching(/^http:\/\/[\d.]+:9100\/metrics$/),
+      ]);
+      // A sample of the panel's own metrics is there (the scrape parsed what /metrics serves).
+      const query = await fetch(
+        `http://${ip}:9090/api/v1/query?query=${encodeURIComponent('up{job="panel"}')}`,
+      );
+      const result = ((await query.json()) as { data: { result: { value: [number, string] }[] } }).data
+        .result;
+      expect(result.length).toBeGreaterThanOrEqual(2);
+      expect(result.every((r) => r.value[1] === '1')).toBe(true);
     },
     SLOW,
   );
@@ -337,6 +439,24 @@ describe('hostplane bootstrap --local on the real node', () => {
     expect(await can(traefik, ['update', 'ingresses', '--subresource=status', '-n', 'cust-1001'])).toBe(true);
     expect(await can(traefik, ['create', 'secrets', '-n', 'ingress-system'])).toBe(false);
     expect(await can(traefik, ['delete', 'pods', '-n', 'ingress-system'])).toBe(false);
+    // With backup-system installed the worker runs with backups: it writes its customers' Velero
+    // Schedules, Backups and Restores there, reads the node agent, and nothing else in backup-system.
+    for (const resource of ['schedules.velero.io', 'backups.velero.io', 'restores.velero.io']) {
+      expect(await can(worker, ['create', resource, '-n', 'backup-system'])).toBe(true);
+      expect(await can(worker, ['delete', resource, '-n', 'backup-system'])).toBe(true);
+      expect(await can(worker, ['create', resource, '-n', 'kube-system'])).toBe(false);
+    }
+    expect(await can(worker, ['list', 'podvolumebackups.velero.io', '-n', 'backup-system'])).toBe(true);
+    expect(await can(worker, ['get', 'daemonsets/node-agent', '-n', 'backup-system'])).toBe(true);
+    expect(await can(worker, ['get', 'secrets', '-n', 'backup-system'])).toBe(false);
+    expect(await can(worker, ['patch', 'backupstoragelocations.velero.io', '-n', 'backup-system'])).toBe(
+      false,
+    );
+    expect(await can(apiSa, ['create', 'backups.velero.io', '-n', 'backup-system'])).toBe(false);
+    // Prometheus finds its targets by DNS: no Kubernetes rights at all.
+    const prometheus = 'system:serviceaccount:monitoring-system:default';
+    expect(await can(prometheus, ['list', 'pods', '--all-namespaces'])).toBe(false);
+    expect(await can(prometheus, ['get', 'secrets', '-n', 'panel-system'])).toBe(false);
   });
 
   it(
@@ -460,6 +580,24 @@ describe('hostplane bootstrap --local on the real node', () => {
         { timeoutMs: 60_000, intervalMs: 2_000 },
       );
       expect(siteLogs).toMatchObject({ container: 'nginx', pod: expect.stringMatching(/^home-/) });
+      // The in-cluster worker runs with backups (backup-system is installed): the customer's Backup
+      // condition is True and its Velero Schedule exists in backup-system.
+      const backupCondition = await waitFor(
+        `customer ${id}'s Backup condition True`,
+        async () => {
+          const res = await api('GET', `/customers/${id}`);
+          const conditions = (res.body?.status?.conditions ?? []) as { type: string; status: string }[];
+          const c = conditions.find((x) => x.type === 'Backup');
+          return c?.status === 'True' ? c : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 2_000 },
+      );
+      expect(backupCondition.status).toBe('True');
+      const schedules = await run('kubectl', [
+        ...['--kubeconfig', stack().KUBECONFIG, '-n', 'backup-system', 'get', 'schedules.velero.io'],
+        ...['-l', `customer-id=${id}`, '-o', 'jsonpath={.items[*].spec.template.includedNamespaces}'],
+      ]);
+      expect(schedules.stdout).toContain(`cust-${id}`);
       process.stdout.write(
         `install figures: bootstrap ${figures.bootstrapSeconds?.toFixed(1)} s, first site ${figures.firstSiteSeconds?.toFixed(1)} s, empty node to first site ${figures.emptyNodeToFirstSiteSeconds?.toFixed(1)} s\n`,
       );

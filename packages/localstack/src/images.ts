@@ -16,6 +16,7 @@ import { ensureBaseLayout, type LayeredImageRecipe, packLayeredImage } from './l
 import { localclusterModuleDir, parseGoMod } from './localcluster-build.ts';
 import { mailDnsImageRecipes } from './mail-dns-images.ts';
 import { STAGED_IMAGE_NAMES, stagedImageRecipes } from './platform-images.ts';
+import { prometheusImageRecipe } from './prometheus-image.ts';
 import { fileIn, mariadbRecipe, PHP_FPM_CONF, phpRecipe, users, wordpressRecipes } from './runtime-images.ts';
 import { repoRoot } from './stack-env.ts';
 import { webmailImageRecipe } from './webmail-image.ts';
@@ -201,6 +202,7 @@ export function imageRecipes(platform = parsePlatformConfig({})): ImageRecipe[] 
     ...wordpressRecipes(platform),
     ...mailDnsImageRecipes(),
     webmailImageRecipe(),
+    prometheusImageRecipe(),
     ...goBinariesImageRecipes(),
   ];
 }

@@ -1,8 +1,9 @@
 // `hostplane bootstrap --local` (DESIGN.md §4): the bootstrap config of the local stack's real node,
 // derived from the running stack. The same renderer production uses installs, in the seed's order,
 // dns-system (PowerDNS), mail-system (mail DB, Postfix, Dovecot, Rspamd, webmail), ingress-system
-// (Traefik as a pod, its web/websecure, mail and DNS entry points bound on the node by hostPorts) and
-// panel-system (API, worker, web), and the in-cluster panel uses the in-cluster PowerDNS API, mail DB and
+// (Traefik as a pod, its web/websecure, mail and DNS entry points bound on the node by hostPorts),
+// backup-system (Velero and its node agent, the stack's S3 store as the storage location),
+// monitoring-system (Prometheus alone) and panel-system (API, worker, web), and the in-cluster panel uses the in-cluster PowerDNS API, mail DB and
 // doveadm. What stays a host process of the stack is `bootstrap.external`, reached through the node
 // gateway on the node's address (components/node-gateway.ts): the panel's PostgreSQL, the resolver of
 // the local internet, Pebble, S3 — and PowerDNS's database: dns-system's PowerDNS runs over the stack's
@@ -23,6 +24,7 @@ import {
   SERVICE_CLUSTER_IP_RANGE,
 } from './components/kube-pki.ts';
 import { LOCAL_STORAGE_CLASS } from './components/local-volumes.ts';
+import { nodePaths } from './components/node-config.ts';
 import { S3_ACCESS_KEY, S3_BUCKET } from './components/s3.ts';
 import { sftpHostKeyFiles } from './components/sftp.ts';
 import { STACK_HOST, stackPorts } from './ports.ts';
@@ -106,6 +108,18 @@ export function localBootstrapConfigInput(stateDir: string): BootstrapConfigInpu
         s3Url: throughNode(env.S3_ENDPOINT),
         accessKeyId: S3_ACCESS_KEY,
         secretAccessKey: env.S3_SECRET_KEY,
+        // The node agent reads pod volumes under this stack's kubelet root, not /var/lib/kubelet.
+        kubeletRootDir: path.resolve(nodePaths(stateDir).kubeletRoot),
+        // A 2-core node: the local profile requests little (REAL-NODE.md); the limits stay.
+        resources: {
+          server: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '512Mi' } },
+          nodeAgent: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '1Gi' } },
+        },
+      },
+      // No chart repository here: Prometheus alone stands in for kube-prometheus-stack.
+      monitoring: {
+        mode: 'prometheus',
+        resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { memory: '512Mi' } },
       },
       panelReplicas: 1,
       secrets: {
@@ -122,8 +136,12 @@ export function localBootstrapConfigInput(stateDir: string): BootstrapConfigInpu
   };
 }
 
-/** The steps `--local` installs: the seed's order; storage, backup and monitoring stay the stack's. */
-export const LOCAL_STEPS = ['dns', 'mail', 'ingress', 'panel'] as const;
+/**
+ * The steps `--local` installs, in the seed's order. Storage stays the node's: the stack's local
+ * provisioner (StorageClass LOCAL_STORAGE_CLASS) stands in for Longhorn; monitoring is Prometheus alone
+ * instead of the kube-prometheus-stack chart (docs/install.md, "Local equivalents").
+ */
+export const LOCAL_STEPS = ['dns', 'mail', 'ingress', 'backup', 'monitoring', 'panel'] as const;
 
 /** The in-cluster edge's mail and DNS entry points (hostPorts on the node, reached on 127.0.0.1 too). */
 export function localEntryPoints(): Record<string, string> {

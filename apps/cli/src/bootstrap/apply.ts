@@ -51,6 +51,12 @@ export interface ApplyOptions {
    * Off when applying a subset of the steps.
    */
   pruneDroppedSteps?: boolean;
+  /**
+   * Also wait for each step's DaemonSets (every scheduled pod ready) and BackupStorageLocations
+   * (Velero found the bucket: phase Available). On for a real cluster (the CLI); off where pods are
+   * faked (kwok), which runs no Velero to make a location Available.
+   */
+  available?: boolean;
 }
 
 const key = (o: KubeObject | LiveObject) =>
@@ -143,15 +149,40 @@ async function waitForCrds(kube: KubeApi, objects: KubeObject[], options: ApplyO
 /** Ready: the controller saw the latest spec and every replica is ready (and updated). */
 export function isWorkloadReady(live: LiveObject): boolean {
   const status = live.status ?? {};
-  const wanted = Number(live.spec?.replicas ?? 1);
   const observed = Number(status.observedGeneration ?? 0) >= Number(live.metadata.generation ?? 0);
+  if (live.kind === 'DaemonSet') {
+    const wanted = Number(status.desiredNumberScheduled ?? 0);
+    const ready = Number(status.numberReady ?? 0) >= wanted;
+    const updated = Number(status.updatedNumberScheduled ?? 0) >= wanted;
+    return observed && wanted > 0 && ready && updated;
+  }
+  // Velero's storage location: Available once the server reached the bucket (validated every minute).
+  if (live.kind === 'BackupStorageLocation') return status.phase === 'Available';
+  const wanted = Number(live.spec?.replicas ?? 1);
   const ready = Number(status.readyReplicas ?? 0) >= wanted;
   const updated = live.kind !== 'Deployment' || Number(status.updatedReplicas ?? 0) >= wanted;
   return observed && ready && updated;
 }
 
+/** What `status` shows and `--apply` waits for in a step (DaemonSets and locations only when `available`). */
+function awaited(step: BootstrapStep, available: boolean): KubeObject[] {
+  const kinds = available
+    ? ['Deployment', 'StatefulSet', 'DaemonSet', 'BackupStorageLocation']
+    : ['Deployment', 'StatefulSet'];
+  return step.objects.filter((o) => kinds.includes(o.kind));
+}
+
+/** A status line's replicas: ready/wanted pods, or a location's phase. */
+function replicasOf(live: LiveObject): string {
+  const status = live.status ?? {};
+  if (live.kind === 'DaemonSet')
+    return `${Number(status.numberReady ?? 0)}/${Number(status.desiredNumberScheduled ?? 0)}`;
+  if (live.kind === 'BackupStorageLocation') return String(status.phase ?? 'Unknown');
+  return `${Number(status.readyReplicas ?? 0)}/${Number(live.spec?.replicas ?? 1)}`;
+}
+
 async function waitForWorkloads(kube: KubeApi, step: BootstrapStep, options: ApplyOptions): Promise<number> {
-  const workloads = step.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+  const workloads = awaited(step, options.available ?? false);
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   const heartbeatMs = options.heartbeatMs ?? 10_000;
@@ -306,13 +337,11 @@ export async function bootstrapStatus(kube: KubeApi, steps: BootstrapStep[]): Pr
         .get(kindRef(object.kind), object.metadata.namespace ?? null, object.metadata.name)
         .catch(() => null);
       if (live) present++;
-      if (object.kind === 'Deployment' || object.kind === 'StatefulSet') {
+      if (awaited({ ...step, objects: [object] }, true).length > 0) {
         workloads.push({
           name: key(object),
           ready: live ? isWorkloadReady(live) : false,
-          replicas: live
-            ? `${Number(live.status?.readyReplicas ?? 0)}/${Number(live.spec?.replicas ?? 1)}`
-            : '-',
+          replicas: live ? replicasOf(live) : '-',
         });
       }
     }

@@ -138,7 +138,7 @@ async function applyLocal(
     if (!(await kube.get(KINDS.Namespace, null, namespace.metadata.name))) await kube.apply(namespace);
     await kube.apply(secret);
   }
-  return applyBootstrap(kube, steps, { timeoutMs, progress, pruneDroppedSteps: true });
+  return applyBootstrap(kube, steps, { timeoutMs, progress, pruneDroppedSteps: true, available: true });
 }
 
 export async function run(invocation: Extract<Invocation, { command: 'bootstrap' }>): Promise<number> {
@@ -225,7 +225,7 @@ export async function run(invocation: Extract<Invocation, { command: 'bootstrap'
     }
     const results = args.local
       ? await applyLocal(kube, steps, config, timeoutMs, progress)
-      : await applyBootstrap(kube, steps, { timeoutMs, progress, pruneDroppedSteps: true });
+      : await applyBootstrap(kube, steps, { timeoutMs, progress, pruneDroppedSteps: true, available: true });
     const changed = results.reduce((sum, r) => sum + r.applied.length, 0);
     const panelUrl = args.local ? inClusterState(resolveStateDir())?.panelUrl : undefined;
     process.stdout.write(

@@ -458,7 +458,7 @@ describe('the worker and mail in customer backups', () => {
   };
   it('gets the backup bucket for zones always, and doveadm’s mail prefix when its API is configured', () => {
     // With mail in the install, the in-cluster Dovecot's doveadm API (its key derived from the panel's).
-    expect(workerEnv(config)).toMatchObject({ CUSTOMER_MAIL_PREFIX: 'hostplane/customer-mail' });
+    expect(workerEnv(config)).toMatchObject({ CUSTOMER_MAIL_PREFIX: 'hostplane-customer-mail' });
     const apiEnv = renderBootstrap(config)
       .flatMap((s) => s.objects)
       .find((o) => o.kind === 'Secret' && o.metadata.name === 'panel-env') as Manifest;
@@ -476,7 +476,7 @@ describe('the worker and mail in customer backups', () => {
     expect(workerEnv(config).BACKUPS).toBeUndefined();
     expect(workerEnv(config)).toMatchObject({
       S3_BUCKET: 'backups',
-      CUSTOMER_DNS_PREFIX: 'hostplane/customer-dns',
+      CUSTOMER_DNS_PREFIX: 'hostplane-customer-dns',
     });
     const withDoveadm = parseBootstrapConfig({
       bootstrap: {
@@ -488,7 +488,7 @@ describe('the worker and mail in customer backups', () => {
       S3_BUCKET: 'backups',
       S3_ACCESS_KEY: 'AKIA',
       S3_SECRET_KEY: 'shh',
-      CUSTOMER_MAIL_PREFIX: 'hostplane/customer-mail',
+      CUSTOMER_MAIL_PREFIX: 'hostplane-customer-mail',
     });
     // doveadm's address and key reach the worker once, from panel-env (which the API reads too): the
     // apiserver refuses a container whose env names a variable twice.

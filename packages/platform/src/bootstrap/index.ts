@@ -5,7 +5,7 @@ import { BACKUP_NAMESPACE, backupSystem } from './backup.ts';
 import { DNS_NAMESPACE, dnsSystem } from './dns.ts';
 import { INGRESS_NAMESPACE, ingressSystem } from './ingress.ts';
 import { MAIL_NAMESPACE, mailSystem } from './mail.ts';
-import { MONITORING_NAMESPACE, monitoringSystem } from './monitoring.ts';
+import { MONITORING_NAMESPACE, monitoringSystem, scrapeServices } from './monitoring.ts';
 import { systemNetworkPolicies } from './network-policies.ts';
 import { panelSystem } from './panel.ts';
 
@@ -79,7 +79,12 @@ export function renderBootstrap(config: BootstrapConfig): BootstrapStep[] {
       order,
       namespace,
       file: `${String(order).padStart(2, '0')}-${namespace}.yaml`,
-      objects: [...build(config), ...systemNetworkPolicies(config, namespace)],
+      objects: [
+        ...build(config),
+        ...systemNetworkPolicies(config, namespace),
+        // Prometheus alone (monitoring.mode: prometheus) finds what it scrapes by these Services' names.
+        ...scrapeServices(config, namespace),
+      ],
     }));
 }
 
@@ -95,3 +100,9 @@ export {
   TENANT_VOLUME_POLICY,
   tenantVolumePolicy,
 } from './backup.ts';
+export {
+  MONITORING_NAMESPACE,
+  PROMETHEUS_APP,
+  PROMETHEUS_PORT,
+  prometheusConfigYaml,
+} from './monitoring.ts';

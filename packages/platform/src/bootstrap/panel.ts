@@ -97,12 +97,14 @@ function workerEnvironment(config: BootstrapConfig): Record<string, string> {
     PDNS_API_KEY: s.pdnsApiKey,
     // Zones in customer backups (docs/backups.md): PowerDNS's API and the backup bucket.
     ...platformS3Environment(config),
-    CUSTOMER_DNS_PREFIX: `${b.prefix}/customer-dns`,
+    // Beside Velero's prefix, never under it: Velero marks its BackupStorageLocation Unavailable when the
+    // prefix holds a top-level folder of its own layout's names only ("invalid top-level directories").
+    CUSTOMER_DNS_PREFIX: `${b.prefix}-customer-dns`,
     // No backup-system in this install: no Backup target (it has no rights there, and would hold deletions).
     ...(config.bootstrap.steps.includes('backup') ? {} : { BACKUPS: 'off' }),
     // Mailboxes in customer backups: doveadm's HTTP API too (DOVEADM_API_* come with panel-env, which
     // the worker reads as well).
-    ...(doveadmOf(config) ? { CUSTOMER_MAIL_PREFIX: `${b.prefix}/customer-mail` } : {}),
+    ...(doveadmOf(config) ? { CUSTOMER_MAIL_PREFIX: `${b.prefix}-customer-mail` } : {}),
   };
 }
 

@@ -155,6 +155,8 @@ export const bootstrapSectionSchema = z.object({
       // Velero has no chart: the platform renders its objects (bootstrap/backup.ts) at these versions.
       velero: pinnedImage.default(VELERO_IMAGE),
       veleroAwsPlugin: pinnedImage.default(VELERO_AWS_PLUGIN_IMAGE),
+      /** Prometheus alone (`monitoring.mode: prometheus`, the local profile's monitoring): our Debian build. */
+      prometheus: pinnedImage.default('ghcr.io/hostplane/prometheus:2.42.0-1'),
     })
     .prefault({}),
   /** Velero's S3-compatible storage (DESIGN.md §1 backup-system). */
@@ -194,6 +196,28 @@ export const bootstrapSectionSchema = z.object({
       })
       .prefault({}),
   }),
+  /**
+   * monitoring-system. `kube-prometheus-stack` (production): the upstream chart through the
+   * helm-controller (Prometheus operator, Prometheus, Grafana, node-exporter, kube-state-metrics).
+   * `prometheus`: Prometheus alone, rendered by the platform (one Deployment of
+   * `systemImages.prometheus` scraping the panel's and Traefik's metrics): the local profile's
+   * substitute where no chart repository is reachable (docs/install.md, "Local equivalents").
+   */
+  monitoring: z
+    .object({
+      mode: z.enum(['kube-prometheus-stack', 'prometheus']).default('kube-prometheus-stack'),
+      /** `prometheus` mode: how long samples are kept (its data is an emptyDir: a restart starts afresh). */
+      retention: z
+        .string()
+        .regex(/^\d+[hdw]$/, 'a duration such as 12h, 2d or 1w')
+        .default('2d'),
+      /** `prometheus` mode: the Prometheus container's resources. */
+      resources: resourcesSchema.prefault({
+        requests: { cpu: '100m', memory: '256Mi' },
+        limits: { memory: '1Gi' },
+      }),
+    })
+    .prefault({}),
   /** Sizes of the system volumes (Longhorn PVCs). */
   volumes: z
     .object({
