@@ -22,7 +22,11 @@ describe('ensureGoProgram', () => {
   });
 
   it('builds a program once when two callers ask for it at the same time', async () => {
-    const program: GoProgram = { ...pebbleProgram, name: 'pebble-missing', commands: ['./cmd/hostplane-missing'] };
+    const program: GoProgram = {
+      ...pebbleProgram,
+      name: 'pebble-missing',
+      commands: ['./cmd/hostplane-missing'],
+    };
     const lines: string[] = [];
     const say = (line: string) => lines.push(line);
     const results = await Promise.allSettled([ensureGoProgram(program, say), ensureGoProgram(program, say)]);
