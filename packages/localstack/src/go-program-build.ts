@@ -113,11 +113,25 @@ export async function cachedGoProgram(program: GoProgram): Promise<GoProgramBuil
   return { dir, binaries, version: program.version };
 }
 
-/** Returns the cached binaries of `program`, building them first when missing. */
-export async function ensureGoProgram(
-  program: GoProgram,
-  say: (line: string) => void,
-): Promise<GoProgramBuild> {
+/**
+ * Builds in flight in this process, by cache folder. On a cold machine setup's Go lanes and its image
+ * lane ask for the same program at once (Traefik for the stack and the edge image, Velero and its AWS
+ * plugin for the backups and their images): the second caller waits for the first build instead of
+ * compiling the same module again beside it (a cold CI run compiled Traefik twice at once).
+ */
+const inFlight = new Map<string, Promise<GoProgramBuild>>();
+
+/** Returns the cached binaries of `program`, building them first when missing (once per process). */
+export function ensureGoProgram(program: GoProgram, say: (line: string) => void): Promise<GoProgramBuild> {
+  const dir = programCacheDir(program);
+  const running = inFlight.get(dir);
+  if (running) return running;
+  const build = buildGoProgram(program, say).finally(() => inFlight.delete(dir));
+  inFlight.set(dir, build);
+  return build;
+}
+
+async function buildGoProgram(program: GoProgram, say: (line: string) => void): Promise<GoProgramBuild> {
   const cached = await cachedGoProgram(program);
   if (cached) return cached;
   const dir = programCacheDir(program);
