@@ -1,1 +1,2 @@
 export * from './certificate-state.ts';
+export * from './acme-attempts.ts';
