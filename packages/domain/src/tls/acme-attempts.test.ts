@@ -18,7 +18,12 @@ const own: ServedCertificate = {
   issuer: 'Pebble Intermediate CA',
   notAfter: '2027-02-26T12:00:00.000Z',
 };
-const fallback: ServedCertificate = { ...own, trusted: false, namesHost: false, issuer: 'TRAEFIK DEFAULT CERT' };
+const fallback: ServedCertificate = {
+  ...own,
+  trusted: false,
+  namesHost: false,
+  issuer: 'TRAEFIK DEFAULT CERT',
+};
 const served = (entries: Record<string, ServedCertificate>) => new Map(Object.entries(entries));
 
 describe('acmeRetryDelayMs', () => {
@@ -57,6 +62,12 @@ describe('planCertificateAttempts', () => {
       backingOff: [],
       wakeAt: null,
     });
+    // Served naming the host, even if this worker does not know the CA's roots.
+    const unknownRoots = { ...own, trusted: false };
+    expect(
+      planCertificateAttempts(['a.test'], [running], served({ 'a.test': unknownRoots }), at(5), policy)
+        .records,
+    ).toEqual([]);
   });
 
   it('counts an attempt failed past its window: off the resolver, next attempt after the backoff', () => {
@@ -67,9 +78,21 @@ describe('planCertificateAttempts', () => {
       nextAttemptAt: null,
       lastError: null,
     };
-    const within = planCertificateAttempts(['a.test'], [first], served({ 'a.test': fallback }), at(59), policy);
+    const within = planCertificateAttempts(
+      ['a.test'],
+      [first],
+      served({ 'a.test': fallback }),
+      at(59),
+      policy,
+    );
     expect(within).toEqual({ records: [first], backingOff: [], wakeAt: at(60) });
-    const failed = planCertificateAttempts(['a.test'], [first], served({ 'a.test': fallback }), at(60), policy);
+    const failed = planCertificateAttempts(
+      ['a.test'],
+      [first],
+      served({ 'a.test': fallback }),
+      at(60),
+      policy,
+    );
     expect(failed.backingOff).toEqual(['a.test']);
     expect(failed.records[0]).toMatchObject({ attempts: 1, attemptStartedAt: null, nextAttemptAt: at(120) });
     expect(failed.records[0]?.lastError).toMatch(/untrusted certificate \(TRAEFIK DEFAULT CERT\)/);
@@ -122,20 +145,50 @@ describe('planCertificateAttempts', () => {
   });
 
   it('drops the records of hosts that no longer want a certificate, and wakes at the earliest time', () => {
-    const a: CertificateAttempt = { host: 'a.test', attempts: 1, attemptStartedAt: t0, nextAttemptAt: null, lastError: null };
-    const b: CertificateAttempt = { host: 'b.test', attempts: 3, attemptStartedAt: null, nextAttemptAt: at(30), lastError: 'e' };
+    const a: CertificateAttempt = {
+      host: 'a.test',
+      attempts: 1,
+      attemptStartedAt: t0,
+      nextAttemptAt: null,
+      lastError: null,
+    };
+    const b: CertificateAttempt = {
+      host: 'b.test',
+      attempts: 3,
+      attemptStartedAt: null,
+      nextAttemptAt: at(30),
+      lastError: 'e',
+    };
     const gone: CertificateAttempt = { ...a, host: 'gone.test' };
-    const plan = planCertificateAttempts(['b.test', 'a.test'], [gone, b, a], served({ 'a.test': fallback }), at(10), policy);
+    const plan = planCertificateAttempts(
+      ['b.test', 'a.test'],
+      [gone, b, a],
+      served({ 'a.test': fallback }),
+      at(10),
+      policy,
+    );
     expect(plan.records.map((r) => r.host)).toEqual(['a.test', 'b.test']);
     expect(plan.wakeAt).toEqual(at(30));
-    expect(certificateAttemptChanges([gone, b, a], plan.records)).toEqual({ upsert: [], remove: ['gone.test'] });
+    expect(certificateAttemptChanges([gone, b, a], plan.records)).toEqual({
+      upsert: [],
+      remove: ['gone.test'],
+    });
   });
 });
 
 describe('certificateAttemptChanges', () => {
   it('writes nothing when nothing moved, and only what moved otherwise', () => {
-    const a: CertificateAttempt = { host: 'a.test', attempts: 1, attemptStartedAt: t0, nextAttemptAt: null, lastError: null };
-    expect(certificateAttemptChanges([a], [{ ...a, attemptStartedAt: new Date(t0) }])).toEqual({ upsert: [], remove: [] });
+    const a: CertificateAttempt = {
+      host: 'a.test',
+      attempts: 1,
+      attemptStartedAt: t0,
+      nextAttemptAt: null,
+      lastError: null,
+    };
+    expect(certificateAttemptChanges([a], [{ ...a, attemptStartedAt: new Date(t0) }])).toEqual({
+      upsert: [],
+      remove: [],
+    });
     const moved = { ...a, attempts: 2 };
     expect(certificateAttemptChanges([a], [moved])).toEqual({ upsert: [moved], remove: [] });
   });

@@ -57,13 +57,13 @@ export function acmeRetryDelayMs(failedAttempts: number, policy: AcmeBackoffPoli
   return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(exponent, 30));
 }
 
+/**
+ * The attempt succeeded once the edge serves a live certificate naming the host. Trust is not asked:
+ * Traefik serves a host either a certificate of its resolver or its default one (which names no
+ * customer host), and a worker with the wrong roots must not take a served host off its resolver.
+ */
 function servesOwn(served: ServedCertificate | undefined, now: Date): boolean {
-  return (
-    served?.ok === true &&
-    served.trusted &&
-    served.namesHost &&
-    Date.parse(served.notAfter) > now.getTime()
-  );
+  return served?.ok === true && served.namesHost && Date.parse(served.notAfter) > now.getTime();
 }
 
 function describeServed(served: ServedCertificate | undefined): string {

@@ -65,7 +65,9 @@ describe('certificateState', () => {
       notAfter: null,
       attempts: 2,
       nextAttemptAt: '2026-11-28T12:02:00.000Z',
-      message: expect.stringMatching(/2 ACME attempts for a\.example failed .* next one starts at 2026-11-28T12:02:00\.000Z/),
+      message: expect.stringMatching(
+        /2 ACME attempts for a\.example failed .* next one starts at 2026-11-28T12:02:00\.000Z/,
+      ),
     });
     // A running attempt is Pending with its number; once served, the count is gone.
     const running = { ...attempt, attemptStartedAt: now, nextAttemptAt: null, attempts: 3 };
@@ -74,7 +76,10 @@ describe('certificateState', () => {
       attempts: 3,
       nextAttemptAt: null,
     });
-    expect(certificateState('a.example', true, own, now, running)).toMatchObject({ state: 'Issued', attempts: 0 });
+    expect(certificateState('a.example', true, own, now, running)).toMatchObject({
+      state: 'Issued',
+      attempts: 0,
+    });
     expect(certificateState('a.example', false, own, now, attempt)).toMatchObject({
       state: 'AwaitingDNS',
       attempts: 0,

@@ -4,7 +4,14 @@
 
 import type { CertificateAttempt } from './acme-attempts.ts';
 
-export const CERTIFICATE_STATES = ['Issued', 'Pending', 'Failed', 'AwaitingDNS', 'Expired', 'Unknown'] as const;
+export const CERTIFICATE_STATES = [
+  'Issued',
+  'Pending',
+  'Failed',
+  'AwaitingDNS',
+  'Expired',
+  'Unknown',
+] as const;
 export type CertificateState = (typeof CERTIFICATE_STATES)[number];
 
 /** One handshake with the edge for a host: the leaf it served, or why there was none. */

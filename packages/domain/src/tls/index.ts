@@ -1,2 +1,2 @@
-export * from './certificate-state.ts';
 export * from './acme-attempts.ts';
+export * from './certificate-state.ts';
