@@ -114,6 +114,9 @@ function fetchVerified(
   });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: API answers, read where they are checked
+type Answer = { status: number; body: any };
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
@@ -152,12 +155,11 @@ async function main(): Promise<void> {
       .trim()
       .split('\n')
       .at(-1) ?? '';
-  // biome-ignore lint/suspicious/noExplicitAny: API answers, read where they are checked
   const api = async (
     method: string,
     apiPath: string,
     body?: object,
-  ): Promise<{ status: number; body: any }> => {
+  ): Promise<Answer> => {
     const res = await fetchVerified(edge, panelUrl.hostname, `/api/v1${apiPath}`, {
       method,
       token,
