@@ -155,11 +155,7 @@ async function main(): Promise<void> {
       .trim()
       .split('\n')
       .at(-1) ?? '';
-  const api = async (
-    method: string,
-    apiPath: string,
-    body?: object,
-  ): Promise<Answer> => {
+  const api = async (method: string, apiPath: string, body?: object): Promise<Answer> => {
     const res = await fetchVerified(edge, panelUrl.hostname, `/api/v1${apiPath}`, {
       method,
       token,
