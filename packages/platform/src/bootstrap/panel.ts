@@ -230,6 +230,10 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
           env: [
             ...common,
             ...workerAddresses(config),
+            // ACME attempts spaced per host (docs/edge.md): the worker asks the edge what it serves.
+            ...(b.steps.includes('ingress')
+              ? [env('EDGE_TLS_ADDR', `traefik.ingress-system.svc.${config.clusterDomain}:443`)]
+              : []),
             ...fromSecret('panel-env', apiEnv),
             ...fromSecret('panel-worker-env', workerEnv),
           ],
