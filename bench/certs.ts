@@ -13,11 +13,12 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { delegateDomain, loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
+import { delegateDomain, loadStackEnv, repoRoot, type StackEnv, waitFor } from '@hostplane/testing';
 
 const run = promisify(execFile);
 const SITES = Number(process.env.BENCH_SITES ?? 10);
 const tag = Date.now().toString(36);
+const MODE = process.env.BENCH_PANEL === 'in-process' ? 'in-process' : 'in-cluster';
 const cliBin = path.join(repoRoot, 'apps', 'cli', 'bin', 'hostplane.js');
 
 function hostplane(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -121,29 +122,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-async function main(): Promise<void> {
-  let stack = loadStackEnv();
-  let installedHere = false;
-  let bootstrapSeconds: number | null = null;
-  if (!stack.PANEL_URL) {
-    const started = Date.now();
-    const installed = await hostplane([
-      'bootstrap',
-      '--local',
-      '--apply',
-      '--timeout',
-      '900',
-      '--output',
-      'json',
-    ]);
-    if (installed.code !== 0) throw new Error(`bootstrap --local --apply: ${installed.stderr}`);
-    bootstrapSeconds = (Date.now() - started) / 1000;
-    installedHere = true;
-    stack = loadStackEnv();
-  }
+/** The in-cluster panel (API + worker from `bootstrap --local`), reached through the edge. */
+async function inClusterPanel(stack: StackEnv, edge: Edge): Promise<Panel> {
   const panelUrl = new URL(stack.PANEL_URL ?? '');
-  const [address = '127.0.0.1', port = '443'] = (stack.HTTPS_ADDR ?? '').split(':');
-  const edge: Edge = { address, port: Number(port), ca: readFileSync(stack.ACME_ROOT_CA ?? '', 'utf8') };
   const email = `bench-certs-${tag}@example.com`;
   await inPanel(
     stack.KUBECONFIG,
@@ -164,6 +145,62 @@ async function main(): Promise<void> {
     if (res.error) throw new Error(`${method} ${apiPath}: ${res.error}`);
     return { status: res.status, body: res.body ? JSON.parse(res.body) : null };
   };
+  return {
+    api,
+    close: async () => {},
+    panelKind: 'the in-cluster panel (API + worker pods), through the edge',
+  };
+}
+
+/**
+ * BENCH_PANEL=in-process: the panel's API and worker in this process (as bench:sites) against the same
+ * in-cluster edge: for a node too loaded to start the panel's pods (their CPU share is their 50m request).
+ */
+async function inProcessPanel(): Promise<Panel> {
+  const { startPanel } = await import('../tests/support/panel.ts');
+  const { LOCAL_STORAGE_CLASS } = await import('@hostplane/localstack');
+  const panel = await startPanel(820_000 + (process.pid % 10_000) * 10, {
+    storage: { storageClass: LOCAL_STORAGE_CLASS, siteVolumeSize: '100Mi' },
+    publicAddresses: { ipv4: ['127.0.0.1'] },
+  });
+  await panel.startWorker();
+  return {
+    api: (method, apiPath, body) => panel.http(method, apiPath, body),
+    close: () => panel.close(),
+    panelKind: 'an in-process panel (API + worker in the bench process) on the in-cluster edge',
+  };
+}
+
+interface Panel {
+  api(method: string, apiPath: string, body?: object): Promise<Answer>;
+  close(): Promise<void>;
+  panelKind: string;
+}
+
+async function main(): Promise<void> {
+  let stack = loadStackEnv();
+  let installedHere = false;
+  let bootstrapSeconds: number | null = null;
+  if (!stack.PANEL_URL) {
+    const started = Date.now();
+    const installed = await hostplane([
+      'bootstrap',
+      '--local',
+      '--apply',
+      '--timeout',
+      '900',
+      '--output',
+      'json',
+    ]);
+    if (installed.code !== 0) throw new Error(`bootstrap --local --apply: ${installed.stderr}`);
+    bootstrapSeconds = (Date.now() - started) / 1000;
+    installedHere = true;
+    stack = loadStackEnv();
+  }
+  const [address = '127.0.0.1', port = '443'] = (stack.HTTPS_ADDR ?? '').split(':');
+  const edge: Edge = { address, port: Number(port), ca: readFileSync(stack.ACME_ROOT_CA ?? '', 'utf8') };
+  const { api, close, panelKind } =
+    MODE === 'in-process' ? await inProcessPanel() : await inClusterPanel(stack, edge);
 
   let customerId: number | null = null;
   try {
@@ -238,6 +275,7 @@ async function main(): Promise<void> {
         {
           sites: SITES,
           edge: 'in-cluster Traefik (bootstrap --local), ACME HTTP-01 against the stack Pebble',
+          panel: panelKind,
           bootstrapSeconds,
           postToVerifiedCertificateSeconds: { p50: percentile(tls, 50), p99: percentile(tls, 99) },
           postToPage200OverVerifiedTlsSeconds: { p50: percentile(page, 50), p99: percentile(page, 99) },
@@ -250,6 +288,13 @@ async function main(): Promise<void> {
     );
   } finally {
     if (customerId !== null) await api('DELETE', `/customers/${customerId}`).catch(() => undefined);
+    if (MODE === 'in-process')
+      await waitFor(
+        'the bench customer gone',
+        async () => ((await api('GET', `/customers/${customerId}`)).status === 404 ? true : undefined),
+        { timeoutMs: 180_000, intervalMs: 2_000 },
+      ).catch(() => undefined);
+    await close();
     if (installedHere) {
       // Wait for the customer's namespace to go before the panel that deletes it goes.
       await waitFor(
