@@ -242,9 +242,32 @@ async function main(): Promise<void> {
       { timeoutMs: 180_000, intervalMs: 3_000 },
     );
 
+    // The platform's zone has A records at apex and www only: each site host gets its A record (the
+    // edge's address) first, untimed, and the resolver the worker asks must answer it before the clock starts.
+    const hosts = Array.from({ length: SITES }, (_, i) => `s${i}.${domain}`);
+    for (const host of hosts) {
+      const rec = await api('POST', `/customers/${id}/domains/${domain}/records`, {
+        name: host,
+        type: 'A',
+        ttl: 60,
+        records: [address],
+      });
+      if (rec.status !== 201) throw new Error(`POST record ${host}: ${JSON.stringify(rec.body)}`);
+    }
+    const [resolverHost = '127.0.0.1', resolverPort = '53'] = (stack.DNS_RESOLVER_ADDR ?? '').split(':');
+    for (const host of hosts)
+      await waitFor(
+        `${host} resolving to the edge`,
+        async () => {
+          const { stdout } = await run('dig', ['+short', `@${resolverHost}`, '-p', resolverPort, host, 'A']);
+          return stdout.trim().split('\n').includes(address) ? true : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 2_000 },
+      );
+
     const perSite: { host: string; tlsSeconds: number; pageSeconds: number }[] = [];
     for (let i = 0; i < SITES; i++) {
-      const host = `s${i}.${domain}`;
+      const host = hosts[i] ?? '';
       const posted = Date.now();
       const res = await api('POST', `/customers/${id}/sites`, {
         name: `s${i}`,
