@@ -162,9 +162,16 @@ describe('failed certificate validations', () => {
 
       // Off the resolver while it backs off: the host's only Ingress is the plain-HTTP one.
       const ns = tenantNamespace(customerId);
-      const ingresses = await panel.admin.list(KINDS.Ingress, ns);
-      const names = ingresses.map((i) => i.metadata.name).sort();
-      expect(names).toEqual(['shop-http']);
+      // (The pass records the failure, then applies: the Ingresses follow within that pass.)
+      await waitFor(
+        'only the plain-HTTP Ingress',
+        async () => {
+          const names = (await panel.admin.list(KINDS.Ingress, ns)).map((i) => i.metadata.name).sort();
+          if (names.join() === 'shop-http') return true;
+          throw new Error(names.join());
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
 
       // Attempt 2 starts by itself at nextAttemptAt, fails, and waits twice as long.
       const second = await failedAt(2);
