@@ -64,7 +64,8 @@ export interface Panel {
   platformFile: string;
   /** Starts the reconcile worker in this process (stopped by close()). */
   /** resyncMinutes: default 10; a test proving the watch sets it far longer than its own wait. */
-  startWorker(options?: { resyncMinutes?: number }): Promise<RunningWorker>;
+  /** env: more serve variables for this worker's targets (e.g. EDGE_TLS_ADDR: ACME attempts spaced). */
+  startWorker(options?: { resyncMinutes?: number; env?: Record<string, string> }): Promise<RunningWorker>;
   /** `hostplane serve --worker-only` as a child process, for hard stops. */
   spawnServeWorker(): ChildProcess;
   /** An API call as a client makes it; the answer's shape is what the test's assertions check. */
@@ -128,7 +129,12 @@ export async function startPanel(firstCustomerId: number, input: object = platfo
         // Its own pool: the API harness's pool is small, and the worker holds connections per job.
         connectionString: databaseUrl,
         db: api.db,
-        targets: assembleTargets(env, logger, api.db, platform),
+        targets: assembleTargets(
+          options.env ? parseServeEnv({ ...serveVariables(databaseUrl, platformFile), ...options.env }) : env,
+          logger,
+          api.db,
+          platform,
+        ),
         changeFeeds: changeFeedsOf(env),
         logger,
         registry: new Registry(),

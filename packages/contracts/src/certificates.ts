@@ -12,10 +12,20 @@ export const hostCertificateSchema = z
     state: z
       .enum(CERTIFICATE_STATES)
       .describe(
-        'Issued: the edge serves a certificate of the ACME CA naming the host; Pending: it still serves another one (order running or validation backing off); AwaitingDNS: the host does not resolve to the platform, HTTP only; Expired: past notAfter; Unknown: the edge did not answer',
+        'Issued: the edge serves a certificate of the ACME CA naming the host; Pending: it still serves another one (an ACME attempt is running); Failed: the last attempt failed and the host is off the resolver (HTTP only) until nextAttemptAt, the platform spacing attempts 1 min, 2, 4 … up to 1 h apart; AwaitingDNS: the host does not resolve to the platform, HTTP only; Expired: past notAfter; Unknown: the edge did not answer',
       ),
     issuer: z.string().nullable().describe('the issuer (CN) of the host’s own certificate, when served'),
     notAfter: timestamp.nullable().describe('expiry of the host’s own certificate, when served'),
+    attempts: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe(
+        'ACME attempts made for the host’s missing certificate, the running one included (0 once served)',
+      ),
+    nextAttemptAt: timestamp
+      .nullable()
+      .describe('Failed: when the host is put back on the resolver for its next attempt'),
     message: z.string(),
   })
   .meta({ id: 'HostCertificate' });

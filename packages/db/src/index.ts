@@ -2,6 +2,7 @@ export * from './audit.ts';
 export * from './auth.ts';
 export * from './backup-contents.ts';
 export * from './backup-jobs.ts';
+export * from './certificate-attempts.ts';
 export * from './connect.ts';
 export * from './customer-deletion.ts';
 export * from './customer-rows.ts';

@@ -14,6 +14,7 @@ import * as backupStats from './migrations/0015_backup_stats.ts';
 import * as backupContents from './migrations/0017_backup_contents.ts';
 import * as domainWebmail from './migrations/0018_domain_webmail.ts';
 import * as dnsAppliedZones from './migrations/0022_dns_applied_zones.ts';
+import * as certificateAttempts from './migrations/0031_certificate_attempts.ts';
 import type { PanelDatabase } from './schema.ts';
 
 /**
@@ -33,6 +34,7 @@ export const panelMigrations: Record<string, Migration> = {
   '0017_backup_contents': backupContents,
   '0018_domain_webmail': domainWebmail,
   '0022_dns_applied_zones': dnsAppliedZones,
+  '0031_certificate_attempts': certificateAttempts,
 };
 
 export interface MigrateOptions {

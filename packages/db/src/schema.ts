@@ -315,6 +315,17 @@ export interface DnsAppliedZonesTable {
   applied_at: Generated<Timestamp>;
 }
 
+/** Issue 13: the platform's ACME attempts for a host whose certificate the edge does not serve yet. */
+export interface CertificateAttemptsTable {
+  customer_id: number;
+  host: string;
+  attempts: number;
+  attempt_started_at: NullableTimestamp;
+  next_attempt_at: NullableTimestamp;
+  last_error: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface PanelDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -338,6 +349,7 @@ export interface PanelDatabase {
   idempotency_keys: IdempotencyKeysTable;
   customer_sftp: CustomerSftpTable;
   dns_applied_zones: DnsAppliedZonesTable;
+  certificate_attempts: CertificateAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

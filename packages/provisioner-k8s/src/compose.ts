@@ -1,4 +1,5 @@
 import type { TenantPlatformConfig } from '@hostplane/domain';
+import type { CertificateAttemptsDeps } from './certificate-attempts.ts';
 import { KubeHttpClient } from './client/kube-client.ts';
 import { DnsHostResolver } from './host-resolver.ts';
 import { createKubernetesTarget, type KubernetesTarget, type SiteStatusSink } from './target.ts';
@@ -11,6 +12,7 @@ export interface KubernetesTargetSettings {
   config: TenantPlatformConfig;
   namespaceStuckAfterMs?: number;
   siteStatus?: SiteStatusSink;
+  certificates?: CertificateAttemptsDeps;
 }
 
 /** For the composition root (`hostplane serve`): the Kubernetes target from plain settings. */
@@ -23,5 +25,6 @@ export function kubernetesTargetFromSettings(settings: KubernetesTargetSettings)
     config: settings.config,
     namespaceStuckAfterMs: settings.namespaceStuckAfterMs,
     siteStatus: settings.siteStatus,
+    ...(settings.certificates ? { certificates: settings.certificates } : {}),
   });
 }

@@ -1,4 +1,9 @@
 export { applyWithFingerprint, convergeTenant, isManaged, TENANT_KINDS } from './apply.ts';
+export {
+  type CertificateAttemptsDeps,
+  hostsOnResolver,
+  passCertificateAttempts,
+} from './certificate-attempts.ts';
 export { KubeHttpClient, type KubeRequestStats } from './client/kube-client.ts';
 export { KubePodExec, type PodExecSession, type PodExecTarget } from './client/pod-exec.ts';
 export { type SiteWorkloadWatchSettings, siteWorkloadWatch } from './client/site-watch.ts';
@@ -9,7 +14,13 @@ export { DnsHostResolver, resolvesToPlatform } from './host-resolver.ts';
 export { KINDS, type KindRef, kindRef } from './kinds.ts';
 export { kubernetesOutcome } from './outcome.ts';
 export { applyReason, objectKey, planTenantChanges, type TenantPlan } from './plan.ts';
-export type { HostResolver, KubeApi, LiveObject } from './port.ts';
+export type {
+  CertificateAttemptRecords,
+  EdgeCertificateProbe,
+  HostResolver,
+  KubeApi,
+  LiveObject,
+} from './port.ts';
 export type { HostStatus, SiteState, SiteStatus } from './site-status.ts';
 export {
   createKubernetesTarget,

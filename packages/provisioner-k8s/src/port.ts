@@ -1,4 +1,4 @@
-import type { KubeObject } from '@hostplane/domain';
+import type { CertificateAttempt, KubeObject, ServedCertificate } from '@hostplane/domain';
 import type { KindRef } from './kinds.ts';
 
 /** An object as the apiserver returns it; only what we read is typed, the rest stays unknown. */
@@ -49,4 +49,20 @@ export interface KubeApi {
 /** Answers which addresses a host name resolves to now (A and AAAA, CNAMEs followed). */
 export interface HostResolver {
   resolve(host: string): Promise<string[]>;
+}
+
+/** The certificate the edge serves for a host now (a TLS handshake, SNI = host); never throws. */
+export interface EdgeCertificateProbe {
+  served(host: string): Promise<ServedCertificate>;
+}
+
+/** Where a customer's ACME attempts are kept between passes (the panel database). */
+export interface CertificateAttemptRecords {
+  load(customerId: number): Promise<CertificateAttempt[]>;
+  /** Writes only what differs from `before`. */
+  save(
+    customerId: number,
+    before: readonly CertificateAttempt[],
+    after: readonly CertificateAttempt[],
+  ): Promise<number>;
 }

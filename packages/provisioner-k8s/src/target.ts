@@ -12,6 +12,7 @@ import {
 } from '@hostplane/domain';
 import type { PassContext, Target, TargetOutcome } from '@hostplane/reconcile';
 import { convergeTenant, isManaged } from './apply.ts';
+import { type CertificateAttemptsDeps, passCertificateAttempts } from './certificate-attempts.ts';
 import { deleteTenant } from './delete.ts';
 import { resolvesToPlatform } from './host-resolver.ts';
 import { KINDS } from './kinds.ts';
@@ -31,6 +32,12 @@ export interface KubernetesTargetDeps {
   namespaceStuckAfterMs?: number;
   now?: () => number;
   siteStatus?: SiteStatusSink;
+  /**
+   * ACME rate-limit awareness (issue 13): with the edge's probe and the attempts' records, a host whose
+   * certificate does not arrive within an attempt window leaves the resolver until its next attempt.
+   * Absent: every host that resolves to the platform stays on the resolver (Traefik's own retries).
+   */
+  certificates?: CertificateAttemptsDeps;
 }
 
 export interface KubernetesTarget extends Target {
@@ -141,7 +148,21 @@ export function createKubernetesTarget(deps: KubernetesTargetDeps): KubernetesTa
       };
     }
     const { resolution, status: hosts } = await resolveHosts(snapshot, deps);
-    const desired = desiredTenantObjects(snapshot, deps.config, resolution);
+    const acme = deps.certificates
+      ? await passCertificateAttempts(
+          deps.certificates,
+          snapshot,
+          resolution,
+          (r) => desiredTenantObjects(snapshot, deps.config, r),
+          new Date(now()),
+        )
+      : null;
+    if (acme && acme.writes > 0)
+      ctx.log.info(
+        { backingOff: acme.backingOff, requeueAfterMs: acme.requeueAfterMs },
+        'certificate attempts',
+      );
+    const desired = desiredTenantObjects(snapshot, deps.config, acme?.edgeResolution ?? resolution);
     const result = await convergeTenant(deps.kube, desired, snapshot.id, {
       log: ctx.log,
       signal: ctx.signal,
@@ -157,11 +178,14 @@ export function createKubernetesTarget(deps: KubernetesTargetDeps): KubernetesTa
     }));
     const statuses = await statusOf(snapshot, result.live, result.changes > 0, hosts, failures);
     await deps.siteStatus?.(snapshot.id, snapshot.generation, statuses);
-    return kubernetesOutcome(
+    const outcome = kubernetesOutcome(
       statuses,
       failures.filter((f) => f.site === null),
       result.changes,
     );
+    return acme?.requeueAfterMs !== undefined && !outcome.requeue
+      ? { ...outcome, requeueAfterMs: acme.requeueAfterMs }
+      : outcome;
   }
 
   async function observeSiteStatus(snapshot: CustomerSnapshot): Promise<SiteStatus[]> {

@@ -13,6 +13,7 @@ const outcomeSchema = z.object({
   message: z.string(),
   changes: z.number().int().nonnegative(),
   requeue: z.boolean().optional(),
+  requeueAfterMs: z.number().int().nonnegative().optional(),
 });
 
 export interface RunTargetOptions {

@@ -55,6 +55,27 @@ describe('planNextPass', () => {
     });
   });
 
+  it('requeues later at the earliest time a target asks for, unless another asks soon', () => {
+    const later = (target: TargetResult['target'], ms: number): TargetResult => ({
+      target,
+      ok: true,
+      ms: 1,
+      outcome: { status: 'True', reason: 'Ready', message: '', changes: 0, requeueAfterMs: ms },
+    });
+    const rows = [row('Kubernetes', 0), row('DNS', 0)];
+    expect(planNextPass([later('Kubernetes', 90_000), later('DNS', 60_000)], rows, now, opts)).toEqual({
+      runAt: new Date(now.getTime() + 60_000),
+      cause: 'requeue',
+    });
+    expect(planNextPass([later('Kubernetes', 90_000), ok('DNS', true)], rows, now, opts)?.runAt).toEqual(
+      new Date(now.getTime() + 5_000),
+    );
+    const next = planNextPass([later('Kubernetes', 90_000), ok('DNS')], rows, now, opts);
+    expect(
+      withNextAttempt(rows, [later('Kubernetes', 90_000), ok('DNS')], next).map((r) => r.nextAttemptAt),
+    ).toEqual([new Date(now.getTime() + 90_000), null]);
+  });
+
   it('retries after a backoff drawn for the most-failed target, even when another asks requeue', () => {
     const results = [failed('DNS'), failed('Mail'), ok('Kubernetes', true)];
     const rows = [row('DNS', 1), row('Mail', 4), row('Kubernetes', 0)];

@@ -42,6 +42,12 @@ export function planNextPass(
   if (results.some((r) => r.ok && r.outcome.requeue === true)) {
     return { runAt: new Date(now.getTime() + opts.requeueDelayMs), cause: 'requeue' };
   }
+  const later = results.flatMap((r) =>
+    r.ok && r.outcome.requeueAfterMs !== undefined ? [r.outcome.requeueAfterMs] : [],
+  );
+  if (later.length > 0) {
+    return { runAt: new Date(now.getTime() + Math.min(...later)), cause: 'requeue' };
+  }
   return null;
 }
 
@@ -52,7 +58,11 @@ export function withNextAttempt(
   next: NextPass | null,
 ): ConditionRow[] {
   if (!next) return rows.map((r) => ({ ...r, nextAttemptAt: null }));
-  const waiting = new Set(results.filter((r) => !r.ok || r.outcome.requeue === true).map((r) => r.target));
+  const waiting = new Set(
+    results
+      .filter((r) => !r.ok || r.outcome.requeue === true || r.outcome.requeueAfterMs !== undefined)
+      .map((r) => r.target),
+  );
   return rows.map((r) => ({ ...r, nextAttemptAt: waiting.has(r.type) ? next.runAt : null }));
 }
 

@@ -11,6 +11,11 @@ export interface TargetOutcome {
   changes: number;
   /** True when the target needs another pass soon (e.g. waiting for pods or a namespace to go). */
   requeue?: boolean;
+  /**
+   * A pass wanted later, not soon (ms from now): e.g. the end of an ACME attempt window or the next
+   * attempt of a host backing off. The earliest of all targets' wins; `requeue` and retries win over it.
+   */
+  requeueAfterMs?: number;
 }
 
 export interface PassContext {

@@ -2,6 +2,7 @@
 // handshake through the EdgeCertificates port), judged by the domain rule against whether the host
 // resolves to the platform (what the Kubernetes target last observed, in the site's status).
 import { siteCertificatesParams, siteCertificatesSchema } from '@hostplane/contracts';
+import { certificateAttemptsStore } from '@hostplane/db';
 import { certificateState, siteHosts } from '@hostplane/domain';
 import { ServiceUnavailableError } from '../errors.ts';
 import { answers } from '../http/responses.ts';
@@ -31,7 +32,7 @@ export function siteCertificateRoutes(app: ApiInstance, { db, edgeCertificates }
         tags,
         params: siteCertificatesParams,
         description:
-          "Per host of the site: the certificate the edge serves for it right now (a TLS handshake with the host as SNI), its state (Issued, Pending, AwaitingDNS, Expired, Unknown), issuer and expiry. AwaitingDNS comes from the last reconcile's DNS check of the host; 503 when this panel does not know the edge's address.",
+          "Per host of the site: the certificate the edge serves for it right now (a TLS handshake with the host as SNI), its state (Issued, Pending, Failed, AwaitingDNS, Expired, Unknown), issuer and expiry, and the ACME attempts the platform made for it: Failed while the host backs off (off the resolver, HTTP only) until nextAttemptAt. AwaitingDNS comes from the last reconcile's DNS check of the host; 503 when this panel does not know the edge's address.",
         response: answers({ 200: siteCertificatesSchema }, 404, 422, 503),
       },
     },
@@ -47,13 +48,18 @@ export function siteCertificateRoutes(app: ApiInstance, { db, edgeCertificates }
         );
       const waiting = awaitingDns(site.status);
       const now = new Date();
+      const hosts = siteHosts(site);
+      const attempts = new Map(
+        (await certificateAttemptsStore(db).load(site.customer_id, hosts)).map((a) => [a.host, a]),
+      );
       const items = await Promise.all(
-        siteHosts(site).map(async (host) =>
+        hosts.map(async (host) =>
           certificateState(
             host,
             !waiting.has(host),
             waiting.has(host) ? { ok: false, error: 'not asked' } : await edgeCertificates.served(host),
             now,
+            attempts.get(host) ?? null,
           ),
         ),
       );

@@ -43,6 +43,7 @@ import { type ChangeFeed, customerStatusTarget, type Target } from '@hostplane/r
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServeEnv } from './serve.ts';
+import { certificateAttemptsOf } from './serve-certificate-attempts.ts';
 import { kubernetesAccess, loadPlatformConfig, ServeConfigError, withDsRecords } from './serve-targets.ts';
 
 /**
@@ -73,6 +74,7 @@ export function assembleTargets(
         config: platform,
         namespaceStuckAfterMs: platform.kubernetes.namespaceStuckAfterSeconds * 1000,
         ...(db ? { siteStatus: (id, generation, sites) => saveSiteStatuses(db, id, generation, sites) } : {}),
+        ...(db && env.EDGE_TLS_ADDR ? { certificates: certificateAttemptsOf(env, db, platform) } : {}),
       }),
     );
   }

@@ -25,6 +25,8 @@ describe('certificateState', () => {
       state: 'Issued',
       issuer: 'Pebble Intermediate CA 1a2b3c',
       notAfter: '2027-02-26T12:00:00.000Z',
+      attempts: 0,
+      nextAttemptAt: null,
       message: 'issued by Pebble Intermediate CA 1a2b3c, valid until 2027-02-26T12:00:00.000Z',
     });
   });
@@ -44,6 +46,43 @@ describe('certificateState', () => {
     expect(certificateState('a.example', true, { ok: false, error: 'ECONNREFUSED' }, now)).toMatchObject({
       state: 'Unknown',
       message: expect.stringContaining('ECONNREFUSED'),
+    });
+  });
+
+  it('is Failed, with the attempt count and the next attempt, while a failed host backs off', () => {
+    const attempt = {
+      host: 'a.example',
+      attempts: 2,
+      attemptStartedAt: null,
+      nextAttemptAt: new Date('2026-11-28T12:02:00Z'),
+      lastError: 'the edge still served an untrusted certificate (TRAEFIK DEFAULT CERT)',
+    };
+    const untrusted = { ...own, trusted: false, issuer: 'TRAEFIK DEFAULT CERT' };
+    expect(certificateState('a.example', true, untrusted, now, attempt)).toEqual({
+      host: 'a.example',
+      state: 'Failed',
+      issuer: null,
+      notAfter: null,
+      attempts: 2,
+      nextAttemptAt: '2026-11-28T12:02:00.000Z',
+      message: expect.stringMatching(
+        /2 ACME attempts for a\.example failed .* next one starts at 2026-11-28T12:02:00\.000Z/,
+      ),
+    });
+    // A running attempt is Pending with its number; once served, the count is gone.
+    const running = { ...attempt, attemptStartedAt: now, nextAttemptAt: null, attempts: 3 };
+    expect(certificateState('a.example', true, untrusted, now, running)).toMatchObject({
+      state: 'Pending',
+      attempts: 3,
+      nextAttemptAt: null,
+    });
+    expect(certificateState('a.example', true, own, now, running)).toMatchObject({
+      state: 'Issued',
+      attempts: 0,
+    });
+    expect(certificateState('a.example', false, own, now, attempt)).toMatchObject({
+      state: 'AwaitingDNS',
+      attempts: 0,
     });
   });
 });

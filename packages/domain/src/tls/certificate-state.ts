@@ -2,7 +2,16 @@
 // platform wants for it. Pure: the probe (a TLS handshake with SNI = host at the edge's websecure
 // address) observes, this rule names the state a customer sees.
 
-export const CERTIFICATE_STATES = ['Issued', 'Pending', 'AwaitingDNS', 'Expired', 'Unknown'] as const;
+import type { CertificateAttempt } from './acme-attempts.ts';
+
+export const CERTIFICATE_STATES = [
+  'Issued',
+  'Pending',
+  'Failed',
+  'AwaitingDNS',
+  'Expired',
+  'Unknown',
+] as const;
 export type CertificateState = (typeof CERTIFICATE_STATES)[number];
 
 /** One handshake with the edge for a host: the leaf it served, or why there was none. */
@@ -26,6 +35,10 @@ export interface HostCertificate {
   /** Set when the served certificate is the host's own (Issued, Expired). */
   issuer: string | null;
   notAfter: string | null;
+  /** ACME attempts made for the host's current certificate (0 once served, or when none was needed). */
+  attempts: number;
+  /** Failed: when the platform puts the host back on the resolver for its next attempt (RFC 3339). */
+  nextAttemptAt: string | null;
   message: string;
 }
 
@@ -34,8 +47,10 @@ export interface HostCertificate {
  * - AwaitingDNS: the host does not resolve to the platform, so no certificate is asked for (HTTP only);
  * - Issued: the edge serves a certificate chaining to the ACME roots, naming the host, not expired;
  * - Expired: the same, past its notAfter (renewal failed);
- * - Pending: the host is wanted but the edge still serves another certificate (its default) — the ACME
- *   order is running or its validation failed and is backing off;
+ * - Pending: the host is wanted but the edge still serves another certificate (its default): an ACME
+ *   attempt is running (`attempts` counts them, the running one included);
+ * - Failed: the last attempt failed and the host is off the resolver until `nextAttemptAt`
+ *   (acme-attempts.ts: the platform spaces the attempts);
  * - Unknown: the edge did not answer the handshake.
  */
 export function certificateState(
@@ -43,23 +58,38 @@ export function certificateState(
   resolvesToPlatform: boolean,
   served: ServedCertificate,
   now: Date,
+  attempt: CertificateAttempt | null = null,
 ): HostCertificate {
-  const base = { host, issuer: null, notAfter: null };
+  const base = {
+    host,
+    issuer: null,
+    notAfter: null,
+    attempts: attempt?.attempts ?? 0,
+    nextAttemptAt: attempt?.nextAttemptAt?.toISOString() ?? null,
+  };
   if (!resolvesToPlatform)
     return {
       ...base,
+      attempts: 0,
+      nextAttemptAt: null,
       state: 'AwaitingDNS',
       message: `${host} does not resolve to the platform yet: served over HTTP only, a certificate is requested once it does`,
     };
   if (!served.ok)
     return { ...base, state: 'Unknown', message: `the edge did not answer for ${host}: ${served.error}` };
+  if ((!served.trusted || !served.namesHost) && attempt?.nextAttemptAt)
+    return {
+      ...base,
+      state: 'Failed',
+      message: `${attempt.attempts} ACME attempt${attempt.attempts === 1 ? '' : 's'} for ${host} failed (${attempt.lastError ?? 'no certificate'}); the next one starts at ${attempt.nextAttemptAt.toISOString()}, served over HTTP only until then`,
+    };
   if (!served.trusted || !served.namesHost)
     return {
       ...base,
       state: 'Pending',
-      message: `the edge does not serve a certificate of the ACME CA for ${host} yet (validation running or backing off)`,
+      message: `the edge does not serve a certificate of the ACME CA for ${host} yet (attempt ${Math.max(1, base.attempts)} running)`,
     };
-  const own = { ...base, issuer: served.issuer, notAfter: served.notAfter };
+  const own = { ...base, issuer: served.issuer, notAfter: served.notAfter, attempts: 0, nextAttemptAt: null };
   if (Date.parse(served.notAfter) <= now.getTime())
     return { ...own, state: 'Expired', message: `the certificate of ${host} expired at ${served.notAfter}` };
   return { ...own, state: 'Issued', message: `issued by ${served.issuer}, valid until ${served.notAfter}` };

@@ -1,1 +1,2 @@
+export * from './acme-attempts.ts';
 export * from './certificate-state.ts';

@@ -124,6 +124,10 @@ const fromSecret = (name: string, values: Record<string, string>) =>
 /** The internal listener: probes and scrapes, never behind the Ingress. */
 const METRICS_PORT = 9090;
 const probes = {
+  // Node loads the whole panel before it listens: on a loaded node that took more than the liveness
+  // probe's 60 s (measured: no log line after 70 s at load average 45 on 2 cores, so the kubelet killed
+  // it over and over). The startup probe gives it 5 minutes; liveness counts only after that.
+  startupProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 5, failureThreshold: 60 },
   readinessProbe: { httpGet: { path: '/readyz', port: METRICS_PORT }, periodSeconds: 10 },
   livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 20 },
 };
@@ -232,6 +236,10 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
           env: [
             ...common,
             ...workerAddresses(config),
+            // ACME attempts spaced per host (docs/edge.md): the worker asks the edge what it serves.
+            ...(b.steps.includes('ingress')
+              ? [env('EDGE_TLS_ADDR', `traefik.ingress-system.svc.${config.clusterDomain}:443`)]
+              : []),
             ...fromSecret('panel-env', apiEnv),
             ...fromSecret('panel-worker-env', workerEnv),
           ],
@@ -264,6 +272,7 @@ function panel(config: BootstrapConfig, ns: string): KubeObject[] {
           ports: [{ name: 'http', containerPort: WEB_PORT }],
           securityContext: restrictedContainer,
           resources: webResources,
+          startupProbe: { tcpSocket: { port: WEB_PORT }, periodSeconds: 5, failureThreshold: 60 },
           readinessProbe: { httpGet: { path: '/login', port: WEB_PORT }, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: WEB_PORT }, periodSeconds: 20 },
           volumeMounts: [

@@ -71,6 +71,8 @@ export function sftpGateway(config: BootstrapConfig): KubeObject[] {
         ],
         ports: [{ name: 'ssh', containerPort: LISTEN_PORT }],
         securityContext: restrictedContainer,
+        // Node loads the CLI before it listens: minutes on a loaded node (see panel.ts `probes`).
+        startupProbe: { tcpSocket: { port: LISTEN_PORT }, periodSeconds: 5, failureThreshold: 60 },
         readinessProbe: { tcpSocket: { port: LISTEN_PORT }, periodSeconds: 10 },
         livenessProbe: { tcpSocket: { port: LISTEN_PORT }, periodSeconds: 20 },
         resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '1', memory: '256Mi' } },

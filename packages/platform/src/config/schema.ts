@@ -147,6 +147,18 @@ export const platformConfigSchema = z.object({
       webEntrypoint: z.string().default('web'),
       websecureEntrypoint: z.string().default('websecure'),
       certResolver: z.string().min(1).default('letsencrypt'),
+      /**
+       * The platform spaces a host's ACME attempts (Traefik retries a failed one on every configuration
+       * change, with no backoff): one attempt window on the resolver, then off it (HTTP only) for
+       * initialDelay · 2^(n−1), capped at maxDelay. Needs the worker to reach the edge (EDGE_TLS_ADDR).
+       */
+      acmeBackoff: z
+        .object({
+          attemptWindowSeconds: z.number().int().min(5).max(3600).default(120),
+          initialDelaySeconds: z.number().int().min(5).max(86_400).default(60),
+          maxDelaySeconds: z.number().int().min(5).max(86_400).default(3600),
+        })
+        .prefault({}),
     })
     .prefault({}),
   suspendedPage: z
