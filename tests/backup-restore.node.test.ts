@@ -143,6 +143,7 @@ beforeAll(async () => {
     firstId: FIRST_ID,
     prefix,
     name: 'Restore Ltd',
+    slug: 'restore',
     platformDumpsPanel: true,
   }));
 }, SLOW);

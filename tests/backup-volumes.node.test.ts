@@ -108,6 +108,7 @@ beforeAll(async () => {
     firstId: FIRST_ID,
     prefix,
     name: 'Backup Ltd',
+    slug: 'backup',
   }));
 }, SLOW);
 

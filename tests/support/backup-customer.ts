@@ -17,8 +17,10 @@ export interface BackupCustomer {
 export async function startBackupCustomer(options: {
   firstId: number;
   prefix: string;
-  /** The customer's name; the plan and the e-mail derive from it. */
+  /** The customer's name. */
   name: string;
+  /** Names the plan (`<slug>-<runTag>`) and the owner's e-mail (`owner@<runTag>-<slug>.test`). */
+  slug: string;
   /** The platform backup dumps the panel's database of this test (else the stack's). */
   platformDumpsPanel?: boolean;
 }): Promise<BackupCustomer> {
@@ -27,7 +29,7 @@ export async function startBackupCustomer(options: {
     publicAddresses: { ipv4: ['127.0.0.1'] },
     kubernetes: { namespaceStuckAfterSeconds: 300 },
   });
-  const slug = options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const { slug } = options;
   await deployVelero(
     panel.admin,
     stack,
