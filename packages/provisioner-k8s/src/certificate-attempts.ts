@@ -60,7 +60,10 @@ export async function passCertificateAttempts(
   const served = new Map<string, ServedCertificate>(
     await Promise.all(asked.map(async (host) => [host, await deps.probe.served(host)] as const)),
   );
-  const plan = planCertificateAttempts(wanted, before, served, now, deps.policy);
+  // Hosts routed but not resolving to the platform right now keep their records (see the rule).
+  const everyHostResolving = Object.fromEntries(Object.keys(resolution).map((host) => [host, true]));
+  const held = hostsOnResolver(desiredWith(everyHostResolving)).filter((host) => resolution[host] !== true);
+  const plan = planCertificateAttempts(wanted, before, served, now, deps.policy, held);
   const writes = await deps.records.save(snapshot.id, before, plan.records);
   const edgeResolution: Record<string, boolean> = { ...resolution };
   for (const host of plan.backingOff) edgeResolution[host] = false;

@@ -174,6 +174,36 @@ describe('planCertificateAttempts', () => {
       remove: ['gone.test'],
     });
   });
+  it('keeps the backoff of a routed host that does not resolve for a while, and starts no attempt for it', () => {
+    const failed: CertificateAttempt = {
+      host: 'shop.test',
+      attempts: 2,
+      attemptStartedAt: null,
+      nextAttemptAt: at(40),
+      lastError: 'e',
+    };
+    const running: CertificateAttempt = {
+      ...failed,
+      host: 'www.shop.test',
+      attemptStartedAt: t0,
+      nextAttemptAt: null,
+    };
+    // Its DNS moves: a pass sees both hosts not resolving (AwaitingDNS). Records stay, no wake-up for them.
+    const during = planCertificateAttempts([], [failed, running], served({}), at(200), policy, [
+      'shop.test',
+      'www.shop.test',
+      'new.shop.test',
+    ]);
+    expect(during.records).toEqual([failed, running]);
+    expect(during.backingOff).toEqual([]);
+    expect(during.wakeAt).toBeNull();
+    expect(certificateAttemptChanges([failed, running], during.records)).toEqual({ upsert: [], remove: [] });
+    // Resolving again before its next attempt: still off the resolver until then.
+    const back = planCertificateAttempts(['shop.test'], during.records, served({}), at(20), policy);
+    expect(back.backingOff).toEqual(['shop.test']);
+    expect(back.records).toEqual([failed]);
+    expect(back.wakeAt).toEqual(at(40));
+  });
 });
 
 describe('certificateAttemptChanges', () => {

@@ -100,8 +100,11 @@ function next(
 
 /**
  * The next state of a customer's certificate attempts. `hosts`: the hosts that want a certificate now
- * (routed and resolving to the platform); records of other hosts are dropped. `served`: what the edge
- * served each of them in this pass (a host off the resolver need not be probed).
+ * (routed and resolving to the platform). `held`: hosts still routed that do not resolve to the platform
+ * at the moment (AwaitingDNS): their records are kept as they are, so a host whose DNS changes (or
+ * flickers while a zone moves) neither loses its backoff nor starts a new attempt early; they set no
+ * wake-up. Records of other hosts are dropped. `served`: what the edge served each wanted host in this
+ * pass (a host off the resolver need not be probed).
  */
 export function planCertificateAttempts(
   hosts: readonly string[],
@@ -109,20 +112,25 @@ export function planCertificateAttempts(
   served: ReadonlyMap<string, ServedCertificate>,
   now: Date,
   policy: AcmeBackoffPolicy = DEFAULT_ACME_BACKOFF,
+  held: readonly string[] = [],
 ): CertificateAttemptsPlan {
   const byHost = new Map(records.map((r) => [r.host, r]));
+  const wanted = new Set(hosts);
   const kept: CertificateAttempt[] = [];
-  for (const host of [...new Set(hosts)].sort()) {
+  for (const host of [...wanted].sort()) {
     const record = next(host, byHost.get(host), served.get(host), now, policy);
     if (record) kept.push(record);
   }
+  const heldRecords = [...new Set(held)]
+    .filter((host) => !wanted.has(host))
+    .flatMap((host) => byHost.get(host) ?? []);
   const wakes = kept.map((r) =>
     r.nextAttemptAt
       ? r.nextAttemptAt.getTime()
       : (r.attemptStartedAt ?? now).getTime() + policy.attemptWindowMs,
   );
   return {
-    records: kept,
+    records: [...kept, ...heldRecords].sort((a, b) => a.host.localeCompare(b.host)),
     backingOff: kept.filter((r) => r.nextAttemptAt !== null).map((r) => r.host),
     wakeAt: wakes.length > 0 ? new Date(Math.max(now.getTime(), Math.min(...wakes))) : null,
   };
