@@ -174,6 +174,8 @@ describe('site page in Chromium', () => {
     // A static site has no PHP to choose; a php site any version; WordPress only those with an image.
     expect(await form.getByLabel('PHP version').count()).toBe(0);
     await form.getByLabel('Template').selectOption('php');
+    // The versions come from /platform, which loads beside the page: wait for the choice to appear.
+    await form.getByLabel('PHP version').waitFor();
     const options = () =>
       form
         .getByLabel('PHP version')
@@ -181,6 +183,7 @@ describe('site page in Chromium', () => {
         .evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value));
     expect(await options()).toEqual(['8.2', '8.4']);
     await form.getByLabel('Template').selectOption('wordpress');
+    await form.getByLabel('PHP version').locator('option[value="8.2"]').waitFor({ state: 'detached' });
     expect(await options()).toEqual(['8.4']);
     expect(await form.getByLabel('PHP version').inputValue()).toBe('8.4');
     await form.getByLabel('Site name').fill('press');
@@ -194,6 +197,7 @@ describe('site page in Chromium', () => {
     await page.getByRole('heading', { name: 'Site press' }).waitFor();
     expect(await page.locator('[data-php-version]').textContent()).toBe('8.4');
     const php = page.getByRole('form', { name: 'PHP version' });
+    await php.getByLabel('PHP version').waitFor();
     expect(
       await php
         .getByLabel('PHP version')
