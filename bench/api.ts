@@ -13,9 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAdminUser, createApiToken } from '@hostplane/api';
 import { openMigratedPanelDb } from '@hostplane/db';
-import { loadStackEnv } from '@hostplane/testing';
+import { createScratchDb, loadStackEnv } from '@hostplane/testing';
 import autocannon from 'autocannon';
-import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
@@ -35,18 +34,11 @@ function rssMiB(pid: number): number {
 }
 
 async function withDatabase<T>(run: (url: string) => Promise<T>): Promise<T> {
-  const base = serverUrl();
-  const name = `hp_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDb('bench', serverUrl());
   try {
-    return await run(url.toString());
+    return await run(scratch.url);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -62,7 +62,7 @@ const client = new PowerDnsClient({
 });
 const direct = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY, timeoutMs: 120_000 });
 
-const { db, planId, drop: dropScratch } = await scratchPanelDb(env.DATABASE_URL, 'hp_bench_dns_steps');
+const { db, planId, drop: dropScratch } = await scratchPanelDb(env.DATABASE_URL, 'bench_dns_steps');
 const customerId = 982_001;
 const directId = 982_002;
 /** The customer whose passes read the record themselves (the behaviour before). */

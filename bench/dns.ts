@@ -57,7 +57,7 @@ const perCustomerId = (i: number) => 981_000 + i;
 
 // The record of applied zones lives in the panel's database (as under `hostplane serve`): a scratch
 // database on the stack's PostgreSQL, with customer rows for the ids the benchmark uses.
-const { db, planId, drop: dropScratch } = await scratchPanelDb(env.DATABASE_URL, 'hp_bench_dns');
+const { db, planId, drop: dropScratch } = await scratchPanelDb(env.DATABASE_URL, 'bench_dns');
 const benchIds = [
   ...Object.values(customerIds),
   customerIds.incremental + 10,

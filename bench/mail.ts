@@ -10,14 +10,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAdminUser, createApiToken } from '@hostplane/api';
-import { openMigratedPanelDb } from '@hostplane/db';
 import type { CustomerSnapshot } from '@hostplane/domain';
 import { createMailTarget, migrateMailDb } from '@hostplane/provisioner-mail';
-import { repoRoot } from '@hostplane/testing';
+import { createPanelScratchDb, insertCustomer, insertPlan, repoRoot } from '@hostplane/testing';
 import { customerSnapshot, mailDomain } from '@hostplane/testing/snapshots';
+import { sql } from 'kysely';
 import mysql from 'mysql2/promise';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import {
   dovecotHash,
   ensureMailNamespace,
@@ -168,52 +167,29 @@ async function startServe(databaseUrl: string, port: number): Promise<ChildProce
  * are the ownership mark in the shared mail database. */
 async function withPanel<T>(run: (url: string, token: string, customerId: number) => Promise<T>): Promise<T> {
   step('creating the scratch panel database');
-  const name = `hp_bench_mail_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(env.DATABASE_URL);
-  url.pathname = `/${name}`;
+  const scratch = await createPanelScratchDb('bench_mail', { serverUrl: env.DATABASE_URL });
   try {
-    const db = await openMigratedPanelDb(url.toString());
-    let token: string;
-    let customerId: number;
-    try {
-      const adminId = await createAdminUser(db, 'bench@hostplane.test', randomBytes(12).toString('hex'));
-      token = (await createApiToken(db, adminId, { name: 'bench', scope: 'write' })).token;
-      const scratch = new pg.Client({ connectionString: url.toString() });
-      await scratch.connect();
-      await scratch.query('alter table customers alter column id restart with 970100');
-      const limits = {
-        cpu: '8',
-        memory: '16Gi',
-        storage: '100Gi',
-        sites: 10,
-        domains: 10,
-        mailboxes: 100_000,
-        mailboxQuota: '10Ti',
-        databases: 1,
-        backupRetentionDays: 7,
-      };
-      const plan = await scratch.query('insert into plans (name, limits) values ($1, $2) returning id', [
-        'bench',
-        JSON.stringify(limits),
-      ]);
-      const customer = await scratch.query(
-        'insert into customers (name, email, plan_id) values ($1, $2, $3) returning id',
-        ['Bench', 'bench@example.test', plan.rows[0].id],
-      );
-      customerId = Number(customer.rows[0].id);
-      await scratch.end();
-    } finally {
-      await db.destroy();
-    }
-    return await run(url.toString(), token, customerId);
+    const { db } = scratch;
+    const adminId = await createAdminUser(db, 'bench@hostplane.test', randomBytes(12).toString('hex'));
+    const { token } = await createApiToken(db, adminId, { name: 'bench', scope: 'write' });
+    await sql`alter table customers alter column id restart with 970100`.execute(db);
+    const limits = {
+      cpu: '8',
+      memory: '16Gi',
+      storage: '100Gi',
+      sites: 10,
+      domains: 10,
+      mailboxes: 100_000,
+      mailboxQuota: '10Ti',
+      databases: 1,
+      backupRetentionDays: 7,
+    };
+    const customerId = await insertCustomer(db, await insertPlan(db, limits), 'Bench');
+    return await run(scratch.url, token, customerId);
   } finally {
     step('dropping the scratch panel database');
-    await admin.query(`drop database if exists ${name} with (force)`);
+    await scratch.drop();
     step('dropped');
-    await admin.end();
   }
 }
 

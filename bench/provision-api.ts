@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { buildApp, createAdminUser, createApiToken } from '@hostplane/api';
-import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
+import type { PanelDatabase } from '@hostplane/db';
+import { createPanelScratchDb } from '@hostplane/testing';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 
 export interface BenchPanel {
   url: string;
@@ -15,28 +15,14 @@ export interface BenchPanel {
   close(): Promise<void>;
 }
 
-async function adminQuery(serverUrl: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * A fresh database on the stack's PostgreSQL whose customer ids start at `firstCustomerId` (so the
  * bench's namespaces never meet those of tests running at the same time, which start at 1001), and
  * the API listening on 127.0.0.1 with an admin token.
  */
 export async function startBenchPanel(serverUrl: string, firstCustomerId: number): Promise<BenchPanel> {
-  const name = `hp_bench_provision_${randomBytes(4).toString('hex')}`;
-  await adminQuery(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = createPanelDb(url.toString(), { max: 10 });
-  await migratePanelDb(db);
+  const scratch = await createPanelScratchDb('bench_provision', { max: 10, serverUrl });
+  const { db } = scratch;
   await sql`select setval(pg_get_serial_sequence('customers', 'id'), ${firstCustomerId - 1})`.execute(db);
   const adminId = await createAdminUser(db, 'bench@hostplane.test', randomBytes(12).toString('hex'));
   const { token } = await createApiToken(db, adminId, { name: 'bench', scope: 'write' });
@@ -44,14 +30,13 @@ export async function startBenchPanel(serverUrl: string, firstCustomerId: number
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
-    url: url.toString(),
+    url: scratch.url,
     db,
     base: `http://127.0.0.1:${port}/api/v1`,
     token,
     async close() {
       await app.close();
-      await db.destroy();
-      await adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+      await scratch.drop();
     },
   };
 }

@@ -5,12 +5,10 @@
 // to /api/v1/openapi.json and /healthz (API) or /metrics (worker). BENCH_SOURCES=1 measures the tsx
 // path instead, for comparison.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
-import pg from 'pg';
+import { createScratchDb, loadStackEnv, repoRoot, waitFor } from '@hostplane/testing';
 
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
 const sources = process.env.BENCH_SOURCES === '1';
@@ -23,25 +21,9 @@ function rssMiB(pid: number): number {
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
 }
 
-async function freshDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `hp_rss_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 async function measure(mode: '--api-only' | '--worker-only', port: number) {
   const stack = loadStackEnv();
-  const db = await freshDatabase(stack.DATABASE_URL);
+  const db = await createScratchDb('rss', stack.DATABASE_URL);
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [bin, 'serve', mode], {
     env: {

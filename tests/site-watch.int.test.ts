@@ -9,30 +9,31 @@ import { join } from 'node:path';
 import type { PanelDatabase } from '@hostplane/db';
 import { KINDS, KubeHttpClient, siteWorkloadWatch } from '@hostplane/provisioner-k8s';
 import { type ChangeSink, customerStatusTarget } from '@hostplane/reconcile';
-import { loadStackEnv, waitFor } from '@hostplane/testing';
+import {
+  createPanelScratchDb,
+  insertCustomer,
+  insertPlan,
+  loadStackEnv,
+  type PanelScratchDb,
+  waitFor,
+} from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../apps/worker/src/start-worker.ts';
-import {
-  createFreshDb,
-  type FreshDb,
-  insertCustomer,
-  insertPlan,
-} from '../apps/worker/src/testing/fresh-db.ts';
 
 const stack = loadStackEnv();
 const FIRST_ID = 840_000 + (process.pid % 20_000) * 10;
-let fresh: FreshDb;
+let fresh: PanelScratchDb;
 let db: Kysely<PanelDatabase>;
 let admin: KubeHttpClient;
 let customerId: number;
 const namespace = () => `cust-${customerId}`;
 
 beforeAll(async () => {
-  fresh = await createFreshDb('watch');
+  fresh = await createPanelScratchDb('watch');
   db = fresh.db;
   await sql`alter table customers alter column id restart with ${sql.lit(FIRST_ID)}`.execute(db);
   customerId = await insertCustomer(db, await insertPlan(db), 'Watched');

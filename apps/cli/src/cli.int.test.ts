@@ -4,28 +4,15 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadStackEnv } from '@hostplane/testing';
+import { createScratchDb, queryOnce, type ScratchDb } from '@hostplane/testing';
 import { verify } from '@node-rs/argon2';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/hostplane.js', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-const serverUrl = loadStackEnv().DATABASE_URL;
-const dbName = `hp_cli_${randomBytes(4).toString('hex')}`;
-const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
-
-async function sql(text: string, url = serverUrl, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, values);
-  } finally {
-    await client.end();
-  }
-}
+let scratch: ScratchDb;
 
 /** Runs `hostplane …` to its end: exit code, stdout, stderr. */
 function hostplane(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
@@ -48,11 +35,11 @@ function hostplane(args: string[], options: { env?: Record<string, string>; stdi
 }
 
 beforeAll(async () => {
-  await sql(`create database ${dbName}`);
+  scratch = await createScratchDb('cli');
 });
 
 afterAll(async () => {
-  await sql(`drop database if exists ${dbName} with (force)`);
+  await scratch.drop();
 });
 
 describe('the hostplane binary', () => {
@@ -91,18 +78,20 @@ describe('the hostplane binary', () => {
     const email = `root-${randomBytes(3).toString('hex')}@cli.test`;
     const password = `pw-${randomBytes(9).toString('base64url')}`;
     const created = await hostplane(['admin', 'create', '--email', email, '--password-stdin'], {
-      env: { DATABASE_URL: dbUrl },
+      env: { DATABASE_URL: scratch.url },
       stdin: `${password}\n`,
     });
     expect(created.err).toBe('');
     expect(created).toMatchObject({ code: 0 });
     expect(created.out).toMatch(new RegExp(`admin ${email} created`));
-    const { rows } = await sql('select role, password_hash from users where email = $1', dbUrl, [email]);
+    const { rows } = await queryOnce(scratch.url, 'select role, password_hash from users where email = $1', [
+      email,
+    ]);
     expect(rows[0]?.role).toBe('admin');
     expect(await verify(rows[0]?.password_hash, password)).toBe(true);
 
     const empty = await hostplane(['admin', 'create', '--email', `x-${email}`, '--password-stdin'], {
-      env: { DATABASE_URL: dbUrl },
+      env: { DATABASE_URL: scratch.url },
       stdin: '',
     });
     expect(empty.code).toBe(2);

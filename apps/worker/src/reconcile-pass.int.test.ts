@@ -9,21 +9,21 @@ import {
   reconcileCustomer,
   reconcileMetrics,
 } from '@hostplane/reconcile';
+import { createPanelScratchDb, insertCustomer, insertPlan, type PanelScratchDb } from '@hostplane/testing';
 import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreshDb, type FreshDb, insertCustomer, insertPlan } from './testing/fresh-db.ts';
 import { FlakyTarget, SlowDeleteTarget } from './testing/test-targets.ts';
 
-let fresh: FreshDb;
+let fresh: PanelScratchDb;
 let db: Kysely<PanelDatabase>;
 let planId: number;
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const never = new AbortController().signal;
 
 beforeAll(async () => {
-  fresh = await createFreshDb('pass');
+  fresh = await createPanelScratchDb('pass');
   db = fresh.db;
   planId = await insertPlan(db);
 });

@@ -2,19 +2,24 @@
 // minute, a customer nobody enqueued is reconciled at the next minute boundary. Takes up to a minute.
 import type { PanelDatabase } from '@hostplane/db';
 import { customerStatusTarget } from '@hostplane/reconcile';
-import { waitFor } from '@hostplane/testing';
+import {
+  createPanelScratchDb,
+  insertCustomer,
+  insertPlan,
+  type PanelScratchDb,
+  waitFor,
+} from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from './start-worker.ts';
-import { createFreshDb, type FreshDb, insertCustomer, insertPlan } from './testing/fresh-db.ts';
 
-let fresh: FreshDb;
+let fresh: PanelScratchDb;
 let db: Kysely<PanelDatabase>;
 
 beforeAll(async () => {
-  fresh = await createFreshDb('cron');
+  fresh = await createPanelScratchDb('cron');
   db = fresh.db;
 });
 afterAll(async () => {

@@ -5,22 +5,27 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { PanelDatabase } from '@hostplane/db';
 import { enqueueReconcile } from '@hostplane/reconcile';
-import { waitFor } from '@hostplane/testing';
+import {
+  createPanelScratchDb,
+  insertCustomer,
+  insertPlan,
+  type PanelScratchDb,
+  waitFor,
+} from '@hostplane/testing';
 import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from './start-worker.ts';
-import { createFreshDb, type FreshDb, insertCustomer, insertPlan } from './testing/fresh-db.ts';
 import { type PassInterval, TimedTarget } from './testing/test-targets.ts';
 
 const childScript = fileURLToPath(new URL('./testing/worker-child.ts', import.meta.url));
-let fresh: FreshDb;
+let fresh: PanelScratchDb;
 let db: Kysely<PanelDatabase>;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  fresh = await createFreshDb('kill');
+  fresh = await createPanelScratchDb('kill');
   db = fresh.db;
 });
 afterAll(async () => {

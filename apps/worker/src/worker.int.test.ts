@@ -10,22 +10,27 @@ import {
   RESYNC_TASK,
   resyncSlotOfMinute,
 } from '@hostplane/reconcile';
-import { waitFor } from '@hostplane/testing';
+import {
+  createPanelScratchDb,
+  insertCustomer,
+  insertPlan,
+  type PanelScratchDb,
+  waitFor,
+} from '@hostplane/testing';
 import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker, type WorkerDeps } from './start-worker.ts';
-import { createFreshDb, type FreshDb, insertCustomer, insertPlan } from './testing/fresh-db.ts';
 import { FlakyTarget, type PassInterval, PassKindTarget, TimedTarget } from './testing/test-targets.ts';
 
-let fresh: FreshDb;
+let fresh: PanelScratchDb;
 let db: Kysely<PanelDatabase>;
 let planId: number;
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 beforeAll(async () => {
-  fresh = await createFreshDb('worker');
+  fresh = await createPanelScratchDb('worker');
   db = fresh.db;
   planId = await insertPlan(db);
 });

@@ -1,26 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { loadStackEnv } from '@hostplane/testing';
-import { sql } from 'kysely';
-import pg from 'pg';
+import { createScratchDb, type ScratchDb } from '@hostplane/testing';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPanelDb } from './connect.ts';
 import { migratePanelDb } from './migrate.ts';
+import type { PanelDatabase } from './schema.ts';
 
-const base = process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
-const name = `hp_test_${randomBytes(6).toString('hex')}`;
-const admin = new pg.Client({ connectionString: base });
-const url = new URL(base);
-url.pathname = `/${name}`;
-const db = createPanelDb(url.toString(), { max: 3 });
+// An empty database: the test runs the migrations itself.
+let scratch: ScratchDb;
+let db: Kysely<PanelDatabase>;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+  scratch = await createScratchDb('test');
+  db = createPanelDb(scratch.url, { max: 3 });
 });
 afterAll(async () => {
   await db.destroy();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await scratch.drop();
 });
 
 describe('migratePanelDb', () => {

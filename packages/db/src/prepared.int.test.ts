@@ -1,58 +1,30 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { loadStackEnv } from '@hostplane/testing';
-import { sql } from 'kysely';
-import pg from 'pg';
+import { createHash } from 'node:crypto';
+import { createPanelScratchDb, insertCustomer, insertPlan, type PanelScratchDb } from '@hostplane/testing';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTokenUser, insertApiToken, insertUser } from './auth.ts';
-import { createPanelDb } from './connect.ts';
 import { findCustomerWithConditions } from './customers.ts';
-import { migratePanelDb } from './migrate.ts';
+import type { PanelDatabase } from './schema.ts';
 
 // Issue 10: the token lookup and the customer read are prepared statements (prepared.ts): compiled
 // once, sent by name, answering exactly what the Kysely query answers — in a transaction too.
 
-const base = process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
-const name = `hp_test_${randomBytes(6).toString('hex')}`;
-const url = new URL(base);
-url.pathname = `/${name}`;
 // One connection: the session whose prepared statements the test reads is the one that ran them.
-const db = createPanelDb(url.toString(), { max: 1 });
-const admin = async (text: string) => {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-};
+let scratch: PanelScratchDb;
+let db: Kysely<PanelDatabase>;
 const hash = (t: string) => createHash('sha256').update(t).digest('hex');
 let customerId = 0;
 let userId = 0;
 
 beforeAll(async () => {
-  await admin(`create database ${name}`);
-  await migratePanelDb(db);
-  const plan = await db
-    .insertInto('plans')
-    .values({ name: 'p', limits: JSON.stringify({}) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  customerId = (
-    await db
-      .insertInto('customers')
-      .values({ name: 'c', email: 'c@example.org', plan_id: plan.id })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-  ).id;
+  scratch = await createPanelScratchDb('test', { max: 1 });
+  db = scratch.db;
+  customerId = await insertCustomer(db, await insertPlan(db), 'c');
   userId =
     (await insertUser(db, { email: 'u@example.org', passwordHash: 'x', role: 'customer', customerId })) ?? 0;
 });
 
-afterAll(async () => {
-  await db.destroy();
-  await admin(`drop database if exists ${name} with (force)`);
-});
+afterAll(() => scratch.drop());
 
 describe('prepared reads', () => {
   it('answer as the query does and run as named statements of the session', async () => {

@@ -1,21 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { openStoredSecret, sealSecret } from '@hostplane/domain';
-import { loadStackEnv } from '@hostplane/testing';
-import pg from 'pg';
+import { createPanelScratchDb, insertCustomer, insertPlan, type PanelScratchDb } from '@hostplane/testing';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPanelDb } from './connect.ts';
-import { migratePanelDb } from './migrate.ts';
 import { sealStoredDkimKeys } from './reseal.ts';
+import type { PanelDatabase } from './schema.ts';
 import { loadCustomerSnapshot } from './snapshot.ts';
 
 // DKIM private keys at rest (issue 9): sealed in the panel's PostgreSQL, opened only by the reconciler.
 
-const base = process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
-const name = `hp_test_${randomBytes(6).toString('hex')}`;
-const admin = new pg.Client({ connectionString: base });
-const url = new URL(base);
-url.pathname = `/${name}`;
-const db = createPanelDb(url.toString(), { max: 3 });
+let scratch: PanelScratchDb;
+let db: Kysely<PanelDatabase>;
 const secretKey = 'a-secret-key-of-enough-length';
 const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
 let customerId: number;
@@ -30,20 +24,9 @@ const stored = async (domain: string) =>
   ).dkim_private_key_pem;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await migratePanelDb(db);
-  const plan = await db
-    .insertInto('plans')
-    .values({ name: 'p', limits: JSON.stringify({}) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const customer = await db
-    .insertInto('customers')
-    .values({ name: 'c', email: 'c@example.org', plan_id: plan.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  customerId = customer.id;
+  scratch = await createPanelScratchDb('test', { max: 3 });
+  db = scratch.db;
+  customerId = await insertCustomer(db, await insertPlan(db));
   const dkim = { dns: true, mail: true, dnssec: false, dkim_selector: 'hp202611', dkim_public_key: 'MIIB' };
   await db
     .insertInto('domains')
@@ -60,11 +43,7 @@ beforeAll(async () => {
     .execute();
 });
 
-afterAll(async () => {
-  await db.destroy();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
-});
+afterAll(() => scratch.drop());
 
 describe('DKIM private keys at rest', () => {
   it('seals keys stored in clear, once', async () => {

@@ -3,17 +3,11 @@ import type { CustomerSnapshot } from '@hostplane/domain';
 import { scheduleName } from '@hostplane/domain';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { Target } from '@hostplane/reconcile';
-import { loadStackEnv } from '@hostplane/testing';
+import { createPanelScratchDb, loadStackEnv, type PanelScratchDb } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupTarget } from './target.ts';
-import {
-  BACKUP_NAMESPACE,
-  freshPanelDb,
-  insertCustomer,
-  panelClient,
-  testContext,
-} from './test-support/fixtures.ts';
+import { BACKUP_NAMESPACE, insertCustomer, panelClient, testContext } from './test-support/fixtures.ts';
 
 // No Velero controller runs in the local stack (only its CRDs are installed), so nothing moves a
 // Backup along by itself. The test plays Velero's part: it writes status.phase and the timestamps
@@ -23,7 +17,7 @@ import {
 const env = loadStackEnv();
 let admin: KubeHttpClient;
 let panel: KubeHttpClient;
-let database: Awaited<ReturnType<typeof freshPanelDb>>;
+let database: PanelScratchDb;
 let db: Kysely<PanelDatabase>;
 let customer: CustomerSnapshot;
 let target: Target;
@@ -31,7 +25,7 @@ let target: Target;
 beforeAll(async () => {
   admin = KubeHttpClient.fromKubeconfigFile(env.KUBECONFIG);
   panel = await panelClient(admin, env.KUBECONFIG);
-  database = await freshPanelDb();
+  database = await createPanelScratchDb('backup');
   db = database.db;
   customer = await insertCustomer(db);
   target = createBackupTarget({

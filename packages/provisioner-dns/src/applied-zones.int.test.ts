@@ -1,8 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { createPanelDb, dnsAppliedZonesStore, loadCustomerSnapshot, migratePanelDb } from '@hostplane/db';
+import { dnsAppliedZonesStore, loadCustomerSnapshot, type PanelDatabase } from '@hostplane/db';
 import type { DomainRow } from '@hostplane/domain';
-import { answerTexts, loadStackEnv, readUntil } from '@hostplane/testing';
-import pg from 'pg';
+import {
+  answerTexts,
+  createPanelScratchDb,
+  insertCustomer,
+  insertPlan,
+  loadStackEnv,
+  type PanelScratchDb,
+  readUntil,
+} from '@hostplane/testing';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerDnsClient } from './client/powerdns-client.ts';
 import { PowerDnsZones } from './powerdns-zones.ts';
@@ -16,26 +23,13 @@ import { domainRow, passContext, runTag, snapshotOf, testDnsConfig } from './tes
 const env = loadStackEnv();
 const client = new PowerDnsClient({ apiUrl: env.PDNS_API_URL, apiKey: env.PDNS_API_KEY });
 const zones = new PowerDnsZones(client);
-const base = process.env.HOSTPLANE_TEST_DATABASE_URL ?? env.DATABASE_URL;
-const dbName = `hp_dns_applied_${randomBytes(4).toString('hex')}`;
-const dbUrl = new URL(base);
-dbUrl.pathname = `/${dbName}`;
-const db = createPanelDb(dbUrl.toString(), { max: 2 });
-const store = dnsAppliedZonesStore(db);
-const target = createDnsTarget({ zones, config: testDnsConfig, applied: store });
+let scratch: PanelScratchDb;
+let db: Kysely<PanelDatabase>;
+let store: ReturnType<typeof dnsAppliedZonesStore>;
+let target: ReturnType<typeof createDnsTarget>;
 const one = `${runTag}-one.example`;
 const two = `${runTag}-two.example`;
 let customerId = 0;
-
-async function admin(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 /** One pass, with the PowerDNS requests it made. */
 async function pass(domains: DomainRow[], kind: 'change' | 'full', deleting = false) {
@@ -51,27 +45,19 @@ const appliedRows = () =>
   db.selectFrom('dns_applied_zones').select(['zone', 'fingerprint', 'applied_at']).orderBy('zone').execute();
 
 beforeAll(async () => {
-  await admin(`create database ${dbName}`);
-  await migratePanelDb(db);
-  const plan = await db
-    .insertInto('plans')
-    .values({ name: 'p', limits: JSON.stringify({}) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const customer = await db
-    .insertInto('customers')
-    .values({ name: 'c', email: `${runTag}@example.org`, plan_id: plan.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  scratch = await createPanelScratchDb('dns_applied', { max: 2 });
+  db = scratch.db;
+  store = dnsAppliedZonesStore(db);
+  target = createDnsTarget({ zones, config: testDnsConfig, applied: store });
+  const id = await insertCustomer(db, await insertPlan(db));
   // Far from other suites' customer ids on the shared PowerDNS (the account mark is per id).
   customerId = 970_000 + (process.pid % 20_000);
-  await db.updateTable('customers').set({ id: customerId }).where('id', '=', customer.id).execute();
+  await db.updateTable('customers').set({ id: customerId }).where('id', '=', id).execute();
 });
 
 afterAll(async () => {
   if (customerId) await pass([], 'full', true).catch(() => undefined);
-  await db.destroy();
-  await admin(`drop database if exists ${dbName} with (force)`);
+  await scratch.drop();
 });
 
 describe('DNS change passes read only the zones that moved (issue 10)', () => {

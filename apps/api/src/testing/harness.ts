@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
+import type { PanelDatabase } from '@hostplane/db';
 import type { PlatformConfig } from '@hostplane/platform';
-import { loadStackEnv } from '@hostplane/testing';
+import { createPanelScratchDb } from '@hostplane/testing';
 import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import { type BuildAppDeps, buildApp } from '../app.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
 import { createAdminUser } from '../auth/users.ts';
 import type { ApiConfigInput } from '../config.ts';
-
-/** The stack's panel PostgreSQL; HOSTPLANE_TEST_DATABASE_URL overrides it (a throwaway server). */
-export function serverUrl(): string {
-  return process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
-}
 
 export interface TestApi {
   app: FastifyInstance;
@@ -32,16 +26,8 @@ export async function startTestApi(
     'mailUsage' | 'databaseDumps' | 'tenantReads' | 'siteLogs' | 'edgeCertificates'
   > = {},
 ): Promise<TestApi> {
-  const base = new URL(serverUrl());
-  const name = `hp_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const db = createPanelDb(url.toString(), { max: 5 });
-  await migratePanelDb(db);
+  const scratch = await createPanelScratchDb('test', { max: 5 });
+  const { db } = scratch;
   const app = await buildApp({
     db,
     config: { logLevel: 'silent', ...config },
@@ -58,11 +44,7 @@ export async function startTestApi(
     adminToken: token,
     async close() {
       await app.close();
-      await db.destroy();
-      const client = new pg.Client({ connectionString: base.toString() });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      await scratch.drop();
     },
   };
 }

@@ -2,29 +2,15 @@
 // process with one /metrics, a customer reconciled, graceful exit on SIGTERM, --worker-only probes,
 // and a configuration error that names the variable.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { loadStackEnv, waitFor } from '@hostplane/testing';
-import pg from 'pg';
+import { createScratchDb, queryOnce, type ScratchDb, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../bin/hostplane.js', import.meta.url));
-const serverUrl = process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
-const dbName = `hp_serve_${randomBytes(4).toString('hex')}`;
-const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+let scratch: ScratchDb;
 const children: ChildProcess[] = [];
-
-async function admin(text: string, url = serverUrl, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, values);
-  } finally {
-    await client.end();
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -64,12 +50,12 @@ function serve(args: string[], env: Record<string, string | undefined>) {
 }
 
 beforeAll(async () => {
-  await admin(`create database ${dbName}`);
+  scratch = await createScratchDb('serve');
 });
 afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await admin(`drop database if exists ${dbName} with (force)`);
+  await scratch.drop();
 });
 
 describe('hostplane serve', () => {
@@ -77,7 +63,7 @@ describe('hostplane serve', () => {
     const port = await freePort();
     const internal = await freePort();
     const proc = serve([], {
-      DATABASE_URL: dbUrl,
+      DATABASE_URL: scratch.url,
       PORT: String(port),
       METRICS_PORT: String(internal),
       RESYNC_MINUTES: '5',
@@ -89,34 +75,38 @@ describe('hostplane serve', () => {
     expect(openapi.status).toBe(200);
 
     // A customer written with its outbox job is reconciled by the worker of this process.
-    const plan = await admin(`insert into plans (name, limits) values ('p', $1) returning id`, dbUrl, [
-      JSON.stringify({
-        cpu: '1',
-        memory: '1Gi',
-        storage: '1Gi',
-        sites: 1,
-        domains: 1,
-        mailboxes: 1,
-        mailboxQuota: '1Gi',
-        databases: 0,
-        backupRetentionDays: 1,
-      }),
-    ]);
-    const customer = await admin(
-      `insert into customers (name, email, plan_id) values ('A', 'a@example.test', $1) returning id`,
-      dbUrl,
-      [plan.rows[0].id],
+    const plan = await queryOnce<{ id: number }>(
+      scratch.url,
+      `insert into plans (name, limits) values ('p', $1) returning id`,
+      [
+        JSON.stringify({
+          cpu: '1',
+          memory: '1Gi',
+          storage: '1Gi',
+          sites: 1,
+          domains: 1,
+          mailboxes: 1,
+          mailboxQuota: '1Gi',
+          databases: 0,
+          backupRetentionDays: 1,
+        }),
+      ],
     );
-    const id: number = customer.rows[0].id;
-    await admin(
+    const customer = await queryOnce<{ id: number }>(
+      scratch.url,
+      `insert into customers (name, email, plan_id) values ('A', 'a@example.test', $1) returning id`,
+      [plan.rows[0]?.id],
+    );
+    const id = customer.rows[0]?.id;
+    await queryOnce(
+      scratch.url,
       `select graphile_worker.add_job('reconcile', json_build_object('customerId', $1::int), queue_name => 'customer-' || $1, job_key => 'reconcile-' || $1)`,
-      dbUrl,
       [id],
     );
     const status = await waitFor('the Customer condition', async () => {
-      const rows = await admin(
+      const rows = await queryOnce(
+        scratch.url,
         `select status from customer_conditions where customer_id = $1 and type = 'Customer'`,
-        dbUrl,
         [id],
       );
       return rows.rows[0]?.status as string | undefined;
@@ -143,7 +133,7 @@ describe('hostplane serve', () => {
 
   it('answers probes and scrapes with --worker-only, without the API', async () => {
     const port = await freePort();
-    const proc = serve(['--worker-only'], { DATABASE_URL: dbUrl, METRICS_PORT: String(port) });
+    const proc = serve(['--worker-only'], { DATABASE_URL: scratch.url, METRICS_PORT: String(port) });
     await proc.waitForOutput('Internal:');
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -155,7 +145,7 @@ describe('hostplane serve', () => {
   });
 
   it('refuses to start with a malformed variable and names it', async () => {
-    const proc = serve([], { DATABASE_URL: dbUrl, WORKER_CONCURRENCY: 'many' });
+    const proc = serve([], { DATABASE_URL: scratch.url, WORKER_CONCURRENCY: 'many' });
     const [code] = await once(proc.child, 'exit');
     expect(code).toBe(2);
     expect(proc.err()).toContain('WORKER_CONCURRENCY: must be a whole number');

@@ -6,10 +6,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiConfigInput, buildApp, createAdminUser } from '@hostplane/api';
-import { createPanelDb, migratePanelDb } from '@hostplane/db';
 import type { PlatformConfig } from '@hostplane/platform';
-import { loadStackEnv, waitFor } from '@hostplane/testing';
-import pg from 'pg';
+import { createPanelScratchDb, waitFor } from '@hostplane/testing';
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
@@ -21,30 +19,10 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Same source as the API's own tests: the stack's panel PostgreSQL, or HOSTPLANE_TEST_DATABASE_URL. */
-function serverUrl(): string {
-  return process.env.HOSTPLANE_TEST_DATABASE_URL ?? loadStackEnv().DATABASE_URL;
-}
-
-async function adminQuery(base: URL, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: base.toString() });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The real API on a fresh, migrated database of its own, listening on a loopback port, with one admin. */
 export async function startApi(config: ApiConfigInput = {}, platform?: PlatformConfig): Promise<RunningApi> {
-  const base = new URL(serverUrl());
-  const name = `hp_test_web_${randomBytes(6).toString('hex')}`;
-  await adminQuery(base, `create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const db = createPanelDb(url.toString(), { max: 5 });
-  await migratePanelDb(db);
+  const scratch = await createPanelScratchDb('test_web', { max: 5 });
+  const { db } = scratch;
   // cookieSecure stays on: Chromium keeps Secure cookies from http://127.0.0.1 (a trustworthy origin).
   const app = await buildApp({
     db,
@@ -63,8 +41,7 @@ export async function startApi(config: ApiConfigInput = {}, platform?: PlatformC
     adminPassword,
     async close() {
       await app.close();
-      await db.destroy();
-      await adminQuery(base, `drop database if exists ${name} with (force)`);
+      await scratch.drop();
     },
   };
 }

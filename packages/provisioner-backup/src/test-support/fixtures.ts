@@ -1,14 +1,12 @@
-// Integration fixtures: a fresh migrated panel database, Velero's namespace with the panel's Role,
-// and a Kubernetes client holding the panel service account's token (never cluster-admin).
+// Integration fixtures: Velero's namespace with the panel's Role, and a Kubernetes client holding the
+// panel service account's token (never cluster-admin).
 import { randomBytes } from 'node:crypto';
-import { createPanelDb, migratePanelDb, type PanelDatabase } from '@hostplane/db';
+import type { PanelDatabase } from '@hostplane/db';
 import type { CustomerSnapshot, PlanLimits } from '@hostplane/domain';
 import { defaultPanelRbacOptions, panelBackupRbacManifests, panelRbacManifests } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { PassContext } from '@hostplane/reconcile';
-import { loadStackEnv } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 
 export const BACKUP_NAMESPACE = 'backup-system';
 
@@ -23,33 +21,6 @@ export const limits: PlanLimits = {
   databases: 1,
   backupRetentionDays: 14,
 };
-
-async function adminQuery(serverUrl: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function freshPanelDb(): Promise<{ db: Kysely<PanelDatabase>; drop(): Promise<void> }> {
-  const serverUrl = loadStackEnv().DATABASE_URL;
-  const name = `hp_backup_${randomBytes(4).toString('hex')}`;
-  await adminQuery(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = createPanelDb(url.toString());
-  await migratePanelDb(db);
-  return {
-    db,
-    async drop() {
-      await db.destroy();
-      await adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
-    },
-  };
-}
 
 /** A customer with an id of its own, so its Velero objects cannot meet another run's. */
 export async function insertCustomer(db: Kysely<PanelDatabase>): Promise<CustomerSnapshot> {
