@@ -45,37 +45,48 @@ export function splitHostsByResolution(hosts: string[], resolution: HostResoluti
   };
 }
 
-function backend(snapshot: CustomerSnapshot, site: SiteRow, config: TenantPlatformConfig) {
-  // Suspended: the platform's page, through an ExternalName Service in this namespace (see suspendedPageService).
+/** The Service an edge route sends its hosts to. */
+export interface IngressBackend {
+  service: { name: string; port: { number: number } | { name: string } };
+}
+
+/** While suspended, every route of the customer goes to the platform's page (see suspendedPageService). */
+export function suspendedOr(
+  snapshot: CustomerSnapshot,
+  config: TenantPlatformConfig,
+  backend: IngressBackend,
+): IngressBackend {
   return snapshot.suspended
     ? { service: { name: SUSPENDED_SERVICE, port: { number: config.suspendedPage.port } } }
-    : { service: { name: site.name, port: { name: 'http' } } };
+    : backend;
+}
+
+/** What one edge route is: a name, the hosts, where they go, and the labels its objects carry. */
+export interface EdgeRoute {
+  name: string;
+  hosts: string[];
+  backend: IngressBackend;
+  labels: Record<string, string>;
 }
 
 function ingress(
   snapshot: CustomerSnapshot,
-  site: SiteRow,
   config: TenantPlatformConfig,
+  route: EdgeRoute,
   name: string,
   hosts: string[],
   annotations: Record<string, string>,
   tls: boolean,
 ): KubeObject {
-  const target = backend(snapshot, site, config);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: {
-      name,
-      namespace: tenantNamespace(snapshot.id),
-      labels: siteLabels(snapshot.id, site.name),
-      annotations,
-    },
+    metadata: { name, namespace: tenantNamespace(snapshot.id), labels: route.labels, annotations },
     spec: {
       ingressClassName: config.ingress.className,
       rules: hosts.map((host) => ({
         host,
-        http: { paths: [{ path: '/', pathType: 'Prefix', backend: target }] },
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: route.backend }] },
       })),
       ...(tls ? { tls: [{ hosts }] } : {}),
     },
@@ -83,26 +94,24 @@ function ingress(
 }
 
 /**
- * Traefik takes its router settings per Ingress, so a site has up to four: `{site}` (websecure,
- * TLS from the HTTP-01 certresolver), `{site}-wildcard` (websecure, `*.` hosts, TLS from the DNS-01
- * resolver) and `{site}-redirect` (web → https) for hosts that resolve to the platform, and
- * `{site}-http` (plain HTTP) for hosts still awaiting DNS.
+ * Traefik takes its router settings per Ingress, so a route has up to four: `{name}` (websecure, TLS
+ * from the HTTP-01 certresolver), `{name}-wildcard` (websecure, `*.` hosts, TLS from the DNS-01
+ * resolver) and `{name}-redirect` (web → https) for hosts that resolve to the platform, and
+ * `{name}-http` (plain HTTP) for hosts still awaiting DNS. Sites and webmail both route so.
  */
-export function siteIngresses(
+export function edgeIngresses(
   snapshot: CustomerSnapshot,
-  site: SiteRow,
   config: TenantPlatformConfig,
+  route: EdgeRoute,
   resolution: HostResolution,
 ): KubeObject[] {
-  const { tls, awaitingDns } = splitHostsByResolution(routedSiteHosts(snapshot, site), resolution);
+  const { tls, awaitingDns } = splitHostsByResolution(route.hosts, resolution);
   const { webEntrypoint, websecureEntrypoint, certResolver } = config.ingress;
-  const objects: KubeObject[] = [];
-  const secure = (name: string, hosts: string[], resolver: string, domains: string[] = []) =>
-    ingress(
-      snapshot,
-      site,
-      config,
-      name,
+  const make = (suffix: string, hosts: string[], annotations: Record<string, string>, secure: boolean) =>
+    ingress(snapshot, config, route, `${route.name}${suffix}`, hosts, annotations, secure);
+  const secure = (suffix: string, hosts: string[], resolver: string, domains: string[] = []) =>
+    make(
+      suffix,
       hosts,
       {
         [`${TRAEFIK}/router.entrypoints`]: websecureEntrypoint,
@@ -113,19 +122,16 @@ export function siteIngresses(
       },
       true,
     );
+  const objects: KubeObject[] = [];
   const plain = tls.filter((host) => !isWildcardHost(host));
   const wildcard = tls.filter(isWildcardHost);
   // Ordinary hosts by HTTP-01 (their DNS may be elsewhere); wildcards by DNS-01 in the platform's PowerDNS.
-  if (plain.length > 0) objects.push(secure(site.name, plain, certResolver));
-  if (wildcard.length > 0)
-    objects.push(secure(`${site.name}-wildcard`, wildcard, dns01Resolver(certResolver), wildcard));
+  if (plain.length > 0) objects.push(secure('', plain, certResolver));
+  if (wildcard.length > 0) objects.push(secure('-wildcard', wildcard, dns01Resolver(certResolver), wildcard));
   if (tls.length > 0) {
     objects.push(
-      ingress(
-        snapshot,
-        site,
-        config,
-        `${site.name}-redirect`,
+      make(
+        '-redirect',
         tls,
         {
           [`${TRAEFIK}/router.entrypoints`]: webEntrypoint,
@@ -135,22 +141,25 @@ export function siteIngresses(
       ),
     );
   }
-  if (awaitingDns.length > 0) {
-    objects.push(
-      ingress(
-        snapshot,
-        site,
-        config,
-        `${site.name}-http`,
-        awaitingDns,
-        {
-          [`${TRAEFIK}/router.entrypoints`]: webEntrypoint,
-        },
-        false,
-      ),
-    );
-  }
+  if (awaitingDns.length > 0)
+    objects.push(make('-http', awaitingDns, { [`${TRAEFIK}/router.entrypoints`]: webEntrypoint }, false));
   return objects;
+}
+
+/** A site's edge routes (edgeIngresses), to its Service's `http` port. */
+export function siteIngresses(
+  snapshot: CustomerSnapshot,
+  site: SiteRow,
+  config: TenantPlatformConfig,
+  resolution: HostResolution,
+): KubeObject[] {
+  const route: EdgeRoute = {
+    name: site.name,
+    hosts: routedSiteHosts(snapshot, site),
+    backend: suspendedOr(snapshot, config, { service: { name: site.name, port: { name: 'http' } } }),
+    labels: siteLabels(snapshot.id, site.name),
+  };
+  return edgeIngresses(snapshot, config, route, resolution);
 }
 
 /** A Traefik Middleware in the tenant namespace (no cross-namespace reference needed). */

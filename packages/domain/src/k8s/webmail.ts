@@ -2,7 +2,7 @@ import { webmailHost } from '../dns/defaults.ts';
 import { isNameVerified } from '../ownership/verification.ts';
 import type { CustomerSnapshot } from '../snapshot.ts';
 import { tenantNamespace } from '../snapshot.ts';
-import { REDIRECT_MIDDLEWARE, SUSPENDED_SERVICE, splitHostsByResolution } from './ingress.ts';
+import { type EdgeRoute, edgeIngresses, suspendedOr } from './ingress.ts';
 import { tenantLabels } from './labels.ts';
 import type { HostResolution, KubeObject, TenantPlatformConfig } from './types.ts';
 
@@ -16,7 +16,6 @@ import type { HostResolution, KubeObject, TenantPlatformConfig } from './types.t
 export const WEBMAIL_SERVICE = 'webmail';
 /** Ingress names with a dot: no site's Ingress (a DNS-1035 label plus a suffix) can be named so. */
 const WEBMAIL_INGRESS = 'hostplane.webmail';
-const TRAEFIK = 'traefik.ingress.kubernetes.io';
 
 /** The webmail Service of the platform: `webmail` on port 80 in the mail namespace unless configured. */
 function platformWebmail(config: TenantPlatformConfig) {
@@ -50,34 +49,6 @@ function webmailService(snapshot: CustomerSnapshot, config: TenantPlatformConfig
   };
 }
 
-function webmailIngress(
-  snapshot: CustomerSnapshot,
-  config: TenantPlatformConfig,
-  name: string,
-  hosts: string[],
-  annotations: Record<string, string>,
-  tls: boolean,
-): KubeObject {
-  const backend = snapshot.suspended
-    ? { service: { name: SUSPENDED_SERVICE, port: { number: config.suspendedPage.port } } }
-    : { service: { name: WEBMAIL_SERVICE, port: { number: platformWebmail(config).port } } };
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: {
-      name,
-      namespace: tenantNamespace(snapshot.id),
-      labels: tenantLabels(snapshot.id),
-      annotations,
-    },
-    spec: {
-      ingressClassName: config.ingress.className,
-      rules: hosts.map((host) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } })),
-      ...(tls ? { tls: [{ hosts }] } : {}),
-    },
-  };
-}
-
 /** The webmail objects of the tenant namespace (none without webmail hosts). Hosts resolving to the
  * platform get TLS (websecure + certresolver) and an HTTP redirect, the others plain HTTP, as sites do. */
 export function webmailObjects(
@@ -87,47 +58,15 @@ export function webmailObjects(
 ): KubeObject[] {
   const hosts = webmailHosts(snapshot);
   if (hosts.length === 0) return [];
-  const { tls, awaitingDns } = splitHostsByResolution(hosts, resolution);
-  const { webEntrypoint, websecureEntrypoint, certResolver } = config.ingress;
   const objects: KubeObject[] = snapshot.suspended ? [] : [webmailService(snapshot, config)];
-  if (tls.length > 0) {
-    objects.push(
-      webmailIngress(
-        snapshot,
-        config,
-        WEBMAIL_INGRESS,
-        tls,
-        {
-          [`${TRAEFIK}/router.entrypoints`]: websecureEntrypoint,
-          [`${TRAEFIK}/router.tls`]: 'true',
-          [`${TRAEFIK}/router.tls.certresolver`]: certResolver,
-        },
-        true,
-      ),
-      webmailIngress(
-        snapshot,
-        config,
-        `${WEBMAIL_INGRESS}-redirect`,
-        tls,
-        {
-          [`${TRAEFIK}/router.entrypoints`]: webEntrypoint,
-          [`${TRAEFIK}/router.middlewares`]: `${tenantNamespace(snapshot.id)}-${REDIRECT_MIDDLEWARE}@kubernetescrd`,
-        },
-        false,
-      ),
-    );
-  }
-  if (awaitingDns.length > 0) {
-    objects.push(
-      webmailIngress(
-        snapshot,
-        config,
-        `${WEBMAIL_INGRESS}-http`,
-        awaitingDns,
-        { [`${TRAEFIK}/router.entrypoints`]: webEntrypoint },
-        false,
-      ),
-    );
-  }
+  const route: EdgeRoute = {
+    name: WEBMAIL_INGRESS,
+    hosts,
+    backend: suspendedOr(snapshot, config, {
+      service: { name: WEBMAIL_SERVICE, port: { number: platformWebmail(config).port } },
+    }),
+    labels: tenantLabels(snapshot.id),
+  };
+  objects.push(...edgeIngresses(snapshot, config, route, resolution));
   return objects;
 }
