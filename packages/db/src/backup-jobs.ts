@@ -1,30 +1,14 @@
-import { backupSiteNames, parseBackupContents } from '@hostplane/domain';
+import { backupSiteNames, type JobRow, parseBackupContents } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import { currentBackupContents } from './backup-contents.ts';
-import type { BackupRecord, BackupStats, PanelDatabase, RestoreRecord } from './schema.ts';
+import type { BackupRecord, PanelDatabase, RestoreRecord } from './schema.ts';
 
 // The backups and restores rows as the Backup target reads and updates them (the worker's
 // BackupJobLedger of @hostplane/provisioner-backup, satisfied structurally). Status columns only:
 // the customer's generation is left alone, these are observations, not desired state.
 
-export interface BackupJobRow {
-  kind: 'backup' | 'restore';
-  name: string;
-  backupName: string | null;
-  phase: string;
-  message: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  stats?: BackupStats | null;
-  /** Restores only: the sites asked for (null: the whole backup). */
-  sites?: string[] | null;
-  /** Restores only: the sites the restored backup holds (null: not recorded). */
-  backupSites?: string[] | null;
-  backupMailboxes?: string[] | null;
-  backupZones?: string[] | null;
-  /** Backups only: its contents are recorded. */
-  contentsRecorded?: boolean;
-}
+/** The domain's JobRow: one row of the backups or restores table. */
+export type BackupJobRow = JobRow;
 
 export type BackupJobStatus = Omit<
   BackupJobRow,

@@ -1,4 +1,11 @@
-import type { Autoresponder, Forwarding, PlanLimits, SftpPublicKey, SpamSettings } from '@hostplane/domain';
+import type {
+  Autoresponder,
+  BackupStats,
+  Forwarding,
+  PlanLimits,
+  SftpPublicKey,
+  SpamSettings,
+} from '@hostplane/domain';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or SQL default. */
@@ -250,14 +257,8 @@ export interface BackupsTable {
   contents: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 
-/** Items and bytes of a backup as Velero reports them (status.progress, PodVolumeBackups). */
-export interface BackupStats {
-  itemsBackedUp: number;
-  totalItems: number;
-  volumeBytes: number;
-  warnings: number;
-  errors: number;
-}
+/** Items and bytes of a backup as Velero reports them: the domain's BackupStats. */
+export type { BackupStats };
 
 export interface RestoresTable {
   id: Generated<number>;
