@@ -251,11 +251,14 @@ export function ResourceTable<T>({
   items,
   empty,
   columns,
+  actions = true,
   children,
 }: {
   items: T[] | undefined;
   empty: ReactNode;
   columns: string[];
+  /** A last column of row actions (its header read only by screen readers). */
+  actions?: boolean;
   children: (items: T[]) => ReactNode;
 }) {
   if (!items) return <Loading />;
@@ -270,9 +273,11 @@ export function ResourceTable<T>({
                 {column}
               </th>
             ))}
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+            {actions ? (
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>{children(items)}</tbody>

@@ -4,7 +4,7 @@ import type { CreateTokenBody, createdTokenSchema, tokenSchema } from '@hostplan
 import { type FormEvent, useState } from 'react';
 import type { z } from 'zod';
 import { InlineForm } from '../../../components/resource.tsx';
-import { ConfirmButton, Empty, ErrorBox, Field, Loading, Section, Select } from '../../../components/ui.tsx';
+import { ConfirmButton, ErrorBox, Field, ResourceTable, Section, Select } from '../../../components/ui.tsx';
 import { api } from '../../../lib/api.ts';
 import { formatDate, optionalText, text } from '../../../lib/forms.ts';
 import { useAction, useLoad } from '../../../lib/hooks.ts';
@@ -81,48 +81,32 @@ export default function TokensPage() {
       </Section>
       <Section title="Your tokens">
         <ErrorBox error={tokens.error ?? remove.error} />
-        {!tokens.data ? (
-          <Loading />
-        ) : tokens.data.items.length === 0 ? (
-          <Empty>No tokens.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.items.map((t) => (
-                  <tr key={t.id}>
-                    <th scope="row">{t.name}</th>
-                    <td>{t.scope}</td>
-                    <td>{formatDate(t.createdAt)}</td>
-                    <td>{formatDate(t.lastUsedAt)}</td>
-                    <td>{t.expiresAt ? formatDate(t.expiresAt) : 'never'}</td>
-                    <td className="row-actions">
-                      <ConfirmButton
-                        label="Delete"
-                        question={`Delete token ${t.name}? Clients using it stop working.`}
-                        onConfirm={async () => {
-                          if (await remove.run(() => api('DELETE', `/tokens/${t.id}`))) void tokens.reload();
-                        }}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ResourceTable
+          items={tokens.data?.items}
+          empty="No tokens."
+          columns={['Name', 'Scope', 'Created', 'Last used', 'Expires']}
+        >
+          {(items) =>
+            items.map((t) => (
+              <tr key={t.id}>
+                <th scope="row">{t.name}</th>
+                <td>{t.scope}</td>
+                <td>{formatDate(t.createdAt)}</td>
+                <td>{formatDate(t.lastUsedAt)}</td>
+                <td>{t.expiresAt ? formatDate(t.expiresAt) : 'never'}</td>
+                <td className="row-actions">
+                  <ConfirmButton
+                    label="Delete"
+                    question={`Delete token ${t.name}? Clients using it stop working.`}
+                    onConfirm={async () => {
+                      if (await remove.run(() => api('DELETE', `/tokens/${t.id}`))) void tokens.reload();
+                    }}
+                  />
+                </td>
+              </tr>
+            ))
+          }
+        </ResourceTable>
       </Section>
     </>
   );

@@ -7,11 +7,10 @@ import { ConditionBadges, ReadyBadge } from '../../../../components/conditions.t
 import { InlineForm } from '../../../../components/resource.tsx';
 import {
   ConfirmButton,
-  Empty,
   ErrorBox,
   Field,
-  Loading,
   Notice,
+  ResourceTable,
   Section,
   Select,
 } from '../../../../components/ui.tsx';
@@ -178,39 +177,23 @@ export default function CustomersPage() {
           )
         ) : null}
         <ErrorBox error={customers.error ?? plans.error} />
-        {!customers.data ? (
-          <Loading />
-        ) : customers.data.items.length === 0 ? (
-          <Empty>No customers yet.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Plan</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Conditions</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {customers.data.items.map((c) => (
-                  <CustomerRow
-                    key={c.id}
-                    customer={c}
-                    plans={planList}
-                    onChange={() => void customers.reload()}
-                  />
-                ))}
-              </tbody>
-            </table>
-            {customers.data.nextCursor ? <p className="muted">Showing the first 200 customers.</p> : null}
-          </div>
-        )}
+        <ResourceTable
+          items={customers.data?.items}
+          empty="No customers yet."
+          columns={['Customer', 'Email', 'Plan', 'State', 'Conditions']}
+        >
+          {(items) =>
+            items.map((c) => (
+              <CustomerRow
+                key={c.id}
+                customer={c}
+                plans={planList}
+                onChange={() => void customers.reload()}
+              />
+            ))
+          }
+        </ResourceTable>
+        {customers.data?.nextCursor ? <p className="muted">Showing the first 200 customers.</p> : null}
       </Section>
     </>
   );

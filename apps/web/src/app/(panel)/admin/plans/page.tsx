@@ -2,7 +2,7 @@
 
 import type { CreatePlanBody, Plan, PlanLimitsBody } from '@hostplane/contracts';
 import { type FormEvent, useState } from 'react';
-import { Empty, ErrorBox, Field, Loading, Section } from '../../../../components/ui.tsx';
+import { ErrorBox, Field, ResourceTable, Section } from '../../../../components/ui.tsx';
 import { api } from '../../../../lib/api.ts';
 import { numberOf, text } from '../../../../lib/forms.ts';
 import { type Action, useAction, useLoad } from '../../../../lib/hooks.ts';
@@ -128,58 +128,41 @@ export default function PlansPage() {
           />
         ) : null}
         {plans.error ? <ErrorBox error={plans.error} /> : null}
-        {!plans.data ? (
-          <Loading />
-        ) : plans.data.items.length === 0 ? (
-          <Empty>No plans yet: create one before adding customers.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  {LIMITS.map((l) => (
-                    <th scope="col" key={l.key}>
-                      {l.label}
-                    </th>
-                  ))}
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
+        <ResourceTable
+          items={plans.data?.items}
+          empty="No plans yet: create one before adding customers."
+          columns={['Name', ...LIMITS.map((l) => l.label)]}
+        >
+          {(items) =>
+            items.map((plan) =>
+              editing === plan.id ? (
+                <tr key={plan.id}>
+                  <td colSpan={LIMITS.length + 2}>
+                    <PlanForm
+                      plan={plan}
+                      onDone={() => {
+                        setEditing(null);
+                        void plans.reload();
+                      }}
+                    />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {plans.data.items.map((plan) =>
-                  editing === plan.id ? (
-                    <tr key={plan.id}>
-                      <td colSpan={LIMITS.length + 2}>
-                        <PlanForm
-                          plan={plan}
-                          onDone={() => {
-                            setEditing(null);
-                            void plans.reload();
-                          }}
-                        />
-                      </td>
-                    </tr>
-                  ) : (
-                    <tr key={plan.id}>
-                      <th scope="row">{plan.name}</th>
-                      {LIMITS.map((l) => (
-                        <td key={l.key}>{plan.limits[l.key]}</td>
-                      ))}
-                      <td>
-                        <button type="button" className="btn btn-ghost" onClick={() => setEditing(plan.id)}>
-                          Edit
-                        </button>
-                      </td>
-                    </tr>
-                  ),
-                )}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ) : (
+                <tr key={plan.id}>
+                  <th scope="row">{plan.name}</th>
+                  {LIMITS.map((l) => (
+                    <td key={l.key}>{plan.limits[l.key]}</td>
+                  ))}
+                  <td>
+                    <button type="button" className="btn btn-ghost" onClick={() => setEditing(plan.id)}>
+                      Edit
+                    </button>
+                  </td>
+                </tr>
+              ),
+            )
+          }
+        </ResourceTable>
       </Section>
     </>
   );

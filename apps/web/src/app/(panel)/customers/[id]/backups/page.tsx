@@ -5,10 +5,9 @@ import type { FormEvent } from 'react';
 import {
   Badge,
   ConfirmButton,
-  Empty,
   ErrorBox,
   Field,
-  Loading,
+  ResourceTable,
   Section,
   type Tone,
 } from '../../../../../components/ui.tsx';
@@ -71,86 +70,59 @@ export default function BackupsPage() {
           </button>
         </form>
         <ErrorBox error={start.error ?? backups.error ?? restore.error} />
-        {!backups.data ? (
-          <Loading />
-        ) : backups.data.items.length === 0 ? (
-          <Empty>No backups yet.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Backup</th>
-                  <th scope="col">Phase</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Completed</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {backups.data.items.map((b) => (
-                  <tr key={b.name}>
-                    <th scope="row" className="mono">
-                      {b.name}
-                    </th>
-                    <td>
-                      <Phase phase={b.phase} message={b.message} />
-                    </td>
-                    <td>{formatDate(b.startedAt)}</td>
-                    <td>{formatDate(b.completedAt)}</td>
-                    <td className="row-actions">
-                      <ConfirmButton
-                        label="Restore"
-                        question={`Restore from ${b.name}? Current data is replaced.`}
-                        disabled={restore.busy || b.phase !== 'Completed'}
-                        onConfirm={() => restoreFrom(b.name)}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ResourceTable
+          items={backups.data?.items}
+          empty="No backups yet."
+          columns={['Backup', 'Phase', 'Started', 'Completed']}
+        >
+          {(items) =>
+            items.map((b) => (
+              <tr key={b.name}>
+                <th scope="row" className="mono">
+                  {b.name}
+                </th>
+                <td>
+                  <Phase phase={b.phase} message={b.message} />
+                </td>
+                <td>{formatDate(b.startedAt)}</td>
+                <td>{formatDate(b.completedAt)}</td>
+                <td className="row-actions">
+                  <ConfirmButton
+                    label="Restore"
+                    question={`Restore from ${b.name}? Current data is replaced.`}
+                    disabled={restore.busy || b.phase !== 'Completed'}
+                    onConfirm={() => restoreFrom(b.name)}
+                  />
+                </td>
+              </tr>
+            ))
+          }
+        </ResourceTable>
       </Section>
       <Section title="Restores">
         <ErrorBox error={restores.error} />
-        {!restores.data ? (
-          <Loading />
-        ) : restores.data.items.length === 0 ? (
-          <Empty>No restores yet.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Restore</th>
-                  <th scope="col">From backup</th>
-                  <th scope="col">Phase</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Completed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {restores.data.items.map((r) => (
-                  <tr key={r.name}>
-                    <th scope="row" className="mono">
-                      {r.name}
-                    </th>
-                    <td className="mono">{r.backup}</td>
-                    <td>
-                      <Phase phase={r.phase} message={r.message} />
-                    </td>
-                    <td>{formatDate(r.startedAt)}</td>
-                    <td>{formatDate(r.completedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ResourceTable
+          items={restores.data?.items}
+          empty="No restores yet."
+          columns={['Restore', 'From backup', 'Phase', 'Started', 'Completed']}
+          actions={false}
+        >
+          {(items) =>
+            items.map((r) => (
+              <tr key={r.name}>
+                <th scope="row" className="mono">
+                  {r.name}
+                </th>
+                <td className="mono">{r.backup}</td>
+                <td>
+                  <Phase phase={r.phase} message={r.message} />
+                </td>
+                <td>{formatDate(r.startedAt)}</td>
+                <td>{formatDate(r.completedAt)}</td>
+              </tr>
+            ))
+          }
+        </ResourceTable>
       </Section>
     </>
   );

@@ -8,10 +8,9 @@ import { InlineForm } from '../../../../../../components/resource.tsx';
 import {
   Badge,
   ConfirmButton,
-  Empty,
   ErrorBox,
   Field,
-  Loading,
+  ResourceTable,
   Section,
   Select,
   TextArea,
@@ -219,37 +218,22 @@ export default function RecordsPage() {
         />
       ) : null}
       <ErrorBox error={records.error} />
-      {!records.data ? (
-        <Loading />
-      ) : records.data.items.length === 0 ? (
-        <Empty>No record sets of your own yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">TTL</th>
-                <th scope="col">Records</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {records.data.items.map((r) => (
-                <RecordRow
-                  key={`${r.type} ${r.name}`}
-                  path={path}
-                  record={r}
-                  onChange={() => void records.reload()}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ResourceTable
+        items={records.data?.items}
+        empty="No record sets of your own yet."
+        columns={['Name', 'Type', 'TTL', 'Records']}
+      >
+        {(items) =>
+          items.map((r) => (
+            <RecordRow
+              key={`${r.type} ${r.name}`}
+              path={path}
+              record={r}
+              onChange={() => void records.reload()}
+            />
+          ))
+        }
+      </ResourceTable>
     </Section>
   );
 }
