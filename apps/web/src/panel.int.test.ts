@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './testing/browser.ts';
 import { ensureBuilt, type RunningApi, type RunningWeb, startApi, startWeb } from './testing/servers.ts';
+import { signIn } from './testing/session.ts';
 
 // The panel end to end: the production Next build in Debian's Chromium, against the real API on a
 // fresh database of the stack's PostgreSQL. Everything is read back through the API afterwards.
@@ -26,14 +27,6 @@ afterAll(async () => {
   await web?.close();
   await api?.close();
 });
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${web.url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-email').waitFor();
-}
 
 /** The message shown beside a field: the element its aria-describedby names, once it is marked invalid. */
 async function fieldError(page: Page, form: string, label: string): Promise<string> {
@@ -73,7 +66,7 @@ describe('panel in Chromium', () => {
 
   it('admin signs in, creates a plan and a customer and sees it in the list', async () => {
     const page = await browser.context.newPage();
-    await signIn(page, api.adminEmail, api.adminPassword);
+    await signIn(page, web.url, api.adminEmail, api.adminPassword);
     const session = (await browser.context.cookies(web.url)).find((c) => c.name === 'hp_session');
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
 
@@ -123,7 +116,7 @@ describe('panel in Chromium', () => {
   it('a customer sees only its own customer, creates a site and sees it listed', async () => {
     expect(customerId).toBeGreaterThan(0);
     const page = await browser.context.newPage();
-    await signIn(page, 'owner@acme.test', customerPassword);
+    await signIn(page, web.url, 'owner@acme.test', customerPassword);
     await page.waitForURL(`${web.url}/customers/${customerId}`);
     await page.getByRole('heading', { name: 'Acme Ltd' }).waitFor();
     expect(await nav(page).getByRole('link', { name: 'Customers' }).count()).toBe(0);
@@ -268,7 +261,7 @@ describe('panel in Chromium', () => {
   it('admin edits a plan, suspends, resyncs and deletes customers (deletion asks first)', async () => {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
-    await signIn(page, api.adminEmail, api.adminPassword);
+    await signIn(page, web.url, api.adminEmail, api.adminPassword);
     await nav(page).getByRole('link', { name: 'Plans' }).click();
     await page
       .getByRole('row', { name: /Starter/ })
@@ -316,7 +309,7 @@ describe('panel in Chromium', () => {
   it('admin turns on TOTP in Account, then sign-in asks for the code', async () => {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
-    await signIn(page, api.adminEmail, api.adminPassword);
+    await signIn(page, web.url, api.adminEmail, api.adminPassword);
     await nav(page).getByRole('link', { name: 'Account' }).click();
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').trim();

@@ -1,9 +1,9 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { Plan } from '@hostplane/contracts';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './testing/browser.ts';
 import { ensureBuilt, type RunningApi, type RunningWeb, startApi, startWeb } from './testing/servers.ts';
+import { postAs, signIn } from './testing/session.ts';
 
 // The site page (issue 16) in Debian's Chromium against the real API: a customer signs in, opens its
 // site and sees the database attached with its connection details, its cron job, its SFTP login;
@@ -27,33 +27,14 @@ function sshKey(): { line: string; fingerprint: string } {
   };
 }
 
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${web.url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-email').waitFor();
-}
-
-/** A POST through the panel's proxy with the page's session and CSRF token, as the forms send it. */
-async function post<T>(page: Page, path: string, data: object): Promise<T> {
-  const csrf = (await browser.context.cookies(web.url)).find((c) => c.name === 'hp_csrf')?.value ?? '';
-  const res = await page.request.post(`${web.url}/api/v1${path}`, {
-    headers: { 'x-csrf-token': csrf },
-    data,
-  });
-  expect(res.status(), await res.text()).toBe(201);
-  return (await res.json()) as T;
-}
-
 beforeAll(async () => {
   await ensureBuilt();
   api = await startApi();
   web = await startWeb(api.url);
   browser = await launchBrowser();
   const page = await browser.context.newPage();
-  await signIn(page, api.adminEmail, api.adminPassword);
-  const plan = await post<Plan>(page, '/plans', {
+  await signIn(page, web.url, api.adminEmail, api.adminPassword);
+  const plan = await postAs<Plan>(page, web.url, '/plans', {
     name: 'Sites',
     limits: {
       cpu: '2',
@@ -68,7 +49,7 @@ beforeAll(async () => {
     },
   });
   customerId = (
-    await post<{ id: number }>(page, '/customers', {
+    await postAs<{ id: number }>(page, web.url, '/customers', {
       name: 'Blog Ltd',
       email: customerEmail,
       planId: plan.id,
@@ -76,9 +57,9 @@ beforeAll(async () => {
     })
   ).id;
   const base = `/customers/${customerId}`;
-  await post(page, `${base}/sites`, { name: 'blog', template: 'php', phpVersion: '8.2' });
-  await post(page, `${base}/databases`, { name: 'shop', sites: ['blog'] });
-  await post(page, `${base}/sites/blog/cronjobs`, {
+  await postAs(page, web.url, `${base}/sites`, { name: 'blog', template: 'php', phpVersion: '8.2' });
+  await postAs(page, web.url, `${base}/databases`, { name: 'shop', sites: ['blog'] });
+  await postAs(page, web.url, `${base}/sites/blog/cronjobs`, {
     name: 'nightly',
     schedule: '0 3 * * *',
     command: 'php cron.php',
@@ -97,7 +78,7 @@ afterAll(async () => {
 describe('site page in Chromium', () => {
   it('shows the database and the cron job of a site, resets a password once, creates and suspends a cron job, adds an SSH key, changes PHP', async () => {
     const page = await browser.context.newPage();
-    await signIn(page, customerEmail, customerPassword);
+    await signIn(page, web.url, customerEmail, customerPassword);
     await page.goto(`${web.url}/customers/${customerId}`);
     await page.getByRole('link', { name: 'blog', exact: true }).click();
     await page.waitForURL(new RegExp(`/customers/${customerId}/sites/blog$`));
@@ -167,7 +148,7 @@ describe('site page in Chromium', () => {
     // A sign-in of its own (an earlier test's session would send /login on to the panel).
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
-    await signIn(page, customerEmail, customerPassword);
+    await signIn(page, web.url, customerEmail, customerPassword);
     await page.goto(`${web.url}/customers/${customerId}`);
     await page.getByRole('button', { name: 'New site' }).click();
     const form = page.getByRole('form', { name: 'New site' });

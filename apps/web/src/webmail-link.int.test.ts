@@ -1,9 +1,9 @@
 import type { Plan } from '@hostplane/contracts';
 import { parsePlatformConfig } from '@hostplane/platform';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './testing/browser.ts';
 import { ensureBuilt, type RunningApi, type RunningWeb, startApi, startWeb } from './testing/servers.ts';
+import { postAs, signIn } from './testing/session.ts';
 
 // The platform-wide webmail on the customer's mail page (issue 17), in Debian's Chromium against the
 // real API: the platform config's webmailUrl (bootstrap renders https://<bootstrap.hosts.webmail>/)
@@ -18,33 +18,14 @@ const customerEmail = 'owner@webmail-link.test';
 const customerPassword = 'customer-pass-123';
 let customerId = 0;
 
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${web.url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-email').waitFor();
-}
-
-/** A POST through the panel's proxy with the page's session and CSRF token, as the forms send it. */
-async function post<T>(page: Page, path: string, data: object): Promise<T> {
-  const csrf = (await browser.context.cookies(web.url)).find((c) => c.name === 'hp_csrf')?.value ?? '';
-  const res = await page.request.post(`${web.url}/api/v1${path}`, {
-    headers: { 'x-csrf-token': csrf },
-    data,
-  });
-  expect(res.status(), await res.text()).toBe(201);
-  return (await res.json()) as T;
-}
-
 beforeAll(async () => {
   await ensureBuilt();
   api = await startApi({}, parsePlatformConfig({ webmailUrl: WEBMAIL }));
   web = await startWeb(api.url);
   browser = await launchBrowser();
   const page = await browser.context.newPage();
-  await signIn(page, api.adminEmail, api.adminPassword);
-  const plan = await post<Plan>(page, '/plans', {
+  await signIn(page, web.url, api.adminEmail, api.adminPassword);
+  const plan = await postAs<Plan>(page, web.url, '/plans', {
     name: 'Mail',
     limits: {
       cpu: '1',
@@ -59,7 +40,7 @@ beforeAll(async () => {
     },
   });
   customerId = (
-    await post<{ id: number }>(page, '/customers', {
+    await postAs<{ id: number }>(page, web.url, '/customers', {
       name: 'Mail Ltd',
       email: customerEmail,
       planId: plan.id,
@@ -67,8 +48,8 @@ beforeAll(async () => {
     })
   ).id;
   const base = `/customers/${customerId}`;
-  await post(page, `${base}/domains`, { name: 'webmail-link.test', mail: true });
-  await post(page, `${base}/mailboxes`, {
+  await postAs(page, web.url, `${base}/domains`, { name: 'webmail-link.test', mail: true });
+  await postAs(page, web.url, `${base}/mailboxes`, {
     address: 'info@webmail-link.test',
     password: 'mailbox-pass-123',
     quota: '100Mi',
@@ -87,7 +68,7 @@ afterAll(async () => {
 describe('the platform webmail on the mail page', () => {
   it('links the customer to the platform-wide webmail, from the section and from a mailbox', async () => {
     const page = await browser.context.newPage();
-    await signIn(page, customerEmail, customerPassword);
+    await signIn(page, web.url, customerEmail, customerPassword);
     const info = await page.request.get(`${web.url}/api/v1/platform`);
     expect(info.status()).toBe(200);
     expect(((await info.json()) as { webmail: { url: string | null } }).webmail).toEqual({ url: WEBMAIL });
