@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkDomainNow,
   checkDomainUntil,
+  createPlan,
   markVerified,
   newPassword,
   type Panel,
@@ -79,22 +80,8 @@ async function dig(name: string, type: string): Promise<string[]> {
 beforeAll(async () => {
   panel = await startPanel(FIRST_ID);
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `ownership-${runTag}`,
-    limits: {
-      cpu: '2',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 5,
-      domains: 10,
-      mailboxes: 5,
-      mailboxQuota: '1Gi',
-      databases: 0,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  planId = plan.body.id;
+  const plan = await createPlan(panel, 'ownership', { sites: 5, domains: 10, mailboxes: 5, databases: 0 });
+  planId = plan.id;
   mailDb = await mysql.createConnection(stack.MAIL_DATABASE_URL);
 }, SLOW);
 

@@ -16,7 +16,8 @@ import { publishAtRegistry, stackStateDir, waitFor, withdrawFromRegistry } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkDomainUntil,
-  newPassword,
+  createCustomer,
+  createPlan,
   type Panel,
   platformInput,
   runTag,
@@ -87,29 +88,8 @@ describe('failed certificate validations', () => {
   it(
     'back off with a doubling delay, off the resolver, shown as Failed; once fixed the certificate arrives by itself',
     async () => {
-      const plan = await panel.http('POST', '/plans', {
-        name: `backoff-${runTag}`,
-        limits: {
-          cpu: '2',
-          memory: '4Gi',
-          storage: '10Gi',
-          sites: 1,
-          domains: 1,
-          mailboxes: 0,
-          mailboxQuota: '1Gi',
-          databases: 0,
-          backupRetentionDays: 3,
-        },
-      });
-      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-      const created = await panel.http('POST', '/customers', {
-        name: 'Backoff Ltd',
-        email: `owner@${domain}`,
-        planId: plan.body.id,
-        password: newPassword(),
-      });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      customerId = created.body.id;
+      const plan = await createPlan(panel, 'backoff', { sites: 1, domains: 1, mailboxes: 0, databases: 0 });
+      customerId = await createCustomer(panel, plan.id, 'Backoff Ltd', `owner@${domain}`);
       const d = await panel.http('POST', `/customers/${customerId}/domains`, {
         name: domain,
         dns: false,

@@ -9,7 +9,15 @@ import { X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import { delegateDomain, publishAtRegistry, waitFor, withdrawFromRegistry } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDomainUntil, newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
+import {
+  checkDomainUntil,
+  createCustomer,
+  createPlan,
+  type Panel,
+  runTag,
+  stack,
+  startPanel,
+} from './support/panel.ts';
 
 const run = promisify(execFile);
 const FIRST_ID = 640_000 + (process.pid % 20_000) * 10;
@@ -41,29 +49,8 @@ describe("a site's per-host certificate status", () => {
   it(
     'shows each host Pending, then Issued with the issuer and expiry of the certificate the edge serves',
     async () => {
-      const plan = await panel.http('POST', '/plans', {
-        name: `certs-${runTag}`,
-        limits: {
-          cpu: '2',
-          memory: '4Gi',
-          storage: '10Gi',
-          sites: 2,
-          domains: 2,
-          mailboxes: 0,
-          mailboxQuota: '1Gi',
-          databases: 0,
-          backupRetentionDays: 3,
-        },
-      });
-      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-      const created = await panel.http('POST', '/customers', {
-        name: 'Certs Ltd',
-        email: `owner@${domain}`,
-        planId: plan.body.id,
-        password: newPassword(),
-      });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      customerId = created.body.id;
+      const plan = await createPlan(panel, 'certs', { mailboxes: 0, databases: 0 });
+      customerId = await createCustomer(panel, plan.id, 'Certs Ltd', `owner@${domain}`);
       const d = await panel.http('POST', `/customers/${customerId}/domains`, {
         name: domain,
         dns: true,

@@ -29,7 +29,15 @@ import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { Exec, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassword, type Panel, platformInput, runTag, stack, startPanel } from './support/panel.ts';
+import {
+  createPlan,
+  newPassword,
+  type Panel,
+  platformInput,
+  runTag,
+  stack,
+  startPanel,
+} from './support/panel.ts';
 
 const run = promisify(execFile);
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -323,24 +331,10 @@ beforeAll(async () => {
     clusterDns: { namespace: DNS_NS, podLabels: { 'k8s-app': 'kube-dns' } },
   });
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `iso-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 2,
-      domains: 1,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 1,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  expect(plan.body.limits.outboundSmtp).toBe(false);
-  planId = plan.body.id;
-  planLimits = plan.body.limits;
+  const plan = await createPlan(panel, 'iso', { cpu: '4', domains: 1 });
+  expect(plan.limits.outboundSmtp).toBe(false);
+  planId = plan.id;
+  planLimits = plan.limits;
   await createCustomer('A');
   await createCustomer('B');
   await tenantPolicies('A');

@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeEnv } from '../apps/cli/src/commands/serve.ts';
 import { assembleTargets } from '../apps/cli/src/commands/serve-assemble.ts';
 import {
+  createCustomer,
+  createPlan,
   markVerified,
   newPassword,
   type Panel,
@@ -111,30 +113,17 @@ describe('hostplane backup-platform / restore-platform', () => {
   it('backs up, survives a wiped panel database, restores, and a resync writes nothing', {
     timeout: 600_000,
   }, async () => {
-    const plan = await panel.http('POST', '/plans', {
-      name: `dr-${runTag}-${Date.now().toString(36)}`,
-      limits: {
-        cpu: '1',
-        memory: '1Gi',
-        storage: '5Gi',
-        sites: 1,
-        domains: 1,
-        mailboxes: 1,
-        mailboxQuota: '1Gi',
-        databases: 0,
-        backupRetentionDays: 3,
-      },
+    const plan = await createPlan(panel, `dr-${Date.now().toString(36)}`, {
+      cpu: '1',
+      memory: '1Gi',
+      storage: '5Gi',
+      sites: 1,
+      domains: 1,
+      databases: 0,
     });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
     for (const name of ['Alpha Hosting', 'Beta Shop']) {
-      const c = await panel.http('POST', '/customers', {
-        name,
-        email: `${name.split(' ')[0]?.toLowerCase()}-${Date.now().toString(36)}@${runTag}.example.test`,
-        planId: plan.body.id,
-        password: newPassword(),
-      });
-      expect(c.status, JSON.stringify(c.body)).toBe(201);
-      customerIds.push(c.body.id);
+      const email = `${name.split(' ')[0]?.toLowerCase()}-${Date.now().toString(36)}@${runTag}.example.test`;
+      customerIds.push(await createCustomer(panel, plan.id, name, email));
     }
     const [first] = customerIds;
     expect(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpTransport, waitForMessage } from '../packages/provisioner-mail/src/test-support/stack.ts';
 import {
   checkDomainUntil,
+  createPlan,
   NAMESPACE_GONE_MS,
   newPassword,
   type Panel,
@@ -87,22 +88,8 @@ describe('a customer from sign-up to deletion, through the API only', () => {
   it(
     'plan + customer + site + domain with DNS and mail → namespace, Ready pods, conditions True',
     async () => {
-      const plan = await panel.http('POST', '/plans', {
-        name: `e2e-${runTag}`,
-        limits: {
-          cpu: '2',
-          memory: '4Gi',
-          storage: '10Gi',
-          sites: 2,
-          domains: 2,
-          mailboxes: 2,
-          mailboxQuota: '1Gi',
-          databases: 1,
-          backupRetentionDays: 3,
-        },
-      });
-      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-      planId = plan.body.id;
+      const plan = await createPlan(panel, 'e2e', { mailboxes: 2 });
+      planId = plan.id;
       const created = await panel.http('POST', '/customers', {
         name: 'Shop Ltd',
         email: `owner@${domain}`,

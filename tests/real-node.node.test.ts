@@ -20,7 +20,7 @@ import {
 import { KINDS } from '@hostplane/provisioner-k8s';
 import { stackStateDir, waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassword, type Panel, runTag, startPanel } from './support/panel.ts';
+import { createCustomer, createPlan, type Panel, runTag, startPanel } from './support/panel.ts';
 
 const run = promisify(execFile);
 const FIRST_ID = 700_000 + (process.pid % 20_000) * 10;
@@ -150,29 +150,8 @@ beforeAll(async () => {
     kubernetes: { namespaceStuckAfterSeconds: 300 },
   });
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `node-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 5,
-      domains: 2,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 1,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const created = await panel.http('POST', '/customers', {
-    name: 'Node Ltd',
-    email: `owner@${runTag}-node.test`,
-    planId: plan.body.id,
-    password: newPassword(),
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  customerId = created.body.id;
+  const plan = await createPlan(panel, 'node', { cpu: '4', sites: 5 });
+  customerId = await createCustomer(panel, plan.id, 'Node Ltd', `owner@${runTag}-node.test`);
 }, SLOW);
 
 afterAll(async () => {

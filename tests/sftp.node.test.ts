@@ -17,7 +17,7 @@ import { waitFor } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
+import { createPlan, newPassword, type Panel, runTag, stack, startPanel } from './support/panel.ts';
 
 const run = promisify(execFile);
 const FIRST_ID = 800_000 + (process.pid % 20_000) * 10;
@@ -159,23 +159,9 @@ beforeAll(async () => {
     kubernetes: { namespaceStuckAfterSeconds: 300 },
   });
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `sftp-${runTag}`,
-    limits: {
-      cpu: '2',
-      memory: '2Gi',
-      storage: '5Gi',
-      sites: 3,
-      domains: 1,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 1,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  a.id = await createCustomer(plan.body.id, 'Alpha');
-  b.id = await createCustomer(plan.body.id, 'Beta');
+  const plan = await createPlan(panel, 'sftp', { memory: '2Gi', storage: '5Gi', sites: 3, domains: 1 });
+  a.id = await createCustomer(plan.id, 'Alpha');
+  b.id = await createCustomer(plan.id, 'Beta');
   await createSite(a.id, 'app', 'php');
   await createSite(b.id, 'secret', 'static');
 

@@ -12,7 +12,15 @@ import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createCustomer, type TestCustomer } from '../apps/api/src/testing/harness.ts';
-import { markVerified, type Panel, platformInput, runTag, stack, startPanel } from './support/panel.ts';
+import {
+  createPlan,
+  markVerified,
+  type Panel,
+  platformInput,
+  runTag,
+  stack,
+  startPanel,
+} from './support/panel.ts';
 
 const FIRST_ID = 790_000 + (process.pid % 20_000) * 10;
 const SLOW = 300_000;
@@ -113,23 +121,9 @@ beforeAll(async () => {
   expect(stack.HTTP_ADDR, 'stack env has HTTP_ADDR (the edge)').toBeTruthy();
   panel = await startPanel(FIRST_ID, platformInput);
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `logs-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 2,
-      domains: 2,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 0,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  alpha = await createCustomer(panel.api, plan.body.id);
-  beta = await createCustomer(panel.api, plan.body.id);
+  const plan = await createPlan(panel, 'logs', { cpu: '4', databases: 0 });
+  alpha = await createCustomer(panel.api, plan.id);
+  beta = await createCustomer(panel.api, plan.id);
   await Promise.all([siteOf(alpha), siteOf(beta)]);
 }, 600_000);
 

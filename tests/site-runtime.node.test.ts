@@ -8,7 +8,15 @@ import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../apps/api/src/testing/harness.ts';
-import { newPassword, type Panel, platformInput, runTag, stack, startPanel } from './support/panel.ts';
+import {
+  createPlan,
+  newPassword,
+  type Panel,
+  platformInput,
+  runTag,
+  stack,
+  startPanel,
+} from './support/panel.ts';
 import { podExec } from './support/velero-node.ts';
 
 const FIRST_ID = 760_000 + (process.pid % 20_000) * 10;
@@ -135,23 +143,9 @@ beforeAll(async () => {
   // from mutations, requeues and the worker's watch, never from a periodic pass that happens to fall
   // inside a test's wait (the stuck-php case below proves the watch with it).
   await panel.startWorker({ resyncMinutes: RESYNC_MINUTES });
-  const plan = await panel.http('POST', '/plans', {
-    name: `runtime-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 5,
-      domains: 2,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 2,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  alpha = await createCustomer('Alpha', plan.body.id);
-  beta = await createCustomer('Beta', plan.body.id);
+  const plan = await createPlan(panel, 'runtime', { cpu: '4', sites: 5, databases: 2 });
+  alpha = await createCustomer('Alpha', plan.id);
+  beta = await createCustomer('Beta', plan.id);
 }, SLOW);
 
 afterAll(async () => {

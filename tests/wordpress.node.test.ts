@@ -10,7 +10,15 @@ import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer, type TestCustomer } from '../apps/api/src/testing/harness.ts';
-import { markVerified, type Panel, platformInput, runTag, stack, startPanel } from './support/panel.ts';
+import {
+  createPlan,
+  markVerified,
+  type Panel,
+  platformInput,
+  runTag,
+  stack,
+  startPanel,
+} from './support/panel.ts';
 
 const FIRST_ID = 820_000 + (process.pid % 20_000) * 10;
 const SLOW = 900_000;
@@ -108,22 +116,8 @@ beforeAll(async () => {
   expect(stack.HTTP_ADDR, 'stack env has HTTP_ADDR (the edge)').toBeTruthy();
   panel = await startPanel(FIRST_ID, platformInput);
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `wordpress-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 2,
-      domains: 2,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 2,
-      backupRetentionDays: 3,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  customer = await createCustomer(panel.api, plan.body.id);
+  const plan = await createPlan(panel, 'wordpress', { cpu: '4', databases: 2 });
+  customer = await createCustomer(panel.api, plan.id);
 }, SLOW);
 
 afterAll(async () => {

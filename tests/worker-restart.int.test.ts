@@ -6,9 +6,10 @@ import { KINDS } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createCustomer,
+  createPlan,
   markVerified,
   NAMESPACE_GONE_MS,
-  newPassword,
   type Panel,
   runTag,
   startPanel,
@@ -35,29 +36,8 @@ describe('a worker killed mid-pass', () => {
   it(
     'leaves the customer to the next worker, which converges it',
     async () => {
-      const plan = await panel.http('POST', '/plans', {
-        name: `restart-${runTag}`,
-        limits: {
-          cpu: '2',
-          memory: '4Gi',
-          storage: '10Gi',
-          sites: 2,
-          domains: 2,
-          mailboxes: 2,
-          mailboxQuota: '1Gi',
-          databases: 1,
-          backupRetentionDays: 3,
-        },
-      });
-      expect(plan.status).toBe(201);
-      const created = await panel.http('POST', '/customers', {
-        name: 'Restart Ltd',
-        email: `owner@${domain}`,
-        planId: plan.body.id,
-        password: newPassword(),
-      });
-      expect(created.status).toBe(201);
-      const id = created.body.id as number;
+      const plan = await createPlan(panel, 'restart', { mailboxes: 2 });
+      const id = await createCustomer(panel, plan.id, 'Restart Ltd', `owner@${domain}`);
       expect((await panel.http('POST', `/customers/${id}/domains`, { name: domain })).status).toBe(201);
       // Not about ownership: an admin vouches for the domain so its mail and routes go live.
       await markVerified(panel, id, domain);

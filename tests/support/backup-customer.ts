@@ -5,8 +5,7 @@
 import { LOCAL_STORAGE_CLASS } from '@hostplane/localstack';
 import { objectStoreSettingsFromEnv, S3ObjectStore } from '@hostplane/object-store';
 import { KINDS } from '@hostplane/provisioner-k8s';
-import { expect } from 'vitest';
-import { newPassword, type Panel, runTag, stack, startPanel } from './panel.ts';
+import { createCustomer, createPlan, type Panel, runTag, stack, startPanel } from './panel.ts';
 import { deployVelero } from './velero-node.ts';
 
 export interface BackupCustomer {
@@ -37,30 +36,9 @@ export async function startBackupCustomer(options: {
     options.platformDumpsPanel ? panel.databaseUrl : undefined,
   );
   await panel.startWorker();
-  const plan = await panel.http('POST', '/plans', {
-    name: `${slug}-${runTag}`,
-    limits: {
-      cpu: '4',
-      memory: '4Gi',
-      storage: '10Gi',
-      sites: 2,
-      domains: 1,
-      mailboxes: 1,
-      mailboxQuota: '1Gi',
-      databases: 1,
-      backupRetentionDays: 3,
-      backupsPerDay: 10,
-    },
-  });
-  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-  const created = await panel.http('POST', '/customers', {
-    name: options.name,
-    email: `owner@${runTag}-${slug}.test`,
-    planId: plan.body.id,
-    password: newPassword(),
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { panel, customerId: created.body.id };
+  const plan = await createPlan(panel, slug, { cpu: '4', domains: 1, backupsPerDay: 10 });
+  const customerId = await createCustomer(panel, plan.id, options.name, `owner@${runTag}-${slug}.test`);
+  return { panel, customerId };
 }
 
 /** Deletes the customer (API, then its namespace) and every object under `prefix` in the bucket. */

@@ -194,6 +194,45 @@ export const NAMESPACE_GONE_MS = 540_000;
 
 export const newPassword = () => `pw-${randomBytes(9).toString('base64url')}`;
 
+/** The limits of most tests' plans; a test names only the ones it needs otherwise. */
+export const TEST_PLAN_LIMITS = {
+  cpu: '2',
+  memory: '4Gi',
+  storage: '10Gi',
+  sites: 2,
+  domains: 2,
+  mailboxes: 1,
+  mailboxQuota: '1Gi',
+  databases: 1,
+  backupRetentionDays: 3,
+};
+
+/** A plan `<label>-<runTag>` made through the API (anything but 201 throws): its id and limits as answered. */
+export async function createPlan(
+  panel: Pick<Panel, 'http'>,
+  label: string,
+  limits: Partial<typeof TEST_PLAN_LIMITS> & { backupsPerDay?: number } = {},
+): Promise<{ id: number; limits: Record<string, unknown> }> {
+  const res = await panel.http('POST', '/plans', {
+    name: `${label}-${runTag}`,
+    limits: { ...TEST_PLAN_LIMITS, ...limits },
+  });
+  if (res.status !== 201) throw new Error(`POST /plans: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, limits: res.body.limits };
+}
+
+/** A customer on the plan through the API, with a fresh password (anything but 201 throws): its id. */
+export async function createCustomer(
+  panel: Pick<Panel, 'http'>,
+  planId: number,
+  name: string,
+  email: string,
+): Promise<number> {
+  const res = await panel.http('POST', '/customers', { name, email, planId, password: newPassword() });
+  if (res.status !== 201) throw new Error(`POST /customers: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 /**
  * Marks a customer's domain verified by hand, as an admin would (audited): for tests whose subject
  * is not the ownership check itself.
