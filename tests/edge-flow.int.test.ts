@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { CustomerSnapshot, SiteRow } from '@hostplane/domain';
-import { redirectMiddleware, siteIngresses } from '@hostplane/domain';
+import { certificateProbeHost, certificateState, redirectMiddleware, siteIngresses } from '@hostplane/domain';
 import { acmeTsigKeyFor } from '@hostplane/localstack';
 import { parsePlatformConfig } from '@hostplane/platform';
 import {
@@ -27,6 +27,7 @@ import {
 } from '@hostplane/provisioner-k8s';
 import { waitFor } from '@hostplane/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgeCertificatesOf } from '../apps/cli/src/commands/serve-edge-certificates.ts';
 import { runTag, stack } from './support/panel.ts';
 
 const run = promisify(execFile);
@@ -274,6 +275,12 @@ describe('the edge: Traefik with ACME certificates from Pebble', () => {
     ]);
     const pem = stdout.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0] ?? '';
     expect(new X509Certificate(pem).subjectAltName).toBe(`DNS:${wildHost}`);
+    // What the site's certificate status and the ACME backoff read: the product's probe, asking the edge
+    // for the name it uses for a wildcard host.
+    const probe = edgeCertificatesOf({ address: stack.HTTPS_ADDR ?? '', caFile: stack.ACME_ROOT_CA });
+    const seen = await probe.served(certificateProbeHost(wildHost));
+    expect(seen).toMatchObject({ ok: true, trusted: true, namesHost: true });
+    expect(certificateState(wildHost, true, seen, new Date()).state).toBe('Issued');
   });
 
   it('PowerDNS takes RFC 2136 updates only signed with the ACME key, only TXT at _acme-challenge names', async () => {

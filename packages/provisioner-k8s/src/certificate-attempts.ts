@@ -6,6 +6,7 @@
 import {
   type AcmeBackoffPolicy,
   type CustomerSnapshot,
+  certificateProbeHost,
   type HostResolution,
   type KubeObject,
   planCertificateAttempts,
@@ -20,15 +21,14 @@ export interface CertificateAttemptsDeps {
 }
 
 /**
- * The hosts the desired Ingresses ask an HTTP-01 certificate for (those with a `tls` section). Wildcard
- * hosts (DNS-01) are left out: a handshake with SNI `*.x` says nothing about the certificate a client of
- * `a.x` gets, so their attempts are not judged (yet).
+ * The hosts the desired Ingresses ask a certificate for (those with a `tls` section): by HTTP-01, and
+ * wildcard hosts by DNS-01 (probed with a name under them, certificateProbeHost).
  */
 export function hostsOnResolver(desired: readonly KubeObject[]): string[] {
   const hosts = desired.flatMap((o) => {
     if (o.kind !== 'Ingress') return [];
     const tls = (o.spec as { tls?: { hosts?: string[] }[] } | undefined)?.tls ?? [];
-    return tls.flatMap((t) => t.hosts ?? []).filter((host) => !host.startsWith('*.'));
+    return tls.flatMap((t) => t.hosts ?? []);
   });
   return [...new Set(hosts)].sort();
 }
@@ -58,7 +58,9 @@ export async function passCertificateAttempts(
     return !next || next.getTime() <= now.getTime();
   });
   const served = new Map<string, ServedCertificate>(
-    await Promise.all(asked.map(async (host) => [host, await deps.probe.served(host)] as const)),
+    await Promise.all(
+      asked.map(async (host) => [host, await deps.probe.served(certificateProbeHost(host))] as const),
+    ),
   );
   // Hosts routed but not resolving to the platform right now keep their records (see the rule).
   const everyHostResolving = Object.fromEntries(Object.keys(resolution).map((host) => [host, true]));

@@ -3,7 +3,7 @@
 // resolves to the platform (what the Kubernetes target last observed, in the site's status).
 import { siteCertificatesParams, siteCertificatesSchema } from '@hostplane/contracts';
 import { certificateAttemptsStore } from '@hostplane/db';
-import { certificateState, siteHosts } from '@hostplane/domain';
+import { certificateProbeHost, certificateState, siteHosts } from '@hostplane/domain';
 import { ServiceUnavailableError } from '../errors.ts';
 import { answers } from '../http/responses.ts';
 import type { ApiInstance } from '../types.ts';
@@ -57,7 +57,9 @@ export function siteCertificateRoutes(app: ApiInstance, { db, edgeCertificates }
           certificateState(
             host,
             !waiting.has(host),
-            waiting.has(host) ? { ok: false, error: 'not asked' } : await edgeCertificates.served(host),
+            waiting.has(host)
+              ? { ok: false, error: 'not asked' }
+              : await edgeCertificates.served(certificateProbeHost(host)),
             now,
             attempts.get(host) ?? null,
           ),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificateState, type ServedCertificate } from './certificate-state.ts';
+import { certificateProbeHost, certificateState, type ServedCertificate } from './certificate-state.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const own: ServedCertificate = {
@@ -84,5 +84,12 @@ describe('certificateState', () => {
       state: 'AwaitingDNS',
       attempts: 0,
     });
+  });
+});
+
+describe('certificateProbeHost', () => {
+  it('asks the edge for the host itself, and for a name under a wildcard (SNI carries no `*`)', () => {
+    expect(certificateProbeHost('www.example.com')).toBe('www.example.com');
+    expect(certificateProbeHost('*.shop.example.com')).toBe('hostplane-probe.shop.example.com');
   });
 });

@@ -29,6 +29,18 @@ export type ServedCertificate =
     }
   | { ok: false; error: string };
 
+/** The label of the name the edge is asked for when the host is a wildcard. */
+export const WILDCARD_PROBE_LABEL = 'hostplane-probe';
+
+/**
+ * The SNI name a handshake asks the edge for, to see the certificate a client of `host` gets: the host
+ * itself, or for a wildcard `*.x` a name under it (`hostplane-probe.x`): SNI carries no `*`, and the
+ * edge picks the wildcard certificate for any one-label name below `x`.
+ */
+export function certificateProbeHost(host: string): string {
+  return host.startsWith('*.') ? `${WILDCARD_PROBE_LABEL}.${host.slice(2)}` : host;
+}
+
 export interface HostCertificate {
   host: string;
   state: CertificateState;
