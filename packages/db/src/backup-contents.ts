@@ -10,7 +10,7 @@ import {
 } from '@hostplane/domain';
 import type { Kysely, Transaction } from 'kysely';
 import type { PanelDatabase } from './schema.ts';
-import { loadSiteRuntimeRows } from './site-runtime.ts';
+import { loadSiteRuntimeRows, siteRowOf } from './site-runtime.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
 
@@ -18,37 +18,12 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
 
 /** The customer's sites (with their cron jobs) as a backup records them, sorted by name. */
 export async function currentBackupContents(db: Db, customerId: number): Promise<BackupContents> {
-  const [sites, cronJobs, runtime] = await Promise.all([
+  const [sites, runtime] = await Promise.all([
     db.selectFrom('sites').selectAll().where('customer_id', '=', customerId).execute(),
-    db.selectFrom('site_cronjobs').selectAll().where('customer_id', '=', customerId).execute(),
     loadSiteRuntimeRows(db, customerId),
   ]);
-  const copies: SiteCopy[] = sites
-    .map((s) => ({
-      name: s.name,
-      template: s.template,
-      image: s.image,
-      port: s.port,
-      domains: [...s.domains],
-      www: s.www,
-      replicas: s.replicas,
-      database: s.database,
-      databasePassword: s.database_password,
-      phpVersion: s.php_version,
-      phpSettings: (s.php_settings as SiteCopy['phpSettings']) ?? null,
-      cronJobs: cronJobs
-        .filter((c) => c.site_id === s.id)
-        .map((c) => ({
-          name: c.name,
-          schedule: c.schedule,
-          command: c.command,
-          timeZone: c.time_zone,
-          suspended: c.suspended,
-          concurrencyPolicy: c.concurrency_policy,
-        }))
-        .sort(byName),
-    }))
-    .sort(byName);
+  // Checked by the schema below (php settings are a record of strings and numbers there).
+  const copies = sites.map((s) => siteRowOf(s, runtime.cronJobs)).sort(byName);
   return backupContentsSchema.parse({
     sites: copies,
     databases: runtime.databases,

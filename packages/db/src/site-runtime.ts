@@ -1,8 +1,8 @@
 // Queries of issue 16's rows: customer databases and their users, the customer's database server,
 // sites' cron jobs. Named functions; the API's routes and the snapshot call them.
-import type { CronJobRow, CustomerDatabaseRow } from '@hostplane/domain';
+import type { CronJobRow, CustomerDatabaseRow, PhpSettings, SiteRow } from '@hostplane/domain';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { PanelDatabase } from './schema.ts';
+import type { PanelDatabase, SiteRecord } from './schema.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
 
@@ -47,6 +47,24 @@ export async function loadSiteRuntimeRows(db: Db, customerId: number) {
     databases: rows,
     databaseServer: server ? { rootPassword: server.root_password } : null,
     cronJobs: jobs,
+  };
+}
+
+/** A sites row in the domain's terms, with its cron jobs (loadSiteRuntimeRows' `cronJobs`). */
+export function siteRowOf(s: SiteRecord, cronJobs: ReadonlyMap<number, CronJobRow[]>): Required<SiteRow> {
+  return {
+    name: s.name,
+    template: s.template,
+    image: s.image,
+    port: s.port,
+    domains: [...s.domains],
+    www: s.www,
+    replicas: s.replicas,
+    database: s.database,
+    databasePassword: s.database_password,
+    phpVersion: s.php_version,
+    phpSettings: (s.php_settings as PhpSettings | null) ?? null,
+    cronJobs: cronJobs.get(s.id) ?? [],
   };
 }
 

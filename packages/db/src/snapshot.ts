@@ -1,8 +1,8 @@
-import type { CustomerSnapshot, DnsRecordRow, DomainRow, PhpSettings, PlanLimits } from '@hostplane/domain';
+import type { CustomerSnapshot, DnsRecordRow, DomainRow, PlanLimits } from '@hostplane/domain';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DnsRecordRecord, DomainRecord, PanelDatabase } from './schema.ts';
 import { readSftpCredentials, sftpEnabled } from './sftp.ts';
-import { loadSiteRuntimeRows } from './site-runtime.ts';
+import { loadSiteRuntimeRows, siteRowOf } from './site-runtime.ts';
 
 type Db = Kysely<PanelDatabase> | Transaction<PanelDatabase>;
 
@@ -80,20 +80,7 @@ async function readSnapshot(trx: Db, customerId: number): Promise<CustomerSnapsh
     deleting: customer.deleting,
     ...(restoring ? { restoring: true } : {}),
     plan: { id: customer.plan_id, name: customer.plan_name, limits: customer.limits as PlanLimits },
-    sites: sites.sort(byKey((s) => s.name)).map((s) => ({
-      name: s.name,
-      template: s.template,
-      image: s.image,
-      port: s.port,
-      domains: [...s.domains],
-      www: s.www,
-      replicas: s.replicas,
-      database: s.database,
-      databasePassword: s.database_password,
-      phpVersion: s.php_version,
-      phpSettings: (s.php_settings as PhpSettings | null) ?? null,
-      cronJobs: runtime.cronJobs.get(s.id) ?? [],
-    })),
+    sites: sites.sort(byKey((s) => s.name)).map((s) => siteRowOf(s, runtime.cronJobs)),
     domains: domains.sort(byKey((d) => d.name)).map((d) => toDomainRow(d, records)),
     mailboxes: mailboxes.sort(byKey((m) => m.address)).map((m) => ({
       id: m.id,
