@@ -11,7 +11,8 @@ import {
 } from '../databases/names.ts';
 import type { CustomerSnapshot, SiteRow } from '../snapshot.ts';
 import { tenantNamespace } from '../snapshot.ts';
-import { CLAIM_TEMPLATE_LABEL, COMPONENT_LABEL, tenantLabels } from './labels.ts';
+import { databaseClaimTemplate } from './database.ts';
+import { COMPONENT_LABEL, tenantLabels } from './labels.ts';
 import {
   type ContainerResources,
   containerSecurityContext,
@@ -96,16 +97,7 @@ function statefulSet(
           volumes: scratch.volumes,
         },
       },
-      volumeClaimTemplates: [
-        {
-          metadata: { name: 'data', labels: { ...labels, [CLAIM_TEMPLATE_LABEL]: 'true' } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: config.storage.storageClass,
-            resources: { requests: { storage: config.storage.databaseVolumeSize } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [databaseClaimTemplate(labels, config)],
     },
   };
 }

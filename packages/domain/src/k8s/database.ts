@@ -117,16 +117,19 @@ function databaseStatefulSet(
           volumes,
         },
       },
-      volumeClaimTemplates: [
-        {
-          metadata: { name: 'data', labels: { ...labels, [CLAIM_TEMPLATE_LABEL]: 'true' } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: config.storage.storageClass,
-            resources: { requests: { storage: config.storage.databaseVolumeSize } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [databaseClaimTemplate(labels, config)],
+    },
+  };
+}
+
+/** The `data` volume of a MariaDB StatefulSet (a site's or the customer's server), marked as a claim template. */
+export function databaseClaimTemplate(labels: Record<string, string>, config: TenantPlatformConfig) {
+  return {
+    metadata: { name: 'data', labels: { ...labels, [CLAIM_TEMPLATE_LABEL]: 'true' } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: config.storage.storageClass,
+      resources: { requests: { storage: config.storage.databaseVolumeSize } },
     },
   };
 }
