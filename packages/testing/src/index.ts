@@ -5,4 +5,4 @@ export * from './dns-query.ts';
 export * from './poll.ts';
 export * from './registry.ts';
 export * from './rspamd.ts';
-export * from './scratch-db.ts';
+export * from './databases.ts';
