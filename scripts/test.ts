@@ -31,7 +31,7 @@ import {
 } from '@hostplane/localstack';
 import { repoRoot } from '@hostplane/testing';
 import { prefixLines } from './child-output.ts';
-import { runSetup } from './setup.ts';
+import { missingMachinePrograms, runSetup } from './setup.ts';
 import { splitProjects, testPhases } from './test-phases.ts';
 
 function runChild(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -170,6 +170,13 @@ async function main(): Promise<number> {
       'node tests (real containers) not in this run (HOSTPLANE_TEST_NODE=0): npm run test:node runs them',
     );
     delete phases.node;
+  }
+  if (phases.node) {
+    const missing = missingMachinePrograms();
+    if (missing.length > 0) {
+      console.error(`npm test: the node tests need programs this machine lacks: ${missing.join('; ')}`);
+      return 1;
+    }
   }
   const { localcluster } = await runSetup({ images: phases.node !== undefined });
   const before = await stackStatus({ components: [...new Set([...stackComponents, ...realNodeComponents])] });
