@@ -197,7 +197,15 @@ async function main(): Promise<number> {
   // Phase 2 beside phase 1 when it can have a stack of its own (see the top of this file).
   const beside = phases.node !== undefined && canIsolateNodePhase();
   const testsStarted = Date.now();
-  const nodeBeside = beside && phases.node ? runIsolatedNodePhase(phases.node) : undefined;
+  // A failure to set phase 2 up (its network namespace, its stack) is its result, reported when it is
+  // awaited after phase 1: phase 1 still runs.
+  const nodeBeside =
+    beside && phases.node
+      ? runIsolatedNodePhase(phases.node).catch((err: unknown) => {
+          console.error(`npm test (node): ${err instanceof Error ? err.message : String(err)}`);
+          return 1;
+        })
+      : undefined;
   let started: string[];
   try {
     started = await ensureStackUp(localcluster, wasDown);
