@@ -6,6 +6,7 @@ import type { CustomerSnapshot, PlanLimits } from '@hostplane/domain';
 import { defaultPanelRbacOptions, panelBackupRbacManifests, panelRbacManifests } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { PassContext } from '@hostplane/reconcile';
+import { insertPlan } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 
 export const BACKUP_NAMESPACE = 'backup-system';
@@ -24,19 +25,11 @@ export const limits: PlanLimits = {
 
 /** A customer with an id of its own, so its Velero objects cannot meet another run's. */
 export async function insertCustomer(db: Kysely<PanelDatabase>): Promise<CustomerSnapshot> {
-  const plan = await db
-    .insertInto('plans')
-    .values({
-      name: `plan-${randomBytes(3).toString('hex')}`,
-      limits: JSON.stringify(limits),
-      owner_id: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const planId = await insertPlan(db, limits);
   const id = 700_000 + randomBytes(3).readUIntBE(0, 3);
   await db
     .insertInto('customers')
-    .values({ id, name: 'Backup Co', email: `b${id}@example.test`, plan_id: plan.id, owner_id: null })
+    .values({ id, name: 'Backup Co', email: `b${id}@example.test`, plan_id: planId, owner_id: null })
     .execute();
   return {
     id,
@@ -45,7 +38,7 @@ export async function insertCustomer(db: Kysely<PanelDatabase>): Promise<Custome
     generation: 1,
     suspended: false,
     deleting: false,
-    plan: { id: plan.id, name: 'p', limits },
+    plan: { id: planId, name: 'p', limits },
     sites: [],
     domains: [],
     mailboxes: [],
