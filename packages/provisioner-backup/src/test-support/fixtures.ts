@@ -6,22 +6,13 @@ import type { CustomerSnapshot, PlanLimits } from '@hostplane/domain';
 import { defaultPanelRbacOptions, panelBackupRbacManifests, panelRbacManifests } from '@hostplane/platform';
 import { KINDS, KubeHttpClient } from '@hostplane/provisioner-k8s';
 import type { PassContext } from '@hostplane/reconcile';
-import { insertPlan } from '@hostplane/testing';
+import { insertPlan, smallPlan } from '@hostplane/testing';
 import type { Kysely } from 'kysely';
 
 export const BACKUP_NAMESPACE = 'backup-system';
 
-export const limits: PlanLimits = {
-  cpu: '2',
-  memory: '4Gi',
-  storage: '20Gi',
-  sites: 2,
-  domains: 2,
-  mailboxes: 2,
-  mailboxQuota: '1Gi',
-  databases: 1,
-  backupRetentionDays: 14,
-};
+/** The tests' small plan, keeping its backups for two weeks. */
+export const limits: PlanLimits = { ...smallPlan, backupRetentionDays: 14 };
 
 /** A customer with an id of its own, so its Velero objects cannot meet another run's. */
 export async function insertCustomer(db: Kysely<PanelDatabase>): Promise<CustomerSnapshot> {
